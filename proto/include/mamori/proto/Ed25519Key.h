@@ -1,0 +1,40 @@
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+typedef struct evp_pkey_st EVP_PKEY;
+
+namespace mamori::proto {
+
+// An Ed25519 key pair (or a public key alone) held in an OpenSSL EVP_PKEY.
+// The same key type serves the terminal's TLS identity, event signatures and policy signatures.
+class Ed25519Key {
+public:
+    static Ed25519Key generate();
+    static Ed25519Key fromPublicRaw(std::string_view raw32);   // throws on a malformed key
+    static Ed25519Key fromPrivatePem(std::string_view pem);    // throws on a malformed key
+    static Ed25519Key loadPrivate(const std::filesystem::path& pem_file);
+
+    // Writes the private key as PKCS#8 PEM with mode 0600, atomically (temp file + rename).
+    void savePrivate(const std::filesystem::path& pem_file) const;
+    std::string privatePem() const;
+    std::string publicRaw() const;  // 32 bytes
+    bool hasPrivate() const { return has_private_; }
+
+    std::string sign(std::string_view message) const;  // 64 bytes
+    bool verify(std::string_view message, std::string_view signature) const;
+
+    EVP_PKEY* get() const { return key_.get(); }
+
+private:
+    struct Free {
+        void operator()(EVP_PKEY* k) const;
+    };
+    Ed25519Key(EVP_PKEY* key, bool has_private) : key_(key, Free{}), has_private_(has_private) {}
+    std::shared_ptr<EVP_PKEY> key_;
+    bool has_private_ = false;
+};
+
+}  // namespace mamori::proto

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package mamori needs to build, run and test.
+# Idempotent: packages already present are skipped, so re-running costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config ccache
+  clang libclang-rt-14-dev                     # libFuzzer and the sanitizer runtime
+  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libssl-dev openssl
+  libprotobuf-dev protobuf-compiler
+  libyaml-cpp-dev libusb-1.0-0-dev
+  libsqlite3-dev sqlite3
+  libpq-dev postgresql-15
+  libgtest-dev libgmock-dev
+  libxss-dev libx11-dev xvfb xdotool x11-xserver-utils
+  libhowardhinnant-date-dev                    # IANA time zones (C++20 <chrono> tz is not in GCC 12)
+  tzdata ca-certificates procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "mamori: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
