@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache
   clang libclang-rt-14-dev                     # libFuzzer and the sanitizer runtime
-  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   libssl-dev openssl
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libusb-1.0-0-dev

@@ -1,14 +1,10 @@
 #include "mamori/proto/Ed25519Key.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "mamori/proto/Files.h"
 
 namespace mamori::proto {
 
@@ -43,13 +39,7 @@ Ed25519Key Ed25519Key::fromPrivatePem(std::string_view pem) {
     return Ed25519Key(key, true);
 }
 
-Ed25519Key Ed25519Key::loadPrivate(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read key file " + file.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return fromPrivatePem(ss.str());
-}
+Ed25519Key Ed25519Key::loadPrivate(const std::filesystem::path& file) { return fromPrivatePem(Files::read(file)); }
 
 std::string Ed25519Key::privatePem() const {
     BIO* bio = BIO_new(BIO_s_mem());
@@ -62,17 +52,8 @@ std::string Ed25519Key::privatePem() const {
 }
 
 void Ed25519Key::savePrivate(const std::filesystem::path& file) const {
-    // Created 0600 from the first byte: never a moment where the key is world-readable.
-    auto tmp = file;
-    tmp += ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw std::runtime_error("cannot create key file " + tmp.string());
-    ::fchmod(fd, 0600);
-    std::string pem = privatePem();
-    bool ok = ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0)
-        throw std::runtime_error("cannot write key file " + file.string());
+    // Created 0600 from the first byte: never a moment where the key is readable by others.
+    Files::writeAtomic(file, privatePem(), 0600);
 }
 
 std::string Ed25519Key::publicRaw() const {

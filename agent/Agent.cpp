@@ -1,0 +1,162 @@
+#include "agent/Agent.h"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/AgentIdentity.h"
+#include "agent/AgentStatus.h"
+#include "agent/EventSink.h"
+#include "agent/Journal.h"
+#include "agent/PolicyKeeper.h"
+#include "agent/Uploader.h"
+#include "mamori/proto/Files.h"
+#include "mamori/proto/Log.h"
+
+namespace mamori::agent {
+
+namespace asio = boost::asio;
+
+namespace {
+std::string hostname() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return host;
+}
+}  // namespace
+
+struct Agent::Impl {
+    AgentConfig config;
+    asio::io_context io;
+    std::unique_ptr<mamori::platform::Clock> clock = mamori::platform::systemClock();
+    std::optional<AgentIdentity> identity;
+    std::unique_ptr<Journal> journal;
+    std::unique_ptr<EventSink> sink;
+    std::unique_ptr<PolicyKeeper> policy;
+    std::unique_ptr<Uploader> uploader;
+    AgentStatus status;
+    asio::signal_set signals{io, SIGINT, SIGTERM};
+    asio::steady_timer heartbeat{io}, shutdown_deadline{io};
+
+    explicit Impl(AgentConfig c) : config(std::move(c)) {}
+
+    mamori::v1::EventBody lifecycle(mamori::v1::EventType type, const std::string& reason = {}) {
+        mamori::v1::EventBody b;
+        b.set_type(type);
+        b.set_control(mamori::v1::AGENT);
+        auto* d = b.mutable_agent();
+        d->set_agent_version(MAMORI_VERSION);
+        d->set_hostname(hostname());
+        d->set_reason(reason);
+        return b;
+    }
+
+    // The controls take a policy here; none refuses one yet beyond what the loader validated.
+    bool applyToControls(const mamori::v1::Policy&, std::string&) { return true; }
+
+    void policyEvent(const PolicyKeeper::Verdict& v) {
+        mamori::v1::EventBody b;
+        b.set_control(mamori::v1::AGENT);
+        b.set_type(v.accepted ? mamori::v1::POLICY_APPLIED : mamori::v1::POLICY_REJECTED);
+        b.set_violation(!v.accepted);
+        b.set_policy_version(policy->version());
+        auto* d = b.mutable_policy();
+        d->set_version(v.version);
+        d->set_name(v.name);
+        d->set_reason(v.reason);
+        sink->emit(b);
+        if (v.accepted) {
+            sink->setPolicyVersion(policy->version());
+            status.policy_version = policy->version();
+            status.policy_name = policy->current().name();
+            Log::info("policy '" + v.name + "' version " + std::to_string(v.version) + " in force");
+        } else {
+            Log::warn("policy version " + std::to_string(v.version) + " refused: " + v.reason);
+        }
+    }
+
+    void scheduleHeartbeat() {
+        auto minutes = policy->current().reporting().heartbeat_minutes();
+        heartbeat.expires_after(std::chrono::minutes(minutes ? minutes : 60));
+        heartbeat.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            sink->emit(lifecycle(mamori::v1::HEARTBEAT));
+            scheduleHeartbeat();
+        });
+    }
+
+    void shutdown(int sig) {
+        Log::info("signal " + std::to_string(sig) + ": stopping");
+        sink->emit(lifecycle(mamori::v1::AGENT_STOPPING, "signal " + std::to_string(sig)));
+        heartbeat.cancel();
+        // Give the uploader a moment to deliver the last events; what it cannot stays journaled.
+        auto stop = [this] {
+            if (uploader) uploader->stop();
+            shutdown_deadline.cancel();
+            io.stop();
+        };
+        shutdown_deadline.expires_after(std::chrono::seconds(3));
+        shutdown_deadline.async_wait([stop](const boost::system::error_code& ec) {
+            if (!ec) stop();
+        });
+        if (uploader) uploader->onDrained(stop);
+        else stop();
+    }
+
+    int run() {
+        const auto& dir = config.state_dir;
+        std::filesystem::create_directories(dir);
+        identity = AgentIdentity::load(dir);
+        auto key = AgentIdentity::ensureKey(dir);
+        std::string terminal_id = identity ? identity->terminal_id : "unenrolled";
+        journal = std::make_unique<Journal>(dir / "journal.db", key, config.journal_max_bytes);
+        sink = std::make_unique<EventSink>(*journal, *clock, terminal_id);
+        std::optional<mamori::proto::Ed25519Key> policy_key;
+        if (identity) policy_key = mamori::proto::Ed25519Key::fromPublicRaw(identity->policy_public_key);
+        policy = std::make_unique<PolicyKeeper>(dir, terminal_id, policy_key);
+        auto apply = [this](const mamori::v1::Policy& p, std::string& why) { return applyToControls(p, why); };
+
+        status.enrolled = identity.has_value();
+        status.terminal_id = terminal_id;
+        status.pid = getpid();
+        sink->emit(lifecycle(mamori::v1::AGENT_STARTED));
+        policyEvent(policy->start(apply));
+
+        if (identity) {
+            uploader = std::make_unique<Uploader>(
+                io.get_executor(), *journal, *identity, mamori::proto::Files::read(dir / "terminal.key"),
+                config.collectors, *clock, status, dir,
+                [this, apply](const mamori::v1::SyncResponse& res) {
+                    if (res.has_policy()) policyEvent(policy->offer(res.policy(), apply));
+                },
+                [this] { return policy->version(); });
+            sink->onAppended([this] { uploader->notify(); });
+            uploader->start();
+        } else {
+            Log::warn("not enrolled: the built-in default policy is in force and events stay on this terminal "
+                      "(enroll with: mamori-agent enroll --collector URL --token TOKEN)");
+            status.save(dir);
+        }
+        scheduleHeartbeat();
+        signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (!ec) shutdown(sig);
+        });
+        io.run();
+        status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count();
+        auto stats = journal->stats();
+        status.journal_depth = stats.depth;
+        status.head_seq = stats.head_seq;
+        status.acked_seq = stats.acked_seq;
+        status.save(dir);
+        return 0;
+    }
+};
+
+Agent::Agent(AgentConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Agent::~Agent() = default;
+int Agent::run() { return impl_->run(); }
+
+}  // namespace mamori::agent

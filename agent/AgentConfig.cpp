@@ -1,0 +1,26 @@
+#include "agent/AgentConfig.h"
+
+#include <sstream>
+
+#include "mamori/proto/ConfigFile.h"
+
+namespace mamori::agent {
+
+AgentConfig AgentConfig::load(const std::filesystem::path& file) {
+    AgentConfig c;
+    if (!std::filesystem::exists(file)) return c;
+    auto cfg = mamori::proto::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level"});
+    std::stringstream urls(cfg.get("collector", ""));
+    for (std::string url; std::getline(urls, url, ',');) {
+        while (!url.empty() && url.front() == ' ') url.erase(0, 1);
+        while (!url.empty() && url.back() == ' ') url.pop_back();
+        if (!url.empty()) c.collectors.push_back(url);
+    }
+    c.state_dir = cfg.get("state_dir", c.state_dir.string());
+    c.journal_max_bytes = static_cast<uint64_t>(
+        cfg.getInt("journal_max_bytes", static_cast<long long>(c.journal_max_bytes), 64 * 1024, 1ll << 40));
+    c.log_level = cfg.get("log_level", c.log_level);
+    return c;
+}
+
+}  // namespace mamori::agent

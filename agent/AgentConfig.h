@@ -1,0 +1,21 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mamori::agent {
+
+// /etc/mamori/agent.conf. Everything has a default so a terminal runs before it is configured;
+// tests point state_dir at a temp directory and run unprivileged.
+struct AgentConfig {
+    std::vector<std::string> collectors;  // https://host:port, tried in order, failing over
+    std::filesystem::path state_dir = "/var/lib/mamori";
+    uint64_t journal_max_bytes = 64ull * 1024 * 1024;
+    std::string log_level = "info";
+
+    // A missing file gives the defaults; a malformed one throws with file:line.
+    static AgentConfig load(const std::filesystem::path& file);
+};
+
+}  // namespace mamori::agent

@@ -1,0 +1,30 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace mamori::agent {
+
+// What `mamori-agent status` shows, kept by the daemon in <state_dir>/status.conf.
+struct AgentStatus {
+    bool enrolled = false;
+    std::string terminal_id;
+    std::string collector;
+    uint64_t policy_version = 0;
+    std::string policy_name;
+    uint64_t journal_depth = 0;
+    uint64_t journal_bytes = 0;
+    uint64_t head_seq = 0;
+    uint64_t acked_seq = 0;
+    int64_t last_upload_unix = 0;
+    int64_t last_sync_unix = 0;
+    std::string last_error;
+    int64_t updated_unix = 0;
+    int pid = 0;
+
+    void save(const std::filesystem::path& state_dir) const;
+    static AgentStatus load(const std::filesystem::path& state_dir);  // defaults if absent
+    std::string describe() const;
+};
+
+}  // namespace mamori::agent

@@ -1,0 +1,51 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mamori/proto/EventChain.h"
+#include "mamori/v1/event.pb.h"
+
+namespace mamori::agent {
+
+// The agent's durable store-and-forward buffer of signed, chained events.
+// An event is on disk (fsync'd) when append() returns: only then may the action it reports
+// count as done. Events leave only when the collector has acknowledged them.
+class Journal {
+public:
+    struct Stats {
+        uint64_t depth = 0;       // events not yet acknowledged
+        uint64_t bytes = 0;       // their size on disk
+        uint64_t head_seq = 0;    // last seq written
+        uint64_t acked_seq = 0;   // highest seq the collector acknowledged
+    };
+
+    // Opens or creates the journal at path. The key signs every event; cap_bytes bounds the
+    // unacknowledged events kept.
+    Journal(const std::filesystem::path& path, mamori::proto::Ed25519Key key, uint64_t cap_bytes);
+    ~Journal();
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    // Stamps seq, chains, signs and durably stores the event; returns the stored link.
+    // When the cap would be exceeded, the oldest unacknowledged events are dropped first and a
+    // JOURNAL_GAP event naming the lost seq range is written before this one.
+    mamori::v1::Event append(mamori::v1::EventBody body);
+
+    // Oldest unacknowledged events, at most max_events, in seq order.
+    std::vector<mamori::v1::Event> pending(size_t max_events) const;
+
+    // The collector has stored everything up to seq: forget it.
+    void acknowledge(uint64_t seq);
+
+    Stats stats() const;
+    mamori::proto::ChainHead head() const;
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
+
+}  // namespace mamori::agent

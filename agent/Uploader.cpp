@@ -1,0 +1,154 @@
+#include "agent/Uploader.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "mamori/proto/Log.h"
+
+namespace mamori::agent {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr const char* kProtobuf = "application/x-protobuf";
+int64_t nowUnix() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+Uploader::Uploader(asio::any_io_executor ex, Journal& journal, const AgentIdentity& identity,
+                   const std::string& key_pem, std::vector<std::string> collectors,
+                   const mamori::platform::Clock& clock, AgentStatus& status, std::filesystem::path state_dir,
+                   OnSync on_sync, AppliedVersion applied)
+    : ex_(ex), journal_(journal), identity_(identity),
+      tls_(mamori::proto::HttpsClient::context(identity.ca_pem, identity.certificate_pem, key_pem)),
+      collectors_(std::move(collectors)), clock_(clock), status_(status), state_dir_(std::move(state_dir)),
+      on_sync_(std::move(on_sync)), applied_(std::move(applied)), wake_(ex) {
+    if (collectors_.empty()) collectors_ = identity.collectors;
+}
+
+Uploader::~Uploader() = default;
+
+void Uploader::start() { asio::co_spawn(ex_, run(), asio::detached); }
+
+void Uploader::stop() {
+    stopped_ = true;
+    wake_.cancel();
+}
+
+void Uploader::notify() {
+    // Coalesce a burst of events into one batch: wake after `pace`, unless already due sooner.
+    dirty_ = true;
+    auto due = std::chrono::steady_clock::now() + pace_;
+    if (wake_.expiry() > due) wake_.expires_at(due);
+}
+
+void Uploader::saveStatus() {
+    auto stats = journal_.stats();
+    status_.journal_depth = stats.depth;
+    status_.journal_bytes = stats.bytes;
+    status_.head_seq = stats.head_seq;
+    status_.acked_seq = stats.acked_seq;
+    status_.collector = collectors_.empty() ? "" : collectors_[current_];
+    status_.updated_unix = nowUnix();
+    try {
+        status_.save(state_dir_);
+    } catch (const std::exception& e) {
+        Log::warn(std::string("cannot write status: ") + e.what());
+    }
+}
+
+asio::awaitable<void> Uploader::sync() {
+    mamori::v1::SyncRequest req;
+    req.set_terminal_id(identity_.terminal_id);
+    req.set_applied_policy_version(applied_());
+    auto stats = journal_.stats();
+    req.set_journal_depth(stats.depth);
+    req.set_last_seq(stats.head_seq);
+    req.set_agent_utc_ns(clock_.utcNs());
+    req.set_agent_version(MAMORI_VERSION);
+    auto clock = clock_.syncState();
+    req.mutable_clock()->set_synchronized(clock.synchronized);
+    req.mutable_clock()->set_estimated_error_us(clock.estimated_error_us);
+    auto res = co_await client_->request(http::verb::post, "/v1/sync", req.SerializeAsString(), kProtobuf);
+    if (res.status != 200) throw std::runtime_error("sync refused (HTTP " + std::to_string(res.status) + "): " + res.body);
+    mamori::v1::SyncResponse out;
+    if (!out.ParseFromString(res.body)) throw std::runtime_error("malformed sync response");
+    if (out.batch_max_events()) batch_max_ = std::clamp<uint32_t>(out.batch_max_events(), 1, 10000);
+    pace_ = std::chrono::milliseconds(std::clamp<uint32_t>(out.pace_ms(), 50, 60000));
+    if (out.sync_interval_s()) sync_interval_ = std::chrono::seconds(std::clamp<uint32_t>(out.sync_interval_s(), 5, 86400));
+    // What the collector already holds need not be sent again (e.g. after a crash before the ack).
+    if (out.acked_seq()) journal_.acknowledge(out.acked_seq());
+    status_.last_sync_unix = nowUnix();
+    next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
+    on_sync_(out);
+}
+
+asio::awaitable<bool> Uploader::sendBatch() {
+    auto events = journal_.pending(batch_max_);
+    if (events.empty()) co_return false;
+    mamori::v1::EventBatch batch;
+    batch.set_terminal_id(identity_.terminal_id);
+    for (auto& e : events) *batch.add_events() = std::move(e);
+    auto res = co_await client_->request(http::verb::post, "/v1/events", batch.SerializeAsString(), kProtobuf);
+    if (res.status != 200)
+        throw std::runtime_error("events refused (HTTP " + std::to_string(res.status) + "): " + res.body);
+    mamori::v1::EventAck ack;
+    if (!ack.ParseFromString(res.body)) throw std::runtime_error("malformed acknowledgement");
+    if (!ack.warning().empty()) Log::warn("collector: " + ack.warning());
+    journal_.acknowledge(ack.acked_seq());
+    status_.last_upload_unix = nowUnix();
+    co_return true;
+}
+
+asio::awaitable<void> Uploader::cycle() {
+    if (!client_)
+        client_ = std::make_unique<mamori::proto::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
+    if (std::chrono::steady_clock::now() >= next_sync_) co_await sync();
+    while (!stopped_ && co_await sendBatch()) {
+    }
+}
+
+asio::awaitable<void> Uploader::run() {
+    if (collectors_.empty()) {
+        Log::warn("no collector configured: events stay in the journal");
+        co_return;
+    }
+    while (!stopped_) {
+        std::chrono::steady_clock::time_point wake_at;
+        dirty_ = false;
+        try {
+            co_await cycle();
+            backoff_.reset();
+            status_.last_error.clear();
+            wake_at = dirty_ ? std::chrono::steady_clock::now() + pace_ : next_sync_;
+            if (drained_ && journal_.stats().depth == 0) std::exchange(drained_, nullptr)();
+        } catch (const std::exception& e) {
+            status_.last_error = collectors_[current_] + ": " + e.what();
+            Log::warn("upload failed: " + status_.last_error);
+            client_.reset();
+            current_ = (current_ + 1) % collectors_.size();
+            next_sync_ = {};  // a new collector gets a sync first
+            wake_at = std::chrono::steady_clock::now() + backoff_.next();
+        }
+        saveStatus();
+        if (stopped_) break;
+        // notify() may pull this forward; a cancelled wait is just an early wake-up.
+        wake_.expires_at(wake_at);
+        boost::system::error_code ec;
+        co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+}
+
+void Uploader::onDrained(std::function<void()> done) {
+    if (collectors_.empty()) return done();
+    drained_ = std::move(done);
+    notify();
+}
+
+}  // namespace mamori::agent

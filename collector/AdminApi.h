@@ -1,0 +1,40 @@
+#pragma once
+#include <functional>
+#include <string>
+
+#include "collector/DailyCompliance.h"
+#include "collector/HttpsServer.h"
+#include "collector/LocalCalendar.h"
+#include "collector/Store.h"
+
+namespace mamori::collector {
+
+// The admin endpoint, /admin/v1/...: JSON over HTTPS for mamorictl, with per-user bearer tokens.
+// Every refusal is logged with who asked for what.
+class AdminApi {
+public:
+    struct Settings {
+        std::string ca_fingerprint;  // embedded in enrollment tokens
+        int64_t heartbeat_deadline_s = 2 * 3600;
+    };
+
+    AdminApi(Store& store, const LocalCalendar& calendar, Settings settings)
+        : store_(store), calendar_(calendar), settings_(std::move(settings)),
+          compliance_(store, calendar, settings_.heartbeat_deadline_s) {}
+
+    HttpResponse handle(const HttpRequest& req, const Caller& caller);
+
+private:
+    HttpResponse createToken(const HttpRequest& req, const AdminUser& user);
+    HttpResponse listTerminals(const HttpRequest& req, const AdminUser& user);
+    HttpResponse violations(const HttpRequest& req, const AdminUser& user);
+    HttpResponse events(const HttpRequest& req, const AdminUser& user);
+    HttpResponse pushPolicy(const HttpRequest& req, const AdminUser& user);
+
+    Store& store_;
+    const LocalCalendar& calendar_;
+    Settings settings_;
+    DailyCompliance compliance_;
+};
+
+}  // namespace mamori::collector

@@ -1,0 +1,148 @@
+#include "collector/AgentApi.h"
+
+#include <chrono>
+
+#include "mamori/proto/CertificateRequest.h"
+#include "mamori/proto/EnrollmentToken.h"
+#include "mamori/proto/Log.h"
+#include "mamori/v1/api.pb.h"
+
+namespace mamori::collector {
+
+namespace {
+
+constexpr const char* kProtobuf = "application/x-protobuf";
+
+int64_t nowUnix() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+HttpResponse protobuf(const HttpRequest& req, const google::protobuf::Message& m) {
+    return HttpsServer::reply(req, http::status::ok, m.SerializeAsString(), kProtobuf);
+}
+
+// Terminal ids become certificate CNs and file names in exports: keep them to a safe alphabet.
+std::string sanitize(const std::string& hostname) {
+    std::string out;
+    for (char c : hostname.substr(0, 60))
+        out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '-');
+    return out.empty() ? "terminal" : out;
+}
+
+}  // namespace
+
+HttpResponse AgentApi::handle(const HttpRequest& req, const Caller& caller) {
+    const std::string target(req.target());
+    if (target == "/v1/ca" && req.method() == http::verb::get)
+        return HttpsServer::reply(req, http::status::ok, ca_.certificate().pem(), "application/x-pem-file");
+    if (req.method() != http::verb::post)
+        return HttpsServer::reply(req, http::status::method_not_allowed, "use POST\n");
+    if (target == "/v1/enroll") return enroll(req, caller);
+    if (target != "/v1/sync" && target != "/v1/events")
+        return HttpsServer::reply(req, http::status::not_found, "no such endpoint\n");
+
+    // Identity comes from the verified certificate alone, never from the request body.
+    if (!caller.certificate) {
+        Log::warn("agent endpoint: " + caller.address + " called " + target + " without a client certificate");
+        return HttpsServer::reply(req, http::status::unauthorized, "a client certificate is required\n");
+    }
+    const std::string id = caller.certificate->commonName();
+    auto terminal = store_.terminal(id);
+    if (!terminal || terminal->public_key != caller.certificate->publicKeyRaw()) {
+        Log::warn("agent endpoint: " + caller.address + " presented a certificate for unknown terminal '" + id + "'");
+        return HttpsServer::reply(req, http::status::forbidden, "unknown terminal\n");
+    }
+    return target == "/v1/sync" ? sync(req, *terminal) : events(req, *terminal);
+}
+
+std::string AgentApi::uniqueTerminalId(const std::string& hostname) {
+    std::string base = sanitize(hostname), id = base;
+    for (int n = 2; store_.terminal(id); ++n) id = base + "-" + std::to_string(n);
+    return id;
+}
+
+HttpResponse AgentApi::enroll(const HttpRequest& req, const Caller& caller) {
+    mamori::v1::EnrollRequest in;
+    if (!in.ParseFromString(req.body()))
+        return HttpsServer::reply(req, http::status::bad_request, "malformed enrollment request\n");
+    auto token = mamori::proto::EnrollmentToken::parse(in.token());
+    if (!token) {
+        Log::warn("enrollment from " + caller.address + " refused: malformed token");
+        return HttpsServer::reply(req, http::status::forbidden, "invalid enrollment token\n");
+    }
+    std::optional<mamori::proto::CertificateRequest> csr;
+    try {
+        csr = mamori::proto::CertificateRequest::parse(in.csr_pem());
+    } catch (const std::exception& e) {
+        return HttpsServer::reply(req, http::status::bad_request, std::string("bad certificate request: ") + e.what());
+    }
+    // Validate everything before spending the token, so a broken request does not burn it.
+    auto granted = store_.consumeEnrollToken(token->secretHash(), nowUnix());
+    if (!granted) {
+        Log::warn("enrollment from " + caller.address + " (" + in.hostname() + ") refused: token unknown, used or expired");
+        return HttpsServer::reply(req, http::status::forbidden, "enrollment token is unknown, used or expired\n");
+    }
+    std::lock_guard lock(enroll_mutex_);
+    TerminalRecord t;
+    t.id = uniqueTerminalId(in.hostname().empty() ? csr->commonName() : in.hostname());
+    t.hostname = in.hostname();
+    t.group = granted->group;
+    t.certificate_pem = ca_.issueClient(*csr, t.id, settings_.client_cert_days);
+    t.public_key = csr->publicKey().publicRaw();
+    t.enrolled_unix = nowUnix();
+    store_.addTerminal(t);
+    Log::info("enrolled terminal " + t.id + " (" + caller.address + ") in group '" + t.group + "'");
+
+    mamori::v1::EnrollResponse out;
+    out.set_terminal_id(t.id);
+    out.set_certificate_pem(t.certificate_pem);
+    out.set_ca_pem(ca_.certificate().pem());
+    out.set_policy_public_key(policy_key_.publicRaw());
+    out.set_group(t.group);
+    return protobuf(req, out);
+}
+
+HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& terminal) {
+    mamori::v1::SyncRequest in;
+    if (!in.ParseFromString(req.body()))
+        return HttpsServer::reply(req, http::status::bad_request, "malformed sync request\n");
+    auto now = std::chrono::system_clock::now();
+    int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+    int64_t skew_ms = in.agent_utc_ns() ? (in.agent_utc_ns() - now_ns) / 1'000'000 : 0;
+    store_.recordSync(terminal.id, now_ns / 1'000'000'000, in.applied_policy_version(), skew_ms);
+
+    mamori::v1::SyncResponse out;
+    out.set_batch_max_events(settings_.batch_max_events);
+    out.set_pace_ms(settings_.pace_ms);
+    out.set_sync_interval_s(settings_.sync_interval_s);
+    out.set_collector_utc_ns(now_ns);
+    out.set_acked_seq(terminal.head_seq);
+    auto policy = store_.latestPolicy(terminal.group);
+    if (!policy) policy = store_.latestPolicy("all");
+    if (policy && policy->version > in.applied_policy_version()) {
+        mamori::v1::PolicyEnvelope env;
+        if (!env.mutable_policy()->ParseFromString(policy->policy))
+            throw std::runtime_error("stored policy " + std::to_string(policy->version) + " is unreadable");
+        env.mutable_policy()->set_version(policy->version);
+        env.set_terminal_id(terminal.id);
+        env.set_issued_unix_ns(now_ns);
+        auto* signed_policy = out.mutable_policy();
+        env.SerializeToString(signed_policy->mutable_envelope());
+        signed_policy->set_signature(policy_key_.sign(signed_policy->envelope()));
+    }
+    return protobuf(req, out);
+}
+
+HttpResponse AgentApi::events(const HttpRequest& req, const TerminalRecord& terminal) {
+    mamori::v1::EventBatch in;
+    if (!in.ParseFromString(req.body())) {
+        Log::warn("ingest from " + terminal.id + " refused: malformed batch");
+        return HttpsServer::reply(req, http::status::bad_request, "malformed event batch\n");
+    }
+    auto result = ingest_.ingest(terminal, in, nowUnix());
+    if (result.http_status != 200)
+        return HttpsServer::reply(req, static_cast<http::status>(result.http_status), result.error + "\n");
+    return protobuf(req, result.ack);
+}
+
+}  // namespace mamori::collector

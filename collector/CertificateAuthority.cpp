@@ -1,0 +1,108 @@
+#include "collector/CertificateAuthority.h"
+
+#include <arpa/inet.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <stdexcept>
+
+#include "mamori/proto/Files.h"
+
+namespace mamori::collector {
+
+using mamori::proto::Certificate;
+using mamori::proto::Ed25519Key;
+
+namespace {
+
+using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
+
+void addExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, nullptr, nullptr, 0);
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
+    if (!ext) throw std::runtime_error("bad certificate extension " + value);
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+}
+
+X509Ptr skeleton(EVP_PKEY* subject_key, const std::string& cn, int valid_days) {
+    X509Ptr cert(X509_new(), X509_free);
+    X509_set_version(cert.get(), 2);
+    // 128-bit random serials: unique without keeping a counter that a restore could rewind.
+    unsigned char serial[16];
+    RAND_bytes(serial, sizeof serial);
+    serial[0] &= 0x7f;
+    BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
+    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
+    BN_free(bn);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -300);  // tolerate a terminal slightly behind
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(valid_days) * 86400);
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                               0);
+    X509_set_pubkey(cert.get(), subject_key);
+    return cert;
+}
+
+std::string toPem(X509* cert) { return Certificate::fromX509(cert).pem(); }
+
+}  // namespace
+
+CertificateAuthority CertificateAuthority::create(const std::filesystem::path& dir, const std::string& organisation) {
+    if (std::filesystem::exists(dir / "ca.key") || std::filesystem::exists(dir / "ca.pem"))
+        throw std::runtime_error("a CA already exists in " + dir.string());
+    std::filesystem::create_directories(dir);
+    Ed25519Key key = Ed25519Key::generate();
+    X509Ptr cert = skeleton(key.get(), organisation + " mamori CA", 20 * 365);
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+    addExtension(cert.get(), nullptr, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+    addExtension(cert.get(), nullptr, NID_key_usage, "critical,keyCertSign,cRLSign");
+    addExtension(cert.get(), nullptr, NID_subject_key_identifier, "hash");
+    if (X509_sign(cert.get(), key.get(), nullptr) <= 0) throw std::runtime_error("cannot self-sign the CA");
+    key.savePrivate(dir / "ca.key");
+    mamori::proto::Files::writeAtomic(dir / "ca.pem", toPem(cert.get()));
+    return load(dir);
+}
+
+CertificateAuthority CertificateAuthority::load(const std::filesystem::path& dir) {
+    return CertificateAuthority(Ed25519Key::loadPrivate(dir / "ca.key"),
+                                Certificate::fromPem(mamori::proto::Files::read(dir / "ca.pem")));
+}
+
+std::string CertificateAuthority::issue(EVP_PKEY* subject_key, const std::string& cn,
+                                        const std::vector<std::string>& names, bool server, int valid_days) const {
+    X509Ptr cert = skeleton(subject_key, cn, valid_days);
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert_.get()));
+    addExtension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
+    addExtension(cert.get(), cert_.get(), NID_key_usage, "critical,digitalSignature");
+    addExtension(cert.get(), cert_.get(), NID_ext_key_usage, server ? "serverAuth" : "clientAuth");
+    addExtension(cert.get(), cert_.get(), NID_authority_key_identifier, "keyid:always");
+    if (!names.empty()) {
+        std::string san;
+        for (const auto& n : names) {
+            unsigned char buf[16];
+            bool ip = inet_pton(AF_INET, n.c_str(), buf) == 1 || inet_pton(AF_INET6, n.c_str(), buf) == 1;
+            san += (san.empty() ? "" : ",") + std::string(ip ? "IP:" : "DNS:") + n;
+        }
+        addExtension(cert.get(), cert_.get(), NID_subject_alt_name, san);
+    }
+    if (X509_sign(cert.get(), key_.get(), nullptr) <= 0) throw std::runtime_error("cannot sign certificate");
+    return toPem(cert.get());
+}
+
+std::string CertificateAuthority::issueClient(const mamori::proto::CertificateRequest& csr,
+                                              const std::string& terminal_id, int valid_days) const {
+    return issue(csr.publicKey().get(), terminal_id, {}, false, valid_days);
+}
+
+std::string CertificateAuthority::issueServer(const Ed25519Key& key, const std::vector<std::string>& names,
+                                              int valid_days) const {
+    return issue(key.get(), names.empty() ? "mamori-collector" : names.front(), names, true, valid_days);
+}
+
+}  // namespace mamori::collector

@@ -1,0 +1,123 @@
+#include "collector/Collector.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <thread>
+
+#include "collector/AdminApi.h"
+#include "collector/AgentApi.h"
+#include "collector/CertificateAuthority.h"
+#include "collector/EventIngest.h"
+#include "collector/HttpsServer.h"
+#include "collector/LocalCalendar.h"
+#include "mamori/proto/Ed25519Key.h"
+#include "mamori/proto/Files.h"
+#include "mamori/proto/Log.h"
+
+namespace mamori::collector {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+tcp::endpoint parseEndpoint(const std::string& text) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("listen address must be HOST:PORT, got '" + text + "'");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    return tcp::endpoint(asio::ip::make_address(host), static_cast<unsigned short>(std::stoi(text.substr(colon + 1))));
+}
+
+std::unique_ptr<asio::ssl::context> serverContext(const CollectorHome& home, bool require_client_ca) {
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_3_VERSION);
+    // The chain includes the CA so a terminal holding only the pinned fingerprint can check it.
+    std::string chain = mamori::proto::Files::read(home.file("server.pem")) + mamori::proto::Files::read(home.file("ca.pem"));
+    ctx->use_certificate_chain(asio::buffer(chain));
+    ctx->use_private_key(asio::buffer(mamori::proto::Files::read(home.file("server.key"))), asio::ssl::context::pem);
+    if (require_client_ca) {
+        std::string ca = mamori::proto::Files::read(home.file("ca.pem"));
+        ctx->add_certificate_authority(asio::buffer(ca));
+        // Ask for a certificate, and verify any that is offered against our CA; its absence is
+        // judged per endpoint, since /v1/enroll is reached before a terminal has one.
+        ctx->set_verify_mode(asio::ssl::verify_peer);
+    }
+    return ctx;
+}
+
+}  // namespace
+
+struct Collector::Impl {
+    asio::io_context io;
+    std::unique_ptr<Store> store;
+    LocalCalendar calendar;
+    CertificateAuthority ca;
+    EventIngest ingest;
+    AgentApi agent_api;
+    AdminApi admin_api;
+    std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
+    std::unique_ptr<HttpsServer> agent_server, admin_server;
+    asio::signal_set signals{io, SIGINT, SIGTERM};
+
+    explicit Impl(const CollectorHome& home)
+        : store(openStore(home.config().get("store", "sqlite:" + home.file("store.db").string()))),
+          calendar(home.config().get("time_zone", "Asia/Tokyo")),
+          ca(CertificateAuthority::load(home.dir())),
+          ingest(*store, calendar),
+          agent_api(*store, ca, mamori::proto::Ed25519Key::loadPrivate(home.file("policy.key")), ingest,
+                    AgentApi::Settings{
+                        static_cast<uint32_t>(home.config().getInt("batch_max_events", 500, 1, 10000)), 0,
+                        static_cast<uint32_t>(home.config().getInt("sync_interval_seconds", 60, 1, 86400)), 825}),
+          admin_api(*store, calendar,
+                    AdminApi::Settings{ca.certificate().fingerprint(),
+                                       home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60}),
+          agent_tls(serverContext(home, true)),
+          admin_tls(serverContext(home, false)) {
+        agent_server = std::make_unique<HttpsServer>(
+            io, *agent_tls, parseEndpoint(home.config().get("agent_listen", "0.0.0.0:8443")),
+            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, HttpsServer::Limits{},
+            "agent endpoint");
+        admin_server = std::make_unique<HttpsServer>(
+            io, *admin_tls, parseEndpoint(home.config().get("admin_listen", "127.0.0.1:8444")),
+            [this](const HttpRequest& r, const Caller& c) { return admin_api.handle(r, c); }, HttpsServer::Limits{},
+            "admin endpoint");
+    }
+};
+
+Collector::Collector(const CollectorHome& home) : impl_(std::make_unique<Impl>(home)) {}
+Collector::~Collector() = default;
+
+unsigned short Collector::agentPort() const { return impl_->agent_server->port(); }
+unsigned short Collector::adminPort() const { return impl_->admin_server->port(); }
+
+void Collector::stop() {
+    asio::post(impl_->io, [this] {
+        impl_->agent_server->stop();
+        impl_->admin_server->stop();
+        impl_->io.stop();
+    });
+}
+
+void Collector::run(int threads) {
+    impl_->signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (!ec) {
+            Log::info("signal " + std::to_string(sig) + ": stopping");
+            stop();
+        }
+    });
+    impl_->agent_server->start();
+    impl_->admin_server->start();
+    Log::info("serving agents on port " + std::to_string(agentPort()) + ", administrators on port " +
+              std::to_string(adminPort()) + " (time zone " + impl_->calendar.zoneName() + ")");
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back([this] { impl_->io.run(); });
+    impl_->io.run();
+    for (auto& t : pool) t.join();
+}
+
+}  // namespace mamori::collector

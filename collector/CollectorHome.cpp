@@ -1,0 +1,67 @@
+#include "collector/CollectorHome.h"
+
+#include <unistd.h>
+
+#include "collector/CertificateAuthority.h"
+#include "collector/Store.h"
+#include "mamori/proto/Ed25519Key.h"
+#include "mamori/proto/EnrollmentToken.h"
+#include "mamori/proto/Files.h"
+#include "mamori/proto/Sha256.h"
+
+namespace mamori::collector {
+
+using mamori::proto::Files;
+
+const std::set<std::string>& CollectorHome::knownKeys() {
+    static const std::set<std::string> keys{"agent_listen", "admin_listen", "store", "time_zone",
+                                            "heartbeat_deadline_minutes", "batch_max_events", "sync_interval_seconds"};
+    return keys;
+}
+
+CollectorHome::CollectorHome(std::filesystem::path dir)
+    : dir_(std::move(dir)), config_(mamori::proto::ConfigFile::load(dir_ / "collector.conf", knownKeys())) {}
+
+void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
+    if (std::filesystem::exists(dir / "collector.conf"))
+        throw std::runtime_error(dir.string() + " already holds a collector; refusing to overwrite its keys");
+    std::filesystem::create_directories(dir);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+
+    auto ca = CertificateAuthority::create(dir, o.organisation);
+    if (o.server_names.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        o.server_names = {host, "localhost", "127.0.0.1", "::1"};
+    }
+    auto server_key = mamori::proto::Ed25519Key::generate();
+    server_key.savePrivate(dir / "server.key");
+    Files::writeAtomic(dir / "server.pem", ca.issueServer(server_key, o.server_names, 825));
+    mamori::proto::Ed25519Key::generate().savePrivate(dir / "policy.key");
+
+    if (o.store_url.empty()) o.store_url = "sqlite:" + (std::filesystem::absolute(dir) / "store.db").string();
+    auto store = openStore(o.store_url);
+    store->putSetting("time_zone", o.time_zone);
+
+    // The first administrator's token; further users are added through mamorictl.
+    auto admin_token = mamori::proto::EnrollmentToken::generate("").secret;
+    store->addAdminUser(AdminUser{"admin", "admin", {}, mamori::proto::Sha256::hex(mamori::proto::Sha256::of(admin_token))});
+    Files::writeAtomic(dir / "admin.token", admin_token + "\n", 0600);
+
+    mamori::proto::ConfigFile::write(dir / "collector.conf",
+                                     {{"agent_listen", o.agent_listen},
+                                      {"admin_listen", o.admin_listen},
+                                      {"store", o.store_url},
+                                      {"time_zone", o.time_zone},
+                                      {"heartbeat_deadline_minutes", std::to_string(o.heartbeat_deadline_minutes)}},
+                                     "# mamori collector configuration\n", 0600);
+    auto admin_port = o.admin_listen.substr(o.admin_listen.rfind(':') + 1);
+    auto abs = std::filesystem::absolute(dir);
+    mamori::proto::ConfigFile::write(dir / "mamorictl.conf",
+                                     {{"url", "https://127.0.0.1:" + admin_port},
+                                      {"ca", (abs / "ca.pem").string()},
+                                      {"token_file", (abs / "admin.token").string()}},
+                                     "# mamorictl: where the admin endpoint is and who you are\n", 0600);
+}
+
+}  // namespace mamori::collector

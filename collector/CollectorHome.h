@@ -1,0 +1,42 @@
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "mamori/proto/ConfigFile.h"
+
+namespace mamori::collector {
+
+// The collector's state directory and what lives in it:
+//   collector.conf, ca.key/ca.pem, server.key/server.pem, policy.key, store.db,
+//   admin.token and mamorictl.conf (for the local administrator).
+// Every key is generated here, on the collector, with mode 0600.
+class CollectorHome {
+public:
+    struct InitOptions {
+        std::string organisation = "mamori";
+        std::string agent_listen = "0.0.0.0:8443";
+        std::string admin_listen = "127.0.0.1:8444";
+        std::vector<std::string> server_names;  // DNS names / IPs agents use; default: hostname + loopback
+        std::string store_url;                  // default sqlite:<dir>/store.db
+        std::string time_zone = "Asia/Tokyo";
+        int heartbeat_deadline_minutes = 120;
+    };
+
+    // Creates a new collector in dir; refuses to overwrite an existing one.
+    static void init(const std::filesystem::path& dir, InitOptions options);
+
+    explicit CollectorHome(std::filesystem::path dir);
+
+    const std::filesystem::path& dir() const { return dir_; }
+    std::filesystem::path file(const std::string& name) const { return dir_ / name; }
+    const mamori::proto::ConfigFile& config() const { return config_; }
+
+    static const std::set<std::string>& knownKeys();
+
+private:
+    std::filesystem::path dir_;
+    mamori::proto::ConfigFile config_;
+};
+
+}  // namespace mamori::collector

@@ -1,0 +1,56 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "mamori/proto/Certificate.h"
+
+namespace mamori::collector {
+
+namespace http = boost::beast::http;
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+// What a handler knows about the caller: the verified client certificate (if any) and the address.
+struct Caller {
+    std::optional<mamori::proto::Certificate> certificate;
+    std::string address;
+};
+
+using Handler = std::function<HttpResponse(const HttpRequest&, const Caller&)>;
+
+// HTTPS/1.1 over Boost.Beast with the limits an exposed server needs: handshake and request
+// deadlines (a slowloris client is cut off), a body size limit, keep-alive.
+// The TLS context decides whether a client certificate is requested and which CA it must chain to.
+class HttpsServer {
+public:
+    struct Limits {
+        std::size_t max_body_bytes = 16 * 1024 * 1024;
+        std::chrono::seconds handshake_timeout{10};
+        std::chrono::seconds request_timeout{15};  // from the first byte of a request to its last
+        std::chrono::seconds idle_timeout{60};     // between requests on a kept-alive connection
+    };
+
+    HttpsServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, const boost::asio::ip::tcp::endpoint& at,
+                Handler handler, Limits limits, std::string name);
+    ~HttpsServer();
+
+    void start();
+    void stop();
+    unsigned short port() const;
+
+    static HttpResponse reply(const HttpRequest& req, http::status status, std::string body,
+                              std::string content_type = "text/plain; charset=utf-8");
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace mamori::collector

@@ -1,0 +1,63 @@
+#pragma once
+#include <sqlite3.h>
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "collector/SqliteStatement.h"
+
+namespace mamori::collector {
+
+// One SQLite connection and the statements prepared on it. Not thread-safe: the owner
+// serializes access (the connection is opened without SQLite's own mutex for that reason).
+class SqliteDb {
+public:
+    enum class Access { ReadWrite, ReadOnly };
+
+    // ReadWrite creates a missing file with create_mode (before SQLite touches it, so the
+    // file is never briefly readable by others; SQLite gives its -wal and -shm the same mode).
+    SqliteDb(const std::string& path, Access access, mode_t create_mode = 0600);
+    ~SqliteDb();
+    SqliteDb(const SqliteDb&) = delete;
+    SqliteDb& operator=(const SqliteDb&) = delete;
+
+    // Runs one or more statements that take no parameters (pragmas, DDL).
+    void exec(const std::string& sql);
+
+    // The statement for sql, prepared on first use and kept for the connection's life, so hot
+    // paths pay for parsing once. Only one use of the same sql may be alive at a time.
+    SqliteStatement prepare(const std::string& sql);
+
+    // Rows changed by the most recent INSERT, UPDATE or DELETE on this connection.
+    int64_t changes() const;
+
+    // Runs body inside BEGIN IMMEDIATE ... COMMIT; rolls back and rethrows if body throws.
+    // IMMEDIATE takes the write lock up front: a deferred transaction that later needs it can
+    // fail with SQLITE_BUSY without waiting for busy_timeout when another process writes.
+    template <class Body>
+    void transaction(Body&& body) {
+        prepare("BEGIN IMMEDIATE").run();
+        try {
+            body();
+            prepare("COMMIT").run();
+        } catch (...) {
+            rollback();
+            throw;
+        }
+    }
+
+    const std::string& path() const { return path_; }
+    sqlite3* handle() const { return db_; }
+
+private:
+    void rollback() noexcept;
+    [[noreturn]] void fail(int rc, std::string_view what) const;
+
+    std::string path_;
+    sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+}  // namespace mamori::collector

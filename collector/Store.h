@@ -1,0 +1,153 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mamori/v1/event.pb.h"
+
+namespace mamori::collector {
+
+// An enrolled terminal. Its id is its certificate's CN: nothing else names a terminal.
+struct TerminalRecord {
+    std::string id;
+    std::string hostname;
+    std::string group;        // section (所属) or network tier
+    std::string certificate_pem;
+    std::string public_key;   // raw Ed25519, from the certificate
+    int64_t enrolled_unix = 0;
+    int64_t last_seen_unix = 0;
+    uint64_t head_seq = 0;
+    std::string head_hash = std::string(32, '\0');
+    uint64_t applied_policy_version = 0;
+    int64_t clock_skew_ms = 0;
+};
+
+// One event as the ingest path hands it to the store: the raw chain link plus the fields
+// the store indexes. local_date is the municipality's date of the event (YYYY-MM-DD).
+struct IngestEvent {
+    uint64_t seq = 0;
+    int64_t utc_ns = 0;
+    std::string local_date;
+    mamori::v1::EventType type = mamori::v1::EVENT_TYPE_UNSPECIFIED;
+    mamori::v1::Control control = mamori::v1::CONTROL_UNSPECIFIED;
+    bool violation = false;
+    mamori::v1::Outcome outcome = mamori::v1::OUTCOME_UNSPECIFIED;
+    std::string rule_id;
+    std::string body, prev_hash, hash, signature;
+};
+
+// A problem with the evidence itself: a seq gap, a broken chain, a fork. Stored as a violation
+// of control EVIDENCE on local_date, and kept as its own record for audits.
+struct EvidenceIssue {
+    std::string kind;  // "gap", "broken-chain", "fork", "journal-gap"
+    uint64_t first_seq = 0;
+    uint64_t last_seq = 0;
+    std::string detail;
+    std::string local_date;
+    int64_t recorded_unix = 0;
+};
+
+struct IngestBatch {
+    std::string terminal_id;
+    std::vector<IngestEvent> events;        // consecutive seqs, oldest first
+    std::optional<EvidenceIssue> issue;     // recorded in the same transaction
+    uint64_t new_head_seq = 0;              // head after this batch (never lowered)
+    std::string new_head_hash;
+    int64_t now_unix = 0;
+};
+
+struct IngestResult {
+    uint32_t stored = 0;
+    uint32_t duplicates = 0;
+    uint64_t head_seq = 0;
+};
+
+// One row of the daily compliance table: (terminal, local date, control) → counts.
+struct ComplianceRow {
+    std::string terminal_id;
+    std::string group;
+    std::string date;
+    mamori::v1::Control control = mamori::v1::CONTROL_UNSPECIFIED;
+    uint32_t events = 0;
+    uint32_t violations = 0;
+    uint32_t exempted = 0;
+    int64_t first_violation_ns = 0;
+    int64_t last_event_ns = 0;
+};
+
+struct StoredEvent {
+    uint64_t seq = 0;
+    int64_t utc_ns = 0;
+    std::string body, prev_hash, hash, signature;
+};
+
+struct PolicyRecord {
+    uint64_t version = 0;
+    std::string group;
+    std::string name;
+    std::string policy;  // serialized mamori::v1::Policy
+    int64_t created_unix = 0;
+    std::string created_by;
+};
+
+// A person who uses the admin endpoint. Roles: admin, officer (sections only), ciso, auditor.
+struct AdminUser {
+    std::string name;
+    std::string role;
+    std::vector<std::string> sections;  // for officers
+    std::string token_hash;             // SHA-256 hex of the bearer token
+};
+
+struct EnrollToken {
+    std::string token_hash;  // SHA-256 hex of the secret: the secret itself is never stored
+    std::string group;
+    int64_t expires_unix = 0;
+    std::string created_by;
+};
+
+// Everything the collector keeps. SQLite is the embedded default; PostgreSQL serves several
+// collectors sharing one database. Implementations are safe to call from several threads.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Enrollment tokens: single use. consume succeeds once, before expiry.
+    virtual void addEnrollToken(const EnrollToken& t) = 0;
+    virtual std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) = 0;
+
+    // Terminals.
+    virtual void addTerminal(const TerminalRecord& t) = 0;  // throws if the id exists
+    virtual std::optional<TerminalRecord> terminal(const std::string& id) = 0;
+    virtual std::vector<TerminalRecord> terminals() = 0;
+    virtual void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
+                            int64_t clock_skew_ms) = 0;
+    virtual void setTerminalGroup(const std::string& id, const std::string& group) = 0;
+
+    // Events: dedup by (terminal, seq); compliance and head updated in the same transaction.
+    virtual IngestResult ingest(const IngestBatch& batch) = 0;
+    // The stored hash of (terminal, seq), to tell a replay from a rewrite.
+    virtual std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) = 0;
+    virtual std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns,
+                                            uint64_t after_seq, uint32_t limit) = 0;
+    virtual std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) = 0;
+
+    // Compliance for one local date; rows with violations or exemptions only unless all_rows.
+    virtual std::vector<ComplianceRow> compliance(const std::string& date, bool all_rows) = 0;
+
+    // Policies: versions are global and strictly increasing across groups.
+    virtual uint64_t addPolicy(PolicyRecord p) = 0;  // assigns and returns the version
+    virtual std::optional<PolicyRecord> latestPolicy(const std::string& group) = 0;
+
+    // Small settings (heartbeat deadline, time zone) and the admin users.
+    virtual std::optional<std::string> setting(const std::string& key) = 0;
+    virtual void putSetting(const std::string& key, const std::string& value) = 0;
+    virtual void addAdminUser(const AdminUser& u) = 0;
+    virtual std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) = 0;
+};
+
+// "sqlite:/path/to/file.db" or "postgresql://..." (the latter where built).
+std::unique_ptr<Store> openStore(const std::string& url);
+
+}  // namespace mamori::collector

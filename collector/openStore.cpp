@@ -1,0 +1,42 @@
+#include <stdexcept>
+#include <string_view>
+
+#include "collector/SqliteStore.h"
+#include "collector/Store.h"
+
+namespace mamori::collector {
+
+// The one place that knows which Store implementations exist.
+std::unique_ptr<Store> openStore(const std::string& url) {
+    const std::string_view u = url;
+    if (u.starts_with("postgresql://") || u.starts_with("postgres://"))
+        throw std::invalid_argument(
+            "PostgreSQL storage is not available in this version of the collector; use "
+            "sqlite:/path/to/collector.db\n"
+            "このバージョンのコレクターは PostgreSQL に保存できません。"
+            "sqlite:/path/to/collector.db の形で SQLite ファイルを指定してください。");
+    std::string_view path = u;
+    if (u.starts_with("sqlite:")) {
+        path = u.substr(7);
+        // sqlite:///var/lib/x.db is the URL spelling of sqlite:/var/lib/x.db.
+        if (path.starts_with("///")) {
+            path.remove_prefix(2);
+        } else if (path.starts_with("//")) {
+            throw std::invalid_argument(
+                "storage URL " + url + " names a host; SQLite files are local: use sqlite:/path/to/collector.db\n"
+                "保存先 " + url + " にホスト名があります。SQLite はローカルのファイルです。"
+                "sqlite:/path/to/collector.db の形で指定してください。");
+        }
+    } else if (u.find("://") != std::string_view::npos) {
+        throw std::invalid_argument(
+            "unknown storage URL " + url + "; use sqlite:/path/to/collector.db\n"
+            "保存先 " + url + " は使えません。sqlite:/path/to/collector.db の形で指定してください。");
+    }
+    if (path.empty())
+        throw std::invalid_argument(
+            "the storage URL names no file; use sqlite:/path/to/collector.db\n"
+            "保存先のファイル名がありません。sqlite:/path/to/collector.db の形で指定してください。");
+    return std::make_unique<SqliteStore>(std::string(path));
+}
+
+}  // namespace mamori::collector

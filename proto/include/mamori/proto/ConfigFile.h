@@ -1,0 +1,37 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace mamori::proto {
+
+// `key = value` configuration files (agent.conf, collector.conf). Comments start with '#'.
+// Every problem names file:line, so a typo in a deployed config is found in seconds.
+class ConfigFile {
+public:
+    struct Error : std::runtime_error {
+        using std::runtime_error::runtime_error;
+    };
+
+    // Throws Error for malformed lines, duplicate keys and keys not in `known`.
+    static ConfigFile parse(std::string_view text, const std::string& file_name, const std::set<std::string>& known);
+    static ConfigFile load(const std::filesystem::path& file, const std::set<std::string>& known);
+
+    std::optional<std::string> get(const std::string& key) const;
+    std::string get(const std::string& key, const std::string& fallback) const;
+    long long getInt(const std::string& key, long long fallback, long long min, long long max) const;
+
+    // Writes key = value lines atomically with the given mode.
+    static void write(const std::filesystem::path& file, const std::map<std::string, std::string>& values,
+                      const std::string& header, unsigned mode = 0644);
+
+private:
+    std::string file_name_;
+    std::map<std::string, std::pair<std::string, int>> values_;  // value, line
+};
+
+}  // namespace mamori::proto
