@@ -86,7 +86,10 @@ asio::awaitable<void> Uploader::sync() {
     if (out.acked_seq()) journal_.acknowledge(out.acked_seq());
     status_.last_sync_unix = nowUnix();
     next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
+    uint64_t before = applied_();
     on_sync_(out);
+    // Report a newly applied policy at once, so `policy status` does not lag a whole interval.
+    if (applied_() != before) next_sync_ = std::chrono::steady_clock::now();
 }
 
 asio::awaitable<bool> Uploader::sendBatch() {
@@ -110,7 +113,11 @@ asio::awaitable<void> Uploader::cycle() {
     if (!client_)
         client_ = std::make_unique<mamori::proto::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
     if (std::chrono::steady_clock::now() >= next_sync_) co_await sync();
-    while (!stopped_ && co_await sendBatch()) {
+    if (std::chrono::steady_clock::now() >= next_sync_) co_await sync();
+    // Written out: GCC 12 miscompiles co_await inside a short-circuit condition.
+    while (!stopped_) {
+        bool sent = co_await sendBatch();
+        if (!sent) break;
     }
 }
 

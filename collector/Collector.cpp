@@ -64,6 +64,14 @@ struct Collector::Impl {
     std::unique_ptr<HttpsServer> agent_server, admin_server;
     asio::signal_set signals{io, SIGINT, SIGTERM};
 
+    static HttpsServer::Limits limits(const CollectorHome& home) {
+        HttpsServer::Limits l;
+        l.request_timeout = std::chrono::seconds(home.config().getInt("request_timeout_seconds", 15, 1, 600));
+        l.handshake_timeout = l.request_timeout;
+        l.max_body_bytes = home.config().getInt("max_body_bytes", 16 << 20, 1024, 1 << 30);
+        return l;
+    }
+
     explicit Impl(const CollectorHome& home)
         : store(openStore(home.config().get("store", "sqlite:" + home.file("store.db").string()))),
           calendar(home.config().get("time_zone", "Asia/Tokyo")),
@@ -80,11 +88,11 @@ struct Collector::Impl {
           admin_tls(serverContext(home, false)) {
         agent_server = std::make_unique<HttpsServer>(
             io, *agent_tls, parseEndpoint(home.config().get("agent_listen", "0.0.0.0:8443")),
-            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, HttpsServer::Limits{},
+            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
             "agent endpoint");
         admin_server = std::make_unique<HttpsServer>(
             io, *admin_tls, parseEndpoint(home.config().get("admin_listen", "127.0.0.1:8444")),
-            [this](const HttpRequest& r, const Caller& c) { return admin_api.handle(r, c); }, HttpsServer::Limits{},
+            [this](const HttpRequest& r, const Caller& c) { return admin_api.handle(r, c); }, limits(home),
             "admin endpoint");
     }
 };

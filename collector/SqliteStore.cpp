@@ -7,8 +7,8 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <string_view>
@@ -210,6 +210,7 @@ struct ComplianceDelta {
 
 template <class Body>
 auto SqliteStore::writeDurably(Body&& body) {
+    if (failed_) throw std::runtime_error(diskFailureMessage());
     uint64_t commit = 0;
     if constexpr (std::is_void_v<decltype(body())>) {
         {
@@ -267,13 +268,15 @@ SqliteStore::~SqliteStore() {
     if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
+std::string SqliteStore::diskFailureMessage() const {
+    return "an earlier write to " + write_->path() +
+           " failed to reach the disk; check the disk and restart the collector\n" + write_->path() +
+           " への書き込みがディスクに保存できませんでした。ディスクを確認し、コレクターを再起動してください。";
+}
+
 void SqliteStore::waitDurable(uint64_t commit) {
     std::lock_guard lock(sync_mutex_);
-    if (failed_)
-        throw std::runtime_error(
-            "an earlier write to " + write_->path() +
-            " failed to reach the disk; check the disk and restart the collector\n" + write_->path() +
-            " への書き込みがディスクに保存できませんでした。ディスクを確認し、コレクターを再起動してください。");
+    if (failed_) throw std::runtime_error(diskFailureMessage());
     if (synced_ >= commit) return;  // an fsync that started after this commit has finished
     // Every commit counted so far has its frames in the WAL file, so this fsync covers them all.
     const uint64_t target = commits_.load();
@@ -281,8 +284,8 @@ void SqliteStore::waitDurable(uint64_t commit) {
         syncWal();
     } catch (...) {
         // After a failed fsync Linux may drop the dirty pages and report the next fsync as
-        // clean: never trust this file again in this process. Reopening replays the WAL
-        // from what really is on disk.
+        // clean: retrying could acknowledge evidence that is not on disk. Refuse every write
+        // from now on; agents keep their events until someone has looked at the disk.
         failed_ = true;
         throw;
     }

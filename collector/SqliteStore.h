@@ -74,14 +74,15 @@ private:
     // Returns once the WAL is on disk up to and including commit number `commit`.
     void waitDurable(uint64_t commit);
     void syncWal();
+    std::string diskFailureMessage() const;
 
     std::mutex write_mutex_;
     std::unique_ptr<SqliteDb> write_;
     std::atomic<uint64_t> commits_{0};
+    std::atomic<bool> failed_{false};  // an fsync failed: refuse every write from now on
 
     std::mutex sync_mutex_;  // one fdatasync at a time; later commits wait and usually ride along
     uint64_t synced_ = 0;    // commits known to be on disk
-    bool failed_ = false;    // an fsync failed: refuse to acknowledge anything more
     std::string wal_path_;
     int wal_fd_ = -1;
 

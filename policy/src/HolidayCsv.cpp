@@ -3,6 +3,7 @@
 #include <date/date.h>
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -221,13 +222,15 @@ public:
                 return finish();
             }
             text.assign(bytes);
-        } else if (!firstInvalidUtf8(bytes)) {
+        } else if (const auto bad_utf8 = firstInvalidUtf8(bytes); !bad_utf8) {
             text.assign(bytes);
         } else {
-            std::size_t bad = 0;
-            auto converted = cp932ToUtf8(bytes, bad);
+            std::size_t bad_cp932 = 0;
+            auto converted = cp932ToUtf8(bytes, bad_cp932);
             if (!converted) {
-                encodingError(bytes, bad, "the file is neither UTF-8 nor Shift_JIS",
+                // Point at the spot in whichever reading got further: that is the file's
+                // real encoding, and the byte there is the damaged one.
+                encodingError(bytes, std::max(*bad_utf8, bad_cp932), "the file is neither UTF-8 nor Shift_JIS",
                               "UTF-8 でも Shift_JIS でもありません");
                 return finish();
             }

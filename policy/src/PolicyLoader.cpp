@@ -113,8 +113,18 @@ std::optional<std::string> nearest(std::string_view word, const std::vector<std:
     }
     if (!best) return std::nullopt;
     const std::size_t limit = std::max<std::size_t>(1, std::min<std::size_t>(3, best->size() / 3));
-    if (best_d > limit) return std::nullopt;
-    return best;
+    if (best_d <= limit) return best;
+    // Longer spellings of a valid word ("enforcing", "owner_section") are the other common slip.
+    for (const auto& v : valid) {
+        std::size_t common = 0;
+        while (common < v.size() && common < word.size() &&
+               std::tolower(static_cast<unsigned char>(v[common])) ==
+                   std::tolower(static_cast<unsigned char>(word[common]))) {
+            ++common;
+        }
+        if (common >= 4 && common + 1 >= v.size()) return v;
+    }
+    return std::nullopt;
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
@@ -259,6 +269,25 @@ std::vector<std::string> mainWords(const std::vector<Word<T>>& table) {
         out.emplace_back(w.text);
     }
     return out;
+}
+
+// The first tab inside the leading whitespace of a line, up to and including last_line
+// (0-based; -1 = the whole text), as a 1-based line and column.
+std::optional<std::pair<int, int>> firstIndentTab(std::string_view text, int last_line) {
+    int line = 0;
+    std::size_t pos = 0;
+    while (pos < text.size() && (last_line < 0 || line <= last_line)) {
+        std::size_t i = pos;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) {
+            if (text[i] == '\t') return std::make_pair(line + 1, static_cast<int>(i - pos) + 1);
+            ++i;
+        }
+        const auto nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+        ++line;
+    }
+    return std::nullopt;
 }
 
 // yaml-cpp's messages for the mistakes people make by hand, in Japanese.
@@ -1504,6 +1533,14 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
     try {
         docs = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& ex) {
+        // yaml-cpp reports a tab in the indentation as whatever it stumbles over next;
+        // name the tab itself, the usual cause when a file was edited in Notepad.
+        if (const auto tab = firstIndentTab(yaml, ex.mark.is_null() ? -1 : ex.mark.line)) {
+            errorAt(file_, tab->first, tab->second,
+                    "a tab is used for indentation; YAML indents with spaces only, so replace the tab with spaces",
+                    "字下げにタブが使われています。YAML の字下げは空白だけなので、タブを空白に置き換えてください。");
+            return std::nullopt;
+        }
         error(ex.mark, "YAML syntax error: " + ex.msg + "; check the indentation, colons and quotes at this spot",
               "YAML の書き方に誤りがあります（" + yamlMessageJa(ex.msg) + "）。この位置の字下げ、コロン、引用符を確認してください。");
         return std::nullopt;

@@ -1,0 +1,159 @@
+#pragma once
+// A real collector process on loopback ports, set up as `mamori-collector init` does it.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "Subprocess.h"
+#include "mamori/proto/Files.h"
+#include "mamori/proto/HttpsClient.h"
+
+namespace mamori::test {
+
+inline std::string bin(const std::string& name) {
+    return std::string(MAMORI_BINARY_DIR) + (name == "mamori-agent" ? "/agent/" : "/collector/") + name;
+}
+
+inline unsigned short freePort() {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::address_v4::loopback(), 0});
+    return a.local_endpoint().port();
+}
+
+inline std::filesystem::path tempDir(const std::string& name) {
+    auto d = std::filesystem::temp_directory_path() /
+             ("mamori-" + name + "-" + std::to_string(getpid()) + "-" + std::to_string(rand()));
+    std::filesystem::remove_all(d);
+    std::filesystem::create_directories(d);
+    return d;
+}
+
+inline bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return cond();
+}
+
+class TestCollector {
+public:
+    explicit TestCollector(std::filesystem::path dir, std::string extra_conf = "")
+        : dir_(std::move(dir)), agent_port_(freePort()), admin_port_(freePort()) {
+        std::string out;
+        int rc = Subprocess::run({bin("mamori-collector"), "init", "--dir", dir_.string(), "--agent-listen",
+                                  "127.0.0.1:" + std::to_string(agent_port_), "--admin-listen",
+                                  "127.0.0.1:" + std::to_string(admin_port_), "--organisation", "test city"},
+                                 &out);
+        EXPECT_EQ(rc, 0) << out;
+        if (!extra_conf.empty()) std::ofstream(dir_ / "collector.conf", std::ios::app) << extra_conf;
+    }
+
+    void start() {
+        proc_.start({bin("mamori-collector"), "run", "--dir", dir_.string()}, log());
+        ASSERT_TRUE(waitFor([&] { return connectable(admin_port_) && connectable(agent_port_); }))
+            << "collector did not start: " << logText();
+    }
+    int stop(int sig = SIGTERM) { return proc_.kill(sig); }
+
+    std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(agent_port_); }
+    unsigned short agentPort() const { return agent_port_; }
+    const std::filesystem::path& dir() const { return dir_; }
+    std::filesystem::path log() const { return dir_ / "collector.log"; }
+    std::string logText() const {
+        return std::filesystem::exists(log()) ? mamori::proto::Files::read(log()) : std::string();
+    }
+
+    // mamorictl against this collector; returns stdout+stderr, asserts the exit code.
+    std::string ctl(std::vector<std::string> args, int expect = 0) const {
+        args.insert(args.begin(), {bin("mamorictl"), "--config", (dir_ / "mamorictl.conf").string()});
+        std::string out;
+        int rc = Subprocess::run(args, &out);
+        EXPECT_EQ(rc, expect) << out;
+        return out;
+    }
+
+    std::string token(const std::string& group = "default") const {
+        std::string out = ctl({"token", "create", "--group", group});
+        return out.substr(0, out.find('\n'));
+    }
+
+    boost::json::value admin(const std::string& target) const {
+        auto tls = mamori::proto::HttpsClient::context(mamori::proto::Files::read(dir_ / "ca.pem"));
+        std::string token = mamori::proto::Files::read(dir_ / "admin.token");
+        token.pop_back();
+        auto res = mamori::proto::HttpsClient::fetch(*tls, "https://127.0.0.1:" + std::to_string(admin_port_),
+                                                     boost::beast::http::verb::get, target, "", "",
+                                                     {{"Authorization", "Bearer " + token}}, std::chrono::seconds(10));
+        return boost::json::parse(res.body);
+    }
+
+    // Seqs stored for a terminal, in order.
+    std::vector<uint64_t> seqs(const std::string& terminal) const {
+        std::vector<uint64_t> out;
+        for (const auto& e : admin("/admin/v1/events?limit=10000&terminal=" + terminal).as_array())
+            out.push_back(e.at("seq").to_number<uint64_t>());
+        return out;
+    }
+
+    std::vector<std::string> types(const std::string& terminal) const {
+        std::vector<std::string> out;
+        for (const auto& e : admin("/admin/v1/events?limit=10000&terminal=" + terminal).as_array())
+            out.push_back(std::string(e.at("body").at("type").as_string()));
+        return out;
+    }
+
+    static bool connectable(unsigned short port) {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket s(io);
+        boost::system::error_code ec;
+        s.connect({boost::asio::ip::address_v4::loopback(), port}, ec);
+        return !ec;
+    }
+
+private:
+    std::filesystem::path dir_;
+    unsigned short agent_port_, admin_port_;
+    Subprocess proc_;
+};
+
+// A real agent process with its own state directory.
+class TestAgent {
+public:
+    explicit TestAgent(std::filesystem::path dir, std::string conf = "") : dir_(std::move(dir)) {
+        std::filesystem::create_directories(dir_);
+        std::ofstream(dir_ / "agent.conf") << "state_dir = " << (dir_ / "state").string() << "\n" << conf;
+    }
+    std::string enroll(const std::string& url, const std::string& token, const std::string& host = "term-a",
+                       int expect = 0) {
+        std::string out;
+        int rc = Subprocess::run({bin("mamori-agent"), "enroll", "--config", config(), "--collector", url, "--token",
+                                  token, "--hostname", host},
+                                 &out);
+        EXPECT_EQ(rc, expect) << out;
+        return out;
+    }
+    void start() { proc_.start({bin("mamori-agent"), "run", "--config", config()}, dir_ / "agent.log"); }
+    int stop(int sig = SIGTERM) { return proc_.kill(sig); }
+    bool running() const { return proc_.running(); }
+    std::string status() const {
+        std::string out;
+        Subprocess::run({bin("mamori-agent"), "status", "--config", config()}, &out);
+        return out;
+    }
+    std::filesystem::path state() const { return dir_ / "state"; }
+    std::string config() const { return (dir_ / "agent.conf").string(); }
+    std::string logText() const { return mamori::proto::Files::read(dir_ / "agent.log"); }
+
+private:
+    std::filesystem::path dir_;
+    Subprocess proc_;
+};
+
+}  // namespace mamori::test
