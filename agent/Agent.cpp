@@ -8,6 +8,7 @@
 
 #include "agent/AgentIdentity.h"
 #include "agent/AgentStatus.h"
+#include "agent/Controls.h"
 #include "agent/EventSink.h"
 #include "agent/Journal.h"
 #include "agent/PolicyKeeper.h"
@@ -35,6 +36,7 @@ struct Agent::Impl {
     std::unique_ptr<Journal> journal;
     std::unique_ptr<EventSink> sink;
     std::unique_ptr<PolicyKeeper> policy;
+    std::unique_ptr<Controls> controls;
     std::unique_ptr<Uploader> uploader;
     AgentStatus status;
     asio::signal_set signals{io, SIGINT, SIGTERM};
@@ -53,8 +55,6 @@ struct Agent::Impl {
         return b;
     }
 
-    // The controls take a policy here; none refuses one yet beyond what the loader validated.
-    bool applyToControls(const mamori::v1::Policy&, std::string&) { return true; }
 
     void policyEvent(const PolicyKeeper::Verdict& v) {
         mamori::v1::EventBody b;
@@ -116,7 +116,8 @@ struct Agent::Impl {
         std::optional<mamori::proto::Ed25519Key> policy_key;
         if (identity) policy_key = mamori::proto::Ed25519Key::fromPublicRaw(identity->policy_public_key);
         policy = std::make_unique<PolicyKeeper>(dir, terminal_id, policy_key);
-        auto apply = [this](const mamori::v1::Policy& p, std::string& why) { return applyToControls(p, why); };
+        controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config});
+        auto apply = [this](const mamori::v1::Policy& p, std::string& why) { return controls->apply(p, why); };
 
         status.enrolled = identity.has_value();
         status.terminal_id = terminal_id;

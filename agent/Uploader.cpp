@@ -112,8 +112,8 @@ asio::awaitable<bool> Uploader::sendBatch() {
 asio::awaitable<void> Uploader::cycle() {
     if (!client_)
         client_ = std::make_unique<mamori::proto::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
-    if (std::chrono::steady_clock::now() >= next_sync_) co_await sync();
-    if (std::chrono::steady_clock::now() >= next_sync_) co_await sync();
+    // A second sync only when the first applied a new policy (see sync()).
+    for (int i = 0; i < 2 && std::chrono::steady_clock::now() >= next_sync_; ++i) co_await sync();
     // Written out: GCC 12 miscompiles co_await inside a short-circuit condition.
     while (!stopped_) {
         bool sent = co_await sendBatch();

@@ -1,0 +1,24 @@
+#include "agent/Controls.h"
+
+namespace mamori::agent {
+
+Controls::Controls(ControlContext ctx) {
+    // Each control is added here, one line each, in the order they are applied.
+    (void)ctx;
+}
+
+Controls::~Controls() = default;
+
+bool Controls::apply(const mamori::v1::Policy& policy, std::string& why) {
+    for (auto& c : controls_) {
+        std::string reason;
+        if (!c->check(policy, reason)) {
+            why = std::string(c->name()) + ": " + reason;
+            return false;
+        }
+    }
+    for (auto& c : controls_) c->apply(policy);
+    return true;
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,26 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/Control.h"
+#include "agent/ControlContext.h"
+
+namespace mamori::agent {
+
+// The controls the agent runs, and the two-phase application of a policy to all of them.
+class Controls {
+public:
+    explicit Controls(ControlContext ctx);
+    ~Controls();
+
+    // All controls check the policy; only if every one accepts does every one apply it.
+    bool apply(const mamori::v1::Policy& policy, std::string& why);
+
+    size_t size() const { return controls_.size(); }
+
+private:
+    std::vector<std::unique_ptr<Control>> controls_;
+};
+
+}  // namespace mamori::agent
