@@ -18,7 +18,7 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     }
     c.state_dir = cfg.get("state_dir", c.state_dir.string());
     c.journal_max_bytes = static_cast<uint64_t>(
-        cfg.getInt("journal_max_bytes", static_cast<long long>(c.journal_max_bytes), 64 * 1024, 1ll << 40));
+        cfg.getInt("journal_max_bytes", static_cast<long long>(c.journal_max_bytes), 4096, 1ll << 40));
     c.log_level = cfg.get("log_level", c.log_level);
     return c;
 }

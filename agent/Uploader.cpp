@@ -153,7 +153,8 @@ asio::awaitable<void> Uploader::run() {
 }
 
 void Uploader::onDrained(std::function<void()> done) {
-    if (collectors_.empty()) return done();
+    // Unreachable collector: do not hold the shutdown for it; the journal keeps everything.
+    if (collectors_.empty() || !status_.last_error.empty()) return done();
     drained_ = std::move(done);
     notify();
 }

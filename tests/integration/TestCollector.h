@@ -97,14 +97,16 @@ public:
     // Seqs stored for a terminal, in order.
     std::vector<uint64_t> seqs(const std::string& terminal) const {
         std::vector<uint64_t> out;
-        for (const auto& e : admin("/admin/v1/events?limit=10000&terminal=" + terminal).as_array())
+        auto events = admin("/admin/v1/events?limit=10000&terminal=" + terminal);  // must outlive the loop
+        for (const auto& e : events.as_array())
             out.push_back(e.at("seq").to_number<uint64_t>());
         return out;
     }
 
     std::vector<std::string> types(const std::string& terminal) const {
         std::vector<std::string> out;
-        for (const auto& e : admin("/admin/v1/events?limit=10000&terminal=" + terminal).as_array())
+        auto events = admin("/admin/v1/events?limit=10000&terminal=" + terminal);
+        for (const auto& e : events.as_array())
             out.push_back(std::string(e.at("body").at("type").as_string()));
         return out;
     }

@@ -1,0 +1,117 @@
+#pragma once
+// One terminal of the ingest benchmark, made of the agent's own protocol pieces: a key generated
+// here, a real CSR, the client certificate the collector issues at /v1/enroll, and a hash chain
+// of signed events. The journal is filled before the clock starts (an agent signs each event
+// when it happens, not when it uploads); uploading is what is measured.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "EventMix.h"
+#include "mamori/proto/CertificateRequest.h"
+#include "mamori/proto/Ed25519Key.h"
+#include "mamori/proto/EventChain.h"
+#include "mamori/proto/HttpsClient.h"
+#include "mamori/v1/api.pb.h"
+
+namespace mamori::bench {
+
+class LoadTerminal {
+public:
+    // One stored row as the raw-SQLite baseline writes it: the chain link as one blob.
+    struct Row {
+        uint64_t seq;
+        std::string event;  // serialized mamori::v1::Event
+    };
+
+    LoadTerminal(std::string url, std::string ca_pem)
+        : url_(std::move(url)), ca_pem_(std::move(ca_pem)), key_(proto::Ed25519Key::generate()) {}
+
+    // POST /v1/enroll with the token and a CSR; the private key never leaves this object.
+    void enroll(const std::string& token, const std::string& hostname) {
+        mamori::v1::EnrollRequest req;
+        req.set_token(token);
+        req.set_hostname(hostname);
+        req.set_csr_pem(proto::CertificateRequest::create(key_, hostname));
+        auto tls = proto::HttpsClient::context(ca_pem_);
+        auto res = proto::HttpsClient::fetch(*tls, url_, boost::beast::http::verb::post, "/v1/enroll",
+                                             req.SerializeAsString(), "application/x-protobuf", {},
+                                             std::chrono::seconds(30));
+        mamori::v1::EnrollResponse out;
+        if (res.status != 200 || !out.ParseFromString(res.body))
+            throw std::runtime_error("enrollment of " + hostname + " failed: HTTP " + std::to_string(res.status) + " " +
+                                     res.body);
+        id_ = out.terminal_id();
+        tls_ = proto::HttpsClient::context(ca_pem_, out.certificate_pem(), key_.privatePem());
+    }
+
+    // Signs `batches` batches of `batch_size` chained events, timestamps spread back from now.
+    void prepare(int batches, int batch_size, EventMix& mix) {
+        proto::EventChain chain(key_, {});
+        const int64_t now_ns =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        const int64_t total = static_cast<int64_t>(batches) * batch_size;
+        for (int b = 0; b < batches; ++b) {
+            mamori::v1::EventBatch batch;
+            batch.set_terminal_id(id_);
+            std::vector<Row> rows;
+            rows.reserve(batch_size);
+            for (int i = 0; i < batch_size; ++i) {
+                // One event every 100 ms, the newest now: all within today for a normal run.
+                int64_t age = total - (static_cast<int64_t>(b) * batch_size + i);
+                auto* ev = batch.add_events();
+                *ev = chain.append(mix.next(id_, now_ns - age * 100'000'000LL));
+                rows.push_back(Row{chain.head().seq, ev->SerializeAsString()});
+            }
+            bodies_.push_back(batch.SerializeAsString());
+            rows_.push_back(std::move(rows));
+        }
+    }
+
+    // Sends every prepared batch in order on one kept-alive mutual-TLS connection, each after
+    // the previous one was acknowledged, as the agent's uploader does.
+    boost::asio::awaitable<void> upload(boost::asio::any_io_executor ex) {
+        proto::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(120));
+        for (auto& body : bodies_) {
+            const size_t expected = rows_[acked_batches_].size();
+            auto res = co_await client.request(boost::beast::http::verb::post, "/v1/events", std::move(body),
+                                               "application/x-protobuf");
+            mamori::v1::EventAck ack;
+            if (res.status != 200 || !ack.ParseFromString(res.body))
+                throw std::runtime_error(id_ + ": HTTP " + std::to_string(res.status) + " " + res.body);
+            if (ack.stored() != expected || !ack.warning().empty())
+                throw std::runtime_error(id_ + ": stored " + std::to_string(ack.stored()) + " of " +
+                                         std::to_string(expected) + " " + ack.warning());
+            stored_ += ack.stored();
+            ++acked_batches_;
+        }
+        bodies_.clear();
+    }
+
+    const std::string& id() const { return id_; }
+    const std::vector<std::vector<Row>>& rows() const { return rows_; }
+    uint64_t stored() const { return stored_; }
+    size_t bytesToSend() const {
+        size_t n = 0;
+        for (const auto& b : bodies_) n += b.size();
+        return n;
+    }
+
+private:
+    std::string url_, ca_pem_;
+    proto::Ed25519Key key_;
+    std::string id_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;
+    std::vector<std::string> bodies_;       // serialized EventBatch, in upload order
+    std::vector<std::vector<Row>> rows_;    // the same events, per batch
+    size_t acked_batches_ = 0;
+    uint64_t stored_ = 0;
+};
+
+}  // namespace mamori::bench

@@ -1,0 +1,84 @@
+#pragma once
+// A terminal made of the real protocol pieces (key, CSR, client certificate, hash chain), for
+// driving the agent endpoint with exactly the batches a test needs, honest or not.
+#include <boost/beast/http/verb.hpp>
+#include <string>
+
+#include "mamori/proto/Certificate.h"
+#include "mamori/proto/CertificateRequest.h"
+#include "mamori/proto/Ed25519Key.h"
+#include "mamori/proto/EnrollmentToken.h"
+#include "mamori/proto/EventChain.h"
+#include "mamori/proto/HttpsClient.h"
+#include "mamori/v1/api.pb.h"
+
+namespace mamori::test {
+
+class SimulatedTerminal {
+public:
+    using Response = mamori::proto::HttpsClient::Response;
+
+    SimulatedTerminal(std::string url, std::string ca_pem)
+        : url_(std::move(url)), ca_pem_(std::move(ca_pem)), key_(mamori::proto::Ed25519Key::generate()),
+          chain_(key_, {}) {}
+
+    Response enroll(const std::string& token, const std::string& hostname) {
+        mamori::v1::EnrollRequest req;
+        req.set_token(token);
+        req.set_hostname(hostname);
+        req.set_csr_pem(mamori::proto::CertificateRequest::create(key_, hostname));
+        auto tls = mamori::proto::HttpsClient::context(ca_pem_);
+        auto res = post(*tls, "/v1/enroll", req.SerializeAsString());
+        mamori::v1::EnrollResponse out;
+        if (res.status == 200 && out.ParseFromString(res.body)) {
+            id_ = out.terminal_id();
+            cert_pem_ = out.certificate_pem();
+        }
+        return res;
+    }
+
+    mamori::v1::EventBatch batch(int n, mamori::v1::EventType type = mamori::v1::HEARTBEAT) {
+        mamori::v1::EventBatch b;
+        b.set_terminal_id(id_);
+        for (int i = 0; i < n; ++i) {
+            mamori::v1::EventBody body;
+            body.set_terminal_id(id_);
+            body.set_type(type);
+            body.set_control(mamori::v1::AGENT);
+            body.set_utc_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+            *b.add_events() = chain_.append(body);
+        }
+        return b;
+    }
+
+    Response send(const mamori::v1::EventBatch& b) { return postAuthenticated("/v1/events", b.SerializeAsString()); }
+
+    Response postAuthenticated(const std::string& target, const std::string& body) {
+        auto tls = mamori::proto::HttpsClient::context(ca_pem_, cert_pem_, key_.privatePem());
+        return post(*tls, target, body);
+    }
+
+    Response post(boost::asio::ssl::context& tls, const std::string& target, const std::string& body) {
+        return mamori::proto::HttpsClient::fetch(tls, url_, boost::beast::http::verb::post, target, body,
+                                                 "application/x-protobuf", {}, std::chrono::seconds(10));
+    }
+
+    const std::string& id() const { return id_; }
+    const std::string& certificatePem() const { return cert_pem_; }
+    const mamori::proto::Ed25519Key& key() const { return key_; }
+    void setIdentity(std::string cert_pem, mamori::proto::Ed25519Key key) {
+        cert_pem_ = std::move(cert_pem);
+        key_ = std::move(key);
+    }
+    mamori::proto::EventChain& chain() { return chain_; }
+
+private:
+    std::string url_, ca_pem_;
+    mamori::proto::Ed25519Key key_;
+    mamori::proto::EventChain chain_;
+    std::string id_, cert_pem_;
+};
+
+}  // namespace mamori::test
