@@ -138,12 +138,14 @@ struct Agent::Impl {
         } else {
             Log::warn("not enrolled: the built-in default policy is in force and events stay on this terminal "
                       "(enroll with: mamori-agent enroll --collector URL --token TOKEN)");
-            status.save(dir);
         }
         scheduleHeartbeat();
         signals.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (!ec) shutdown(sig);
         });
+        status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count();
+        status.save(dir);  // with this pid: the daemon is up and handles SIGTERM from here on
         io.run();
         status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count();

@@ -9,7 +9,8 @@ namespace mamori::agent {
 AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     AgentConfig c;
     if (!std::filesystem::exists(file)) return c;
-    auto cfg = mamori::proto::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level"});
+    auto cfg = mamori::proto::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level",
+                                                   "utmp_file", "btmp_file", "displays", "lock_command", "warn_command"});
     std::stringstream urls(cfg.get("collector", ""));
     for (std::string url; std::getline(urls, url, ',');) {
         while (!url.empty() && url.front() == ' ') url.erase(0, 1);
@@ -20,6 +21,16 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     c.journal_max_bytes = static_cast<uint64_t>(
         cfg.getInt("journal_max_bytes", static_cast<long long>(c.journal_max_bytes), 4096, 1ll << 40));
     c.log_level = cfg.get("log_level", c.log_level);
+    c.utmp_file = cfg.get("utmp_file", c.utmp_file.string());
+    c.btmp_file = cfg.get("btmp_file", c.btmp_file.string());
+    std::stringstream displays(cfg.get("displays", ""));
+    for (std::string d; std::getline(displays, d, ',');) {
+        d.erase(0, d.find_first_not_of(' '));
+        d.erase(d.find_last_not_of(' ') + 1);
+        if (!d.empty()) c.displays.push_back(d);
+    }
+    c.lock_command = cfg.get("lock_command", c.lock_command);
+    c.warn_command = cfg.get("warn_command", c.warn_command);
     return c;
 }
 

@@ -13,6 +13,13 @@ struct AgentConfig {
     std::filesystem::path state_dir = "/var/lib/mamori";
     uint64_t journal_max_bytes = 64ull * 1024 * 1024;
     std::string log_level = "info";
+    // Sessions and screens (hours and screen lock controls); tests point these at temp files
+    // and their own X servers.
+    std::filesystem::path utmp_file = "/var/run/utmp";
+    std::filesystem::path btmp_file = "/var/log/btmp";
+    std::vector<std::string> displays;  // X displays to watch (":0"); empty: every local one
+    std::string lock_command;           // when the policy names none; empty: xdg-screensaver lock
+    std::string warn_command = "wall";  // shows the operating-hours warning; gets the text as argument
 
     // A missing file gives the defaults; a malformed one throws with file:line.
     static AgentConfig load(const std::filesystem::path& file);

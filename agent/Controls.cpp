@@ -1,10 +1,17 @@
 #include "agent/Controls.h"
 
+#include "agent/ClockWatch.h"
+#include "agent/HoursControl.h"
+#include "agent/ScreenLockControl.h"
+
 namespace mamori::agent {
 
 Controls::Controls(ControlContext ctx) {
     // Each control is added here, one line each, in the order they are applied.
     (void)ctx;
+    controls_.push_back(HoursControl::create(ctx));
+    controls_.push_back(ScreenLockControl::create(ctx));
+    controls_.push_back(ClockWatch::create(ctx));
 }
 
 Controls::~Controls() = default;

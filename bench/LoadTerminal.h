@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "EventMix.h"
+#include "RawSqliteBaseline.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EventChain.h"
@@ -23,11 +24,7 @@ namespace mamori::bench {
 
 class LoadTerminal {
 public:
-    // One stored row as the raw-SQLite baseline writes it: the chain link as one blob.
-    struct Row {
-        uint64_t seq;
-        std::string event;  // serialized mamori::v1::Event
-    };
+    using Row = RawSqliteBaseline::Row;
 
     LoadTerminal(std::string url, std::string ca_pem)
         : url_(std::move(url)), ca_pem_(std::move(ca_pem)), key_(proto::Ed25519Key::generate()) {}

@@ -40,6 +40,7 @@ public:
         }
     }
 
+    pid_t pid() const { return pid_; }
     bool running() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
 
     // Returns the exit status (or 128+signal), -1 if it was not running.

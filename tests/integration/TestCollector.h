@@ -141,7 +141,12 @@ public:
         EXPECT_EQ(rc, expect) << out;
         return out;
     }
-    void start() { proc_.start({bin("mamori-agent"), "run", "--config", config()}, dir_ / "agent.log"); }
+    // Returns once the daemon has written its status, i.e. it handles SIGTERM.
+    void start() {
+        proc_.start({bin("mamori-agent"), "run", "--config", config()}, dir_ / "agent.log");
+        std::string mine = "by pid " + std::to_string(proc_.pid()) + "\n";
+        ASSERT_TRUE(waitFor([&] { return status().find(mine) != std::string::npos; })) << logText();
+    }
     int stop(int sig = SIGTERM) { return proc_.kill(sig); }
     bool running() const { return proc_.running(); }
     std::string status() const {

@@ -1,0 +1,147 @@
+#include "agent/DesktopLockAudit.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "mamori/proto/Log.h"
+
+namespace mamori::agent {
+
+namespace {
+
+namespace v1 = mamori::v1;
+
+struct Key {
+    const char* schema;
+    const char* key;
+};
+constexpr std::array<Key, 3> kKeys{{
+    {"org.gnome.desktop.session", "idle-delay"},
+    {"org.gnome.desktop.screensaver", "lock-enabled"},
+    {"org.gnome.desktop.screensaver", "lock-delay"},
+}};
+
+bool onPath(const char* program) {
+    const char* path = std::getenv("PATH");
+    std::string_view rest = path ? path : "/usr/bin:/bin";
+    while (!rest.empty()) {
+        auto colon = rest.find(':');
+        std::filesystem::path dir(std::string(rest.substr(0, colon)));
+        if (::access((dir / program).c_str(), X_OK) == 0) return true;
+        rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+    return false;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+// Calls f on each line until it returns true.
+template <class F>
+bool anyLine(std::string_view text, F f) {
+    while (!text.empty()) {
+        auto nl = text.find('\n');
+        if (f(trim(text.substr(0, nl)))) return true;
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+struct DesktopLockAudit::Reading {
+    std::chrono::seconds threshold;
+    std::array<std::string, kKeys.size()> values;
+};
+
+DesktopLockAudit::DesktopLockAudit(mamori::platform::CommandRunner& runner, EventSink& sink)
+    : runner_(runner), sink_(sink) {}
+
+DesktopLockAudit::~DesktopLockAudit() = default;
+
+std::optional<uint32_t> DesktopLockAudit::parseUint32(std::string_view output) {
+    std::optional<uint32_t> out;
+    anyLine(output, [&](std::string_view line) {
+        if (line.starts_with("uint32 ")) line = trim(line.substr(7));
+        if (line.empty() || line.find_first_not_of("0123456789") != std::string_view::npos) return false;
+        uint32_t v = 0;
+        auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), v);
+        if (ec != std::errc() || end != line.data() + line.size()) return false;
+        out = v;
+        return true;
+    });
+    return out;
+}
+
+std::optional<bool> DesktopLockAudit::parseBool(std::string_view output) {
+    std::optional<bool> out;
+    anyLine(output, [&](std::string_view line) {
+        if (line == "true" || line == "false") out = line == "true";
+        return out.has_value();
+    });
+    return out;
+}
+
+void DesktopLockAudit::run(std::chrono::seconds threshold) {
+    if (!onPath("gsettings")) {
+        Log::info("screen lock: gsettings is not installed; the desktop's own lock settings are not audited");
+        return;
+    }
+    auto r = std::make_shared<Reading>();
+    r->threshold = threshold;
+    read(r, 0);
+}
+
+void DesktopLockAudit::read(std::shared_ptr<Reading> r, size_t index) {
+    if (index == kKeys.size()) return judge(*r);
+    // No session bus: these are plain reads of the dconf database, and a bus that is not there
+    // must not be started on the agent's behalf.
+    runner_.run({"gsettings", "get", kKeys[index].schema, kKeys[index].key}, {"DBUS_SESSION_BUS_ADDRESS=disabled:"},
+                [this, r, index, alive = std::weak_ptr<int>(alive_)](const auto& result) {
+                    if (!alive.lock()) return;
+                    if (result.exit_code != 0) {
+                        Log::info(std::string("screen lock: no GNOME setting ") + kKeys[index].schema + " " +
+                                  kKeys[index].key + " here; the desktop's own lock is not audited");
+                        return;
+                    }
+                    r->values[index] = result.output;
+                    read(r, index + 1);
+                });
+}
+
+void DesktopLockAudit::judge(const Reading& r) {
+    auto idle_delay = parseUint32(r.values[0]);
+    auto lock_enabled = parseBool(r.values[1]);
+    auto lock_delay = parseUint32(r.values[2]);
+    if (!idle_delay || !lock_enabled || !lock_delay) {
+        Log::warn("screen lock: unexpected gsettings output; the desktop's own lock is not audited");
+        return;
+    }
+    auto weak = [&](const std::string& setting, uint64_t seconds) {
+        v1::EventBody b;
+        b.set_type(v1::SCREEN_LOCK_SETTING_WEAK);
+        b.set_control(v1::SCREEN_LOCK);
+        b.set_rule_id("screen_lock.setting");
+        b.set_violation(true);
+        auto* d = b.mutable_screen();
+        d->set_setting(setting);
+        d->set_setting_seconds(static_cast<uint32_t>(std::min<uint64_t>(seconds, UINT32_MAX)));
+        sink_.emit(std::move(b));
+    };
+    if (!*lock_enabled) return weak("gnome org.gnome.desktop.screensaver lock-enabled=false", 0);
+    if (*idle_delay == 0) return weak("gnome org.gnome.desktop.session idle-delay=0 (never)", 0);
+    uint64_t effective = uint64_t{*idle_delay} + *lock_delay;
+    if (effective > static_cast<uint64_t>(r.threshold.count()))
+        weak("gnome idle-delay " + std::to_string(*idle_delay) + " s + lock-delay " + std::to_string(*lock_delay) + " s",
+             effective);
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,103 @@
+#include "agent/ScreenLockControl.h"
+
+#include <algorithm>
+
+#include "mamori/proto/Log.h"
+
+namespace mamori::agent {
+
+namespace {
+constexpr uint32_t kDefaultIdleMinutes = 5;
+// An X server creates its socket a moment before it accepts connections; a display that
+// cannot be opened yet is tried again after 0.25, 0.5, 1 ... s, for about a minute.
+constexpr auto kFirstRetry = std::chrono::milliseconds(250);
+constexpr int kMaxAttempts = 9;
+}  // namespace
+
+ScreenLockControl::ScreenLockControl(ControlContext ctx, Platform platform)
+    : ctx_(ctx), os_(std::move(platform)), desktop_audit_(*os_.commands, ctx.sink) {}
+
+ScreenLockControl::~ScreenLockControl() = default;
+
+std::unique_ptr<ScreenLockControl> ScreenLockControl::create(ControlContext ctx) {
+    Platform p;
+    p.directory = mamori::platform::displayDirectory(ctx.executor);
+    p.open = [executor = ctx.executor](const std::string& name) {
+        return mamori::platform::openLocalDisplay(executor, name);
+    };
+    p.commands = mamori::platform::commandRunner(ctx.executor);
+    return std::make_unique<ScreenLockControl>(ctx, std::move(p));
+}
+
+bool ScreenLockControl::check(const mamori::v1::Policy&, std::string&) { return true; }
+
+void ScreenLockControl::apply(const mamori::v1::Policy& policy) {
+    const auto& p = policy.screen_lock();
+    settings_.threshold = std::chrono::minutes(p.idle_minutes() ? p.idle_minutes() : kDefaultIdleMinutes);
+    settings_.enforce = p.mode() != mamori::v1::MONITOR;  // the built-in default enforces
+    settings_.audit = p.audit_settings();
+    settings_.command = std::make_shared<LockCommand>(policy, ctx_.config);
+    for (auto& [name, lock] : locks_) lock->start(settings_);
+    if (settings_.audit) desktop_audit_.run(std::chrono::duration_cast<std::chrono::seconds>(settings_.threshold));
+    if (!started_) {
+        started_ = true;
+        os_.directory->watch([this](const auto& present) { sync(present); });
+        sync(os_.directory->present());
+    }
+}
+
+std::set<std::string> ScreenLockControl::watched() const {
+    std::set<std::string> out;
+    for (const auto& [name, lock] : locks_) out.insert(name);
+    return out;
+}
+
+void ScreenLockControl::sync(const std::set<std::string>& present) {
+    std::set<std::string> wanted;
+    for (const auto& d : present) {
+        const auto& only = ctx_.config.displays;
+        if (only.empty() || std::find(only.begin(), only.end(), d) != only.end()) wanted.insert(d);
+    }
+    for (auto it = locks_.begin(); it != locks_.end();) {
+        if (wanted.count(it->first)) ++it;
+        else it = locks_.erase(it);
+    }
+    std::erase_if(retries_, [&](const auto& r) { return !wanted.count(r.first); });
+    for (const auto& d : wanted)
+        if (!locks_.count(d) && !retries_.count(d)) open(d, 0);
+}
+
+void ScreenLockControl::open(const std::string& name, int attempt) {
+    retries_.erase(name);
+    auto display = os_.open(name);
+    if (!display) {
+        if (attempt + 1 >= kMaxAttempts) {
+            Log::warn("screen lock: cannot open display " + name +
+                      " (is the agent allowed to connect to it? set XAUTHORITY); it is not watched");
+            return;
+        }
+        auto timer = std::make_unique<boost::asio::steady_timer>(ctx_.executor, kFirstRetry * (1 << attempt));
+        timer->async_wait([this, name, attempt, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+            if (!ec && alive.lock()) open(name, attempt + 1);
+        });
+        retries_[name] = std::move(timer);
+        return;
+    }
+    display->onClosed([this, name, alive = std::weak_ptr<int>(alive_)] {
+        if (alive.lock()) closed(name);
+    });
+    Log::info("screen lock: watching display " + name);
+    auto lock = std::make_unique<IdleLock>(ctx_.executor, std::move(display), ctx_.sink, *os_.commands, settings_);
+    auto& ref = *lock;
+    locks_[name] = std::move(lock);
+    ref.start();
+}
+
+void ScreenLockControl::closed(const std::string& name) {
+    Log::info("screen lock: display " + name + " has gone");
+    locks_.erase(name);
+    // Its server may be restarting (the next logon): watch it again if its socket is still there.
+    if (os_.directory->present().count(name)) open(name, 0);
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,56 @@
+#pragma once
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "agent/Control.h"
+#include "agent/ControlContext.h"
+#include "agent/DesktopLockAudit.h"
+#include "agent/IdleLock.h"
+#include "mamori/platform/CommandRunner.h"
+#include "mamori/platform/DisplayDirectory.h"
+#include "mamori/platform/LocalDisplay.h"
+
+namespace mamori::agent {
+
+// Screen lock when leaving the desk (004:583): one IdleLock per local display, each independent,
+// for the displays this terminal is configured to watch (all of them by default), including
+// those that start after the agent. Also audits the desktop's own lock setting.
+class ScreenLockControl final : public Control {
+public:
+    using OpenDisplay = std::function<std::unique_ptr<mamori::platform::LocalDisplay>(const std::string& name)>;
+    struct Platform {
+        std::unique_ptr<mamori::platform::DisplayDirectory> directory;
+        OpenDisplay open;
+        std::unique_ptr<mamori::platform::CommandRunner> commands;
+    };
+
+    ScreenLockControl(ControlContext ctx, Platform platform);
+    ~ScreenLockControl() override;
+    static std::unique_ptr<ScreenLockControl> create(ControlContext ctx);
+
+    const char* name() const override { return "screen_lock"; }
+    bool check(const mamori::v1::Policy& policy, std::string& why) override;
+    void apply(const mamori::v1::Policy& policy) override;
+
+    std::set<std::string> watched() const;
+
+private:
+    void sync(const std::set<std::string>& present);
+    void open(const std::string& display, int attempt);
+    void closed(const std::string& display);
+
+    ControlContext ctx_;
+    Platform os_;
+    DesktopLockAudit desktop_audit_;
+    IdleLock::Settings settings_;
+    std::map<std::string, std::unique_ptr<IdleLock>> locks_;
+    std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> retries_;
+    bool started_ = false;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace mamori::agent

@@ -1,0 +1,131 @@
+// The footprint of an idle enrolled agent: the real mamori-agent, enrolled with a real collector
+// (running in this process), left alone for a minute while its resident memory and CPU time are
+// read from /proc. Idle means what a terminal does all day: sync, heartbeat, wait on its reactor.
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "BenchCollector.h"
+#include "ProcessSample.h"
+#include "agent/AgentStatus.h"
+#include "mamori/proto/Log.h"
+#include "tests/integration/Subprocess.h"
+
+namespace po = boost::program_options;
+using namespace mamori::bench;
+using Clock = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+    double seconds = 60, warmup = 2, interval = 0.5;
+    std::string agent_bin = std::string(MAMORI_BINARY_DIR) + "/agent/mamori-agent", dir_arg;
+    bool keep = false;
+    po::options_description opts("footprint_bench: RSS and CPU of an idle enrolled mamori-agent");
+    opts.add_options()("help,h", "show this help")
+        ("seconds", po::value(&seconds), "how long to watch the idle agent (default 60)")
+        ("warmup", po::value(&warmup), "seconds to wait after its first sync before watching (default 2)")
+        ("interval", po::value(&interval), "seconds between samples (default 0.5)")
+        ("agent", po::value(&agent_bin), "the mamori-agent binary (default: the one of this build)")
+        ("dir", po::value(&dir_arg), "work directory (default: a new one in $TMPDIR, removed afterwards)")
+        ("keep", po::bool_switch(&keep), "keep the work directory (agent log, journal, collector)");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, opts), vm);
+        po::notify(vm);
+    } catch (const std::exception& e) {
+        std::cerr << e.what() << "\n" << opts;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    mamori::Log::setLevel(mamori::Log::Level::Warn);
+    const std::filesystem::path work = dir_arg.empty() ? std::filesystem::temp_directory_path() /
+                                                             ("mamori-footprint-bench-" + std::to_string(getpid()))
+                                                       : std::filesystem::path(dir_arg);
+    const auto agent_dir = work / "agent", state = agent_dir / "state";
+    std::filesystem::create_directories(agent_dir);
+    std::printf("agent footprint benchmark: %s idle for %.0f s\n  work directory %s\n", agent_bin.c_str(), seconds,
+                work.c_str());
+
+    int rc = 0;
+    {
+        BenchCollector collector(work / "collector", 1);
+        const std::string conf = (agent_dir / "agent.conf").string();
+        std::ofstream(conf) << "state_dir = " << state.string() << "\n";
+
+        std::string out;
+        if (mamori::test::Subprocess::run({agent_bin, "enroll", "--config", conf, "--collector", collector.agentUrl(),
+                                           "--token", collector.createToken("benchmark"), "--hostname", "footprint-pc"},
+                                          &out) != 0) {
+            std::fprintf(stderr, "enrollment failed: %s", out.c_str());
+            return 1;
+        }
+        std::printf("  %s", out.c_str());
+
+        mamori::test::Subprocess agent({agent_bin, "run", "--config", conf}, agent_dir / "agent.log");
+        // The daemon is idle once its first sync is done (status.conf records it).
+        auto started = Clock::now();
+        while (mamori::agent::AgentStatus::load(state).last_sync_unix == 0) {
+            if (!agent.running() || Clock::now() - started > std::chrono::seconds(30)) {
+                std::fprintf(stderr, "the agent did not sync within 30 s; see %s\n", (agent_dir / "agent.log").c_str());
+                return 1;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        std::printf("  first sync %.2f s after start\n",
+                    std::chrono::duration<double>(Clock::now() - started).count());
+        std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+
+        const pid_t pid = mamori::agent::AgentStatus::load(state).pid;
+        ProcessSample first(pid), peak = first, last = first;
+        auto t0 = Clock::now();
+        const auto until = t0 + std::chrono::duration<double>(seconds);
+        int samples = 0;
+        while (Clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+            ProcessSample s(pid);
+            if (!s.ok()) {
+                std::fprintf(stderr, "the agent exited while being watched; see %s\n",
+                             (agent_dir / "agent.log").c_str());
+                return 1;
+            }
+            if (s.rss_kb > peak.rss_kb) peak = s;
+            last = s;
+            ++samples;
+        }
+        const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+        const double cpu_s = (last.cpuTicks() - first.cpuTicks()) / ProcessSample::ticksPerSecond();
+        const double cpu_precise_s = (last.cpu_ns - first.cpu_ns) / 1e9;
+        const int exit_status = agent.kill(SIGTERM);
+
+        // The agent did its job meanwhile: its lifecycle events reached the collector.
+        auto events = collector.admin(boost::beast::http::verb::get, "/admin/v1/events?terminal=footprint-pc");
+        size_t delivered = events.status == 200 ? boost::json::parse(events.body).as_array().size() : 0;
+
+        const double rss_mb = peak.rss_kb / 1024.0, cpu_pct = 100 * cpu_precise_s / elapsed;
+        std::printf("\n");
+        std::printf("  samples              %d over %.1f s (every %.1f s)\n", samples, elapsed, interval);
+        std::printf("  max RSS              %.2f MB  (anonymous %.2f MB, file-backed %.2f MB, shared %.2f MB; "
+                    "%ld threads)\n",
+                    rss_mb, peak.anon_kb / 1024.0, peak.file_kb / 1024.0, peak.shmem_kb / 1024.0, peak.threads);
+        std::printf("  peak RSS since start %.2f MB  (VmHWM, includes start-up and enrollment check)\n",
+                    last.hwm_kb / 1024.0);
+        std::printf("  CPU                  %.4f %%  (%.1f ms scheduled in %.1f s; utime+stime %.2f s in 1/%g s ticks)\n",
+                    cpu_pct, cpu_precise_s * 1e3, elapsed, cpu_s, ProcessSample::ticksPerSecond());
+        std::printf("  agent exit on SIGTERM %d; %zu events delivered to the collector\n", exit_status, delivered);
+        std::printf("\n");
+        std::printf("  RSS %.2f MB   target <= 10 MB   %s\n", rss_mb, rss_mb <= 10 ? "met" : "MISSED");
+        std::printf("  CPU %.4f %%   target <= 0.1 %%   %s\n", cpu_pct, cpu_pct <= 0.1 ? "met" : "MISSED");
+        if (exit_status != 0 || delivered == 0) rc = 1;
+    }
+    if (!keep && dir_arg.empty()) std::filesystem::remove_all(work);
+    return rc;
+}

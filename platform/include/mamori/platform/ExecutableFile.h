@@ -1,0 +1,22 @@
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "mamori/platform/FileIdentity.h"
+
+namespace mamori::platform {
+
+// A file as the kernel opened it for execution: reading it yields the bytes about to run, not
+// whatever a path names by the time we look.
+class ExecutableFile {
+public:
+    virtual ~ExecutableFile() = default;
+    virtual const std::string& path() const = 0;
+    virtual const FileIdentity& identity() const = 0;
+    // Feeds the whole content, from the start, to chunk. Blocking: hashing pool only.
+    // false when the file could not be read to the end.
+    virtual bool read(const std::function<void(std::string_view)>& chunk) const = 0;
+};
+
+}  // namespace mamori::platform

@@ -1,0 +1,54 @@
+#pragma once
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mamori/platform/ExecutableFile.h"
+
+namespace mamori::platform {
+
+enum class ExecVerdict { Allow, Deny };
+
+// One program about to start (held) or just started (observed).
+struct ExecEvent {
+    uint64_t id = 0;    // for ProcessWatch::answer
+    bool held = false;  // the exec waits for answer()
+    uint32_t pid = 0;
+    uint32_t ppid = 0;
+    uint32_t uid = 0;
+    std::shared_ptr<const ExecutableFile> file;
+};
+
+// Program executions on the mounts it is told to watch, and (when holding) the power to refuse
+// them. Guarantees, whatever its user does: the watching process and its descendants are never
+// held, and every held exec is answered within the deadline.
+class ProcessWatch {
+public:
+    struct Options {
+        std::vector<std::string> mounts;  // each names the filesystem it is on
+        bool hold = false;                // false: observe only, no exec ever waits for us
+        std::chrono::milliseconds deadline{250};
+        ExecVerdict on_deadline = ExecVerdict::Allow;
+    };
+    using ExecHandler = std::function<void(const ExecEvent&)>;
+
+    virtual ~ProcessWatch() = default;
+    // (Re)starts watching with these options; marks already in place stay, so a policy change
+    // opens no gap. Handlers run on the reactor. Returns one message per mount that could not
+    // be watched (the others are); throws std::runtime_error when the kernel offers no watch.
+    virtual std::vector<std::string> start(const Options& options, ExecHandler on_exec, ExecHandler on_deadline) = 0;
+    // Stops watching; execs still held are allowed.
+    virtual void stop() = 0;
+    // The verdict for a held exec. false when it was already answered (the deadline passed).
+    virtual bool answer(uint64_t id, ExecVerdict verdict) = 0;
+    // What a person needs to recognise a process: its executable path, or its name.
+    virtual std::string describeProcess(uint32_t pid) const = 0;
+};
+
+std::unique_ptr<ProcessWatch> fanotifyProcessWatch(boost::asio::any_io_executor reactor);
+
+}  // namespace mamori::platform

@@ -1,0 +1,155 @@
+#include <fcntl.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include "mamori/platform/DpkgStatus.h"
+#include "mamori/platform/SoftwareInventory.h"
+#include "mamori/proto/Log.h"
+
+namespace mamori::platform {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+bool readWhole(const fs::path& file, std::string& out) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream s;
+    s << in.rdbuf();
+    out = std::move(s).str();
+    return true;
+}
+
+// The dpkg database: the status file for what is installed, info/<pkg>.list for who owns a
+// path, info/<pkg>.md5sums for packaged checksums. Multi-Arch: same packages name their info
+// files <pkg>:<arch>.*, all others plain <pkg>.*.
+class DpkgSoftwareInventory final : public SoftwareInventory {
+public:
+    DpkgSoftwareInventory(asio::any_io_executor reactor, DpkgPaths paths)
+        : reactor_(std::move(reactor)), paths_(std::move(paths)) {}
+
+    ~DpkgSoftwareInventory() override {
+        if (stream_) stream_->close();
+    }
+
+    std::shared_ptr<const InstalledSoftware> load() const override {
+        std::string text;
+        if (!readWhole(paths_.status, text)) {
+            throw std::runtime_error("cannot read the package database " + paths_.status.string());
+        }
+        auto parsed = DpkgStatus::parse(text);
+        if (parsed.malformed) {
+            Log::warn(paths_.status.string() + ": " + std::to_string(parsed.malformed) +
+                      " unreadable package entries skipped");
+        }
+        std::unordered_map<std::string, uint32_t> owners;
+        owners.reserve(parsed.installed.size() * 64);
+        std::string list;
+        for (uint32_t i = 0; i < parsed.installed.size(); ++i) {
+            if (!readWhole(infoFile(parsed.installed[i], ".list"), list)) continue;
+            std::string_view rest(list);
+            while (!rest.empty()) {
+                auto nl = rest.find('\n');
+                std::string_view line = rest.substr(0, nl);
+                rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+                // "/." stands for the root directory, which every package lists.
+                if (line.size() > 2 && line.front() == '/') owners.try_emplace(std::string(line), i);
+            }
+        }
+        return std::make_shared<const InstalledSoftware>(std::move(parsed.installed), std::move(owners));
+    }
+
+    std::optional<std::string> packagedMd5(const SoftwarePackage& package,
+                                           const std::string& listed_path) const override {
+        std::ifstream in(infoFile(package, ".md5sums"));
+        if (!in) return std::nullopt;
+        // Lines are "<32 hex>  <path without the leading slash>".
+        std::string_view want = listed_path;
+        if (!want.empty() && want.front() == '/') want.remove_prefix(1);
+        for (std::string line; std::getline(in, line);) {
+            if (line.size() < 35 || line[32] != ' ') continue;
+            std::string_view path = std::string_view(line).substr(33);
+            if (!path.empty() && path.front() == ' ') path.remove_prefix(1);
+            if (path == want) return line.substr(0, 32);
+        }
+        return std::nullopt;
+    }
+
+    void watch(std::function<void()> changed) override {
+        changed_ = std::move(changed);
+        if (stream_) return;
+        int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (fd < 0) {
+            Log::warn(std::string("cannot watch the package database (inotify): ") + strerror(errno));
+            return;
+        }
+        // dpkg replaces the file (status-new renamed over status), so watch its directory.
+        const auto dir = paths_.status.parent_path().empty() ? fs::path(".") : paths_.status.parent_path();
+        if (inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+            Log::warn("cannot watch " + dir.string() + ": " + strerror(errno));
+            ::close(fd);
+            return;
+        }
+        stream_.emplace(reactor_, fd);
+        arm();
+    }
+
+private:
+    fs::path infoFile(const SoftwarePackage& p, const char* suffix) const {
+        if (!p.architecture.empty()) {
+            auto qualified = paths_.info_dir / (p.name + ":" + p.architecture + suffix);
+            if (::access(qualified.c_str(), F_OK) == 0) return qualified;
+        }
+        return paths_.info_dir / (p.name + suffix);
+    }
+
+    void arm() {
+        stream_->async_wait(asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
+            if (ec) return;  // closed: this object is gone
+            if (drain()) {
+                if (changed_) changed_();
+            }
+            arm();
+        });
+    }
+
+    // Reads every queued inotify event; true when one of them was the status file.
+    bool drain() {
+        alignas(inotify_event) char buf[4096];
+        bool hit = false;
+        const std::string name = paths_.status.filename().string();
+        for (;;) {
+            ssize_t n = ::read(stream_->native_handle(), buf, sizeof buf);
+            if (n <= 0) break;
+            for (char* p = buf; p < buf + n;) {
+                auto* ev = reinterpret_cast<inotify_event*>(p);
+                if (ev->mask & IN_Q_OVERFLOW) hit = true;
+                if (ev->len && name == ev->name) hit = true;
+                p += sizeof(inotify_event) + ev->len;
+            }
+        }
+        return hit;
+    }
+
+    asio::any_io_executor reactor_;
+    DpkgPaths paths_;
+    std::function<void()> changed_;
+    std::optional<asio::posix::stream_descriptor> stream_;
+};
+
+}  // namespace
+
+std::unique_ptr<SoftwareInventory> dpkgInventory(asio::any_io_executor reactor, DpkgPaths paths) {
+    return std::make_unique<DpkgSoftwareInventory>(std::move(reactor), std::move(paths));
+}
+
+}  // namespace mamori::platform

@@ -1,0 +1,385 @@
+#include <fcntl.h>
+#include <sys/fanotify.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "mamori/platform/ProcessWatch.h"
+#include "mamori/proto/Log.h"
+
+namespace mamori::platform {
+
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+// The file descriptor fanotify opened for one exec. It must stay open until the exec is
+// answered: the kernel matches the answer by this descriptor number, and a number closed early
+// can be handed to the next event.
+class FanotifyFile final : public ExecutableFile {
+public:
+    FanotifyFile(int fd, std::string path, FileIdentity identity)
+        : fd_(fd), path_(std::move(path)), identity_(identity) {}
+    ~FanotifyFile() override { ::close(fd_); }
+    FanotifyFile(const FanotifyFile&) = delete;
+    FanotifyFile& operator=(const FanotifyFile&) = delete;
+
+    int fd() const { return fd_; }
+    const std::string& path() const override { return path_; }
+    const FileIdentity& identity() const override { return identity_; }
+
+    bool read(const std::function<void(std::string_view)>& chunk) const override {
+        std::string buf(1 << 18, '\0');
+        off_t at = 0;
+        for (;;) {
+            ssize_t n = ::pread(fd_, buf.data(), buf.size(), at);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return false;
+            if (n == 0) return true;
+            chunk(std::string_view(buf.data(), static_cast<size_t>(n)));
+            at += n;
+        }
+    }
+
+private:
+    int fd_;
+    std::string path_;
+    FileIdentity identity_;
+};
+
+struct ProcStat {
+    uint32_t ppid = 0;
+    uint32_t sid = 0;
+    uint32_t uid = 0;
+};
+
+// One read of /proc/<pid>/stat: the parent and session (to recognise our own descendants) and,
+// from the file's owner, the effective uid.
+ProcStat procStat(uint32_t pid) {
+    ProcStat out;
+    char path[48];
+    snprintf(path, sizeof path, "/proc/%u/stat", pid);
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return out;
+    char buf[512];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    struct stat st{};
+    if (::fstat(fd, &st) == 0) out.uid = st.st_uid;
+    ::close(fd);
+    if (n <= 0) return out;
+    buf[n] = '\0';
+    // "pid (comm) state ppid pgrp session ..."; comm may itself hold ") ".
+    const char* close_paren = strrchr(buf, ')');
+    if (!close_paren) return out;
+    char state = 0;
+    unsigned ppid = 0, pgrp = 0, sid = 0;
+    if (sscanf(close_paren + 1, " %c %u %u %u", &state, &ppid, &pgrp, &sid) == 4) {
+        out.ppid = ppid;
+        out.sid = sid;
+    }
+    return out;
+}
+
+std::string readLink(const std::string& link) {
+    char buf[4096];
+    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return {};
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+// fanotify on whole filesystems. Observing uses FAN_OPEN_EXEC, so nothing ever waits for us;
+// holding uses FAN_OPEN_EXEC_PERM with a deadline on every held exec. All on the reactor: the
+// fanotify descriptor is an asio stream_descriptor, the deadline one steady_timer.
+class FanotifyProcessWatch final : public ProcessWatch {
+public:
+    explicit FanotifyProcessWatch(asio::any_io_executor reactor)
+        : reactor_(std::move(reactor)), timer_(reactor_), self_(static_cast<uint32_t>(getpid())),
+          session_leader_(getsid(0) == getpid()), alive_(std::make_shared<bool>(true)) {}
+
+    ~FanotifyProcessWatch() override { stop(); }
+
+    std::vector<std::string> start(const Options& options, ExecHandler on_exec, ExecHandler on_deadline) override {
+        if (!stream_) open();
+        options_ = options;
+        on_exec_ = std::move(on_exec);
+        on_deadline_ = std::move(on_deadline);
+        const uint64_t mask = options.hold ? FAN_OPEN_EXEC_PERM : FAN_OPEN_EXEC;
+
+        std::vector<std::string> problems;
+        std::map<dev_t, Mark> wanted;
+        for (const auto& m : options.mounts) {
+            struct stat st{};
+            if (::stat(m.c_str(), &st) != 0) {
+                problems.push_back(m + ": " + strerror(errno));
+                continue;
+            }
+            wanted.try_emplace(st.st_dev, Mark{m, 0});
+        }
+        // Add the new mask before removing the old one, so that no exec slips through a change.
+        for (auto& [dev, mark] : wanted) {
+            auto have = marks_.find(dev);
+            if (have != marks_.end()) mark = have->second;
+            if (!add(mark, mask)) {
+                problems.push_back(mark.path + ": " + strerror(errno));
+                continue;
+            }
+            if (have != marks_.end() && (have->second.mask & ~mask)) remove(have->second, have->second.mask & ~mask);
+            mark.mask = mask;
+        }
+        for (auto& [dev, mark] : marks_) {
+            if (!wanted.count(dev)) remove(mark, mark.mask);
+        }
+        marks_.clear();
+        for (auto& [dev, mark] : wanted) {
+            if (mark.mask) marks_.emplace(dev, mark);
+        }
+        return problems;
+    }
+
+    void stop() override {
+        if (!stream_) return;
+        for (auto& [dev, mark] : marks_) remove(mark, mark.mask);
+        marks_.clear();
+        for (auto& [id, p] : pending_) respond(*p.file, FAN_ALLOW);
+        pending_.clear();
+        queue_.clear();
+        timer_.cancel();
+        armed_ = false;
+        stream_->close();  // the kernel drops any mark left and allows anything still queued
+        stream_.reset();
+    }
+
+    bool answer(uint64_t id, ExecVerdict verdict) override {
+        auto it = pending_.find(id);
+        if (it == pending_.end()) return false;
+        respond(*it->second.file, verdict == ExecVerdict::Allow ? FAN_ALLOW : FAN_DENY);
+        pending_.erase(it);
+        return true;
+    }
+
+    std::string describeProcess(uint32_t pid) const override {
+        std::string exe = readLink("/proc/" + std::to_string(pid) + "/exe");
+        if (!exe.empty()) return exe;
+        char path[48];
+        snprintf(path, sizeof path, "/proc/%u/comm", pid);
+        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return {};
+        char buf[64];
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        ::close(fd);
+        if (n <= 0) return {};
+        std::string comm(buf, static_cast<size_t>(n));
+        while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+        return comm;
+    }
+
+private:
+    struct Mark {
+        std::string path;
+        uint64_t mask = 0;
+        unsigned kind = FAN_MARK_FILESYSTEM;
+    };
+    struct Pending {
+        ExecEvent event;
+        std::shared_ptr<const FanotifyFile> file;
+    };
+
+    void open() {
+        int fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
+                               O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+        if (fd < 0) {
+            throw std::runtime_error(std::string("fanotify is not available (") + strerror(errno) +
+                                     "); execution control needs root and a kernel with "
+                                     "CONFIG_FANOTIFY_ACCESS_PERMISSIONS");
+        }
+        // Every event carries an open descriptor; running out of them makes the kernel refuse
+        // the exec it could not report. Take the hard limit.
+        rlimit rl{};
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
+        stream_.emplace(reactor_, fd);
+        arm();
+    }
+
+    // A whole filesystem where the kernel allows it (bind mounts and other namespaces included),
+    // else the one mount.
+    bool add(Mark& mark, uint64_t mask) {
+        const int fd = stream_->native_handle();
+        if (fanotify_mark(fd, FAN_MARK_ADD | mark.kind, mask, AT_FDCWD, mark.path.c_str()) == 0) return true;
+        if (mark.mask == 0 && mark.kind == FAN_MARK_FILESYSTEM) {
+            mark.kind = FAN_MARK_MOUNT;
+            if (fanotify_mark(fd, FAN_MARK_ADD | mark.kind, mask, AT_FDCWD, mark.path.c_str()) == 0) return true;
+            mark.kind = FAN_MARK_FILESYSTEM;
+        }
+        return false;
+    }
+
+    void remove(const Mark& mark, uint64_t mask) {
+        if (fanotify_mark(stream_->native_handle(), FAN_MARK_REMOVE | mark.kind, mask, AT_FDCWD, mark.path.c_str()) != 0 &&
+            errno != ENOENT) {
+            Log::warn("cannot remove the exec watch on " + mark.path + ": " + strerror(errno));
+        }
+    }
+
+    void arm() {
+        stream_->async_wait(asio::posix::descriptor_base::wait_read,
+                            [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+                                if (ec || alive.expired()) return;
+                                drain();
+                            });
+    }
+
+    // The reactor's descriptor readiness is edge-triggered: read until the queue is empty before
+    // waiting again, or an exec left in the queue waits for the next one. After a bounded
+    // number of reads, yield to the other work on the reactor and continue.
+    void drain() {
+        if (!stream_) return;
+        alignas(fanotify_event_metadata) char buf[16 * 1024];
+        for (int round = 0; round < 16; ++round) {
+            ssize_t n = ::read(stream_->native_handle(), buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                if (errno != EAGAIN) Log::error(std::string("reading exec events: ") + strerror(errno));
+                arm();
+                return;
+            }
+            auto* m = reinterpret_cast<fanotify_event_metadata*>(buf);
+            ssize_t len = n;
+            for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) handle(*m);
+            if (!stream_) return;  // a handler stopped the watch
+        }
+        asio::post(reactor_, [this, alive = std::weak_ptr<bool>(alive_)] {
+            if (!alive.expired()) drain();
+        });
+    }
+
+    void handle(const fanotify_event_metadata& m) {
+        if (m.vers != FANOTIFY_METADATA_VERSION) {
+            Log::error("fanotify metadata version " + std::to_string(m.vers) + " is not supported");
+            if (m.fd >= 0) ::close(m.fd);
+            return;
+        }
+        if (m.mask & FAN_Q_OVERFLOW) {
+            Log::warn("exec events were lost: the kernel queue overflowed");
+            return;
+        }
+        if (m.fd < 0) return;
+        const bool held = m.mask & FAN_OPEN_EXEC_PERM;
+        const auto pid = static_cast<uint32_t>(m.pid);
+        // Before anything else: our own execs and our descendants' are never held, or a control
+        // that waits for a child it started would wait for itself.
+        const ProcStat ps = procStat(pid);
+        if (pid == self_ || ps.ppid == self_ || (session_leader_ && ps.sid == self_)) {
+            if (held) respondFd(m.fd, FAN_ALLOW);
+            ::close(m.fd);
+            return;
+        }
+        struct stat st{};
+        FileIdentity identity;
+        if (::fstat(m.fd, &st) == 0) {
+            identity = FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                                    static_cast<uint64_t>(st.st_size),
+                                    int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                                    int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
+        }
+        auto file = std::make_shared<const FanotifyFile>(m.fd, readLink("/proc/self/fd/" + std::to_string(m.fd)), identity);
+        ExecEvent ev{next_id_++, held, pid, ps.ppid, ps.uid, file};
+        if (held) {
+            const auto due = Clock::now() + options_.deadline;
+            pending_.emplace(ev.id, Pending{ev, file});
+            queue_.emplace_back(due, ev.id);
+            // A policy may shorten the deadline while longer ones are queued: never wait past this one.
+            if (!armed_ || due < armed_at_) armDeadline(due);
+        }
+        if (on_exec_) on_exec_(ev);
+    }
+
+    void armDeadline(Clock::time_point at) {
+        armed_ = true;
+        armed_at_ = at;
+        timer_.expires_at(at);
+        timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+            if (ec || alive.expired()) return;
+            armed_ = false;
+            expire();
+        });
+    }
+
+    // Answers every held exec whose deadline has passed, in arrival order, with the policy's
+    // verdict for late decisions.
+    void expire() {
+        const auto now = Clock::now();
+        const unsigned verdict = options_.on_deadline == ExecVerdict::Allow ? FAN_ALLOW : FAN_DENY;
+        std::vector<ExecEvent> late;
+        for (auto q = queue_.begin(); q != queue_.end();) {
+            auto it = pending_.find(q->second);
+            if (it == pending_.end()) {
+                q = queue_.erase(q);
+                continue;
+            }
+            if (q->first > now) {
+                ++q;
+                continue;
+            }
+            respond(*it->second.file, verdict);
+            late.push_back(std::move(it->second.event));
+            pending_.erase(it);
+            q = queue_.erase(q);
+        }
+        if (!queue_.empty()) {
+            auto next = std::min_element(queue_.begin(), queue_.end())->first;
+            armDeadline(next);
+        }
+        for (const auto& ev : late) {
+            if (on_deadline_) on_deadline_(ev);
+        }
+    }
+
+    void respond(const FanotifyFile& file, unsigned verdict) { respondFd(file.fd(), verdict); }
+
+    void respondFd(int fd, unsigned verdict) {
+        if (!stream_) return;
+        fanotify_response r{fd, verdict};
+        if (::write(stream_->native_handle(), &r, sizeof r) != sizeof r) {
+            Log::warn(std::string("answering an exec: ") + strerror(errno));
+        }
+    }
+
+    asio::any_io_executor reactor_;
+    std::optional<asio::posix::stream_descriptor> stream_;
+    asio::steady_timer timer_;
+    const uint32_t self_;
+    const bool session_leader_;
+    std::shared_ptr<bool> alive_;
+    Options options_;
+    ExecHandler on_exec_, on_deadline_;
+    std::map<dev_t, Mark> marks_;
+    std::unordered_map<uint64_t, Pending> pending_;
+    std::deque<std::pair<Clock::time_point, uint64_t>> queue_;
+    uint64_t next_id_ = 1;
+    bool armed_ = false;
+    Clock::time_point armed_at_{};
+};
+
+}  // namespace
+
+std::unique_ptr<ProcessWatch> fanotifyProcessWatch(asio::any_io_executor reactor) {
+    return std::make_unique<FanotifyProcessWatch>(std::move(reactor));
+}
+
+}  // namespace mamori::platform

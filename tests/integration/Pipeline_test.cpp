@@ -1,0 +1,159 @@
+// The evidence pipeline end to end with the real binaries: enrollment, upload, and the faults a
+// deployment meets — a collector down for hours, agents and collectors killed with SIGKILL, a
+// journal that fills up. The collector must end with every event exactly once, or a recorded gap.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <random>
+#include <thread>
+
+#include "SimulatedTerminal.h"
+#include "TestCollector.h"
+
+using namespace mamori::test;
+using mamori::proto::Files;
+
+namespace {
+
+class Pipeline : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = tempDir("pipeline");
+        collector = std::make_unique<TestCollector>(dir / "collector");
+        collector->start();
+    }
+    void TearDown() override {
+        collector->stop();
+        if (!HasFailure()) std::filesystem::remove_all(dir);
+    }
+
+    std::unique_ptr<TestAgent> enrolledAgent(const std::string& name, const std::string& conf = "") {
+        auto agent = std::make_unique<TestAgent>(dir / name, conf);
+        agent->enroll(collector->agentUrl(), collector->token("市民課"), name);
+        return agent;
+    }
+
+    // Runs the agent until the collector has acknowledged everything in its journal.
+    void drain(TestAgent& agent) {
+        agent.start();
+        bool ok = waitFor([&] {
+            auto s = agent.status();
+            return s.find(" 0 events") != std::string::npos && s.find("last error:      none") != std::string::npos &&
+                   s.find("acknowledged up to 0") == std::string::npos;
+        });
+        EXPECT_TRUE(ok) << agent.status() << agent.logText();
+        EXPECT_EQ(agent.stop(SIGTERM), 0);
+    }
+
+    static void expectGapFree(const std::vector<uint64_t>& seqs) {
+        for (size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i + 1) << "at index " << i;
+    }
+
+    size_t evidenceViolations() {
+        auto v = collector->admin("/admin/v1/violations?date=today&control=evidence");
+        return v.at("rows").as_array().size();
+    }
+
+    std::filesystem::path dir;
+    std::unique_ptr<TestCollector> collector;
+};
+
+}  // namespace
+
+TEST_F(Pipeline, EnrolledAgentReportsItsLifecycle) {
+    auto agent = enrolledAgent("term-a");
+    struct stat st {};
+    ASSERT_EQ(stat((agent->state() / "terminal.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    drain(*agent);
+    auto types = collector->types("term-a");
+    ASSERT_EQ(types.size(), 3u);
+    EXPECT_EQ(types[0], "AGENT_STARTED");
+    EXPECT_EQ(types[1], "POLICY_APPLIED");
+    EXPECT_EQ(types[2], "AGENT_STOPPING");
+    EXPECT_NE(agent->status().find("enrolled:        yes, as term-a"), std::string::npos);
+    auto out = collector->ctl({"terminals"});
+    EXPECT_NE(out.find("term-a"), std::string::npos);
+    EXPECT_NE(out.find("市民課"), std::string::npos);
+}
+
+TEST_F(Pipeline, CollectorDownForTheWholeRunThenUp) {
+    auto agent = enrolledAgent("term-a");
+    collector->stop(SIGKILL);
+    for (int i = 0; i < 4; ++i) {  // four working sessions with no collector
+        agent->start();
+        ASSERT_TRUE(waitFor([&] { return agent->status().find("last error:      none") == std::string::npos; }));
+        EXPECT_EQ(agent->stop(SIGTERM), 0);
+    }
+    EXPECT_NE(agent->status().find(" 12 events"), std::string::npos) << agent->status();
+    collector->start();
+    drain(*agent);
+    auto seqs = collector->seqs("term-a");
+    EXPECT_EQ(seqs.size(), 15u);
+    expectGapFree(seqs);
+    EXPECT_EQ(evidenceViolations(), 0u);
+}
+
+TEST_F(Pipeline, AgentKilledInALoopLeavesAGapFreeChain) {
+    auto agent = enrolledAgent("term-a");
+    std::mt19937 rng(42);
+    for (int i = 0; i < 12; ++i) {
+        agent->start();
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution(20, 400)(rng)));
+        agent->stop(SIGKILL);
+    }
+    drain(*agent);
+    auto seqs = collector->seqs("term-a");
+    ASSERT_GE(seqs.size(), 3u);
+    expectGapFree(seqs);
+    EXPECT_EQ(evidenceViolations(), 0u) << collector->logText();
+}
+
+TEST_F(Pipeline, CollectorKilledDuringIngestLosesAndDoublesNothing) {
+    SimulatedTerminal t(collector->agentUrl(), Files::read(collector->dir() / "ca.pem"));
+    ASSERT_EQ(t.enroll(collector->token(), "term-s").status, 200u);
+    // Everything the terminal made, re-sent from the last acknowledgement after each failure.
+    std::vector<mamori::v1::EventBatch> batches;
+    for (int i = 0; i < 40; ++i) batches.push_back(t.batch(250));
+    std::thread killer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        collector->stop(SIGKILL);
+    });
+    size_t next = 0;
+    int failures = 0;
+    for (; next < batches.size(); ++next) {
+        try {
+            if (t.send(batches[next]).status != 200) break;
+        } catch (const std::exception&) {
+            ++failures;
+            break;
+        }
+    }
+    killer.join();
+    collector->start();
+    // Resend from the batch that may or may not have been committed before the kill.
+    size_t from = next > 0 ? next - 1 : 0;
+    for (size_t i = from; i < batches.size(); ++i) ASSERT_EQ(t.send(batches[i]).status, 200u);
+    auto seqs = collector->seqs("term-s");
+    EXPECT_EQ(seqs.size(), 10000u);
+    expectGapFree(seqs);
+    EXPECT_EQ(evidenceViolations(), 0u) << collector->logText();
+    RecordProperty("batches_before_kill", static_cast<int>(next));
+}
+
+TEST_F(Pipeline, FullJournalRecordsAndReportsTheGap) {
+    auto agent = enrolledAgent("term-a", "journal_max_bytes = 4096\n");
+    collector->stop(SIGKILL);
+    for (int i = 0; i < 12; ++i) {
+        agent->start();
+        ASSERT_TRUE(waitFor([&] { return agent->status().find("last error:      none") == std::string::npos; }));
+        EXPECT_EQ(agent->stop(SIGTERM), 0);
+    }
+    collector->start();
+    drain(*agent);
+    auto types = collector->types("term-a");
+    EXPECT_NE(std::find(types.begin(), types.end(), "JOURNAL_GAP"), types.end());
+    auto out = collector->ctl({"violations", "--today", "--control", "evidence"});
+    EXPECT_NE(out.find("term-a"), std::string::npos) << out;
+    EXPECT_NE(out.find("evidence"), std::string::npos) << out;
+}
