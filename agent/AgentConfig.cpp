@@ -10,7 +10,9 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     AgentConfig c;
     if (!std::filesystem::exists(file)) return c;
     auto cfg = mamori::proto::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level",
-                                                   "utmp_file", "btmp_file", "displays", "lock_command", "warn_command"});
+                                                   "utmp_file", "btmp_file", "displays", "lock_command", "warn_command",
+                                                   "dpkg_status", "dpkg_info_dir", "software_control",
+                                                   "usb_sysfs_root", "usb_dev_root", "policy_file"});
     std::stringstream urls(cfg.get("collector", ""));
     for (std::string url; std::getline(urls, url, ',');) {
         while (!url.empty() && url.front() == ' ') url.erase(0, 1);
@@ -31,6 +33,16 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     }
     c.lock_command = cfg.get("lock_command", c.lock_command);
     c.warn_command = cfg.get("warn_command", c.warn_command);
+    c.dpkg_status = cfg.get("dpkg_status", c.dpkg_status.string());
+    c.dpkg_info_dir = cfg.get("dpkg_info_dir", c.dpkg_info_dir.string());
+    const std::string software = cfg.get("software_control", "on");
+    if (software != "on" && software != "off") {
+        throw mamori::proto::ConfigFile::Error(file.string() + ": software_control must be on or off, not \"" + software + "\"");
+    }
+    c.software_control = software == "on";
+    c.usb_sysfs_root = cfg.get("usb_sysfs_root", c.usb_sysfs_root.string());
+    c.usb_dev_root = cfg.get("usb_dev_root", c.usb_dev_root.string());
+    c.policy_file = cfg.get("policy_file", "");
     return c;
 }
 

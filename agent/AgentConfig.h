@@ -20,6 +20,19 @@ struct AgentConfig {
     std::vector<std::string> displays;  // X displays to watch (":0"); empty: every local one
     std::string lock_command;           // when the policy names none; empty: xdg-screensaver lock
     std::string warn_command = "wall";  // shows the operating-hours warning; gets the text as argument
+    // Software control: the package database (tests point these at a made-up one), and an off
+    // switch for hosts where another product holds fanotify permission events (fapolicyd):
+    // off, the agent neither inventories nor watches programs.
+    std::filesystem::path dpkg_status = "/var/lib/dpkg/status";
+    std::filesystem::path dpkg_info_dir = "/var/lib/dpkg/info";
+    bool software_control = true;
+
+    // USB control: where sysfs and the device nodes are (tests point them at a made-up tree).
+    std::filesystem::path usb_sysfs_root = "/sys";
+    std::filesystem::path usb_dev_root = "/dev";
+    // Standalone (offline) terminals: a YAML profile used instead of the built-in default while
+    // the agent is not enrolled. Ignored once enrolled: then only signed policy applies.
+    std::filesystem::path policy_file;
 
     // A missing file gives the defaults; a malformed one throws with file:line.
     static AgentConfig load(const std::filesystem::path& file);

@@ -3,6 +3,8 @@
 #include "agent/ClockWatch.h"
 #include "agent/HoursControl.h"
 #include "agent/ScreenLockControl.h"
+#include "agent/SoftwareControl.h"
+#include "agent/UsbControl.h"
 
 namespace mamori::agent {
 
@@ -12,6 +14,8 @@ Controls::Controls(ControlContext ctx) {
     controls_.push_back(HoursControl::create(ctx));
     controls_.push_back(ScreenLockControl::create(ctx));
     controls_.push_back(ClockWatch::create(ctx));
+    controls_.push_back(SoftwareControl::create(ctx));
+    controls_.push_back(UsbControl::create(ctx));
 }
 
 Controls::~Controls() = default;

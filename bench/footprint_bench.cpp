@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     mamori::Log::setLevel(mamori::Log::Level::Warn);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, also through a pipe
     const std::filesystem::path work = dir_arg.empty() ? std::filesystem::temp_directory_path() /
                                                              ("mamori-footprint-bench-" + std::to_string(getpid()))
                                                        : std::filesystem::path(dir_arg);

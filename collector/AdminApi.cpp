@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 #include <chrono>
 
+#include "collector/PolicyResolver.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/proto/Log.h"
 #include "mamori/proto/Sha256.h"
@@ -67,6 +68,8 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (get && path == "/admin/v1/violations") return violations(req, *user);
         if (get && path == "/admin/v1/events") return events(req, *user);
         if (post && path == "/admin/v1/policies") return pushPolicy(req, *user);
+        if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, *user);
+        if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
     } catch (const std::invalid_argument& e) {
         return jsonError(req, http::status::bad_request, e.what(), "リクエストの内容が正しくありません");
     }
@@ -197,6 +200,49 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
               "' by " + user.name);
     return jsonReply(req, http::status::created,
                      json::object{{"version", version}, {"group", rec.group}, {"name", rec.name}});
+}
+
+HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser& user) {
+    if (user.role != "admin")
+        return jsonError(req, http::status::forbidden, "only an admin may move a terminal to another group",
+                         "端末のグループ変更は管理者のみ可能です");
+    boost::system::error_code ec;
+    json::value body = json::parse(req.body(), ec);
+    if (ec || !body.is_object() || !body.as_object().contains("terminal") || !body.as_object().contains("group"))
+        throw std::invalid_argument("expected {\"terminal\": ..., \"group\": ...}");
+    const std::string id = json::value_to<std::string>(body.at("terminal"));
+    const std::string group = json::value_to<std::string>(body.at("group"));
+    if (group.empty()) throw std::invalid_argument("the group must not be empty");
+    const auto before = store_.terminal(id);
+    if (!before)
+        return jsonError(req, http::status::not_found, "no terminal '" + id + "'", "その端末は登録されていません");
+    store_.setTerminalGroup(id, group);
+    Log::info("terminal " + id + " moved from group '" + before->group + "' to '" + group + "' by " + user.name);
+    return jsonReply(req, http::status::ok, json::object{{"terminal", id}, {"group", group}, {"previous_group", before->group}});
+}
+
+HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& user) {
+    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    PolicyResolver resolver(store_);
+    const int64_t now = nowUnix();
+    json::array out;
+    for (const auto& t : store_.terminals()) {
+        if (user.role == "officer" && std::find(user.sections.begin(), user.sections.end(), t.group) == user.sections.end())
+            continue;
+        const auto delivery = resolver.forTerminal(t, now);
+        const PolicyRecord* latest = delivery ? &delivery->policy : nullptr;
+        const uint64_t latest_version = delivery ? delivery->version : 0;
+        out.push_back(json::object{{"terminal", t.id},
+                                   {"group", t.group},
+                                   {"applied_version", t.applied_policy_version},
+                                   {"latest_version", latest_version},
+                                   {"policy_group", latest ? latest->group : ""},
+                                   {"policy_name", latest ? latest->name : ""},
+                                   {"exceptions", delivery ? delivery->exceptions.size() : 0},
+                                   {"behind", t.applied_policy_version < latest_version},
+                                   {"last_seen_unix", t.last_seen_unix}});
+    }
+    return jsonReply(req, http::status::ok, out);
 }
 
 }  // namespace mamori::collector

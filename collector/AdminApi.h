@@ -30,6 +30,8 @@ private:
     HttpResponse violations(const HttpRequest& req, const AdminUser& user);
     HttpResponse events(const HttpRequest& req, const AdminUser& user);
     HttpResponse pushPolicy(const HttpRequest& req, const AdminUser& user);
+    HttpResponse setTerminalGroup(const HttpRequest& req, const AdminUser& user);
+    HttpResponse policyStatus(const HttpRequest& req, const AdminUser& user);
 
     Store& store_;
     const LocalCalendar& calendar_;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "collector/PolicyResolver.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/proto/Log.h"
@@ -117,13 +118,10 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
     out.set_sync_interval_s(settings_.sync_interval_s);
     out.set_collector_utc_ns(now_ns);
     out.set_acked_seq(terminal.head_seq);
-    auto policy = store_.latestPolicy(terminal.group);
-    if (!policy) policy = store_.latestPolicy("all");
-    if (policy && policy->version > in.applied_policy_version()) {
+    const auto delivery = PolicyResolver(store_).forTerminal(terminal, now_ns / 1'000'000'000);
+    if (delivery && delivery->version > in.applied_policy_version()) {
         mamori::v1::PolicyEnvelope env;
-        if (!env.mutable_policy()->ParseFromString(policy->policy))
-            throw std::runtime_error("stored policy " + std::to_string(policy->version) + " is unreadable");
-        env.mutable_policy()->set_version(policy->version);
+        *env.mutable_policy() = PolicyResolver::compose(*delivery);
         env.set_terminal_id(terminal.id);
         env.set_issued_unix_ns(now_ns);
         auto* signed_policy = out.mutable_policy();

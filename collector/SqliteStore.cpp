@@ -124,6 +124,20 @@ CREATE TABLE admin_users (
   token_hash TEXT NOT NULL UNIQUE
 ) STRICT;
 )sql",
+    // 2: exceptions (例外措置). Their versions are drawn from the policies' AUTOINCREMENT counter
+    // (see SqliteStore::addException), so there is one version sequence for both.
+    R"sql(
+CREATE TABLE exceptions (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL UNIQUE,
+  terminal_id TEXT NOT NULL,  -- '' when scoped to a group
+  group_name TEXT NOT NULL,   -- '' when scoped to a terminal
+  expires_unix INTEGER NOT NULL,
+  created_unix INTEGER NOT NULL,
+  exception BLOB NOT NULL
+) STRICT;
+CREATE INDEX exceptions_by_expiry ON exceptions (expires_unix);
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 
@@ -688,6 +702,84 @@ std::optional<PolicyRecord> SqliteStore::latestPolicy(const std::string& group) 
     p.created_unix = s.columnInt(4);
     p.created_by = s.columnText(5);
     return p;
+}
+
+// --- exceptions -----------------------------------------------------------------------------
+
+namespace {
+
+ExceptionRecord readException(const SqliteStatement& s) {
+    ExceptionRecord e;
+    e.version = static_cast<uint64_t>(s.columnInt(0));
+    e.id = s.columnText(1);
+    e.terminal = s.columnText(2);
+    e.group = s.columnText(3);
+    e.expires_unix = s.columnInt(4);
+    e.created_unix = s.columnInt(5);
+    e.exception = s.columnBlob(6);
+    return e;
+}
+
+const std::string kExceptionColumns =
+    "version, id, terminal_id, group_name, expires_unix, created_unix, exception";
+
+}  // namespace
+
+uint64_t SqliteStore::addException(ExceptionRecord e) {
+    return writeDurably([&] {
+        uint64_t version = 0;
+        write_->transaction([&] {
+            // The next policy version, taken from the policies' AUTOINCREMENT counter so the next
+            // policy pushed gets a higher one. The row is missing until the first policy.
+            write_->prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'policies', 0 "
+                            "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'policies')")
+                .run();
+            {
+                auto next = write_->prepare(
+                    "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(version), 0) FROM policies)) + 1 "
+                    "WHERE name = 'policies' RETURNING seq");
+                if (!next.step()) throw std::runtime_error("no policy version counter");
+                version = static_cast<uint64_t>(next.columnInt(0));
+                next.run();
+            }
+            write_->prepare("INSERT INTO exceptions (" + kExceptionColumns +
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING")
+                .bindInt(1, toSql(version))
+                .bindText(2, e.id)
+                .bindText(3, e.terminal)
+                .bindText(4, e.group)
+                .bindInt(5, e.expires_unix)
+                .bindInt(6, e.created_unix)
+                .bindBlob(7, e.exception)
+                .run();
+            if (write_->changes() == 0) throw std::invalid_argument("exception " + e.id + " already exists");
+        });
+        return version;
+    });
+}
+
+std::vector<ExceptionRecord> SqliteStore::exceptionsFor(const std::string& terminal_id, const std::string& group,
+                                                        int64_t now_unix) {
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare("SELECT " + kExceptionColumns +
+                            " FROM exceptions WHERE expires_unix > ?3 AND "
+                            "((terminal_id != '' AND terminal_id = ?1) OR (group_name != '' AND group_name = ?2)) "
+                            "ORDER BY version");
+    s.bindText(1, terminal_id).bindText(2, group).bindInt(3, now_unix);
+    std::vector<ExceptionRecord> out;
+    while (s.step()) out.push_back(readException(s));
+    return out;
+}
+
+std::vector<ExceptionRecord> SqliteStore::exceptions(int64_t now_unix, int64_t expiring_before_unix) {
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare("SELECT " + kExceptionColumns +
+                            " FROM exceptions WHERE expires_unix > ?1 AND expires_unix < ?2 "
+                            "ORDER BY expires_unix, version");
+    s.bindInt(1, now_unix).bindInt(2, expiring_before_unix);
+    std::vector<ExceptionRecord> out;
+    while (s.step()) out.push_back(readException(s));
+    return out;
 }
 
 // --- settings and admin users ---------------------------------------------------------------

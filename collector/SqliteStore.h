@@ -32,7 +32,7 @@ public:
     ~SqliteStore() override;
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     void addEnrollToken(const EnrollToken& t) override;
     std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
@@ -54,6 +54,11 @@ public:
 
     uint64_t addPolicy(PolicyRecord p) override;
     std::optional<PolicyRecord> latestPolicy(const std::string& group) override;
+
+    uint64_t addException(ExceptionRecord e) override;
+    std::vector<ExceptionRecord> exceptionsFor(const std::string& terminal_id, const std::string& group,
+                                               int64_t now_unix) override;
+    std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) override;
 
     std::optional<std::string> setting(const std::string& key) override;
     void putSetting(const std::string& key, const std::string& value) override;

@@ -100,6 +100,24 @@ struct AdminUser {
     std::string token_hash;             // SHA-256 hex of the bearer token
 };
 
+// An approved exception (例外措置), as granted. The agent receives `exception` (a serialized
+// mamori::v1::PolicyException) inside its signed policy; the other fields are what the store
+// looks it up by.
+//
+// version comes from the same counter as policy versions: a grant is a change to what the
+// terminals in its scope must enforce, so the policy delivered to them carries
+// max(policy version, versions of the exceptions that apply) and is newer than anything they
+// applied before the grant. Agents need no notion of exceptions arriving on their own.
+struct ExceptionRecord {
+    uint64_t version = 0;  // assigned by the store
+    std::string id;
+    std::string terminal;  // scope: one terminal ...
+    std::string group;     // ... or a group
+    int64_t expires_unix = 0;
+    int64_t created_unix = 0;
+    std::string exception;  // serialized mamori::v1::PolicyException
+};
+
 struct EnrollToken {
     std::string token_hash;  // SHA-256 hex of the secret: the secret itself is never stored
     std::string group;
@@ -139,6 +157,15 @@ public:
     // Policies: versions are global and strictly increasing across groups.
     virtual uint64_t addPolicy(PolicyRecord p) = 0;  // assigns and returns the version
     virtual std::optional<PolicyRecord> latestPolicy(const std::string& group) = 0;
+
+    // Exceptions. addException assigns the next version of the policy version counter and
+    // returns it; an id already used is refused. Only unexpired exceptions are returned.
+    virtual uint64_t addException(ExceptionRecord e) = 0;
+    // Those scoped to this terminal or to its group, oldest version first.
+    virtual std::vector<ExceptionRecord> exceptionsFor(const std::string& terminal_id, const std::string& group,
+                                                       int64_t now_unix) = 0;
+    // All that expire before expiring_before_unix, soonest first.
+    virtual std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) = 0;
 
     // Small settings (heartbeat deadline, time zone) and the admin users.
     virtual std::optional<std::string> setting(const std::string& key) = 0;

@@ -32,6 +32,8 @@ commands:
                                                  a terminal's evidence (every read is logged)
   policy check FILE                              validate a profile and say what it enforces
   policy push FILE [--group G]                   validate, version, sign and assign a profile
+  policy status [--behind] [--format F]          which terminals run which policy version
+  terminal set-group TERMINAL GROUP              move a terminal to another section or tier
 
 F is table (default), csv (UTF-8 with BOM, for Excel) or json.
 The collector and your token come from --config, $MAMORI_CTL_CONFIG,
@@ -142,6 +144,7 @@ int main(int argc, char** argv) {
         ("date", po::value(&date), "a local date, YYYY-MM-DD")("section", po::value(&section), "only this section")
         ("control", po::value(&control), "only this control: usb, hours, software, screen_lock, agent, evidence, reporting")
         ("format", po::value(&format), "table, csv or json")("terminal", po::value(&terminal), "terminal id")
+        ("behind", "only terminals behind the latest policy of their group")
         ("since", po::value(&since), "events from this local date")("limit", po::value(&limit), "at most N events");
     po::options_description hidden;
     hidden.add_options()("words", po::value(&words));
@@ -235,6 +238,31 @@ int main(int argc, char** argv) {
             auto v = ctl.call(http::verb::post, "/admin/v1/policies", json::serialize(body));
             std::cout << "policy '" << str(v.at("name")) << "' is version " << str(v.at("version"))
                       << " for group '" << str(v.at("group")) << "'; terminals take it at their next sync\n";
+            return 0;
+        }
+        if (is({"policy", "status"}) && words.size() == 2) {
+            auto v = ctl.call(http::verb::get, "/admin/v1/policy-status");
+            const bool only_behind = vm.count("behind") != 0;
+            json::array rows;
+            ReportTable t({"terminal", "section", "applied", "latest", "policy", "state", "last seen"});
+            for (const auto& r : v.as_array()) {
+                const bool behind = r.at("behind").as_bool();
+                if (only_behind && !behind) continue;
+                rows.push_back(r);
+                const std::string latest = str(r.at("latest_version"));
+                t.add({str(r.at("terminal")), str(r.at("group")), str(r.at("applied_version")),
+                       latest == "0" ? "-" : latest,
+                       str(r.at("policy_name")) + (str(r.at("policy_group")).empty() ? "" : " (" + str(r.at("policy_group")) + ")"),
+                       behind ? "behind (未適用)" : "current", when(r.at("last_seen_unix").to_number<int64_t>())});
+            }
+            emit(t, rows, format, only_behind ? "every terminal runs the latest policy of its group" : "no terminals are enrolled yet");
+            return 0;
+        }
+        if (is({"terminal", "set-group"}) && words.size() == 4) {
+            json::object body{{"terminal", words[2]}, {"group", words[3]}};
+            auto v = ctl.call(http::verb::post, "/admin/v1/terminals/group", json::serialize(body));
+            std::cout << "terminal " << str(v.at("terminal")) << " moved from group '" << str(v.at("previous_group"))
+                      << "' to '" << str(v.at("group")) << "'; it takes that group's policy at its next sync\n";
             return 0;
         }
         std::cerr << "mamorictl: unknown command '";

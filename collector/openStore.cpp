@@ -1,6 +1,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "collector/PostgresStore.h"
 #include "collector/SqliteStore.h"
 #include "collector/Store.h"
 
@@ -9,12 +10,8 @@ namespace mamori::collector {
 // The one place that knows which Store implementations exist.
 std::unique_ptr<Store> openStore(const std::string& url) {
     const std::string_view u = url;
-    if (u.starts_with("postgresql://") || u.starts_with("postgres://"))
-        throw std::invalid_argument(
-            "PostgreSQL storage is not available in this version of the collector; use "
-            "sqlite:/path/to/collector.db\n"
-            "このバージョンのコレクターは PostgreSQL に保存できません。"
-            "sqlite:/path/to/collector.db の形で SQLite ファイルを指定してください。");
+    // libpq reads the URI itself: host, port, database, user, sslmode and the rest.
+    if (u.starts_with("postgresql://") || u.starts_with("postgres://")) return std::make_unique<PostgresStore>(url);
     std::string_view path = u;
     if (u.starts_with("sqlite:")) {
         path = u.substr(7);
@@ -29,7 +26,7 @@ std::unique_ptr<Store> openStore(const std::string& url) {
         }
     } else if (u.find("://") != std::string_view::npos) {
         throw std::invalid_argument(
-            "unknown storage URL " + url + "; use sqlite:/path/to/collector.db\n"
+            "unknown storage URL " + url + "; use sqlite:/path/to/collector.db or postgresql://...\n"
             "保存先 " + url + " は使えません。sqlite:/path/to/collector.db の形で指定してください。");
     }
     if (path.empty())

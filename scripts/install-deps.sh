@@ -13,7 +13,7 @@ packages=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15
   libgtest-dev libgmock-dev
-  libxss-dev libx11-dev xvfb xdotool x11-xserver-utils
+  libxss-dev libx11-dev libxext-dev xvfb xdotool x11-xserver-utils
   libhowardhinnant-date-dev                    # IANA time zones (C++20 <chrono> tz is not in GCC 12)
   tzdata ca-certificates procps
 )

@@ -1,14 +1,13 @@
 #include <fcntl.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 
+#include "Inotify.h"
 #include "mamori/platform/DpkgStatus.h"
 #include "mamori/platform/SoftwareInventory.h"
 #include "mamori/proto/Log.h"
@@ -36,10 +35,6 @@ class DpkgSoftwareInventory final : public SoftwareInventory {
 public:
     DpkgSoftwareInventory(asio::any_io_executor reactor, DpkgPaths paths)
         : reactor_(std::move(reactor)), paths_(std::move(paths)) {}
-
-    ~DpkgSoftwareInventory() override {
-        if (stream_) stream_->close();
-    }
 
     std::shared_ptr<const InstalledSoftware> load() const override {
         std::string text;
@@ -86,21 +81,26 @@ public:
 
     void watch(std::function<void()> changed) override {
         changed_ = std::move(changed);
-        if (stream_) return;
-        int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (fd < 0) {
-            Log::warn(std::string("cannot watch the package database (inotify): ") + strerror(errno));
-            return;
-        }
+        if (inotify_) return;
         // dpkg replaces the file (status-new renamed over status), so watch its directory.
         const auto dir = paths_.status.parent_path().empty() ? fs::path(".") : paths_.status.parent_path();
-        if (inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
-            Log::warn("cannot watch " + dir.string() + ": " + strerror(errno));
-            ::close(fd);
+        try {
+            inotify_ = std::make_unique<Inotify>(reactor_);
+        } catch (const std::exception& e) {
+            Log::warn(std::string("cannot watch the package database: ") + e.what());
             return;
         }
-        stream_.emplace(reactor_, fd);
-        arm();
+        if (inotify_->add(dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+            Log::warn("cannot watch " + dir.string() + " for package changes: " + strerror(errno));
+            inotify_.reset();
+            return;
+        }
+        const std::string name = paths_.status.filename().string();
+        inotify_->listen([this, name](const Inotify::Change& c) {
+            if (c.name == name || (c.mask & IN_Q_OVERFLOW)) {
+                if (changed_) changed_();
+            }
+        });
     }
 
 private:
@@ -112,38 +112,10 @@ private:
         return paths_.info_dir / (p.name + suffix);
     }
 
-    void arm() {
-        stream_->async_wait(asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
-            if (ec) return;  // closed: this object is gone
-            if (drain()) {
-                if (changed_) changed_();
-            }
-            arm();
-        });
-    }
-
-    // Reads every queued inotify event; true when one of them was the status file.
-    bool drain() {
-        alignas(inotify_event) char buf[4096];
-        bool hit = false;
-        const std::string name = paths_.status.filename().string();
-        for (;;) {
-            ssize_t n = ::read(stream_->native_handle(), buf, sizeof buf);
-            if (n <= 0) break;
-            for (char* p = buf; p < buf + n;) {
-                auto* ev = reinterpret_cast<inotify_event*>(p);
-                if (ev->mask & IN_Q_OVERFLOW) hit = true;
-                if (ev->len && name == ev->name) hit = true;
-                p += sizeof(inotify_event) + ev->len;
-            }
-        }
-        return hit;
-    }
-
     asio::any_io_executor reactor_;
     DpkgPaths paths_;
     std::function<void()> changed_;
-    std::optional<asio::posix::stream_descriptor> stream_;
+    std::unique_ptr<Inotify> inotify_;
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <date/date.h>
 #include <date/tz.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -270,6 +273,20 @@ std::vector<std::string> mainWords(const std::vector<Word<T>>& table) {
     }
     return out;
 }
+
+// Where each document of a YAML stream starts; the content itself is read by YAML::Load.
+struct DocumentStarts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks;
+    void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
 
 // The first tab inside the leading whitespace of a line, up to and including last_line
 // (0-based; -1 = the whole text), as a 1-based line and column.
@@ -1529,9 +1546,21 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
               "ファイルが 1 MiB を超えています。ポリシーは数 KB のはずなので、正しいファイルか確認してください。");
         return std::nullopt;
     }
-    std::vector<YAML::Node> docs;
+    const std::string source(yaml);
+    YAML::Node root;
     try {
-        docs = YAML::LoadAll(std::string(yaml));
+        // Count the documents first with a parser of our own: yaml-cpp 0.7's LoadAll loops
+        // forever on some malformed input, handing back the same document again and again.
+        std::istringstream in(source);
+        YAML::Parser parser(in);
+        DocumentStarts starts;
+        if (parser.HandleNextDocument(starts) && parser.HandleNextDocument(starts) && starts.marks.size() >= 2 &&
+            starts.marks[1].pos > starts.marks[0].pos) {
+            error(starts.marks[1], "the file holds more than one YAML document (---); keep one profile per file",
+                  "ファイルに YAML 文書が複数あります（---）。1 ファイルに 1 つのポリシーにしてください。");
+            return std::nullopt;
+        }
+        root = YAML::Load(source);
     } catch (const YAML::Exception& ex) {
         // yaml-cpp reports a tab in the indentation as whatever it stumbles over next;
         // name the tab itself, the usual cause when a file was edited in Notepad.
@@ -1545,18 +1574,11 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
               "YAML の書き方に誤りがあります（" + yamlMessageJa(ex.msg) + "）。この位置の字下げ、コロン、引用符を確認してください。");
         return std::nullopt;
     }
-    if (docs.size() > 1) {
-        // LoadAll gives no mark for the separator; the second document starts on its own line.
-        error(docs[1].Mark(), "the file holds more than one YAML document (---); keep one profile per file",
-              "ファイルに YAML 文書が複数あります（---）。1 ファイルに 1 つのポリシーにしてください。");
-        return std::nullopt;
-    }
-    if (docs.empty() || docs[0].IsNull()) {
+    if (root.IsNull()) {
         error(YAML::Mark::null_mark(), "the file is empty; a profile needs at least name: and the sections it changes (usb, hours, software, screen_lock)",
               "ファイルが空です。少なくとも name: と、変更する項目（usb、hours、software、screen_lock）が必要です。");
         return std::nullopt;
     }
-    const YAML::Node& root = docs[0];
     Section top(*this, root, "", {"name", "description", "usb", "hours", "software", "screen_lock", "reporting", "exceptions"});
     if (!top.valid()) return std::nullopt;
 

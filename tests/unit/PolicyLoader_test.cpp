@@ -459,10 +459,25 @@ TEST(PolicyLoader, WholeFileProblems) {
     EXPECT_ERROR_AT("# only a comment\n", 0, 0, "the file is empty");
     EXPECT_ERROR_AT("- name: x\n", 1, 1, "must be a set of key: value settings");
     EXPECT_ERROR_AT("usb: {mode: enforce}\n", 1, 1, "has no name");
-    EXPECT_ERROR_AT("name: x\n---\nname: y\n", 3, 1, "more than one YAML document");
+    EXPECT_ERROR_AT("name: x\n---\nname: y\n", 2, 1, "more than one YAML document");
+    EXPECT_TRUE(PolicyLoader::load("---\nname: x\n...\n", "x.yaml").ok());
     EXPECT_ERROR_AT("name: x\nhours:\n  windows: [\"08:30-17:45\"\n  mode: enforce\n", 4, 3, "YAML syntax error");
     EXPECT_ERROR_AT("name: x\nusb:\n\tmode: enforce\n", 3, 1, "tab");
     EXPECT_ERROR_AT(std::string(PolicyLoader::kMaxBytes + 1, '#'), 0, 0, "larger than 1 MiB");
+}
+
+TEST(PolicyLoader, RegressionYamlCppLoadAllRepeatsADocumentForever) {
+    // Found by fuzz_policy_yaml: yaml-cpp 0.7's LoadAll returns the document at line 5
+    // again and again on this input instead of finishing.
+    const std::string input =
+        "# \xe3""\x99""\xe7""\xb3""\xbb"" \xe2""\x80""\x94"" strict profile for terminals that handle \xe7""\x89""\xb9""\xe5""\xae""\x9a""\xe5""\x80""\x8b""\xe4""\xba""\xba""\xe6""\x83""\x85""\xa0""\xb1"".\xe5""\n"
+        "#\n"
+        "# Rule numbers# (000:129 \xe2""\x80""\xa6"") point aGWA\xa6""\x81""\xe7""\xb4""\xa0""\xe8""\xaa""\x8d""\xe8""\xa8""\xbc""\n"
+        "    - zidthe poli: prin\xe7""\xb4""\xa0""\xe8""\xaa""\x8d""\xe8""\xa8""\xbc""\n"
+        "  ,  - zidthe poli: princy docutm";
+    const auto r = PolicyLoader::load(input, "fuzz.yaml");
+    EXPECT_FALSE(r.ok());
+    EXPECT_FALSE(r.errors().empty());
 }
 
 TEST(PolicyLoader, EveryMistakeIsReportedAtOnce) {

@@ -1,0 +1,271 @@
+#include "agent/UsbControl.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "mamori/proto/Log.h"
+
+namespace mamori::agent {
+
+namespace v1 = mamori::v1;
+using mamori::platform::UsbChange;
+using mamori::platform::UsbDeviceInfo;
+using mamori::proto::Log;
+
+namespace {
+
+constexpr uint8_t kHid = 0x03, kHub = 0x09;
+
+std::string identity(const UsbDeviceInfo& d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04x:%04x:", d.vendor_id, d.product_id);
+    return d.name + " " + buf + d.serial;
+}
+
+// Only what a person needs to work: keyboards, mice and the hubs they hang on.
+bool onlyInputAndHubs(const UsbDeviceInfo& d) {
+    const auto& ifs = d.interfaces.empty() ? d.declared_interfaces : d.interfaces;
+    if (ifs.empty()) return d.device_class == kHub;
+    for (const auto& i : ifs)
+        if (i.cls != kHid && i.cls != kHub) return false;
+    return true;
+}
+
+bool allowed(v1::UsbAction a) { return a == v1::ALLOW || a == v1::ALLOW_READONLY; }
+
+}  // namespace
+
+UsbControl::UsbControl(ControlContext ctx, std::unique_ptr<mamori::platform::UsbBus> bus)
+    : ctx_(std::move(ctx)), bus_(std::move(bus)), expiry_(ctx_.executor) {}
+
+UsbControl::~UsbControl() = default;
+
+std::unique_ptr<UsbControl> UsbControl::create(ControlContext ctx) {
+    auto bus = mamori::platform::sysfsUsbBus(ctx.executor, ctx.config.usb_sysfs_root.string(),
+                                             ctx.config.usb_dev_root.string());
+    return std::make_unique<UsbControl>(ctx, std::move(bus));
+}
+
+bool UsbControl::check(const v1::Policy& policy, std::string& why) {
+    for (const auto& r : policy.usb().class_rules()) {
+        if (r.interface_class() > 0xff) {
+            why = "class rule " + r.id() + " names interface class " + std::to_string(r.interface_class()) +
+                  ", beyond 0xff";
+            return false;
+        }
+    }
+    return true;
+}
+
+void UsbControl::apply(const v1::Policy& policy) {
+    rules_ = std::make_unique<UsbRules>(policy);
+    if (!started_) {
+        start();
+    } else {
+        reevaluate();
+    }
+    scheduleExpiry();
+}
+
+int64_t UsbControl::nowUnix() const { return ctx_.clock.utcNs() / 1'000'000'000; }
+
+void UsbControl::start() {
+    started_ = true;
+    // Before anything else: from here on nothing new gets a driver without a decision.
+    const int hubs = bus_->blockNewDevices();
+    Log::info("usb: new devices start unauthorized on " + std::to_string(hubs) + " root hub(s)");
+    try {
+        bus_->watch([this](const UsbChange& c) { onChange(c); });
+    } catch (const std::exception& e) {
+        // Without USB in the kernel there is nothing to watch, and nothing can be plugged.
+        Log::warn(std::string("usb: not watching arrivals: ") + e.what());
+    }
+    loadBaseline();
+    for (const auto& d : bus_->enumerate()) {
+        if (!baseline_known_ && d.authorized && onlyInputAndHubs(d)) baseline_.insert(identity(d));
+    }
+    if (!baseline_known_) {
+        saveBaseline();
+        baseline_known_ = true;
+    }
+    for (const auto& d : bus_->enumerate()) arrived(d.name, true);
+}
+
+void UsbControl::onChange(const UsbChange& c) {
+    if (!rules_) return;
+    switch (c.kind) {
+        case UsbChange::Kind::Added:
+            // A remove we never heard of: the port now holds another device.
+            if (present_.count(c.name)) left(c.name);
+            arrived(c.name, false);
+            break;
+        case UsbChange::Kind::Removed:
+            left(c.name);
+            break;
+        case UsbChange::Kind::Lost:
+            resynchronize();
+            break;
+    }
+}
+
+void UsbControl::arrived(const std::string& name, bool at_start) {
+    auto info = bus_->device(name);
+    if (!info) return;  // already gone again
+    Tracked t;
+    t.info = std::move(*info);
+    t.baseline = baseline_.count(identity(t.info)) > 0;
+    if (t.baseline) {
+        t.decision.action = v1::ALLOW;
+        t.decision.rule_id = "baseline";
+        t.decision.whole_device = true;
+    } else {
+        t.decision = rules_->decide(t.info, nowUnix());
+    }
+    if (!at_start) report(t, v1::USB_ATTACHED);
+    enforce(t);
+    reportDecision(t);
+    present_[name] = std::move(t);
+}
+
+void UsbControl::left(const std::string& name) {
+    auto it = present_.find(name);
+    if (it == present_.end()) return;
+    bus_->keepReadOnly(name, false);
+    report(it->second, v1::USB_DETACHED);
+    present_.erase(it);
+}
+
+void UsbControl::resynchronize() {
+    Log::warn("usb: the kernel dropped device events; reading the buses again");
+    std::map<std::string, UsbDeviceInfo> now;
+    for (auto& d : bus_->enumerate()) now[d.name] = std::move(d);
+    std::vector<std::string> gone;
+    for (const auto& [name, t] : present_) {
+        auto it = now.find(name);
+        if (it == now.end() || identity(it->second) != identity(t.info)) gone.push_back(name);
+    }
+    for (const auto& n : gone) left(n);
+    for (const auto& [name, d] : now)
+        if (!present_.count(name)) arrived(name, false);
+}
+
+void UsbControl::reevaluate() {
+    for (auto& [name, t] : present_) {
+        if (t.baseline) continue;
+        auto fresh = bus_->device(name);
+        if (!fresh) continue;  // its remove event is on the way
+        auto decision = rules_->decide(*fresh, nowUnix());
+        t.info = std::move(*fresh);
+        if (decision == t.decision) {
+            enforce(t);  // the mode may have changed; enforcing the same decision again is harmless
+            continue;
+        }
+        t.decision = decision;
+        enforce(t);
+        reportDecision(t);
+    }
+}
+
+void UsbControl::enforce(Tracked& t) {
+    const bool monitor = rules_->monitor() && !t.baseline;
+    const auto& d = t.decision;
+    if (!monitor && !allowed(d.action)) {
+        bus_->keepReadOnly(t.info.name, false);
+        if (t.info.authorized) bus_->authorizeDevice(t.info.name, false);
+        t.info.authorized = false;
+        t.info.interfaces.clear();
+        return;
+    }
+    // Read-only is armed before the storage interface gets its driver, so the disk is
+    // read-only by the time anything could mount it.
+    bus_->keepReadOnly(t.info.name, !monitor && d.read_only);
+    if (!t.info.authorized) {
+        if (!bus_->authorizeDevice(t.info.name, true)) {
+            Log::warn("usb: could not authorize " + t.info.name);
+            return;
+        }
+        // Configured now: the kernel has created its interfaces (still unauthorized).
+        if (auto fresh = bus_->device(t.info.name)) t.info = std::move(*fresh);
+    }
+    for (auto& i : t.info.interfaces) {
+        bool allow = true;
+        if (!monitor && !d.whole_device) allow = allowed(rules_->forInterface(i.cls, i.subclass, i.protocol).action);
+        if (allow != i.authorized && bus_->authorizeInterface(i.name, allow)) i.authorized = allow;
+    }
+}
+
+void UsbControl::report(const Tracked& t, v1::EventType type) {
+    v1::EventBody e;
+    e.set_type(type);
+    e.set_control(v1::USB);
+    auto* u = e.mutable_usb();
+    u->set_vendor_id(t.info.vendor_id);
+    u->set_product_id(t.info.product_id);
+    u->set_serial(t.info.serial);
+    u->set_manufacturer(t.info.manufacturer);
+    u->set_product(t.info.product);
+    for (const auto& i : t.info.declared_interfaces.empty() ? t.info.interfaces : t.info.declared_interfaces)
+        u->add_interface_classes(i.cls);
+    u->set_port(t.info.name);
+    u->set_matched_without_serial(t.decision.matched_without_serial);
+    if (type != v1::USB_ATTACHED && type != v1::USB_DETACHED) {
+        e.set_rule_id(t.decision.rule_id);
+        const bool blocks = !allowed(t.decision.action) || t.decision.partial;
+        const bool monitor = rules_->monitor() && !t.baseline;
+        e.set_violation(blocks);
+        if (blocks) e.set_outcome(monitor ? v1::MONITORED : v1::ENFORCED);
+        else e.set_outcome(t.decision.exempted ? v1::EXEMPTED : v1::ALLOWED);
+    }
+    ctx_.sink.emit(std::move(e));
+}
+
+void UsbControl::reportDecision(const Tracked& t) {
+    const auto& d = t.decision;
+    const bool monitor = rules_->monitor() && !t.baseline;
+    v1::EventType type = v1::USB_ALLOWED;
+    // In monitor mode the device works, so the event says allowed; violation + MONITORED say
+    // it would have been blocked.
+    if ((!allowed(d.action) || d.partial) && !monitor) type = v1::USB_BLOCKED;
+    else if (d.action == v1::ALLOW_READONLY && !monitor) type = v1::USB_ALLOWED_READONLY;
+    report(t, type);
+    Log::info("usb: " + identity(t.info) + " (" + t.info.product + "): " + v1::EventType_Name(type) + " by " +
+              d.rule_id + (monitor ? " (monitor)" : "") + (d.matched_without_serial ? ", matched without serial" : ""));
+}
+
+void UsbControl::loadBaseline() {
+    const auto file = ctx_.config.state_dir / "usb-baseline";
+    std::ifstream in(file);
+    if (!in) return;
+    baseline_known_ = true;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) baseline_.insert(line);
+}
+
+void UsbControl::saveBaseline() const {
+    const auto file = ctx_.config.state_dir / "usb-baseline";
+    const auto tmp = file.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        for (const auto& b : baseline_) out << b << '\n';
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    for (const auto& b : baseline_) Log::info("usb: baseline (present at first start, kept): " + b);
+}
+
+void UsbControl::scheduleExpiry() {
+    expiry_.cancel();
+    auto next = rules_->nextExpiry(nowUnix());
+    if (!next) return;
+    // At most an hour ahead, so a wall-clock step is noticed within the hour.
+    const int64_t wait = std::min<int64_t>(*next - nowUnix(), 3600);
+    expiry_.expires_after(std::chrono::seconds(std::max<int64_t>(wait, 1)));
+    expiry_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        reevaluate();
+        scheduleExpiry();
+    });
+}
+
+}  // namespace mamori::agent

@@ -1,0 +1,53 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "mamori/platform/UsbBus.h"
+#include "mamori/v1/policy.pb.h"
+
+namespace mamori::agent {
+
+// What the USB policy says about one device.
+struct UsbDecision {
+    mamori::v1::UsbAction action = mamori::v1::BLOCK;  // for the device as a whole
+    std::string rule_id;          // the rule that decided (for a composite device, the blocking one)
+    bool whole_device = false;    // a registered device or an exception: every interface gets action
+    bool partial = false;         // some interfaces allowed, others blocked (keyboard + storage)
+    bool exempted = false;        // an approved exception (例外措置) decided
+    bool matched_without_serial = false;
+    bool read_only = false;       // block devices under it are made read-only
+
+    bool operator==(const UsbDecision&) const = default;
+};
+
+// The USB part of a policy as a decision function: an exception in force first, then a
+// registered device (vendor:product + serial, optionally the port), then the class rules per
+// interface (first match wins), then the default. Pure: the time is an argument.
+class UsbRules {
+public:
+    struct InterfaceVerdict {
+        mamori::v1::UsbAction action = mamori::v1::BLOCK;
+        std::string rule_id;
+    };
+
+    explicit UsbRules(const mamori::v1::Policy& policy);
+
+    bool monitor() const { return policy_.usb().mode() == mamori::v1::MONITOR; }
+    UsbDecision decide(const mamori::platform::UsbDeviceInfo& device, int64_t now_unix) const;
+    // For a device decided by its interfaces: the verdict on one of them.
+    InterfaceVerdict forInterface(uint8_t cls, uint8_t subclass, uint8_t protocol) const;
+    // The first instant after now_unix at which an exception or a registration expires.
+    std::optional<int64_t> nextExpiry(int64_t now_unix) const;
+
+    // "YYYY-MM-DD" of now_unix in the terminal's time zone, as registrations' expiry dates are.
+    static std::string localDate(int64_t now_unix);
+
+private:
+    const mamori::v1::PolicyException* exceptionFor(const mamori::platform::UsbDeviceInfo& d, int64_t now) const;
+    const mamori::v1::UsbDevice* registrationFor(const mamori::platform::UsbDeviceInfo& d, int64_t now) const;
+
+    mamori::v1::Policy policy_;
+};
+
+}  // namespace mamori::agent

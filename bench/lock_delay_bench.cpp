@@ -1,0 +1,204 @@
+// Screen lock under a real X server (Xvfb): (1) the delay from the moment a display's idle
+// time reaches the threshold to the moment the lock command starts, over many lock cycles;
+// (2) what an idle agent costs: the real mamori-agent watching an idle display, its wake-ups
+// (voluntary context switches, i.e. returns from epoll_wait) and CPU time over a minute.
+// Baseline measured in the same run: starting a trivial command (/bin/sh -c true), the floor
+// under any lock delay.
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "LatencyStats.h"
+#include "agent/IdleLock.h"
+#include "mamori/platform/CommandRunner.h"
+#include "mamori/platform/LocalDisplay.h"
+#include "mamori/proto/Log.h"
+#include "tests/integration/XvfbServer.h"
+#include "tests/support/JournalProbe.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+int64_t nowNs(clockid_t id) {
+    timespec ts{};
+    clock_gettime(id, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Lines "DISPLAY REALTIME_NS" written by the lock command, newest last.
+std::vector<int64_t> lockTimes(const fs::path& file) {
+    std::vector<int64_t> out;
+    std::ifstream in(file);
+    std::string display;
+    int64_t t;
+    while (in >> display >> t) out.push_back(t);
+    return out;
+}
+
+struct ProcessCost {
+    uint64_t wakeups = 0;  // voluntary context switches, all threads
+    uint64_t cpu_ticks = 0;
+};
+
+ProcessCost costOf(pid_t pid) {
+    ProcessCost c;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+        std::ifstream status(task.path() / "status");
+        for (std::string line; std::getline(status, line);)
+            if (line.rfind("voluntary_ctxt_switches:", 0) == 0) c.wakeups += std::stoull(line.substr(24));
+        std::ifstream stat(task.path() / "stat");
+        std::string s((std::istreambuf_iterator<char>(stat)), {});
+        std::istringstream fields(s.substr(s.rfind(')') + 2));
+        std::string f;
+        for (int i = 3; i <= 15 && fields >> f; ++i)
+            if (i == 14 || i == 15) c.cpu_ticks += std::stoull(f);
+    }
+    return c;
+}
+
+int lockDelay(int cycles, int threshold_ms, const fs::path& work) {
+    mamori::test::XvfbServer x;
+    boost::asio::io_context io;
+    auto clock = mamori::platform::systemClock();
+    mamori::test::JournalProbe probe(*clock);
+    auto runner = mamori::platform::commandRunner(io.get_executor());
+    const auto locks = work / "locks";
+    std::ofstream(work / "lock.sh") << "#!/bin/sh\necho \"$DISPLAY $(date +%s%N)\" >> '" << locks.string()
+                                    << "'\nexec xset s activate\n";
+    fs::permissions(work / "lock.sh", fs::perms::owner_all);
+
+    // Baseline: a command that does nothing, started the same way.
+    mamori::bench::LatencyStats spawn;
+    for (int i = 0; i < 20; ++i) {
+        bool done = false;
+        auto t0 = Steady::now();
+        runner->run({"/bin/sh", "-c", "true"}, {}, [&](const auto&) { done = true; });
+        while (!done) io.run_one();
+        spawn.add(std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
+    }
+
+    mamori::v1::Policy policy;
+    policy.mutable_screen_lock()->set_lock_command((work / "lock.sh").string());
+    mamori::agent::AgentConfig config;
+    mamori::agent::IdleLock::Settings settings;
+    settings.threshold = std::chrono::milliseconds(threshold_ms);
+    settings.audit = false;
+    settings.command = std::make_shared<mamori::agent::LockCommand>(policy, config);
+    auto probe_display = mamori::platform::openLocalDisplay(io.get_executor(), x.display());
+    mamori::agent::IdleLock lock(io.get_executor(), mamori::platform::openLocalDisplay(io.get_executor(), x.display()),
+                                 probe.sink(), *runner, settings);
+    const int64_t realtime_minus_steady = nowNs(CLOCK_REALTIME) - nowNs(CLOCK_MONOTONIC);
+
+    mamori::bench::LatencyStats delay;
+    x.input();
+    lock.start();
+    for (int i = 0; i < cycles; ++i) {
+        x.input();  // unlocks, and starts the idle period being measured
+        auto idle = probe_display->idle();
+        if (!idle) return 1;
+        // When the server last saw input, on CLOCK_MONOTONIC (the X server's clock too).
+        int64_t last_input = nowNs(CLOCK_MONOTONIC) - std::chrono::duration_cast<std::chrono::nanoseconds>(*idle).count();
+        int64_t threshold_at = last_input + int64_t{threshold_ms} * 1'000'000;
+        size_t before = lockTimes(locks).size();
+        auto limit = Steady::now() + std::chrono::milliseconds(threshold_ms) + 10s;
+        while (lockTimes(locks).size() == before && Steady::now() < limit) io.run_for(5ms);
+        auto times = lockTimes(locks);
+        if (times.size() == before) {
+            std::fprintf(stderr, "cycle %d: no lock within 10 s of the threshold\n", i);
+            return 1;
+        }
+        delay.add(static_cast<double>(times.back() - realtime_minus_steady - threshold_at) / 1e6);
+    }
+    std::printf("lock delay (threshold %d ms, %d cycles, Xvfb %s)\n", threshold_ms, cycles, x.display().c_str());
+    std::printf("  threshold -> lock command: p50 %.1f ms  p95 %.1f ms  max %.1f ms  (target p95 <= 1000 ms)\n",
+                delay.percentile(50), delay.percentile(95), delay.max());
+    std::printf("  baseline, starting /bin/sh -c true: p50 %.1f ms  p95 %.1f ms\n", spawn.percentile(50),
+                spawn.percentile(95));
+    std::printf("  ratio lock delay p50 / spawn p50: %.2f\n", delay.percentile(50) / std::max(spawn.percentile(50), 0.001));
+    std::printf("  SCREEN_LOCKED events journaled: %zu\n", probe.events(mamori::v1::SCREEN_LOCKED).size());
+    return delay.percentile(95) <= 1000 ? 0 : 3;
+}
+
+int idleCost(int seconds, const fs::path& work, const std::string& agent_bin) {
+    mamori::test::XvfbServer x;
+    x.input();
+    const auto state = work / "state";
+    fs::create_directories(state);
+    std::ofstream(work / "utmp").flush();
+    std::ofstream(work / "btmp").flush();
+    std::ofstream(work / "agent.conf") << "state_dir = " << state.string() << "\nutmp_file = " << (work / "utmp").string()
+                                       << "\nbtmp_file = " << (work / "btmp").string() << "\ndisplays = " << x.display()
+                                       << "\nlock_command = true\n";
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen((work / "agent.log").c_str(), "w", stderr);
+        execl(agent_bin.c_str(), agent_bin.c_str(), "--config", (work / "agent.conf").c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    std::this_thread::sleep_for(2s);  // start-up: policy, journal, first X queries
+    auto before = costOf(pid);
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    auto after = costOf(pid);
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    long hz = sysconf(_SC_CLK_TCK);
+    std::printf("idle agent (%s, display %s idle, screen lock after 5 min, %d s)\n", agent_bin.c_str(),
+                x.display().c_str(), seconds);
+    std::printf("  wake-ups (voluntary context switches): %llu  (%.2f per minute)\n",
+                static_cast<unsigned long long>(after.wakeups - before.wakeups),
+                60.0 * static_cast<double>(after.wakeups - before.wakeups) / seconds);
+    std::printf("  CPU time: %.0f ms\n", 1000.0 * static_cast<double>(after.cpu_ticks - before.cpu_ticks) / hz);
+    std::printf("  baseline: a 1 Hz idle poller would wake %d times\n", seconds);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int cycles = 30, threshold_ms = 1000, seconds = 60;
+    std::string agent_bin = std::string(MAMORI_BINARY_DIR) + "/agent/mamori-agent";
+    bool skip_idle = false;
+    po::options_description opts("lock_delay_bench: screen-lock delay and idle cost under Xvfb");
+    opts.add_options()("help,h", "show this help")
+        ("cycles", po::value(&cycles), "lock cycles to measure (default 30)")
+        ("threshold-ms", po::value(&threshold_ms), "idle threshold in milliseconds (default 1000)")
+        ("seconds", po::value(&seconds), "how long to watch the idle agent (default 60)")
+        ("agent", po::value(&agent_bin), "the mamori-agent binary (default: the one of this build)")
+        ("no-idle", po::bool_switch(&skip_idle), "measure only the lock delay");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, opts), vm);
+        po::notify(vm);
+    } catch (const std::exception& e) {
+        std::cerr << e.what() << "\n" << opts;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    mamori::Log::setLevel(mamori::Log::Level::Warn);
+    const fs::path work = fs::temp_directory_path() / ("mamori-lock-bench-" + std::to_string(getpid()));
+    fs::create_directories(work);
+    int rc = lockDelay(cycles, threshold_ms, work);
+    if (rc == 0 && !skip_idle) rc = idleCost(seconds, work, agent_bin);
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    return rc;
+}

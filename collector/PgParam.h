@@ -1,0 +1,39 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mamori::collector {
+
+// One parameter of a libpq query. Text parameters go in PostgreSQL's text format; bytea goes
+// in binary format, so hashes, signatures and event bodies are sent as they are instead of
+// being hex-escaped and parsed again on the server.
+//
+// A parameter made from a view borrows it: the caller keeps the bytes alive until the query
+// returns. Integers are formatted into the parameter itself.
+class PgParam {
+public:
+    static PgParam text(std::string_view s) { return PgParam(s, false); }
+    static PgParam bytes(std::string_view s) { return PgParam(s, true); }
+    static PgParam integer(int64_t v) {
+        PgParam p({}, false);
+        p.owned_ = std::to_string(v);
+        p.owns_ = true;
+        return p;
+    }
+    static PgParam boolean(bool v) { return text(v ? "true" : "false"); }
+
+    const char* data() const { return owns_ ? owned_.data() : view_.data(); }
+    int length() const { return static_cast<int>(owns_ ? owned_.size() : view_.size()); }
+    bool binary() const { return binary_; }
+
+private:
+    PgParam(std::string_view v, bool binary) : view_(v), binary_(binary) {}
+
+    std::string_view view_;
+    std::string owned_;
+    bool owns_ = false;
+    bool binary_ = false;
+};
+
+}  // namespace mamori::collector

@@ -1,0 +1,47 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collector/Store.h"
+#include "mamori/v1/policy.pb.h"
+
+namespace mamori::collector {
+
+// What a terminal must enforce: its group's policy plus the exceptions that apply to it. One
+// rule, used both to deliver policies at sync and to tell administrators which terminals are
+// behind, so the two can never disagree. Caches policies per group for its own lifetime (one
+// request), so listing thousands of terminals costs one policy lookup per group.
+class PolicyResolver {
+public:
+    explicit PolicyResolver(Store& store) : store_(store) {}
+
+    // The group every terminal follows when its own has no policy.
+    static constexpr const char* kDefaultGroup = "all";
+
+    struct Delivery {
+        PolicyRecord policy;
+        std::vector<ExceptionRecord> exceptions;  // unexpired, in scope
+        // max(policy version, exception versions): both come from one counter, so a new grant
+        // makes the delivered policy newer than what the terminal applied, and an agent that
+        // only accepts newer versions takes it.
+        uint64_t version = 0;
+    };
+
+    // The latest policy pushed to the group; a group without one follows group "all".
+    std::optional<PolicyRecord> forGroup(const std::string& group);
+
+    // Nothing until some policy applies to the terminal.
+    std::optional<Delivery> forTerminal(const TerminalRecord& terminal, int64_t now_unix);
+
+    // The policy message to sign: the stored policy, the exceptions appended, the version set.
+    static mamori::v1::Policy compose(const Delivery& d);
+
+private:
+    Store& store_;
+    std::map<std::string, std::optional<PolicyRecord>> by_group_;
+};
+
+}  // namespace mamori::collector

@@ -1,0 +1,65 @@
+#pragma once
+#include <string>
+
+#include "collector/PgPool.h"
+#include "collector/Store.h"
+
+namespace mamori::collector {
+
+// The Store for several collectors sharing one PostgreSQL database.
+//
+// Every write is one transaction committed with the server's default synchronous_commit, so
+// it is on the server's disk before the call returns (the agent deletes what we acknowledge).
+//
+// Collectors are stateless towards each other: whatever must be serialized is serialized in
+// the database. Ingest for a terminal starts by updating that terminal's row, which holds its
+// row lock until COMMIT, so two collectors receiving batches from the same terminal (a
+// failover, a retry through another node) take turns; different terminals proceed in parallel.
+class PostgresStore final : public Store {
+public:
+    // url: a libpq connection URI (postgresql://user@host:port/db?...). Creates the schema in
+    // an empty database, migrates an older one, and refuses a newer or foreign one.
+    explicit PostgresStore(const std::string& url, size_t connections = 8);
+
+    // The schema version this build writes (mamori_meta.schema_version).
+    static constexpr int kSchemaVersion = 1;
+
+    void addEnrollToken(const EnrollToken& t) override;
+    std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
+
+    void addTerminal(const TerminalRecord& t) override;
+    std::optional<TerminalRecord> terminal(const std::string& id) override;
+    std::vector<TerminalRecord> terminals() override;
+    void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
+                    int64_t clock_skew_ms) override;
+    void setTerminalGroup(const std::string& id, const std::string& group) override;
+
+    IngestResult ingest(const IngestBatch& batch) override;
+    std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) override;
+    std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns, uint64_t after_seq,
+                                    uint32_t limit) override;
+    std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) override;
+
+    std::vector<ComplianceRow> compliance(const std::string& date, bool all_rows) override;
+
+    uint64_t addPolicy(PolicyRecord p) override;
+    std::optional<PolicyRecord> latestPolicy(const std::string& group) override;
+
+    uint64_t addException(ExceptionRecord e) override;
+    std::vector<ExceptionRecord> exceptionsFor(const std::string& terminal_id, const std::string& group,
+                                               int64_t now_unix) override;
+    std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) override;
+
+    std::optional<std::string> setting(const std::string& key) override;
+    void putSetting(const std::string& key, const std::string& value) override;
+    void addAdminUser(const AdminUser& u) override;
+    std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) override;
+
+private:
+    void migrate();
+    IngestResult ingestIn(PgConnection& c, const IngestBatch& batch);
+
+    PgPool pool_;
+};
+
+}  // namespace mamori::collector

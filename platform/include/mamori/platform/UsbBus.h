@@ -1,0 +1,80 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+namespace mamori::platform {
+
+// One interface of a device, as its descriptors or the configured device show it.
+struct UsbInterfaceInfo {
+    std::string name;  // sysfs name, e.g. "2-1:1.0"; empty when known only from descriptors
+    uint8_t number = 0;
+    uint8_t cls = 0;
+    uint8_t subclass = 0;
+    uint8_t protocol = 0;
+    bool authorized = false;
+};
+
+// One USB device (root hubs excluded). Strings are printable UTF-8 whatever the device sent.
+struct UsbDeviceInfo {
+    std::string name;  // sysfs name, which is also the port path: "2-1", "1-1.3"
+    uint16_t vendor_id = 0;
+    uint16_t product_id = 0;
+    bool has_serial = false;  // a device without iSerial can only be matched by vendor:product
+    std::string serial;
+    std::string manufacturer;
+    std::string product;
+    uint8_t device_class = 0;
+    bool authorized = false;
+    bool descriptors_valid = false;  // false: the descriptors were unreadable or malformed
+    // From the raw descriptors (every configuration, alternate setting 0): known before the
+    // device is authorized, when the kernel has not created its interfaces yet.
+    std::vector<UsbInterfaceInfo> declared_interfaces;
+    // The interfaces the kernel created (only once the device is authorized and configured).
+    std::vector<UsbInterfaceInfo> interfaces;
+};
+
+struct UsbChange {
+    // Lost: the kernel dropped events (its queue overflowed); re-read what is present.
+    enum class Kind { Added, Removed, Lost };
+    Kind kind = Kind::Added;
+    std::string name;  // the device's sysfs name; empty for Lost
+};
+
+// The USB buses of this machine: what is plugged in, what arrives and leaves, and the kernel's
+// authorization switches. All calls and callbacks happen on the agent's reactor.
+class UsbBus {
+public:
+    using ChangeHandler = std::function<void(const UsbChange&)>;
+
+    virtual ~UsbBus() = default;
+    // Every device now present, root hubs excluded.
+    virtual std::vector<UsbDeviceInfo> enumerate() = 0;
+    virtual std::optional<UsbDeviceInfo> device(const std::string& name) = 0;
+    // Starts delivering arrivals and departures; throws std::runtime_error if the kernel's
+    // event source cannot be opened.
+    virtual void watch(ChangeHandler on_change) = 0;
+    // The fail-safe: on every root hub, new devices and new interfaces start unauthorized, so no
+    // driver binds until someone authorizes them. Returns the number of root hubs switched.
+    virtual int blockNewDevices() = 0;
+    // Authorizing a device configures it (its interfaces then exist, still unauthorized);
+    // de-authorizing it disconnects every driver at once.
+    virtual bool authorizeDevice(const std::string& name, bool authorized) = 0;
+    // One interface ("2-1:1.0"); authorizing also asks the kernel to bind its driver.
+    virtual bool authorizeInterface(const std::string& name, bool authorized) = 0;
+    // Every block device under this USB device, now and whenever one appears, is made
+    // read-only (BLKROSET) as soon as the kernel announces it. false stops doing so.
+    virtual void keepReadOnly(const std::string& name, bool read_only) = 0;
+};
+
+// The Linux kernel's sysfs (sysfs_root, normally "/sys") and uevent netlink socket; block
+// device nodes are looked up under dev_root ("/dev").
+std::unique_ptr<UsbBus> sysfsUsbBus(boost::asio::any_io_executor reactor, std::string sysfs_root = "/sys",
+                                    std::string dev_root = "/dev");
+
+}  // namespace mamori::platform

@@ -1,0 +1,280 @@
+// The USB seam on Linux: sysfs for state and the authorization switches, the kernel's uevent
+// netlink socket for arrivals (no udevd needed: the kernel's message comes first, before any
+// automounter hears of the device), BLKROSET for read-only media.
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/netlink.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "mamori/platform/UsbBus.h"
+#include "UeventParser.h"
+#include "UsbDescriptorParser.h"
+
+namespace mamori::platform {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string readFile(const fs::path& p, size_t limit = 4096) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return {};
+    std::string s(limit, '\0');
+    in.read(s.data(), static_cast<std::streamsize>(limit));
+    s.resize(static_cast<size_t>(in.gcount()));
+    return s;
+}
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\0')) s.pop_back();
+    return s;
+}
+
+// Device strings go into protobuf string fields, which must be UTF-8; a device may send
+// anything. Control characters and invalid sequences become '?'.
+std::string printable(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len != 0 && i + len <= s.size() && !(len == 1 && (c < 0x20 || c == 0x7F));
+        if (len == 2 && c < 0xC2) ok = false;  // overlong
+        for (size_t k = 1; ok && k < len; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) ok = false;
+        if (ok) {
+            out.append(s, i, len);
+            i += len;
+        } else {
+            out.push_back('?');
+            ++i;
+        }
+    }
+    return out;
+}
+
+unsigned hexValue(const std::string& s) {
+    try {
+        return static_cast<unsigned>(std::stoul(s, nullptr, 16));
+    } catch (...) {
+        return 0;
+    }
+}
+
+bool writeFile(const fs::path& p, const std::string& value) {
+    int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = ::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size());
+    ::close(fd);
+    return ok;
+}
+
+bool isDeviceName(const std::string& n) {
+    // "2-1", "1-1.3"; root hubs are "usbN" and interfaces contain ':'.
+    return !n.empty() && n.find(':') == std::string::npos && !n.starts_with("usb") && n.find('-') != std::string::npos;
+}
+
+class SysfsUsbBus final : public UsbBus {
+public:
+    SysfsUsbBus(boost::asio::any_io_executor reactor, std::string sysfs_root, std::string dev_root)
+        : reactor_(std::move(reactor)), sys_(std::move(sysfs_root)), dev_(std::move(dev_root)) {}
+
+    std::vector<UsbDeviceInfo> enumerate() override {
+        std::vector<UsbDeviceInfo> out;
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(devices(), ec)) {
+            auto n = e.path().filename().string();
+            if (!isDeviceName(n)) continue;
+            if (auto d = device(n)) out.push_back(std::move(*d));
+        }
+        return out;
+    }
+
+    std::optional<UsbDeviceInfo> device(const std::string& name) override {
+        if (!isDeviceName(name) || name.find('/') != std::string::npos) return std::nullopt;
+        const fs::path dir = devices() / name;
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) return std::nullopt;
+        UsbDeviceInfo d;
+        d.name = name;
+        d.vendor_id = static_cast<uint16_t>(hexValue(trimmed(readFile(dir / "idVendor"))));
+        d.product_id = static_cast<uint16_t>(hexValue(trimmed(readFile(dir / "idProduct"))));
+        d.device_class = static_cast<uint8_t>(hexValue(trimmed(readFile(dir / "bDeviceClass"))));
+        d.has_serial = fs::exists(dir / "serial", ec);
+        if (d.has_serial) d.serial = printable(trimmed(readFile(dir / "serial", 256)));
+        d.manufacturer = printable(trimmed(readFile(dir / "manufacturer", 256)));
+        d.product = printable(trimmed(readFile(dir / "product", 256)));
+        d.authorized = trimmed(readFile(dir / "authorized")) == "1";
+        if (auto desc = UsbDescriptorParser::parse(readFile(dir / "descriptors", 65536))) {
+            d.descriptors_valid = true;
+            // The descriptors are what the device says now; sysfs ids are what the kernel read.
+            for (const auto& i : desc->interfaces)
+                d.declared_interfaces.push_back({"", i.number, i.cls, i.subclass, i.protocol, false});
+        }
+        for (const auto& e : fs::directory_iterator(dir, ec)) {
+            auto n = e.path().filename().string();
+            if (!n.starts_with(name + ":")) continue;
+            UsbInterfaceInfo i;
+            i.name = n;
+            i.number = static_cast<uint8_t>(hexValue(trimmed(readFile(e.path() / "bInterfaceNumber"))));
+            i.cls = static_cast<uint8_t>(hexValue(trimmed(readFile(e.path() / "bInterfaceClass"))));
+            i.subclass = static_cast<uint8_t>(hexValue(trimmed(readFile(e.path() / "bInterfaceSubClass"))));
+            i.protocol = static_cast<uint8_t>(hexValue(trimmed(readFile(e.path() / "bInterfaceProtocol"))));
+            i.authorized = trimmed(readFile(e.path() / "authorized")) != "0";
+            d.interfaces.push_back(std::move(i));
+        }
+        return d;
+    }
+
+    void watch(ChangeHandler on_change) override {
+        on_change_ = std::move(on_change);
+        int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
+        if (fd < 0) throw std::runtime_error(std::string("uevent socket: ") + std::strerror(errno));
+        // A burst of plugs must not overflow the queue; FORCE works as root, the plain one otherwise.
+        int size = 4 * 1024 * 1024;
+        if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+        sockaddr_nl addr{};
+        addr.nl_family = AF_NETLINK;
+        addr.nl_groups = 1;  // the kernel's group; udev's rebroadcasts are group 2
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            int e = errno;
+            ::close(fd);
+            throw std::runtime_error(std::string("uevent socket bind: ") + std::strerror(e));
+        }
+        socket_ = std::make_unique<boost::asio::posix::stream_descriptor>(reactor_, fd);
+        waitForEvents();
+    }
+
+    int blockNewDevices() override {
+        int n = 0;
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(devices(), ec)) {
+            auto name = e.path().filename().string();
+            if (!name.starts_with("usb")) continue;
+            bool ok = writeFile(e.path() / "authorized_default", "0");
+            // Older kernels lack the interface switch; the device switch alone still holds.
+            writeFile(e.path() / "interface_authorized_default", "0");
+            if (ok) ++n;
+        }
+        return n;
+    }
+
+    bool authorizeDevice(const std::string& name, bool authorized) override {
+        if (!isDeviceName(name)) return false;
+        return writeFile(devices() / name / "authorized", authorized ? "1" : "0");
+    }
+
+    bool authorizeInterface(const std::string& name, bool authorized) override {
+        auto colon = name.find(':');
+        if (colon == std::string::npos || name.find('/') != std::string::npos) return false;
+        const fs::path p = devices() / name.substr(0, colon) / name / "authorized";
+        if (!writeFile(p, authorized ? "1" : "0")) return false;
+        // Re-authorizing an interface does not bind its driver by itself.
+        if (authorized) writeFile(fs::path(sys_) / "bus/usb/drivers_probe", name);
+        return true;
+    }
+
+    void keepReadOnly(const std::string& name, bool read_only) override {
+        if (!read_only) {
+            read_only_.erase(name);
+            return;
+        }
+        read_only_.insert(name);
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(fs::path(sys_) / "class/block", ec)) {
+            auto real = fs::canonical(e.path(), ec);
+            if (!ec && underReadOnly(real.string())) setReadOnly(e.path().filename().string());
+        }
+    }
+
+private:
+    fs::path devices() const { return fs::path(sys_) / "bus/usb/devices"; }
+
+    bool underReadOnly(const std::string& path) const {
+        for (const auto& n : read_only_)
+            if (path.find("/" + n + "/") != std::string::npos) return true;
+        return false;
+    }
+
+    void setReadOnly(const std::string& devname) {
+        if (devname.empty() || devname.find('/') != std::string::npos) return;
+        int fd = ::open((fs::path(dev_) / devname).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) return;
+        int on = 1;
+        ::ioctl(fd, BLKROSET, &on);
+        ::close(fd);
+    }
+
+    void waitForEvents() {
+        socket_->async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+            if (ec) return;
+            drain();
+            waitForEvents();
+        });
+    }
+
+    void drain() {
+        std::array<char, 8192> buf;
+        for (;;) {
+            sockaddr_nl from{};
+            iovec iov{buf.data(), buf.size()};
+            msghdr msg{};
+            msg.msg_name = &from;
+            msg.msg_namelen = sizeof from;
+            msg.msg_iov = &iov;
+            msg.msg_iovlen = 1;
+            ssize_t n = ::recvmsg(socket_->native_handle(), &msg, MSG_DONTWAIT);
+            if (n < 0) {
+                if (errno == ENOBUFS) {
+                    if (on_change_) on_change_({UsbChange::Kind::Lost, {}});
+                    continue;
+                }
+                return;  // EAGAIN: drained
+            }
+            if (from.nl_pid != 0 || (msg.msg_flags & MSG_TRUNC)) continue;  // only the kernel speaks here
+            auto ev = UeventParser::parse(std::string_view(buf.data(), static_cast<size_t>(n)));
+            if (ev) handle(*ev);
+        }
+    }
+
+    void handle(const Uevent& ev) {
+        if (ev.subsystem == "block" && ev.action == "add") {
+            if (underReadOnly(ev.devpath + "/")) setReadOnly(ev.var("DEVNAME"));
+            return;
+        }
+        if (ev.subsystem != "usb" || ev.devtype != "usb_device" || !isDeviceName(ev.name())) return;
+        if (ev.action == "add" && on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+        if (ev.action == "remove") {
+            read_only_.erase(ev.name());
+            if (on_change_) on_change_({UsbChange::Kind::Removed, ev.name()});
+        }
+    }
+
+    boost::asio::any_io_executor reactor_;
+    std::string sys_;
+    std::string dev_;
+    ChangeHandler on_change_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
+    std::set<std::string> read_only_;
+};
+
+}  // namespace
+
+std::unique_ptr<UsbBus> sysfsUsbBus(boost::asio::any_io_executor reactor, std::string sysfs_root, std::string dev_root) {
+    return std::make_unique<SysfsUsbBus>(std::move(reactor), std::move(sysfs_root), std::move(dev_root));
+}
+
+}  // namespace mamori::platform

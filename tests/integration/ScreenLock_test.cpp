@@ -1,0 +1,217 @@
+// The screen lock against real X servers (Xvfb), real input (xdotool), a real lock command and
+// the real journal: thresholds of a couple of seconds stand in for the policy's minutes.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <fstream>
+
+#include "XvfbServer.h"
+#include "agent/IdleLock.h"
+#include "agent/ScreenLockControl.h"
+#include "mamori/platform/CommandRunner.h"
+#include "mamori/platform/LocalDisplay.h"
+#include "tests/support/JournalProbe.h"
+
+namespace {
+
+namespace v1 = mamori::v1;
+using namespace std::chrono_literals;
+using mamori::agent::IdleLock;
+using mamori::agent::LockCommand;
+using mamori::test::XvfbServer;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kThreshold = 2s;
+
+class ScreenLockTest : public ::testing::Test {
+protected:
+    ScreenLockTest() {
+        static int n = 0;
+        dir_ = std::filesystem::temp_directory_path() /
+               ("mamori-screenlock-" + std::to_string(getpid()) + "-" + std::to_string(n++));
+        std::filesystem::create_directories(dir_);
+        // Stands in for a screen locker: records which display it locked, then starts the
+        // display's screen saver as `xset s activate` does.
+        std::ofstream(dir_ / "lock.sh") << "#!/bin/sh\necho \"$DISPLAY\" >> '" << (dir_ / "locks").string()
+                                        << "'\nexec xset s activate\n";
+        std::filesystem::permissions(dir_ / "lock.sh", std::filesystem::perms::owner_all);
+        policy_.mutable_screen_lock()->set_lock_command((dir_ / "lock.sh").string());
+    }
+    ~ScreenLockTest() override {
+        locks_.clear();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    IdleLock::Settings settings(bool enforce = true) const {
+        IdleLock::Settings s;
+        s.threshold = kThreshold;
+        s.enforce = enforce;
+        s.audit = false;
+        s.command = std::make_shared<LockCommand>(policy_, config_);
+        return s;
+    }
+    IdleLock& watch(const XvfbServer& x, bool enforce = true) {
+        auto display = mamori::platform::openLocalDisplay(io_.get_executor(), x.display());
+        EXPECT_TRUE(display) << x.display();
+        locks_.push_back(std::make_unique<IdleLock>(io_.get_executor(), std::move(display), probe_.sink(), *runner_,
+                                                    settings(enforce)));
+        locks_.back()->start();
+        return *locks_.back();
+    }
+    int locksOf(const XvfbServer& x) const {
+        std::ifstream in(dir_ / "locks");
+        int n = 0;
+        for (std::string line; std::getline(in, line);) n += line == x.display();
+        return n;
+    }
+    void run(Clock::duration d) { io_.run_for(d); }
+    // Runs the agent's reactor until pred holds; false on timeout.
+    template <class P>
+    bool runUntil(P pred, Clock::duration limit = 10s) {
+        auto end = Clock::now() + limit;
+        while (!pred()) {
+            if (Clock::now() > end) return false;
+            io_.run_for(20ms);
+        }
+        return true;
+    }
+
+    std::filesystem::path dir_;
+    boost::asio::io_context io_;
+    std::unique_ptr<mamori::platform::Clock> clock_ = mamori::platform::systemClock();
+    mamori::test::JournalProbe probe_{*clock_};
+    mamori::agent::AgentConfig config_;
+    v1::Policy policy_;
+    std::unique_ptr<mamori::platform::CommandRunner> runner_ = mamori::platform::commandRunner(io_.get_executor());
+    std::vector<std::unique_ptr<IdleLock>> locks_;
+};
+
+TEST_F(ScreenLockTest, LocksOnceAfterTheThresholdAndInputBeforeItResetsTheTimer) {
+    XvfbServer x;
+    x.input();
+    auto started = Clock::now();
+    watch(x);
+    run(1200ms);
+    x.input();  // 1.2 s into the idle period: the threshold is now 2 s from here
+    auto last_input = Clock::now();
+    run(1300ms);
+    EXPECT_EQ(locksOf(x), 0) << "2.5 s after start, but only 1.3 s after the last input";
+
+    ASSERT_TRUE(runUntil([&] { return locksOf(x) == 1; }, 5s));
+    auto locked_after = Clock::now() - last_input;
+    EXPECT_GE(locked_after, kThreshold);
+    EXPECT_LT(locked_after, kThreshold + 1s);
+    ASSERT_TRUE(runUntil([&] { return probe_.events(v1::SCREEN_LOCKED).size() == 1; }, 5s));
+    auto e = probe_.events(v1::SCREEN_LOCKED)[0];
+    EXPECT_EQ(e.control(), v1::SCREEN_LOCK);
+    EXPECT_EQ(e.outcome(), v1::ENFORCED);
+    EXPECT_EQ(e.screen().display(), x.display());
+    EXPECT_EQ(e.screen().setting(), "idle");
+    EXPECT_GE(e.screen().idle_seconds(), 2u);
+
+    run(3s);  // still idle, already locked: not again
+    EXPECT_EQ(locksOf(x), 1);
+    EXPECT_EQ(probe_.events(v1::SCREEN_LOCKED).size(), 1u);
+    (void)started;
+}
+
+TEST_F(ScreenLockTest, InputAfterUnlockStartsANewCycle) {
+    XvfbServer x;
+    x.input();
+    watch(x);
+    ASSERT_TRUE(runUntil([&] { return locksOf(x) == 1; }, 5s));
+    run(500ms);
+    x.input();  // the user is back
+    run(1500ms);
+    EXPECT_EQ(locksOf(x), 1);
+    ASSERT_TRUE(runUntil([&] { return locksOf(x) == 2; }, 5s));
+    run(2500ms);
+    EXPECT_EQ(locksOf(x), 2);
+    EXPECT_EQ(probe_.events(v1::SCREEN_LOCKED).size(), 2u);
+}
+
+TEST_F(ScreenLockTest, DisplaysAreIndependent) {
+    XvfbServer busy, away;
+    busy.input();
+    away.input();
+    watch(busy);
+    watch(away);
+    // Someone keeps working on one display while the other is left alone.
+    for (int i = 0; i < 8; ++i) {
+        run(400ms);
+        busy.input();
+    }
+    EXPECT_EQ(locksOf(away), 1);
+    EXPECT_EQ(locksOf(busy), 0);
+    ASSERT_TRUE(runUntil([&] { return locksOf(busy) == 1; }, 5s));
+    EXPECT_EQ(locksOf(away), 1);
+}
+
+TEST_F(ScreenLockTest, MonitorModeReportsTheLockOverdueAndLocksNothing) {
+    XvfbServer x;
+    x.input();
+    watch(x, /*enforce=*/false);
+    ASSERT_TRUE(runUntil([&] { return !probe_.events(v1::SCREEN_LOCK_OVERDUE).empty(); }, 5s));
+    run(2500ms);
+    auto overdue = probe_.events(v1::SCREEN_LOCK_OVERDUE);
+    ASSERT_EQ(overdue.size(), 1u);
+    EXPECT_TRUE(overdue[0].violation());
+    EXPECT_EQ(overdue[0].outcome(), v1::MONITORED);
+    EXPECT_EQ(locksOf(x), 0);
+}
+
+TEST_F(ScreenLockTest, FailingLockCommandIsReportedAsOverdue) {
+    policy_.mutable_screen_lock()->set_lock_command("echo 'no locker here' >&2; exit 3");
+    XvfbServer x;
+    x.input();
+    watch(x);
+    ASSERT_TRUE(runUntil([&] { return !probe_.events(v1::SCREEN_LOCK_OVERDUE).empty(); }, 6s));
+    auto e = probe_.events(v1::SCREEN_LOCK_OVERDUE)[0];
+    EXPECT_EQ(e.screen().setting(), "lock command failed (exit 3): no locker here");
+    EXPECT_TRUE(probe_.events(v1::SCREEN_LOCKED).empty());
+}
+
+TEST_F(ScreenLockTest, ServerThatExitsCostsOnlyItsDisplay) {
+    auto x = std::make_unique<XvfbServer>();
+    x->input();
+    auto display = mamori::platform::openLocalDisplay(io_.get_executor(), x->display());
+    ASSERT_TRUE(display);
+    bool closed = false;
+    display->onClosed([&] { closed = true; });
+    ASSERT_TRUE(display->waitForInput([] {}));
+    x->stop();
+    ASSERT_TRUE(runUntil([&] { return closed; }, 5s));
+    EXPECT_FALSE(display->idle());
+}
+
+TEST_F(ScreenLockTest, ControlWatchesConfiguredDisplaysAndAuditsTheirSaverSetting) {
+    XvfbServer x;
+    ASSERT_EQ(x.client({"xset", "s", "off"}), 0);
+    config_.displays = {x.display()};
+    auto control = mamori::agent::ScreenLockControl::create(
+        mamori::agent::ControlContext{io_.get_executor(), probe_.sink(), *clock_, config_});
+    policy_.mutable_screen_lock()->set_idle_minutes(5);
+    policy_.mutable_screen_lock()->set_audit_settings(true);
+    control->apply(policy_);
+    ASSERT_TRUE(runUntil([&] { return control->watched() == std::set<std::string>{x.display()}; }));
+    ASSERT_TRUE(runUntil([&] {
+        for (const auto& e : probe_.events(v1::SCREEN_LOCK_SETTING_WEAK))
+            if (e.screen().display() == x.display()) return true;
+        return false;
+    }));
+    auto weak = probe_.events(v1::SCREEN_LOCK_SETTING_WEAK);
+    auto it = std::find_if(weak.begin(), weak.end(), [&](const auto& e) { return e.screen().display() == x.display(); });
+    EXPECT_EQ(it->screen().setting(), "x11 screensaver: off");
+    EXPECT_TRUE(it->violation());
+
+    // A display that starts later (the next logon) is picked up when its socket appears.
+    XvfbServer later;
+    config_.displays.push_back(later.display());
+    ASSERT_TRUE(runUntil([&] { return control->watched().count(later.display()) == 1; }, 5s))
+        << "the control did not notice " << later.display();
+    later.stop();
+    ASSERT_TRUE(runUntil([&] { return control->watched().count(later.display()) == 0; }, 5s));
+}
+
+}  // namespace

@@ -1,0 +1,422 @@
+// SoftwareControl against the real kernel: fanotify permission events on a private tmpfs, real
+// programs copied there, a made-up dpkg database, and the real journal. The control runs in a
+// forked "watcher" process (as in the agent), so the execs this test makes are not its
+// descendants, and the watcher can be killed mid-stream.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "agent/EventSink.h"
+#include "agent/FileDigests.h"
+#include "agent/Journal.h"
+#include "agent/SoftwareControl.h"
+#include "mamori/platform/Clock.h"
+#include "mamori/proto/Ed25519Key.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace v1 = mamori::v1;
+using namespace std::chrono_literals;
+using Steady = std::chrono::steady_clock;
+
+const char* kPackage = "mamori-test-tools";
+
+std::string digestsOf(const fs::path& p, bool md5) {
+    auto d = mamori::agent::FileDigests::ofFile(p.string(), 1ull << 40);
+    return d ? (md5 ? d->md5 : d->sha256) : "";
+}
+
+// Runs path the way a shell would; the exit status, or -errno when the exec was refused.
+int run(const fs::path& path) {
+    pid_t pid;
+    std::string p = path.string();
+    char* argv[] = {p.data(), nullptr};
+    int rc = posix_spawn(&pid, p.c_str(), nullptr, nullptr, argv, environ);
+    if (rc != 0) return -rc;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Starts `count` processes that all exec at the same moment (they wait on one pipe), so the
+// kernel queues that many permission events at once. Returns each one's exit status (exec
+// refused: 100 + errno), or nothing for those that did not finish within `limit`.
+std::vector<std::optional<int>> stampede(const std::vector<fs::path>& programs, size_t count,
+                                         std::chrono::milliseconds limit, const std::function<void()>& during = {}) {
+    int gate[2];
+    if (pipe2(gate, O_CLOEXEC) != 0) return {};
+    std::vector<pid_t> pids;
+    for (size_t i = 0; i < count; ++i) {
+        const std::string path = programs[i % programs.size()].string();
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(gate[1]);
+            char c;
+            while (read(gate[0], &c, 1) < 0 && errno == EINTR) {
+            }
+            char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
+            execv(path.c_str(), argv);
+            _exit(100 + errno);
+        }
+        pids.push_back(pid);
+    }
+    close(gate[0]);
+    close(gate[1]);  // go
+    if (during) during();
+    std::vector<std::optional<int>> out(count);
+    size_t left = count;
+    const auto until = Steady::now() + limit;
+    while (left && Steady::now() < until) {
+        bool any = false;
+        for (size_t i = 0; i < count; ++i) {
+            if (out[i]) continue;
+            int status = 0;
+            if (waitpid(pids[i], &status, WNOHANG) == pids[i]) {
+                out[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                --left;
+                any = true;
+            }
+        }
+        if (!any) std::this_thread::sleep_for(5ms);
+    }
+    for (size_t i = 0; i < count; ++i) {
+        if (out[i]) continue;
+        ::kill(pids[i], SIGKILL);  // a hung exec: record it as unfinished, leave nothing behind
+        waitpid(pids[i], nullptr, 0);
+    }
+    return out;
+}
+
+class SoftwareControlOnFanotify : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (geteuid() != 0) GTEST_SKIP() << "fanotify permission events need root";
+        std::string tmpl = (fs::temp_directory_path() / "mamori-exec-XXXXXX").string();
+        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+        base_ = tmpl;
+        mnt_ = base_ / "mnt";
+        state_ = base_ / "state";
+        fs::create_directories(mnt_);
+        fs::create_directories(state_ / "dpkg" / "info");
+        // Only this private tmpfs is ever marked: nothing else on the machine is held.
+        ASSERT_EQ(mount("tmpfs", mnt_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=512m,mode=0755"), 0)
+            << strerror(errno);
+        mounted_ = true;
+        for (const char* d : {"pkg", "approved", "unlisted", "home"}) fs::create_directories(mnt_ / d);
+        copy("/bin/true", mnt_ / "pkg" / "true");
+        copy("/bin/true", mnt_ / "approved" / "true");
+        copy("/bin/true", mnt_ / "unlisted" / "true");
+        copy("/bin/echo", mnt_ / "unlisted" / "echo-approved");
+        writeDpkg({});
+    }
+
+    void TearDown() override {
+        stopWatcher();
+        if (mounted_) umount2(mnt_.c_str(), MNT_DETACH);
+        std::error_code ec;
+        fs::remove_all(base_, ec);
+    }
+
+    static void copy(const fs::path& from, const fs::path& to) {
+        fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+        fs::permissions(to, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    }
+
+    // A dpkg database in which kPackage owns <mnt>/pkg/true with /bin/true's checksum, written
+    // as dpkg writes it: status-new, then renamed over status.
+    void writeDpkg(const std::vector<std::string>& extra_packages) {
+        std::ofstream status(state_ / "dpkg" / "status-new");
+        status << "Package: " << kPackage << "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n\n";
+        for (const auto& p : extra_packages) {
+            status << "Package: " << p << "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.0\n\n";
+        }
+        status.close();
+        fs::rename(state_ / "dpkg" / "status-new", state_ / "dpkg" / "status");
+        const fs::path owned = mnt_ / "pkg" / "true";
+        std::ofstream(state_ / "dpkg" / "info" / (std::string(kPackage) + ".list"))
+            << "/.\n" << (mnt_ / "pkg").string() << "\n" << owned.string() << "\n";
+        std::ofstream(state_ / "dpkg" / "info" / (std::string(kPackage) + ".md5sums"))
+            << digestsOf("/bin/true", true) << "  " << owned.string().substr(1) << "\n";
+    }
+
+    v1::Policy policy(v1::Mode mode) const {
+        v1::Policy p;
+        auto* s = p.mutable_software();
+        s->set_mode(mode);
+        s->add_allowed_packages()->set_name("mamori-test-*");
+        s->add_allowed_path_prefixes((mnt_ / "approved").string() + "/");
+        s->add_allowed_sha256(digestsOf(mnt_ / "unlisted" / "echo-approved", false));
+        s->add_denied_categories("p2p");
+        s->add_watch_mounts(mnt_.string());
+        s->add_scan_paths((mnt_ / "home").string());
+        s->set_decision_deadline_ms(2000);
+        s->set_on_deadline(v1::DEADLINE_ALLOW);
+        return p;
+    }
+
+    // The watcher: a process holding a real SoftwareControl on its own reactor, as the agent does.
+    // after_ready runs on that reactor once the policy is applied.
+    void startWatcher(const v1::Policy& p, std::function<void()> after_ready = {}) {
+        int ready[2];
+        ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+        pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            close(ready[0]);
+            int rc = 0;
+            try {
+                rc = watch(p, ready[1], after_ready);
+            } catch (const std::exception& e) {
+                fprintf(stderr, "watcher: %s\n", e.what());
+                rc = 3;
+            }
+            _exit(rc);
+        }
+        close(ready[1]);
+        watcher_ = pid;
+        char c = 0;
+        ASSERT_EQ(read(ready[0], &c, 1), 1) << "the watcher did not start";
+        close(ready[0]);
+    }
+
+    int watch(const v1::Policy& p, int ready_fd, const std::function<void()>& after_ready) {
+        boost::asio::io_context io;
+        auto clock = mamori::platform::systemClock();
+        mamori::agent::Journal journal(state_ / "journal.db", key_, 64ull << 20);
+        mamori::agent::EventSink sink(journal, *clock, "term-exec");
+        mamori::agent::AgentConfig config;
+        config.state_dir = state_;
+        config.dpkg_status = state_ / "dpkg" / "status";
+        config.dpkg_info_dir = state_ / "dpkg" / "info";
+        auto control = mamori::agent::SoftwareControl::create({io.get_executor(), sink, *clock, config});
+        std::string why;
+        if (!control->check(p, why)) return 4;
+        control->apply(p);
+        boost::asio::signal_set stop(io, SIGTERM);
+        stop.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
+        if (write(ready_fd, "1", 1) != 1) return 5;
+        if (after_ready) boost::asio::post(io, after_ready);
+        io.run();
+        control.reset();
+        return 0;
+    }
+
+    void stopWatcher(int sig = SIGTERM) {
+        if (watcher_ <= 0) return;
+        ::kill(watcher_, sig);
+        int status = 0;
+        for (int i = 0; i < 1000 && waitpid(watcher_, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(10ms);
+        if (waitpid(watcher_, &status, WNOHANG) == 0) {
+            ::kill(watcher_, SIGKILL);
+            waitpid(watcher_, &status, 0);
+        }
+        watcher_ = -1;
+    }
+
+    std::vector<v1::EventBody> events(v1::EventType type) {
+        mamori::agent::Journal journal(state_ / "journal.db", key_, 64ull << 20);
+        std::vector<v1::EventBody> out;
+        for (const auto& e : journal.pending(100000)) {
+            v1::EventBody b;
+            b.ParseFromString(e.body());
+            if (b.type() == type) out.push_back(std::move(b));
+        }
+        return out;
+    }
+
+    fs::path base_, mnt_, state_;
+    bool mounted_ = false;
+    pid_t watcher_ = -1;
+    mamori::proto::Ed25519Key key_ = mamori::proto::Ed25519Key::generate();
+};
+
+TEST_F(SoftwareControlOnFanotify, EnforceRunsApprovedProgramsAndRefusesTheRestWithEperm) {
+    // A modified copy of the packaged program: same path, different bytes.
+    copy("/bin/true", mnt_ / "pkg" / "true.orig");
+    startWatcher(policy(v1::ENFORCE));
+    EXPECT_EQ(run(mnt_ / "pkg" / "true"), 0);                   // owned by an approved package, unmodified
+    EXPECT_EQ(run(mnt_ / "approved" / "true"), 0);              // approved path prefix
+    EXPECT_EQ(run(mnt_ / "unlisted" / "echo-approved"), 0);     // approved SHA-256
+    EXPECT_EQ(run(mnt_ / "unlisted" / "true"), -EPERM);         // nothing approves it
+    EXPECT_EQ(run(mnt_ / "pkg" / "true.orig"), -EPERM);         // not listed by the package
+    {
+        std::ofstream f(mnt_ / "pkg" / "true", std::ios::app);
+        f << "tampered";  // ELF ignores trailing bytes: it would still run
+    }
+    EXPECT_EQ(run(mnt_ / "pkg" / "true"), -EPERM);
+    stopWatcher();
+    // With the watcher gone, the same program runs: proof that the refusal was ours.
+    EXPECT_EQ(run(mnt_ / "pkg" / "true"), 0);
+
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 3u);
+    std::map<std::string, v1::EventBody> by_path;
+    for (auto& e : ev) by_path[e.software().path()] = e;
+    const auto& unlisted = by_path[(mnt_ / "unlisted" / "true").string()];
+    EXPECT_EQ(unlisted.rule_id(), "not-approved");
+    EXPECT_EQ(unlisted.outcome(), v1::ENFORCED);
+    EXPECT_TRUE(unlisted.violation());
+    EXPECT_EQ(unlisted.software().sha256(), digestsOf("/bin/true", false));
+    EXPECT_EQ(unlisted.software().uid(), 0u);
+    EXPECT_NE(unlisted.software().pid(), 0u);
+    EXPECT_NE(unlisted.software().parent().find("mamori_integration_tests"), std::string::npos)
+        << unlisted.software().parent();
+    const auto& modified = by_path[(mnt_ / "pkg" / "true").string()];
+    EXPECT_EQ(modified.rule_id(), std::string("modified:") + kPackage);
+    EXPECT_EQ(modified.software().package(), kPackage);
+    EXPECT_EQ(modified.software().version(), "1.0-1");
+    EXPECT_EQ(by_path[(mnt_ / "pkg" / "true.orig").string()].rule_id(), "not-approved");
+}
+
+TEST_F(SoftwareControlOnFanotify, MonitorLetsEverythingRunAndReportsIt) {
+    copy("/bin/true", mnt_ / "home" / "setup.bin");
+    startWatcher(policy(v1::MONITOR));
+    EXPECT_EQ(run(mnt_ / "unlisted" / "true"), 0);
+    EXPECT_EQ(run(mnt_ / "pkg" / "true"), 0);
+    std::this_thread::sleep_for(300ms);  // monitor reports after the fact
+    stopWatcher();
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].software().path(), (mnt_ / "unlisted" / "true").string());
+    EXPECT_EQ(ev[0].outcome(), v1::MONITORED);
+    EXPECT_TRUE(ev[0].violation());
+    auto unmanaged = events(v1::SOFTWARE_UNMANAGED_EXECUTABLE);
+    ASSERT_EQ(unmanaged.size(), 1u);
+    EXPECT_EQ(unmanaged[0].software().path(), (mnt_ / "home" / "setup.bin").string());
+}
+
+TEST_F(SoftwareControlOnFanotify, AThousandSimultaneousExecsAllFinish) {
+    startWatcher(policy(v1::ENFORCE));
+    const auto t0 = Steady::now();
+    auto results = stampede({mnt_ / "pkg" / "true", mnt_ / "unlisted" / "true"}, 1000, 60s);
+    const auto took = Steady::now() - t0;
+    stopWatcher();
+    ASSERT_EQ(results.size(), 1000u);
+    size_t ran = 0, refused = 0;
+    for (size_t i = 0; i < results.size(); ++i) {
+        ASSERT_TRUE(results[i]) << "exec " << i << " never finished";
+        if (i % 2 == 0) {
+            EXPECT_EQ(*results[i], 0) << i;
+            ran += *results[i] == 0;
+        } else {
+            EXPECT_EQ(*results[i], 100 + EPERM) << i;
+            refused += *results[i] == 100 + EPERM;
+        }
+    }
+    EXPECT_EQ(ran, 500u);
+    EXPECT_EQ(refused, 500u);
+    EXPECT_EQ(events(v1::SOFTWARE_DECISION_TIMEOUT).size(), 0u);
+    std::cout << "1000 simultaneous execs: " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+              << " ms\n";
+}
+
+TEST_F(SoftwareControlOnFanotify, KillingTheWatcherMidStreamLeavesTheMountUsable) {
+    startWatcher(policy(v1::ENFORCE));
+    const pid_t watcher = watcher_;
+    auto results = stampede({mnt_ / "pkg" / "true", mnt_ / "unlisted" / "true"}, 600, 30s, [&] {
+        std::this_thread::sleep_for(15ms);
+        ::kill(watcher, SIGKILL);
+    });
+    stopWatcher(SIGKILL);
+    for (size_t i = 0; i < results.size(); ++i) {
+        ASSERT_TRUE(results[i]) << "exec " << i << " was left hanging by the dead watcher";
+        // Refused while the watcher lived, run after it died; never anything else.
+        if (i % 2) EXPECT_TRUE(*results[i] == 0 || *results[i] == 100 + EPERM) << *results[i];
+        else EXPECT_EQ(*results[i], 0);
+    }
+    // The kernel dropped the marks with the watcher's descriptor: nothing is held any more.
+    auto after = stampede({mnt_ / "unlisted" / "true"}, 1, 5s);
+    ASSERT_TRUE(after[0]) << "a mark outlived the watcher";
+    EXPECT_EQ(*after[0], 0);
+}
+
+TEST_F(SoftwareControlOnFanotify, DeadlineAnswersWhenReadingTakesTooLong) {
+    // 192 MiB behind a real ELF header: reading it takes far longer than 10 ms.
+    const fs::path big = mnt_ / "unlisted" / "big";
+    copy("/bin/true", big);
+    {
+        std::ofstream f(big, std::ios::app | std::ios::binary);
+        std::string mb(1 << 20, '\0');
+        for (int i = 0; i < 192; ++i) f.write(mb.data(), mb.size());
+    }
+    auto p = policy(v1::ENFORCE);
+    p.mutable_software()->add_allowed_sha256(digestsOf(big, false));
+    p.mutable_software()->set_decision_deadline_ms(10);
+    p.mutable_software()->set_on_deadline(v1::DEADLINE_DENY);
+    startWatcher(p);
+    const auto t0 = Steady::now();
+    EXPECT_EQ(run(big), -EPERM);  // the deadline's verdict
+    EXPECT_LT(Steady::now() - t0, 1s);
+    // Once read, the verdict is cached and the approved hash lets it run at once.
+    bool ran = false;
+    for (int i = 0; i < 100 && !ran; ++i) {
+        std::this_thread::sleep_for(50ms);
+        ran = run(big) == 0;
+    }
+    EXPECT_TRUE(ran);
+    stopWatcher();
+    auto timeouts = events(v1::SOFTWARE_DECISION_TIMEOUT);
+    ASSERT_GE(timeouts.size(), 1u);
+    EXPECT_EQ(timeouts[0].software().path(), big.string());
+    EXPECT_EQ(timeouts[0].outcome(), v1::ENFORCED);
+}
+
+// The Santa/fapolicyd failure: a watcher that waits for a child it started, while that child's
+// exec waits for the watcher. The watcher here blocks its only reactor thread in waitpid on
+// purpose; the exec must not be held at all.
+TEST_F(SoftwareControlOnFanotify, TheWatchersOwnChildrenAreNeverHeld) {
+    int result[2];
+    ASSERT_EQ(pipe2(result, O_CLOEXEC), 0);
+    const fs::path unlisted = mnt_ / "unlisted" / "true";
+    auto p = policy(v1::ENFORCE);
+    p.mutable_software()->set_decision_deadline_ms(10000);
+    p.mutable_software()->set_on_deadline(v1::DEADLINE_DENY);
+    startWatcher(p, [&] {
+        int rc = run(unlisted);
+        (void)!write(result[1], &rc, sizeof rc);
+    });
+    close(result[1]);
+    pollfd pfd{result[0], POLLIN, 0};
+    ASSERT_EQ(poll(&pfd, 1, 5000), 1) << "the watcher's own child was held: deadlock";
+    int rc = -1;
+    ASSERT_EQ(read(result[0], &rc, sizeof rc), static_cast<ssize_t>(sizeof rc));
+    close(result[0]);
+    EXPECT_EQ(rc, 0);
+    // Anyone else running the same program is still refused.
+    EXPECT_EQ(run(unlisted), -EPERM);
+}
+
+TEST_F(SoftwareControlOnFanotify, PackageDatabaseChangesAreSeenWithoutPolling) {
+    startWatcher(policy(v1::MONITOR));
+    EXPECT_TRUE(events(v1::SOFTWARE_UNAPPROVED_INSTALLED).empty());
+    writeDpkg({"qbittorrent"});  // an installation finished
+    std::vector<v1::EventBody> ev;
+    for (int i = 0; i < 100 && ev.empty(); ++i) {
+        std::this_thread::sleep_for(20ms);
+        ev = events(v1::SOFTWARE_UNAPPROVED_INSTALLED);
+    }
+    stopWatcher();
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].software().package(), "qbittorrent");
+    EXPECT_EQ(ev[0].software().category(), "p2p");
+}
+
+}  // namespace

@@ -1,0 +1,330 @@
+// SoftwareControl on fakes: what it answers the kernel and what it journals.
+#include "agent/SoftwareControl.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <fstream>
+
+#include "agent/FileDigests.h"
+#include "fakes/FakeExecutableFile.h"
+#include "fakes/FakeExecutableFinder.h"
+#include "fakes/FakeProcessWatch.h"
+#include "fakes/FakeSoftwareInventory.h"
+#include "fakes/ManualClock.h"
+#include "tests/support/JournalProbe.h"
+
+namespace {
+
+namespace v1 = mamori::v1;
+using mamori::agent::AgentConfig;
+using mamori::agent::ControlContext;
+using mamori::agent::FileDigests;
+using mamori::agent::SoftwareControl;
+using mamori::platform::FileIdentity;
+using mamori::test::FakeExecutableFile;
+using Verdict = mamori::platform::ExecVerdict;
+using namespace std::chrono_literals;
+
+const std::string kTrue = "\x7f" "ELF true";
+const std::string kEvil = "\x7f" "ELF evil";
+
+std::string md5(const std::string& s) {
+    return FileDigests::compute([&](const auto& chunk) { chunk(s); return true; })->md5;
+}
+std::string sha256(const std::string& s) {
+    return FileDigests::compute([&](const auto& chunk) { chunk(s); return true; })->sha256;
+}
+
+class SoftwareControlTest : public ::testing::Test {
+protected:
+    SoftwareControlTest() {
+        config_.state_dir = probe_.dir() / "state";
+        inventory_->packages = {{"coreutils", "9.1-1", "amd64"}, {"gimp", "2.10.34-1", "amd64"},
+                                {"qbittorrent", "4.5.2-3", "amd64"}};
+        inventory_->files["/bin/true"] = {"coreutils", md5(kTrue)};
+        inventory_->files["/usr/bin/gimp"] = {"gimp", md5("gimp")};
+        make();
+    }
+
+    void make() {
+        auto inventory = std::make_unique<mamori::test::FakeSoftwareInventory>();
+        inventory->packages = inventory_->packages;
+        inventory->files = inventory_->files;
+        auto watch = std::make_unique<mamori::test::FakeProcessWatch>();
+        auto finder = std::make_unique<mamori::test::FakeExecutableFinder>();
+        finder->found = found_;
+        inventory_ = inventory.get();
+        watch_ = watch.get();
+        control_.reset();
+        control_ = std::make_unique<SoftwareControl>(
+            ControlContext{io_.get_executor(), probe_.sink(), clock_, config_},
+            SoftwareControl::Platform{std::move(inventory), std::move(watch), std::move(finder)});
+        owned_inventory_.reset();
+    }
+
+    static v1::Policy policy(v1::Mode mode) {
+        v1::Policy p;
+        auto* s = p.mutable_software();
+        s->set_mode(mode);
+        s->add_allowed_packages()->set_name("coreutils");
+        s->add_allowed_path_prefixes("/opt/juki-client/");
+        s->add_denied_categories("p2p");
+        s->add_watch_mounts("/");
+        s->set_decision_deadline_ms(250);
+        s->set_on_deadline(v1::DEADLINE_ALLOW);
+        return p;
+    }
+
+    void apply(const v1::Policy& p) {
+        std::string why;
+        ASSERT_TRUE(control_->check(p, why)) << why;
+        control_->apply(p);
+        settle();
+    }
+
+    // Runs the reactor until the pool and the event outbox are quiet.
+    void settle() {
+        for (int quiet = 0, i = 0; quiet < 5 && i < 2000; ++i) {
+            io_.restart();
+            quiet = io_.run_for(2ms) ? 0 : quiet + 1;
+        }
+    }
+
+    std::shared_ptr<FakeExecutableFile> file(const std::string& path, const std::string& content, uint64_t inode) {
+        return std::make_shared<FakeExecutableFile>(path, content, FileIdentity{1, inode, content.size(), 100, 100});
+    }
+
+    std::optional<Verdict> run(std::shared_ptr<FakeExecutableFile> f) {
+        auto ev = watch_->exec(std::move(f));
+        settle();
+        return watch_->verdict(ev.id);
+    }
+
+    std::vector<v1::EventBody> events(v1::EventType t) { return probe_.events(t); }
+
+    boost::asio::io_context io_;
+    mamori::test::ManualClock clock_;
+    mamori::test::JournalProbe probe_{clock_};
+    AgentConfig config_;
+    std::unique_ptr<mamori::test::FakeSoftwareInventory> owned_inventory_ =
+        std::make_unique<mamori::test::FakeSoftwareInventory>();
+    mamori::test::FakeSoftwareInventory* inventory_ = owned_inventory_.get();
+    mamori::test::FakeProcessWatch* watch_ = nullptr;
+    std::vector<mamori::platform::FoundExecutable> found_;
+    std::unique_ptr<SoftwareControl> control_;
+};
+
+TEST_F(SoftwareControlTest, EnforceHoldsEveryExecAndAllowsAnUnmodifiedPackagedProgram) {
+    apply(policy(v1::ENFORCE));
+    EXPECT_TRUE(watch_->started);
+    EXPECT_TRUE(watch_->options().hold);
+    EXPECT_EQ(watch_->options().deadline, 250ms);
+    EXPECT_EQ(run(file("/usr/bin/true", kTrue, 10)), Verdict::Allow);
+    EXPECT_TRUE(events(v1::SOFTWARE_UNAPPROVED_EXEC).empty());
+}
+
+TEST_F(SoftwareControlTest, EnforceRefusesAModifiedCopyOfAnApprovedProgram) {
+    apply(policy(v1::ENFORCE));
+    EXPECT_EQ(run(file("/usr/bin/true", kEvil, 11)), Verdict::Deny);
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].control(), v1::SOFTWARE);
+    EXPECT_EQ(ev[0].rule_id(), "modified:coreutils");
+    EXPECT_TRUE(ev[0].violation());
+    EXPECT_EQ(ev[0].outcome(), v1::ENFORCED);
+    EXPECT_EQ(ev[0].software().path(), "/usr/bin/true");
+    EXPECT_EQ(ev[0].software().package(), "coreutils");
+    EXPECT_EQ(ev[0].software().sha256(), sha256(kEvil));
+    EXPECT_EQ(ev[0].software().uid(), 1000u);
+    EXPECT_EQ(ev[0].software().pid(), 4242u);
+    EXPECT_EQ(ev[0].software().parent(), "/usr/bin/bash (4000)");
+}
+
+TEST_F(SoftwareControlTest, MonitorNeverHoldsAndReportsWhatEnforceWouldRefuse) {
+    apply(policy(v1::MONITOR));
+    EXPECT_FALSE(watch_->options().hold);
+    EXPECT_EQ(run(file("/home/suzuki/a.out", kEvil, 12)), std::nullopt);  // nothing to answer
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].rule_id(), "not-approved");
+    EXPECT_EQ(ev[0].outcome(), v1::MONITORED);
+    EXPECT_TRUE(ev[0].violation());
+    EXPECT_EQ(ev[0].software().sha256(), sha256(kEvil));  // read after the fact, for the evidence
+}
+
+TEST_F(SoftwareControlTest, ApprovedHashAndPrefixRunAnywhere) {
+    auto p = policy(v1::ENFORCE);
+    p.mutable_software()->add_allowed_sha256(sha256("in-house tool"));
+    apply(p);
+    EXPECT_EQ(run(file("/home/suzuki/tool", "in-house tool", 13)), Verdict::Allow);
+    EXPECT_EQ(run(file("/opt/juki-client/juki", "anything", 14)), Verdict::Allow);
+    EXPECT_EQ(run(file("/home/suzuki/other", "other", 15)), Verdict::Deny);
+    EXPECT_EQ(events(v1::SOFTWARE_UNAPPROVED_EXEC).size(), 1u);
+}
+
+TEST_F(SoftwareControlTest, RepeatedExecsReadTheFileOnceAndReportOnce) {
+    apply(policy(v1::ENFORCE));
+    auto ok = file("/usr/bin/true", kTrue, 16);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(run(ok), Verdict::Allow);
+    EXPECT_EQ(ok->reads.load(), 1);
+    auto bad = file("/home/suzuki/a.out", kEvil, 17);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(run(bad), Verdict::Deny);
+    EXPECT_LE(bad->reads.load(), 1);
+    EXPECT_EQ(events(v1::SOFTWARE_UNAPPROVED_EXEC).size(), 1u);
+    // After the window the same finding is evidence again.
+    clock_.advance(61min);
+    EXPECT_EQ(run(bad), Verdict::Deny);
+    EXPECT_EQ(events(v1::SOFTWARE_UNAPPROVED_EXEC).size(), 2u);
+}
+
+TEST_F(SoftwareControlTest, ConcurrentExecsOfOneFileShareOneRead) {
+    apply(policy(v1::ENFORCE));
+    auto f = file("/usr/bin/true", kTrue, 18);
+    std::vector<uint64_t> ids;
+    for (int i = 0; i < 20; ++i) ids.push_back(watch_->exec(f).id);
+    settle();
+    for (auto id : ids) EXPECT_EQ(watch_->verdict(id), Verdict::Allow);
+    EXPECT_EQ(f->reads.load(), 1);
+}
+
+TEST_F(SoftwareControlTest, P2pProgramIsRefusedEvenUnderAllowEverything) {
+    auto p = policy(v1::ENFORCE);
+    p.mutable_software()->add_allowed_packages()->set_name("*");
+    apply(p);
+    EXPECT_EQ(run(file("/home/suzuki/bin/qbittorrent", "qbt", 19)), Verdict::Deny);
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].rule_id(), "category:p2p");
+    EXPECT_EQ(ev[0].software().category(), "p2p");
+}
+
+TEST_F(SoftwareControlTest, ExceptionIsHonouredAndRecordedUntilItExpires) {
+    auto p = policy(v1::ENFORCE);
+    auto* e = p.add_exceptions();
+    e->set_id("EX-1");
+    e->set_control(v1::SOFTWARE);
+    e->set_software_sha256(sha256("approved for a week"));
+    const int64_t now = clock_.utcNs() / 1'000'000'000;
+    e->set_expires_unix(now + 3600);
+    apply(p);
+    auto f = file("/home/suzuki/tool", "approved for a week", 20);
+    EXPECT_EQ(run(f), Verdict::Allow);
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].outcome(), v1::EXEMPTED);
+    EXPECT_FALSE(ev[0].violation());
+    EXPECT_EQ(ev[0].rule_id(), "exception:EX-1");
+    clock_.advance(3601s);  // the agent stops honouring it by itself
+    EXPECT_EQ(run(f), Verdict::Deny);
+}
+
+TEST_F(SoftwareControlTest, LateVerdictIsReportedAsWhatHappened) {
+    apply(policy(v1::ENFORCE));
+    // A packaged program must be read before it is judged; the deadline passes first and the
+    // platform answers with the policy's "allow".
+    auto ev = watch_->exec(file("/usr/bin/true", kEvil, 21));
+    watch_->expire(ev);
+    settle();
+    auto timeouts = events(v1::SOFTWARE_DECISION_TIMEOUT);
+    ASSERT_EQ(timeouts.size(), 1u);
+    EXPECT_EQ(timeouts[0].outcome(), v1::ALLOWED);
+    EXPECT_EQ(timeouts[0].software().path(), "/usr/bin/true");
+    auto unapproved = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(unapproved.size(), 1u);
+    EXPECT_EQ(unapproved[0].rule_id(), "modified:coreutils");
+    EXPECT_EQ(unapproved[0].outcome(), v1::MONITORED);  // it ran
+}
+
+TEST_F(SoftwareControlTest, UnreadableProgramIsRefusedInEnforce) {
+    apply(policy(v1::ENFORCE));
+    auto f = file("/usr/bin/true", kTrue, 22);
+    f->unreadable = true;
+    EXPECT_EQ(run(f), Verdict::Deny);
+    ASSERT_EQ(events(v1::SOFTWARE_UNAPPROVED_EXEC).size(), 1u);
+    EXPECT_EQ(events(v1::SOFTWARE_UNAPPROVED_EXEC)[0].rule_id(), "unreadable");
+}
+
+TEST_F(SoftwareControlTest, InventoryReportsUnapprovedPackagesOnceAcrossRestarts) {
+    apply(policy(v1::MONITOR));
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_INSTALLED);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0].software().package(), "gimp");
+    EXPECT_EQ(ev[0].rule_id(), "not-approved");
+    EXPECT_EQ(ev[0].outcome(), v1::MONITORED);
+    EXPECT_EQ(ev[1].software().package(), "qbittorrent");
+    EXPECT_EQ(ev[1].rule_id(), "category:p2p");
+    EXPECT_EQ(ev[1].software().category(), "p2p");
+
+    make();  // the agent restarts
+    apply(policy(v1::MONITOR));
+    EXPECT_EQ(events(v1::SOFTWARE_UNAPPROVED_INSTALLED).size(), 2u);
+
+    // dpkg removes gimp and upgrades qbittorrent: one removal, one new finding.
+    inventory_->packages = {{"coreutils", "9.1-1", "amd64"}, {"qbittorrent", "4.6.0-1", "amd64"}};
+    inventory_->changed();
+    settle();
+    auto removed = events(v1::SOFTWARE_REMOVED);
+    ASSERT_EQ(removed.size(), 1u);
+    EXPECT_EQ(removed[0].software().package(), "gimp");
+    EXPECT_FALSE(removed[0].violation());
+    ev = events(v1::SOFTWARE_UNAPPROVED_INSTALLED);
+    ASSERT_EQ(ev.size(), 3u);
+    EXPECT_EQ(ev[2].software().version(), "4.6.0-1");
+}
+
+TEST_F(SoftwareControlTest, PackageChangesReloadOffTheReactorAndCoalesce) {
+    apply(policy(v1::MONITOR));
+    const int before = inventory_->loads.load();
+    for (int i = 0; i < 10; ++i) inventory_->changed();
+    settle();
+    EXPECT_GE(inventory_->loads.load(), before + 1);
+    EXPECT_LE(inventory_->loads.load(), before + 2);
+}
+
+TEST_F(SoftwareControlTest, UnmanagedExecutablesInScanPathsAreReported) {
+    const auto home = probe_.dir() / "home";
+    std::filesystem::create_directories(home / "suzuki");
+    auto write = [&](const std::string& name, const std::string& content) {
+        std::ofstream(home / "suzuki" / name) << content;
+        return (home / "suzuki" / name).string();
+    };
+    const auto download = write("setup.bin", "downloaded");
+    const auto approved = write("juki-helper", "approved helper");
+    const auto torrent = write("qbittorrent", "qbt");
+    found_ = {{download, {1, 1, 10, 1, 1}, 1000}, {approved, {1, 2, 15, 1, 1}, 1000}, {torrent, {1, 3, 3, 1, 1}, 1000},
+              {"/usr/bin/true", {1, 4, 8, 1, 1}, 0}};  // scan roots filter this one out anyway
+    make();
+    auto p = policy(v1::MONITOR);
+    p.mutable_software()->add_scan_paths(home.string());
+    p.mutable_software()->add_allowed_sha256(sha256("approved helper"));
+    apply(p);
+    auto ev = events(v1::SOFTWARE_UNMANAGED_EXECUTABLE);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0].software().path(), download);
+    EXPECT_EQ(ev[0].software().sha256(), sha256("downloaded"));
+    EXPECT_EQ(ev[0].software().uid(), 1000u);
+    EXPECT_EQ(ev[1].software().category(), "p2p");
+    // A second apply (a new policy version) does not repeat them.
+    apply(p);
+    EXPECT_EQ(events(v1::SOFTWARE_UNMANAGED_EXECUTABLE).size(), 2u);
+}
+
+TEST_F(SoftwareControlTest, RefusesAPolicyItCouldNotHonour) {
+    auto p = policy(v1::ENFORCE);
+    p.mutable_software()->add_allowed_packages()->set_name("firefox-esr");
+    p.mutable_software()->mutable_allowed_packages()->rbegin()->set_version("latest");
+    std::string why;
+    EXPECT_FALSE(control_->check(p, why));
+    EXPECT_NE(why.find("firefox-esr"), std::string::npos);
+    EXPECT_FALSE(watch_->started);  // check changes nothing
+}
+
+TEST_F(SoftwareControlTest, OffInTheConfigurationTouchesNothing) {
+    config_.software_control = false;
+    apply(policy(v1::ENFORCE));
+    EXPECT_FALSE(watch_->started);
+    EXPECT_TRUE(probe_.events().empty());
+}
+
+}  // namespace

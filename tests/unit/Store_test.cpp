@@ -1,0 +1,630 @@
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+
+#include "collector/Store.h"
+#include "tests/support/PostgresServer.h"
+
+// The Store contract, run against every implementation: SQLite and PostgreSQL must answer the
+// same way, since a site may move from one to the other (mamorictl migrate).
+using namespace mamori::collector;
+namespace fs = std::filesystem;
+namespace v1 = mamori::v1;
+
+namespace {
+
+constexpr int64_t kNow = 1'767'225'600;  // 2026-01-01T00:00:00Z
+constexpr int64_t kNs = 1'000'000'000;
+
+const auto* const kPostgresEnvironment =
+    ::testing::AddGlobalTestEnvironment(new mamori::test::PostgresServer::Environment);
+
+// A SQLite file in a temporary directory.
+struct SqliteBackend {
+    static constexpr const char* kName = "SqliteStore";
+    static constexpr double kRateFloor = 5000;  // events/s; far below what it does
+    fs::path dir;
+    int files = 0;
+
+    void setUp() {
+        std::string tmpl = (fs::temp_directory_path() / "mamori-store-XXXXXX").string();
+        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+        dir = tmpl;
+    }
+    void tearDown() {
+        if (!dir.empty()) fs::remove_all(dir);
+    }
+    std::string newUrl() { return "sqlite:" + (dir / ("collector-" + std::to_string(files++) + ".db")).string(); }
+};
+
+// A new database on this process's private PostgreSQL server.
+struct PostgresBackend {
+    static constexpr const char* kName = "PostgresStore";
+    // A server process on the same two shared cores, with a network round trip per statement.
+    static constexpr double kRateFloor = 1000;
+    mamori::test::PostgresServer* server = nullptr;
+
+    void setUp() {
+        server = mamori::test::PostgresServer::shared();
+        if (!server) GTEST_SKIP() << mamori::test::PostgresServer::kSkipMessage;
+    }
+    void tearDown() {}
+    std::string newUrl() { return server->createDatabase(); }
+};
+
+template <class Backend>
+struct StoreTest : ::testing::Test {
+    Backend backend;
+    std::string url;
+
+    void SetUp() override {
+        backend.setUp();
+        if (this->IsSkipped() || this->HasFatalFailure()) return;
+        url = backend.newUrl();
+    }
+    void TearDown() override { backend.tearDown(); }
+
+    // Another connection to this test's store, as a second collector or mamorictl opens it.
+    std::unique_ptr<Store> open() { return openStore(url); }
+};
+
+struct BackendNames {
+    template <class T>
+    static std::string GetName(int) {
+        return T::kName;
+    }
+};
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
+TYPED_TEST_SUITE(StoreTest, Backends, BackendNames);
+
+TerminalRecord terminal(const std::string& id, const std::string& group = "総務課") {
+    TerminalRecord t;
+    t.id = id;
+    t.hostname = id + ".local";
+    t.group = group;
+    t.certificate_pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
+    t.public_key = std::string(32, '\x07');
+    t.enrolled_unix = kNow;
+    return t;
+}
+
+IngestEvent event(uint64_t seq, const std::string& date = "2026-01-05",
+                         v1::Control control = v1::USB, bool violation = false,
+                         v1::Outcome outcome = v1::OUTCOME_UNSPECIFIED) {
+    IngestEvent e;
+    e.seq = seq;
+    e.utc_ns = (kNow + static_cast<int64_t>(seq)) * kNs;
+    e.local_date = date;
+    e.type = violation ? v1::USB_BLOCKED : v1::HEARTBEAT;
+    e.control = control;
+    e.violation = violation;
+    e.outcome = outcome;
+    e.rule_id = violation ? "usb-default-deny" : "";
+    e.body = std::string(180, static_cast<char>('a' + seq % 26));
+    e.prev_hash = std::string(32, static_cast<char>(seq - 1));
+    e.hash = std::string(32, static_cast<char>(seq));
+    e.signature = std::string(64, '\x5a');
+    return e;
+}
+
+// Events first..first+n-1 for one terminal, all heartbeats on one date.
+IngestBatch batch(const std::string& terminal_id, uint64_t first, uint32_t n) {
+    IngestBatch b;
+    b.terminal_id = terminal_id;
+    for (uint64_t s = first; s < first + n; ++s) b.events.push_back(event(s));
+    if (n > 0) {
+        b.new_head_seq = first + n - 1;
+        b.new_head_hash = b.events.back().hash;
+    }
+    b.now_unix = kNow;
+    return b;
+}
+
+const ComplianceRow* find(const std::vector<ComplianceRow>& rows, const std::string& terminal_id,
+                                 v1::Control control) {
+    for (const auto& r : rows)
+        if (r.terminal_id == terminal_id && r.control == control) return &r;
+    return nullptr;
+}
+
+TYPED_TEST(StoreTest, SameBatchTwiceIsStoredOnceAndCountedAsDuplicates) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    const IngestBatch b = batch("t1", 1, 10);
+
+    const IngestResult first = store->ingest(b);
+    EXPECT_EQ(first.stored, 10u);
+    EXPECT_EQ(first.duplicates, 0u);
+    EXPECT_EQ(first.head_seq, 10u);
+
+    const IngestResult again = store->ingest(b);
+    EXPECT_EQ(again.stored, 0u);
+    EXPECT_EQ(again.duplicates, 10u);
+    EXPECT_EQ(again.head_seq, 10u);
+
+    EXPECT_EQ(store->events("t1", 0, 0, 100).size(), 10u);
+    const auto rows = store->compliance("2026-01-05", true);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].events, 10u) << "a replayed batch must not be counted again";
+}
+
+TYPED_TEST(StoreTest, OverlappingBatchStoresOnlyTheNewEvents) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    store->ingest(batch("t1", 1, 10));
+    const IngestResult r = store->ingest(batch("t1", 6, 10));
+    EXPECT_EQ(r.stored, 5u);
+    EXPECT_EQ(r.duplicates, 5u);
+    EXPECT_EQ(store->compliance("2026-01-05", true).at(0).events, 15u);
+    EXPECT_EQ(store->eventHash("t1", 15), std::string(32, '\x0f'));
+    EXPECT_EQ(store->eventHash("t1", 16), std::nullopt);
+}
+
+TYPED_TEST(StoreTest, ComplianceCountsPerDateAndControl) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1", "税務課"));
+    store->addTerminal(terminal("t2", "住民課"));
+
+    IngestBatch b = batch("t1", 1, 0);
+    b.events = {
+        event(1, "2026-01-05", v1::USB, false),
+        event(2, "2026-01-05", v1::USB, true, v1::ENFORCED),
+        event(3, "2026-01-05", v1::USB, true, v1::ENFORCED),
+        event(4, "2026-01-05", v1::SOFTWARE, false, v1::EXEMPTED),
+        event(5, "2026-01-05", v1::HOURS, false),
+        event(6, "2026-01-06", v1::USB, true, v1::MONITORED),
+    };
+    b.new_head_seq = 6;
+    b.new_head_hash = b.events.back().hash;
+    store->ingest(b);
+    store->ingest(batch("t2", 1, 3));  // heartbeats (control USB) without violations
+
+    const auto all = store->compliance("2026-01-05", true);
+    ASSERT_EQ(all.size(), 4u);
+    // Ordered by terminal, then control.
+    EXPECT_EQ(all[0].terminal_id, "t1");
+    EXPECT_EQ(all[0].control, v1::USB);
+    EXPECT_EQ(all[1].control, v1::HOURS);
+    EXPECT_EQ(all[2].control, v1::SOFTWARE);
+    EXPECT_EQ(all[3].terminal_id, "t2");
+
+    const ComplianceRow* usb = find(all, "t1", v1::USB);
+    ASSERT_NE(usb, nullptr);
+    EXPECT_EQ(usb->group, "税務課");
+    EXPECT_EQ(usb->date, "2026-01-05");
+    EXPECT_EQ(usb->events, 3u);
+    EXPECT_EQ(usb->violations, 2u);
+    EXPECT_EQ(usb->exempted, 0u);
+    EXPECT_EQ(usb->first_violation_ns, (kNow + 2) * kNs);
+    EXPECT_EQ(usb->last_event_ns, (kNow + 3) * kNs);
+
+    const ComplianceRow* sw = find(all, "t1", v1::SOFTWARE);
+    ASSERT_NE(sw, nullptr);
+    EXPECT_EQ(sw->exempted, 1u);
+    EXPECT_EQ(sw->violations, 0u);
+    EXPECT_EQ(sw->first_violation_ns, 0);
+
+    const ComplianceRow* t2 = find(all, "t2", v1::USB);
+    ASSERT_NE(t2, nullptr);
+    EXPECT_EQ(t2->group, "住民課");
+    EXPECT_EQ(t2->events, 3u);
+
+    // Without all_rows: only rows with violations or exemptions.
+    const auto flagged = store->compliance("2026-01-05", false);
+    ASSERT_EQ(flagged.size(), 2u);
+    EXPECT_EQ(flagged[0].control, v1::USB);
+    EXPECT_EQ(flagged[1].control, v1::SOFTWARE);
+
+    const auto next_day = store->compliance("2026-01-06", false);
+    ASSERT_EQ(next_day.size(), 1u);
+    EXPECT_EQ(next_day[0].violations, 1u);
+
+    // A later batch adds to the same row; the earliest violation stays.
+    IngestBatch later = batch("t1", 7, 0);
+    later.events = {event(7, "2026-01-05", v1::USB, true, v1::ENFORCED)};
+    later.new_head_seq = 7;
+    later.new_head_hash = later.events.back().hash;
+    store->ingest(later);
+    const ComplianceRow* usb2 = find(store->compliance("2026-01-05", false), "t1", v1::USB);
+    ASSERT_NE(usb2, nullptr);
+    EXPECT_EQ(usb2->events, 4u);
+    EXPECT_EQ(usb2->violations, 3u);
+    EXPECT_EQ(usb2->first_violation_ns, (kNow + 2) * kNs);
+    EXPECT_EQ(usb2->last_event_ns, (kNow + 7) * kNs);
+
+    // The group is read at query time: moving a terminal moves its rows.
+    store->setTerminalGroup("t1", "情報政策課");
+    EXPECT_EQ(store->compliance("2026-01-05", false).at(0).group, "情報政策課");
+}
+
+TYPED_TEST(StoreTest, EvidenceIssueIsRecordedAndCountedAsViolationOnce) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    IngestBatch b = batch("t1", 20, 5);
+    b.issue = EvidenceIssue{"gap", 11, 19, "seq 11..19 never arrived", "2026-01-04", kNow + 60};
+
+    store->ingest(b);
+    store->ingest(b);  // the acknowledgement was lost and the agent sent it again
+
+    const auto issues = store->evidenceIssues("t1");
+    ASSERT_EQ(issues.size(), 1u);
+    EXPECT_EQ(issues[0].kind, "gap");
+    EXPECT_EQ(issues[0].first_seq, 11u);
+    EXPECT_EQ(issues[0].last_seq, 19u);
+    EXPECT_EQ(issues[0].detail, "seq 11..19 never arrived");
+    EXPECT_EQ(issues[0].local_date, "2026-01-04");
+    EXPECT_EQ(issues[0].recorded_unix, kNow + 60);
+    EXPECT_TRUE(store->evidenceIssues("t2").empty());
+
+    const auto rows = store->compliance("2026-01-04", false);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].control, v1::EVIDENCE);
+    EXPECT_EQ(rows[0].violations, 1u);
+    EXPECT_EQ(rows[0].first_violation_ns, (kNow + 60) * kNs);
+
+    // A different issue on the same day adds to the same row.
+    IngestBatch fork = batch("t1", 25, 1);
+    fork.issue = EvidenceIssue{"fork", 24, 24, "two different events 24", "2026-01-04", 0};
+    store->ingest(fork);
+    EXPECT_EQ(store->compliance("2026-01-04", false).at(0).violations, 2u);
+    EXPECT_EQ(store->evidenceIssues("t1").at(1).recorded_unix, kNow) << "defaults to the batch's time";
+}
+
+TYPED_TEST(StoreTest, IngestForUnknownTerminalThrowsAndWritesNothing) {
+    auto store = this->open();
+    IngestBatch b = batch("ghost", 1, 3);
+    b.issue = EvidenceIssue{"gap", 1, 1, "", "2026-01-05", kNow};
+    EXPECT_THROW(store->ingest(b), std::invalid_argument);
+    EXPECT_TRUE(store->events("ghost", 0, 0, 10).empty());
+    EXPECT_TRUE(store->evidenceIssues("ghost").empty());
+    EXPECT_TRUE(store->compliance("2026-01-05", true).empty());
+}
+
+TYPED_TEST(StoreTest, HeadIsNeverLowered) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    store->ingest(batch("t1", 1, 10));
+    const IngestResult r = store->ingest(batch("t1", 3, 2));  // an old batch arriving late
+    EXPECT_EQ(r.head_seq, 10u);
+    const auto t = store->terminal("t1");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->head_seq, 10u);
+    EXPECT_EQ(t->head_hash, std::string(32, '\x0a'));
+
+    IngestBatch later = batch("t1", 11, 1);
+    later.now_unix = kNow - 100;  // last_seen never goes back either
+    store->ingest(later);
+    EXPECT_EQ(store->terminal("t1")->head_seq, 11u);
+    EXPECT_EQ(store->terminal("t1")->last_seen_unix, kNow);
+}
+
+TYPED_TEST(StoreTest, EventsArePagedBySeqAndFilteredByTime) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    store->addTerminal(terminal("t2"));
+    store->ingest(batch("t1", 1, 20));
+    store->ingest(batch("t2", 1, 5));
+
+    const auto page1 = store->events("t1", 0, 0, 8);
+    ASSERT_EQ(page1.size(), 8u);
+    EXPECT_EQ(page1.front().seq, 1u);
+    EXPECT_EQ(page1.back().seq, 8u);
+    const auto page2 = store->events("t1", 0, page1.back().seq, 100);
+    ASSERT_EQ(page2.size(), 12u);
+    EXPECT_EQ(page2.front().seq, 9u);
+    EXPECT_EQ(page2.front().body, event(9).body);
+    EXPECT_EQ(page2.front().prev_hash, event(9).prev_hash);
+    EXPECT_EQ(page2.front().hash, event(9).hash);
+    EXPECT_EQ(page2.front().signature, event(9).signature);
+    EXPECT_EQ(page2.front().utc_ns, event(9).utc_ns);
+
+    const auto recent = store->events("t1", (kNow + 15) * kNs, 0, 100);
+    ASSERT_EQ(recent.size(), 6u);
+    EXPECT_EQ(recent.front().seq, 15u);
+    EXPECT_TRUE(store->events("t1", 0, 0, 0).empty());
+}
+
+TYPED_TEST(StoreTest, EnrollTokenIsSingleUse) {
+    auto store = this->open();
+    store->addEnrollToken({"hash-1", "税務課", kNow + 3600, "admin"});
+    EXPECT_THROW(store->addEnrollToken({"hash-1", "x", kNow, "y"}), std::invalid_argument);
+
+    const auto t = store->consumeEnrollToken("hash-1", kNow);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->group, "税務課");
+    EXPECT_EQ(t->expires_unix, kNow + 3600);
+    EXPECT_EQ(t->created_by, "admin");
+    EXPECT_FALSE(store->consumeEnrollToken("hash-1", kNow));
+    EXPECT_FALSE(store->consumeEnrollToken("no-such-token", kNow));
+}
+
+TYPED_TEST(StoreTest, ExpiredEnrollTokenIsRefused) {
+    auto store = this->open();
+    store->addEnrollToken({"hash-1", "g", kNow + 3600, "admin"});
+    EXPECT_FALSE(store->consumeEnrollToken("hash-1", kNow + 3600));
+    EXPECT_FALSE(store->consumeEnrollToken("hash-1", kNow + 7200));
+    EXPECT_TRUE(store->consumeEnrollToken("hash-1", kNow + 3599)) << "refusing an expired use must not burn it";
+}
+
+TYPED_TEST(StoreTest, ConcurrentConsumersOfOneTokenOnlyOneSucceeds) {
+    // Two threads of one collector, and a second connection as mamorictl would open it.
+    auto store = this->open();
+    auto other = this->open();
+    constexpr int kTokens = 200;
+    for (int i = 0; i < kTokens; ++i) store->addEnrollToken({"h" + std::to_string(i), "g", kNow + 60, "a"});
+
+    std::atomic<int> wins{0};
+    auto consume = [&](Store& s) {
+        for (int i = 0; i < kTokens; ++i)
+            if (s.consumeEnrollToken("h" + std::to_string(i), kNow)) ++wins;
+    };
+    std::thread a(consume, std::ref(*store));
+    std::thread b(consume, std::ref(*store));
+    std::thread c(consume, std::ref(*other));
+    a.join();
+    b.join();
+    c.join();
+    EXPECT_EQ(wins.load(), kTokens);
+}
+
+TYPED_TEST(StoreTest, PolicyVersionsIncreaseAcrossGroups) {
+    auto store = this->open();
+    PolicyRecord p;
+    p.group = "税務課";
+    p.name = "標準";
+    p.policy = std::string("\x08\x01\x00\xff", 4);
+    p.created_unix = kNow;
+    p.created_by = "ciso";
+    p.version = 999;  // ignored: the store assigns versions
+    const uint64_t v1 = store->addPolicy(p);
+    p.group = "住民課";
+    const uint64_t v2 = store->addPolicy(p);
+    p.group = "税務課";
+    p.name = "改訂";
+    const uint64_t v3 = store->addPolicy(p);
+    EXPECT_LT(v1, v2);
+    EXPECT_LT(v2, v3);
+
+    const auto latest = store->latestPolicy("税務課");
+    ASSERT_TRUE(latest);
+    EXPECT_EQ(latest->version, v3);
+    EXPECT_EQ(latest->name, "改訂");
+    EXPECT_EQ(latest->policy, p.policy);
+    EXPECT_EQ(latest->created_by, "ciso");
+    EXPECT_EQ(store->latestPolicy("住民課")->version, v2);
+    EXPECT_FALSE(store->latestPolicy("会計課"));
+}
+
+TYPED_TEST(StoreTest, TerminalsAreUniqueAndOrderedById) {
+    auto store = this->open();
+    store->addTerminal(terminal("t3"));
+    store->addTerminal(terminal("t1"));
+    store->addTerminal(terminal("t2"));
+    EXPECT_THROW(store->addTerminal(terminal("t1", "other")), std::invalid_argument);
+
+    const auto all = store->terminals();
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0].id, "t1");
+    EXPECT_EQ(all[1].id, "t2");
+    EXPECT_EQ(all[2].id, "t3");
+    EXPECT_EQ(all[0].group, "総務課") << "the failed add must not have changed the first";
+    EXPECT_EQ(all[0].public_key, std::string(32, '\x07'));
+    EXPECT_EQ(all[0].head_hash, std::string(32, '\0'));
+
+    store->recordSync("t2", kNow + 50, 7, -1200);
+    const auto t2 = store->terminal("t2");
+    EXPECT_EQ(t2->last_seen_unix, kNow + 50);
+    EXPECT_EQ(t2->applied_policy_version, 7u);
+    EXPECT_EQ(t2->clock_skew_ms, -1200);
+    EXPECT_THROW(store->recordSync("nope", kNow, 1, 0), std::invalid_argument);
+    EXPECT_THROW(store->setTerminalGroup("nope", "g"), std::invalid_argument);
+    EXPECT_FALSE(store->terminal("nope"));
+}
+
+TYPED_TEST(StoreTest, SettingsAndAdminUsers) {
+    auto store = this->open();
+    EXPECT_FALSE(store->setting("time_zone"));
+    store->putSetting("time_zone", "Asia/Tokyo");
+    store->putSetting("time_zone", "Asia/Tokyo ");
+    EXPECT_EQ(store->setting("time_zone"), "Asia/Tokyo ");
+
+    store->addAdminUser({"tanaka", "officer", {"税務課", "住民課, 窓口"}, "aa11"});
+    EXPECT_THROW(store->addAdminUser({"tanaka", "admin", {}, "bb22"}), std::invalid_argument);
+    EXPECT_THROW(store->addAdminUser({"suzuki", "admin", {}, "aa11"}), std::invalid_argument);
+    const auto u = store->adminByTokenHash("aa11");
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->name, "tanaka");
+    EXPECT_EQ(u->role, "officer");
+    EXPECT_EQ(u->sections, (std::vector<std::string>{"税務課", "住民課, 窓口"}));
+    EXPECT_FALSE(store->adminByTokenHash("bb22"));
+}
+
+TYPED_TEST(StoreTest, ReopenKeepsData) {
+    {
+        auto store = this->open();
+        store->addTerminal(terminal("t1"));
+        store->ingest(batch("t1", 1, 5));
+        store->putSetting("k", "v");
+        store->addPolicy({0, "g", "n", "p", kNow, "x"});
+    }
+    auto store = this->open();
+    EXPECT_EQ(store->terminal("t1")->head_seq, 5u);
+    EXPECT_EQ(store->events("t1", 0, 0, 100).size(), 5u);
+    EXPECT_EQ(store->setting("k"), "v");
+    EXPECT_EQ(store->compliance("2026-01-05", true).at(0).events, 5u);
+    const uint64_t before = store->latestPolicy("g")->version;
+    EXPECT_GT(store->addPolicy({0, "g", "n2", "p", kNow, "x"}), before) << "versions continue after a reopen";
+    EXPECT_EQ(store->latestPolicy("g")->name, "n2");
+}
+
+TYPED_TEST(StoreTest, ConcurrentIngestForTwoTerminalsIsConsistent) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    store->addTerminal(terminal("t2"));
+    constexpr int kBatches = 60;
+    constexpr uint32_t kPerBatch = 50;
+    auto run = [&](const std::string& id) {
+        for (int i = 0; i < kBatches; ++i) {
+            const uint64_t first = static_cast<uint64_t>(i) * kPerBatch + 1;
+            store->ingest(batch(id, first, kPerBatch));
+            if (i % 10 == 0) store->ingest(batch(id, first, kPerBatch));  // a retry
+        }
+    };
+    std::atomic<bool> done{false};
+    std::thread reader([&] {
+        // Readers see whole batches only: counts are always a multiple of the batch size.
+        while (!done) {
+            for (const auto& r : store->compliance("2026-01-05", true)) EXPECT_EQ(r.events % kPerBatch, 0u);
+        }
+    });
+    std::thread a(run, "t1");
+    std::thread b(run, "t2");
+    a.join();
+    b.join();
+    done = true;
+    reader.join();
+
+    const auto rows = store->compliance("2026-01-05", true);
+    ASSERT_EQ(rows.size(), 2u);
+    for (const auto& r : rows) EXPECT_EQ(r.events, kBatches * kPerBatch) << r.terminal_id;
+    for (const char* id : {"t1", "t2"}) {
+        EXPECT_EQ(store->terminal(id)->head_seq, kBatches * kPerBatch);
+        EXPECT_EQ(store->events(id, 0, 0, 100000).size(), kBatches * kPerBatch);
+    }
+}
+
+TYPED_TEST(StoreTest, FailingBatchInAGroupCommitFailsAlone) {
+    // Six threads keep the queue full, so batches are committed in groups; one thread's
+    // batches name a terminal that does not exist.
+    auto store = this->open();
+    for (int t = 0; t < 5; ++t) store->addTerminal(terminal("t" + std::to_string(t)));
+    constexpr int kBatches = 40;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&, t] {
+            const std::string id = t < 5 ? "t" + std::to_string(t) : "ghost";
+            for (int i = 0; i < kBatches; ++i) {
+                try {
+                    store->ingest(batch(id, static_cast<uint64_t>(i) * 20 + 1, 20));
+                } catch (const std::invalid_argument&) {
+                    ++failures;
+                }
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures.load(), kBatches);
+    const auto rows = store->compliance("2026-01-05", true);
+    ASSERT_EQ(rows.size(), 5u);
+    for (const auto& r : rows) EXPECT_EQ(r.events, kBatches * 20u) << r.terminal_id;
+    EXPECT_TRUE(store->events("ghost", 0, 0, 10).empty());
+}
+
+TYPED_TEST(StoreTest, TwoCollectorsIngestingOneTerminalStoreEachEventOnce) {
+    // A terminal failing over between two collectors that share the database: the same and
+    // overlapping batches arrive at both at once. Each event is stored and counted once.
+    auto a = this->open();
+    auto b = this->open();
+    a->addTerminal(terminal("t1"));
+    constexpr int kBatches = 40;
+    constexpr uint32_t kPerBatch = 25;
+    auto run = [&](Store& s, uint64_t offset) {
+        for (int i = 0; i < kBatches; ++i) s.ingest(batch("t1", static_cast<uint64_t>(i) * kPerBatch + 1 + offset, kPerBatch));
+    };
+    std::thread ta(run, std::ref(*a), 0);
+    std::thread tb(run, std::ref(*b), 10);
+    ta.join();
+    tb.join();
+    const uint64_t last = kBatches * kPerBatch + 10;
+    EXPECT_EQ(a->terminal("t1")->head_seq, last);
+    EXPECT_EQ(b->events("t1", 0, 0, 100000).size(), last);
+    EXPECT_EQ(a->compliance("2026-01-05", true).at(0).events, last);
+}
+
+double cpuSeconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// Prints the ingest rate for 500-event batches, from one thread and from the server's two;
+// asserts only a floor far below it so a busy machine does not fail the suite.
+TYPED_TEST(StoreTest, IngestRateFor500EventBatches) {
+    constexpr int kTerminals = 20;
+    constexpr int kBatches = 200;
+    constexpr uint32_t kPerBatch = 500;
+    std::vector<IngestBatch> batches;
+    for (int i = 0; i < kBatches; ++i) {
+        IngestBatch b = batch("terminal-" + std::to_string(i % kTerminals),
+                              static_cast<uint64_t>(i / kTerminals) * kPerBatch + 1, kPerBatch);
+        for (size_t k = 0; k < b.events.size(); k += 50) {
+            b.events[k].violation = true;
+            b.events[k].control = v1::SOFTWARE;
+        }
+        batches.push_back(std::move(b));
+    }
+    for (const int threads : {1, 2}) {
+        auto store = openStore(this->backend.newUrl());
+        
+        for (int t = 0; t < kTerminals; ++t) store->addTerminal(terminal("terminal-" + std::to_string(t)));
+        std::atomic<uint64_t> stored{0};
+        const double cpu_start = cpuSeconds();
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<std::thread> workers;
+        for (int w = 0; w < threads; ++w) {
+            workers.emplace_back([&, w] {
+                for (int i = w; i < kBatches; i += threads) stored += store->ingest(batches[i]).stored;
+            });
+        }
+        for (auto& th : workers) th.join();
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double cpu = cpuSeconds() - cpu_start;
+        ASSERT_EQ(stored.load(), static_cast<uint64_t>(kBatches) * kPerBatch);
+        const double rate = static_cast<double>(stored.load()) / secs;
+        std::cout << "[ rate     ] " << TypeParam::kName << " ingest, " << threads << " thread(s): " << stored.load()
+                  << " events in " << kBatches << " batches of " << kPerBatch << " in " << secs << " s = "
+                  << static_cast<int64_t>(rate) << " events/s; CPU " << cpu * 1e6 / static_cast<double>(stored.load())
+                  << " us/event\n";
+        EXPECT_GT(rate, TypeParam::kRateFloor);
+    }
+}
+
+// What only PostgreSQL has: a shared server where the database may hold someone else's tables.
+TEST(PostgresStoreTest, ForeignOrNewerDatabasesAreRefusedAndCollectorsStartingTogetherShareTheSchema) {
+    auto* server = mamori::test::PostgresServer::shared();
+    if (!server) GTEST_SKIP() << mamori::test::PostgresServer::kSkipMessage;
+
+    const std::string url = server->createDatabase();
+    std::vector<std::thread> starters;
+    std::atomic<int> failures{0};
+    for (int i = 0; i < 3; ++i)
+        starters.emplace_back([&] {
+            try {
+                openStore(url)->putSetting("k", "v");
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << e.what();
+                ++failures;
+            }
+        });
+    for (auto& t : starters) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(openStore(url)->setting("k"), "v");
+
+    server->exec(mamori::test::PostgresServer::databaseOf(url), "UPDATE mamori_meta SET value = '99' WHERE key = 'schema_version'");
+    EXPECT_THROW(openStore(url), std::runtime_error);
+
+    const std::string foreign = server->createDatabase();
+    server->exec(mamori::test::PostgresServer::databaseOf(foreign), "CREATE TABLE x (a int)");
+    EXPECT_THROW(openStore(foreign), std::runtime_error);
+}
+
+}  // namespace
