@@ -116,6 +116,7 @@ struct Agent::Impl {
         std::optional<mamori::proto::Ed25519Key> policy_key;
         if (identity) policy_key = mamori::proto::Ed25519Key::fromPublicRaw(identity->policy_public_key);
         policy = std::make_unique<PolicyKeeper>(dir, terminal_id, policy_key);
+        if (!identity && !config.policy_file.empty()) policy->useLocalProfile(config.policy_file);
         controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config});
         auto apply = [this](const mamori::v1::Policy& p, std::string& why) { return controls->apply(p, why); };
 

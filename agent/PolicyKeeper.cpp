@@ -45,6 +45,15 @@ PolicyKeeper::Verdict PolicyKeeper::start(const Apply& apply) {
         }
         Log::error("the last-known-good policy on disk was refused (" + why + "); running the built-in default");
     }
+    if (!key_ && !local_profile_.empty()) {
+        auto local = mamori::policy::PolicyLoader::loadFile(local_profile_);
+        if (local && apply(local.policy(), why)) {
+            current_ = std::move(local).policy();
+            return Verdict{true, current_.version(), current_.name(), {}};
+        }
+        Log::error("the local profile " + local_profile_.string() + " was refused (" +
+                   (local ? why : local.formatErrors()) + "); running the built-in default");
+    }
     current_ = mamori::policy::PolicyLoader::builtInDefault();
     if (!apply(current_, why)) throw std::runtime_error("the built-in default policy does not apply: " + why);
     return Verdict{true, 0, current_.name(), {}};

@@ -28,6 +28,10 @@ public:
     PolicyKeeper(std::filesystem::path state_dir, std::string terminal_id,
                  std::optional<mamori::proto::Ed25519Key> policy_key);
 
+    // Standalone (offline) terminals: while not enrolled, this YAML profile is in force instead
+    // of the built-in default. An enrolled terminal takes only signed policy, so it is ignored.
+    void useLocalProfile(std::filesystem::path profile) { local_profile_ = std::move(profile); }
+
     // Loads the last-known-good (verified again: the file may have been altered) or the default.
     // The returned verdict describes what is now in force.
     Verdict start(const Apply& apply);
@@ -44,6 +48,7 @@ private:
     std::string terminal_id_;
     std::optional<mamori::proto::Ed25519Key> key_;
     mamori::v1::Policy current_;
+    std::filesystem::path local_profile_;
 };
 
 }  // namespace mamori::agent

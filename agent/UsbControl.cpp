@@ -11,7 +11,6 @@ namespace mamori::agent {
 namespace v1 = mamori::v1;
 using mamori::platform::UsbChange;
 using mamori::platform::UsbDeviceInfo;
-using mamori::proto::Log;
 
 namespace {
 

@@ -6,7 +6,9 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
+#include <limits>
 
+#include "collector/ExceptionGrant.h"
 #include "collector/PolicyResolver.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/proto/Log.h"
@@ -70,6 +72,8 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (post && path == "/admin/v1/policies") return pushPolicy(req, *user);
         if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, *user);
         if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
+        if (post && path == "/admin/v1/exceptions") return grantException(req, *user);
+        if (get && path == "/admin/v1/exceptions") return listExceptions(req, *user);
     } catch (const std::invalid_argument& e) {
         return jsonError(req, http::status::bad_request, e.what(), "リクエストの内容が正しくありません");
     }
@@ -241,6 +245,51 @@ HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& use
                                    {"exceptions", delivery ? delivery->exceptions.size() : 0},
                                    {"behind", t.applied_policy_version < latest_version},
                                    {"last_seen_unix", t.last_seen_unix}});
+    }
+    return jsonReply(req, http::status::ok, out);
+}
+
+HttpResponse AdminApi::grantException(const HttpRequest& req, const AdminUser& user) {
+    if (user.role != "admin")
+        return jsonError(req, http::status::forbidden, "only an admin may grant exceptions",
+                         "例外措置の登録は管理者のみ可能です");
+    boost::system::error_code ec;
+    json::value body = json::parse(req.body(), ec);
+    if (ec || !body.is_object()) throw std::invalid_argument("the body must be a JSON object");
+    ExceptionRecord rec = ExceptionGrant::fromJson(body.as_object(), calendar_, nowUnix());
+    if (!rec.terminal.empty() && !store_.terminal(rec.terminal))
+        return jsonError(req, http::status::not_found, "no terminal '" + rec.terminal + "'", "その端末は登録されていません");
+    rec.version = store_.addException(rec);
+    json::object out = ExceptionGrant::toJson(rec, calendar_);
+    Log::info("exception " + rec.id + " (" + json::value_to<std::string>(out.at("control")) + ") for " +
+              (rec.terminal.empty() ? "group '" + rec.group + "'" : "terminal " + rec.terminal) + " until " +
+              json::value_to<std::string>(out.at("until")) + " granted by " + user.name + ", version " +
+              std::to_string(rec.version));
+    return jsonReply(req, http::status::created, out);
+}
+
+HttpResponse AdminApi::listExceptions(const HttpRequest& req, const AdminUser& user) {
+    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    auto q = queryOf(req);
+    const int64_t now = nowUnix();
+    int64_t before = std::numeric_limits<int64_t>::max();
+    if (q.contains("expiring_days")) {
+        const int64_t days = std::stoll(q["expiring_days"]);
+        if (days < 0 || days > 3660) throw std::invalid_argument("expiring_days must be 0..3660");
+        before = now + days * 86400;
+    }
+    json::array out;
+    for (const auto& r : store_.exceptions(now, before)) {
+        if (user.role == "officer") {
+            // An officer sees exceptions for their sections and for terminals in them.
+            std::string group = r.group;
+            if (group.empty()) {
+                const auto t = store_.terminal(r.terminal);
+                group = t ? t->group : "";
+            }
+            if (std::find(user.sections.begin(), user.sections.end(), group) == user.sections.end()) continue;
+        }
+        out.push_back(ExceptionGrant::toJson(r, calendar_));
     }
     return jsonReply(req, http::status::ok, out);
 }

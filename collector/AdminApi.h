@@ -32,6 +32,8 @@ private:
     HttpResponse pushPolicy(const HttpRequest& req, const AdminUser& user);
     HttpResponse setTerminalGroup(const HttpRequest& req, const AdminUser& user);
     HttpResponse policyStatus(const HttpRequest& req, const AdminUser& user);
+    HttpResponse grantException(const HttpRequest& req, const AdminUser& user);
+    HttpResponse listExceptions(const HttpRequest& req, const AdminUser& user);
 
     Store& store_;
     const LocalCalendar& calendar_;

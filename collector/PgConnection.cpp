@@ -27,8 +27,6 @@ PgConnection::PgConnection(const std::string& url) : url_(url) {
         throw std::runtime_error("cannot connect to PostgreSQL at " + redacted(url) + ": " + message +
                                  "PostgreSQL (" + redacted(url) + ") に接続できません。");
     }
-    // Messages in the server's language would not match what operators search for.
-    execScript("SET lc_messages TO 'C'");
 }
 
 PgConnection::~PgConnection() {

@@ -174,7 +174,7 @@ public:
     virtual std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) = 0;
 };
 
-// "sqlite:/path/to/file.db" or "postgresql://..." (the latter where built).
+// "sqlite:/path/to/file.db" or a libpq URI "postgresql://user@host:port/database?...".
 std::unique_ptr<Store> openStore(const std::string& url);
 
 }  // namespace mamori::collector

@@ -34,6 +34,12 @@ commands:
   policy push FILE [--group G]                   validate, version, sign and assign a profile
   policy status [--behind] [--format F]          which terminals run which policy version
   terminal set-group TERMINAL GROUP              move a terminal to another section or tier
+  exception grant (--terminal T | --group G) --control usb|software|hours
+      (--device VID:PID:SERIAL | --software SHA256 | --hours-extension)
+      --until YYYY-MM-DD --reason TEXT --requested-by NAME --approved-by NAME
+                                                 an approved exception (例外措置); agents get it
+                                                 at their next sync and drop it at expiry
+  exception list [--expiring 7d] [--format F]    exceptions in force (or ending within N days)
 
 F is table (default), csv (UTF-8 with BOM, for Excel) or json.
 The collector and your token come from --config, $MAMORI_CTL_CONFIG,
@@ -135,6 +141,7 @@ int policyCheck(const std::string& file, mamori::v1::Policy* out = nullptr) {
 int main(int argc, char** argv) {
     po::options_description opts("options");
     std::string config, group, date, section, control, format = "table", terminal, since;
+    std::string device, software, until, reason, requested_by, approved_by, expiring;
     int valid_hours = 24, limit = 1000;
     std::vector<std::string> words;
     opts.add_options()("help,h", "show this help")("config", po::value(&config), "mamorictl.conf to use")
@@ -145,6 +152,13 @@ int main(int argc, char** argv) {
         ("control", po::value(&control), "only this control: usb, hours, software, screen_lock, agent, evidence, reporting")
         ("format", po::value(&format), "table, csv or json")("terminal", po::value(&terminal), "terminal id")
         ("behind", "only terminals behind the latest policy of their group")
+        ("device", po::value(&device), "exception: USB device VID:PID:SERIAL")
+        ("software", po::value(&software), "exception: program SHA-256")
+        ("hours-extension", "exception: use outside the permitted hours")
+        ("until", po::value(&until), "exception: last local date it applies (required)")
+        ("reason", po::value(&reason), "exception: why")("requested-by", po::value(&requested_by), "exception: who asked")
+        ("approved-by", po::value(&approved_by), "exception: who approved (not the requester)")
+        ("expiring", po::value(&expiring), "exception list: only those ending within this period, e.g. 7d")
         ("since", po::value(&since), "events from this local date")("limit", po::value(&limit), "at most N events");
     po::options_description hidden;
     hidden.add_options()("words", po::value(&words));
@@ -263,6 +277,39 @@ int main(int argc, char** argv) {
             auto v = ctl.call(http::verb::post, "/admin/v1/terminals/group", json::serialize(body));
             std::cout << "terminal " << str(v.at("terminal")) << " moved from group '" << str(v.at("previous_group"))
                       << "' to '" << str(v.at("group")) << "'; it takes that group's policy at its next sync\n";
+            return 0;
+        }
+        if (is({"exception", "grant"}) && words.size() == 2) {
+            json::object body{{"control", control}, {"until", until}, {"reason", reason},
+                              {"requested_by", requested_by}, {"approved_by", approved_by}};
+            if (!terminal.empty()) body["terminal"] = terminal;
+            if (!group.empty()) body["group"] = group;
+            if (!device.empty()) body["device"] = device;
+            if (!software.empty()) body["software"] = software;
+            if (vm.count("hours-extension")) body["hours_extension"] = true;
+            auto v = ctl.call(http::verb::post, "/admin/v1/exceptions", json::serialize(body));
+            std::cout << "exception " << str(v.at("id")) << " granted until " << str(v.at("until")) << " for "
+                      << (str(v.at("terminal")).empty() ? "group '" + str(v.at("group")) + "'"
+                                                        : "terminal " + str(v.at("terminal")))
+                      << " (policy version " << str(v.at("version")) << "); terminals take it at their next sync\n";
+            return 0;
+        }
+        if (is({"exception", "list"}) && words.size() == 2) {
+            std::string q;
+            if (!expiring.empty()) {
+                if (expiring.back() != 'd' || expiring.size() < 2 ||
+                    expiring.find_first_not_of("0123456789") != expiring.size() - 1)
+                    throw std::invalid_argument("--expiring takes a number of days, e.g. 7d");
+                q = "?expiring_days=" + expiring.substr(0, expiring.size() - 1);
+            }
+            auto v = ctl.call(http::verb::get, "/admin/v1/exceptions" + q);
+            ReportTable t({"id", "scope", "control", "detail", "until", "reason", "requested by", "approved by"});
+            for (const auto& r : v.as_array())
+                t.add({str(r.at("id")),
+                       str(r.at("terminal")).empty() ? "group " + str(r.at("group")) : str(r.at("terminal")),
+                       str(r.at("control")), str(r.at("detail")), str(r.at("until")), str(r.at("reason")),
+                       str(r.at("requested_by")), str(r.at("approved_by"))});
+            emit(t, v, format, expiring.empty() ? "no exceptions in force" : "no exceptions end within " + expiring);
             return 0;
         }
         std::cerr << "mamorictl: unknown command '";

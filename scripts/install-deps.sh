@@ -16,6 +16,7 @@ packages=(
   libxss-dev libx11-dev libxext-dev xvfb xdotool x11-xserver-utils
   libhowardhinnant-date-dev                    # IANA time zones (C++20 <chrono> tz is not in GCC 12)
   tzdata ca-certificates procps
+  qemu-system-x86 busybox-static              # tests/vm: a real kernel with real USB sticks
 )
 
 missing=()

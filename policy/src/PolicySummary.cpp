@@ -114,6 +114,8 @@ std::string bytes(std::uint64_t n) {
 }
 
 std::string expiry(std::int64_t unix_seconds, const std::string& tz_name) {
+    // A policy from the wire may carry any number; only years 1970-2999 are dates here.
+    if (unix_seconds < 0 || unix_seconds >= 32503680000) return "expiry " + std::to_string(unix_seconds) + " (not a date)";
     const date::sys_seconds t{std::chrono::seconds(unix_seconds)};
     try {
         const auto* tz = date::locate_zone(tz_name.empty() ? "Asia/Tokyo" : tz_name);

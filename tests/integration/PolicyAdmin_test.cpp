@@ -100,6 +100,63 @@ TEST_P(PolicyAdmin, SetGroupOfAnUnknownTerminalFailsAndChangesNothing) {
     EXPECT_NE(collector->ctl({"terminal", "set-group", "x"}, 2).find("unknown command"), std::string::npos);
 }
 
+// A UTC date `days` from now: far enough from the edges that the municipality's date agrees.
+std::string dateIn(int days) {
+    const time_t t = time(nullptr) + days * 86400;
+    char buf[16];
+    strftime(buf, sizeof buf, "%Y-%m-%d", gmtime(&t));
+    return buf;
+}
+
+TEST_P(PolicyAdmin, ExceptionReachesTheTerminalAsANewerPolicyAndIsListedByExpiry) {
+    push("all");
+    TestAgent agent(dir / "term-a");
+    agent.enroll(collector->agentUrl(), collector->token("税務課"), "term-a");
+    const uint64_t before = statusOf("term-a").at("latest_version").to_number<uint64_t>();
+    syncTo(agent, "term-a", before);
+
+    const std::vector<std::string> grant{"exception", "grant", "--terminal", "term-a", "--control", "usb",
+                                         "--device", "0781:5581:4C530001", "--reason", "選挙事務のデータ受け渡し",
+                                         "--requested-by", "sato"};
+    auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args = grant;
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    };
+    // Separation of duties, and no exception without an end.
+    std::string out = collector->ctl(with({"--approved-by", " Sato ", "--until", dateIn(3)}), 1);
+    EXPECT_NE(out.find("may not approve their own"), std::string::npos) << out;
+    out = collector->ctl(with({"--approved-by", "suzuki"}), 1);
+    EXPECT_NE(out.find("expiry"), std::string::npos) << out;
+    out = collector->ctl(with({"--approved-by", "suzuki", "--until", dateIn(-3)}), 1);
+    EXPECT_NE(out.find("already past"), std::string::npos) << out;
+    EXPECT_TRUE(boost::json::parse(collector->ctl({"exception", "list", "--format", "json"})).as_array().empty());
+
+    out = collector->ctl(with({"--approved-by", "suzuki", "--until", dateIn(3)}));
+    EXPECT_NE(out.find("granted until"), std::string::npos) << out;
+    collector->ctl({"exception", "grant", "--group", "税務課", "--control", "software", "--software",
+                    std::string(64, 'a'), "--until", dateIn(40), "--reason", "業務システム更新",
+                    "--requested-by", "tanaka", "--approved-by", "suzuki"});
+
+    auto status = statusOf("term-a");
+    EXPECT_TRUE(status.at("behind").as_bool()) << "a grant is a newer policy for the terminals it covers";
+    EXPECT_EQ(status.at("exceptions").to_number<uint64_t>(), 2u);
+    const uint64_t with_exceptions = status.at("latest_version").to_number<uint64_t>();
+    EXPECT_GT(with_exceptions, before);
+    syncTo(agent, "term-a", with_exceptions);
+
+    const auto soon = boost::json::parse(collector->ctl({"exception", "list", "--expiring", "7d", "--format", "json"}));
+    ASSERT_EQ(soon.as_array().size(), 1u) << soon;
+    EXPECT_EQ(soon.at(0).at("terminal").as_string(), "term-a");
+    EXPECT_EQ(soon.at(0).at("detail").as_string(), "0781:5581:4C530001");
+    EXPECT_EQ(soon.at(0).at("requested_by").as_string(), "sato");
+    EXPECT_EQ(soon.at(0).at("approved_by").as_string(), "suzuki");
+    EXPECT_EQ(soon.at(0).at("until").as_string(), dateIn(3));
+    const std::string table = collector->ctl({"exception", "list"});
+    EXPECT_NE(table.find("group 税務課"), std::string::npos) << table;
+    EXPECT_NE(table.find("software"), std::string::npos) << table;
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, PolicyAdmin, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -526,6 +527,64 @@ TYPED_TEST(StoreTest, FailingBatchInAGroupCommitFailsAlone) {
     ASSERT_EQ(rows.size(), 5u);
     for (const auto& r : rows) EXPECT_EQ(r.events, kBatches * 20u) << r.terminal_id;
     EXPECT_TRUE(store->events("ghost", 0, 0, 10).empty());
+}
+
+ExceptionRecord exceptionRecord(const std::string& id, const std::string& terminal, const std::string& group,
+                                int64_t expires) {
+    ExceptionRecord e;
+    e.id = id;
+    e.terminal = terminal;
+    e.group = group;
+    e.expires_unix = expires;
+    e.created_unix = kNow;
+    e.exception = std::string("\x0a\x03", 2) + id.substr(0, 3) + std::string(1, '\0');  // bytes, NUL included
+    e.version = 12345;  // ignored: the store assigns versions
+    return e;
+}
+
+TYPED_TEST(StoreTest, ExceptionsShareThePolicyVersionCounterAndExpireByThemselves) {
+    auto store = this->open();
+    // An exception before any policy still gets a version, and the first policy comes after it.
+    const uint64_t e0 = store->addException(exceptionRecord("ex0", "t9", "", kNow + 10));
+    const uint64_t p1 = store->addPolicy({0, "税務課", "標準", "p", kNow, "admin"});
+    const uint64_t e1 = store->addException(exceptionRecord("ex1", "t1", "", kNow + 100));
+    const uint64_t p2 = store->addPolicy({0, "税務課", "改訂", "p", kNow, "admin"});
+    const uint64_t e2 = store->addException(exceptionRecord("ex2", "", "税務課", kNow + 1000));
+    EXPECT_LT(e0, p1);
+    EXPECT_LT(p1, e1);
+    EXPECT_LT(e1, p2);
+    EXPECT_LT(p2, e2);
+    EXPECT_THROW(store->addException(exceptionRecord("ex1", "t2", "", kNow + 100)), std::invalid_argument);
+
+    const auto now = store->exceptionsFor("t1", "税務課", kNow);
+    ASSERT_EQ(now.size(), 2u);
+    EXPECT_EQ(now[0].id, "ex1");
+    EXPECT_EQ(now[0].version, e1);
+    EXPECT_EQ(now[0].terminal, "t1");
+    EXPECT_EQ(now[0].expires_unix, kNow + 100);
+    EXPECT_EQ(now[0].created_unix, kNow);
+    EXPECT_EQ(now[0].exception, exceptionRecord("ex1", "", "", 0).exception);
+    EXPECT_EQ(now[1].id, "ex2");
+    EXPECT_EQ(now[1].group, "税務課");
+
+    const auto later = store->exceptionsFor("t1", "税務課", kNow + 100);
+    ASSERT_EQ(later.size(), 1u) << "ex1 expired at kNow + 100";
+    EXPECT_EQ(later[0].id, "ex2");
+    EXPECT_TRUE(store->exceptionsFor("t2", "住民課", kNow).empty());
+    EXPECT_TRUE(store->exceptionsFor("", "", kNow).empty()) << "an empty scope matches nothing";
+
+    const auto soon = store->exceptions(kNow, kNow + 500);
+    ASSERT_EQ(soon.size(), 2u);
+    EXPECT_EQ(soon[0].id, "ex0");
+    EXPECT_EQ(soon[1].id, "ex1");
+    const auto all = store->exceptions(kNow + 50, std::numeric_limits<int64_t>::max());
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].id, "ex1");
+    EXPECT_EQ(all[1].id, "ex2");
+
+    store.reset();
+    store = this->open();
+    EXPECT_GT(store->addPolicy({0, "g", "n", "p", kNow, "x"}), e2) << "one counter, also after a reopen";
 }
 
 TYPED_TEST(StoreTest, TwoCollectorsIngestingOneTerminalStoreEachEventOnce) {

@@ -4,7 +4,7 @@
 #include <map>
 #include <optional>
 
-#include "fakes/FakeExecutableFile.h"
+#include "FakeExecutableFile.h"
 #include "mamori/platform/ProcessWatch.h"
 
 namespace mamori::test {

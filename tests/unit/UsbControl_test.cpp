@@ -1,0 +1,260 @@
+// The USB control against a fake bus that behaves like the kernel's authorization switches.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "agent/UsbControl.h"
+#include "agent/UsbRules.h"
+#include "fakes/FakeUsbBus.h"
+#include "fakes/ManualClock.h"
+#include "tests/support/JournalProbe.h"
+
+namespace {
+
+namespace v1 = mamori::v1;
+using mamori::agent::AgentConfig;
+using mamori::agent::ControlContext;
+using mamori::agent::UsbControl;
+using mamori::agent::UsbRules;
+using mamori::platform::UsbDeviceInfo;
+using mamori::platform::UsbInterfaceInfo;
+
+UsbDeviceInfo device(const std::string& name, uint16_t vid, uint16_t pid, const char* serial,
+                     std::vector<uint8_t> classes) {
+    UsbDeviceInfo d;
+    d.name = name;
+    d.vendor_id = vid;
+    d.product_id = pid;
+    d.has_serial = serial != nullptr;
+    d.serial = serial ? serial : "";
+    d.product = "test device";
+    d.descriptors_valid = true;
+    uint8_t n = 0;
+    for (auto c : classes) d.declared_interfaces.push_back(UsbInterfaceInfo{"", n++, c, 0, 0, false});
+    return d;
+}
+
+const uint16_t kVendor = 0x46f4, kStick = 0x0001;
+
+// The shipped profile's shape: HID and hubs allowed, storage blocked, default block.
+v1::Policy cityPolicy(v1::Mode mode = v1::ENFORCE) {
+    v1::Policy p;
+    auto* u = p.mutable_usb();
+    u->set_mode(mode);
+    u->set_default_action(v1::BLOCK);
+    auto rule = [&](const char* id, uint32_t cls, v1::UsbAction a) {
+        auto* r = u->add_class_rules();
+        r->set_id(id);
+        r->set_interface_class(cls);
+        r->set_interface_subclass(-1);
+        r->set_interface_protocol(-1);
+        r->set_action(a);
+    };
+    rule("hid", 0x03, v1::ALLOW);
+    rule("hub", 0x09, v1::ALLOW);
+    rule("mass-storage", 0x08, v1::BLOCK);
+    return p;
+}
+
+void registerStick(v1::Policy& p, const char* id, const std::string& serial, v1::UsbAction a) {
+    auto* d = p.mutable_usb()->add_devices();
+    d->set_id(id);
+    d->set_vendor_id(kVendor);
+    d->set_product_id(kStick);
+    d->set_serial(serial);
+    d->set_action(a);
+}
+
+TEST(UsbRules, RegisteredSerialAllowsAndAnotherSerialOfTheSameModelIsBlocked) {
+    auto p = cityPolicy();
+    registerStick(p, "LG-1", "AAA1", v1::ALLOW);
+    UsbRules rules(p);
+    auto ok = rules.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), 0);
+    EXPECT_EQ(ok.action, v1::ALLOW);
+    EXPECT_EQ(ok.rule_id, "LG-1");
+    EXPECT_FALSE(ok.matched_without_serial);
+    auto other = rules.decide(device("2-1", kVendor, kStick, "BBB2", {0x08}), 0);
+    EXPECT_EQ(other.action, v1::BLOCK);
+    EXPECT_EQ(other.rule_id, "mass-storage");
+}
+
+TEST(UsbRules, AStickWithoutSerialMatchesOnlyAnEntryWithoutSerialAndSaysSo) {
+    auto p = cityPolicy();
+    registerStick(p, "with-serial", "AAA1", v1::ALLOW);
+    UsbRules rules(p);
+    EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, nullptr, {0x08}), 0).action, v1::BLOCK);
+    registerStick(p, "no-serial", "", v1::ALLOW_READONLY);
+    UsbRules rules2(p);
+    auto d = rules2.decide(device("2-1", kVendor, kStick, nullptr, {0x08}), 0);
+    EXPECT_EQ(d.action, v1::ALLOW_READONLY);
+    EXPECT_TRUE(d.matched_without_serial);
+    EXPECT_TRUE(d.read_only);
+    EXPECT_EQ(rules2.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), 0).rule_id, "with-serial");
+}
+
+TEST(UsbRules, PortAndExpiryNarrowARegistration) {
+    auto p = cityPolicy();
+    registerStick(p, "LG-1", "AAA1", v1::ALLOW);
+    p.mutable_usb()->mutable_devices(0)->set_port("1-1.2");
+    p.mutable_usb()->mutable_devices(0)->set_expires("2026-03-31");
+    UsbRules rules(p);
+    const int64_t before = 1767225600;  // 2026-01-01
+    EXPECT_EQ(rules.decide(device("1-1.2", kVendor, kStick, "AAA1", {0x08}), before).action, v1::ALLOW);
+    EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), before).action, v1::BLOCK);
+    const int64_t after = 1780272000;  // 2026-06-01
+    EXPECT_EQ(rules.decide(device("1-1.2", kVendor, kStick, "AAA1", {0x08}), after).action, v1::BLOCK);
+    ASSERT_TRUE(rules.nextExpiry(before));
+    EXPECT_GT(*rules.nextExpiry(before), before);
+    EXPECT_FALSE(rules.nextExpiry(after));
+}
+
+TEST(UsbRules, AnExceptionInForceDecidesUntilItExpires) {
+    auto p = cityPolicy();
+    auto* e = p.add_exceptions();
+    e->set_id("EX-7");
+    e->set_control(v1::USB);
+    e->set_usb_device("46f4:0001:CCC3");
+    e->set_usb_action(v1::ALLOW_READONLY);
+    e->set_expires_unix(2000);
+    UsbRules rules(p);
+    auto d = rules.decide(device("2-1", kVendor, kStick, "CCC3", {0x08}), 1000);
+    EXPECT_EQ(d.action, v1::ALLOW_READONLY);
+    EXPECT_TRUE(d.exempted);
+    EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "CCC3", {0x08}), 2000).action, v1::BLOCK);
+    EXPECT_EQ(*rules.nextExpiry(1000), 2000);
+}
+
+TEST(UsbRules, ACompositeKeyboardKeepsItsKeysAndLosesItsStorage) {
+    UsbRules rules(cityPolicy());
+    auto d = rules.decide(device("1-1", 0x1d6b, 0x0104, "K1", {0x03, 0x08}), 0);
+    EXPECT_EQ(d.action, v1::ALLOW);
+    EXPECT_TRUE(d.partial);
+    EXPECT_EQ(d.rule_id, "mass-storage");
+    EXPECT_EQ(rules.forInterface(0x03, 1, 1).action, v1::ALLOW);
+    EXPECT_EQ(rules.forInterface(0x08, 6, 0x50).action, v1::BLOCK);
+    EXPECT_EQ(rules.forInterface(0xe0, 1, 1).rule_id, "default");
+}
+
+TEST(UsbRules, UnreadableDescriptorsAreBlocked) {
+    UsbRules rules(cityPolicy());
+    auto d = device("2-1", kVendor, kStick, "X", {});
+    d.descriptors_valid = false;
+    EXPECT_EQ(rules.decide(d, 0).action, v1::BLOCK);
+}
+
+class UsbControlTest : public ::testing::Test {
+protected:
+    UsbControlTest() : probe_(clock_) {
+        config_.state_dir = probe_.dir();
+        auto bus = std::make_unique<mamori::test::FakeUsbBus>();
+        bus_ = bus.get();
+        control_ = std::make_unique<UsbControl>(ControlContext{io_.get_executor(), probe_.sink(), clock_, config_},
+                                                std::move(bus));
+    }
+    void apply(const v1::Policy& p) {
+        std::string why;
+        ASSERT_TRUE(control_->check(p, why)) << why;
+        control_->apply(p);
+    }
+    size_t count(v1::EventType t) const { return probe_.events(t).size(); }
+
+    boost::asio::io_context io_;
+    mamori::test::ManualClock clock_;
+    mamori::test::JournalProbe probe_;
+    AgentConfig config_;
+    mamori::test::FakeUsbBus* bus_ = nullptr;
+    std::unique_ptr<UsbControl> control_;
+};
+
+TEST_F(UsbControlTest, AnUnregisteredStickStaysUnauthorizedAndIsReported) {
+    apply(cityPolicy());
+    EXPECT_TRUE(bus_->blockedNew());
+    bus_->plug(device("2-1", kVendor, kStick, "ZZZ9", {0x08}));
+    EXPECT_FALSE(bus_->at("2-1").authorized);
+    EXPECT_EQ(count(v1::USB_ATTACHED), 1u);
+    auto blocked = probe_.events(v1::USB_BLOCKED);
+    ASSERT_EQ(blocked.size(), 1u);
+    EXPECT_TRUE(blocked[0].violation());
+    EXPECT_EQ(blocked[0].outcome(), v1::ENFORCED);
+    EXPECT_EQ(blocked[0].rule_id(), "mass-storage");
+    EXPECT_EQ(blocked[0].usb().serial(), "ZZZ9");
+    EXPECT_EQ(blocked[0].usb().port(), "2-1");
+    ASSERT_EQ(blocked[0].usb().interface_classes_size(), 1);
+    EXPECT_EQ(blocked[0].usb().interface_classes(0), 0x08u);
+    bus_->unplug("2-1");
+    EXPECT_EQ(count(v1::USB_DETACHED), 1u);
+}
+
+TEST_F(UsbControlTest, ARegisteredStickWorksAndAReadOnlyOneIsArmedBeforeItsDriverBinds) {
+    auto p = cityPolicy();
+    registerStick(p, "LG-1", "AAA1", v1::ALLOW);
+    registerStick(p, "LG-2", "RRR2", v1::ALLOW_READONLY);
+    apply(p);
+    bus_->plug(device("2-1", kVendor, kStick, "AAA1", {0x08}));
+    EXPECT_TRUE(bus_->at("2-1").authorized);
+    EXPECT_TRUE(bus_->interfaceAuthorized("2-1", 0));
+    EXPECT_FALSE(bus_->readOnly("2-1"));
+    bus_->plug(device("2-2", kVendor, kStick, "RRR2", {0x08}));
+    EXPECT_TRUE(bus_->interfaceAuthorized("2-2", 0));
+    EXPECT_TRUE(bus_->readOnly("2-2"));
+    EXPECT_EQ(count(v1::USB_ALLOWED), 1u);
+    EXPECT_EQ(count(v1::USB_ALLOWED_READONLY), 1u);
+}
+
+TEST_F(UsbControlTest, ACompositeDeviceGetsItsHidInterfaceOnly) {
+    apply(cityPolicy());
+    bus_->plug(device("1-1", 0x1d6b, 0x0104, "K1", {0x03, 0x08}));
+    EXPECT_TRUE(bus_->at("1-1").authorized);
+    EXPECT_TRUE(bus_->interfaceAuthorized("1-1", 0));
+    EXPECT_FALSE(bus_->interfaceAuthorized("1-1", 1));
+    EXPECT_EQ(count(v1::USB_BLOCKED), 1u);
+}
+
+TEST_F(UsbControlTest, MonitorModeBlocksNothingAndReportsTheWouldBeBlock) {
+    apply(cityPolicy(v1::MONITOR));
+    bus_->plug(device("2-1", kVendor, kStick, "ZZZ9", {0x08}));
+    EXPECT_TRUE(bus_->at("2-1").authorized);
+    EXPECT_TRUE(bus_->interfaceAuthorized("2-1", 0));
+    auto allowed = probe_.events(v1::USB_ALLOWED);
+    ASSERT_EQ(allowed.size(), 1u);
+    EXPECT_TRUE(allowed[0].violation());
+    EXPECT_EQ(allowed[0].outcome(), v1::MONITORED);
+    EXPECT_EQ(count(v1::USB_BLOCKED), 0u);
+}
+
+TEST_F(UsbControlTest, ARevokedRegistrationDeauthorizesTheStickAtOnce) {
+    auto p = cityPolicy();
+    registerStick(p, "LG-1", "AAA1", v1::ALLOW);
+    apply(p);
+    bus_->plug(device("2-1", kVendor, kStick, "AAA1", {0x08}));
+    ASSERT_TRUE(bus_->at("2-1").authorized);
+    apply(cityPolicy());
+    EXPECT_FALSE(bus_->at("2-1").authorized);
+    EXPECT_EQ(count(v1::USB_BLOCKED), 1u);
+}
+
+TEST_F(UsbControlTest, FirstStartKeepsKeyboardsAsBaselineAndEvaluatesAStickLikeAnyOther) {
+    bus_->present(device("1-1", 0x046d, 0xc31c, "KB", {0x03}));
+    bus_->present(device("2-1", kVendor, kStick, "ZZZ9", {0x08}));
+    auto p = cityPolicy();
+    p.mutable_usb()->mutable_class_rules(0)->set_action(v1::BLOCK);  // even a policy that blocks HID
+    apply(p);
+    EXPECT_TRUE(bus_->at("1-1").authorized);
+    EXPECT_FALSE(bus_->at("2-1").authorized);
+    auto allowed = probe_.events(v1::USB_ALLOWED);
+    ASSERT_EQ(allowed.size(), 1u);
+    EXPECT_EQ(allowed[0].rule_id(), "baseline");
+}
+
+TEST_F(UsbControlTest, RapidPlugCyclesGiveOneDecisionEach) {
+    apply(cityPolicy());
+    for (int i = 0; i < 20; ++i) {
+        bus_->plug(device("2-1", kVendor, kStick, "ZZZ9", {0x08}));
+        bus_->unplug("2-1");
+    }
+    EXPECT_EQ(count(v1::USB_ATTACHED), 20u);
+    EXPECT_EQ(count(v1::USB_BLOCKED), 20u);
+    EXPECT_EQ(count(v1::USB_DETACHED), 20u);
+}
+
+}  // namespace

@@ -1,0 +1,99 @@
+#pragma once
+// A USB bus the test plugs devices into; it behaves like the kernel's authorization switches
+// (authorizing a device creates its interfaces, unauthorized) and records every call.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "mamori/platform/UsbBus.h"
+
+namespace mamori::test {
+
+class FakeUsbBus final : public mamori::platform::UsbBus {
+public:
+    using Info = mamori::platform::UsbDeviceInfo;
+
+    std::vector<Info> enumerate() override {
+        std::vector<Info> out;
+        for (auto& [n, d] : devices_) out.push_back(d);
+        return out;
+    }
+    std::optional<Info> device(const std::string& name) override {
+        auto it = devices_.find(name);
+        if (it == devices_.end()) return std::nullopt;
+        return it->second;
+    }
+    void watch(ChangeHandler h) override { handler_ = std::move(h); }
+    int blockNewDevices() override {
+        blocked_new_ = true;
+        return 1;
+    }
+    bool authorizeDevice(const std::string& name, bool a) override {
+        auto it = devices_.find(name);
+        if (it == devices_.end()) return false;
+        auto& d = it->second;
+        d.authorized = a;
+        d.interfaces.clear();
+        if (a) {
+            for (auto i : d.declared_interfaces) {
+                i.name = name + ":1." + std::to_string(i.number);
+                i.authorized = !blocked_new_;
+                d.interfaces.push_back(i);
+            }
+        }
+        return true;
+    }
+    bool authorizeInterface(const std::string& name, bool a) override {
+        for (auto& [n, d] : devices_)
+            for (auto& i : d.interfaces)
+                if (i.name == name) {
+                    i.authorized = a;
+                    return true;
+                }
+        return false;
+    }
+    void keepReadOnly(const std::string& name, bool ro) override {
+        if (ro) read_only_.insert(name);
+        else read_only_.erase(name);
+    }
+
+    // The test's hands: plug (the kernel leaves it unauthorized once blockNewDevices ran).
+    void plug(Info d, bool announce = true) {
+        d.authorized = false;
+        d.interfaces.clear();
+        const std::string name = d.name;
+        devices_[name] = d;
+        if (!blocked_new_) authorizeDevice(name, true);
+        if (announce && handler_) handler_({mamori::platform::UsbChange::Kind::Added, name});
+    }
+    // Present before the agent started, already working.
+    void present(Info d) {
+        devices_[d.name] = d;
+        bool saved = blocked_new_;
+        blocked_new_ = false;
+        authorizeDevice(d.name, true);
+        blocked_new_ = saved;
+    }
+    void unplug(const std::string& name) {
+        devices_.erase(name);
+        if (handler_) handler_({mamori::platform::UsbChange::Kind::Removed, name});
+    }
+
+    const Info& at(const std::string& name) { return devices_.at(name); }
+    bool interfaceAuthorized(const std::string& dev, uint8_t number) {
+        for (auto& i : devices_.at(dev).interfaces)
+            if (i.number == number) return i.authorized;
+        return false;
+    }
+    bool readOnly(const std::string& name) const { return read_only_.count(name) > 0; }
+    bool blockedNew() const { return blocked_new_; }
+
+private:
+    std::map<std::string, Info> devices_;
+    std::set<std::string> read_only_;
+    ChangeHandler handler_;
+    bool blocked_new_ = false;
+};
+
+}  // namespace mamori::test

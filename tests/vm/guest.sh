@@ -1,0 +1,196 @@
+#!/bin/bash
+# Runs inside the guest (chroot into the host root). Each case plugs sticks through the host's
+# QMP mailbox and asserts what the guest kernel shows and what the agent journaled.
+set -uo pipefail
+. "$(dirname "$0")/env"
+state=/tmp/mamori-state
+log=$work/agent.log
+failures=0
+n=0
+
+request() {  # request WORDS...: asks the host for a QMP action and waits until it is done
+  n=$((n + 1))
+  echo "$*" > "$work/mbox/$n.tmp" && mv "$work/mbox/$n.tmp" "$work/mbox/$n.req"
+  for _ in $(seq 300); do [ -e "$work/mbox/$n.done" ] && return 0; sleep 0.05; done
+  echo "host did not answer: $*"; return 1
+}
+plug() { request plug "$1" "$2" "$3"; }
+unplug() { request unplug "$1"; }
+usbdev() {  # usbdev SERIAL: the sysfs name of the device with this serial, waiting up to 15 s
+  for _ in $(seq 150); do
+    for d in /sys/bus/usb/devices/*-*; do
+      [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { basename "$d"; return 0; }
+    done
+    sleep 0.1
+  done
+  return 1
+}
+gone() {  # gone SERIAL: waits up to 10 s until no device has this serial
+  for _ in $(seq 100); do usbdev_now "$1" || return 0; sleep 0.1; done
+  return 1
+}
+usbdev_now() { for d in /sys/bus/usb/devices/*-*; do [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && return 0; done; return 1; }
+disk() {  # disk DEV: the block device under a USB device, waiting up to 5 s
+  for _ in $(seq 50); do
+    for b in /sys/bus/usb/devices/"$1"/*/host*/target*/*/block/*; do [ -e "$b" ] && { basename "$b"; return 0; }; done
+    sleep 0.1
+  done
+  return 1
+}
+events() { python3 "$src/tests/vm/events.py" "$state/journal.db"; }
+count() { events | grep -c "^$1 $2 " || true; }
+waitevent() {  # waitevent TYPE SERIAL [N]: until the journal holds N such events (10 s)
+  for _ in $(seq 100); do [ "$(count "$1" "$2")" -ge "${3:-1}" ] && return 0; sleep 0.1; done
+  return 1
+}
+check() {  # check NAME COMMAND...: one assertion
+  if "${@:2}"; then echo "  ok   $1"; else echo "  FAIL $1"; failures=$((failures + 1)); fi
+}
+marker_reads() { dd if="/dev/$1" bs=512 count=1 iflag=direct 2>/dev/null | grep -aq "MAMORI-MARKER"; }
+write_works() { dd if="/dev/zero" of="/dev/$1" bs=512 count=1 seek=100 oflag=direct conv=notrunc 2>/dev/null; }
+no_disk() { ! ls /sys/bus/usb/devices/"$1"/*/host* >/dev/null 2>&1 && ! ls /dev/sd* >/dev/null 2>&1; }
+authorized() { [ "$(cat /sys/bus/usb/devices/"$1"/authorized)" = "$2" ]; }
+
+policy() {  # policy MODE [DEVICES-YAML]
+  cat > "$work/policy.yaml" <<YAML
+name: vm-test
+usb:
+  mode: $1
+  default: block
+  class_rules:
+    - {id: hid, class: hid, action: allow}
+    - {id: hub, class: hub, action: allow}
+    - {id: mass-storage, class: mass-storage, action: block}
+  devices:
+${2:-    []}
+YAML
+}
+registered='    - {id: REG-RW, vendor: "46f4", product: "0001", serial: "RW0001", access: read-write}
+    - {id: REG-RO, vendor: "46f4", product: "0001", serial: "RO0002", access: read-only}'
+
+agent_pid=""
+start_agent() {
+  printf 'state_dir = %s\npolicy_file = %s\nsoftware_control = off\n' "$state" "$work/policy.yaml" > "$work/agent.conf"
+  : > "$log.cur"
+  "$agent" run --config "$work/agent.conf" >> "$log.cur" 2>&1 &
+  agent_pid=$!
+  for _ in $(seq 200); do grep -q "usb: new devices start unauthorized" "$log.cur" && break; sleep 0.05; done
+  for _ in $(seq 40); do grep -q "usb: " "$log.cur" && [ -e "$state/journal.db" ] && break; sleep 0.05; done
+  sleep 0.3
+  cat "$log.cur" >> "$log"
+}
+stop_agent() { [ -n "$agent_pid" ] && kill "$1" "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null; agent_pid=""; cat "$log.cur" >> "$log"; }
+
+mkdir -p "$state"
+echo "vm: kernel $(uname -r), $(ls -d /sys/bus/usb/devices/usb* | wc -l) root hubs"
+
+echo "case 1: an unregistered stick is blocked, no disk, data unreadable"
+policy enforce "$registered"
+start_agent
+check "authorized_default=0 on root hubs" grep -qx 0 /sys/bus/usb/devices/usb1/authorized_default
+plug s1 stick1 UNREG01
+d=$(usbdev UNREG01) || d=none
+waitevent USB_BLOCKED UNREG01
+check "device present but not authorized" authorized "$d" 0
+sleep 0.5
+check "no block device" no_disk "$d"
+check "journal: USB_ATTACHED" waitevent USB_ATTACHED UNREG01
+check "journal: USB_BLOCKED (mass-storage, violation)" sh -c "python3 $src/tests/vm/events.py $state/journal.db | grep -q '^USB_BLOCKED UNREG01 mass-storage 1 ENFORCED'"
+unplug s1; gone UNREG01
+check "journal: USB_DETACHED" waitevent USB_DETACHED UNREG01
+
+echo "case 2: a registered stick (serial match) is readable and writable"
+plug s2 stick2 RW0001
+d=$(usbdev RW0001) || d=none
+waitevent USB_ALLOWED RW0001
+sd=$(disk "$d") || sd=none
+check "authorized" authorized "$d" 1
+check "marker reads back from /dev/$sd" marker_reads "$sd"
+check "a write succeeds" write_works "$sd"
+check "journal: USB_ALLOWED by REG-RW" sh -c "python3 $src/tests/vm/events.py $state/journal.db | grep -q '^USB_ALLOWED RW0001 REG-RW 0 ALLOWED'"
+unplug s2; gone RW0001
+
+echo "case 3: a registered read-only stick: the marker reads, a write fails"
+plug s3 stick3 RO0002
+d=$(usbdev RO0002) || d=none
+waitevent USB_ALLOWED_READONLY RO0002
+sd=$(disk "$d") || sd=none
+sleep 0.2
+check "marker reads back from /dev/$sd" marker_reads "$sd"
+check "/dev/$sd is read-only (BLKROSET)" [ "$(cat /sys/block/$sd/ro 2>/dev/null)" = 1 ]
+check "a write fails" sh -c "! dd if=/dev/zero of=/dev/$sd bs=512 count=1 seek=100 oflag=direct conv=notrunc 2>/dev/null"
+unplug s3; gone RO0002
+
+echo "case 4: the same vid:pid with another serial is blocked"
+plug s4 stick2 RW0009
+d=$(usbdev RW0009) || d=none
+waitevent USB_BLOCKED RW0009
+check "not authorized" authorized "$d" 0
+check "no block device" no_disk "$d"
+unplug s4; gone RW0009
+
+echo "case 8: registration revoked while inserted: gone within 1 s"
+plug s8 stick2 RW0001
+d=$(usbdev RW0001) || d=none
+waitevent USB_ALLOWED RW0001 2
+sd=$(disk "$d") || sd=none
+check "working before the revocation" marker_reads "$sd"
+policy enforce
+stop_agent -TERM
+t0=$(date +%s%N)
+start_agent
+# The revocation is a policy change; an unenrolled agent takes its profile at start.
+for _ in $(seq 100); do [ -e "/dev/$sd" ] || break; sleep 0.01; done
+t1=$(date +%s%N)
+check "the disk is gone" [ ! -e "/dev/$sd" ]
+check "de-authorized" authorized "$d" 0
+echo "       (agent start to disk gone: $(( (t1 - t0) / 1000000 )) ms)"
+unplug s8; gone RW0001
+
+echo "case 6: agent killed with kill -9, a stick plugged: stays blocked; evaluated after restart"
+policy enforce "$registered"
+stop_agent -KILL
+plug s6 stick2 RW0001
+d=$(usbdev RW0001) || d=none
+sleep 1
+check "blocked while the agent is dead" authorized "$d" 0
+check "no block device while the agent is dead" no_disk "$d"
+before=$(count USB_ALLOWED RW0001)
+start_agent
+check "evaluated after restart (allowed)" waitevent USB_ALLOWED RW0001 $((before + 1))
+check "authorized after restart" authorized "$d" 1
+unplug s6; gone RW0001
+
+echo "case 7: monitor mode: the stick works, a violation is recorded"
+policy monitor "$registered"
+stop_agent -TERM
+start_agent
+plug s7 stick1 MONI07
+d=$(usbdev MONI07) || d=none
+waitevent USB_ALLOWED MONI07
+sd=$(disk "$d") || sd=none
+check "authorized" authorized "$d" 1
+check "marker reads" marker_reads "$sd"
+check "journal: violation, MONITORED" sh -c "python3 $src/tests/vm/events.py $state/journal.db | grep -q '^USB_ALLOWED MONI07 mass-storage 1 MONITORED'"
+unplug s7; gone MONI07
+
+echo "case 9: twenty rapid plug/unplug cycles: one decision each, no crash"
+policy enforce "$registered"
+stop_agent -TERM
+start_agent
+for i in $(seq 20); do
+  plug "r$i" stick1 RAPID09
+  sleep 0.2
+  unplug "r$i"
+  sleep 0.2
+done
+gone RAPID09
+waitevent USB_DETACHED RAPID09 20
+a=$(count USB_ATTACHED RAPID09); b=$(count USB_BLOCKED RAPID09); x=$(count USB_DETACHED RAPID09)
+echo "       (attached $a, blocked $b, detached $x)"
+check "20 attached, 20 blocked, 20 detached" [ "$a-$b-$x" = "20-20-20" ]
+check "the agent is alive" kill -0 "$agent_pid"
+stop_agent -TERM
+
+echo "--- journal (USB events)"; events | tail -n 80
+if [ $failures -eq 0 ]; then echo "vm: all cases passed"; else echo "vm: $failures check(s) failed"; fi
