@@ -257,9 +257,10 @@ void UsbControl::scheduleExpiry() {
     expiry_.cancel();
     auto next = rules_->nextExpiry(nowUnix());
     if (!next) return;
-    // At most an hour ahead, so a wall-clock step is noticed within the hour.
-    const int64_t wait = std::min<int64_t>(*next - nowUnix(), 3600);
-    expiry_.expires_after(std::chrono::seconds(std::max<int64_t>(wait, 1)));
+    // To the nanosecond, so a revoked stick goes the moment its exception ends; at most an hour
+    // ahead, so a wall-clock step is noticed within the hour.
+    const int64_t wait_ns = std::min<int64_t>(*next * 1'000'000'000 - ctx_.clock.utcNs(), 3600'000'000'000);
+    expiry_.expires_after(std::chrono::nanoseconds(std::max<int64_t>(wait_ns, 0)));
     expiry_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         reevaluate();

@@ -74,6 +74,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
         if (post && path == "/admin/v1/exceptions") return grantException(req, *user);
         if (get && path == "/admin/v1/exceptions") return listExceptions(req, *user);
+        if (post && path == "/admin/v1/users") return addUser(req, *user);
     } catch (const std::invalid_argument& e) {
         return jsonError(req, http::status::bad_request, e.what(), "リクエストの内容が正しくありません");
     }
@@ -292,6 +293,35 @@ HttpResponse AdminApi::listExceptions(const HttpRequest& req, const AdminUser& u
         out.push_back(ExceptionGrant::toJson(r, calendar_));
     }
     return jsonReply(req, http::status::ok, out);
+}
+
+HttpResponse AdminApi::addUser(const HttpRequest& req, const AdminUser& user) {
+    if (user.role != "admin")
+        return jsonError(req, http::status::forbidden, "only an admin may add users", "利用者の追加は管理者のみ可能です");
+    boost::system::error_code ec;
+    json::value body = json::parse(req.body(), ec);
+    if (ec || !body.is_object() || !body.as_object().contains("name") || !body.as_object().contains("role"))
+        throw std::invalid_argument("expected {\"name\": ..., \"role\": ..., \"sections\": [...]}");
+    AdminUser added;
+    added.name = json::value_to<std::string>(body.at("name"));
+    added.role = json::value_to<std::string>(body.at("role"));
+    if (const auto* s = body.as_object().if_contains("sections"))
+        added.sections = json::value_to<std::vector<std::string>>(*s);
+    if (added.name.empty()) throw std::invalid_argument("the user needs a name");
+    if (added.role != "admin" && added.role != "officer" && added.role != "ciso" && added.role != "auditor")
+        throw std::invalid_argument("role must be admin, officer, ciso or auditor");
+    // An officer (情報セキュリティ管理者) answers for named sections; without one they would see nothing.
+    if (added.role == "officer" && added.sections.empty())
+        throw std::invalid_argument("an officer needs at least one --section");
+    if (added.role != "officer" && !added.sections.empty())
+        throw std::invalid_argument("only officers are limited to sections; " + added.role + " sees all");
+    // The same kind of secret as the first administrator's (CollectorHome); only its hash is stored.
+    const std::string token = mamori::proto::EnrollmentToken::generate("").secret;
+    added.token_hash = mamori::proto::Sha256::hex(mamori::proto::Sha256::of(token));
+    store_.addAdminUser(added);
+    Log::info("admin user " + added.name + " (" + added.role + ") added by " + user.name);
+    return jsonReply(req, http::status::created,
+                     json::object{{"name", added.name}, {"role", added.role}, {"token", token}});
 }
 
 }  // namespace mamori::collector

@@ -34,6 +34,7 @@ private:
     HttpResponse policyStatus(const HttpRequest& req, const AdminUser& user);
     HttpResponse grantException(const HttpRequest& req, const AdminUser& user);
     HttpResponse listExceptions(const HttpRequest& req, const AdminUser& user);
+    HttpResponse addUser(const HttpRequest& req, const AdminUser& user);
 
     Store& store_;
     const LocalCalendar& calendar_;

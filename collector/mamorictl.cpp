@@ -40,6 +40,9 @@ commands:
                                                  an approved exception (例外措置); agents get it
                                                  at their next sync and drop it at expiry
   exception list [--expiring 7d] [--format F]    exceptions in force (or ending within N days)
+  user add NAME --role admin|officer|ciso|auditor [--section S ...]
+                                                 a person with their own token (printed once);
+                                                 officers see only their sections
 
 F is table (default), csv (UTF-8 with BOM, for Excel) or json.
 The collector and your token come from --config, $MAMORI_CTL_CONFIG,
@@ -141,14 +144,16 @@ int policyCheck(const std::string& file, mamori::v1::Policy* out = nullptr) {
 int main(int argc, char** argv) {
     po::options_description opts("options");
     std::string config, group, date, section, control, format = "table", terminal, since;
-    std::string device, software, until, reason, requested_by, approved_by, expiring;
+    std::string device, software, until, reason, requested_by, approved_by, expiring, role;
+    std::vector<std::string> sections;
     int valid_hours = 24, limit = 1000;
     std::vector<std::string> words;
     opts.add_options()("help,h", "show this help")("config", po::value(&config), "mamorictl.conf to use")
         ("group", po::value(&group), "section (所属) or network tier")
         ("valid-hours", po::value(&valid_hours), "token lifetime in hours (default 24)")
         ("today", "today in the municipality's time zone (the default)")
-        ("date", po::value(&date), "a local date, YYYY-MM-DD")("section", po::value(&section), "only this section")
+        ("date", po::value(&date), "a local date, YYYY-MM-DD")("section", po::value(&sections), "only this section; user add: a section of the officer (repeatable)")
+        ("role", po::value(&role), "user add: admin, officer, ciso or auditor")
         ("control", po::value(&control), "only this control: usb, hours, software, screen_lock, agent, evidence, reporting")
         ("format", po::value(&format), "table, csv or json")("terminal", po::value(&terminal), "terminal id")
         ("behind", "only terminals behind the latest policy of their group")
@@ -187,6 +192,7 @@ int main(int argc, char** argv) {
     };
     try {
         if (is({"policy", "check"}) && words.size() == 3) return policyCheck(words[2]);
+        if (!sections.empty()) section = sections.back();
         Ctl ctl = Ctl::load(config);
         if (is({"token", "create"})) {
             json::object body{{"group", group.empty() ? "default" : group}, {"valid_hours", valid_hours}};
@@ -310,6 +316,16 @@ int main(int argc, char** argv) {
                        str(r.at("control")), str(r.at("detail")), str(r.at("until")), str(r.at("reason")),
                        str(r.at("requested_by")), str(r.at("approved_by"))});
             emit(t, v, format, expiring.empty() ? "no exceptions in force" : "no exceptions end within " + expiring);
+            return 0;
+        }
+        if (is({"user", "add"}) && words.size() == 3) {
+            json::array secs;
+            for (const auto& s : sections) secs.emplace_back(s);
+            json::object body{{"name", words[2]}, {"role", role}, {"sections", secs}};
+            auto v = ctl.call(http::verb::post, "/admin/v1/users", json::serialize(body));
+            std::cout << str(v.at("token")) << "\n";
+            std::cerr << "user '" << str(v.at("name")) << "' (" << str(v.at("role"))
+                      << ") added; give them this token: it is not stored and cannot be shown again\n";
             return 0;
         }
         std::cerr << "mamorictl: unknown command '";

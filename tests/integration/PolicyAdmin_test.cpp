@@ -44,7 +44,8 @@ protected:
 
     boost::json::object statusOf(const std::string& terminal) {
         const std::string out = collector->ctl({"policy", "status", "--format", "json"});
-        for (const auto& r : boost::json::parse(out).as_array())
+        const boost::json::value parsed = boost::json::parse(out);  // named: the loop borrows from it
+        for (const auto& r : parsed.as_array())
             if (r.at("terminal").as_string() == terminal) return r.as_object();
         ADD_FAILURE() << terminal << " missing from " << out;
         return {};

@@ -129,7 +129,7 @@ check "not authorized" authorized "$d" 0
 check "no block device" no_disk "$d"
 unplug s4; gone RW0009
 
-echo "case 8: registration revoked while inserted: gone within 1 s"
+echo "case 8: registration revoked while inserted (a new profile at restart): the disk goes"
 plug s8 stick2 RW0001
 d=$(usbdev RW0001) || d=none
 waitevent USB_ALLOWED RW0001 2
@@ -146,6 +146,41 @@ check "the disk is gone" [ ! -e "/dev/$sd" ]
 check "de-authorized" authorized "$d" 0
 echo "       (agent start to disk gone: $(( (t1 - t0) / 1000000 )) ms)"
 unplug s8; gone RW0001
+
+echo "case 8b: an exception expires while the stick is in use: the running agent removes it within 1 s"
+# Exceptions expire on the minute (Asia/Tokyo, the profile's zone): the second minute from now.
+expiry=$(TZ=Asia/Tokyo date -d "@$(( ($(date +%s) / 60 + 2) * 60 ))" '+%Y-%m-%d %H:%M')
+expiry_unix=$(( ($(date +%s) / 60 + 2) * 60 ))
+policy enforce
+cat >> "$work/policy.yaml" <<YAML
+exceptions:
+  - id: EX-VM-8
+    control: usb
+    terminal: vm
+    usb_device: "46f4:0001:EXP008"
+    usb_access: read-write
+    reason: vm test
+    requested_by: a
+    approved_by: b
+    expires: "$expiry"
+YAML
+stop_agent -TERM
+start_agent
+plug s8b stick2 EXP008
+d=$(usbdev EXP008) || d=none
+waitevent USB_ALLOWED EXP008
+sd=$(disk "$d") || sd=none
+check "working under the exception (EXEMPTED)" marker_reads "$sd"
+while [ "$(date +%s)" -lt "$expiry_unix" ] && [ -e "/dev/$sd" ]; do sleep 0.02; done
+while [ -e "/dev/$sd" ] && [ "$(date +%s)" -lt $((expiry_unix + 5)) ]; do sleep 0.02; done
+t1=$(date +%s%N)
+ms=$(( (t1 - expiry_unix * 1000000000) / 1000000 ))
+echo "       (expiry to disk gone: $ms ms)"
+check "the disk is gone" [ ! -e "/dev/$sd" ]
+check "gone within 1 s of the expiry" [ "$ms" -le 1000 ]
+check "de-authorized" authorized "$d" 0
+check "journal: USB_BLOCKED after the expiry" waitevent USB_BLOCKED EXP008
+unplug s8b; gone EXP008
 
 echo "case 6: agent killed with kill -9, a stick plugged: stays blocked; evaluated after restart"
 policy enforce "$registered"
@@ -174,6 +209,34 @@ check "marker reads" marker_reads "$sd"
 check "journal: violation, MONITORED" sh -c "python3 $src/tests/vm/events.py $state/journal.db | grep -q '^USB_ALLOWED MONI07 mass-storage 1 MONITORED'"
 unplug s7; gone MONI07
 
+echo "case 5: a composite HID + storage gadget (dummy_hcd + configfs): keys yes, storage no"
+g=/sys/kernel/config/usb_gadget/mamori
+if [ -d /sys/kernel/config/usb_gadget ] && ls /sys/class/udc/ 2>/dev/null | grep -q dummy; then
+  dd if=/dev/zero of=/tmp/gadget.img bs=1M count=4 status=none
+  printf 'MAMORI-MARKER-gadget' | dd of=/tmp/gadget.img conv=notrunc status=none
+  mkdir -p $g/strings/0x409 $g/configs/c.1/strings/0x409 $g/functions/hid.kbd $g/functions/mass_storage.ms
+  echo 0x1d6b > $g/idVendor; echo 0x0104 > $g/idProduct
+  echo COMPO05 > $g/strings/0x409/serialnumber; echo "keyboard with storage" > $g/strings/0x409/product
+  echo 1 > $g/functions/hid.kbd/protocol; echo 1 > $g/functions/hid.kbd/subclass; echo 8 > $g/functions/hid.kbd/report_length
+  printf '\x05\x01\x09\x06\xa1\x01\x05\x07\x19\xe0\x29\xe7\x15\x00\x25\x01\x75\x01\x95\x08\x81\x02\x95\x01\x75\x08\x81\x03\x95\x06\x75\x08\x15\x00\x25\x65\x05\x07\x19\x00\x29\x65\x81\x00\xc0' > $g/functions/hid.kbd/report_desc
+  echo /tmp/gadget.img > $g/functions/mass_storage.ms/lun.0/file
+  ln -s $g/functions/hid.kbd $g/configs/c.1/
+  ln -s $g/functions/mass_storage.ms $g/configs/c.1/
+  ls /sys/class/udc | grep dummy | head -1 > $g/UDC
+  d=$(usbdev COMPO05) || d=none
+  waitevent USB_BLOCKED COMPO05
+  sleep 0.5
+  check "device authorized" authorized "$d" 1
+  check "HID interface authorized" [ "$(cat /sys/bus/usb/devices/$d:1.0/authorized 2>/dev/null)" = 1 ]
+  check "storage interface not authorized" [ "$(cat /sys/bus/usb/devices/$d:1.1/authorized 2>/dev/null)" = 0 ]
+  check "the keyboard is bound to usbhid" [ -e /sys/bus/usb/devices/$d:1.0/driver ]
+  check "no block device" sh -c "! ls /dev/sd* >/dev/null 2>&1"
+  echo "" > $g/UDC
+  gone COMPO05
+else
+  echo "  FAIL no configfs gadget support (dummy_hcd/libcomposite not loaded)"; failures=$((failures + 1))
+fi
+
 echo "case 9: twenty rapid plug/unplug cycles: one decision each, no crash"
 policy enforce "$registered"
 stop_agent -TERM
@@ -192,5 +255,5 @@ check "20 attached, 20 blocked, 20 detached" [ "$a-$b-$x" = "20-20-20" ]
 check "the agent is alive" kill -0 "$agent_pid"
 stop_agent -TERM
 
-echo "--- journal (USB events)"; events | tail -n 80
+echo "--- journal (last USB events)"; events | tail -n 30
 if [ $failures -eq 0 ]; then echo "vm: all cases passed"; else echo "vm: $failures check(s) failed"; fi

@@ -28,13 +28,15 @@ moddir="$cache/kroot/lib/modules/$kver"
 # --- initramfs: busybox and the modules for USB, SCSI disks, 9p and gadgets ----------------
 # The package has no modules.dep (depmod runs at install), so dependencies are read from each
 # module's own "depends=" and modules are loaded in that order.
-if [ ! -f "$cache/initrd.ok" ]; then
+wanted="virtio_pci 9pnet_virtio 9p xhci_pci usb_storage sd_mod usbhid hid_generic dummy_hcd
+        libcomposite usb_f_mass_storage usb_f_hid configfs"
+# The cache is rebuilt when this script changes (the module list, the init below).
+stamp=$(sha256sum "$0" | cut -c1-16)
+if [ "$(cat "$cache/initrd.ok" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$cache/initrd" && mkdir -p "$cache/initrd"/{bin,dev,proc,sys,host,mods,tmp}
   cp /bin/busybox "$cache/initrd/bin/busybox"
-  wanted="virtio_pci 9pnet_virtio 9p xhci_pci usb_storage sd_mod dummy_hcd
-          libcomposite usb_f_mass_storage usb_f_hid configfs"
   declare -A path_of=() seen=()
-  while read -r f; do b=$(basename "$f"); b=${b%%.ko*}; path_of[${b//-/_}]=$f; done \
+  while read -r f; do b=${f##*/}; b=${b%%.ko*}; path_of[${b//-/_}]=$f; done \
     < <(find "$moddir/kernel" -name '*.ko*')
   order=()
   resolve() {  # resolve NAME: appends the module after everything it needs
@@ -50,7 +52,7 @@ if [ ! -f "$cache/initrd.ok" ]; then
   for m in $wanted; do resolve "$m"; done
   : > "$cache/initrd/mods/order"
   for f in "${order[@]}"; do
-    b=$(basename "$f"); b=${b%%.ko*}
+    b=${f##*/}; b=${b%%.ko*}
     case "$f" in
       *.xz) xz -dc "$f" > "$cache/initrd/mods/$b.ko" ;;
       *.zst) zstd -qdc "$f" > "$cache/initrd/mods/$b.ko" ;;
@@ -75,7 +77,7 @@ poweroff -f
 INIT
   chmod +x "$cache/initrd/init"
   ( cd "$cache/initrd" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1 ) > "$cache/initrd.gz"
-  touch "$cache/initrd.ok"
+  echo "$stamp" > "$cache/initrd.ok"
 fi
 
 # --- the run: sticks, guest script, QEMU with a QMP socket --------------------------------
@@ -93,10 +95,10 @@ ENV
 
 port=$((20000 + RANDOM % 20000))
 vmlinuz=$(ls "$cache"/kroot/boot/vmlinuz-* | head -1)
-qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 1024 -smp 1 -nographic -no-reboot \
+qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 1024 -smp 1 -nographic -no-reboot -nic none \
   -kernel "$vmlinuz" -initrd "$cache/initrd.gz" \
   -append "console=ttyS0 quiet panic=-1 usb_storage.delay_use=0 mamori.work=$work" \
-  -fsdev local,id=root,path=/,readonly=on,security_model=none -device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
+  -fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap -device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
   -fsdev local,id=work,path="$work",security_model=none -device virtio-9p-pci,fsdev=work,mount_tag=work \
   -device qemu-xhci,id=xhci \
   -blockdev driver=raw,node-name=stick1,file.driver=file,file.filename="$work/stick1.img" \
@@ -121,7 +123,7 @@ qmp() {
 qmp '{"execute":"qmp_capabilities"}'
 
 # The guest asks for plugs through the shared mailbox: "plug ID DRIVE SERIAL" / "unplug ID".
-deadline=$((SECONDS + 540))
+deadline=$((SECONDS + 570))
 while kill -0 $qemu 2>/dev/null; do
   if [ $SECONDS -gt $deadline ]; then echo "vm: the guest ran out of time" >&2; break; fi
   for req in "$work"/mbox/*.req; do

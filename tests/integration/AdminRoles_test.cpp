@@ -1,0 +1,93 @@
+// Roles on the admin endpoint: people added with `mamorictl user add` get their own token;
+// an officer (情報セキュリティ管理者) sees only their sections' terminals and gets 403 for any
+// other, an auditor reads everything and changes nothing.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "TestCollector.h"
+
+using namespace mamori::test;
+
+namespace {
+
+class AdminRoles : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = tempDir("admin-roles");
+        collector = std::make_unique<TestCollector>(dir / "collector");
+        collector->start();
+    }
+    void TearDown() override {
+        collector->stop();
+        if (!HasFailure()) std::filesystem::remove_all(dir);
+    }
+
+    // `mamorictl user add`; returns the path of a mamorictl.conf holding the new user's token.
+    std::filesystem::path addUser(const std::string& name, std::vector<std::string> args) {
+        args.insert(args.begin(), {"user", "add", name});
+        const std::string out = collector->ctl(args);
+        const std::string token = out.substr(0, out.find('\n'));
+        EXPECT_GE(token.size(), 20u) << out;
+        const auto token_file = dir / (name + ".token");
+        std::ofstream(token_file) << token << "\n";
+        const auto conf = dir / (name + ".conf");
+        std::ifstream in(collector->dir() / "mamorictl.conf");
+        std::ofstream o(conf);
+        for (std::string line; std::getline(in, line);)
+            o << (line.rfind("token_file", 0) == 0 ? "token_file = " + token_file.string() : line) << "\n";
+        return conf;
+    }
+
+    // mamorictl as another user; returns stdout+stderr, asserts the exit code.
+    std::string as(const std::filesystem::path& conf, std::vector<std::string> args, int expect = 0) {
+        args.insert(args.begin(), {bin("mamorictl"), "--config", conf.string()});
+        std::string out;
+        EXPECT_EQ(Subprocess::run(args, &out), expect) << out;
+        return out;
+    }
+
+    std::filesystem::path dir;
+    std::unique_ptr<TestCollector> collector;
+};
+
+TEST_F(AdminRoles, OfficerSeesOnlyTheirSectionsAndGets403ForAnotherSectionsTerminal) {
+    TestAgent tax(dir / "term-tax"), residents(dir / "term-res");
+    tax.enroll(collector->agentUrl(), collector->token("税務課"), "term-tax");
+    residents.enroll(collector->agentUrl(), collector->token("住民課"), "term-res");
+    const auto officer = addUser("yamada", {"--role", "officer", "--section", "税務課"});
+
+    const std::string terminals = as(officer, {"terminals"});
+    EXPECT_NE(terminals.find("term-tax"), std::string::npos) << terminals;
+    EXPECT_EQ(terminals.find("term-res"), std::string::npos) << terminals;
+
+    as(officer, {"events", "--terminal", "term-tax"});
+    const std::string refused = as(officer, {"events", "--terminal", "term-res"}, 1);
+    EXPECT_NE(refused.find("HTTP 403"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("所管外の端末です"), std::string::npos) << refused;
+
+    EXPECT_NE(as(officer, {"token", "create", "--group", "税務課"}, 1).find("HTTP 403"), std::string::npos);
+}
+
+TEST_F(AdminRoles, AuditorReadsEverythingAndChangesNothing) {
+    TestAgent residents(dir / "term-res");
+    residents.enroll(collector->agentUrl(), collector->token("住民課"), "term-res");
+    const auto auditor = addUser("kansa", {"--role", "auditor"});
+    EXPECT_NE(as(auditor, {"terminals"}).find("term-res"), std::string::npos);
+    as(auditor, {"events", "--terminal", "term-res"});
+    as(auditor, {"policy", "status"});
+    const std::string profile = std::string(MAMORI_SOURCE_DIR) + "/installer/profiles/default.yaml";
+    EXPECT_NE(as(auditor, {"policy", "push", profile}, 1).find("HTTP 403"), std::string::npos);
+    EXPECT_NE(as(auditor, {"terminal", "set-group", "term-res", "税務課"}, 1).find("HTTP 403"), std::string::npos);
+    EXPECT_NE(as(auditor, {"user", "add", "x", "--role", "admin"}, 1).find("HTTP 403"), std::string::npos);
+}
+
+TEST_F(AdminRoles, UsersNeedAKnownRoleAndOfficersASection) {
+    EXPECT_NE(collector->ctl({"user", "add", "a", "--role", "boss"}, 1).find("role must be"), std::string::npos);
+    EXPECT_NE(collector->ctl({"user", "add", "b", "--role", "officer"}, 1).find("at least one --section"),
+              std::string::npos);
+    addUser("c", {"--role", "ciso"});
+    EXPECT_NE(collector->ctl({"user", "add", "c", "--role", "ciso"}, 1).find("already exists"), std::string::npos);
+}
+
+}  // namespace
