@@ -137,7 +137,9 @@ struct Agent::Impl {
             sink->onAppended([this] { uploader->notify(); });
             uploader->start();
         } else {
-            Log::warn("not enrolled: the built-in default policy is in force and events stay on this terminal "
+            Log::warn(std::string("not enrolled: ") +
+                      (config.policy_file.empty() ? "the built-in default policy" : "the local profile (policy_file)") +
+                      " is in force and events stay on this terminal "
                       "(enroll with: mamori-agent enroll --collector URL --token TOKEN)");
         }
         scheduleHeartbeat();

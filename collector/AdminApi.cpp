@@ -75,6 +75,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (post && path == "/admin/v1/exceptions") return grantException(req, *user);
         if (get && path == "/admin/v1/exceptions") return listExceptions(req, *user);
         if (post && path == "/admin/v1/users") return addUser(req, *user);
+        if (get && path == "/admin/v1/access-log") return accessLog(req, *user);
     } catch (const std::invalid_argument& e) {
         return jsonError(req, http::status::bad_request, e.what(), "リクエストの内容が正しくありません");
     }
@@ -155,12 +156,15 @@ HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
     if (user.role == "officer" &&
         std::find(user.sections.begin(), user.sections.end(), terminal->group) == user.sections.end()) {
         Log::warn("admin endpoint: officer " + user.name + " refused events of " + terminal->id);
+        store_.recordAccess({nowUnix(), user.name, user.role, terminal->id, "events (refused)"});
         return jsonError(req, http::status::forbidden, "terminal outside your sections", "所管外の端末です");
     }
     int64_t since_ns = q.contains("since_unix") ? std::stoll(q["since_unix"]) * 1'000'000'000 : 0;
     uint64_t after = q.contains("after_seq") ? std::stoull(q["after_seq"]) : 0;
     uint32_t limit = q.contains("limit") ? static_cast<uint32_t>(std::min(10000ULL, std::stoull(q["limit"]))) : 1000;
     Log::info("admin endpoint: " + user.name + " (" + user.role + ") read the events of " + terminal->id);
+    // Recorded before the read: evidence nobody can show was read unrecorded is never served.
+    store_.recordAccess({nowUnix(), user.name, user.role, terminal->id, "events"});
     json::array out;
     google::protobuf::util::JsonPrintOptions opts;
     opts.preserve_proto_field_names = true;
@@ -322,6 +326,25 @@ HttpResponse AdminApi::addUser(const HttpRequest& req, const AdminUser& user) {
     Log::info("admin user " + added.name + " (" + added.role + ") added by " + user.name);
     return jsonReply(req, http::status::created,
                      json::object{{"name", added.name}, {"role", added.role}, {"token", token}});
+}
+
+HttpResponse AdminApi::accessLog(const HttpRequest& req, const AdminUser& user) {
+    // Officers answer for their sections' terminals, not for what other readers did.
+    if (user.role != "admin" && user.role != "ciso" && user.role != "auditor")
+        return jsonError(req, http::status::forbidden, "only an admin, the CISO or an auditor may read the access log",
+                         "アクセス記録の閲覧は管理者・CISO・監査担当のみ可能です");
+    auto q = queryOf(req);
+    const int64_t since = q.contains("since_unix") ? std::stoll(q["since_unix"]) : 0;
+    const uint32_t limit =
+        q.contains("limit") ? static_cast<uint32_t>(std::min(100000ULL, std::stoull(q["limit"]))) : 1000;
+    json::array out;
+    for (const auto& a : store_.accessLog(since, limit))
+        out.push_back(json::object{{"at_unix", a.at_unix},
+                                   {"user", a.user},
+                                   {"role", a.role},
+                                   {"terminal", a.terminal_id},
+                                   {"action", a.action}});
+    return jsonReply(req, http::status::ok, out);
 }
 
 }  // namespace mamori::collector

@@ -35,6 +35,7 @@ private:
     HttpResponse grantException(const HttpRequest& req, const AdminUser& user);
     HttpResponse listExceptions(const HttpRequest& req, const AdminUser& user);
     HttpResponse addUser(const HttpRequest& req, const AdminUser& user);
+    HttpResponse accessLog(const HttpRequest& req, const AdminUser& user);
 
     Store& store_;
     const LocalCalendar& calendar_;

@@ -119,6 +119,17 @@ CREATE TABLE exceptions (
 );
 CREATE INDEX exceptions_by_expiry ON exceptions (expires_unix);
 
+-- Who read which terminal's evidence, in the order it happened.
+CREATE TABLE access_log (
+  id BIGSERIAL PRIMARY KEY,
+  at_unix BIGINT NOT NULL,
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  terminal_id TEXT NOT NULL,
+  action TEXT NOT NULL
+);
+CREATE INDEX access_log_by_time ON access_log (at_unix);
+
 CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -562,6 +573,27 @@ std::vector<ExceptionRecord> PostgresStore::exceptions(int64_t now_unix, int64_t
                                       " FROM exceptions WHERE expires_unix > $1 AND expires_unix < $2 "
                                       "ORDER BY expires_unix, version",
                                   {PgParam::integer(now_unix), PgParam::integer(expiring_before_unix)}));
+}
+
+// --- access log -----------------------------------------------------------------------------
+
+void PostgresStore::recordAccess(const AccessRecord& a) {
+    auto c = pool_.acquire();
+    c->exec("INSERT INTO access_log (at_unix, user_name, role, terminal_id, action) VALUES ($1, $2, $3, $4, $5)",
+            {PgParam::integer(a.at_unix), PgParam::text(a.user), PgParam::text(a.role), PgParam::text(a.terminal_id),
+             PgParam::text(a.action)});
+}
+
+std::vector<AccessRecord> PostgresStore::accessLog(int64_t since_unix, uint32_t limit) {
+    auto c = pool_.acquire();
+    const PgResult r = c->exec(
+        "SELECT at_unix, user_name, role, terminal_id, action FROM access_log WHERE at_unix >= $1 "
+        "ORDER BY id DESC LIMIT $2",
+        {PgParam::integer(since_unix), PgParam::integer(limit)});
+    std::vector<AccessRecord> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
+    return out;
 }
 
 // --- settings and admin users ---------------------------------------------------------------

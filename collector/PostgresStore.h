@@ -50,6 +50,9 @@ public:
                                                int64_t now_unix) override;
     std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) override;
 
+    void recordAccess(const AccessRecord& a) override;
+    std::vector<AccessRecord> accessLog(int64_t since_unix, uint32_t limit) override;
+
     std::optional<std::string> setting(const std::string& key) override;
     void putSetting(const std::string& key, const std::string& value) override;
     void addAdminUser(const AdminUser& u) override;

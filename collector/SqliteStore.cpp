@@ -124,7 +124,7 @@ CREATE TABLE admin_users (
   token_hash TEXT NOT NULL UNIQUE
 ) STRICT;
 )sql",
-    // 2: exceptions (例外措置). Their versions are drawn from the policies' AUTOINCREMENT counter
+    // 2: exceptions (例外措置) and the access log. Their versions are drawn from the policies' AUTOINCREMENT counter
     // (see SqliteStore::addException), so there is one version sequence for both.
     R"sql(
 CREATE TABLE exceptions (
@@ -137,6 +137,17 @@ CREATE TABLE exceptions (
   exception BLOB NOT NULL
 ) STRICT;
 CREATE INDEX exceptions_by_expiry ON exceptions (expires_unix);
+
+-- Who read which terminal's evidence, in the order it happened.
+CREATE TABLE access_log (
+  id INTEGER PRIMARY KEY,
+  at_unix INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  terminal_id TEXT NOT NULL,
+  action TEXT NOT NULL
+) STRICT;
+CREATE INDEX access_log_by_time ON access_log (at_unix);
 )sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
@@ -779,6 +790,32 @@ std::vector<ExceptionRecord> SqliteStore::exceptions(int64_t now_unix, int64_t e
     s.bindInt(1, now_unix).bindInt(2, expiring_before_unix);
     std::vector<ExceptionRecord> out;
     while (s.step()) out.push_back(readException(s));
+    return out;
+}
+
+// --- access log -----------------------------------------------------------------------------
+
+void SqliteStore::recordAccess(const AccessRecord& a) {
+    writeDurably([&] {
+        write_->prepare("INSERT INTO access_log (at_unix, user_name, role, terminal_id, action) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bindInt(1, a.at_unix)
+            .bindText(2, a.user)
+            .bindText(3, a.role)
+            .bindText(4, a.terminal_id)
+            .bindText(5, a.action)
+            .run();
+    });
+}
+
+std::vector<AccessRecord> SqliteStore::accessLog(int64_t since_unix, uint32_t limit) {
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare(
+        "SELECT at_unix, user_name, role, terminal_id, action FROM access_log WHERE at_unix >= ?1 "
+        "ORDER BY id DESC LIMIT ?2");
+    s.bindInt(1, since_unix).bindInt(2, limit);
+    std::vector<AccessRecord> out;
+    while (s.step()) out.push_back({s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4)});
     return out;
 }
 

@@ -118,6 +118,16 @@ struct ExceptionRecord {
     std::string exception;  // serialized mamori::v1::PolicyException
 };
 
+// One read of a terminal's evidence through the admin endpoint: who, when, which terminal.
+// Kept so the readers themselves can be audited (REQUIREMENTS 004:1070).
+struct AccessRecord {
+    int64_t at_unix = 0;
+    std::string user;
+    std::string role;
+    std::string terminal_id;
+    std::string action;  // "events", or "events (refused)" for a read outside the reader's sections
+};
+
 struct EnrollToken {
     std::string token_hash;  // SHA-256 hex of the secret: the secret itself is never stored
     std::string group;
@@ -166,6 +176,10 @@ public:
                                                        int64_t now_unix) = 0;
     // All that expire before expiring_before_unix, soonest first.
     virtual std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) = 0;
+
+    // Reads of terminals' evidence. accessLog returns the newest first.
+    virtual void recordAccess(const AccessRecord& a) = 0;
+    virtual std::vector<AccessRecord> accessLog(int64_t since_unix, uint32_t limit) = 0;
 
     // Small settings (heartbeat deadline, time zone) and the admin users.
     virtual std::optional<std::string> setting(const std::string& key) = 0;

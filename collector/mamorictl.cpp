@@ -40,6 +40,8 @@ commands:
                                                  an approved exception (例外措置); agents get it
                                                  at their next sync and drop it at expiry
   exception list [--expiring 7d] [--format F]    exceptions in force (or ending within N days)
+  access-log [--since YYYY-MM-DD] [--limit N] [--format F]
+                                                 who read which terminal's events, newest first
   user add NAME --role admin|officer|ciso|auditor [--section S ...]
                                                  a person with their own token (printed once);
                                                  officers see only their sections
@@ -227,15 +229,17 @@ int main(int argc, char** argv) {
             emit(t, v, format, "no violations: every reporting terminal complied (違反なし)");
             return 0;
         }
+        // --since as the query parameter the collector takes (local midnight of that date).
+        auto sinceParam = [&]() -> std::string {
+            if (since.empty()) return "";
+            std::tm tm{};
+            if (!strptime(since.c_str(), "%Y-%m-%d", &tm)) throw std::invalid_argument("--since must be YYYY-MM-DD");
+            tm.tm_isdst = -1;
+            return "&since_unix=" + std::to_string(mktime(&tm));
+        };
         if (is({"events"})) {
             if (terminal.empty()) throw std::invalid_argument("events needs --terminal");
-            std::string q = "?terminal=" + urlEncode(terminal) + "&limit=" + std::to_string(limit);
-            if (!since.empty()) {
-                std::tm tm{};
-                if (!strptime(since.c_str(), "%Y-%m-%d", &tm)) throw std::invalid_argument("--since must be YYYY-MM-DD");
-                tm.tm_isdst = -1;
-                q += "&since_unix=" + std::to_string(mktime(&tm));
-            }
+            std::string q = "?terminal=" + urlEncode(terminal) + "&limit=" + std::to_string(limit) + sinceParam();
             auto v = ctl.call(http::verb::get, "/admin/v1/events" + q);
             ReportTable t({"seq", "time", "type", "control", "violation", "rule", "hash"});
             for (const auto& e : v.as_array()) {
@@ -316,6 +320,15 @@ int main(int argc, char** argv) {
                        str(r.at("control")), str(r.at("detail")), str(r.at("until")), str(r.at("reason")),
                        str(r.at("requested_by")), str(r.at("approved_by"))});
             emit(t, v, format, expiring.empty() ? "no exceptions in force" : "no exceptions end within " + expiring);
+            return 0;
+        }
+        if (is({"access-log"}) && words.size() == 1) {
+            auto v = ctl.call(http::verb::get, "/admin/v1/access-log?limit=" + std::to_string(limit) + sinceParam());
+            ReportTable t({"time", "user", "role", "terminal", "action"});
+            for (const auto& a : v.as_array())
+                t.add({when(a.at("at_unix").to_number<int64_t>()), str(a.at("user")), str(a.at("role")),
+                       str(a.at("terminal")), str(a.at("action"))});
+            emit(t, v, format, "nobody has read any terminal's events yet");
             return 0;
         }
         if (is({"user", "add"}) && words.size() == 3) {

@@ -3,6 +3,7 @@
 // other, an auditor reads everything and changes nothing.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 
 #include "TestCollector.h"
@@ -67,6 +68,12 @@ TEST_F(AdminRoles, OfficerSeesOnlyTheirSectionsAndGets403ForAnotherSectionsTermi
     EXPECT_NE(refused.find("所管外の端末です"), std::string::npos) << refused;
 
     EXPECT_NE(as(officer, {"token", "create", "--group", "税務課"}, 1).find("HTTP 403"), std::string::npos);
+
+    // Both reads are on record, the refused one too; officers may not read the record itself.
+    EXPECT_NE(as(officer, {"access-log"}, 1).find("HTTP 403"), std::string::npos);
+    const std::string log = collector->ctl({"access-log", "--format", "csv"});
+    EXPECT_NE(log.find("yamada,officer,term-tax,events\r\n"), std::string::npos) << log;
+    EXPECT_NE(log.find("yamada,officer,term-res,events (refused)"), std::string::npos) << log;
 }
 
 TEST_F(AdminRoles, AuditorReadsEverythingAndChangesNothing) {
@@ -75,6 +82,10 @@ TEST_F(AdminRoles, AuditorReadsEverythingAndChangesNothing) {
     const auto auditor = addUser("kansa", {"--role", "auditor"});
     EXPECT_NE(as(auditor, {"terminals"}).find("term-res"), std::string::npos);
     as(auditor, {"events", "--terminal", "term-res"});
+    const auto log = boost::json::parse(as(auditor, {"access-log", "--format", "json"}));
+    ASSERT_EQ(log.as_array().size(), 1u) << log;
+    EXPECT_EQ(log.at(0).at("user").as_string(), "kansa");
+    EXPECT_EQ(log.at(0).at("terminal").as_string(), "term-res");
     as(auditor, {"policy", "status"});
     const std::string profile = std::string(MAMORI_SOURCE_DIR) + "/installer/profiles/default.yaml";
     EXPECT_NE(as(auditor, {"policy", "push", profile}, 1).find("HTTP 403"), std::string::npos);

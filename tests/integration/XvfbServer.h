@@ -50,7 +50,9 @@ public:
     }
     // Keyboard/pointer input, as a user moving the mouse.
     void input() const {
-        if (client({"xdotool", "key", "shift"}) != 0) throw std::runtime_error("xdotool failed on " + display_);
+        std::string out;
+        if (client({"xdotool", "key", "shift"}, &out) != 0)
+            throw std::runtime_error("xdotool failed on " + display_ + ": " + out);
     }
 
     void stop() {
@@ -75,8 +77,10 @@ private:
             dup2(devnull, 1);
             dup2(devnull, 2);
             std::string d = ":" + std::to_string(n);
-            execlp("Xvfb", "Xvfb", d.c_str(), "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "320x240x24",
-                   static_cast<char*>(nullptr));
+            // -noreset: otherwise the server resets when its last client leaves, and settings
+            // made with xset before the agent connects would be lost.
+            execlp("Xvfb", "Xvfb", d.c_str(), "-displayfd", "3", "-noreset", "-nolisten", "tcp", "-screen", "0",
+                   "320x240x24", static_cast<char*>(nullptr));
             _exit(127);
         }
         ::close(ready[1]);

@@ -83,11 +83,14 @@ protected:
         settle();
     }
 
-    // Runs the reactor until the pool and the event outbox are quiet.
+    // Runs the reactor until the pool and the event outbox have been quiet for 100 ms (the pool
+    // threads may wait for a core on a loaded machine), at most 10 s.
     void settle() {
-        for (int quiet = 0, i = 0; quiet < 5 && i < 2000; ++i) {
+        const auto until = std::chrono::steady_clock::now() + 10s;
+        for (auto quiet_since = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() < until;) {
             io_.restart();
-            quiet = io_.run_for(2ms) ? 0 : quiet + 1;
+            if (io_.run_for(2ms)) quiet_since = std::chrono::steady_clock::now();
+            else if (std::chrono::steady_clock::now() - quiet_since > 100ms) return;
         }
     }
 

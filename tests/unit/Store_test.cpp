@@ -587,6 +587,24 @@ TYPED_TEST(StoreTest, ExceptionsShareThePolicyVersionCounterAndExpireByThemselve
     EXPECT_GT(store->addPolicy({0, "g", "n", "p", kNow, "x"}), e2) << "one counter, also after a reopen";
 }
 
+TYPED_TEST(StoreTest, AccessLogKeepsEveryReadNewestFirst) {
+    auto store = this->open();
+    EXPECT_TRUE(store->accessLog(0, 10).empty());
+    store->recordAccess({kNow, "yamada", "officer", "t1", "events"});
+    store->recordAccess({kNow + 5, "kansa", "auditor", "t2", "events"});
+    store->recordAccess({kNow + 5, "yamada", "officer", "t2", "events (refused)"});
+    const auto all = store->accessLog(0, 10);
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0].user, "yamada");
+    EXPECT_EQ(all[0].action, "events (refused)");
+    EXPECT_EQ(all[1].user, "kansa");
+    EXPECT_EQ(all[1].role, "auditor");
+    EXPECT_EQ(all[1].terminal_id, "t2");
+    EXPECT_EQ(all[2].at_unix, kNow);
+    EXPECT_EQ(store->accessLog(kNow + 1, 10).size(), 2u);
+    EXPECT_EQ(store->accessLog(0, 1).size(), 1u);
+}
+
 TYPED_TEST(StoreTest, TwoCollectorsIngestingOneTerminalStoreEachEventOnce) {
     // A terminal failing over between two collectors that share the database: the same and
     // overlapping batches arrive at both at once. Each event is stored and counted once.
