@@ -61,12 +61,13 @@ fuzz_all() {
 
 tier "build (RelWithDebInfo)" build build
 tier "unit + integration" run_ctest build
-tier "vm (QEMU, real USB)" bash tests/vm/run.sh build
 if [ $quick -eq 0 ]; then
   tier "build (ASan+UBSan)" build build-asan -DMAMORI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   tier "unit + integration (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan
   tier "fuzz (libFuzzer)" fuzz_all
 fi
+# Last: the slowest tier, and the only one that boots a guest kernel.
+tier "vm (QEMU, real USB)" bash tests/vm/run.sh build
 
 echo
 echo "tier timings:"
