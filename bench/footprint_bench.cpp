@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(std::chrono::duration<double>(interval));
             ProcessSample s(pid);
             if (!s.ok()) {
-                std::fprintf(stderr, "the agent exited while being watched; see %s\n",
-                             (agent_dir / "agent.log").c_str());
+                std::fprintf(stderr, "the agent exited (status %d) while being watched; see %s\n",
+                             agent.wait(std::chrono::seconds(1)), (agent_dir / "agent.log").c_str());
                 return 1;
             }
             if (s.rss_kb > peak.rss_kb) peak = s;

@@ -211,6 +211,30 @@ void generate(const std::filesystem::path& dir, const Params& p, unsigned thread
     std::ofstream(dir / "history.txt") << p.describe() << "\n" << days.back().date << "\n" << written.load() << "\n";
 }
 
+// GETs target `queries` times (after three unmeasured ones) on one kept-alive HTTPS connection,
+// as mamorictl would if it stayed connected; checks the rows against the in-process answer.
+// A function, not a lambda: a coroutine must not outlive the captures of a temporary lambda.
+boost::asio::awaitable<void> askRepeatedly(boost::asio::any_io_executor ex, std::string ca_pem, std::string url,
+                                           std::string token, std::string target, int queries, size_t rows,
+                                           LatencyStats* stats) {
+    auto tls = mamori::proto::HttpsClient::context(ca_pem);
+    mamori::proto::HttpsClient client(ex, *tls, url, std::chrono::seconds(60));
+    // Named, not braced in the co_await: GCC 12 rejects array-initialised temporaries there.
+    const mamori::proto::HttpsClient::Headers headers{{"Authorization", "Bearer " + token}};
+    for (int q = 0; q < queries + 3; ++q) {
+        auto t0 = Clock::now();
+        auto res = co_await client.request(boost::beast::http::verb::get, target, std::string(), std::string(), headers);
+        if (q >= 3) stats->add(msSince(t0));
+        if (res.status != 200) throw std::runtime_error("HTTP " + std::to_string(res.status) + " " + res.body);
+        if (q == 0) {
+            size_t n = boost::json::parse(res.body).at("rows").as_array().size();
+            if (n != rows)
+                throw std::runtime_error("the admin API returned " + std::to_string(n) + " rows, DailyCompliance " +
+                                         std::to_string(rows));
+        }
+    }
+}
+
 // Runs a program to completion with its output discarded; returns its exit status.
 int runQuietly(const std::vector<std::string>& argv) {
     posix_spawn_file_actions_t actions;
@@ -328,26 +352,10 @@ int main(int argc, char** argv) {
         {
             boost::asio::io_context io;
             std::exception_ptr failure;
-            boost::asio::co_spawn(
-                io,
-                [&]() -> boost::asio::awaitable<void> {
-                    auto tls = mamori::proto::HttpsClient::context(collector.caPem());
-                    mamori::proto::HttpsClient client(io.get_executor(), *tls, collector.adminUrl(),
-                                                      std::chrono::seconds(60));
-                    for (int q = 0; q < queries + 3; ++q) {
-                        auto t0 = Clock::now();
-                        auto res = co_await client.request(boost::beast::http::verb::get, target, "", "",
-                                                           {{"Authorization", "Bearer " + collector.adminToken()}});
-                        if (q >= 3) api.add(msSince(t0));
-                        if (res.status != 200) throw std::runtime_error("HTTP " + std::to_string(res.status) + res.body);
-                        if (q == 0) {
-                            size_t n = boost::json::parse(res.body).at("rows").as_array().size();
-                            if (n != rows) throw std::runtime_error("the admin API returned " + std::to_string(n) +
-                                                                    " rows, DailyCompliance " + std::to_string(rows));
-                        }
-                    }
-                }(),
-                [&](std::exception_ptr e) { failure = e; });
+            boost::asio::co_spawn(io,
+                                  askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(),
+                                                collector.adminToken(), target, queries, rows, &api),
+                                  [&](std::exception_ptr e) { failure = e; });
             io.run();
             if (failure) {
                 try {

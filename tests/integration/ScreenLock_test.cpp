@@ -187,7 +187,8 @@ TEST_F(ScreenLockTest, ServerThatExitsCostsOnlyItsDisplay) {
 
 TEST_F(ScreenLockTest, ControlWatchesConfiguredDisplaysAndAuditsTheirSaverSetting) {
     XvfbServer x;
-    ASSERT_EQ(x.client({"xset", "s", "off"}), 0);
+    std::string out;
+    ASSERT_EQ(x.client({"xset", "s", "off"}, &out), 0) << out;
     config_.displays = {x.display()};
     auto control = mamori::agent::ScreenLockControl::create(
         mamori::agent::ControlContext{io_.get_executor(), probe_.sink(), *clock_, config_});

@@ -3,6 +3,7 @@
 // screen saver. Each test process takes the first free number from :90 on, so tests running in
 // parallel never share a display.
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,7 +72,10 @@ private:
         if (pipe2(ready, O_CLOEXEC) != 0) return false;
         pid_t pid = fork();
         if (pid == 0) {
-            dup2(ready[1], 3);
+            prctl(PR_SET_PDEATHSIG, SIGTERM);  // a test killed by its timeout leaves no server behind
+            // dup2 onto itself keeps close-on-exec, so clear it explicitly: fd 3 must reach Xvfb.
+            if (ready[1] != 3) dup2(ready[1], 3);
+            fcntl(3, F_SETFD, 0);
             int devnull = ::open("/dev/null", O_RDWR);
             dup2(devnull, 0);
             dup2(devnull, 1);
@@ -84,10 +88,13 @@ private:
             _exit(127);
         }
         ::close(ready[1]);
-        char buf[16] = {};
-        ssize_t got = ::read(ready[0], buf, sizeof buf - 1);
+        // The number and its newline come in two writes; the server dies if the pipe is
+        // closed between them, so read up to the newline.
+        std::string number;
+        char c;
+        while (::read(ready[0], &c, 1) == 1 && c != '\n') number.push_back(c);
         ::close(ready[0]);
-        if (got <= 0) {
+        if (c != '\n') {
             int status = 0;
             ::waitpid(pid, &status, 0);
             return false;
