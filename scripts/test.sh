@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, tier by tier, each timed:
 #   unit + integration (normal build), the same under ASan+UBSan, the libFuzzer targets.
-# Usage: scripts/test.sh [--quick]   (--quick: normal build only, no sanitizers, no fuzzing)
+# Usage: scripts/test.sh [--quick]   (--quick: normal build only: no sanitizers, fuzzing or VM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -65,9 +65,9 @@ if [ $quick -eq 0 ]; then
   tier "build (ASan+UBSan)" build build-asan -DMAMORI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
   tier "unit + integration (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan
   tier "fuzz (libFuzzer)" fuzz_all
+  # Last: the slowest tier, and the only one that boots a guest kernel.
+  tier "vm (QEMU, real USB)" bash tests/vm/run.sh build
 fi
-# Last: the slowest tier, and the only one that boots a guest kernel.
-tier "vm (QEMU, real USB)" bash tests/vm/run.sh build
 
 echo
 echo "tier timings:"
