@@ -112,15 +112,29 @@ int main(int argc, char** argv) {
         size_t delivered = events.status == 200 ? boost::json::parse(events.body).as_array().size() : 0;
 
         const double rss_mb = peak.rss_kb / 1024.0, cpu_pct = 100 * cpu_precise_s / elapsed;
+        // The reactor (main thread) is the daemon itself; the other threads are its small pool
+        // for slow work, mostly digests of programs started on this machine meanwhile.
+        auto threadCpu = [&](bool main) {
+            long long ns = 0;
+            for (const auto& [tid, end] : last.thread_cpu_ns) {
+                if ((tid == pid) != main) continue;
+                auto start = first.thread_cpu_ns.find(tid);
+                ns += end - (start == first.thread_cpu_ns.end() ? 0 : start->second);
+            }
+            return ns / 1e6;
+        };
         std::printf("\n");
         std::printf("  samples              %d over %.1f s (every %.1f s)\n", samples, elapsed, interval);
-        std::printf("  max RSS              %.2f MB  (anonymous %.2f MB, file-backed %.2f MB, shared %.2f MB; "
-                    "%ld threads)\n",
-                    rss_mb, peak.anon_kb / 1024.0, peak.file_kb / 1024.0, peak.shmem_kb / 1024.0, peak.threads);
-        std::printf("  peak RSS since start %.2f MB  (VmHWM, includes start-up and enrollment check)\n",
-                    last.hwm_kb / 1024.0);
-        std::printf("  CPU                  %.4f %%  (%.1f ms scheduled in %.1f s; utime+stime %.2f s in 1/%g s ticks)\n",
+        std::printf("  max RSS              %.2f MB  (anonymous %.2f MB of which malloc heap %.2f MB; "
+                    "file-backed %.2f MB; %ld threads)\n",
+                    rss_mb, peak.anon_kb / 1024.0, peak.heap_kb / 1024.0, peak.file_kb / 1024.0, peak.threads);
+        std::printf("  PSS at that moment   %.2f MB  (shared library pages divided among the processes using them)\n",
+                    peak.pss_kb / 1024.0);
+        std::printf("  peak RSS since start %.2f MB  (VmHWM, includes start-up)\n", last.hwm_kb / 1024.0);
+        std::printf("  CPU                  %.4f %%  (%.1f ms on a CPU in %.1f s; utime+stime %.2f s in 1/%g s ticks)\n",
                     cpu_pct, cpu_precise_s * 1e3, elapsed, cpu_s, ProcessSample::ticksPerSecond());
+        std::printf("    by thread          reactor %.1f ms (%.4f %%), worker threads %.1f ms (%.4f %%)\n",
+                    threadCpu(true), threadCpu(true) / 10 / elapsed, threadCpu(false), threadCpu(false) / 10 / elapsed);
         std::printf("  agent exit on SIGTERM %d; %zu events delivered to the collector\n", exit_status, delivered);
         std::printf("\n");
         std::printf("  RSS %.2f MB   target <= 10 MB   %s\n", rss_mb, rss_mb <= 10 ? "met" : "MISSED");

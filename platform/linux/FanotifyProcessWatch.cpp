@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -101,23 +104,31 @@ std::string readLink(const std::string& link) {
 }
 
 // fanotify on whole filesystems. Observing uses FAN_OPEN_EXEC, so nothing ever waits for us;
-// holding uses FAN_OPEN_EXEC_PERM with a deadline on every held exec. All on the reactor: the
-// fanotify descriptor is an asio stream_descriptor, the deadline one steady_timer.
+// holding uses FAN_OPEN_EXEC_PERM with a deadline on every held exec.
+//
+// The fanotify descriptor and the deadline timer live on a reactor of their own, on one thread
+// that does nothing else, and the verdicts are judged on the agent's reactor. The agent's
+// reactor can be blocked where the watch cannot know it: posix_spawn() suspends its caller
+// until the child has exec'd, so an agent spawning a helper on its reactor would wait for an
+// exec that waits for that same reactor, and every other exec on the machine would queue
+// behind it. Here the agent's own descendants are answered, and every deadline kept, whatever
+// the agent's reactor is doing.
 class FanotifyProcessWatch final : public ProcessWatch {
 public:
     explicit FanotifyProcessWatch(asio::any_io_executor reactor)
-        : reactor_(std::move(reactor)), timer_(reactor_), self_(static_cast<uint32_t>(getpid())),
+        : reactor_(std::move(reactor)), timer_(io_), self_(static_cast<uint32_t>(getpid())),
           session_leader_(getsid(0) == getpid()), alive_(std::make_shared<bool>(true)) {}
 
     ~FanotifyProcessWatch() override { stop(); }
 
     std::vector<std::string> start(const Options& options, ExecHandler on_exec, ExecHandler on_deadline) override {
         if (!stream_) open();
-        options_ = options;
-        on_exec_ = std::move(on_exec);
-        on_deadline_ = std::move(on_deadline);
         const uint64_t mask = options.hold ? FAN_OPEN_EXEC_PERM : FAN_OPEN_EXEC;
-
+        {
+            std::lock_guard lock(mu_);
+            options_ = options;
+            handlers_ = std::make_shared<const Handlers>(Handlers{std::move(on_exec), std::move(on_deadline)});
+        }
         std::vector<std::string> problems;
         std::map<dev_t, Mark> wanted;
         for (const auto& m : options.mounts) {
@@ -153,16 +164,26 @@ public:
         if (!stream_) return;
         for (auto& [dev, mark] : marks_) remove(mark, mark.mask);
         marks_.clear();
-        for (auto& [id, p] : pending_) respond(*p.file, FAN_ALLOW);
-        pending_.clear();
-        queue_.clear();
-        timer_.cancel();
-        armed_ = false;
-        stream_->close();  // the kernel drops any mark left and allows anything still queued
+        {
+            std::lock_guard lock(mu_);
+            for (auto& [id, p] : pending_) respond(*p.file, FAN_ALLOW);
+            pending_.clear();
+            queue_.clear();
+            handlers_.reset();
+        }
+        // The kernel drops any mark left and allows anything still queued once the descriptor closes.
+        asio::post(io_, [this] {
+            timer_.cancel();
+            stream_->close();
+        });
+        thread_.join();
+        fan_fd_ = -1;
         stream_.reset();
+        io_.restart();
     }
 
     bool answer(uint64_t id, ExecVerdict verdict) override {
+        std::lock_guard lock(mu_);
         auto it = pending_.find(id);
         if (it == pending_.end()) return false;
         respond(*it->second.file, verdict == ExecVerdict::Allow ? FAN_ALLOW : FAN_DENY);
@@ -196,6 +217,9 @@ private:
         ExecEvent event;
         std::shared_ptr<const FanotifyFile> file;
     };
+    struct Handlers {
+        ExecHandler on_exec, on_deadline;
+    };
 
     void open() {
         int fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE,
@@ -212,8 +236,10 @@ private:
             rl.rlim_cur = rl.rlim_max;
             setrlimit(RLIMIT_NOFILE, &rl);
         }
-        stream_.emplace(reactor_, fd);
+        stream_.emplace(io_, fd);
+        fan_fd_ = fd;
         arm();
+        thread_ = std::thread([this] { io_.run(); });
     }
 
     // A whole filesystem where the kernel allows it (bind mounts and other namespaces included),
@@ -236,36 +262,30 @@ private:
         }
     }
 
+    // --- on the watch's own thread ---------------------------------------------------------
+
     void arm() {
-        stream_->async_wait(asio::posix::descriptor_base::wait_read,
-                            [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-                                if (ec || alive.expired()) return;
-                                drain();
-                            });
+        stream_->async_wait(asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
+            if (!ec) drain();
+        });
     }
 
-    // The reactor's descriptor readiness is edge-triggered: read until the queue is empty before
-    // waiting again, or an exec left in the queue waits for the next one. After a bounded
-    // number of reads, yield to the other work on the reactor and continue.
+    // Descriptor readiness is edge-triggered: read until the queue is empty before waiting
+    // again, or an exec left in the queue waits for the next one.
     void drain() {
-        if (!stream_) return;
         alignas(fanotify_event_metadata) char buf[16 * 1024];
-        for (int round = 0; round < 16; ++round) {
+        for (;;) {
             ssize_t n = ::read(stream_->native_handle(), buf, sizeof buf);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) {
                 if (errno != EAGAIN) Log::error(std::string("reading exec events: ") + strerror(errno));
-                arm();
-                return;
+                break;
             }
             auto* m = reinterpret_cast<fanotify_event_metadata*>(buf);
             ssize_t len = n;
             for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) handle(*m);
-            if (!stream_) return;  // a handler stopped the watch
         }
-        asio::post(reactor_, [this, alive = std::weak_ptr<bool>(alive_)] {
-            if (!alive.expired()) drain();
-        });
+        arm();
     }
 
     void handle(const fanotify_event_metadata& m) {
@@ -281,8 +301,7 @@ private:
         if (m.fd < 0) return;
         const bool held = m.mask & FAN_OPEN_EXEC_PERM;
         const auto pid = static_cast<uint32_t>(m.pid);
-        // Before anything else: our own execs and our descendants' are never held, or a control
-        // that waits for a child it started would wait for itself.
+        // Before anything else: our own execs and our descendants' are never held.
         const ProcStat ps = procStat(pid);
         if (pid == self_ || ps.ppid == self_ || (session_leader_ && ps.sid == self_)) {
             if (held) respondFd(m.fd, FAN_ALLOW);
@@ -298,77 +317,105 @@ private:
                                     int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
         }
         auto file = std::make_shared<const FanotifyFile>(m.fd, readLink("/proc/self/fd/" + std::to_string(m.fd)), identity);
-        ExecEvent ev{next_id_++, held, pid, ps.ppid, ps.uid, file};
-        if (held) {
-            const auto due = Clock::now() + options_.deadline;
-            pending_.emplace(ev.id, Pending{ev, file});
-            queue_.emplace_back(due, ev.id);
-            // A policy may shorten the deadline while longer ones are queued: never wait past this one.
-            if (!armed_ || due < armed_at_) armDeadline(due);
+        std::shared_ptr<const Handlers> handlers;
+        ExecEvent ev{0, held, pid, ps.ppid, ps.uid, file};
+        {
+            std::lock_guard lock(mu_);
+            handlers = handlers_;
+            ev.id = next_id_++;
+            if (held) {
+                if (!handlers) {  // stopping: nobody will judge it
+                    respond(*file, FAN_ALLOW);
+                    return;
+                }
+                const auto due = Clock::now() + options_.deadline;
+                pending_.emplace(ev.id, Pending{ev, file});
+                queue_.emplace_back(due, ev.id);
+                // A policy may shorten the deadline while longer ones are queued: never wait past this one.
+                if (!armed_ || due < armed_at_) armDeadline(due);
+            }
         }
-        if (on_exec_) on_exec_(ev);
+        if (handlers && handlers->on_exec) {
+            asio::post(reactor_, [handlers, ev = std::move(ev), alive = std::weak_ptr<bool>(alive_)] {
+                if (!alive.expired()) handlers->on_exec(ev);
+            });
+        }
     }
 
+    // Called with mu_ held.
     void armDeadline(Clock::time_point at) {
         armed_ = true;
         armed_at_ = at;
         timer_.expires_at(at);
-        timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-            if (ec || alive.expired()) return;
-            armed_ = false;
-            expire();
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) expire();
         });
     }
 
-    // Answers every held exec whose deadline has passed, in arrival order, with the policy's
-    // verdict for late decisions.
+    // Answers every held exec whose deadline has passed with the policy's verdict for late
+    // decisions.
     void expire() {
-        const auto now = Clock::now();
-        const unsigned verdict = options_.on_deadline == ExecVerdict::Allow ? FAN_ALLOW : FAN_DENY;
         std::vector<ExecEvent> late;
-        for (auto q = queue_.begin(); q != queue_.end();) {
-            auto it = pending_.find(q->second);
-            if (it == pending_.end()) {
+        std::shared_ptr<const Handlers> handlers;
+        {
+            std::lock_guard lock(mu_);
+            armed_ = false;
+            handlers = handlers_;
+            const auto now = Clock::now();
+            const unsigned verdict = options_.on_deadline == ExecVerdict::Allow ? FAN_ALLOW : FAN_DENY;
+            for (auto q = queue_.begin(); q != queue_.end();) {
+                auto it = pending_.find(q->second);
+                if (it == pending_.end()) {
+                    q = queue_.erase(q);
+                    continue;
+                }
+                if (q->first > now) {
+                    ++q;
+                    continue;
+                }
+                respond(*it->second.file, verdict);
+                late.push_back(std::move(it->second.event));
+                pending_.erase(it);
                 q = queue_.erase(q);
-                continue;
             }
-            if (q->first > now) {
-                ++q;
-                continue;
-            }
-            respond(*it->second.file, verdict);
-            late.push_back(std::move(it->second.event));
-            pending_.erase(it);
-            q = queue_.erase(q);
+            if (!queue_.empty()) armDeadline(std::min_element(queue_.begin(), queue_.end())->first);
         }
-        if (!queue_.empty()) {
-            auto next = std::min_element(queue_.begin(), queue_.end())->first;
-            armDeadline(next);
-        }
-        for (const auto& ev : late) {
-            if (on_deadline_) on_deadline_(ev);
+        if (!handlers || !handlers->on_deadline) return;
+        for (auto& ev : late) {
+            asio::post(reactor_, [handlers, ev = std::move(ev), alive = std::weak_ptr<bool>(alive_)] {
+                if (!alive.expired()) handlers->on_deadline(ev);
+            });
         }
     }
 
+    // --- either thread ---------------------------------------------------------------------
+
     void respond(const FanotifyFile& file, unsigned verdict) { respondFd(file.fd(), verdict); }
 
+    // One write(2) per answer; the kernel takes answers from any thread.
     void respondFd(int fd, unsigned verdict) {
-        if (!stream_) return;
+        const int fan = fan_fd_.load();
+        if (fan < 0) return;
         fanotify_response r{fd, verdict};
-        if (::write(stream_->native_handle(), &r, sizeof r) != sizeof r) {
+        if (::write(fan, &r, sizeof r) != sizeof r) {
             Log::warn(std::string("answering an exec: ") + strerror(errno));
         }
     }
 
-    asio::any_io_executor reactor_;
+    asio::any_io_executor reactor_;  // where the handlers run
+    asio::io_context io_;            // the watch's own: the fanotify descriptor and the deadlines
     std::optional<asio::posix::stream_descriptor> stream_;
     asio::steady_timer timer_;
+    std::thread thread_;
+    std::atomic<int> fan_fd_{-1};
     const uint32_t self_;
     const bool session_leader_;
     std::shared_ptr<bool> alive_;
+    std::map<dev_t, Mark> marks_;  // the agent's reactor only
+
+    std::mutex mu_;  // what both threads touch
     Options options_;
-    ExecHandler on_exec_, on_deadline_;
-    std::map<dev_t, Mark> marks_;
+    std::shared_ptr<const Handlers> handlers_;
     std::unordered_map<uint64_t, Pending> pending_;
     std::deque<std::pair<Clock::time_point, uint64_t>> queue_;
     uint64_t next_id_ = 1;

@@ -74,7 +74,7 @@ TEST(RealDpkg, VersionOrderAgreesWithDpkg) {
         return v;
     };
     int checked = 0;
-    for (int i = 0; i < 150; ++i) {
+    for (int i = 0; i < 60; ++i) {
         std::string a = version(), b = rng() % 4 ? version() : a;
         auto va = DpkgVersion::parse(a), vb = DpkgVersion::parse(b);
         if (!va || !vb) continue;
@@ -83,7 +83,7 @@ TEST(RealDpkg, VersionOrderAgreesWithDpkg) {
         EXPECT_EQ(dpkgCompare(a, "eq", b) == 0, ours == 0) << a << " vs " << b;
         ++checked;
     }
-    EXPECT_GT(checked, 100);
+    EXPECT_GT(checked, 40);
 }
 
 }  // namespace

@@ -331,7 +331,7 @@ TEST_F(SoftwareControlOnFanotify, AThousandSimultaneousExecsAllFinish) {
 TEST_F(SoftwareControlOnFanotify, KillingTheWatcherMidStreamLeavesTheMountUsable) {
     startWatcher(policy(v1::ENFORCE));
     const pid_t watcher = watcher_;
-    auto results = stampede({mnt_ / "pkg" / "true", mnt_ / "unlisted" / "true"}, 600, 30s, [&] {
+    auto results = stampede({mnt_ / "pkg" / "true", mnt_ / "unlisted" / "true"}, 300, 30s, [&] {
         std::this_thread::sleep_for(15ms);
         ::kill(watcher, SIGKILL);
     });

@@ -91,7 +91,7 @@ private:
         // The number and its newline come in two writes; the server dies if the pipe is
         // closed between them, so read up to the newline.
         std::string number;
-        char c;
+        char c = 0;
         while (::read(ready[0], &c, 1) == 1 && c != '\n') number.push_back(c);
         ::close(ready[0]);
         if (c != '\n') {
