@@ -80,6 +80,11 @@ void IdleLock::act(milliseconds idle) {
 }
 
 void IdleLock::sleepUntilInput() {
+    // Input that came while the lock command ran (the user was quicker than the locker) has
+    // already started the next period: go on with it rather than wait for yet more input.
+    auto idle = display_->idle();
+    if (!idle) return;
+    if (acted_on_ && SteadyClock::now() - *idle > *acted_on_ + kSamePeriod) return plan();
     bool waiting = display_->waitForInput([this, alive = std::weak_ptr<int>(alive_)] {
         if (alive.lock()) plan();
     });

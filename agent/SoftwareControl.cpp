@@ -29,7 +29,9 @@ constexpr size_t kHashThreads = 2;
 constexpr size_t kDigestCacheEntries = 16384;
 constexpr size_t kDecisionCacheEntries = 65536;
 constexpr size_t kScanMaxEntries = 200000;
-constexpr uint64_t kScanMaxHashBytes = 256ull << 20;
+// A scan runs at every start: it hashes what a download could be, not a user's virtual disks.
+constexpr uint64_t kScanMaxHashBytes = 64ull << 20;
+constexpr uint64_t kScanMaxTotalHashBytes = 1ull << 30;
 // The same finding is reported once per window: evidence that a program ran, not a journal
 // write (with fsync) for each of the thousand times a script starts it.
 constexpr int64_t kReportWindowNs = 3600ll * 1'000'000'000;
@@ -394,11 +396,15 @@ private:
         auto reactor = ctx_.executor;
         asio::post(pool_, [=] {
             std::vector<Unmanaged> found;
+            uint64_t hashed = 0;
             for (auto& f : finder->find(roots, kScanMaxEntries)) {
                 if (snapshot->owner(f.path).package) continue;
                 if (known->count(identityKey(f.path, f.identity))) continue;
                 Unmanaged u{std::move(f), std::nullopt};
-                if (u.file.identity.size <= kScanMaxHashBytes) u.digests = FileDigests::ofFile(u.file.path, kScanMaxHashBytes);
+                if (u.file.identity.size <= kScanMaxHashBytes && hashed + u.file.identity.size <= kScanMaxTotalHashBytes) {
+                    hashed += u.file.identity.size;
+                    u.digests = FileDigests::ofFile(u.file.path, kScanMaxHashBytes);
+                }
                 found.push_back(std::move(u));
             }
             asio::post(reactor, [weak, found = std::move(found)] {

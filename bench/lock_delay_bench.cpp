@@ -1,6 +1,7 @@
 // Screen lock under a real X server (Xvfb): (1) the delay from the moment a display's idle
 // time reaches the threshold to the moment the lock command starts, over many lock cycles;
-// (2) what an idle agent costs: the real mamori-agent watching an idle display, its wake-ups
+// (2) what staying idle costs: the hours, screen-lock and clock controls on a reactor of their
+// own, then the real mamori-agent with every control, both watching an idle display: wake-ups
 // (voluntary context switches, i.e. returns from epoll_wait) and CPU time over a minute.
 // Baseline measured in the same run: starting a trivial command (/bin/sh -c true), the floor
 // under any lock delay.
@@ -9,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
@@ -20,7 +23,11 @@
 #include <thread>
 
 #include "LatencyStats.h"
+#include "agent/ClockWatch.h"
+#include "agent/HoursControl.h"
 #include "agent/IdleLock.h"
+#include "agent/ScreenLockControl.h"
+#include "mamori/policy/PolicyLoader.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/LocalDisplay.h"
 #include "mamori/proto/Log.h"
@@ -55,18 +62,28 @@ struct ProcessCost {
     uint64_t cpu_ticks = 0;
 };
 
-ProcessCost costOf(pid_t pid) {
+// Voluntary context switches (returns from a blocking wait: wake-ups) and CPU ticks of one
+// thread, from /proc/.../task/TID.
+ProcessCost costOf(const fs::path& task) {
+    ProcessCost c;
+    std::ifstream status(task / "status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("voluntary_ctxt_switches:", 0) == 0) c.wakeups += std::stoull(line.substr(24));
+    std::ifstream stat(task / "stat");
+    std::string s((std::istreambuf_iterator<char>(stat)), {});
+    std::istringstream fields(s.substr(s.rfind(')') + 2));
+    std::string f;
+    for (int i = 3; i <= 15 && fields >> f; ++i)
+        if (i == 14 || i == 15) c.cpu_ticks += std::stoull(f);
+    return c;
+}
+
+ProcessCost costOfProcess(pid_t pid) {
     ProcessCost c;
     for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
-        std::ifstream status(task.path() / "status");
-        for (std::string line; std::getline(status, line);)
-            if (line.rfind("voluntary_ctxt_switches:", 0) == 0) c.wakeups += std::stoull(line.substr(24));
-        std::ifstream stat(task.path() / "stat");
-        std::string s((std::istreambuf_iterator<char>(stat)), {});
-        std::istringstream fields(s.substr(s.rfind(')') + 2));
-        std::string f;
-        for (int i = 3; i <= 15 && fields >> f; ++i)
-            if (i == 14 || i == 15) c.cpu_ticks += std::stoull(f);
+        auto t = costOf(task.path());
+        c.wakeups += t.wakeups;
+        c.cpu_ticks += t.cpu_ticks;
     }
     return c;
 }
@@ -74,11 +91,15 @@ ProcessCost costOf(pid_t pid) {
 int lockDelay(int cycles, int threshold_ms, const fs::path& work) {
     mamori::test::XvfbServer x;
     boost::asio::io_context io;
+    // The reactor must not stop between measurements when it momentarily has nothing to do.
+    auto keep_running = boost::asio::make_work_guard(io);
     auto clock = mamori::platform::systemClock();
     mamori::test::JournalProbe probe(*clock);
     auto runner = mamori::platform::commandRunner(io.get_executor());
     const auto locks = work / "locks";
-    std::ofstream(work / "lock.sh") << "#!/bin/sh\necho \"$DISPLAY $(date +%s%N)\" >> '" << locks.string()
+    // bash's EPOCHREALTIME: the time stamp costs no extra process, so it is taken as the
+    // command starts rather than after another fork.
+    std::ofstream(work / "lock.sh") << "#!/bin/bash\necho \"$DISPLAY ${EPOCHREALTIME/./}000\" >> '" << locks.string()
                                     << "'\nexec xset s activate\n";
     fs::permissions(work / "lock.sh", fs::perms::owner_all);
 
@@ -134,15 +155,41 @@ int lockDelay(int cycles, int threshold_ms, const fs::path& work) {
     return delay.percentile(95) <= 1000 ? 0 : 3;
 }
 
-int idleCost(int seconds, const fs::path& work, const std::string& agent_bin) {
-    mamori::test::XvfbServer x;
-    x.input();
+// The controls of this benchmark's concern (hours, screen lock, clock) on a reactor of their
+// own in this process, built exactly as the agent builds them: every wake-up of this thread
+// is theirs.
+ProcessCost controlsIdle(int seconds, const fs::path& work, const std::string& display) {
+    boost::asio::io_context io;
+    auto clock = mamori::platform::systemClock();
+    mamori::test::JournalProbe probe(*clock);
+    mamori::agent::AgentConfig config;
+    config.utmp_file = work / "utmp";
+    config.btmp_file = work / "btmp";
+    config.displays = {display};
+    config.lock_command = "true";
+    mamori::agent::ControlContext ctx{io.get_executor(), probe.sink(), *clock, config};
+    std::vector<std::unique_ptr<mamori::agent::Control>> controls;
+    controls.push_back(mamori::agent::HoursControl::create(ctx));
+    controls.push_back(mamori::agent::ScreenLockControl::create(ctx));
+    controls.push_back(mamori::agent::ClockWatch::create(ctx));
+    for (auto& c : controls) c->apply(mamori::policy::PolicyLoader::builtInDefault());
+    io.run_for(2s);  // start-up: display opened, settings audited
+    const std::string self = "/proc/self/task/" + std::to_string(gettid());
+    // run(), as the agent does: run_for() would itself wake the thread every second.
+    boost::asio::steady_timer stop(io, std::chrono::seconds(seconds));
+    stop.async_wait([&](const boost::system::error_code&) { io.stop(); });
+    io.restart();
+    auto before = costOf(self);
+    io.run();
+    auto after = costOf(self);
+    return {after.wakeups - before.wakeups, after.cpu_ticks - before.cpu_ticks};
+}
+
+ProcessCost agentIdle(int seconds, const fs::path& work, const std::string& display, const std::string& agent_bin) {
     const auto state = work / "state";
     fs::create_directories(state);
-    std::ofstream(work / "utmp").flush();
-    std::ofstream(work / "btmp").flush();
     std::ofstream(work / "agent.conf") << "state_dir = " << state.string() << "\nutmp_file = " << (work / "utmp").string()
-                                       << "\nbtmp_file = " << (work / "btmp").string() << "\ndisplays = " << x.display()
+                                       << "\nbtmp_file = " << (work / "btmp").string() << "\ndisplays = " << display
                                        << "\nlock_command = true\n";
     pid_t pid = fork();
     if (pid == 0) {
@@ -150,21 +197,32 @@ int idleCost(int seconds, const fs::path& work, const std::string& agent_bin) {
         execl(agent_bin.c_str(), agent_bin.c_str(), "--config", (work / "agent.conf").c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
-    std::this_thread::sleep_for(2s);  // start-up: policy, journal, first X queries
-    auto before = costOf(pid);
+    std::this_thread::sleep_for(2s);
+    auto before = costOfProcess(pid);
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
-    auto after = costOf(pid);
+    auto after = costOfProcess(pid);
     ::kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
-    long hz = sysconf(_SC_CLK_TCK);
-    std::printf("idle agent (%s, display %s idle, screen lock after 5 min, %d s)\n", agent_bin.c_str(),
-                x.display().c_str(), seconds);
-    std::printf("  wake-ups (voluntary context switches): %llu  (%.2f per minute)\n",
-                static_cast<unsigned long long>(after.wakeups - before.wakeups),
-                60.0 * static_cast<double>(after.wakeups - before.wakeups) / seconds);
-    std::printf("  CPU time: %.0f ms\n", 1000.0 * static_cast<double>(after.cpu_ticks - before.cpu_ticks) / hz);
-    std::printf("  baseline: a 1 Hz idle poller would wake %d times\n", seconds);
+    return {after.wakeups - before.wakeups, after.cpu_ticks - before.cpu_ticks};
+}
+
+int idleCost(int seconds, const fs::path& work, const std::string& agent_bin) {
+    mamori::test::XvfbServer x;
+    x.input();
+    std::ofstream(work / "utmp").flush();
+    std::ofstream(work / "btmp").flush();
+    const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
+    auto print = [&](const char* what, const ProcessCost& c) {
+        std::printf("  %s: %llu wake-ups (%.2f per minute), CPU %.0f ms\n", what,
+                    static_cast<unsigned long long>(c.wakeups), 60.0 * static_cast<double>(c.wakeups) / seconds,
+                    1000.0 * static_cast<double>(c.cpu_ticks) / hz);
+    };
+    std::printf("idle cost over %d s, display %s idle, built-in policy (screen lock after 5 min)\n", seconds,
+                x.display().c_str());
+    print("hours + screen lock + clock controls", controlsIdle(seconds, work, x.display()));
+    print("whole mamori-agent, all controls", agentIdle(seconds, work, x.display(), agent_bin));
+    std::printf("  baseline: a 1 Hz idle poller wakes %d times\n", seconds);
     return 0;
 }
 

@@ -119,6 +119,7 @@ protected:
         auto end = Steady::now() + limit;
         while (!pred()) {
             if (Steady::now() > end) return false;
+            io_.restart();  // run_for() stops the reactor whenever it runs out of work
             io_.run_for(20ms);
         }
         return true;

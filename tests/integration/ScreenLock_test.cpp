@@ -65,13 +65,17 @@ protected:
         for (std::string line; std::getline(in, line);) n += line == x.display();
         return n;
     }
-    void run(Clock::duration d) { io_.run_for(d); }
+    void run(Clock::duration d) {
+        io_.restart();
+        io_.run_for(d);
+    }
     // Runs the agent's reactor until pred holds; false on timeout.
     template <class P>
     bool runUntil(P pred, Clock::duration limit = 10s) {
         auto end = Clock::now() + limit;
         while (!pred()) {
             if (Clock::now() > end) return false;
+            io_.restart();  // run_for() stops the reactor whenever it runs out of work
             io_.run_for(20ms);
         }
         return true;
@@ -129,6 +133,18 @@ TEST_F(ScreenLockTest, InputAfterUnlockStartsANewCycle) {
     run(2500ms);
     EXPECT_EQ(locksOf(x), 2);
     EXPECT_EQ(probe_.events(v1::SCREEN_LOCKED).size(), 2u);
+}
+
+TEST_F(ScreenLockTest, InputWhileTheLockerStartsIsTheNextCycleNotLost) {
+    // A locker that takes a moment to come up; the user touches the mouse meanwhile.
+    policy_.mutable_screen_lock()->set_lock_command("echo \"$DISPLAY\" >> '" + (dir_ / "locks").string() +
+                                                    "'; sleep 0.5; xset s activate");
+    XvfbServer x;
+    x.input();
+    watch(x);
+    ASSERT_TRUE(runUntil([&] { return locksOf(x) == 1; }, 5s));
+    x.input();
+    ASSERT_TRUE(runUntil([&] { return locksOf(x) == 2; }, 5s)) << "the idle period after that input was never locked";
 }
 
 TEST_F(ScreenLockTest, DisplaysAreIndependent) {

@@ -76,6 +76,7 @@ protected:
         auto end = Clock::now() + limit;
         while (!pred()) {
             if (Clock::now() > end) return false;
+            io_.restart();  // run_for() stops the reactor whenever it runs out of work
             io_.run_for(20ms);
         }
         return true;
