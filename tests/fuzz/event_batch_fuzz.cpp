@@ -11,6 +11,7 @@
 //   bit 2  stamp this terminal's id into every body that parses
 //   bit 3  renumber those bodies from the stored head's seq + 1
 // The rest is a serialized mamori::v1::EventBatch.
+#include <google/protobuf/stubs/logging.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -53,6 +54,7 @@ struct Collector {
 
     Collector() {
         mamori::Log::setLevel(mamori::Log::Level::Error);  // every refusal is logged as a warning
+        google::protobuf::SetLogHandler(nullptr);            // and libprotobuf logs every non-UTF-8 string
         std::filesystem::path base =
             std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
         dir = base / ("mamori-fuzz-event-batch-" + std::to_string(getpid()));
