@@ -57,89 +57,92 @@ int main(int argc, char** argv) {
                 work.c_str());
 
     int rc = 0;
-    {
-        BenchCollector collector(work / "collector", 1);
-        const std::string conf = (agent_dir / "agent.conf").string();
-        std::ofstream(conf) << "state_dir = " << state.string() << "\n";
+    try {
+            BenchCollector collector(work / "collector", 1);
+            const std::string conf = (agent_dir / "agent.conf").string();
+            std::ofstream(conf) << "state_dir = " << state.string() << "\n";
 
-        std::string out;
-        if (mamori::test::Subprocess::run({agent_bin, "enroll", "--config", conf, "--collector", collector.agentUrl(),
-                                           "--token", collector.createToken("benchmark"), "--hostname", "footprint-pc"},
-                                          &out) != 0) {
-            std::fprintf(stderr, "enrollment failed: %s", out.c_str());
-            return 1;
-        }
-        std::printf("  %s", out.c_str());
-
-        mamori::test::Subprocess agent({agent_bin, "run", "--config", conf}, agent_dir / "agent.log");
-        // The daemon is idle once its first sync is done (status.conf records it).
-        auto started = Clock::now();
-        while (mamori::agent::AgentStatus::load(state).last_sync_unix == 0) {
-            if (!agent.running() || Clock::now() - started > std::chrono::seconds(30)) {
-                std::fprintf(stderr, "the agent did not sync within 30 s; see %s\n", (agent_dir / "agent.log").c_str());
+            std::string out;
+            if (mamori::test::Subprocess::run({agent_bin, "enroll", "--config", conf, "--collector", collector.agentUrl(),
+                                               "--token", collector.createToken("benchmark"), "--hostname", "footprint-pc"},
+                                              &out) != 0) {
+                std::fprintf(stderr, "enrollment failed: %s", out.c_str());
                 return 1;
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        std::printf("  first sync %.2f s after start\n",
-                    std::chrono::duration<double>(Clock::now() - started).count());
-        std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+            std::printf("  %s", out.c_str());
 
-        const pid_t pid = mamori::agent::AgentStatus::load(state).pid;
-        ProcessSample first(pid), peak = first, last = first;
-        auto t0 = Clock::now();
-        const auto until = t0 + std::chrono::duration<double>(seconds);
-        int samples = 0;
-        while (Clock::now() < until) {
-            std::this_thread::sleep_for(std::chrono::duration<double>(interval));
-            ProcessSample s(pid);
-            if (!s.ok()) {
-                std::fprintf(stderr, "the agent exited (status %d) while being watched; see %s\n",
-                             agent.wait(std::chrono::seconds(1)), (agent_dir / "agent.log").c_str());
-                return 1;
+            mamori::test::Subprocess agent({agent_bin, "run", "--config", conf}, agent_dir / "agent.log");
+            // The daemon is idle once its first sync is done (status.conf records it).
+            auto started = Clock::now();
+            while (mamori::agent::AgentStatus::load(state).last_sync_unix == 0) {
+                if (!agent.running() || Clock::now() - started > std::chrono::seconds(30)) {
+                    std::fprintf(stderr, "the agent did not sync within 30 s; see %s\n", (agent_dir / "agent.log").c_str());
+                    return 1;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
             }
-            if (s.rss_kb > peak.rss_kb) peak = s;
-            last = s;
-            ++samples;
-        }
-        const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-        const double cpu_s = (last.cpuTicks() - first.cpuTicks()) / ProcessSample::ticksPerSecond();
-        const double cpu_precise_s = (last.cpu_ns - first.cpu_ns) / 1e9;
-        const int exit_status = agent.kill(SIGTERM);
+            std::printf("  first sync %.2f s after start\n",
+                        std::chrono::duration<double>(Clock::now() - started).count());
+            std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
 
-        // The agent did its job meanwhile: its lifecycle events reached the collector.
-        auto events = collector.admin(boost::beast::http::verb::get, "/admin/v1/events?terminal=footprint-pc");
-        size_t delivered = events.status == 200 ? boost::json::parse(events.body).as_array().size() : 0;
-
-        const double rss_mb = peak.rss_kb / 1024.0, cpu_pct = 100 * cpu_precise_s / elapsed;
-        // The reactor (main thread) is the daemon itself; the other threads are its small pool
-        // for slow work, mostly digests of programs started on this machine meanwhile.
-        auto threadCpu = [&](bool main) {
-            long long ns = 0;
-            for (const auto& [tid, end] : last.thread_cpu_ns) {
-                if ((tid == pid) != main) continue;
-                auto start = first.thread_cpu_ns.find(tid);
-                ns += end - (start == first.thread_cpu_ns.end() ? 0 : start->second);
+            const pid_t pid = mamori::agent::AgentStatus::load(state).pid;
+            ProcessSample first(pid), peak = first, last = first;
+            auto t0 = Clock::now();
+            const auto until = t0 + std::chrono::duration<double>(seconds);
+            int samples = 0;
+            while (Clock::now() < until) {
+                std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+                ProcessSample s(pid);
+                if (!s.ok()) {
+                    std::fprintf(stderr, "the agent exited (status %d) while being watched; see %s\n",
+                                 agent.wait(std::chrono::seconds(1)), (agent_dir / "agent.log").c_str());
+                    return 1;
+                }
+                if (s.rss_kb > peak.rss_kb) peak = s;
+                last = s;
+                ++samples;
             }
-            return ns / 1e6;
-        };
-        std::printf("\n");
-        std::printf("  samples              %d over %.1f s (every %.1f s)\n", samples, elapsed, interval);
-        std::printf("  max RSS              %.2f MB  (anonymous %.2f MB of which malloc heap %.2f MB; "
-                    "file-backed %.2f MB; %ld threads)\n",
-                    rss_mb, peak.anon_kb / 1024.0, peak.heap_kb / 1024.0, peak.file_kb / 1024.0, peak.threads);
-        std::printf("  PSS at that moment   %.2f MB  (shared library pages divided among the processes using them)\n",
-                    peak.pss_kb / 1024.0);
-        std::printf("  peak RSS since start %.2f MB  (VmHWM, includes start-up)\n", last.hwm_kb / 1024.0);
-        std::printf("  CPU                  %.4f %%  (%.1f ms on a CPU in %.1f s; utime+stime %.2f s in 1/%g s ticks)\n",
-                    cpu_pct, cpu_precise_s * 1e3, elapsed, cpu_s, ProcessSample::ticksPerSecond());
-        std::printf("    by thread          reactor %.1f ms (%.4f %%), worker threads %.1f ms (%.4f %%)\n",
-                    threadCpu(true), threadCpu(true) / 10 / elapsed, threadCpu(false), threadCpu(false) / 10 / elapsed);
-        std::printf("  agent exit on SIGTERM %d; %zu events delivered to the collector\n", exit_status, delivered);
-        std::printf("\n");
-        std::printf("  RSS %.2f MB   target <= 10 MB   %s\n", rss_mb, rss_mb <= 10 ? "met" : "MISSED");
-        std::printf("  CPU %.4f %%   target <= 0.1 %%   %s\n", cpu_pct, cpu_pct <= 0.1 ? "met" : "MISSED");
-        if (exit_status != 0 || delivered == 0) rc = 1;
+            const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+            const double cpu_s = (last.cpuTicks() - first.cpuTicks()) / ProcessSample::ticksPerSecond();
+            const double cpu_precise_s = (last.cpu_ns - first.cpu_ns) / 1e9;
+            const int exit_status = agent.kill(SIGTERM);
+
+            // The agent did its job meanwhile: its lifecycle events reached the collector.
+            auto events = collector.admin(boost::beast::http::verb::get, "/admin/v1/events?terminal=footprint-pc");
+            size_t delivered = events.status == 200 ? boost::json::parse(events.body).as_array().size() : 0;
+
+            const double rss_mb = peak.rss_kb / 1024.0, cpu_pct = 100 * cpu_precise_s / elapsed;
+            // The reactor (main thread) is the daemon itself; the other threads are its small pool
+            // for slow work, mostly digests of programs started on this machine meanwhile.
+            auto threadCpu = [&](bool main) {
+                long long ns = 0;
+                for (const auto& [tid, end] : last.thread_cpu_ns) {
+                    if ((tid == pid) != main) continue;
+                    auto start = first.thread_cpu_ns.find(tid);
+                    ns += end - (start == first.thread_cpu_ns.end() ? 0 : start->second);
+                }
+                return ns / 1e6;
+            };
+            std::printf("\n");
+            std::printf("  samples              %d over %.1f s (every %.1f s)\n", samples, elapsed, interval);
+            std::printf("  max RSS              %.2f MB  (anonymous %.2f MB of which malloc heap %.2f MB; "
+                        "file-backed %.2f MB; %ld threads)\n",
+                        rss_mb, peak.anon_kb / 1024.0, peak.heap_kb / 1024.0, peak.file_kb / 1024.0, peak.threads);
+            std::printf("  PSS at that moment   %.2f MB  (shared library pages divided among the processes using them)\n",
+                        peak.pss_kb / 1024.0);
+            std::printf("  peak RSS since start %.2f MB  (VmHWM, includes start-up)\n", last.hwm_kb / 1024.0);
+            std::printf("  CPU                  %.4f %%  (%.1f ms on a CPU in %.1f s; utime+stime %.2f s in 1/%g s ticks)\n",
+                        cpu_pct, cpu_precise_s * 1e3, elapsed, cpu_s, ProcessSample::ticksPerSecond());
+            std::printf("    by thread          reactor %.1f ms (%.4f %%), worker threads %.1f ms (%.4f %%)\n",
+                        threadCpu(true), threadCpu(true) / 10 / elapsed, threadCpu(false), threadCpu(false) / 10 / elapsed);
+            std::printf("  agent exit on SIGTERM %d; %zu events delivered to the collector\n", exit_status, delivered);
+            std::printf("\n");
+            std::printf("  RSS %.2f MB   target <= 10 MB   %s\n", rss_mb, rss_mb <= 10 ? "met" : "MISSED");
+            std::printf("  CPU %.4f %%   target <= 0.1 %%   %s\n", cpu_pct, cpu_pct <= 0.1 ? "met" : "MISSED");
+            if (exit_status != 0 || delivered == 0) rc = 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "footprint_bench: %s\n", e.what());
+        rc = 1;
     }
     if (!keep && dir_arg.empty()) std::filesystem::remove_all(work);
     return rc;

@@ -113,97 +113,100 @@ int main(int argc, char** argv) {
     std::printf("  work directory %s\n", work.c_str());
 
     int rc = 0;
-    {
-        BenchCollector collector(work / "collector", threads);
+    try {
+            BenchCollector collector(work / "collector", threads);
 
-        // Enrollment, as an installer does it: a token from the admin API, then /v1/enroll.
-        auto t0 = Clock::now();
-        std::vector<std::unique_ptr<LoadTerminal>> fleet;
-        for (int i = 0; i < terminals; ++i) {
-            fleet.push_back(std::make_unique<LoadTerminal>(collector.agentUrl(), collector.caPem()));
-            char host[32];
-            std::snprintf(host, sizeof host, "pc-%05d", i);
-            fleet.back()->enroll(collector.createToken("benchmark"), host);
-        }
-        std::printf("  enrolled %d terminals in %.2f s (admin API token, CSR, client certificate from the CA)\n",
-                    terminals, since(t0));
-
-        t0 = Clock::now();
-        parallelFor(fleet.size(), [&](size_t i) {
-            EventMix mix(i + 1, violation_rate);
-            fleet[i]->prepare(batches, batch_size, mix);
-        });
-        size_t bytes = 0;
-        for (const auto& t : fleet) bytes += t->bytesToSend();
-        std::printf("  signed and chained %zu events in %.2f s before the clock starts (%.0f bytes per event on the wire)\n",
-                    total, since(t0), static_cast<double>(bytes) / total);
-
-        // The baseline writes the batches in the order the collector receives them: round-robin.
-        std::vector<RawSqliteBaseline::Batch> order;
-        for (int b = 0; b < batches; ++b)
-            for (const auto& t : fleet) order.push_back({&t->id(), &t->rows()[b]});
-        RawSqliteBaseline durable(work / "baseline.db", true), fast(work / "baseline.db", false);
-        double base_before = baseline ? durable.run(order) : 0;
-
-        // The measured part: every terminal uploads concurrently, each batch after the last ack.
-        boost::asio::io_context io;
-        std::exception_ptr failure;
-        for (auto& t : fleet)
-            boost::asio::co_spawn(io, t->upload(io.get_executor()), [&](std::exception_ptr e) {
-                if (e && !failure) failure = e;
-            });
-        double cpu0 = processCpuSeconds(), client_cpu0 = threadCpuSeconds();
-        t0 = Clock::now();
-        io.run();
-        double seconds = since(t0);
-        double client_cpu = threadCpuSeconds() - client_cpu0;
-        double collector_cpu = processCpuSeconds() - cpu0 - client_cpu;
-        if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "upload failed: %s\n", e.what());
-                return 1;
+            // Enrollment, as an installer does it: a token from the admin API, then /v1/enroll.
+            auto t0 = Clock::now();
+            std::vector<std::unique_ptr<LoadTerminal>> fleet;
+            for (int i = 0; i < terminals; ++i) {
+                fleet.push_back(std::make_unique<LoadTerminal>(collector.agentUrl(), collector.caPem()));
+                char host[32];
+                std::snprintf(host, sizeof host, "pc-%05d", i);
+                fleet.back()->enroll(collector.createToken("benchmark"), host);
             }
-        }
-        uint64_t acked = 0;
-        for (const auto& t : fleet) acked += t->stored();
-        double rate = static_cast<double>(acked) / seconds;
+            std::printf("  enrolled %d terminals in %.2f s (admin API token, CSR, client certificate from the CA)\n",
+                        terminals, since(t0));
 
-        double base_after = baseline ? durable.run(order) : 0;
-        double base_fast = baseline ? fast.run(order) : 0;
-        double base = std::max(base_before, base_after);
+            t0 = Clock::now();
+            parallelFor(fleet.size(), [&](size_t i) {
+                EventMix mix(i + 1, violation_rate);
+                fleet[i]->prepare(batches, batch_size, mix);
+            });
+            size_t bytes = 0;
+            for (const auto& t : fleet) bytes += t->bytesToSend();
+            std::printf("  signed and chained %zu events in %.2f s before the clock starts (%.0f bytes per event on the wire)\n",
+                        total, since(t0), static_cast<double>(bytes) / total);
 
-        const auto store = work / "collector" / "store.db";
-        int64_t stored = scalar(store, "SELECT count(*) FROM events");
-        int64_t counted = scalar(store, "SELECT sum(events) FROM daily_compliance");
-        if (stored != static_cast<int64_t>(total) || counted != static_cast<int64_t>(total)) {
-            std::fprintf(stderr, "store holds %lld events and counts %lld, expected %zu\n",
-                         static_cast<long long>(stored), static_cast<long long>(counted), total);
-            rc = 1;
-        }
+            // The baseline writes the batches in the order the collector receives them: round-robin.
+            std::vector<RawSqliteBaseline::Batch> order;
+            for (int b = 0; b < batches; ++b)
+                for (const auto& t : fleet) order.push_back({&t->id(), &t->rows()[b]});
+            RawSqliteBaseline durable(work / "baseline.db", true), fast(work / "baseline.db", false);
+            double base_before = baseline ? durable.run(order) : 0;
 
-        std::printf("\n");
-        if (baseline) {
-            std::printf("  raw SQLite, durable (WAL, synchronous=FULL)      %10.0f events/s  (best of %.0f and %.0f)\n",
-                        base, base_before, base_after);
-            std::printf("  raw SQLite, no flush (WAL, synchronous=OFF)      %10.0f events/s\n", base_fast);
-        }
-        std::printf("  collector, mutual TLS 1.3 -> verify -> SQLite    %10.0f events/s  (%llu events in %.2f s, "
-                    "all stored and counted: %s)\n",
-                    rate, static_cast<unsigned long long>(acked), seconds, rc == 0 ? "yes" : "NO");
-        std::printf("    CPU per event: collector %.1f us, load generator %.1f us (%.0f%% of %u cores busy)\n",
-                    collector_cpu / acked * 1e6, client_cpu / acked * 1e6,
-                    100 * (collector_cpu + client_cpu) / seconds / std::thread::hardware_concurrency(),
-                    std::thread::hardware_concurrency());
-        std::printf("\n");
-        std::printf("  events/s                               %10.0f   target >= 50000   %s\n", rate,
-                    verdict(rate >= 50000));
-        if (baseline) {
-            std::printf("  ratio collector / raw SQLite durable   %10.2f   target >= 0.30    %s\n", rate / base,
-                        verdict(rate / base >= 0.3));
-            std::printf("  ratio collector / raw SQLite no flush  %10.2f   (for reference)\n", rate / base_fast);
-        }
+            // The measured part: every terminal uploads concurrently, each batch after the last ack.
+            boost::asio::io_context io;
+            std::exception_ptr failure;
+            for (auto& t : fleet)
+                boost::asio::co_spawn(io, t->upload(io.get_executor()), [&](std::exception_ptr e) {
+                    if (e && !failure) failure = e;
+                });
+            double cpu0 = processCpuSeconds(), client_cpu0 = threadCpuSeconds();
+            t0 = Clock::now();
+            io.run();
+            double seconds = since(t0);
+            double client_cpu = threadCpuSeconds() - client_cpu0;
+            double collector_cpu = processCpuSeconds() - cpu0 - client_cpu;
+            if (failure) {
+                try {
+                    std::rethrow_exception(failure);
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "upload failed: %s\n", e.what());
+                    return 1;
+                }
+            }
+            uint64_t acked = 0;
+            for (const auto& t : fleet) acked += t->stored();
+            double rate = static_cast<double>(acked) / seconds;
+
+            double base_after = baseline ? durable.run(order) : 0;
+            double base_fast = baseline ? fast.run(order) : 0;
+            double base = std::max(base_before, base_after);
+
+            const auto store = work / "collector" / "store.db";
+            int64_t stored = scalar(store, "SELECT count(*) FROM events");
+            int64_t counted = scalar(store, "SELECT sum(events) FROM daily_compliance");
+            if (stored != static_cast<int64_t>(total) || counted != static_cast<int64_t>(total)) {
+                std::fprintf(stderr, "store holds %lld events and counts %lld, expected %zu\n",
+                             static_cast<long long>(stored), static_cast<long long>(counted), total);
+                rc = 1;
+            }
+
+            std::printf("\n");
+            if (baseline) {
+                std::printf("  raw SQLite, durable (WAL, synchronous=FULL)      %10.0f events/s  (best of %.0f and %.0f)\n",
+                            base, base_before, base_after);
+                std::printf("  raw SQLite, no flush (WAL, synchronous=OFF)      %10.0f events/s\n", base_fast);
+            }
+            std::printf("  collector, mutual TLS 1.3 -> verify -> SQLite    %10.0f events/s  (%llu events in %.2f s, "
+                        "all stored and counted: %s)\n",
+                        rate, static_cast<unsigned long long>(acked), seconds, rc == 0 ? "yes" : "NO");
+            std::printf("    CPU per event: collector %.1f us, load generator %.1f us (%.0f%% of %u cores busy)\n",
+                        collector_cpu / acked * 1e6, client_cpu / acked * 1e6,
+                        100 * (collector_cpu + client_cpu) / seconds / std::thread::hardware_concurrency(),
+                        std::thread::hardware_concurrency());
+            std::printf("\n");
+            std::printf("  events/s                               %10.0f   target >= 50000   %s\n", rate,
+                        verdict(rate >= 50000));
+            if (baseline) {
+                std::printf("  ratio collector / raw SQLite durable   %10.2f   target >= 0.30    %s\n", rate / base,
+                            verdict(rate / base >= 0.3));
+                std::printf("  ratio collector / raw SQLite no flush  %10.2f   (for reference)\n", rate / base_fast);
+            }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ingest_bench: %s\n", e.what());
+        rc = 1;
     }
     if (!keep && dir_arg.empty()) std::filesystem::remove_all(work);
     return rc;

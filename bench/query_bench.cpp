@@ -298,104 +298,107 @@ int main(int argc, char** argv) {
     std::printf("query benchmark: %s\n  state directory %s\n", p.describe().c_str(), dir.c_str());
 
     int rc = 0;
-    {
-        BenchCollector collector(dir, threads);
-        std::string marker_params, last_date;
-        uint64_t events = 0;
-        {
-            std::ifstream marker(dir / "history.txt");
-            std::getline(marker, marker_params);
-            std::getline(marker, last_date);
-            marker >> events;
-        }
-        if (marker_params != p.describe()) {
-            if (!marker_params.empty()) {
-                std::fprintf(stderr, "%s holds another history (%s); use another --dir\n", dir.c_str(),
-                             marker_params.c_str());
-                return 2;
+    try {
+            BenchCollector collector(dir, threads);
+            std::string marker_params, last_date;
+            uint64_t events = 0;
+            {
+                std::ifstream marker(dir / "history.txt");
+                std::getline(marker, marker_params);
+                std::getline(marker, last_date);
+                marker >> events;
             }
-            generate(dir, p, static_cast<unsigned>(threads));
-            std::ifstream marker(dir / "history.txt");
-            std::getline(marker, marker_params);
-            std::getline(marker, last_date);
-            marker >> events;
-        } else {
-            std::printf("  reusing the history generated earlier (newest date %s)\n", last_date.c_str());
-        }
-        auto db_bytes = std::filesystem::file_size(dir / "store.db");
-        std::printf("  store: %llu events, %.2f GB on disk\n", static_cast<unsigned long long>(events), db_bytes / 1e9);
+            if (marker_params != p.describe()) {
+                if (!marker_params.empty()) {
+                    std::fprintf(stderr, "%s holds another history (%s); use another --dir\n", dir.c_str(),
+                                 marker_params.c_str());
+                    return 2;
+                }
+                generate(dir, p, static_cast<unsigned>(threads));
+                std::ifstream marker(dir / "history.txt");
+                std::getline(marker, marker_params);
+                std::getline(marker, last_date);
+                marker >> events;
+            } else {
+                std::printf("  reusing the history generated earlier (newest date %s)\n", last_date.c_str());
+            }
+            auto db_bytes = std::filesystem::file_size(dir / "store.db");
+            std::printf("  store: %llu events, %.2f GB on disk\n", static_cast<unsigned long long>(events), db_bytes / 1e9);
 
-        const auto& conf = collector.home().config();
-        LocalCalendar calendar(conf.get("time_zone", "Asia/Tokyo"));
-        const int64_t deadline_s = conf.getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60;
-        const bool today = last_date == calendar.dateOfUnix(nowNs() / 1'000'000'000);
-        if (!today)
-            std::printf("  note: the history ends on %s, not today; querying that date (no 'not reporting' rows)\n",
-                        last_date.c_str());
-        const std::string target = "/admin/v1/violations?date=" + (today ? std::string("today") : last_date);
+            const auto& conf = collector.home().config();
+            LocalCalendar calendar(conf.get("time_zone", "Asia/Tokyo"));
+            const int64_t deadline_s = conf.getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60;
+            const bool today = last_date == calendar.dateOfUnix(nowNs() / 1'000'000'000);
+            if (!today)
+                std::printf("  note: the history ends on %s, not today; querying that date (no 'not reporting' rows)\n",
+                            last_date.c_str());
+            const std::string target = "/admin/v1/violations?date=" + (today ? std::string("today") : last_date);
 
-        // 1. DailyCompliance in this process, on its own store connection.
-        auto store = openStore(conf.get("store", "sqlite:" + (dir / "store.db").string()));
-        DailyCompliance daily(*store, calendar, deadline_s);
-        size_t rows = 0, not_reporting = 0;
-        LatencyStats direct;
-        auto first = Clock::now();
-        for (int q = 0; q < queries + 3; ++q) {
-            auto t0 = Clock::now();
-            auto result = daily.violations(last_date, nowNs() / 1'000'000'000, "", "");
-            if (q >= 3) direct.add(msSince(t0));
-            rows = result.size();
-            not_reporting = std::count_if(result.begin(), result.end(),
-                                          [](const DailyCompliance::Row& r) { return r.control == "reporting"; });
-            if (q == 0) std::printf("  first query after opening: %.2f ms\n", msSince(first));
-        }
-        std::printf("  %s: %zu rows (%zu violations or exemptions, %zu terminals not reporting)\n", last_date.c_str(),
-                    rows, rows - not_reporting, not_reporting);
+            // 1. DailyCompliance in this process, on its own store connection.
+            auto store = openStore(conf.get("store", "sqlite:" + (dir / "store.db").string()));
+            DailyCompliance daily(*store, calendar, deadline_s);
+            size_t rows = 0, not_reporting = 0;
+            LatencyStats direct;
+            auto first = Clock::now();
+            for (int q = 0; q < queries + 3; ++q) {
+                auto t0 = Clock::now();
+                auto result = daily.violations(last_date, nowNs() / 1'000'000'000, "", "");
+                if (q >= 3) direct.add(msSince(t0));
+                rows = result.size();
+                not_reporting = std::count_if(result.begin(), result.end(),
+                                              [](const DailyCompliance::Row& r) { return r.control == "reporting"; });
+                if (q == 0) std::printf("  first query after opening: %.2f ms\n", msSince(first));
+            }
+            std::printf("  %s: %zu rows (%zu violations or exemptions, %zu terminals not reporting)\n", last_date.c_str(),
+                        rows, rows - not_reporting, not_reporting);
 
-        // 2. The admin API as mamorictl calls it, on one kept-alive connection.
-        LatencyStats api;
-        {
-            boost::asio::io_context io;
-            std::exception_ptr failure;
-            boost::asio::co_spawn(io,
-                                  askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(),
-                                                collector.adminToken(), target, queries, rows, &api),
-                                  [&](std::exception_ptr e) { failure = e; });
-            io.run();
-            if (failure) {
-                try {
-                    std::rethrow_exception(failure);
-                } catch (const std::exception& e) {
-                    std::fprintf(stderr, "admin API: %s\n", e.what());
+            // 2. The admin API as mamorictl calls it, on one kept-alive connection.
+            LatencyStats api;
+            {
+                boost::asio::io_context io;
+                std::exception_ptr failure;
+                boost::asio::co_spawn(io,
+                                      askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(),
+                                                    collector.adminToken(), target, queries, rows, &api),
+                                      [&](std::exception_ptr e) { failure = e; });
+                io.run();
+                if (failure) {
+                    try {
+                        std::rethrow_exception(failure);
+                    } catch (const std::exception& e) {
+                        std::fprintf(stderr, "admin API: %s\n", e.what());
+                        return 1;
+                    }
+                }
+            }
+
+            // 3. What an administrator waits for: a whole mamorictl process.
+            LatencyStats cli;
+            std::vector<std::string> args = {mamorictl, "--config", (dir / "mamorictl.conf").string(), "violations"};
+            if (today) args.push_back("--today");
+            else args.insert(args.end(), {"--date", last_date});
+            args.insert(args.end(), {"--format", "json"});
+            for (int q = 0; q < queries + 3; ++q) {
+                auto t0 = Clock::now();
+                int status = runQuietly(args);
+                if (q >= 3) cli.add(msSince(t0));
+                if (status != 0) {
+                    std::fprintf(stderr, "mamorictl exited with %d\n", status);
                     return 1;
                 }
             }
-        }
 
-        // 3. What an administrator waits for: a whole mamorictl process.
-        LatencyStats cli;
-        std::vector<std::string> args = {mamorictl, "--config", (dir / "mamorictl.conf").string(), "violations"};
-        if (today) args.push_back("--today");
-        else args.insert(args.end(), {"--date", last_date});
-        args.insert(args.end(), {"--format", "json"});
-        for (int q = 0; q < queries + 3; ++q) {
-            auto t0 = Clock::now();
-            int status = runQuietly(args);
-            if (q >= 3) cli.add(msSince(t0));
-            if (status != 0) {
-                std::fprintf(stderr, "mamorictl exited with %d\n", status);
-                return 1;
-            }
-        }
-
-        std::printf("\n");
-        std::printf("  DailyCompliance::violations (in process)    %s\n", direct.summary().c_str());
-        std::printf("  GET %s (kept-alive HTTPS)  %s\n", target.c_str(), api.summary().c_str());
-        std::printf("  mamorictl violations (whole process)        %s\n", cli.summary().c_str());
-        std::printf("\n  p99 of the admin API %.2f ms   target <= 50 ms   %s\n", api.percentile(99),
-                    api.percentile(99) <= 50 ? "met" : "MISSED");
-        std::printf("  p99 of mamorictl     %.2f ms   (process start and TLS handshake included)\n",
-                    cli.percentile(99));
+            std::printf("\n");
+            std::printf("  DailyCompliance::violations (in process)    %s\n", direct.summary().c_str());
+            std::printf("  GET %s (kept-alive HTTPS)  %s\n", target.c_str(), api.summary().c_str());
+            std::printf("  mamorictl violations (whole process)        %s\n", cli.summary().c_str());
+            std::printf("\n  p99 of the admin API %.2f ms   target <= 50 ms   %s\n", api.percentile(99),
+                        api.percentile(99) <= 50 ? "met" : "MISSED");
+            std::printf("  p99 of mamorictl     %.2f ms   (process start and TLS handshake included)\n",
+                        cli.percentile(99));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "query_bench: %s\n", e.what());
+        rc = 1;
     }
     if (!keep && dir_arg.empty()) std::filesystem::remove_all(dir);
     return rc;
