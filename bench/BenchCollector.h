@@ -26,6 +26,10 @@ public:
     // worker threads until destroyed. Listening ports are chosen free at init time.
     BenchCollector(const std::filesystem::path& dir, int threads) : dir_(dir) {
         if (!std::filesystem::exists(dir_ / "collector.conf")) {
+            // init makes the directory private (0700) and fills it with keys: never do that to a
+            // directory that already holds something else.
+            if (std::filesystem::exists(dir_) && !std::filesystem::is_empty(dir_))
+                throw std::runtime_error(dir_.string() + " is neither empty nor a collector's state directory");
             collector::CollectorHome::InitOptions o;
             o.organisation = "mamori bench";
             o.agent_listen = "127.0.0.1:" + std::to_string(freePort());

@@ -4,6 +4,7 @@
 // descendants, and the watcher can be killed mid-stream.
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
@@ -116,6 +117,10 @@ protected:
         state_ = base_ / "state";
         fs::create_directories(mnt_);
         fs::create_directories(state_ / "dpkg" / "info");
+        // The mount lives in a mount namespace of this test's own, so it vanishes with the test
+        // process even when a timeout kills it before TearDown.
+        ASSERT_EQ(unshare(CLONE_NEWNS), 0) << strerror(errno);
+        ASSERT_EQ(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0) << strerror(errno);
         // Only this private tmpfs is ever marked: nothing else on the machine is held.
         ASSERT_EQ(mount("tmpfs", mnt_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=512m,mode=0755"), 0)
             << strerror(errno);

@@ -233,7 +233,8 @@ TYPED_TEST(StoreTest, ComplianceCountsPerDateAndControl) {
     later.new_head_seq = 7;
     later.new_head_hash = later.events.back().hash;
     store->ingest(later);
-    const ComplianceRow* usb2 = find(store->compliance("2026-01-05", false), "t1", v1::USB);
+    auto rows2 = store->compliance("2026-01-05", false);  // must outlive the pointer into it
+    const ComplianceRow* usb2 = find(rows2, "t1", v1::USB);
     ASSERT_NE(usb2, nullptr);
     EXPECT_EQ(usb2->events, 4u);
     EXPECT_EQ(usb2->violations, 3u);
