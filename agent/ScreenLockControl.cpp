@@ -93,7 +93,7 @@ void ScreenLockControl::open(const std::string& name, int attempt) {
     ref.start();
 }
 
-void ScreenLockControl::closed(const std::string& name) {
+void ScreenLockControl::closed(std::string name) {
     Log::info("screen lock: display " + name + " has gone");
     locks_.erase(name);
     // Its server may be restarting (the next logon): watch it again if its socket is still there.

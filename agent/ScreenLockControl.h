@@ -41,7 +41,7 @@ public:
 private:
     void sync(const std::set<std::string>& present);
     void open(const std::string& display, int attempt);
-    void closed(const std::string& display);
+    void closed(std::string display);  // by value: erasing the display destroys the caller's copy
 
     ControlContext ctx_;
     Platform os_;

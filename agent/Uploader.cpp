@@ -44,6 +44,7 @@ void Uploader::stop() {
 void Uploader::notify() {
     // Coalesce a burst of events into one batch: wake after `pace`, unless already due sooner.
     dirty_ = true;
+    if (backoff_.failures() > 0) return;  // backing off: new events wait for the retry
     auto due = std::chrono::steady_clock::now() + pace_;
     if (wake_.expiry() > due) wake_.expires_at(due);
 }
