@@ -42,7 +42,10 @@ step "4. push installer/profiles/mynumber.yaml to 市民課 (validated, versione
 "$bin/collector/mamorictl" policy push installer/profiles/mynumber.yaml --group 市民課
 
 step "5. run the agent briefly"
-"$bin/agent/mamori-agent" run --config /dev/null --state-dir "$demo/agent" 2>"$demo/agent.log" &
+# The demo leaves execution control off: mynumber.yaml enforces it on "/", which on a build
+# machine would refuse the compilers and this script's own commands while the agent runs.
+printf 'software_control = off\n' > "$demo/agent.conf"
+"$bin/agent/mamori-agent" run --config "$demo/agent.conf" --state-dir "$demo/agent" 2>"$demo/agent.log" &
 agent=$!
 pids+=($agent)
 for _ in $(seq 100); do
