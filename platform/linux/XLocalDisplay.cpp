@@ -135,8 +135,7 @@ private:
             closed_reported_ = true;
             // Posted: the owner typically destroys this display in response.
             asio::post(executor_, [this, alive] {
-                // A copy: the handler may destroy this display, and with it on_closed_.
-                if (alive.lock() && on_closed_) std::function<void()>(on_closed_)();
+                if (alive.lock() && on_closed_) on_closed_();
             });
         }
     }
