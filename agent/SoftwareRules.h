@@ -18,7 +18,7 @@ struct ExecFacts {
     std::string_view path;
     const mamori::platform::SoftwarePackage* owner = nullptr;  // the package that lists path
     const FileDigests* digests = nullptr;                       // null until the file was read
-    std::optional<std::string> packaged_md5;                    // what the owner recorded for path
+    std::optional<std::string> packaged_md5{};                  // what the owner recorded for path
     int64_t now_unix = 0;                                       // for exception expiry
 };
 

@@ -33,6 +33,10 @@ run_ctest() {  # run_ctest DIR
   ctest --test-dir "$1" --output-on-failure --timeout 600 -j2
 }
 
+run_ctest_sanitized() {  # run_ctest_sanitized DIR: leaks and undefined behaviour fail the test
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_ctest "$1"
+}
+
 fuzz_one() {  # fuzz_one BINARY SECONDS: one target on its corpus; a crash fails the tier
   local f=$1 seconds=$2 name=${1##*/fuzz_}
   local corpus=build-fuzz/corpus/$name
@@ -66,7 +70,7 @@ tier "build (RelWithDebInfo)" build build
 tier "unit + integration" run_ctest build
 if [ $quick -eq 0 ]; then
   tier "build (ASan+UBSan)" build build-asan -DMAMORI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-  tier "unit + integration (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan
+  tier "unit + integration (ASan+UBSan)" run_ctest_sanitized build-asan
   tier "fuzz (libFuzzer)" fuzz_all
   # Last: the slowest tier, and the only one that boots a guest kernel.
   tier "vm (QEMU, real USB)" bash tests/vm/run.sh build
