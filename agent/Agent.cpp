@@ -9,9 +9,11 @@
 #include "agent/AgentIdentity.h"
 #include "agent/AgentStatus.h"
 #include "agent/Controls.h"
+#include "agent/EnrollmentRetry.h"
 #include "agent/EventSink.h"
 #include "agent/Journal.h"
 #include "agent/PolicyKeeper.h"
+#include "agent/UnenrolledJournal.h"
 #include "agent/Uploader.h"
 #include "mamori/proto/Files.h"
 #include "mamori/proto/Log.h"
@@ -38,7 +40,9 @@ struct Agent::Impl {
     std::unique_ptr<PolicyKeeper> policy;
     std::unique_ptr<Controls> controls;
     std::unique_ptr<Uploader> uploader;
+    std::unique_ptr<EnrollmentRetry> enrollment;
     AgentStatus status;
+    bool restart = false;
     asio::signal_set signals{io, SIGINT, SIGTERM};
     asio::steady_timer heartbeat{io}, shutdown_deadline{io};
 
@@ -87,10 +91,11 @@ struct Agent::Impl {
         });
     }
 
-    void shutdown(int sig) {
-        Log::info("signal " + std::to_string(sig) + ": stopping");
-        sink->emit(lifecycle(mamori::v1::AGENT_STOPPING, "signal " + std::to_string(sig)));
+    void shutdown(const std::string& why) {
+        Log::info(why + ": stopping");
+        sink->emit(lifecycle(mamori::v1::AGENT_STOPPING, why));
         heartbeat.cancel();
+        if (enrollment) enrollment->stop();
         // Give the uploader a moment to deliver the last events; what it cannot stays journaled.
         auto stop = [this] {
             if (uploader) uploader->stop();
@@ -105,37 +110,59 @@ struct Agent::Impl {
         else stop();
     }
 
-    int run() {
+    // The journal, the policy in force and, when enrolled, the uploader: what both the daemon and
+    // the farewell of an uninstalled agent need. Controls are the daemon's alone.
+    void open() {
         const auto& dir = config.state_dir;
         std::filesystem::create_directories(dir);
         identity = AgentIdentity::load(dir);
         auto key = AgentIdentity::ensureKey(dir);
         std::string terminal_id = identity ? identity->terminal_id : "unenrolled";
+        if (identity) {
+            if (auto moved = UnenrolledJournal::adopt(dir, key, config.journal_max_bytes, terminal_id))
+                Log::info(std::to_string(moved) + " events journaled before enrollment now report as " + terminal_id);
+        }
         journal = std::make_unique<Journal>(dir / "journal.db", key, config.journal_max_bytes);
         sink = std::make_unique<EventSink>(*journal, *clock, terminal_id);
         std::optional<mamori::proto::Ed25519Key> policy_key;
         if (identity) policy_key = mamori::proto::Ed25519Key::fromPublicRaw(identity->policy_public_key);
         policy = std::make_unique<PolicyKeeper>(dir, terminal_id, policy_key);
         if (!identity && !config.policy_file.empty()) policy->useLocalProfile(config.policy_file);
-        controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config});
-        auto apply = [this](const mamori::v1::Policy& p, std::string& why) { return controls->apply(p, why); };
-
         status.enrolled = identity.has_value();
         status.terminal_id = terminal_id;
         status.pid = getpid();
-        sink->emit(lifecycle(mamori::v1::AGENT_STARTED));
-        policyEvent(policy->start(apply));
+        if (!identity) return;
+        uploader = std::make_unique<Uploader>(
+            io.get_executor(), *journal, *identity, mamori::proto::Files::read(dir / "terminal.key"),
+            config.collectors, *clock, status, dir,
+            [this](const mamori::v1::SyncResponse& res) {
+                if (res.has_policy() && controls) policyEvent(policy->offer(res.policy(), applier()));
+            },
+            [this] { return policy->version(); });
+        sink->onAppended([this] { uploader->notify(); });
+    }
 
-        if (identity) {
-            uploader = std::make_unique<Uploader>(
-                io.get_executor(), *journal, *identity, mamori::proto::Files::read(dir / "terminal.key"),
-                config.collectors, *clock, status, dir,
-                [this, apply](const mamori::v1::SyncResponse& res) {
-                    if (res.has_policy()) policyEvent(policy->offer(res.policy(), apply));
-                },
-                [this] { return policy->version(); });
-            sink->onAppended([this] { uploader->notify(); });
+    PolicyKeeper::Apply applier() {
+        return [this](const mamori::v1::Policy& p, std::string& why) { return controls->apply(p, why); };
+    }
+
+    int run() {
+        const auto& dir = config.state_dir;
+        open();
+        controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config});
+        sink->emit(lifecycle(mamori::v1::AGENT_STARTED));
+        policyEvent(policy->start(applier()));
+
+        if (uploader) {
             uploader->start();
+        } else if (auto pending = PendingEnrollment::load(dir)) {
+            Log::warn("not enrolled yet: the built-in default policy is in force; enrolling with " + pending->collector +
+                      " in the background");
+            enrollment = std::make_unique<EnrollmentRetry>(io.get_executor(), dir, *pending, [this] {
+                restart = true;
+                shutdown("enrolled");
+            });
+            enrollment->start();
         } else {
             Log::warn(std::string("not enrolled: ") +
                       (config.policy_file.empty() ? "the built-in default policy" : "the local profile (policy_file)") +
@@ -144,7 +171,7 @@ struct Agent::Impl {
         }
         scheduleHeartbeat();
         signals.async_wait([this](const boost::system::error_code& ec, int sig) {
-            if (!ec) shutdown(sig);
+            if (!ec) shutdown("signal " + std::to_string(sig));
         });
         status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count();
@@ -157,12 +184,40 @@ struct Agent::Impl {
         status.head_seq = stats.head_seq;
         status.acked_seq = stats.acked_seq;
         status.save(dir);
-        return 0;
+        return restart ? kRestart : 0;
+    }
+
+    int farewell(std::chrono::seconds timeout) {
+        open();
+        sink->emit(lifecycle(mamori::v1::AGENT_UNINSTALLED, "package removed"));
+        if (!uploader) {
+            Log::warn("not enrolled: AGENT_UNINSTALLED stays in the local journal");
+            return 1;
+        }
+        bool drained = false;
+        uploader->onDrained([&] {
+            drained = true;
+            shutdown_deadline.cancel();
+            uploader->stop();
+            io.stop();
+        });
+        shutdown_deadline.expires_after(timeout);
+        shutdown_deadline.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            uploader->stop();
+            io.stop();
+        });
+        uploader->start();
+        io.run();
+        auto stats = journal->stats();
+        if (!drained) Log::warn(std::to_string(stats.depth) + " events could not be delivered before removal (last error: " + status.last_error + ")");
+        return drained ? 0 : 1;
     }
 };
 
 Agent::Agent(AgentConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Agent::~Agent() = default;
 int Agent::run() { return impl_->run(); }
+int Agent::farewell(std::chrono::seconds timeout) { return impl_->farewell(timeout); }
 
 }  // namespace mamori::agent

@@ -218,7 +218,7 @@ struct Journal::Impl {
         oldest = prepare("SELECT seq, size FROM events ORDER BY seq");
         delete_through = prepare("DELETE FROM events WHERE seq <= ?1");
         totals_through = prepare("SELECT count(*), coalesce(sum(size), 0) FROM events WHERE seq <= ?1");
-        select_pending = prepare("SELECT body, prev_hash, hash, signature FROM events ORDER BY seq LIMIT ?1");
+        select_pending = prepare("SELECT body, prev_hash, hash, signature FROM events WHERE seq > ?2 ORDER BY seq LIMIT ?1");
         select_meta = prepare("SELECT head_seq, head_hash, acked_seq FROM meta WHERE id = 1");
         select_totals = prepare("SELECT count(*), coalesce(sum(size), 0) FROM events");
         select_last = prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
@@ -359,12 +359,13 @@ struct Journal::Impl {
         }
     }
 
-    std::vector<mamori::v1::Event> pending(size_t max_events) {
+    std::vector<mamori::v1::Event> pending(size_t max_events, uint64_t after_seq) {
         std::vector<mamori::v1::Event> out;
         if (max_events == 0) return out;
         sqlite3_stmt* st = select_pending.get();
         uint64_t limit = std::min<uint64_t>(max_events, std::numeric_limits<sqlite3_int64>::max());
         bindInt(select_pending, 1, limit);
+        bindInt(select_pending, 2, std::min<uint64_t>(after_seq, std::numeric_limits<sqlite3_int64>::max()));
         out.reserve(std::min<uint64_t>(limit, depth));
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -445,9 +446,9 @@ mamori::v1::Event Journal::append(mamori::v1::EventBody body) {
     return impl_->append(std::move(body));
 }
 
-std::vector<mamori::v1::Event> Journal::pending(size_t max_events) const {
+std::vector<mamori::v1::Event> Journal::pending(size_t max_events, uint64_t after_seq) const {
     std::lock_guard lock(impl_->mu);
-    return impl_->pending(max_events);
+    return impl_->pending(max_events, after_seq);
 }
 
 void Journal::acknowledge(uint64_t seq) {

@@ -34,8 +34,8 @@ public:
     // JOURNAL_GAP event naming the lost seq range is written before this one.
     mamori::v1::Event append(mamori::v1::EventBody body);
 
-    // Oldest unacknowledged events, at most max_events, in seq order.
-    std::vector<mamori::v1::Event> pending(size_t max_events) const;
+    // Oldest unacknowledged events after after_seq, at most max_events, in seq order.
+    std::vector<mamori::v1::Event> pending(size_t max_events, uint64_t after_seq = 0) const;
 
     // The collector has stored everything up to seq: forget it.
     void acknowledge(uint64_t seq);

@@ -1,5 +1,7 @@
 #include "agent/SoftwareControl.h"
 
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <deque>
@@ -336,6 +338,10 @@ private:
             packaged_md5_.clear();
             reconcileInventory();
             scanUnmanaged();
+            // Reading the package database briefly takes tens of megabytes (every .list file, the
+            // previous snapshot); give them back to the system, or the resident agent keeps them
+            // all day in the pool thread's malloc arena.
+            ::malloc_trim(0);
         } else {
             Log::warn("software inventory: " + error);
         }

@@ -164,6 +164,11 @@ constexpr size_t kEventsPerInsert = 1000;
 const std::string kTerminalColumns =
     "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
     "head_hash, applied_policy_version, clock_skew_ms";
+// The same for lists, without the certificate: views of the whole fleet (compliance, status) read
+// every terminal, and 10,000 certificates are most of those bytes.
+const std::string kTerminalListColumns =
+    "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
+    "head_hash, applied_policy_version, clock_skew_ms";
 
 TerminalRecord readTerminal(const PgResult& r, int row) {
     TerminalRecord t;
@@ -291,7 +296,7 @@ std::optional<TerminalRecord> PostgresStore::terminal(const std::string& id) {
 std::vector<TerminalRecord> PostgresStore::terminals() {
     auto c = pool_.acquire();
     // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
-    const PgResult r = c->exec("SELECT " + kTerminalColumns + " FROM terminals ORDER BY id COLLATE \"C\"");
+    const PgResult r = c->exec("SELECT " + kTerminalListColumns + " FROM terminals ORDER BY id COLLATE \"C\"");
     std::vector<TerminalRecord> out;
     out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) out.push_back(readTerminal(r, i));

@@ -49,7 +49,14 @@ std::string ReportTable::table() const {
 }
 
 std::string ReportTable::csv() const {
-    auto field = [](const std::string& s) {
+    auto field = [](std::string s) {
+        // Officers open these files in Excel, which runs a cell starting with = + - @ as a
+        // formula: a hostname or rule id chosen by whoever controls a terminal must stay text.
+        // Numbers (a negative clock skew) are left as they are.
+        const bool number = !s.empty() && s.find_first_not_of("-0123456789.", 1) == std::string::npos &&
+                            s.find_first_of("0123456789") != std::string::npos;
+        if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos && !number)
+            s.insert(0, 1, '\'');
         if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
         std::string q = "\"";
         for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);

@@ -195,6 +195,11 @@ std::vector<std::string> sectionsFromJson(const std::string& text) {
 const std::string kTerminalColumns =
     "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
     "head_hash, applied_policy_version, clock_skew_ms";
+// The same for lists, without the certificate: views of the whole fleet (compliance, status) read
+// every terminal, and 10,000 certificates are most of those bytes.
+const std::string kTerminalListColumns =
+    "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
+    "head_hash, applied_policy_version, clock_skew_ms";
 
 TerminalRecord readTerminal(const SqliteStatement& s) {
     TerminalRecord t;
@@ -459,7 +464,7 @@ std::optional<TerminalRecord> SqliteStore::terminal(const std::string& id) {
 
 std::vector<TerminalRecord> SqliteStore::terminals() {
     std::lock_guard lock(read_mutex_);
-    auto s = read_->prepare("SELECT " + kTerminalColumns + " FROM terminals ORDER BY id");
+    auto s = read_->prepare("SELECT " + kTerminalListColumns + " FROM terminals ORDER BY id");
     std::vector<TerminalRecord> out;
     while (s.step()) out.push_back(readTerminal(s));
     return out;

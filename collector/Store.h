@@ -148,6 +148,7 @@ public:
     // Terminals.
     virtual void addTerminal(const TerminalRecord& t) = 0;  // throws if the id exists
     virtual std::optional<TerminalRecord> terminal(const std::string& id) = 0;
+    // All terminals ordered by id, without certificate_pem (terminal(id) has it).
     virtual std::vector<TerminalRecord> terminals() = 0;
     virtual void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
                             int64_t clock_skew_ms) = 0;

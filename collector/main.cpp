@@ -1,5 +1,7 @@
 // mamori-collector: keeps the terminals' evidence and answers for it.
 #include <boost/program_options.hpp>
+#include <google/protobuf/stubs/logging.h>
+#include <filesystem>
 #include <iostream>
 
 #include "collector/Collector.h"
@@ -18,6 +20,12 @@ static int usage(const po::options_description& opts) {
 
 int main(int argc, char** argv) {
     mamori::Log::setPrefix("mamori-collector");
+    // protobuf logs every string field with invalid UTF-8 it parses: any client could fill the
+    // log with them. The refusal of such a batch is logged once by the ingest path; protobuf's
+    // own words go to the debug level.
+    google::protobuf::SetLogHandler([](google::protobuf::LogLevel, const char*, int, const std::string& message) {
+        mamori::Log::debug("protobuf: " + message);
+    });
     po::options_description opts("options");
     std::vector<std::string> names;
     CollectorHome::InitOptions init;
@@ -32,6 +40,7 @@ int main(int argc, char** argv) {
         ("name", po::value(&names), "init: a DNS name or IP agents use to reach this collector (repeatable)")
         ("store", po::value(&init.store_url), "init: store URL (default sqlite:DIR/store.db)")
         ("time-zone", po::value(&init.time_zone), "init: the municipality's time zone (default Asia/Tokyo)")
+        ("if-missing", "init: do nothing when DIR already holds a collector (first start of a package)")
         ("heartbeat-deadline", po::value(&init.heartbeat_deadline_minutes),
          "init: minutes of silence before a terminal is 'not reporting' (default 120)");
     po::options_description hidden;
@@ -52,6 +61,7 @@ int main(int argc, char** argv) {
     if (vm.count("help") || command.empty()) return usage(opts);
     try {
         if (command == "init") {
+            if (vm.count("if-missing") && std::filesystem::exists(std::filesystem::path(dir) / "collector.conf")) return 0;
             init.server_names = names;
             CollectorHome::init(dir, init);
             std::cout << "collector created in " << dir << "\n"

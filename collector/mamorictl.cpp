@@ -48,7 +48,8 @@ commands:
 
 F is table (default), csv (UTF-8 with BOM, for Excel) or json.
 The collector and your token come from --config, $MAMORI_CTL_CONFIG,
-~/.config/mamori/mamorictl.conf or /etc/mamori/mamorictl.conf (url, ca, token_file).
+~/.config/mamori/mamorictl.conf, /etc/mamori/mamorictl.conf or, on the collector's own
+machine, /var/lib/mamori-collector/mamorictl.conf (url, ca, token_file).
 )";
 
 struct Ctl {
@@ -61,7 +62,15 @@ struct Ctl {
         if (path.empty()) {
             const char* home = std::getenv("HOME");
             std::string user = home ? std::string(home) + "/.config/mamori/mamorictl.conf" : "";
-            path = !user.empty() && std::filesystem::exists(user) ? user : "/etc/mamori/mamorictl.conf";
+            // The last one is what the collector package's first start writes for its local administrator.
+            for (std::string candidate : {user, std::string("/etc/mamori/mamorictl.conf"),
+                                          std::string("/var/lib/mamori-collector/mamorictl.conf")}) {
+                if (!candidate.empty() && std::filesystem::exists(candidate)) {
+                    path = candidate;
+                    break;
+                }
+            }
+            if (path.empty()) path = "/etc/mamori/mamorictl.conf";
         }
         auto cfg = mamori::proto::ConfigFile::load(path, {"url", "ca", "token_file"});
         Ctl c;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, tier by tier, each timed:
-#   unit + integration (normal build), the same under ASan+UBSan, the libFuzzer targets.
+#   unit + integration (normal build); one clang build instrumented with ASan+UBSan and libFuzzer
+#   coverage, which runs the same tests and then the fuzz targets; the QEMU USB tier.
 # Usage: scripts/test.sh [--quick]   (--quick: normal build only: no sanitizers, fuzzing or VM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,23 +40,26 @@ run_ctest_sanitized() {  # run_ctest_sanitized DIR: leaks and undefined behaviou
 
 fuzz_one() {  # fuzz_one BINARY SECONDS: one target on its corpus; a crash fails the tier
   local f=$1 seconds=$2 name=${1##*/fuzz_}
-  local corpus=build-fuzz/corpus/$name
+  local corpus=build-san/corpus/$name
   mkdir -p "$corpus"
   if [ -d "tests/fuzz/seeds/$name" ]; then cp -n tests/fuzz/seeds/"$name"/* "$corpus"/ 2>/dev/null || true; fi
   # The policy loader's seeds are the shipped profiles themselves.
   if [ "$name" = policy_yaml ]; then cp -n installer/profiles/*.yaml "$corpus"/; fi
-  if "$f" -max_total_time="$seconds" -print_final_stats=1 "$corpus" >"build-fuzz/$name.log" 2>&1; then
-    echo "fuzz $name: ${seconds}s, $(grep -o 'stat::number_of_executed_units: *[0-9]*' "build-fuzz/$name.log" | grep -o '[0-9]*$') runs, no crash"
+  if "$f" -max_total_time="$seconds" -print_final_stats=1 "$corpus" >"build-san/$name.log" 2>&1; then
+    echo "fuzz $name: ${seconds}s, $(grep -o 'stat::number_of_executed_units: *[0-9]*' "build-san/$name.log" | grep -o '[0-9]*$') runs, no crash"
   else
-    echo "fuzz $name: FAILED"; tail -40 "build-fuzz/$name.log"; return 1
+    echo "fuzz $name: FAILED"; tail -40 "build-san/$name.log"; return 1
   fi
 }
 
+build_sanitized() {  # clang: libFuzzer comes with it, and it builds this tree faster than GCC
+  CC=clang CXX=clang++ build build-san -DMAMORI_SANITIZE=ON -DMAMORI_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
+}
+
 fuzz_all() {
-  CC=clang CXX=clang++ build build-fuzz -DMAMORI_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -- fuzzers
   local seconds=${MAMORI_FUZZ_SECONDS:-60} pids=() failed=0
   # Two at a time: one per core.
-  for f in build-fuzz/tests/fuzz/fuzz_*; do
+  for f in build-san/tests/fuzz/fuzz_*; do
     # The policy loader parses what administrators type: it gets the full time, the rest half.
     local t=$seconds
     [ "${f##*/fuzz_}" = policy_yaml ] || t=$((seconds / 2))
@@ -69,8 +73,8 @@ fuzz_all() {
 tier "build (RelWithDebInfo)" build build
 tier "unit + integration" run_ctest build
 if [ $quick -eq 0 ]; then
-  tier "build (ASan+UBSan)" build build-asan -DMAMORI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-  tier "unit + integration (ASan+UBSan)" run_ctest_sanitized build-asan
+  tier "build (clang, ASan+UBSan+fuzz)" build_sanitized
+  tier "unit + integration (ASan+UBSan)" run_ctest_sanitized build-san
   tier "fuzz (libFuzzer)" fuzz_all
   # Last: the slowest tier, and the only one that boots a guest kernel.
   tier "vm (QEMU, real USB)" bash tests/vm/run.sh build

@@ -46,7 +46,7 @@ public:
             Log::warn(paths_.status.string() + ": " + std::to_string(parsed.malformed) +
                       " unreadable package entries skipped");
         }
-        std::unordered_map<std::string, uint32_t> owners;
+        std::vector<PathOwner> owners;
         owners.reserve(parsed.installed.size() * 64);
         std::string list;
         for (uint32_t i = 0; i < parsed.installed.size(); ++i) {
@@ -57,7 +57,7 @@ public:
                 std::string_view line = rest.substr(0, nl);
                 rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
                 // "/." stands for the root directory, which every package lists.
-                if (line.size() > 2 && line.front() == '/') owners.try_emplace(std::string(line), i);
+                if (line.size() > 2 && line.front() == '/') owners.push_back({InstalledSoftware::pathKey(line), i});
             }
         }
         return std::make_shared<const InstalledSoftware>(std::move(parsed.installed), std::move(owners));

@@ -1,6 +1,10 @@
 #include "mamori/platform/InstalledSoftware.h"
 
+#include <openssl/sha.h>
+
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace mamori::platform {
 
@@ -26,11 +30,33 @@ std::string mergedUsrAlias(std::string_view path) {
 
 }  // namespace
 
-InstalledSoftware::InstalledSoftware(std::vector<SoftwarePackage> packages,
-                                     std::unordered_map<std::string, uint32_t> owners)
+InstalledSoftware::InstalledSoftware(std::vector<SoftwarePackage> packages, std::vector<PathOwner> owners)
     : packages_(std::move(packages)), owners_(std::move(owners)) {
     by_name_.reserve(packages_.size());
     for (uint32_t i = 0; i < packages_.size(); ++i) by_name_.emplace(packages_[i].name, i);
+    // Stable, so that of the entries of one key the first listed comes first and is kept.
+    std::stable_sort(owners_.begin(), owners_.end(),
+                     [](const PathOwner& a, const PathOwner& b) { return a.path_key < b.path_key; });
+    auto last = std::unique(owners_.begin(), owners_.end(),
+                            [](const PathOwner& a, const PathOwner& b) { return a.path_key == b.path_key; });
+    owners_.erase(last, owners_.end());
+    owners_.shrink_to_fit();
+}
+
+uint64_t InstalledSoftware::pathKey(std::string_view path) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(path.data()), path.size(), digest);
+    uint64_t key;
+    std::memcpy(&key, digest, sizeof key);
+    return key;
+}
+
+const uint32_t* InstalledSoftware::ownerIndex(std::string_view path) const {
+    const uint64_t key = pathKey(path);
+    auto it = std::lower_bound(owners_.begin(), owners_.end(), key,
+                               [](const PathOwner& o, uint64_t k) { return o.path_key < k; });
+    if (it == owners_.end() || it->path_key != key || it->package >= packages_.size()) return nullptr;
+    return &it->package;
 }
 
 const SoftwarePackage* InstalledSoftware::find(std::string_view name) const {
@@ -40,15 +66,10 @@ const SoftwarePackage* InstalledSoftware::find(std::string_view name) const {
 
 FileOwner InstalledSoftware::owner(std::string_view path) const {
     if (path.empty() || path.front() != '/') return {};
-    std::string key(path);
-    if (auto it = owners_.find(key); it != owners_.end() && it->second < packages_.size()) {
-        return {&packages_[it->second], std::move(key)};
-    }
+    if (const uint32_t* i = ownerIndex(path)) return {&packages_[*i], std::string(path)};
     std::string alias = mergedUsrAlias(path);
     if (alias.empty()) return {};
-    if (auto it = owners_.find(alias); it != owners_.end() && it->second < packages_.size()) {
-        return {&packages_[it->second], std::move(alias)};
-    }
+    if (const uint32_t* i = ownerIndex(alias)) return {&packages_[*i], std::move(alias)};
     return {};
 }
 

@@ -1,5 +1,7 @@
 #include "mamori/proto/ChainVerifier.h"
 
+#include <limits>
+
 namespace mamori::proto {
 
 const char* ChainVerifier::name(ChainFault f) {
@@ -51,6 +53,10 @@ BatchCheck ChainVerifier::run(const google::protobuf::RepeatedPtrField<mamori::v
         mamori::v1::EventBody body;
         if (!body.ParseFromString(ev.body()) || body.seq() == 0)
             return fail(ChainFault::Malformed, i, "event " + std::to_string(i) + " has no valid body");
+        // Stores keep seq as a signed 64-bit integer (SQLite has no other), and no agent gets
+        // near 2^63 events: such a seq is a forgery, refused here rather than failing the store.
+        if (body.seq() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+            return fail(ChainFault::Malformed, i, "event " + std::to_string(i) + " has seq beyond 2^63-1");
         if (body.terminal_id() != terminal_id_)
             return fail(ChainFault::WrongTerminal, i,
                         "event seq " + std::to_string(body.seq()) + " names terminal '" + body.terminal_id() +

@@ -19,6 +19,8 @@ std::string_view trim(std::string_view s) {
 ConfigFile ConfigFile::parse(std::string_view text, const std::string& file_name, const std::set<std::string>& known) {
     ConfigFile cfg;
     cfg.file_name_ = file_name;
+    // Notepad on Windows saves UTF-8 with a byte order mark; it is not part of the first key.
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     int line_no = 0;
     while (!text.empty()) {
         ++line_no;

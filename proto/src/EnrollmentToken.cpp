@@ -31,6 +31,9 @@ std::optional<EnrollmentToken> EnrollmentToken::parse(std::string_view text) {
     if (t.secret.size() < 16 || !std::all_of(t.secret.begin(), t.secret.end(), b64)) return std::nullopt;
     if (t.ca_fingerprint.size() != 64 || !std::all_of(t.ca_fingerprint.begin(), t.ca_fingerprint.end(), hex))
         return std::nullopt;
+    // A token read aloud or retyped may come back in capitals; the pin compares as lower case.
+    std::transform(t.ca_fingerprint.begin(), t.ca_fingerprint.end(), t.ca_fingerprint.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return t;
 }
 

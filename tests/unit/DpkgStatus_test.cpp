@@ -85,8 +85,9 @@ TEST(DpkgStatus, EmptyAndBlankInput) {
 }
 
 TEST(InstalledSoftware, FindsOwnersUnderEitherMergedUsrSpelling) {
+    auto key = &InstalledSoftware::pathKey;
     InstalledSoftware s({{"coreutils", "9.1-1", "amd64"}, {"bash", "5.2.15-2+b7", "amd64"}},
-                        {{"/bin/true", 0}, {"/usr/bin/bash", 1}, {"/usr/share/doc/bash", 1}});
+                        {{key("/bin/true"), 0}, {key("/usr/bin/bash"), 1}, {key("/usr/share/doc/bash"), 1}});
     auto o = s.owner("/usr/bin/true");  // what the kernel reports on a merged-/usr system
     ASSERT_TRUE(o.package);
     EXPECT_EQ(o.package->name, "coreutils");
@@ -100,6 +101,15 @@ TEST(InstalledSoftware, FindsOwnersUnderEitherMergedUsrSpelling) {
     EXPECT_FALSE(s.owner("bin/true").package);
     EXPECT_EQ(s.find("bash")->version, "5.2.15-2+b7");
     EXPECT_EQ(s.find("zsh"), nullptr);
+}
+
+TEST(InstalledSoftware, ThePackageListedFirstOwnsASharedPath) {
+    auto key = &InstalledSoftware::pathKey;
+    InstalledSoftware s({{"a", "1", "all"}, {"b", "1", "all"}, {"c", "1", "all"}},
+                        {{key("/usr/share/doc"), 1}, {key("/usr/bin/x"), 2}, {key("/usr/share/doc"), 0}});
+    EXPECT_EQ(s.owner("/usr/share/doc").package->name, "b");
+    EXPECT_EQ(s.owner("/usr/bin/x").package->name, "c");
+    EXPECT_NE(key("/usr/bin/x"), key("/usr/bin/y"));
 }
 
 }  // namespace

@@ -146,3 +146,14 @@ TEST(Ed25519Key, PrivateKeyFileIsOwnerOnly) {
     EXPECT_THROW(Ed25519Key::fromPrivatePem("garbage"), std::invalid_argument);
     std::filesystem::remove_all(dir);
 }
+
+TEST_F(ChainFixture, SeqBeyondSignedRangeIsMalformed) {
+    // A correctly signed and linked chain whose seq no store can hold: refused as malformed
+    // (HTTP 400 at the collector), never handed to the store.
+    const ChainHead near_end{static_cast<uint64_t>(std::numeric_limits<int64_t>::max()), std::string(32, 'h')};
+    EventChain chain(key, near_end);
+    Batch b = make(chain, 1);
+    auto r = verifier.check(b, near_end);
+    EXPECT_EQ(r.fault, ChainFault::Malformed);
+    EXPECT_NE(r.detail.find("2^63"), std::string::npos) << r.detail;
+}

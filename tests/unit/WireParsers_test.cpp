@@ -69,6 +69,11 @@ TEST(ConfigFile, WindowsLineEndingsAreNotPartOfValues) {
     EXPECT_EQ(cfg.get("log_level"), "info");
 }
 
+TEST(ConfigFile, ByteOrderMarkIsNotPartOfTheFirstKey) {
+    auto cfg = parse("\xEF\xBB\xBF" "state_dir = /srv/mamori\n");
+    EXPECT_EQ(cfg.get("state_dir"), "/srv/mamori");
+}
+
 TEST(ConfigFile, OnlyTheFirstEqualsSignSeparatesKeyFromValue) {
     auto cfg = parse("collector = https://host:8443/?a=b=c\n");
     EXPECT_EQ(cfg.get("collector"), "https://host:8443/?a=b=c");
@@ -147,6 +152,14 @@ TEST(EnrollmentToken, GeneratedTokensRoundTrip) {
     EXPECT_EQ(back->secretHash(), t.secretHash());
     EXPECT_NE(t.secretHash(), t.secret);  // the collector stores the hash, never the secret
     EXPECT_NE(EnrollmentToken::generate(kFingerprint).secret, t.secret);
+}
+
+TEST(EnrollmentToken, FingerprintInCapitalsPinsTheSameCollector) {
+    std::string upper = kFingerprint;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    auto t = EnrollmentToken::parse("mamori1.AbCdEfGhIjKlMnOp_-0123456789." + upper);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->ca_fingerprint, kFingerprint);
 }
 
 TEST(EnrollmentToken, MalformedTokensAreRefused) {

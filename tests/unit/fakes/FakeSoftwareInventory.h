@@ -16,10 +16,10 @@ public:
 
     std::shared_ptr<const mamori::platform::InstalledSoftware> load() const override {
         ++loads;
-        std::unordered_map<std::string, uint32_t> owners;
+        std::vector<mamori::platform::PathOwner> owners;
         for (const auto& [path, f] : files) {
             for (uint32_t i = 0; i < packages.size(); ++i) {
-                if (packages[i].name == f.package) owners[path] = i;
+                if (packages[i].name == f.package) owners.push_back({mamori::platform::InstalledSoftware::pathKey(path), i});
             }
         }
         return std::make_shared<const mamori::platform::InstalledSoftware>(packages, owners);

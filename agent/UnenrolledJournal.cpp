@@ -1,0 +1,81 @@
+#include "agent/UnenrolledJournal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "agent/Journal.h"
+
+namespace mamori::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The journal's database with its write-ahead log and shared-memory index.
+void removeDatabase(const fs::path& db) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+}
+
+// A rename is durable only once the directory itself is on disk.
+void syncDirectory(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+// The terminal the oldest held event names; empty for an empty journal.
+std::string heldTerminal(const fs::path& db, const mamori::proto::Ed25519Key& key, uint64_t cap) {
+    Journal j(db, key, cap);
+    auto first = j.pending(1);
+    if (first.empty()) return {};
+    mamori::v1::EventBody body;
+    body.ParseFromString(first.front().body());
+    return body.terminal_id();
+}
+
+}  // namespace
+
+uint64_t UnenrolledJournal::adopt(const fs::path& dir, const mamori::proto::Ed25519Key& key, uint64_t cap,
+                                  const std::string& terminal_id) {
+    const fs::path current = dir / "journal.db", old = dir / "journal.unenrolled.db", copy = dir / "journal.adopt.db";
+    if (fs::exists(old) && fs::exists(current)) {  // crashed after step 3
+        removeDatabase(old);
+        return 0;
+    }
+    if (!fs::exists(old)) {
+        if (!fs::exists(current)) return 0;
+        // Opening and closing the journal also folds a write-ahead log left by a kill into the
+        // database file, so that the rename below moves every event.
+        const std::string held = heldTerminal(current, key, cap);
+        if (held.empty() || held == terminal_id) return 0;
+        fs::rename(current, old);  // step 1
+        syncDirectory(dir);
+    }
+    removeDatabase(copy);  // step 2, from scratch
+    uint64_t moved = 0;
+    {
+        Journal from(old, key, cap);
+        Journal to(copy, key, cap);
+        // The source is only read, never acknowledged: a crash before step 3 redoes the copy
+        // from its untouched start.
+        uint64_t after = 0;
+        for (auto batch = from.pending(500); !batch.empty(); batch = from.pending(500, after)) {
+            for (const auto& ev : batch) {
+                mamori::v1::EventBody body;
+                if (!body.ParseFromString(ev.body())) continue;  // cannot happen: this agent wrote it
+                after = body.seq();
+                body.set_terminal_id(terminal_id);
+                to.append(std::move(body));
+                ++moved;
+            }
+        }
+    }
+    fs::rename(copy, current);  // step 3
+    syncDirectory(dir);
+    removeDatabase(old);  // step 4
+    return moved;
+}
+
+}  // namespace mamori::agent
