@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     po::options_description opts("options");
     std::string config_file = "/etc/mamori/agent.conf", state_dir, collector, token, host;
     int timeout = 15;
-    opts.add_options()("help,h", "show this help")
+    opts.add_options()("help,h", "show this help")("version", "show the version")
         ("config", po::value(&config_file), "configuration file (default /etc/mamori/agent.conf)")
         ("state-dir", po::value(&state_dir), "state directory (overrides the config; default /var/lib/mamori)")
         ("collector", po::value(&collector), "enroll: the collector's agent endpoint, https://HOST:PORT")
@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "mamori-agent: " << e.what() << "\n(try --help)\n";
         return 2;
+    }
+    if (vm.count("version")) {
+        std::cout << "mamori-agent " MAMORI_VERSION "\n";
+        return 0;
     }
     if (vm.count("help")) {
         std::cout << "usage: mamori-agent [run]      run the daemon (until SIGTERM)\n"

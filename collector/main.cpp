@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     CollectorHome::InitOptions init;
     std::string dir = "/var/lib/mamori-collector";
     int threads = 2;
-    opts.add_options()("help,h", "show this help")
+    opts.add_options()("help,h", "show this help")("version", "show the version")
         ("dir", po::value(&dir), "state directory (default /var/lib/mamori-collector)")
         ("threads", po::value(&threads), "run: worker threads (default 2)")
         ("organisation", po::value(&init.organisation), "init: name in the CA certificate")
@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "mamori-collector: " << e.what() << "\n(try --help)\n";
         return 2;
+    }
+    if (vm.count("version")) {
+        std::cout << "mamori-collector " MAMORI_VERSION "\n";
+        return 0;
     }
     if (vm.count("help") || command.empty()) return usage(opts);
     try {

@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> sections;
     int valid_hours = 24, limit = 1000;
     std::vector<std::string> words;
-    opts.add_options()("help,h", "show this help")("config", po::value(&config), "mamorictl.conf to use")
+    opts.add_options()("help,h", "show this help")("version", "show the version")("config", po::value(&config), "mamorictl.conf to use")
         ("group", po::value(&group), "section (所属) or network tier")
         ("valid-hours", po::value(&valid_hours), "token lifetime in hours (default 24)")
         ("today", "today in the municipality's time zone (the default)")
@@ -189,6 +189,10 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "mamorictl: " << e.what() << "\n(try --help)\n";
         return 2;
+    }
+    if (vm.count("version")) {
+        std::cout << "mamorictl " MAMORI_VERSION "\n";
+        return 0;
     }
     if (vm.count("help") || words.empty()) {
         std::cout << kUsage << "\n" << opts;

@@ -11,6 +11,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libusb-1.0-0-dev
   libsqlite3-dev sqlite3
+  help2man lintian debootstrap                 # installer: manual pages, package checks, the install test
   libpq-dev postgresql-15
   libgtest-dev libgmock-dev
   libxss-dev libx11-dev libxext-dev xvfb xdotool x11-xserver-utils

@@ -91,8 +91,8 @@ asio::awaitable<HttpsClient::Response> HttpsClient::request(http::verb method, s
     // A kept-alive connection may have been closed by the server meanwhile: retry once, fresh.
     for (int attempt = 0;; ++attempt) {
         bool fresh = !impl_->stream;
-        if (fresh) co_await impl_->connect();
         try {
+            if (fresh) co_await impl_->connect();
             auto& lowest = beast::get_lowest_layer(*impl_->stream);
             lowest.expires_after(impl_->timeout);
             co_await http::async_write(*impl_->stream, req, asio::use_awaitable);
@@ -103,9 +103,12 @@ asio::awaitable<HttpsClient::Response> HttpsClient::request(http::verb method, s
             Response out{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type])};
             if (!res.keep_alive()) close();
             co_return out;
-        } catch (const boost::system::system_error&) {
+        } catch (const boost::system::system_error& e) {
             close();
-            if (fresh || attempt > 0) throw;
+            // What a person reads in the status and the log: where, and what went wrong, without
+            // Boost's source location.
+            if (fresh || attempt > 0)
+                throw std::runtime_error(impl_->host + ":" + impl_->port + ": " + e.code().message());
         }
     }
 }
