@@ -15,6 +15,7 @@
 #include "agent/PolicyKeeper.h"
 #include "agent/UnenrolledJournal.h"
 #include "agent/Uploader.h"
+#include "mamori/platform/FileWatch.h"
 #include "mamori/proto/Files.h"
 #include "mamori/proto/Log.h"
 
@@ -41,6 +42,7 @@ struct Agent::Impl {
     std::unique_ptr<Controls> controls;
     std::unique_ptr<Uploader> uploader;
     std::unique_ptr<EnrollmentRetry> enrollment;
+    std::unique_ptr<mamori::platform::FileWatch> profile_watch;
     AgentStatus status;
     bool restart = false;
     asio::signal_set signals{io, SIGINT, SIGTERM};
@@ -163,7 +165,14 @@ struct Agent::Impl {
                 shutdown("enrolled");
             });
             enrollment->start();
-        } else {
+        }
+        if (!uploader && !config.policy_file.empty()) {
+            // A standalone terminal's profile is changed by editing it: applied at once, and a
+            // profile with errors is refused with file:line while the one in force stays.
+            profile_watch = mamori::platform::fileWatch(io.get_executor());
+            profile_watch->watch(config.policy_file, [this] { policyEvent(policy->reloadLocalProfile(applier())); });
+        }
+        if (!uploader && !enrollment) {
             Log::warn(std::string("not enrolled: ") +
                       (config.policy_file.empty() ? "the built-in default policy" : "the local profile (policy_file)") +
                       " is in force and events stay on this terminal "

@@ -11,6 +11,7 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     if (!std::filesystem::exists(file)) return c;
     auto cfg = mamori::proto::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level",
                                                    "utmp_file", "btmp_file", "displays", "lock_command", "warn_command",
+                                                   "notify_command",
                                                    "dpkg_status", "dpkg_info_dir", "software_control",
                                                    "usb_sysfs_root", "usb_dev_root", "policy_file"});
     std::stringstream urls(cfg.get("collector", ""));
@@ -33,6 +34,7 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     }
     c.lock_command = cfg.get("lock_command", c.lock_command);
     c.warn_command = cfg.get("warn_command", c.warn_command);
+    c.notify_command = cfg.get("notify_command", c.notify_command);
     c.dpkg_status = cfg.get("dpkg_status", c.dpkg_status.string());
     c.dpkg_info_dir = cfg.get("dpkg_info_dir", c.dpkg_info_dir.string());
     const std::string software = cfg.get("software_control", "on");

@@ -20,6 +20,9 @@ struct AgentConfig {
     std::vector<std::string> displays;  // X displays to watch (":0"); empty: every local one
     std::string lock_command;           // when the policy names none; empty: xdg-screensaver lock
     std::string warn_command = "wall";  // shows the operating-hours warning; gets the text as argument
+    // Also shows it on each graphical session's desktop, with notify-send's arguments, run as
+    // the session's user; empty: no desktop notification.
+    std::string notify_command = "notify-send";
     // Software control: the package database (tests point these at a made-up one), and an off
     // switch for hosts where another product holds fanotify permission events (fapolicyd):
     // off, the agent neither inventories nor watches programs.

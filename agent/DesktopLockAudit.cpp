@@ -59,6 +59,7 @@ bool anyLine(std::string_view text, F f) {
 
 struct DesktopLockAudit::Reading {
     std::chrono::seconds threshold;
+    mamori::platform::UserDesktop desktop;  // empty user: the system's defaults as the agent sees them
     std::array<std::string, kKeys.size()> values;
 };
 
@@ -90,34 +91,52 @@ std::optional<bool> DesktopLockAudit::parseBool(std::string_view output) {
     return out;
 }
 
-void DesktopLockAudit::run(std::chrono::seconds threshold) {
+void DesktopLockAudit::run(std::chrono::seconds threshold, const std::vector<mamori::platform::UserDesktop>& desktops) {
     if (!onPath("gsettings")) {
         Log::info("screen lock: gsettings is not installed; the desktop's own lock settings are not audited");
         return;
     }
-    auto r = std::make_shared<Reading>();
-    r->threshold = threshold;
-    read(r, 0);
+    std::vector<mamori::platform::UserDesktop> targets = desktops;
+    if (targets.empty()) targets.emplace_back();
+    for (auto& d : targets) {
+        auto r = std::make_shared<Reading>();
+        r->threshold = threshold;
+        r->desktop = std::move(d);
+        read(r, 0);
+    }
 }
 
 void DesktopLockAudit::read(std::shared_ptr<Reading> r, size_t index) {
-    if (index == kKeys.size()) return judge(*r);
-    // No session bus: these are plain reads of the dconf database, and a bus that is not there
-    // must not be started on the agent's behalf.
-    runner_.run({"gsettings", "get", kKeys[index].schema, kKeys[index].key}, {"DBUS_SESSION_BUS_ADDRESS=disabled:"},
-                [this, r, index, alive = std::weak_ptr<int>(alive_)](const auto& result) {
-                    if (!alive.lock()) return;
-                    if (result.exit_code != 0) {
-                        Log::info(std::string("screen lock: no GNOME setting ") + kKeys[index].schema + " " +
-                                  kKeys[index].key + " here; the desktop's own lock is not audited");
-                        return;
-                    }
-                    r->values[index] = result.output;
-                    read(r, index + 1);
-                });
+    if (index == kKeys.size()) return finish(*r);
+    // dconf reads the database files directly; only writes go through the session bus. A bus
+    // the user's session does not have must not be started on the agent's behalf.
+    auto env = r->desktop.env;
+    if (!r->desktop.session_bus) env.push_back("DBUS_SESSION_BUS_ADDRESS=disabled:");
+    auto argv = r->desktop.command({"gsettings", "get", kKeys[index].schema, kKeys[index].key});
+    runner_.run(std::move(argv), std::move(env), [this, r, index, alive = std::weak_ptr<int>(alive_)](const auto& result) {
+        if (!alive.lock()) return;
+        if (result.exit_code != 0) {
+            Log::info(std::string("screen lock: no GNOME setting ") + kKeys[index].schema + " " + kKeys[index].key +
+                      " here; the desktop's own lock is not audited");
+            return;
+        }
+        r->values[index] = result.output;
+        read(r, index + 1);
+    });
 }
 
-void DesktopLockAudit::judge(const Reading& r) {
+std::optional<DesktopLockAudit::Weakness> DesktopLockAudit::judge(const Settings& s, std::chrono::seconds threshold) {
+    if (!s.lock_enabled) return Weakness{"gnome org.gnome.desktop.screensaver lock-enabled=false", 0};
+    if (s.idle_delay == 0) return Weakness{"gnome org.gnome.desktop.session idle-delay=0 (never)", 0};
+    // GNOME blanks the screen after idle-delay and locks lock-delay later.
+    uint64_t effective = uint64_t{s.idle_delay} + s.lock_delay;
+    if (effective <= static_cast<uint64_t>(threshold.count())) return std::nullopt;
+    return Weakness{"gnome idle-delay " + std::to_string(s.idle_delay) + " s + lock-delay " +
+                        std::to_string(s.lock_delay) + " s",
+                    effective};
+}
+
+void DesktopLockAudit::finish(const Reading& r) {
     auto idle_delay = parseUint32(r.values[0]);
     auto lock_enabled = parseBool(r.values[1]);
     auto lock_delay = parseUint32(r.values[2]);
@@ -125,23 +144,18 @@ void DesktopLockAudit::judge(const Reading& r) {
         Log::warn("screen lock: unexpected gsettings output; the desktop's own lock is not audited");
         return;
     }
-    auto weak = [&](const std::string& setting, uint64_t seconds) {
-        v1::EventBody b;
-        b.set_type(v1::SCREEN_LOCK_SETTING_WEAK);
-        b.set_control(v1::SCREEN_LOCK);
-        b.set_rule_id("screen_lock.setting");
-        b.set_violation(true);
-        auto* d = b.mutable_screen();
-        d->set_setting(setting);
-        d->set_setting_seconds(static_cast<uint32_t>(std::min<uint64_t>(seconds, UINT32_MAX)));
-        sink_.emit(std::move(b));
-    };
-    if (!*lock_enabled) return weak("gnome org.gnome.desktop.screensaver lock-enabled=false", 0);
-    if (*idle_delay == 0) return weak("gnome org.gnome.desktop.session idle-delay=0 (never)", 0);
-    uint64_t effective = uint64_t{*idle_delay} + *lock_delay;
-    if (effective > static_cast<uint64_t>(r.threshold.count()))
-        weak("gnome idle-delay " + std::to_string(*idle_delay) + " s + lock-delay " + std::to_string(*lock_delay) + " s",
-             effective);
+    auto weak = judge(Settings{*idle_delay, *lock_enabled, *lock_delay}, r.threshold);
+    if (!weak) return;
+    v1::EventBody b;
+    b.set_type(v1::SCREEN_LOCK_SETTING_WEAK);
+    b.set_control(v1::SCREEN_LOCK);
+    b.set_rule_id("screen_lock.setting");
+    b.set_violation(true);
+    auto* d = b.mutable_screen();
+    d->set_display(r.desktop.display);
+    d->set_setting(r.desktop.user.empty() ? weak->setting : weak->setting + " (user " + r.desktop.user + ")");
+    d->set_setting_seconds(static_cast<uint32_t>(std::min<uint64_t>(weak->seconds, UINT32_MAX)));
+    sink_.emit(std::move(b));
 }
 
 }  // namespace mamori::agent

@@ -2,24 +2,43 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/EventSink.h"
 #include "mamori/platform/CommandRunner.h"
+#include "mamori/platform/UserDesktop.h"
 
 namespace mamori::agent {
 
 // Audits GNOME's own lock (org.gnome.desktop.session idle-delay, org.gnome.desktop.screensaver
 // lock-enabled and lock-delay) against the policy and reports SCREEN_LOCK_SETTING_WEAK when the
-// desktop would lock later than the policy or never. The values are read with `gsettings` as
-// the agent sees them: the system defaults and the administrator's dconf locks, which is where
-// a city sets them for all its users. Without gsettings or the GNOME schemas, nothing is audited.
+// desktop would lock later than the policy or never. The values are those of each logged-on
+// user, read with `gsettings` run as that user with their home: their own dconf database over
+// the system defaults and the administrator's dconf locks (where a city sets them for all its
+// users). With nobody logged on, the defaults as the agent sees them. Without gsettings or the
+// GNOME schemas, nothing is audited.
 class DesktopLockAudit {
 public:
     DesktopLockAudit(mamori::platform::CommandRunner& runner, EventSink& sink);
     ~DesktopLockAudit();
 
-    void run(std::chrono::seconds threshold);
+    // One audit per desktop; with none, one of the system's defaults.
+    void run(std::chrono::seconds threshold, const std::vector<mamori::platform::UserDesktop>& desktops);
+
+    struct Settings {
+        uint32_t idle_delay = 0;  // seconds without input before the session counts as idle; 0: never
+        bool lock_enabled = true;
+        uint32_t lock_delay = 0;  // seconds from idle (the screen blanking) to the lock
+    };
+    struct Weakness {
+        std::string setting;   // what is wrong, as the event reports it
+        uint64_t seconds = 0;  // when the desktop would lock; 0 when it never would
+        friend bool operator==(const Weakness&, const Weakness&) = default;
+    };
+    // nullopt when the desktop locks within the threshold.
+    static std::optional<Weakness> judge(const Settings& s, std::chrono::seconds threshold);
 
     // `gsettings get` prints "uint32 300" or "true"; these read that output (stderr included,
     // which may carry warnings) and nothing else.
@@ -29,7 +48,7 @@ public:
 private:
     struct Reading;
     void read(std::shared_ptr<Reading> r, size_t index);
-    void judge(const Reading& r);
+    void finish(const Reading& r);
 
     mamori::platform::CommandRunner& runner_;
     EventSink& sink_;

@@ -35,7 +35,8 @@ std::string localTime(const mamori::policy::OperatingCalendar& cal, TimePoint t)
 
 }  // namespace
 
-HoursControl::HoursControl(ControlContext ctx, Platform platform) : ctx_(ctx), os_(std::move(platform)) {}
+HoursControl::HoursControl(ControlContext ctx, Platform platform)
+    : ctx_(ctx), os_(std::move(platform)), notification_(*os_.commands, ctx.config.notify_command) {}
 
 HoursControl::~HoursControl() = default;
 
@@ -60,7 +61,7 @@ bool HoursControl::check(const v1::Policy& policy, std::string& why) {
 void HoursControl::apply(const v1::Policy& policy) {
     policy_ = policy;
     calendar_ = std::make_unique<mamori::policy::OperatingCalendar>(policy_.hours());
-    lock_command_ = std::make_unique<LockCommand>(policy_, ctx_.config);
+    lock_command_ = std::make_unique<LockCommand>(policy_, ctx_.config, os_.sessions.get());
     if (!started_) {
         started_ = true;
         os_.sessions->start([this](const auto& change) { onSessionChange(change); });
@@ -175,13 +176,14 @@ void HoursControl::act(Tracked& tr, v1::HoursAction action, const std::string& r
             uint32_t minutes = policy_.hours().warn_grace_minutes() ? policy_.hours().warn_grace_minutes()
                                                                     : kDefaultGraceMinutes;
             std::string m = std::to_string(minutes);
-            std::string text = "【mamori】運用時間外です。時間外利用の承認がない場合、" + m +
+            std::string body = "時間外利用の承認がない場合、" + m +
                                " 分後にこの端末の画面をロックします。\n"
                                "Outside operating hours: unless overtime use is approved, this terminal's screen "
                                "will be locked in " + m + " minutes.";
-            os_.commands->run({ctx_.config.warn_command, text}, {}, [](const auto& r) {
+            os_.commands->run({ctx_.config.warn_command, "【mamori】運用時間外です。" + body}, {}, [](const auto& r) {
                 if (r.exit_code != 0) Log::warn("hours: the warning could not be shown (" + r.output + ")");
             });
+            notification_.show(s, "mamori: 運用時間外です / Outside operating hours", body);
             tr.phase = Phase::Warned;
             tr.grace_ends = now() + std::chrono::minutes(minutes);
             report(s, v1::HOURS_VIOLATION, true, v1::ENFORCED, rule, "warn, lock at " + localTime(*calendar_, tr.grace_ends));

@@ -7,6 +7,7 @@
 
 #include "agent/Control.h"
 #include "agent/ControlContext.h"
+#include "agent/DesktopNotification.h"
 #include "agent/LockCommand.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/SessionMonitor.h"
@@ -17,8 +18,9 @@ namespace mamori::agent {
 
 // Operating hours (運用時間, 000:129) and the logon record (000:122). Records every logon,
 // logoff and failed logon; a session that is active while the office is closed, whether it
-// logged on then or was left on at closing, gets the policy's action: report, warn (a message,
-// then after the grace period the lock), lock, or log off. An approved extension
+// logged on then or was left on at closing, gets the policy's action: report, warn (a message
+// to every terminal and on the session's desktop, then after the grace period the lock), lock,
+// or log off. An approved extension
 // (時間外利用の承認) suspends this for its user until it expires.
 //
 // Nothing is polled: one wall-clock alarm is set to the next instant anything can change
@@ -66,6 +68,7 @@ private:
     mamori::v1::Policy policy_;
     std::unique_ptr<mamori::policy::OperatingCalendar> calendar_;
     std::unique_ptr<LockCommand> lock_command_;
+    DesktopNotification notification_;
     std::vector<Tracked> tracked_;
     std::optional<std::chrono::system_clock::time_point> next_wake_;
     bool started_ = false;

@@ -14,13 +14,28 @@ std::string firstLine(const std::string& s) {
 }
 }  // namespace
 
-LockCommand::LockCommand(const mamori::v1::Policy& policy, const AgentConfig& config)
+LockCommand::LockCommand(const mamori::v1::Policy& policy, const AgentConfig& config,
+                         mamori::platform::SessionMonitor* sessions)
     : command_(!policy.screen_lock().lock_command().empty() ? policy.screen_lock().lock_command()
                : !config.lock_command.empty()                ? config.lock_command
-                                                             : std::string(kDefault)) {}
+                                                             : std::string(kDefault)),
+      sessions_(sessions) {}
 
 void LockCommand::run(boost::asio::any_io_executor executor, mamori::platform::CommandRunner& runner,
                       const std::string& display, Done done) const {
+    if (sessions_) {
+        for (const auto& s : sessions_->active()) {
+            if (s.display() != display) continue;
+            auto answered = [done](bool locked, const std::string& detail) { done({locked, detail}); };
+            if (sessions_->lock(s, answered)) return;
+            break;
+        }
+    }
+    runCommand(executor, runner, display, std::move(done));
+}
+
+void LockCommand::runCommand(boost::asio::any_io_executor executor, mamori::platform::CommandRunner& runner,
+                             const std::string& display, Done done) const {
     struct Once {
         Done done;
         boost::asio::steady_timer timer;

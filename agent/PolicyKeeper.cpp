@@ -59,6 +59,25 @@ PolicyKeeper::Verdict PolicyKeeper::start(const Apply& apply) {
     return Verdict{true, 0, current_.name(), {}};
 }
 
+PolicyKeeper::Verdict PolicyKeeper::reloadLocalProfile(const Apply& apply) {
+    Verdict v;
+    if (key_ || local_profile_.empty()) {
+        v.reason = "no local profile is in use";
+        return v;
+    }
+    auto local = mamori::policy::PolicyLoader::loadFile(local_profile_);
+    if (!local) {
+        v.reason = local.formatErrors();
+        return v;
+    }
+    v.version = local.policy().version();
+    v.name = local.policy().name();
+    if (!apply(local.policy(), v.reason)) return v;
+    current_ = std::move(local).policy();
+    v.accepted = true;
+    return v;
+}
+
 PolicyKeeper::Verdict PolicyKeeper::offer(const mamori::v1::SignedPolicy& sp, const Apply& apply) {
     Verdict v;
     auto p = verify(sp, v.reason);

@@ -36,6 +36,9 @@ public:
     // The returned verdict describes what is now in force.
     Verdict start(const Apply& apply);
     Verdict offer(const mamori::v1::SignedPolicy& signed_policy, const Apply& apply);
+    // The local profile was edited: applied when it loads and the controls take it; a profile
+    // with errors is refused with file:line:column and the policy in force stays.
+    Verdict reloadLocalProfile(const Apply& apply);
 
     const mamori::v1::Policy& current() const { return current_; }
     uint64_t version() const { return current_.version(); }

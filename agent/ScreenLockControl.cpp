@@ -26,6 +26,7 @@ std::unique_ptr<ScreenLockControl> ScreenLockControl::create(ControlContext ctx)
         return mamori::platform::openLocalDisplay(executor, name);
     };
     p.commands = mamori::platform::commandRunner(ctx.executor);
+    p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file});
     return std::make_unique<ScreenLockControl>(ctx, std::move(p));
 }
 
@@ -36,14 +37,37 @@ void ScreenLockControl::apply(const mamori::v1::Policy& policy) {
     settings_.threshold = std::chrono::minutes(p.idle_minutes() ? p.idle_minutes() : kDefaultIdleMinutes);
     settings_.enforce = p.mode() != mamori::v1::MONITOR;  // the built-in default enforces
     settings_.audit = p.audit_settings();
-    settings_.command = std::make_shared<LockCommand>(policy, ctx_.config);
+    settings_.command = std::make_shared<LockCommand>(policy, ctx_.config, os_.sessions.get());
     for (auto& [name, lock] : locks_) lock->start(settings_);
-    if (settings_.audit) desktop_audit_.run(std::chrono::duration_cast<std::chrono::seconds>(settings_.threshold));
+    if (settings_.audit) desktop_audit_.run(auditThreshold(), desktops(os_.sessions ? os_.sessions->active() : std::vector<mamori::platform::Session>{}));
     if (!started_) {
         started_ = true;
+        // A user who logs on later brings their own desktop settings: audit them at logon.
+        if (os_.sessions) os_.sessions->start([this](const mamori::platform::SessionChange& c) {
+            if (c.kind == mamori::platform::SessionChange::Kind::Logon && settings_.audit) {
+                auto d = desktops({c.session});
+                if (!d.empty()) desktop_audit_.run(auditThreshold(), d);
+            }
+        });
         os_.directory->watch([this](const auto& present) { sync(present); });
         sync(os_.directory->present());
     }
+}
+
+std::chrono::seconds ScreenLockControl::auditThreshold() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(settings_.threshold);
+}
+
+std::vector<mamori::platform::UserDesktop> ScreenLockControl::desktops(const std::vector<mamori::platform::Session>& sessions) {
+    std::vector<mamori::platform::UserDesktop> out;
+    for (const auto& s : sessions) {
+        if (s.display().empty()) continue;  // a text session has no desktop settings that matter
+        auto d = mamori::platform::userDesktop(s);
+        if (!d) continue;
+        bool seen = std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.user == d->user; });
+        if (!seen) out.push_back(std::move(*d));
+    }
+    return out;
 }
 
 std::set<std::string> ScreenLockControl::watched() const {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "agent/Control.h"
 #include "agent/ControlContext.h"
@@ -13,12 +14,15 @@
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/DisplayDirectory.h"
 #include "mamori/platform/LocalDisplay.h"
+#include "mamori/platform/SessionMonitor.h"
+#include "mamori/platform/UserDesktop.h"
 
 namespace mamori::agent {
 
 // Screen lock when leaving the desk (004:583): one IdleLock per local display, each independent,
 // for the displays this terminal is configured to watch (all of them by default), including
-// those that start after the agent. Also audits the desktop's own lock setting.
+// those that start after the agent. Also audits the desktop's own lock setting, for each user
+// logged on to a display and for each who logs on later.
 class ScreenLockControl final : public Control {
 public:
     using OpenDisplay = std::function<std::unique_ptr<mamori::platform::LocalDisplay>(const std::string& name)>;
@@ -26,6 +30,8 @@ public:
         std::unique_ptr<mamori::platform::DisplayDirectory> directory;
         OpenDisplay open;
         std::unique_ptr<mamori::platform::CommandRunner> commands;
+        // The sessions on the displays: where the OS locks them itself (logind). Optional.
+        std::unique_ptr<mamori::platform::SessionMonitor> sessions;
     };
 
     ScreenLockControl(ControlContext ctx, Platform platform);
@@ -40,6 +46,9 @@ public:
 
 private:
     void sync(const std::set<std::string>& present);
+    std::chrono::seconds auditThreshold() const;
+    // The desktops of these sessions' users, one per user: whose lock settings are audited.
+    static std::vector<mamori::platform::UserDesktop> desktops(const std::vector<mamori::platform::Session>& sessions);
     void open(const std::string& display, int attempt);
     void closed(std::string display);  // by value: erasing the display destroys the caller's copy
 

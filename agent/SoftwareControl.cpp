@@ -94,6 +94,7 @@ public:
         policy_ = policy.software();
         rules_ = SoftwareRules(policy_, policy.exceptions());
         decisions_.clear();
+        platform_.watch->forgetTrusted();
         ++generation_;
         if (!installed_) {
             // Once, at start, on the reactor: judging execs needs to know who owns what, and no
@@ -241,7 +242,11 @@ private:
         const bool refuse = rules_.enforcing() && !d.allowed();
         bool in_time = true;
         if (ev.held) in_time = platform_.watch->answer(ev.id, refuse ? ExecVerdict::Deny : ExecVerdict::Allow);
-        if (d.allowed() && !d.exempted) return;
+        if (d.allowed() && !d.exempted) {
+            // Allowed for good (no exception that expires): the watch answers its next execs itself.
+            if (!d.valid_until_unix) platform_.watch->trust(ev.file->identity());
+            return;
+        }
         // Refused in time, or refused by the deadline's verdict: either way it did not run.
         const bool stopped = refuse && (in_time || on_deadline_ == ExecVerdict::Deny);
         const std::string throttle = "exec\n" + d.rule + "\n" + identityKey(ev.file->path(), ev.file->identity());
@@ -335,6 +340,7 @@ private:
             installed_ = std::move(snapshot);
             ++generation_;
             decisions_.clear();
+            platform_.watch->forgetTrusted();
             packaged_md5_.clear();
             reconcileInventory();
             scanUnmanaged();

@@ -458,5 +458,22 @@ int main(int argc, char** argv) {
         std::printf("  %-26s exec %.3fx   make %.3fx\n", name.c_str(), t.exec_s / base.exec_s, t.make_s / base.make_s);
     }
     if (!fapolicyd_note.empty()) std::printf("  fapolicyd: %s\n", fapolicyd_note.c_str());
-    return 0;
+
+    // Targets: enforce with a warm cache costs at most 5 % over no agent, and no more than fapolicyd.
+    auto ratio = [&](const std::string& name) -> std::optional<Timing> {
+        for (const auto& [n, t] : results)
+            if (n == name) return Timing{t.exec_s / base.exec_s, t.make_s / base.make_s};
+        return std::nullopt;
+    };
+    const Timing enforce = *ratio("mamori enforce (warm)");
+    bool met = enforce.exec_s <= 1.05 && enforce.make_s <= 1.05;
+    std::printf("\ntarget: mamori enforce (warm) <= 1.05x: exec %.3fx, make %.3fx: %s\n", enforce.exec_s, enforce.make_s,
+                met ? "met" : "MISSED");
+    if (auto fapolicyd = ratio("fapolicyd (warm)")) {
+        const bool under = enforce.exec_s <= fapolicyd->exec_s && enforce.make_s <= fapolicyd->make_s;
+        std::printf("target: mamori enforce <= fapolicyd (exec %.3fx, make %.3fx): %s\n", fapolicyd->exec_s,
+                    fapolicyd->make_s, under ? "met" : "MISSED");
+        met = met && under;
+    }
+    return met ? 0 : 3;
 }

@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "mamori/platform/ProcessWatch.h"
 #include "mamori/proto/Log.h"
@@ -28,6 +29,9 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
+
+// Files whose execs are allowed without asking the reactor (ProcessWatch::trust).
+constexpr size_t kTrustedFiles = 65536;
 
 // The file descriptor fanotify opened for one exec. It must stay open until the exec is
 // answered: the kernel matches the answer by this descriptor number, and a number closed early
@@ -191,6 +195,18 @@ public:
         return true;
     }
 
+    void trust(const FileIdentity& file) override {
+        std::lock_guard lock(mu_);
+        // Bounded: a machine that runs ever new programs starts judging them again.
+        if (trusted_.size() >= kTrustedFiles) trusted_.clear();
+        trusted_.insert(file);
+    }
+
+    void forgetTrusted() override {
+        std::lock_guard lock(mu_);
+        trusted_.clear();
+    }
+
     std::string describeProcess(uint32_t pid) const override {
         std::string exe = readLink("/proc/" + std::to_string(pid) + "/exe");
         if (!exe.empty()) return exe;
@@ -301,13 +317,6 @@ private:
         if (m.fd < 0) return;
         const bool held = m.mask & FAN_OPEN_EXEC_PERM;
         const auto pid = static_cast<uint32_t>(m.pid);
-        // Before anything else: our own execs and our descendants' are never held.
-        const ProcStat ps = procStat(pid);
-        if (pid == self_ || ps.ppid == self_ || (session_leader_ && ps.sid == self_)) {
-            if (held) respondFd(m.fd, FAN_ALLOW);
-            ::close(m.fd);
-            return;
-        }
         struct stat st{};
         FileIdentity identity;
         if (::fstat(m.fd, &st) == 0) {
@@ -315,6 +324,23 @@ private:
                                     static_cast<uint64_t>(st.st_size),
                                     int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
                                     int64_t(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
+            bool trusted;
+            {
+                std::lock_guard lock(mu_);
+                trusted = trusted_.count(identity) > 0;
+            }
+            if (trusted) {  // the common case, answered here without a trip to the reactor
+                if (held) respondFd(m.fd, FAN_ALLOW);
+                ::close(m.fd);
+                return;
+            }
+        }
+        // Our own execs and our descendants' are never held.
+        const ProcStat ps = procStat(pid);
+        if (pid == self_ || ps.ppid == self_ || (session_leader_ && ps.sid == self_)) {
+            if (held) respondFd(m.fd, FAN_ALLOW);
+            ::close(m.fd);
+            return;
         }
         auto file = std::make_shared<const FanotifyFile>(m.fd, readLink("/proc/self/fd/" + std::to_string(m.fd)), identity);
         std::shared_ptr<const Handlers> handlers;
@@ -417,6 +443,7 @@ private:
     Options options_;
     std::shared_ptr<const Handlers> handlers_;
     std::unordered_map<uint64_t, Pending> pending_;
+    std::unordered_set<FileIdentity, FileIdentityHash> trusted_;
     std::deque<std::pair<Clock::time_point, uint64_t>> queue_;
     uint64_t next_id_ = 1;
     bool armed_ = false;

@@ -311,3 +311,40 @@ TEST_F(PolicyKeeperTest, TerminalWithoutAPinnedKeyRefusesEverySignedPolicy) {
     EXPECT_EQ(k.version(), 0u);
     EXPECT_FALSE(fs::exists(lkgFile()));
 }
+
+namespace {
+
+TEST_F(PolicyKeeperTest, EditedLocalProfileAppliesAndOneWithErrorsIsRefusedWithItsLine) {
+    const fs::path profile_file = dir / "standalone.yaml";
+    Files::writeAtomic(profile_file, "name: offline-v1\nscreen_lock:\n  mode: enforce\n  idle_minutes: 7\n");
+    PolicyKeeper k(dir, "unenrolled", std::nullopt);
+    k.useLocalProfile(profile_file);
+    ASSERT_TRUE(k.start(accepting()).accepted);
+    EXPECT_EQ(k.current().name(), "offline-v1");
+
+    Files::writeAtomic(profile_file, "name: offline-v2\nscreen_lock:\n  mode: enforce\n  idle_minutes: 3\n");
+    auto good = k.reloadLocalProfile(accepting());
+    EXPECT_TRUE(good.accepted) << good.reason;
+    EXPECT_EQ(k.current().name(), "offline-v2");
+    EXPECT_EQ(k.current().screen_lock().idle_minutes(), 3u);
+
+    Files::writeAtomic(profile_file, "name: offline-v3\nscreen_lock:\n  mode: enforce\n  idle_minutes: soon\n");
+    auto bad = k.reloadLocalProfile(accepting());
+    EXPECT_FALSE(bad.accepted);
+    EXPECT_NE(bad.reason.find("standalone.yaml:4:"), std::string::npos) << bad.reason;
+    EXPECT_EQ(k.current().name(), "offline-v2");  // the last good one stays in force
+    EXPECT_EQ(applied.size(), 2u);
+}
+
+TEST_F(PolicyKeeperTest, AnEnrolledTerminalIgnoresLocalProfileEdits) {
+    const fs::path profile_file = dir / "standalone.yaml";
+    Files::writeAtomic(profile_file, "name: offline\n");
+    PolicyKeeper k = keeper();
+    k.useLocalProfile(profile_file);
+    ASSERT_TRUE(k.start(accepting()).accepted);
+    const std::string before = k.current().name();
+    EXPECT_FALSE(k.reloadLocalProfile(accepting()).accepted);
+    EXPECT_EQ(k.current().name(), before);
+}
+
+}  // namespace

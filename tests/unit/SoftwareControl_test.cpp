@@ -331,3 +331,22 @@ TEST_F(SoftwareControlTest, OffInTheConfigurationTouchesNothing) {
 }
 
 }  // namespace
+
+TEST_F(SoftwareControlTest, OnlyProgramsAllowedForGoodAreLeftToTheWatchAndANewPolicyTakesThemBack) {
+    auto p = policy(v1::ENFORCE);
+    auto* e = p.add_exceptions();
+    e->set_id("EX-2");
+    e->set_control(v1::SOFTWARE);
+    e->set_software_sha256(sha256("approved for an hour"));
+    e->set_expires_unix(clock_.utcNs() / 1'000'000'000 + 3600);
+    apply(p);
+    auto approved = file("/usr/bin/true", kTrue, 30);
+    EXPECT_EQ(run(approved), Verdict::Allow);
+    ASSERT_EQ(watch_->trusted.size(), 1u);
+    EXPECT_EQ(watch_->trusted[0], approved->identity());
+    EXPECT_EQ(run(file("/usr/bin/true", kEvil, 31)), Verdict::Deny);              // refused: never trusted
+    EXPECT_EQ(run(file("/home/suzuki/tool", "approved for an hour", 32)), Verdict::Allow);  // expires: judged each time
+    EXPECT_EQ(watch_->trusted.size(), 1u);
+    apply(policy(v1::MONITOR));
+    EXPECT_TRUE(watch_->trusted.empty());
+}

@@ -3,40 +3,11 @@
 # QMP mailbox and asserts what the guest kernel shows and what the agent journaled.
 set -uo pipefail
 . "$(dirname "$0")/env"
+. "$(dirname "$0")/guest-lib.sh"
 state=/tmp/mamori-state
 log=$work/agent.log
 failures=0
-n=0
 
-request() {  # request WORDS...: asks the host for a QMP action and waits until it is done
-  n=$((n + 1))
-  echo "$*" > "$work/mbox/$n.tmp" && mv "$work/mbox/$n.tmp" "$work/mbox/$n.req"
-  for _ in $(seq 300); do [ -e "$work/mbox/$n.done" ] && return 0; sleep 0.05; done
-  echo "host did not answer: $*"; return 1
-}
-plug() { request plug "$1" "$2" "$3"; }
-unplug() { request unplug "$1"; }
-usbdev() {  # usbdev SERIAL: the sysfs name of the device with this serial, waiting up to 15 s
-  for _ in $(seq 150); do
-    for d in /sys/bus/usb/devices/*-*; do
-      [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { basename "$d"; return 0; }
-    done
-    sleep 0.1
-  done
-  return 1
-}
-gone() {  # gone SERIAL: waits up to 10 s until no device has this serial
-  for _ in $(seq 100); do usbdev_now "$1" || return 0; sleep 0.1; done
-  return 1
-}
-usbdev_now() { for d in /sys/bus/usb/devices/*-*; do [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && return 0; done; return 1; }
-disk() {  # disk DEV: the block device under a USB device, waiting up to 5 s
-  for _ in $(seq 50); do
-    for b in /sys/bus/usb/devices/"$1"/*/host*/target*/*/block/*; do [ -e "$b" ] && { basename "$b"; return 0; }; done
-    sleep 0.1
-  done
-  return 1
-}
 events() { python3 "$src/tests/vm/events.py" "$state/journal.db"; }
 count() { events | grep -c "^$1 $2 " || true; }
 waitevent() {  # waitevent TYPE SERIAL [N]: until the journal holds N such events (10 s)
@@ -50,36 +21,6 @@ marker_reads() { dd if="/dev/$1" bs=512 count=1 iflag=direct 2>/dev/null | grep 
 write_works() { dd if="/dev/zero" of="/dev/$1" bs=512 count=1 seek=100 oflag=direct conv=notrunc 2>/dev/null; }
 no_disk() { ! ls /sys/bus/usb/devices/"$1"/*/host* >/dev/null 2>&1 && ! ls /dev/sd* >/dev/null 2>&1; }
 authorized() { [ "$(cat /sys/bus/usb/devices/"$1"/authorized)" = "$2" ]; }
-
-policy() {  # policy MODE [DEVICES-YAML]
-  cat > "$work/policy.yaml" <<YAML
-name: vm-test
-usb:
-  mode: $1
-  default: block
-  class_rules:
-    - {id: hid, class: hid, action: allow}
-    - {id: hub, class: hub, action: allow}
-    - {id: mass-storage, class: mass-storage, action: block}
-  devices:
-${2:-    []}
-YAML
-}
-registered='    - {id: REG-RW, vendor: "46f4", product: "0001", serial: "RW0001", access: read-write}
-    - {id: REG-RO, vendor: "46f4", product: "0001", serial: "RO0002", access: read-only}'
-
-agent_pid=""
-start_agent() {
-  printf 'state_dir = %s\npolicy_file = %s\nsoftware_control = off\n' "$state" "$work/policy.yaml" > "$work/agent.conf"
-  : > "$log.cur"
-  "$agent" run --config "$work/agent.conf" >> "$log.cur" 2>&1 &
-  agent_pid=$!
-  for _ in $(seq 200); do grep -q "usb: new devices start unauthorized" "$log.cur" && break; sleep 0.05; done
-  for _ in $(seq 40); do grep -q "usb: " "$log.cur" && [ -e "$state/journal.db" ] && break; sleep 0.05; done
-  sleep 0.3
-  cat "$log.cur" >> "$log"
-}
-stop_agent() { [ -n "$agent_pid" ] && kill "$1" "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null; agent_pid=""; cat "$log.cur" >> "$log"; }
 
 mkdir -p "$state"
 echo "vm: kernel $(uname -r), $(ls -d /sys/bus/usb/devices/usb* | wc -l) root hubs"
@@ -113,7 +54,7 @@ unplug s2; gone RW0001
 echo "case 3: a registered read-only stick: the marker reads, a write fails"
 plug s3 stick3 RO0002
 d=$(usbdev RO0002) || d=none
-waitevent USB_ALLOWED_READONLY RO0002
+check "journal: USB_ALLOWED_READONLY" waitevent USB_ALLOWED_READONLY RO0002
 sd=$(disk "$d") || sd=none
 sleep 0.2
 check "marker reads back from /dev/$sd" marker_reads "$sd"
@@ -124,27 +65,31 @@ unplug s3; gone RO0002
 echo "case 4: the same vid:pid with another serial is blocked"
 plug s4 stick2 RW0009
 d=$(usbdev RW0009) || d=none
-waitevent USB_BLOCKED RW0009
+check "journal: USB_BLOCKED" waitevent USB_BLOCKED RW0009
 check "not authorized" authorized "$d" 0
 check "no block device" no_disk "$d"
 unplug s4; gone RW0009
 
-echo "case 8: registration revoked while inserted (a new profile at restart): the disk goes"
+echo "case 8: registration revoked while inserted (the running agent's profile edited): the disk goes"
 plug s8 stick2 RW0001
 d=$(usbdev RW0001) || d=none
 waitevent USB_ALLOWED RW0001 2
 sd=$(disk "$d") || sd=none
 check "working before the revocation" marker_reads "$sd"
-policy enforce
-stop_agent -TERM
-t0=$(date +%s%N)
-start_agent
-# The revocation is a policy change; an unenrolled agent takes its profile at start.
-for _ in $(seq 100); do [ -e "/dev/$sd" ] || break; sleep 0.01; done
-t1=$(date +%s%N)
+# $EPOCHREALTIME is a bash builtin: no fork, so the measurement itself stays in milliseconds.
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+t0=$(now_ms)
+policy enforce   # the same profile without the registration; the agent watches its profile
+while [ "$(cat /sys/bus/usb/devices/$d/authorized 2>/dev/null)" = 1 ] && [ $(( $(now_ms) - t0 )) -lt 5000 ]; do sleep 0.01; done
+t1=$(now_ms)
+while [ -e "/dev/$sd" ] && [ $(( $(now_ms) - t0 )) -lt 5000 ]; do sleep 0.01; done
+t2=$(now_ms)
+echo "       (revocation to de-authorized: $((t1 - t0)) ms; to disk gone: $((t2 - t0)) ms)"
+check "de-authorized within 1 s of the revocation" [ $((t1 - t0)) -le 1000 ]
 check "the disk is gone" [ ! -e "/dev/$sd" ]
-check "de-authorized" authorized "$d" 0
-echo "       (agent start to disk gone: $(( (t1 - t0) / 1000000 )) ms)"
+# Under TCG emulation (no KVM) the kernel's own teardown of the disk takes 1-2.5 s.
+check "the disk gone within 3 s (TCG)" [ $((t2 - t0)) -le 3000 ]
+check "journal: POLICY_APPLIED for the edited profile, then USB_BLOCKED" waitevent USB_BLOCKED RW0001
 unplug s8; gone RW0001
 
 echo "case 8b: an exception expires while the stick is in use: the running agent removes it"
@@ -171,8 +116,6 @@ d=$(usbdev EXP008) || d=none
 waitevent USB_ALLOWED EXP008
 sd=$(disk "$d") || sd=none
 check "working under the exception (EXEMPTED)" marker_reads "$sd"
-# $EPOCHREALTIME is a bash builtin: no fork, so the measurement itself stays in milliseconds.
-now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 while [ "$(now_ms)" -lt $((expiry_unix * 1000 + 5000)) ] && [ -e "/dev/$sd" ]; do sleep 0.01; done
 ms=$(( $(now_ms) - expiry_unix * 1000 ))
 gone_ms=$(( $(date -d "$(grep -a 'EXP008.*USB_BLOCKED' "$log.cur" | tail -1 | cut -c1-23)Z" +%s%3N 2>/dev/null || echo 0) - expiry_unix * 1000 ))
@@ -249,7 +192,7 @@ if [ -d /sys/kernel/config/usb_gadget ] && ls /sys/class/udc/ 2>/dev/null | grep
   ln -s $g/functions/mass_storage.ms $g/configs/c.1/
   ls /sys/class/udc | grep dummy | head -1 > $g/UDC
   d=$(usbdev COMPO05) || d=none
-  waitevent USB_BLOCKED COMPO05
+  check "journal: USB_BLOCKED (the storage interface)" waitevent USB_BLOCKED COMPO05
   sleep 0.5
   check "device authorized" authorized "$d" 1
   check "HID interface authorized" [ "$(cat /sys/bus/usb/devices/$d:1.0/authorized 2>/dev/null)" = 1 ]

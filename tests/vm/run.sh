@@ -2,7 +2,8 @@
 # The VM tier: Debian's own kernel in QEMU (TCG), real xHCI, real usb-storage sticks attached
 # and detached over QMP, and the agent built on this host running in the guest through a
 # read-only 9p share of this root. Proves that a blocked stick is really unreadable.
-#   bash tests/vm/run.sh BUILD_DIR
+#   bash tests/vm/run.sh BUILD_DIR            the test cases (guest.sh)
+#   MAMORI_VM_GUEST=bench.sh bash tests/vm/run.sh BUILD_DIR   another guest script of this folder
 # The kernel and initramfs are cached in BUILD_DIR/vm-cache; a run after the first needs no network.
 set -euo pipefail
 
@@ -86,11 +87,13 @@ for s in stick1 stick2 stick3; do
   truncate -s 4M "$work/$s.img"
   printf 'MAMORI-MARKER-%s' "$s" | dd of="$work/$s.img" conv=notrunc status=none
 done
-cp "$src/tests/vm/guest.sh" "$work/guest.sh"
+cp "$src/tests/vm/${MAMORI_VM_GUEST:-guest.sh}" "$work/guest.sh"
+cp "$src/tests/vm/guest-lib.sh" "$work/guest-lib.sh"
 cat > "$work/env" <<ENV
 agent=$agent
 src=$src
 work=$work
+rounds=${MAMORI_VM_ROUNDS:-50}
 ENV
 
 port=$((20000 + RANDOM % 20000))
@@ -123,7 +126,7 @@ qmp() {
 qmp '{"execute":"qmp_capabilities"}'
 
 # The guest asks for plugs through the shared mailbox: "plug ID DRIVE SERIAL" / "unplug ID".
-deadline=$((SECONDS + 570))
+deadline=$((SECONDS + ${MAMORI_VM_SECONDS:-570}))
 while kill -0 $qemu 2>/dev/null; do
   if [ $SECONDS -gt $deadline ]; then echo "vm: the guest ran out of time" >&2; break; fi
   for req in "$work"/mbox/*.req; do
@@ -141,7 +144,7 @@ wait $qemu 2>/dev/null || true
 trap - EXIT
 
 cat "$work/guest.log" 2>/dev/null || true
-if ! grep -q '^vm: all cases passed' "$work/guest.log" 2>/dev/null; then
+if ! grep -q '^vm: all cases passed\|^vm: bench done' "$work/guest.log" 2>/dev/null; then
   echo "vm: FAILED (console: $work/console.log, guest: $work/guest.log)" >&2
   exit 1
 fi

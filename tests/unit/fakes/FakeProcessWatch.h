@@ -26,6 +26,8 @@ public:
         answers[id] = verdict;
         return true;
     }
+    void trust(const mamori::platform::FileIdentity& file) override { trusted.push_back(file); }
+    void forgetTrusted() override { trusted.clear(); }
     std::string describeProcess(uint32_t pid) const override { return "/usr/bin/bash (" + std::to_string(pid) + ")"; }
 
     // Delivers one exec as the kernel would: held when the watch holds.
@@ -48,6 +50,7 @@ public:
     bool started = false;
     std::map<uint64_t, Verdict> answers;
     std::map<uint64_t, bool> late;
+    std::vector<mamori::platform::FileIdentity> trusted;
 
 private:
     Options options_;

@@ -1,5 +1,5 @@
 #pragma once
-// Sessions the test logs on and off; remembers which ones the control logged off.
+// Sessions the test logs on and off; remembers which ones the control logged off or locked.
 #include <algorithm>
 #include <vector>
 
@@ -18,6 +18,14 @@ public:
         logged_off.push_back(s);
         return true;
     }
+    std::optional<std::chrono::milliseconds> idle(const Session&) const override { return std::nullopt; }
+    // Like logind when lockable is set: the lock is asked of the OS and succeeds.
+    bool lock(const Session& s, LockDone done) override {
+        if (!lockable) return false;
+        locked.push_back(s);
+        done(true, "logind LockSession");
+        return true;
+    }
 
     // Already logged on before the agent started.
     void existing(const Session& s) { active_.push_back(s); }
@@ -34,6 +42,8 @@ public:
     }
 
     std::vector<Session> logged_off;
+    std::vector<Session> locked;
+    bool lockable = false;
 
 private:
     Listener listener_;

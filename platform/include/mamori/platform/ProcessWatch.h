@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mamori/platform/ExecutableFile.h"
+#include "mamori/platform/FileIdentity.h"
 
 namespace mamori::platform {
 
@@ -45,6 +46,12 @@ public:
     virtual void stop() = 0;
     // The verdict for a held exec. false when it was already answered (the deadline passed).
     virtual bool answer(uint64_t id, ExecVerdict verdict) = 0;
+    // A file judged allowed with nothing to report: its later execs are allowed by the watch
+    // itself, never reaching the handlers. The same programs run all day, and each trip to the
+    // reactor and back is time an exec waits. Any change to the file changes its identity.
+    virtual void trust(const FileIdentity& file) = 0;
+    // The rules changed: every file is judged by the handlers again.
+    virtual void forgetTrusted() = 0;
     // What a person needs to recognise a process: its executable path, or its name.
     virtual std::string describeProcess(uint32_t pid) const = 0;
 };

@@ -1,8 +1,11 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "mamori/platform/Session.h"
@@ -16,10 +19,12 @@ struct SessionChange {
     int64_t time_unix = 0;  // when it happened, as the OS recorded it
 };
 
-// Logons, logoffs and failed logons as they happen, and the sessions active now.
+// Logons, logoffs and failed logons as they happen, the sessions active now, and, where the OS
+// tracks them (logind), each session's idle time and a way to lock it.
 class SessionMonitor {
 public:
     using Listener = std::function<void(const SessionChange&)>;
+    using LockDone = std::function<void(bool locked, const std::string& detail)>;
 
     virtual ~SessionMonitor() = default;
 
@@ -30,9 +35,18 @@ public:
     // Sessions whose leader is still alive (a crashed login can leave a stale record behind).
     virtual std::vector<Session> active() const = 0;
 
-    // Ends the session: hang-up to its leader, then kill if it is still there a moment later.
-    // false when there was no such process.
+    // Ends the session: through logind, or a hang-up to its leader and a kill if it is still
+    // there a moment later. false when there was no such session or process.
     virtual bool logoff(const Session& session) = 0;
+
+    // How long the session has had no input, as the OS last announced it (logind's IdleHint and
+    // IdleSinceHint); nullopt when the OS does not track it for this session.
+    virtual std::optional<std::chrono::milliseconds> idle(const Session& session) const = 0;
+
+    // Asks the session's own screen locker to lock it (logind's LockSession). false at once
+    // when the OS offers no such thing, and the caller uses its lock command instead; else done
+    // is called on the executor once the OS has answered.
+    virtual bool lock(const Session& session, LockDone done) = 0;
 };
 
 struct SessionFiles {
@@ -40,6 +54,8 @@ struct SessionFiles {
     std::filesystem::path btmp = "/var/log/btmp";  // failed logons, appended
 };
 
+// logind's view where a system bus with logind is there, else utmp's (said once in the log);
+// failed logons come from btmp either way.
 std::unique_ptr<SessionMonitor> sessionMonitor(boost::asio::any_io_executor executor, SessionFiles files);
 
 }  // namespace mamori::platform

@@ -1,0 +1,24 @@
+#pragma once
+#include <string>
+
+#include "mamori/platform/CommandRunner.h"
+#include "mamori/platform/Session.h"
+
+namespace mamori::agent {
+
+// A message on a session's own desktop (the operating-hours warning): the notify command
+// (notify-send, or this terminal's configured one) run as the session's user, on its display
+// and session bus, with notify-send's arguments. A text session has no desktop: wall reaches it.
+class DesktopNotification {
+public:
+    DesktopNotification(mamori::platform::CommandRunner& runner, std::string command);
+
+    // false when there is nothing to show it on (a text session, an unknown user, no command).
+    bool show(const mamori::platform::Session& session, const std::string& summary, const std::string& body);
+
+private:
+    mamori::platform::CommandRunner& runner_;
+    std::string command_;
+};
+
+}  // namespace mamori::agent

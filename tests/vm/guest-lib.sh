@@ -1,0 +1,63 @@
+# Sourced by the guest scripts: sticks plugged through the host's QMP mailbox, and what the
+# guest kernel shows of them.
+n=0
+request() {  # request WORDS...: asks the host for a QMP action and waits until it is done
+  n=$((n + 1))
+  echo "$*" > "$work/mbox/$n.tmp" && mv "$work/mbox/$n.tmp" "$work/mbox/$n.req"
+  for _ in $(seq 300); do [ -e "$work/mbox/$n.done" ] && return 0; sleep 0.05; done
+  echo "host did not answer: $*"; return 1
+}
+plug() { request plug "$1" "$2" "$3"; }
+unplug() { request unplug "$1"; }
+usbdev() {  # usbdev SERIAL: the sysfs name of the device with this serial, waiting up to 15 s
+  for _ in $(seq 150); do
+    for d in /sys/bus/usb/devices/*-*; do
+      [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { basename "$d"; return 0; }
+    done
+    sleep 0.1
+  done
+  return 1
+}
+gone() {  # gone SERIAL: waits up to 10 s until no device has this serial
+  for _ in $(seq 100); do usbdev_now "$1" || return 0; sleep 0.1; done
+  return 1
+}
+usbdev_now() { for d in /sys/bus/usb/devices/*-*; do [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && return 0; done; return 1; }
+disk() {  # disk DEV: the block device under a USB device, waiting up to 5 s
+  for _ in $(seq 50); do
+    for b in /sys/bus/usb/devices/"$1"/*/host*/target*/*/block/*; do [ -e "$b" ] && { basename "$b"; return 0; }; done
+    sleep 0.1
+  done
+  return 1
+}
+
+policy() {  # policy MODE [DEVICES-YAML]
+  cat > "$work/policy.yaml" <<YAML
+name: vm-test
+usb:
+  mode: $1
+  default: block
+  class_rules:
+    - {id: hid, class: hid, action: allow}
+    - {id: hub, class: hub, action: allow}
+    - {id: mass-storage, class: mass-storage, action: block}
+  devices:
+${2:-    []}
+YAML
+}
+registered='    - {id: REG-RW, vendor: "46f4", product: "0001", serial: "RW0001", access: read-write}
+    - {id: REG-RO, vendor: "46f4", product: "0001", serial: "RO0002", access: read-only}'
+
+agent_pid=""
+start_agent() {
+  printf 'state_dir = %s\npolicy_file = %s\nsoftware_control = off\n' "$state" "$work/policy.yaml" > "$work/agent.conf"
+  : > "$log.cur"
+  "$agent" run --config "$work/agent.conf" >> "$log.cur" 2>&1 &
+  agent_pid=$!
+  for _ in $(seq 200); do grep -q "usb: new devices start unauthorized" "$log.cur" && break; sleep 0.05; done
+  for _ in $(seq 40); do grep -q "usb: " "$log.cur" && [ -e "$state/journal.db" ] && break; sleep 0.05; done
+  sleep 0.3
+  cat "$log.cur" >> "$log"
+}
+stop_agent() { [ -n "$agent_pid" ] && kill "$1" "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null; agent_pid=""; cat "$log.cur" >> "$log"; }
+
