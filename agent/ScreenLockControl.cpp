@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/SessionIdleDisplay.h"
 #include "mamori/proto/Log.h"
 
 namespace mamori::agent {
@@ -39,16 +40,20 @@ void ScreenLockControl::apply(const mamori::v1::Policy& policy) {
     settings_.audit = p.audit_settings();
     settings_.command = std::make_shared<LockCommand>(policy, ctx_.config, os_.sessions.get());
     for (auto& [name, lock] : locks_) lock->start(settings_);
-    if (settings_.audit) desktop_audit_.run(auditThreshold(), desktops(os_.sessions ? os_.sessions->active() : std::vector<mamori::platform::Session>{}));
+    if (settings_.audit) {
+        auto logged_on = os_.sessions ? os_.sessions->active() : std::vector<mamori::platform::Session>{};
+        desktop_audit_.run(auditThreshold(), desktops(logged_on));
+    }
     if (!started_) {
         started_ = true;
         // A user who logs on later brings their own desktop settings: audit them at logon.
-        if (os_.sessions) os_.sessions->start([this](const mamori::platform::SessionChange& c) {
-            if (c.kind == mamori::platform::SessionChange::Kind::Logon && settings_.audit) {
+        if (os_.sessions) {
+            os_.sessions->start([this](const mamori::platform::SessionChange& c) {
+                if (c.kind != mamori::platform::SessionChange::Kind::Logon || !settings_.audit) return;
                 auto d = desktops({c.session});
                 if (!d.empty()) desktop_audit_.run(auditThreshold(), d);
-            }
-        });
+            });
+        }
         os_.directory->watch([this](const auto& present) { sync(present); });
         sync(os_.directory->present());
     }
@@ -93,7 +98,8 @@ void ScreenLockControl::sync(const std::set<std::string>& present) {
 
 void ScreenLockControl::open(const std::string& name, int attempt) {
     retries_.erase(name);
-    auto display = os_.open(name);
+    std::unique_ptr<mamori::platform::LocalDisplay> display = os_.open(name);
+    if (!display && attempt + 1 >= kMaxAttempts) display = sessionIdle(name);
     if (!display) {
         if (attempt + 1 >= kMaxAttempts) {
             Log::warn("screen lock: cannot open display " + name +
@@ -115,6 +121,17 @@ void ScreenLockControl::open(const std::string& name, int attempt) {
     auto& ref = *lock;
     locks_[name] = std::move(lock);
     ref.start();
+}
+
+std::unique_ptr<mamori::platform::LocalDisplay> ScreenLockControl::sessionIdle(const std::string& name) {
+    if (!os_.sessions) return nullptr;
+    for (const auto& s : os_.sessions->active()) {
+        if (s.display() != name || !os_.sessions->idle(s)) continue;
+        Log::warn("screen lock: cannot open display " + name + " (set XAUTHORITY to let the agent connect); " +
+                  "its idle time comes from logind's idle hint for " + s.user + "'s session instead");
+        return std::make_unique<SessionIdleDisplay>(ctx_.executor, *os_.sessions, s);
+    }
+    return nullptr;
 }
 
 void ScreenLockControl::closed(std::string name) {

@@ -19,7 +19,8 @@
 
 namespace mamori::agent {
 
-// Screen lock when leaving the desk (004:583): one IdleLock per local display, each independent,
+// Screen lock when leaving the desk (004:583): one IdleLock per local display, each independent
+// (its idle time from the X server, or from logind's idle hint where the agent cannot open it),
 // for the displays this terminal is configured to watch (all of them by default), including
 // those that start after the agent. Also audits the desktop's own lock setting, for each user
 // logged on to a display and for each who logs on later.
@@ -50,6 +51,8 @@ private:
     // The desktops of these sessions' users, one per user: whose lock settings are audited.
     static std::vector<mamori::platform::UserDesktop> desktops(const std::vector<mamori::platform::Session>& sessions);
     void open(const std::string& display, int attempt);
+    // The display seen through the OS's idle hint for the session on it, where there is one.
+    std::unique_ptr<mamori::platform::LocalDisplay> sessionIdle(const std::string& display);
     void closed(std::string display);  // by value: erasing the display destroys the caller's copy
 
     ControlContext ctx_;

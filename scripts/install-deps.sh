@@ -18,6 +18,10 @@ packages=(
   libhowardhinnant-date-dev                    # IANA time zones (C++20 <chrono> tz is not in GCC 12)
   tzdata ca-certificates procps
   qemu-system-x86 busybox-static              # tests/vm: a real kernel with real USB sticks
+  libsystemd-dev                               # sd-bus: logind sessions, idle hints, LockSession
+  dbus-daemon python3-dbusmock python3-dbus python3-gi libglib2.0-bin  # tests: a real bus with a logind on it
+  libnotify-bin                                # notify-send: the operating-hours warning on the desktop
+  dconf-cli dconf-gsettings-backend gsettings-desktop-schemas  # the GNOME lock settings audit and its test
 )
 
 missing=()

@@ -3,6 +3,7 @@
 // real journal. The agent's clock is set to run a few seconds before closing time, so the
 // session crosses the window's end while the test watches.
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,6 +181,28 @@ TEST_F(HoursIntegrationTest, WarningReachesTheSessionsThroughTheWarnCommand) {
     ASSERT_TRUE(control_->nextWake());
     EXPECT_GE(*control_->nextWake(), jst(2025, 6, 10, 17, 55));
     EXPECT_LT(*control_->nextWake(), jst(2025, 6, 10, 17, 55, 500ms));
+}
+
+TEST_F(HoursIntegrationTest, WarningAlsoShowsOnTheDesktopThroughTheNotifyCommand) {
+    // Stands in for notify-send: records its arguments and the desktop it was pointed at.
+    std::ofstream(dir_ / "notify.sh") << "#!/bin/sh\n{ echo \"DISPLAY=$DISPLAY HOME=$HOME\"; printf '%s\\n' \"$@\"; } >> '"
+                                      << (dir_ / "notices").string() << "'\n";
+    std::filesystem::permissions(dir_ / "notify.sh", std::filesystem::perms::owner_all);
+    config_.notify_command = (dir_ / "notify.sh").string();
+    // A graphical logon of a user this system knows (the test's own), on display :0.
+    const passwd* me = getpwuid(geteuid());
+    logon(me->pw_name, ":0", leader(), jst(2025, 6, 10, 9, 0));
+    start(cityHall(v1::HOURS_WARN));
+    ASSERT_TRUE(runUntil([&] { return violations().size() == 1; }));
+    ASSERT_TRUE(runUntil([&] { return std::filesystem::exists(dir_ / "notices"); }));
+    io_.run_for(100ms);
+    std::ifstream in(dir_ / "notices");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(text.find("DISPLAY=:0 HOME=" + std::string(me->pw_dir) + "\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("--urgency=critical\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("Outside operating hours\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("locked in 10 minutes."), std::string::npos) << text;
+    ASSERT_TRUE(runUntil([&] { return std::filesystem::exists(dir_ / "warnings"); })) << "wall is still used";
 }
 
 }  // namespace

@@ -69,7 +69,11 @@ public:
     // Runs to completion; returns exit code, fills output.
     static int run(const std::vector<std::string>& argv, std::string* output = nullptr) {
         std::string cmd;
-        for (const auto& a : argv) cmd += "'" + a + "' ";
+        for (const auto& a : argv) {  // each argument single-quoted, its own quotes kept
+            cmd += "'";
+            for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            cmd += "' ";
+        }
         cmd += "2>&1";
         FILE* p = popen(cmd.c_str(), "r");
         std::string out;

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 
@@ -28,8 +30,8 @@ TimePoint utc(int y, unsigned m, unsigned d, int h, int mi) {
 TimePoint jst(int y, unsigned m, unsigned d, int h, int mi) { return utc(y, m, d, h, mi) - 9h; }
 int64_t unix(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
 
-const Session kDesk{"suzuki", ":0", ":0", 4100, 0};       // a graphical logon on the terminal
-const Session kShell{"tanaka", "pts/1", "10.1.2.3", 4200, 0};  // a remote shell
+const Session kDesk{"suzuki", ":0", ":0", 4100, 0, {}};       // a graphical logon on the terminal
+const Session kShell{"tanaka", "pts/1", "10.1.2.3", 4200, 0, {}};  // a remote shell
 
 class HoursControlTest : public ::testing::Test {
 protected:
@@ -353,7 +355,7 @@ TEST_F(HoursControlTest, LogoffAndFailedLogonAreRecorded) {
     apply(cityHall(v1::HOURS_REPORT));
     sessions_->logon(kShell);
     sessions_->logout(kShell, unix(clock_.now()));
-    Session attempt{"root", "ssh:notty", "203.0.113.9", 0, 0};
+    Session attempt{"root", "ssh:notty", "203.0.113.9", 0, 0, {}};
     sessions_->failed(attempt, unix(jst(2025, 6, 10, 9, 59)));
 
     EXPECT_EQ(probe_.events(v1::LOGOFF).size(), 1u);
@@ -362,6 +364,41 @@ TEST_F(HoursControlTest, LogoffAndFailedLogonAreRecorded) {
     EXPECT_EQ(failed[0].session().user(), "root");
     EXPECT_EQ(failed[0].session().host(), "203.0.113.9");
     EXPECT_EQ(failed[0].session().session_start_unix(), unix(jst(2025, 6, 10, 9, 59)));
+}
+
+TEST_F(HoursControlTest, LockIsAskedOfTheOsWhereItLocksSessionsItself) {
+    sessions_->lockable = true;  // logind: LockSession
+    clock_.set(jst(2025, 6, 10, 20, 0));
+    apply(cityHall(v1::HOURS_LOCK));
+    sessions_->logon(kDesk);
+    ASSERT_EQ(sessions_->locked.size(), 1u);
+    EXPECT_EQ(sessions_->locked[0], kDesk);
+    EXPECT_TRUE(commands_->calls.empty()) << "the lock command is not run as well";
+    auto v = violations();
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].outcome(), v1::ENFORCED);
+    EXPECT_EQ(v[0].session().action(), "lock");
+}
+
+TEST_F(HoursControlTest, WarningAlsoGoesToTheDesktopOfAGraphicalSession) {
+    // A user this system knows: the notification runs as them (here: as the test itself).
+    const Session me{getpwuid(geteuid())->pw_name, ":0", ":0", 4300, 0, {}};
+    clock_.set(jst(2025, 6, 10, 20, 0));
+    apply(cityHall(v1::HOURS_WARN));
+    sessions_->logon(me);
+    ASSERT_EQ(commands_->calls.size(), 2u);
+    EXPECT_EQ(commands_->calls[0].argv[0], "wall");
+    const auto& notify = commands_->calls[1];
+    ASSERT_GE(notify.argv.size(), 3u);
+    EXPECT_EQ(notify.argv[0], "notify-send");
+    EXPECT_EQ(notify.argv[notify.argv.size() - 2], "mamori: 運用時間外です / Outside operating hours");
+    EXPECT_NE(notify.argv.back().find("locked in 10 minutes"), std::string::npos);
+    EXPECT_NE(std::find(notify.env.begin(), notify.env.end(), "DISPLAY=:0"), notify.env.end());
+
+    // A remote shell has no desktop: wall reaches it, and nothing else is run.
+    commands_->calls.clear();
+    sessions_->logon(kShell);
+    EXPECT_EQ(commands_->calls.size(), 1u);
 }
 
 TEST_F(HoursControlTest, PolicyWithUnknownZoneIsRefused) {
