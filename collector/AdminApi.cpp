@@ -8,7 +8,9 @@
 #include <chrono>
 #include <limits>
 
+#include "collector/EvidenceExport.h"
 #include "collector/ExceptionGrant.h"
+#include "collector/MonthlyReport.h"
 #include "collector/PolicyResolver.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/proto/Log.h"
@@ -69,6 +71,8 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (get && path == "/admin/v1/terminals") return listTerminals(req, *user);
         if (get && path == "/admin/v1/violations") return violations(req, *user);
         if (get && path == "/admin/v1/events") return events(req, *user);
+        if (get && path == "/admin/v1/export") return exportEvidence(req, *user);
+        if (get && path == "/admin/v1/report/monthly") return monthlyReport(req, *user);
         if (post && path == "/admin/v1/policies") return pushPolicy(req, *user);
         if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, *user);
         if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
@@ -153,12 +157,7 @@ HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
     auto terminal = store_.terminal(q["terminal"]);
     if (!terminal)
         return jsonError(req, http::status::not_found, "no terminal '" + q["terminal"] + "'", "その端末は登録されていません");
-    if (user.role == "officer" &&
-        std::find(user.sections.begin(), user.sections.end(), terminal->group) == user.sections.end()) {
-        Log::warn("admin endpoint: officer " + user.name + " refused events of " + terminal->id);
-        store_.recordAccess({nowUnix(), user.name, user.role, terminal->id, "events (refused)"});
-        return jsonError(req, http::status::forbidden, "terminal outside your sections", "所管外の端末です");
-    }
+    if (auto refused = refuseOutsideSections(req, user, *terminal, "events")) return std::move(*refused);
     int64_t since_ns = q.contains("since_unix") ? std::stoll(q["since_unix"]) * 1'000'000'000 : 0;
     uint64_t after = q.contains("after_seq") ? std::stoull(q["after_seq"]) : 0;
     uint32_t limit = q.contains("limit") ? static_cast<uint32_t>(std::min(10000ULL, std::stoull(q["limit"]))) : 1000;
@@ -180,6 +179,42 @@ HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
                                    {"body", json::parse(text)}});
     }
     return jsonReply(req, http::status::ok, out);
+}
+
+std::optional<HttpResponse> AdminApi::refuseOutsideSections(const HttpRequest& req, const AdminUser& user,
+                                                            const TerminalRecord& terminal, const std::string& action) {
+    if (user.role != "officer" ||
+        std::find(user.sections.begin(), user.sections.end(), terminal.group) != user.sections.end())
+        return std::nullopt;
+    Log::warn("admin endpoint: officer " + user.name + " refused " + action + " of " + terminal.id);
+    store_.recordAccess({nowUnix(), user.name, user.role, terminal.id, action + " (refused)"});
+    return jsonError(req, http::status::forbidden, "terminal outside your sections", "所管外の端末です");
+}
+
+HttpResponse AdminApi::exportEvidence(const HttpRequest& req, const AdminUser& user) {
+    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    auto q = queryOf(req);
+    auto terminal = store_.terminal(q["terminal"]);
+    if (!terminal)
+        return jsonError(req, http::status::not_found, "no terminal '" + q["terminal"] + "'", "その端末は登録されていません");
+    if (auto refused = refuseOutsideSections(req, user, *terminal, "export")) return std::move(*refused);
+    const int64_t now = nowUnix();
+    // Recorded before the read, as for events.
+    store_.recordAccess({now, user.name, user.role, terminal->id, "export " + q["from"] + " to " + q["to"]});
+    const auto bundle = EvidenceExport(store_, calendar_).build(terminal->id, q["from"], q["to"], settings_.ca_pem,
+                                                                user.name, now);
+    Log::info("admin endpoint: " + user.name + " (" + user.role + ") exported " + std::to_string(bundle.events_size()) +
+              " events of " + terminal->id + " dated " + q["from"] + " to " + q["to"]);
+    return HttpsServer::reply(req, http::status::ok, bundle.SerializeAsString(), "application/x-protobuf");
+}
+
+HttpResponse AdminApi::monthlyReport(const HttpRequest& req, const AdminUser& user) {
+    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    auto q = queryOf(req);
+    const auto report = MonthlyReport(store_, calendar_)
+                            .build(q["month"], nowUnix(), q["section"],
+                                   user.role == "officer" ? user.sections : std::vector<std::string>{});
+    return jsonReply(req, http::status::ok, MonthlyReport::toJson(report, calendar_.zoneName()));
 }
 
 HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user) {
@@ -225,9 +260,15 @@ HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser&
     const auto before = store_.terminal(id);
     if (!before)
         return jsonError(req, http::status::not_found, "no terminal '" + id + "'", "その端末は登録されていません");
-    store_.setTerminalGroup(id, group);
-    Log::info("terminal " + id + " moved from group '" + before->group + "' to '" + group + "' by " + user.name);
-    return jsonReply(req, http::status::ok, json::object{{"terminal", id}, {"group", group}, {"previous_group", before->group}});
+    if (before->group == group)
+        return jsonReply(req, http::status::ok,
+                         json::object{{"terminal", id}, {"group", group}, {"previous_group", before->group}});
+    const uint64_t version = store_.setTerminalGroup(id, group);
+    Log::info("terminal " + id + " moved from group '" + before->group + "' to '" + group + "' by " + user.name +
+              "; its policy is re-issued as version " + std::to_string(version));
+    return jsonReply(req, http::status::ok,
+                     json::object{{"terminal", id}, {"group", group}, {"previous_group", before->group},
+                                  {"reissued_version", version}});
 }
 
 HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& user) {

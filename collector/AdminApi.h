@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "collector/DailyCompliance.h"
@@ -15,6 +16,7 @@ class AdminApi {
 public:
     struct Settings {
         std::string ca_fingerprint;  // embedded in enrollment tokens
+        std::string ca_pem;          // put into evidence bundles
         int64_t heartbeat_deadline_s = 2 * 3600;
     };
 
@@ -29,6 +31,12 @@ private:
     HttpResponse listTerminals(const HttpRequest& req, const AdminUser& user);
     HttpResponse violations(const HttpRequest& req, const AdminUser& user);
     HttpResponse events(const HttpRequest& req, const AdminUser& user);
+    HttpResponse exportEvidence(const HttpRequest& req, const AdminUser& user);
+    HttpResponse monthlyReport(const HttpRequest& req, const AdminUser& user);
+    // A read of one terminal's evidence: nothing when the user may read it; else the refusal,
+    // logged and recorded in the access log as `action` (refused).
+    std::optional<HttpResponse> refuseOutsideSections(const HttpRequest& req, const AdminUser& user,
+                                                      const TerminalRecord& terminal, const std::string& action);
     HttpResponse pushPolicy(const HttpRequest& req, const AdminUser& user);
     HttpResponse setTerminalGroup(const HttpRequest& req, const AdminUser& user);
     HttpResponse policyStatus(const HttpRequest& req, const AdminUser& user);

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "collector/EventIngest.h"
 #include "collector/HttpsServer.h"
 #include "collector/LocalCalendar.h"
+#include "collector/RetentionPurge.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/Files.h"
 #include "mamori/proto/Log.h"
@@ -60,9 +62,11 @@ struct Collector::Impl {
     EventIngest ingest;
     AgentApi agent_api;
     AdminApi admin_api;
+    RetentionPurge retention;
     std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
     std::unique_ptr<HttpsServer> agent_server, admin_server;
     asio::signal_set signals{io, SIGINT, SIGTERM};
+    asio::steady_timer purge_timer{io};
 
     static HttpsServer::Limits limits(const CollectorHome& home) {
         HttpsServer::Limits l;
@@ -70,6 +74,33 @@ struct Collector::Impl {
         l.handshake_timeout = l.request_timeout;
         l.max_body_bytes = home.config().getInt("max_body_bytes", 16 << 20, 1024, 1 << 30);
         return l;
+    }
+
+    static RetentionPurge::Periods retentionPeriods(const CollectorHome& home) {
+        RetentionPurge::Periods p;
+        // At least a year: the documents never ask for less (REQUIREMENTS: retention).
+        p.events_years = static_cast<int>(home.config().getInt("retention_events_years", p.events_years, 1, 100));
+        p.exceptions_years =
+            static_cast<int>(home.config().getInt("retention_exceptions_years", p.exceptions_years, 1, 100));
+        return p;
+    }
+
+    // The daily purge, on the io_context like everything else. The first runs soon after start
+    // so a collector restarted every night still purges; a purge deletes in short chunks.
+    void schedulePurge(std::chrono::seconds after) {
+        purge_timer.expires_after(after);
+        purge_timer.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            try {
+                const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
+                Log::info(retention.describe(retention.runAt(now)));
+            } catch (const std::exception& e) {
+                Log::warn(std::string("retention purge failed, retried in a day: ") + e.what());
+            }
+            schedulePurge(std::chrono::hours(24));
+        });
     }
 
     explicit Impl(const CollectorHome& home)
@@ -82,8 +113,9 @@ struct Collector::Impl {
                         static_cast<uint32_t>(home.config().getInt("batch_max_events", 500, 1, 10000)), 0,
                         static_cast<uint32_t>(home.config().getInt("sync_interval_seconds", 60, 1, 86400)), 825}),
           admin_api(*store, calendar,
-                    AdminApi::Settings{ca.certificate().fingerprint(),
+                    AdminApi::Settings{ca.certificate().fingerprint(), ca.certificate().pem(),
                                        home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60}),
+          retention(*store, calendar, retentionPeriods(home)),
           agent_tls(serverContext(home, true)),
           admin_tls(serverContext(home, false)) {
         agent_server = std::make_unique<HttpsServer>(
@@ -107,6 +139,7 @@ void Collector::stop() {
     asio::post(impl_->io, [this] {
         impl_->agent_server->stop();
         impl_->admin_server->stop();
+        impl_->purge_timer.cancel();
         impl_->io.stop();
     });
 }
@@ -120,6 +153,7 @@ void Collector::run(int threads) {
     });
     impl_->agent_server->start();
     impl_->admin_server->start();
+    impl_->schedulePurge(std::chrono::minutes(1));
     Log::info("serving agents on port " + std::to_string(agentPort()) + ", administrators on port " +
               std::to_string(adminPort()) + " (time zone " + impl_->calendar.zoneName() + ")");
     std::vector<std::thread> pool;

@@ -58,13 +58,11 @@ const char* controlName(mamori::v1::Control c) {
 }  // namespace
 
 int64_t ExceptionGrant::endOfLocalDate(const std::string& date, const LocalCalendar& calendar) {
-    std::istringstream in(date);
-    date::local_days day;
-    in >> date::parse("%F", day);
-    if (in.fail() || date.size() != 10) throw std::invalid_argument("until must be a date, YYYY-MM-DD");
-    const auto* zone = date::locate_zone(calendar.zoneName());
-    const auto next = date::make_zoned(zone, day + date::days(1), date::choose::earliest).get_sys_time();
-    return std::chrono::duration_cast<std::chrono::seconds>(next.time_since_epoch()).count();
+    try {
+        return calendar.startOfDateUnix(date, 1);
+    } catch (const std::invalid_argument&) {
+        throw std::invalid_argument("until must be a date, YYYY-MM-DD");
+    }
 }
 
 ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCalendar& calendar, int64_t now_unix) {

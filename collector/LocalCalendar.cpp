@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include <sstream>
 #include <stdexcept>
 
 namespace mamori::collector {
@@ -22,6 +23,16 @@ std::string LocalCalendar::dateOfNs(int64_t utc_ns) const {
 
 std::string LocalCalendar::dateOfUnix(int64_t unix_seconds) const {
     return dateOfNs(unix_seconds * 1'000'000'000);
+}
+
+int64_t LocalCalendar::startOfDateUnix(const std::string& date, int add_days) const {
+    std::istringstream in(date);
+    date::local_days day;
+    in >> date::parse("%F", day);
+    if (in.fail() || date.size() != 10) throw std::invalid_argument("'" + date + "' is not a date, YYYY-MM-DD");
+    // earliest: a day that starts inside a DST gap starts at the first instant that exists.
+    const auto start = date::make_zoned(zone_, day + date::days(add_days), date::choose::earliest).get_sys_time();
+    return std::chrono::duration_cast<std::chrono::seconds>(start.time_since_epoch()).count();
 }
 
 }  // namespace mamori::collector

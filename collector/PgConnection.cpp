@@ -65,6 +65,10 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
     std::vector<std::string> copies;
     copies.reserve(params.size());
     for (size_t i = 0; i < params.size(); ++i) {
+        if (params[i].isNull()) {
+            values[i] = nullptr;  // what libpq takes for NULL
+            continue;
+        }
         if (params[i].binary()) continue;
         copies.emplace_back(params[i].data(), static_cast<size_t>(params[i].length()));
         values[i] = copies.back().c_str();

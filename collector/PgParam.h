@@ -22,6 +22,13 @@ public:
         return p;
     }
     static PgParam boolean(bool v) { return text(v ? "true" : "false"); }
+    // SQL NULL.
+    static PgParam null() {
+        PgParam p({}, false);
+        p.null_ = true;
+        return p;
+    }
+    bool isNull() const { return null_; }
 
     const char* data() const { return owns_ ? owned_.data() : view_.data(); }
     int length() const { return static_cast<int>(owns_ ? owned_.size() : view_.size()); }
@@ -34,6 +41,7 @@ private:
     std::string owned_;
     bool owns_ = false;
     bool binary_ = false;
+    bool null_ = false;
 };
 
 }  // namespace mamori::collector

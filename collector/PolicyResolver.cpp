@@ -20,7 +20,7 @@ std::optional<PolicyResolver::Delivery> PolicyResolver::forTerminal(const Termin
     Delivery d;
     d.policy = std::move(*policy);
     d.exceptions = store_.exceptionsFor(terminal.id, terminal.group, now_unix);
-    d.version = d.policy.version;
+    d.version = std::max(d.policy.version, terminal.policy_reissue_version);
     for (const auto& e : d.exceptions) d.version = std::max(d.version, e.version);
     return d;
 }

@@ -24,9 +24,10 @@ public:
     struct Delivery {
         PolicyRecord policy;
         std::vector<ExceptionRecord> exceptions;  // unexpired, in scope
-        // max(policy version, exception versions): both come from one counter, so a new grant
-        // makes the delivered policy newer than what the terminal applied, and an agent that
-        // only accepts newer versions takes it.
+        // max(policy version, exception versions, the terminal's re-issue version): all come
+        // from one counter, so a new grant or a move to another group makes the delivered policy
+        // newer than what the terminal applied, and an agent that only accepts newer versions
+        // takes it, even when the new group's policy is older than the one it ran.
         uint64_t version = 0;
     };
 

@@ -1,6 +1,7 @@
 #include "collector/PostgresStore.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -148,6 +149,10 @@ CREATE TABLE admin_user_sections (
   PRIMARY KEY (user_name, position)
 );
 )sql",
+    // 2: the version re-issued to a terminal that moved to another group (TerminalRecord).
+    R"sql(
+ALTER TABLE terminals ADD COLUMN policy_reissue_version BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 
@@ -163,12 +168,12 @@ constexpr size_t kEventsPerInsert = 1000;
 
 const std::string kTerminalColumns =
     "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
-    "head_hash, applied_policy_version, clock_skew_ms";
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
 // The same for lists, without the certificate: views of the whole fleet (compliance, status) read
 // every terminal, and 10,000 certificates are most of those bytes.
 const std::string kTerminalListColumns =
     "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
-    "head_hash, applied_policy_version, clock_skew_ms";
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
 
 TerminalRecord readTerminal(const PgResult& r, int row) {
     TerminalRecord t;
@@ -183,6 +188,7 @@ TerminalRecord readTerminal(const PgResult& r, int row) {
     t.head_hash = r.bytes(row, 8);
     t.applied_policy_version = static_cast<uint64_t>(r.integer(row, 9));
     t.clock_skew_ms = r.integer(row, 10);
+    t.policy_reissue_version = static_cast<uint64_t>(r.integer(row, 11));
     return t;
 }
 
@@ -278,11 +284,12 @@ void PostgresStore::addTerminal(const TerminalRecord& t) {
     auto c = pool_.acquire();
     const PgResult r = c->exec(
         "INSERT INTO terminals (" + kTerminalColumns +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
         {PgParam::text(t.id), PgParam::text(t.hostname), PgParam::text(t.group), PgParam::text(t.certificate_pem),
          PgParam::bytes(t.public_key), PgParam::integer(t.enrolled_unix), PgParam::integer(t.last_seen_unix),
          PgParam::integer(toSql(t.head_seq)), PgParam::bytes(t.head_hash),
-         PgParam::integer(toSql(t.applied_policy_version)), PgParam::integer(t.clock_skew_ms)});
+         PgParam::integer(toSql(t.applied_policy_version)), PgParam::integer(t.clock_skew_ms),
+         PgParam::integer(toSql(t.policy_reissue_version))});
     if (r.affected() == 0) throw std::invalid_argument("terminal " + t.id + " is already enrolled");
 }
 
@@ -314,11 +321,14 @@ void PostgresStore::recordSync(const std::string& id, int64_t now_unix, uint64_t
     if (r.affected() == 0) throw std::invalid_argument("unknown terminal " + id);
 }
 
-void PostgresStore::setTerminalGroup(const std::string& id, const std::string& group) {
+uint64_t PostgresStore::setTerminalGroup(const std::string& id, const std::string& group) {
     auto c = pool_.acquire();
-    const PgResult r =
-        c->exec("UPDATE terminals SET group_name = $2 WHERE id = $1", {PgParam::text(id), PgParam::text(group)});
-    if (r.affected() == 0) throw std::invalid_argument("unknown terminal " + id);
+    const PgResult r = c->exec(
+        "UPDATE terminals SET group_name = $2, policy_reissue_version = nextval('policy_versions') WHERE id = $1 "
+        "RETURNING policy_reissue_version",
+        {PgParam::text(id), PgParam::text(group)});
+    if (r.rows() == 0) throw std::invalid_argument("unknown terminal " + id);
+    return static_cast<uint64_t>(r.integer(0, 0));
 }
 
 // --- events ---------------------------------------------------------------------------------
@@ -464,6 +474,17 @@ std::vector<StoredEvent> PostgresStore::events(const std::string& terminal_id, i
     return out;
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> PostgresStore::seqRangeOfDates(const std::string& terminal_id,
+                                                                            const std::string& from_date,
+                                                                            const std::string& to_date) {
+    auto c = pool_.acquire();
+    const PgResult r = c->exec(
+        "SELECT min(seq), max(seq) FROM events WHERE terminal_id = $1 AND local_date >= $2 AND local_date <= $3",
+        {PgParam::text(terminal_id), PgParam::text(from_date), PgParam::text(to_date)});
+    if (r.isNull(0, 0)) return std::nullopt;
+    return std::pair{static_cast<uint64_t>(r.integer(0, 0)), static_cast<uint64_t>(r.integer(0, 1))};
+}
+
 std::vector<EvidenceIssue> PostgresStore::evidenceIssues(const std::string& terminal_id) {
     auto c = pool_.acquire();
     const PgResult r = c->exec(
@@ -477,32 +498,89 @@ std::vector<EvidenceIssue> PostgresStore::evidenceIssues(const std::string& term
     return out;
 }
 
+// --- retention ------------------------------------------------------------------------------
+
+namespace {
+// Rows per delete: each is its own short transaction, so ingest takes turns with a large purge.
+constexpr int64_t kPurgeChunk = 2000;
+}  // namespace
+
+PurgedEvents PostgresStore::purgeEventsBefore(const std::string& before_date) {
+    PurgedEvents out;
+    auto c = pool_.acquire();
+    const PgResult ids = c->exec("SELECT id FROM terminals ORDER BY id COLLATE \"C\"");
+    // Per terminal: events have no index by date, but each terminal's are one range of the key.
+    for (int t = 0; t < ids.rows(); ++t) {
+        for (int removed = kPurgeChunk; removed == kPurgeChunk;) {
+            const PgResult r = c->exec(
+                "DELETE FROM events WHERE terminal_id = $1 AND seq IN (SELECT seq FROM events "
+                "WHERE terminal_id = $1 AND local_date < $2 ORDER BY seq LIMIT $3) RETURNING local_date",
+                {PgParam::text(ids.text(t, 0)), PgParam::text(before_date), PgParam::integer(kPurgeChunk)});
+            removed = r.rows();
+            for (int i = 0; i < removed; ++i) out.noteDate(r.text(i, 0));
+            out.events += static_cast<uint64_t>(removed);
+        }
+    }
+    for (int64_t removed = kPurgeChunk; removed == kPurgeChunk;) {
+        removed = c->exec("DELETE FROM daily_compliance WHERE (date, terminal_id, control) IN (SELECT date, "
+                          "terminal_id, control FROM daily_compliance WHERE date < $1 LIMIT $2)",
+                          {PgParam::text(before_date), PgParam::integer(kPurgeChunk)})
+                      .affected();
+        out.compliance_rows += static_cast<uint64_t>(removed);
+    }
+    out.evidence_issues = static_cast<uint64_t>(
+        c->exec("DELETE FROM evidence_issues WHERE local_date < $1", {PgParam::text(before_date)}).affected());
+    return out;
+}
+
+PurgedExceptions PostgresStore::purgeExceptionsExpiredBy(int64_t expired_by_unix) {
+    PurgedExceptions out;
+    auto c = pool_.acquire();
+    const PgResult r = c->exec("DELETE FROM exceptions WHERE expires_unix <= $1 RETURNING expires_unix",
+                               {PgParam::integer(expired_by_unix)});
+    for (int i = 0; i < r.rows(); ++i, ++out.exceptions) out.noteExpiry(r.integer(i, 0));
+    return out;
+}
+
 // --- compliance -----------------------------------------------------------------------------
 
-std::vector<ComplianceRow> PostgresStore::compliance(const std::string& date, bool all_rows) {
+std::vector<ComplianceRow> PostgresStore::complianceBetween(const std::string& from_date, const std::string& to_date,
+                                                            bool all_rows) {
     auto c = pool_.acquire();
     const PgResult r = c->exec(
         "SELECT c.terminal_id, coalesce(t.group_name, ''), c.control, c.events, c.violations, c.exempted, "
-        "c.first_violation_ns, c.last_event_ns "
+        "c.first_violation_ns, c.last_event_ns, c.date "
         "FROM daily_compliance c LEFT JOIN terminals t ON t.id = c.terminal_id "
-        "WHERE c.date = $1 AND ($2::boolean OR c.violations > 0 OR c.exempted > 0) "
-        "ORDER BY c.terminal_id COLLATE \"C\", c.control",
-        {PgParam::text(date), PgParam::boolean(all_rows)});
+        "WHERE c.date >= $1 AND c.date <= $2 AND ($3::boolean OR c.violations > 0 OR c.exempted > 0) "
+        "ORDER BY c.date COLLATE \"C\", c.terminal_id COLLATE \"C\", c.control",
+        {PgParam::text(from_date), PgParam::text(to_date), PgParam::boolean(all_rows)});
     std::vector<ComplianceRow> out;
     out.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
         ComplianceRow row;
         row.terminal_id = r.text(i, 0);
         row.group = r.text(i, 1);
-        row.date = date;
         row.control = static_cast<mamori::v1::Control>(r.integer(i, 2));
         row.events = static_cast<uint32_t>(r.integer(i, 3));
         row.violations = static_cast<uint32_t>(r.integer(i, 4));
         row.exempted = static_cast<uint32_t>(r.integer(i, 5));
         row.first_violation_ns = r.integer(i, 6);
         row.last_event_ns = r.integer(i, 7);
+        row.date = r.text(i, 8);
         out.push_back(std::move(row));
     }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> PostgresStore::daysWithEvents(const std::string& from_date,
+                                                                               const std::string& to_date) {
+    auto c = pool_.acquire();
+    const PgResult r = c->exec(
+        "SELECT DISTINCT terminal_id, date FROM daily_compliance WHERE date >= $1 AND date <= $2 AND events > 0",
+        {PgParam::text(from_date), PgParam::text(to_date)});
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.text(i, 1));
     return out;
 }
 
@@ -599,6 +677,120 @@ std::vector<AccessRecord> PostgresStore::accessLog(int64_t since_unix, uint32_t 
     for (int i = 0; i < r.rows(); ++i)
         out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
     return out;
+}
+
+// --- whole-store copy -----------------------------------------------------------------------
+
+namespace {
+
+// What SELECT reads for a column: booleans as 0/1 as SQLite keeps them, and an officer's
+// sections (a table of their own here) as the JSON array SQLite keeps in admin_users.sections.
+std::string selectExpression(const StoreTable& t, const StoreColumn& c) {
+    if (c.kind == StoreColumn::Kind::Boolean) return std::string(c.name) + "::int";
+    if (std::string_view(t.name) == "admin_users" && std::string_view(c.name) == "sections")
+        return "coalesce((SELECT json_agg(s.section ORDER BY s.position)::text FROM admin_user_sections s "
+               "WHERE s.user_name = admin_users.name), '[]')";
+    return c.name;
+}
+
+PgParam cell(const StoreColumn& c, const std::optional<std::string>& v) {
+    if (!v) return PgParam::null();
+    // Integers and booleans as decimal text: PostgreSQL reads '0' and '1' as booleans.
+    return c.kind == StoreColumn::Kind::Blob ? PgParam::bytes(*v) : PgParam::text(*v);
+}
+
+}  // namespace
+
+std::vector<TableRow> PostgresStore::readRows(const StoreTable& t, const TableRow* after, size_t limit) {
+    const std::string keys = columnNames(t, t.key_columns);
+    std::string select;
+    for (const auto& c : t.columns) select += (select.empty() ? "" : ", ") + selectExpression(t, c);
+    std::string sql = "SELECT " + select + " FROM " + t.name;
+    std::vector<PgParam> params;
+    if (after) {
+        std::string marks;
+        for (size_t i = 0; i < t.key_columns; ++i) {
+            marks += (i ? ", $" : "$") + std::to_string(i + 1);
+            params.push_back(cell(t.columns[i], (*after)[i]));
+        }
+        sql += " WHERE (" + keys + ") > (" + marks + ")";
+    }
+    sql += " ORDER BY " + keys + " LIMIT " + std::to_string(limit);
+    auto c = pool_.acquire();
+    const PgResult r = c->exec(sql, params);
+    std::vector<TableRow> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int row = 0; row < r.rows(); ++row) {
+        TableRow values;
+        for (size_t i = 0; i < t.columns.size(); ++i) {
+            const int col = static_cast<int>(i);
+            if (r.isNull(row, col)) values.emplace_back();
+            else if (t.columns[i].kind == StoreColumn::Kind::Blob) values.emplace_back(r.bytes(row, col));
+            else values.emplace_back(r.text(row, col));
+        }
+        // The sections in the JSON spelling SqliteStore stores, not json_agg's.
+        if (std::string_view(t.name) == "admin_users")
+            values.at(2) = boost::json::serialize(boost::json::parse(values.at(2).value_or("[]")));
+        out.push_back(std::move(values));
+    }
+    return out;
+}
+
+void PostgresStore::writeRows(const StoreTable& t, const std::vector<TableRow>& rows) {
+    if (std::string_view(t.name) == "admin_users") {
+        // Through addAdminUser, which knows where the sections go.
+        for (const auto& row : rows) {
+            AdminUser u{row.at(0).value(), row.at(1).value(), {}, row.at(3).value()};
+            const boost::json::value sections = boost::json::parse(row.at(2).value_or("[]"));
+            for (const auto& s : sections.as_array()) u.sections.emplace_back(s.as_string());
+            addAdminUser(u);
+        }
+        return;
+    }
+    const size_t n = t.columns.size();
+    const size_t per_statement = std::max<size_t>(1, std::min<size_t>(500, 60000 / n));  // 65535 parameters at most
+    auto c = pool_.acquire();
+    c->transaction([&] {
+        for (size_t start = 0; start < rows.size(); start += per_statement) {
+            const size_t end = std::min(rows.size(), start + per_statement);
+            std::string sql = "INSERT INTO " + std::string(t.name) + " (" + columnNames(t, n) + ") VALUES ";
+            std::vector<PgParam> params;
+            params.reserve((end - start) * n);
+            for (size_t r = start; r < end; ++r) {
+                sql += r == start ? "(" : ",(";
+                for (size_t i = 0; i < n; ++i) {
+                    sql += (i ? ",$" : "$") + std::to_string(params.size() + 1);
+                    params.push_back(cell(t.columns[i], rows[r].at(i)));
+                }
+                sql += ')';
+            }
+            c->exec(sql, params);
+        }
+    });
+}
+
+uint64_t PostgresStore::rowCount(const StoreTable& t) {
+    auto c = pool_.acquire();
+    return static_cast<uint64_t>(c->exec("SELECT count(*) FROM " + std::string(t.name)).integer(0, 0));
+}
+
+uint64_t PostgresStore::lastPolicyVersion() {
+    auto c = pool_.acquire();
+    return static_cast<uint64_t>(
+        c->exec("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM policy_versions").integer(0, 0));
+}
+
+void PostgresStore::finishCopy(uint64_t last_policy_version) {
+    auto c = pool_.acquire();
+    c->transaction([&] {
+        c->exec("SELECT setval('policy_versions', m) FROM (SELECT greatest($1::bigint, "
+                "(SELECT coalesce(max(version), 0) FROM policies), (SELECT coalesce(max(version), 0) FROM exceptions), "
+                "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) AS m) x WHERE m > 0",
+                {PgParam::integer(toSql(last_policy_version))});
+        for (const char* table : {"evidence_issues", "access_log"})
+            c->exec(std::string("SELECT setval(pg_get_serial_sequence('") + table + "', 'id'), m) FROM (SELECT max(id) AS m FROM " +
+                    table + ") x WHERE m IS NOT NULL");
+    });
 }
 
 // --- settings and admin users ---------------------------------------------------------------

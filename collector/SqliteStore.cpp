@@ -149,6 +149,10 @@ CREATE TABLE access_log (
 ) STRICT;
 CREATE INDEX access_log_by_time ON access_log (at_unix);
 )sql",
+    // 3: the version re-issued to a terminal that moved to another group (TerminalRecord).
+    R"sql(
+ALTER TABLE terminals ADD COLUMN policy_reissue_version INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 
@@ -194,12 +198,12 @@ std::vector<std::string> sectionsFromJson(const std::string& text) {
 
 const std::string kTerminalColumns =
     "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
-    "head_hash, applied_policy_version, clock_skew_ms";
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
 // The same for lists, without the certificate: views of the whole fleet (compliance, status) read
 // every terminal, and 10,000 certificates are most of those bytes.
 const std::string kTerminalListColumns =
     "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
-    "head_hash, applied_policy_version, clock_skew_ms";
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
 
 TerminalRecord readTerminal(const SqliteStatement& s) {
     TerminalRecord t;
@@ -214,6 +218,7 @@ TerminalRecord readTerminal(const SqliteStatement& s) {
     t.head_hash = s.columnBlob(8);
     t.applied_policy_version = static_cast<uint64_t>(s.columnInt(9));
     t.clock_skew_ms = s.columnInt(10);
+    t.policy_reissue_version = static_cast<uint64_t>(s.columnInt(11));
     return t;
 }
 
@@ -437,7 +442,7 @@ std::optional<EnrollToken> SqliteStore::consumeEnrollToken(const std::string& to
 void SqliteStore::addTerminal(const TerminalRecord& t) {
     writeDurably([&] {
         write_->prepare("INSERT INTO terminals (" + kTerminalColumns +
-                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING")
+                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING")
             .bindText(1, t.id)
             .bindText(2, t.hostname)
             .bindText(3, t.group)
@@ -449,6 +454,7 @@ void SqliteStore::addTerminal(const TerminalRecord& t) {
             .bindBlob(9, t.head_hash)
             .bindInt(10, toSql(t.applied_policy_version))
             .bindInt(11, t.clock_skew_ms)
+            .bindInt(12, toSql(t.policy_reissue_version))
             .run();
         if (write_->changes() == 0) throw std::invalid_argument("terminal " + t.id + " is already enrolled");
     });
@@ -485,10 +491,19 @@ void SqliteStore::recordSync(const std::string& id, int64_t now_unix, uint64_t a
     });
 }
 
-void SqliteStore::setTerminalGroup(const std::string& id, const std::string& group) {
-    writeDurably([&] {
-        write_->prepare("UPDATE terminals SET group_name = ?2 WHERE id = ?1").bindText(1, id).bindText(2, group).run();
-        if (write_->changes() == 0) throw std::invalid_argument("unknown terminal " + id);
+uint64_t SqliteStore::setTerminalGroup(const std::string& id, const std::string& group) {
+    return writeDurably([&] {
+        uint64_t version = 0;
+        write_->transaction([&] {
+            version = nextPolicyVersionLocked();
+            write_->prepare("UPDATE terminals SET group_name = ?2, policy_reissue_version = ?3 WHERE id = ?1")
+                .bindText(1, id)
+                .bindText(2, group)
+                .bindInt(3, toSql(version))
+                .run();
+            if (write_->changes() == 0) throw std::invalid_argument("unknown terminal " + id);
+        });
+        return version;
     });
 }
 
@@ -634,6 +649,17 @@ std::vector<StoredEvent> SqliteStore::events(const std::string& terminal_id, int
     return out;
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> SqliteStore::seqRangeOfDates(const std::string& terminal_id,
+                                                                          const std::string& from_date,
+                                                                          const std::string& to_date) {
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare(
+        "SELECT min(seq), max(seq) FROM events WHERE terminal_id = ?1 AND local_date >= ?2 AND local_date <= ?3");
+    s.bindText(1, terminal_id).bindText(2, from_date).bindText(3, to_date);
+    if (!s.step() || s.columnIsNull(0)) return std::nullopt;
+    return std::pair{static_cast<uint64_t>(s.columnInt(0)), static_cast<uint64_t>(s.columnInt(1))};
+}
+
 std::vector<EvidenceIssue> SqliteStore::evidenceIssues(const std::string& terminal_id) {
     std::lock_guard lock(read_mutex_);
     auto s = read_->prepare(
@@ -654,33 +680,104 @@ std::vector<EvidenceIssue> SqliteStore::evidenceIssues(const std::string& termin
     return out;
 }
 
+// --- retention ------------------------------------------------------------------------------
+
+namespace {
+// Rows per delete: each is its own short write, so ingest takes turns with a large purge.
+constexpr int64_t kPurgeChunk = 2000;
+}  // namespace
+
+PurgedEvents SqliteStore::purgeEventsBefore(const std::string& before_date) {
+    PurgedEvents out;
+    std::vector<std::string> ids;
+    {
+        std::lock_guard lock(read_mutex_);
+        auto s = read_->prepare("SELECT id FROM terminals ORDER BY id");
+        while (s.step()) ids.push_back(s.columnText(0));
+    }
+    // Per terminal: events have no index by date, but each terminal's are one range of the key.
+    for (const auto& id : ids) {
+        for (int64_t removed = kPurgeChunk; removed == kPurgeChunk;) {
+            removed = writeDurably([&] {
+                auto s = write_->prepare(
+                    "DELETE FROM events WHERE terminal_id = ?1 AND seq IN (SELECT seq FROM events "
+                    "WHERE terminal_id = ?1 AND local_date < ?2 ORDER BY seq LIMIT ?3) RETURNING local_date");
+                s.bindText(1, id).bindText(2, before_date).bindInt(3, kPurgeChunk);
+                int64_t n = 0;
+                for (; s.step(); ++n) out.noteDate(s.columnText(0));
+                return n;
+            });
+            out.events += static_cast<uint64_t>(removed);
+        }
+    }
+    // Date leads the key: each chunk is the start of one index range.
+    for (int64_t removed = kPurgeChunk; removed == kPurgeChunk;) {
+        removed = writeDurably([&] {
+            write_->prepare("DELETE FROM daily_compliance WHERE (date, terminal_id, control) IN (SELECT date, "
+                            "terminal_id, control FROM daily_compliance WHERE date < ?1 LIMIT ?2)")
+                .bindText(1, before_date)
+                .bindInt(2, kPurgeChunk)
+                .run();
+            return write_->changes();
+        });
+        out.compliance_rows += static_cast<uint64_t>(removed);
+    }
+    out.evidence_issues = static_cast<uint64_t>(writeDurably([&] {
+        write_->prepare("DELETE FROM evidence_issues WHERE local_date < ?1").bindText(1, before_date).run();
+        return write_->changes();
+    }));
+    return out;
+}
+
+PurgedExceptions SqliteStore::purgeExceptionsExpiredBy(int64_t expired_by_unix) {
+    PurgedExceptions out;
+    writeDurably([&] {
+        auto s = write_->prepare("DELETE FROM exceptions WHERE expires_unix <= ?1 RETURNING expires_unix");
+        s.bindInt(1, expired_by_unix);
+        for (; s.step(); ++out.exceptions) out.noteExpiry(s.columnInt(0));
+    });
+    return out;
+}
+
 // --- compliance -----------------------------------------------------------------------------
 
-std::vector<ComplianceRow> SqliteStore::compliance(const std::string& date, bool all_rows) {
+std::vector<ComplianceRow> SqliteStore::complianceBetween(const std::string& from_date, const std::string& to_date,
+                                                          bool all_rows) {
     std::lock_guard lock(read_mutex_);
-    // A range of the primary key (date first), already in (terminal, control) order; the
+    // A range of the primary key (date first), already in (date, terminal, control) order; the
     // terminal's group is one primary-key lookup per row.
     auto s = read_->prepare(
         "SELECT c.terminal_id, coalesce(t.group_name, ''), c.control, c.events, c.violations, c.exempted, "
-        "c.first_violation_ns, c.last_event_ns "
+        "c.first_violation_ns, c.last_event_ns, c.date "
         "FROM daily_compliance c LEFT JOIN terminals t ON t.id = c.terminal_id "
-        "WHERE c.date = ?1 AND (?2 OR c.violations > 0 OR c.exempted > 0) "
-        "ORDER BY c.terminal_id, c.control");
-    s.bindText(1, date).bindInt(2, all_rows ? 1 : 0);
+        "WHERE c.date >= ?1 AND c.date <= ?2 AND (?3 OR c.violations > 0 OR c.exempted > 0) "
+        "ORDER BY c.date, c.terminal_id, c.control");
+    s.bindText(1, from_date).bindText(2, to_date).bindInt(3, all_rows ? 1 : 0);
     std::vector<ComplianceRow> out;
     while (s.step()) {
         ComplianceRow r;
         r.terminal_id = s.columnText(0);
         r.group = s.columnText(1);
-        r.date = date;
         r.control = static_cast<mamori::v1::Control>(s.columnInt(2));
         r.events = static_cast<uint32_t>(s.columnInt(3));
         r.violations = static_cast<uint32_t>(s.columnInt(4));
         r.exempted = static_cast<uint32_t>(s.columnInt(5));
         r.first_violation_ns = s.columnInt(6);
         r.last_event_ns = s.columnInt(7);
+        r.date = s.columnText(8);
         out.push_back(std::move(r));
     }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> SqliteStore::daysWithEvents(const std::string& from_date,
+                                                                             const std::string& to_date) {
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare(
+        "SELECT DISTINCT terminal_id, date FROM daily_compliance WHERE date >= ?1 AND date <= ?2 AND events > 0");
+    s.bindText(1, from_date).bindText(2, to_date);
+    std::vector<std::pair<std::string, std::string>> out;
+    while (s.step()) out.emplace_back(s.columnText(0), s.columnText(1));
     return out;
 }
 
@@ -720,6 +817,21 @@ std::optional<PolicyRecord> SqliteStore::latestPolicy(const std::string& group) 
     return p;
 }
 
+uint64_t SqliteStore::nextPolicyVersionLocked() {
+    // Taken from the policies' AUTOINCREMENT counter so the next policy pushed gets a higher
+    // one. The row is missing until the first policy.
+    write_->prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'policies', 0 "
+                    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'policies')")
+        .run();
+    auto next = write_->prepare(
+        "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(version), 0) FROM policies)) + 1 "
+        "WHERE name = 'policies' RETURNING seq");
+    if (!next.step()) throw std::runtime_error("no policy version counter");
+    const auto version = static_cast<uint64_t>(next.columnInt(0));
+    next.run();
+    return version;
+}
+
 // --- exceptions -----------------------------------------------------------------------------
 
 namespace {
@@ -745,19 +857,7 @@ uint64_t SqliteStore::addException(ExceptionRecord e) {
     return writeDurably([&] {
         uint64_t version = 0;
         write_->transaction([&] {
-            // The next policy version, taken from the policies' AUTOINCREMENT counter so the next
-            // policy pushed gets a higher one. The row is missing until the first policy.
-            write_->prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'policies', 0 "
-                            "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'policies')")
-                .run();
-            {
-                auto next = write_->prepare(
-                    "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(version), 0) FROM policies)) + 1 "
-                    "WHERE name = 'policies' RETURNING seq");
-                if (!next.step()) throw std::runtime_error("no policy version counter");
-                version = static_cast<uint64_t>(next.columnInt(0));
-                next.run();
-            }
+            version = nextPolicyVersionLocked();
             write_->prepare("INSERT INTO exceptions (" + kExceptionColumns +
                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING")
                 .bindInt(1, toSql(version))
@@ -822,6 +922,97 @@ std::vector<AccessRecord> SqliteStore::accessLog(int64_t since_unix, uint32_t li
     std::vector<AccessRecord> out;
     while (s.step()) out.push_back({s.columnInt(0), s.columnText(1), s.columnText(2), s.columnText(3), s.columnText(4)});
     return out;
+}
+
+// --- whole-store copy -----------------------------------------------------------------------
+
+namespace {
+
+void bindCell(SqliteStatement& s, int index, const StoreColumn& c, const std::optional<std::string>& v) {
+    if (!v) s.bindNull(index);
+    else if (c.kind == StoreColumn::Kind::Text) s.bindText(index, *v);
+    else if (c.kind == StoreColumn::Kind::Blob) s.bindBlob(index, *v);
+    else s.bindInt(index, std::stoll(*v));
+}
+
+std::string placeholders(size_t count) {
+    std::string out;
+    for (size_t i = 1; i <= count; ++i) out += (i > 1 ? ", ?" : "?") + std::to_string(i);
+    return out;
+}
+
+}  // namespace
+
+std::vector<TableRow> SqliteStore::readRows(const StoreTable& t, const TableRow* after, size_t limit) {
+    const std::string keys = columnNames(t, t.key_columns);
+    std::string sql = "SELECT " + columnNames(t, t.columns.size()) + " FROM " + t.name;
+    if (after) sql += " WHERE (" + keys + ") > (" + placeholders(t.key_columns) + ")";
+    sql += " ORDER BY " + keys + " LIMIT " + std::to_string(limit);
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare(sql);
+    if (after)
+        for (size_t i = 0; i < t.key_columns; ++i) bindCell(s, static_cast<int>(i + 1), t.columns[i], (*after)[i]);
+    std::vector<TableRow> out;
+    while (s.step()) {
+        TableRow row;
+        for (size_t i = 0; i < t.columns.size(); ++i) {
+            const int col = static_cast<int>(i);
+            if (s.columnIsNull(col)) row.emplace_back();
+            else if (t.columns[i].kind == StoreColumn::Kind::Text) row.emplace_back(s.columnText(col));
+            else if (t.columns[i].kind == StoreColumn::Kind::Blob) row.emplace_back(s.columnBlob(col));
+            else row.emplace_back(std::to_string(s.columnInt(col)));
+        }
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+void SqliteStore::writeRows(const StoreTable& t, const std::vector<TableRow>& rows) {
+    const std::string sql = "INSERT INTO " + std::string(t.name) + " (" + columnNames(t, t.columns.size()) +
+                            ") VALUES (" + placeholders(t.columns.size()) + ")";
+    writeDurably([&] {
+        write_->transaction([&] {
+            auto s = write_->prepare(sql);
+            for (const auto& row : rows) {
+                s.reset();
+                for (size_t i = 0; i < t.columns.size(); ++i) bindCell(s, static_cast<int>(i + 1), t.columns[i], row.at(i));
+                s.run();
+            }
+        });
+    });
+}
+
+uint64_t SqliteStore::rowCount(const StoreTable& t) {
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare("SELECT count(*) FROM " + std::string(t.name));
+    s.step();
+    return static_cast<uint64_t>(s.columnInt(0));
+}
+
+uint64_t SqliteStore::lastPolicyVersion() {
+    std::lock_guard lock(read_mutex_);
+    auto s = read_->prepare(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'policies'), 0), "
+        "(SELECT coalesce(max(version), 0) FROM exceptions))");
+    s.step();
+    return static_cast<uint64_t>(s.columnInt(0));
+}
+
+void SqliteStore::finishCopy(uint64_t last_policy_version) {
+    // Ids of evidence issues and the access log are rowids: they continue after the largest.
+    writeDurably([&] {
+        write_->transaction([&] {
+            write_->prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'policies', 0 "
+                            "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'policies')")
+                .run();
+            write_->prepare(
+                      "UPDATE sqlite_sequence SET seq = max(seq, ?1, (SELECT coalesce(max(version), 0) FROM policies), "
+                      "(SELECT coalesce(max(version), 0) FROM exceptions), "
+                      "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) WHERE name = 'policies'")
+                .bindInt(1, toSql(last_policy_version))
+                .run();
+        });
+    });
 }
 
 // --- settings and admin users ---------------------------------------------------------------

@@ -32,7 +32,7 @@ public:
     ~SqliteStore() override;
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     void addEnrollToken(const EnrollToken& t) override;
     std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
@@ -42,15 +42,24 @@ public:
     std::vector<TerminalRecord> terminals() override;
     void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
                     int64_t clock_skew_ms) override;
-    void setTerminalGroup(const std::string& id, const std::string& group) override;
+    uint64_t setTerminalGroup(const std::string& id, const std::string& group) override;
 
     IngestResult ingest(const IngestBatch& batch) override;
     std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) override;
     std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns, uint64_t after_seq,
                                     uint32_t limit) override;
+    std::optional<std::pair<uint64_t, uint64_t>> seqRangeOfDates(const std::string& terminal_id,
+                                                                 const std::string& from_date,
+                                                                 const std::string& to_date) override;
     std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) override;
 
-    std::vector<ComplianceRow> compliance(const std::string& date, bool all_rows) override;
+    PurgedEvents purgeEventsBefore(const std::string& before_date) override;
+    PurgedExceptions purgeExceptionsExpiredBy(int64_t expired_by_unix) override;
+
+    std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
+                                                 bool all_rows) override;
+    std::vector<std::pair<std::string, std::string>> daysWithEvents(const std::string& from_date,
+                                                                    const std::string& to_date) override;
 
     uint64_t addPolicy(PolicyRecord p) override;
     std::optional<PolicyRecord> latestPolicy(const std::string& group) override;
@@ -63,6 +72,12 @@ public:
     void recordAccess(const AccessRecord& a) override;
     std::vector<AccessRecord> accessLog(int64_t since_unix, uint32_t limit) override;
 
+    std::vector<TableRow> readRows(const StoreTable& table, const TableRow* after, size_t limit) override;
+    void writeRows(const StoreTable& table, const std::vector<TableRow>& rows) override;
+    uint64_t rowCount(const StoreTable& table) override;
+    uint64_t lastPolicyVersion() override;
+    void finishCopy(uint64_t last_policy_version) override;
+
     std::optional<std::string> setting(const std::string& key) override;
     void putSetting(const std::string& key, const std::string& value) override;
     void addAdminUser(const AdminUser& u) override;
@@ -73,6 +88,8 @@ private:
     int64_t checkedSchemaVersion();
     void migrate();
     IngestResult ingestLocked(const IngestBatch& batch);
+    // Inside a write transaction: the next version of the one policy version counter.
+    uint64_t nextPolicyVersionLocked();
     // Runs body under the write lock, then waits until what it committed is on disk. A body
     // that throws committed nothing (its transaction rolled back), so nothing is waited for.
     template <class Body>

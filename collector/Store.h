@@ -3,8 +3,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "collector/StoreTable.h"
 #include "mamori/v1/event.pb.h"
 
 namespace mamori::collector {
@@ -22,6 +24,11 @@ struct TerminalRecord {
     std::string head_hash = std::string(32, '\0');
     uint64_t applied_policy_version = 0;
     int64_t clock_skew_ms = 0;
+    // A version drawn from the policy version counter when the terminal last moved to another
+    // group. Agents only take versions newer than the one they applied, and the new group's
+    // policy may carry a lower version than the old one's: the delivery to this terminal carries
+    // at least this version, so the move always reaches it (see PolicyResolver).
+    uint64_t policy_reissue_version = 0;
 };
 
 // One event as the ingest path hands it to the store: the raw chain link plus the fields
@@ -135,6 +142,30 @@ struct EnrollToken {
     std::string created_by;
 };
 
+// What a retention purge of events removed (RetentionPurge logs it).
+struct PurgedEvents {
+    uint64_t events = 0;
+    std::string first_date, last_date;  // local dates of the removed events; empty when none
+    uint64_t compliance_rows = 0;
+    uint64_t evidence_issues = 0;
+
+    void noteDate(const std::string& date) {
+        if (first_date.empty() || date < first_date) first_date = date;
+        if (last_date.empty() || date > last_date) last_date = date;
+    }
+};
+
+// What a retention purge of exceptions removed.
+struct PurgedExceptions {
+    uint64_t exceptions = 0;
+    int64_t first_expiry_unix = 0, last_expiry_unix = 0;  // 0 when none
+
+    void noteExpiry(int64_t unix) {
+        if (first_expiry_unix == 0 || unix < first_expiry_unix) first_expiry_unix = unix;
+        if (unix > last_expiry_unix) last_expiry_unix = unix;
+    }
+};
+
 // Everything the collector keeps. SQLite is the embedded default; PostgreSQL serves several
 // collectors sharing one database. Implementations are safe to call from several threads.
 class Store {
@@ -152,7 +183,9 @@ public:
     virtual std::vector<TerminalRecord> terminals() = 0;
     virtual void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
                             int64_t clock_skew_ms) = 0;
-    virtual void setTerminalGroup(const std::string& id, const std::string& group) = 0;
+    // Moves the terminal and sets its policy_reissue_version to the next version of the policy
+    // version counter, which it returns. Throws std::invalid_argument for an unknown terminal.
+    virtual uint64_t setTerminalGroup(const std::string& id, const std::string& group) = 0;
 
     // Events: dedup by (terminal, seq); compliance and head updated in the same transaction.
     virtual IngestResult ingest(const IngestBatch& batch) = 0;
@@ -160,10 +193,32 @@ public:
     virtual std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) = 0;
     virtual std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns,
                                             uint64_t after_seq, uint32_t limit) = 0;
+    // The lowest and highest seq of the terminal's events of local dates from..to (inclusive);
+    // nothing when it has none. An export takes every event between them, so its chain is whole.
+    virtual std::optional<std::pair<uint64_t, uint64_t>> seqRangeOfDates(const std::string& terminal_id,
+                                                                         const std::string& from_date,
+                                                                         const std::string& to_date) = 0;
     virtual std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) = 0;
 
-    // Compliance for one local date; rows with violations or exemptions only unless all_rows.
-    virtual std::vector<ComplianceRow> compliance(const std::string& date, bool all_rows) = 0;
+    // Retention (RetentionPurge): deletes the events, daily compliance rows and evidence issues
+    // of local dates before before_date (YYYY-MM-DD). Terminals keep their heads, so ingest and
+    // the chain checks of newer events go on as before. Deletes in small transactions per
+    // terminal, so ingest is never held up for long.
+    virtual PurgedEvents purgeEventsBefore(const std::string& before_date) = 0;
+    // Deletes the exceptions whose expiry is at or before expired_by_unix.
+    virtual PurgedExceptions purgeExceptionsExpiredBy(int64_t expired_by_unix) = 0;
+
+    // Compliance for local dates from..to (inclusive), by date, terminal and control; rows with
+    // violations or exemptions only unless all_rows.
+    virtual std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
+                                                         bool all_rows) = 0;
+    std::vector<ComplianceRow> compliance(const std::string& date, bool all_rows) {
+        return complianceBetween(date, date, all_rows);
+    }
+    // Every (terminal, local date) from..to with at least one event (the days a terminal
+    // reported), in no particular order.
+    virtual std::vector<std::pair<std::string, std::string>> daysWithEvents(const std::string& from_date,
+                                                                            const std::string& to_date) = 0;
 
     // Policies: versions are global and strictly increasing across groups.
     virtual uint64_t addPolicy(PolicyRecord p) = 0;  // assigns and returns the version
@@ -181,6 +236,17 @@ public:
     // Reads of terminals' evidence. accessLog returns the newest first.
     virtual void recordAccess(const AccessRecord& a) = 0;
     virtual std::vector<AccessRecord> accessLog(int64_t since_unix, uint32_t limit) = 0;
+
+    // Copying a whole store (StoreMigration): the rows of one table in key order, after the row
+    // whose key columns are `after` (nullptr: from the start), at most `limit`.
+    virtual std::vector<TableRow> readRows(const StoreTable& table, const TableRow* after, size_t limit) = 0;
+    // Inserts rows read from another store as they are: versions, ids and counts included.
+    virtual void writeRows(const StoreTable& table, const std::vector<TableRow>& rows) = 0;
+    virtual uint64_t rowCount(const StoreTable& table) = 0;
+    // The last version the one policy version counter handed out (0: none), and, after a copy,
+    // making it continue after `last_policy_version` and after every copied id.
+    virtual uint64_t lastPolicyVersion() = 0;
+    virtual void finishCopy(uint64_t last_policy_version) = 0;
 
     // Small settings (heartbeat deadline, time zone) and the admin users.
     virtual std::optional<std::string> setting(const std::string& key) = 0;

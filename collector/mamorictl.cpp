@@ -6,13 +6,18 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
 
+#include "collector/EvidenceVerifier.h"
 #include "collector/ReportTable.h"
+#include "collector/Store.h"
+#include "collector/StoreMigration.h"
 #include "mamori/policy/PolicyLoader.h"
 #include "mamori/policy/PolicySummary.h"
 #include "mamori/proto/ConfigFile.h"
 #include "mamori/proto/Files.h"
 #include "mamori/proto/HttpsClient.h"
+#include "mamori/v1/evidence.pb.h"
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -21,36 +26,75 @@ using mamori::collector::ReportTable;
 
 namespace {
 
-const char* kUsage = R"(usage: mamorictl [--config FILE] COMMAND [options]
+// Each command's synopsis; `mamorictl COMMAND --help` prints the matching ones.
+struct CommandHelp {
+    const char* words;
+    const char* text;
+};
+const CommandHelp kCommands[] = {
+    {"token create", "  token create [--group G] [--valid-hours N]     a one-time enrollment token for a terminal\n"},
+    {"terminals", "  terminals [--format F]                         enrolled terminals and whether they report\n"},
+    {"violations", "  violations [--today | --date YYYY-MM-DD] [--section S] [--control C] [--format F]\n"
+                   "                                                 which terminals violated which control that day\n"},
+    {"events", "  events --terminal T [--since YYYY-MM-DD] [--limit N] [--format F]\n"
+               "                                                 a terminal's evidence (every read is logged)\n"},
+    {"export", "  export --terminal T --from YYYY-MM-DD --to YYYY-MM-DD OUT\n"
+               "                                                 a terminal's signed events of those local dates,\n"
+               "                                                 its certificate and the CA's, as one file (a\n"
+               "                                                 mamori.v1.EvidenceBundle) for audits; logged as a read\n"},
+    {"verify", "  verify FILE [--ca CA.pem]                      check an exported bundle offline: the certificate\n"
+               "                                                 chains to the CA (--ca: the CA you trust), every\n"
+               "                                                 hash links, every signature verifies; exit 1 if not\n"},
+    {"report monthly", "  report monthly --month YYYY-MM [--section S] [--format F]\n"
+                       "                                                 月次点検: per section, violations by control, the\n"
+                       "                                                 terminals with most violations, and days not\n"
+                       "                                                 reporting (whole days after enrollment, before today)\n"},
+    {"policy check", "  policy check FILE                              validate a profile and say what it enforces\n"},
+    {"policy push", "  policy push FILE [--group G]                   validate, version, sign and assign a profile\n"},
+    {"policy status", "  policy status [--behind] [--format F]          which terminals run which policy version\n"},
+    {"terminal set-group", "  terminal set-group TERMINAL GROUP              move a terminal to another section or tier; its\n"
+                           "                                                 new group's policy is re-issued to it\n"},
+    {"exception grant", "  exception grant (--terminal T | --group G) --control usb|software|hours\n"
+                        "      (--device VID:PID:SERIAL | --software SHA256 | --hours-extension)\n"
+                        "      --until YYYY-MM-DD --reason TEXT --requested-by NAME --approved-by NAME\n"
+                        "                                                 an approved exception (例外措置); agents get it\n"
+                        "                                                 at their next sync and drop it at expiry\n"},
+    {"exception list", "  exception list [--expiring 7d] [--format F]    exceptions in force (or ending within N days)\n"},
+    {"access-log", "  access-log [--since YYYY-MM-DD] [--limit N] [--format F]\n"
+                   "                                                 who read which terminal's events, newest first\n"},
+    {"user add", "  user add NAME --role admin|officer|ciso|auditor [--section S ...]\n"
+                 "                                                 a person with their own token (printed once);\n"
+                 "                                                 officers see only their sections\n"},
+    {"migrate", "  migrate --from STORE --to STORE                copy a whole store (sqlite:PATH, postgresql://...)\n"
+                "                                                 into an empty one, checking the rows of every table;\n"
+                "                                                 stop the collector first\n"},
+};
 
-commands:
-  token create [--group G] [--valid-hours N]     a one-time enrollment token for a terminal
-  terminals [--format F]                         enrolled terminals and whether they report
-  violations [--today | --date YYYY-MM-DD] [--section S] [--control C] [--format F]
-                                                 which terminals violated which control that day
-  events --terminal T [--since YYYY-MM-DD] [--limit N] [--format F]
-                                                 a terminal's evidence (every read is logged)
-  policy check FILE                              validate a profile and say what it enforces
-  policy push FILE [--group G]                   validate, version, sign and assign a profile
-  policy status [--behind] [--format F]          which terminals run which policy version
-  terminal set-group TERMINAL GROUP              move a terminal to another section or tier
-  exception grant (--terminal T | --group G) --control usb|software|hours
-      (--device VID:PID:SERIAL | --software SHA256 | --hours-extension)
-      --until YYYY-MM-DD --reason TEXT --requested-by NAME --approved-by NAME
-                                                 an approved exception (例外措置); agents get it
-                                                 at their next sync and drop it at expiry
-  exception list [--expiring 7d] [--format F]    exceptions in force (or ending within N days)
-  access-log [--since YYYY-MM-DD] [--limit N] [--format F]
-                                                 who read which terminal's events, newest first
-  user add NAME --role admin|officer|ciso|auditor [--section S ...]
-                                                 a person with their own token (printed once);
-                                                 officers see only their sections
-
+const char* kUsageFooter = R"(
 F is table (default), csv (UTF-8 with BOM, for Excel) or json.
 The collector and your token come from --config, $MAMORI_CTL_CONFIG,
 ~/.config/mamori/mamorictl.conf, /etc/mamori/mamorictl.conf or, on the collector's own
 machine, /var/lib/mamori-collector/mamorictl.conf (url, ca, token_file).
+verify and migrate need no collector.
 )";
+
+// The usage of the commands `words` starts with (all of them for none).
+std::string usage(const std::vector<std::string>& words) {
+    std::string prefix;
+    for (const auto& w : words) prefix += (prefix.empty() ? "" : " ") + w;
+    std::string matching;
+    for (const auto& c : kCommands) {
+        const std::string name = c.words;
+        if (prefix.empty() || name == prefix || name.rfind(prefix + " ", 0) == 0 || prefix.rfind(name + " ", 0) == 0)
+            matching += c.text;
+    }
+    if (matching.empty() || prefix.empty()) {
+        matching.clear();
+        for (const auto& c : kCommands) matching += c.text;
+        return "usage: mamorictl [--config FILE] COMMAND [options]\n\ncommands:\n" + matching + kUsageFooter;
+    }
+    return "usage: mamorictl [--config FILE] COMMAND [options]\n\n" + matching;
+}
 
 struct Ctl {
     std::string url, ca_pem, token;
@@ -81,14 +125,15 @@ struct Ctl {
         return c;
     }
 
-    json::value call(http::verb method, const std::string& target, const std::string& body = {}) const {
+    // The answer's body as it is; an error answer throws with the collector's words.
+    std::string fetch(http::verb method, const std::string& target, const std::string& body = {}) const {
         auto tls = mamori::proto::HttpsClient::context(ca_pem);
         auto res = mamori::proto::HttpsClient::fetch(*tls, url, method, target, body, "application/json",
                                                      {{"Authorization", "Bearer " + token}},
-                                                     std::chrono::seconds(60));
-        boost::system::error_code ec;
-        json::value v = json::parse(res.body, ec);
+                                                     std::chrono::seconds(300));
         if (res.status >= 300) {
+            boost::system::error_code ec;
+            json::value v = json::parse(res.body, ec);
             std::string msg = !ec && v.is_object() && v.as_object().contains("error")
                                   ? json::value_to<std::string>(v.at("error")) +
                                         (v.as_object().contains("error_ja")
@@ -97,6 +142,13 @@ struct Ctl {
                                   : res.body;
             throw std::runtime_error("the collector answered HTTP " + std::to_string(res.status) + ": " + msg);
         }
+        return std::move(res.body);
+    }
+
+    json::value call(http::verb method, const std::string& target, const std::string& body = {}) const {
+        const std::string answer = fetch(method, target, body);
+        boost::system::error_code ec;
+        json::value v = json::parse(answer, ec);
         if (ec) throw std::runtime_error("the collector's answer is not JSON");
         return v;
     }
@@ -150,12 +202,30 @@ int policyCheck(const std::string& file, mamori::v1::Policy* out = nullptr) {
     return 0;
 }
 
+int verifyBundle(const std::string& file, const std::string& ca_file) {
+    using mamori::collector::EvidenceVerifier;
+    const auto verdict =
+        EvidenceVerifier::verify(EvidenceVerifier::read(file), ca_file.empty() ? "" : mamori::proto::Files::read(ca_file));
+    if (!verdict.ok) {
+        std::cout << file << ": verification FAILED"
+                  << (verdict.bad_seq ? " at seq " + std::to_string(*verdict.bad_seq) : std::string()) << ": "
+                  << verdict.reason << "\n  検証失敗: " << verdict.reason_ja << "\n";
+        return 1;
+    }
+    std::cout << file << ": verified " << verdict.summary << "\n  検証成功: 全イベントのハッシュ連鎖と署名を確認しました\n";
+    if (ca_file.empty())
+        std::cout << "  the CA is the bundle's own: compare " << verdict.ca_fingerprint
+                  << " with the collector's, or give --ca\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     po::options_description opts("options");
     std::string config, group, date, section, control, format = "table", terminal, since;
     std::string device, software, until, reason, requested_by, approved_by, expiring, role;
+    std::string from, to, month, ca_file;
     std::vector<std::string> sections;
     int valid_hours = 24, limit = 1000;
     std::vector<std::string> words;
@@ -175,7 +245,11 @@ int main(int argc, char** argv) {
         ("reason", po::value(&reason), "exception: why")("requested-by", po::value(&requested_by), "exception: who asked")
         ("approved-by", po::value(&approved_by), "exception: who approved (not the requester)")
         ("expiring", po::value(&expiring), "exception list: only those ending within this period, e.g. 7d")
-        ("since", po::value(&since), "events from this local date")("limit", po::value(&limit), "at most N events");
+        ("since", po::value(&since), "events from this local date")("limit", po::value(&limit), "at most N events")
+        ("from", po::value(&from), "export: first local date; migrate: the store to copy")
+        ("to", po::value(&to), "export: last local date; migrate: the empty store to copy into")
+        ("month", po::value(&month), "report monthly: YYYY-MM")
+        ("ca", po::value(&ca_file), "verify: the CA certificate (ca.pem) to check against");
     po::options_description hidden;
     hidden.add_options()("words", po::value(&words));
     po::options_description all;
@@ -195,7 +269,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (vm.count("help") || words.empty()) {
-        std::cout << kUsage << "\n" << opts;
+        std::cout << usage(words) << "\n" << opts;
         return words.empty() && !vm.count("help") ? 2 : 0;
     }
     auto is = [&](std::initializer_list<const char*> w) {
@@ -207,6 +281,23 @@ int main(int argc, char** argv) {
     };
     try {
         if (is({"policy", "check"}) && words.size() == 3) return policyCheck(words[2]);
+        if (is({"verify"}) && words.size() == 2) return verifyBundle(words[1], ca_file);
+        if (is({"migrate"}) && words.size() == 1) {
+            if (from.empty() || to.empty())
+                throw std::invalid_argument("migrate needs --from STORE and --to STORE (try mamorictl migrate --help)");
+            if (from == to) throw std::invalid_argument("--from and --to name the same store");
+            auto source = mamori::collector::openStore(from);
+            auto destination = mamori::collector::openStore(to);
+            const auto counts = mamori::collector::StoreMigration::run(
+                *source, *destination, [](const std::string& table) { std::cerr << "copying " << table << "\n"; });
+            ReportTable t({"table", "rows in source", "rows copied"});
+            for (const auto& c : counts) t.add({c.table, std::to_string(c.source), std::to_string(c.copied)});
+            std::cout << t.table()
+                      << "every table copied and its rows counted; point `store` in collector.conf at the new store "
+                         "and start the collector\n全テーブルを移行し件数を確認しました。collector.conf の store を"
+                         "移行先に変更してコレクターを起動してください。\n";
+            return 0;
+        }
         if (!sections.empty()) section = sections.back();
         Ctl ctl = Ctl::load(config);
         if (is({"token", "create"})) {
@@ -265,6 +356,67 @@ int main(int argc, char** argv) {
             emit(t, v, format, "no events");
             return 0;
         }
+        if (is({"export"}) && words.size() == 2) {
+            if (terminal.empty() || from.empty() || to.empty())
+                throw std::invalid_argument("export needs --terminal, --from and --to (try mamorictl export --help)");
+            const std::string raw = ctl.fetch(http::verb::get, "/admin/v1/export?terminal=" + urlEncode(terminal) +
+                                                                  "&from=" + urlEncode(from) + "&to=" + urlEncode(to));
+            mamori::v1::EvidenceBundle bundle;
+            if (!bundle.ParseFromString(raw)) throw std::runtime_error("the collector's answer is not an evidence bundle");
+            // Personal usage records (004:1070): readable by the one who exported them only.
+            mamori::proto::Files::writeAtomic(words[1], raw, 0600);
+            std::cout << "wrote " << words[1] << ": " << bundle.events_size() << " events of terminal "
+                      << bundle.terminal_id() << " dated " << from << " to " << to << "; check it with: mamorictl verify "
+                      << words[1] << " --ca CA.pem\n";
+            return 0;
+        }
+        if (is({"report", "monthly"}) && words.size() == 2) {
+            if (month.empty()) throw std::invalid_argument("report monthly needs --month YYYY-MM");
+            std::string q = "?month=" + urlEncode(month);
+            if (!section.empty()) q += "&section=" + urlEncode(section);
+            const auto v = ctl.call(http::verb::get, "/admin/v1/report/monthly" + q);
+            // Three tables on a screen; one long table in CSV, which a spreadsheet pivots.
+            ReportTable by_control({"section", "terminals", "control", "violations", "exempted"});
+            ReportTable top({"section", "rank", "terminal", "violations"});
+            ReportTable silent({"section", "terminal", "days not reporting", "of days"});
+            ReportTable long_form({"section", "measure", "item", "count", "of"});
+            for (const auto& s : v.at("sections").as_array()) {
+                const std::string name = str(s.at("section"));
+                std::map<std::string, std::pair<std::string, std::string>> controls;
+                for (const auto& [c, n] : s.at("violations").as_object()) controls[c].first = str(n);
+                for (const auto& [c, n] : s.at("exempted").as_object()) controls[c].second = str(n);
+                if (controls.empty()) by_control.add({name, str(s.at("terminals")), "-", "0", "0"});
+                for (const auto& [c, n] : controls) {
+                    const std::string violations = n.first.empty() ? "0" : n.first, exempted = n.second.empty() ? "0" : n.second;
+                    by_control.add({name, str(s.at("terminals")), c, violations, exempted});
+                    long_form.add({name, "violations", c, violations, ""});
+                    if (exempted != "0") long_form.add({name, "exempted", c, exempted, ""});
+                }
+                int rank = 0;
+                for (const auto& t : s.at("top_terminals").as_array()) {
+                    top.add({name, std::to_string(++rank), str(t.at("terminal")), str(t.at("violations"))});
+                    long_form.add({name, "top terminal", str(t.at("terminal")), str(t.at("violations")), ""});
+                }
+                for (const auto& t : s.at("not_reporting").as_array()) {
+                    silent.add({name, str(t.at("terminal")), str(t.at("days")), str(t.at("of_days"))});
+                    long_form.add({name, "days not reporting", str(t.at("terminal")), str(t.at("days")), str(t.at("of_days"))});
+                }
+            }
+            if (format == "table") {
+                const std::string judged = str(v.at("judged_through"));
+                std::cout << "月次点検 monthly report " << str(v.at("month")) << " (" << str(v.at("time_zone"))
+                          << "); reporting judged " << (judged.empty() ? "on no day yet" : "through " + judged) << "\n\n"
+                          << "violations by control (制御別違反件数)\n";
+                emit(by_control, v, format, "no terminals");
+                std::cout << "\nterminals with most violations (違反の多い端末)\n";
+                emit(top, v, format, "no violations this month (違反なし)");
+                std::cout << "\ndays not reporting (未報告日数)\n";
+                emit(silent, v, format, "every terminal reported every day (全端末報告あり)");
+            } else {
+                emit(long_form, v, format, "");
+            }
+            return 0;
+        }
         if (is({"policy", "push"}) && words.size() == 3) {
             mamori::v1::Policy policy;
             if (int rc = policyCheck(words[2], &policy)) return rc;
@@ -299,7 +451,10 @@ int main(int argc, char** argv) {
             json::object body{{"terminal", words[2]}, {"group", words[3]}};
             auto v = ctl.call(http::verb::post, "/admin/v1/terminals/group", json::serialize(body));
             std::cout << "terminal " << str(v.at("terminal")) << " moved from group '" << str(v.at("previous_group"))
-                      << "' to '" << str(v.at("group")) << "'; it takes that group's policy at its next sync\n";
+                      << "' to '" << str(v.at("group")) << "'; it takes that group's policy at its next sync";
+            if (v.as_object().contains("reissued_version"))
+                std::cout << " (re-issued as version " << str(v.at("reissued_version")) << ")";
+            std::cout << "\n";
             return 0;
         }
         if (is({"exception", "grant"}) && words.size() == 2) {

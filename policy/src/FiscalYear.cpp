@@ -34,4 +34,12 @@ bool FiscalYear::mayPurge(date::year_month_day recorded, int years, date::year_m
     return today > retainUntil(recorded, years);
 }
 
+date::year_month_day FiscalYear::keptFrom(date::year_month_day today, int years) {
+    if (years < 0) {
+        throw std::invalid_argument("FiscalYear: negative retention period");
+    }
+    // A record of fiscal year F may go once today's fiscal year is past F + years.
+    return startOf(fiscalYearOf(today) - years);
+}
+
 }  // namespace mamori::policy

@@ -24,20 +24,8 @@ protected:
         if (!HasFailure()) std::filesystem::remove_all(dir);
     }
 
-    // `mamorictl user add`; returns the path of a mamorictl.conf holding the new user's token.
     std::filesystem::path addUser(const std::string& name, std::vector<std::string> args) {
-        args.insert(args.begin(), {"user", "add", name});
-        const std::string out = collector->ctl(args);
-        const std::string token = out.substr(0, out.find('\n'));
-        EXPECT_GE(token.size(), 20u) << out;
-        const auto token_file = dir / (name + ".token");
-        std::ofstream(token_file) << token << "\n";
-        const auto conf = dir / (name + ".conf");
-        std::ifstream in(collector->dir() / "mamorictl.conf");
-        std::ofstream o(conf);
-        for (std::string line; std::getline(in, line);)
-            o << (line.rfind("token_file", 0) == 0 ? "token_file = " + token_file.string() : line) << "\n";
-        return conf;
+        return collector->addUser(name, std::move(args));
     }
 
     // mamorictl as another user; returns stdout+stderr, asserts the exit code.

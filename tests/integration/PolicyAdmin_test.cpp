@@ -86,12 +86,38 @@ TEST_P(PolicyAdmin, StatusShowsWhoIsBehindAfterAGroupChangeUntilTheTerminalSyncs
     EXPECT_EQ(after.at("group").as_string(), "住民課");
     EXPECT_TRUE(after.at("behind").as_bool());
     EXPECT_EQ(after.at("applied_version").to_number<uint64_t>(), all_version);
-    EXPECT_EQ(after.at("latest_version").to_number<uint64_t>(), section_version);
+    // 住民課's policy, re-issued to term-a under a version newer than anything it could have applied.
+    EXPECT_EQ(after.at("policy_group").as_string(), "住民課");
+    const uint64_t reissued = after.at("latest_version").to_number<uint64_t>();
+    EXPECT_GT(reissued, section_version);
     const std::string table = collector->ctl({"policy", "status", "--behind"});
     EXPECT_NE(table.find("term-a"), std::string::npos) << table;
     EXPECT_NE(table.find("behind"), std::string::npos) << table;
 
-    syncTo(agent, "term-a", section_version);
+    syncTo(agent, "term-a", reissued);
+    EXPECT_FALSE(statusOf("term-a").at("behind").as_bool());
+}
+
+// Regression: delivery and policy status compared version numbers only, so a terminal moved to
+// a group whose latest policy has a lower version than the one it ran never received that
+// policy, and policy status called it current.
+TEST_P(PolicyAdmin, SetGroupToAGroupWhosePolicyHasALowerVersionDeliversThatPolicy) {
+    const uint64_t section_version = push("住民課");
+    const uint64_t all_version = push("all");
+    ASSERT_LT(section_version, all_version);
+    TestAgent agent(dir / "term-a");
+    agent.enroll(collector->agentUrl(), collector->token("税務課"), "term-a");
+    syncTo(agent, "term-a", all_version);
+
+    const std::string moved = collector->ctl({"terminal", "set-group", "term-a", "住民課"});
+    EXPECT_NE(moved.find("re-issued as version"), std::string::npos) << moved;
+    auto after = statusOf("term-a");
+    EXPECT_TRUE(after.at("behind").as_bool()) << "it still runs the policy of 'all'";
+    EXPECT_EQ(after.at("policy_group").as_string(), "住民課");
+    const uint64_t reissued = after.at("latest_version").to_number<uint64_t>();
+    EXPECT_GT(reissued, all_version);
+
+    syncTo(agent, "term-a", reissued);
     EXPECT_FALSE(statusOf("term-a").at("behind").as_bool());
 }
 

@@ -81,6 +81,23 @@ public:
         return out;
     }
 
+    // `mamorictl user add NAME args...`; returns the path of a mamorictl.conf holding the new
+    // user's token, for running mamorictl as them.
+    std::filesystem::path addUser(const std::string& name, std::vector<std::string> args) const {
+        args.insert(args.begin(), {"user", "add", name});
+        const std::string out = ctl(args);
+        const std::string token = out.substr(0, out.find('\n'));
+        EXPECT_GE(token.size(), 20u) << out;
+        const auto token_file = dir_ / (name + ".token");
+        std::ofstream(token_file) << token << "\n";
+        const auto conf = dir_ / (name + ".conf");
+        std::ifstream in(dir_ / "mamorictl.conf");
+        std::ofstream o(conf);
+        for (std::string line; std::getline(in, line);)
+            o << (line.rfind("token_file", 0) == 0 ? "token_file = " + token_file.string() : line) << "\n";
+        return conf;
+    }
+
     std::string token(const std::string& group = "default") const {
         std::string out = ctl({"token", "create", "--group", group});
         return out.substr(0, out.find('\n'));

@@ -53,3 +53,19 @@ TEST(FiscalYear, MayPurgeOnlyAfterTheLastRetainedDay) {
     EXPECT_FALSE(FiscalYear::mayPurge(recorded, 0, ymd(2027, 3, 31)));
     EXPECT_TRUE(FiscalYear::mayPurge(recorded, 0, ymd(2027, 4, 1)));
 }
+
+TEST(FiscalYear, KeptFromIsTheFirstDateMayPurgeKeeps) {
+    EXPECT_EQ(FiscalYear::keptFrom(ymd(2027, 3, 31), 1), ymd(2025, 4, 1));
+    EXPECT_EQ(FiscalYear::keptFrom(ymd(2027, 4, 1), 1), ymd(2026, 4, 1));
+    EXPECT_EQ(FiscalYear::keptFrom(ymd(2030, 12, 1), 5), ymd(2025, 4, 1));
+    EXPECT_EQ(FiscalYear::keptFrom(ymd(2026, 6, 1), 0), ymd(2026, 4, 1));
+    for (int years : {0, 1, 3, 5}) {
+        for (auto today : {ymd(2027, 3, 31), ymd(2027, 4, 1), ymd(2028, 2, 29)}) {
+            const auto kept = FiscalYear::keptFrom(today, years);
+            const auto day_before = date::year_month_day(date::sys_days(kept) - date::days(1));
+            EXPECT_FALSE(FiscalYear::mayPurge(kept, years, today));
+            EXPECT_TRUE(FiscalYear::mayPurge(day_before, years, today));
+        }
+    }
+    EXPECT_THROW(FiscalYear::keptFrom(ymd(2027, 4, 1), -1), std::invalid_argument);
+}

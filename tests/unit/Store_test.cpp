@@ -11,7 +11,8 @@
 #include <thread>
 
 #include "collector/Store.h"
-#include "tests/support/PostgresServer.h"
+#include "tests/support/StoreBackends.h"
+#include "tests/support/StoreSamples.h"
 
 // The Store contract, run against every implementation: SQLite and PostgreSQL must answer the
 // same way, since a site may move from one to the other (mamorictl migrate).
@@ -21,112 +22,15 @@ namespace v1 = mamori::v1;
 
 namespace {
 
-constexpr int64_t kNow = 1'767'225'600;  // 2026-01-01T00:00:00Z
-constexpr int64_t kNs = 1'000'000'000;
-
-const auto* const kPostgresEnvironment =
-    ::testing::AddGlobalTestEnvironment(new mamori::test::PostgresServer::Environment);
-
-// A SQLite file in a temporary directory.
-struct SqliteBackend {
-    static constexpr const char* kName = "SqliteStore";
-    static constexpr double kRateFloor = 5000;  // events/s; far below what it does
-    fs::path dir;
-    int files = 0;
-
-    void setUp() {
-        std::string tmpl = (fs::temp_directory_path() / "mamori-store-XXXXXX").string();
-        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-        dir = tmpl;
-    }
-    void tearDown() {
-        if (!dir.empty()) fs::remove_all(dir);
-    }
-    std::string newUrl() { return "sqlite:" + (dir / ("collector-" + std::to_string(files++) + ".db")).string(); }
-};
-
-// A new database on this process's private PostgreSQL server.
-struct PostgresBackend {
-    static constexpr const char* kName = "PostgresStore";
-    // A server process on the same two shared cores, with a network round trip per statement.
-    static constexpr double kRateFloor = 1000;
-    mamori::test::PostgresServer* server = nullptr;
-
-    void setUp() {
-        server = mamori::test::PostgresServer::shared();
-        if (!server) GTEST_SKIP() << mamori::test::PostgresServer::kSkipMessage;
-    }
-    void tearDown() {}
-    std::string newUrl() { return server->createDatabase(); }
-};
+using mamori::test::batch;
+using mamori::test::event;
+using mamori::test::kNow;
+using mamori::test::kNs;
+using mamori::test::terminal;
 
 template <class Backend>
-struct StoreTest : ::testing::Test {
-    Backend backend;
-    std::string url;
-
-    void SetUp() override {
-        backend.setUp();
-        if (this->IsSkipped() || this->HasFatalFailure()) return;
-        url = backend.newUrl();
-    }
-    void TearDown() override { backend.tearDown(); }
-
-    // Another connection to this test's store, as a second collector or mamorictl opens it.
-    std::unique_ptr<Store> open() { return openStore(url); }
-};
-
-struct BackendNames {
-    template <class T>
-    static std::string GetName(int) {
-        return T::kName;
-    }
-};
-using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-TYPED_TEST_SUITE(StoreTest, Backends, BackendNames);
-
-TerminalRecord terminal(const std::string& id, const std::string& group = "総務課") {
-    TerminalRecord t;
-    t.id = id;
-    t.hostname = id + ".local";
-    t.group = group;
-    t.certificate_pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
-    t.public_key = std::string(32, '\x07');
-    t.enrolled_unix = kNow;
-    return t;
-}
-
-IngestEvent event(uint64_t seq, const std::string& date = "2026-01-05",
-                         v1::Control control = v1::USB, bool violation = false,
-                         v1::Outcome outcome = v1::OUTCOME_UNSPECIFIED) {
-    IngestEvent e;
-    e.seq = seq;
-    e.utc_ns = (kNow + static_cast<int64_t>(seq)) * kNs;
-    e.local_date = date;
-    e.type = violation ? v1::USB_BLOCKED : v1::HEARTBEAT;
-    e.control = control;
-    e.violation = violation;
-    e.outcome = outcome;
-    e.rule_id = violation ? "usb-default-deny" : "";
-    e.body = std::string(180, static_cast<char>('a' + seq % 26));
-    e.prev_hash = std::string(32, static_cast<char>(seq - 1));
-    e.hash = std::string(32, static_cast<char>(seq));
-    e.signature = std::string(64, '\x5a');
-    return e;
-}
-
-// Events first..first+n-1 for one terminal, all heartbeats on one date.
-IngestBatch batch(const std::string& terminal_id, uint64_t first, uint32_t n) {
-    IngestBatch b;
-    b.terminal_id = terminal_id;
-    for (uint64_t s = first; s < first + n; ++s) b.events.push_back(event(s));
-    if (n > 0) {
-        b.new_head_seq = first + n - 1;
-        b.new_head_hash = b.events.back().hash;
-    }
-    b.now_unix = kNow;
-    return b;
-}
+struct StoreTest : mamori::test::StoreFixture<Backend> {};
+TYPED_TEST_SUITE(StoreTest, mamori::test::StoreBackends, mamori::test::StoreBackendNames);
 
 const ComplianceRow* find(const std::vector<ComplianceRow>& rows, const std::string& terminal_id,
                                  v1::Control control) {

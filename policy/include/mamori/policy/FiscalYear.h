@@ -20,6 +20,10 @@ public:
 
     // True once `today` is past retainUntil(recorded, years).
     static bool mayPurge(date::year_month_day recorded, int years, date::year_month_day today);
+
+    // The oldest record date still kept on `today` under "当該年度終了後N年間": exactly the
+    // records dated before it may be purged (mayPurge), so a purge is one date comparison.
+    static date::year_month_day keptFrom(date::year_month_day today, int years);
 };
 
 }  // namespace mamori::policy

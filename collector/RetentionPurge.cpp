@@ -1,0 +1,53 @@
+#include "collector/RetentionPurge.h"
+
+#include <sstream>
+
+#include "mamori/policy/FiscalYear.h"
+
+namespace mamori::collector {
+
+using mamori::policy::FiscalYear;
+
+RetentionPurge::Report RetentionPurge::run(date::year_month_day today) {
+    Report r;
+    r.events_kept_from = date::format("%F", date::sys_days(FiscalYear::keptFrom(today, periods_.events_years)));
+    r.exceptions_kept_from = date::format("%F", date::sys_days(FiscalYear::keptFrom(today, periods_.exceptions_years)));
+    r.events = store_.purgeEventsBefore(r.events_kept_from);
+    // An exception's last day is before the cutoff date exactly when it expired by its midnight.
+    r.exceptions = store_.purgeExceptionsExpiredBy(calendar_.startOfDateUnix(r.exceptions_kept_from));
+    return r;
+}
+
+RetentionPurge::Report RetentionPurge::runAt(int64_t now_unix) {
+    std::istringstream in(calendar_.dateOfUnix(now_unix));
+    date::year_month_day today;
+    in >> date::parse("%F", today);
+    return run(today);
+}
+
+std::string RetentionPurge::describe(const Report& r) const {
+    std::string out = "retention: ";
+    if (r.events.events == 0 && r.events.compliance_rows == 0 && r.events.evidence_issues == 0) {
+        out += "no events to remove";
+    } else {
+        out += "removed " + std::to_string(r.events.events) + " events";
+        if (r.events.events) out += " dated " + r.events.first_date + " to " + r.events.last_date;
+        out += ", " + std::to_string(r.events.compliance_rows) + " daily compliance rows and " +
+               std::to_string(r.events.evidence_issues) + " evidence issues";
+    }
+    out += " (events are kept from " + r.events_kept_from + ", " + std::to_string(periods_.events_years) +
+           " year(s) after their fiscal year); ";
+    if (r.exceptions.exceptions == 0) {
+        out += "no exceptions to remove";
+    } else {
+        // expiry is the first second after the last day: the day before it is what people know.
+        out += "removed " + std::to_string(r.exceptions.exceptions) + " exceptions that ended " +
+               calendar_.dateOfUnix(r.exceptions.first_expiry_unix - 1) + " to " +
+               calendar_.dateOfUnix(r.exceptions.last_expiry_unix - 1);
+    }
+    out += " (exceptions are kept when they ended on or after " + r.exceptions_kept_from + ", " +
+           std::to_string(periods_.exceptions_years) + " year(s) after their fiscal year)";
+    return out;
+}
+
+}  // namespace mamori::collector

@@ -1,0 +1,200 @@
+// The audit commands of mamorictl against a real collector on each store: `export` writes a
+// bundle that `verify` checks offline, `report monthly` answers as table, CSV and JSON, and
+// `migrate` moves a collector's SQLite store into PostgreSQL, where it carries on.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "SimulatedTerminal.h"
+#include "TestCollector.h"
+#include "mamori/v1/evidence.pb.h"
+#include "tests/support/PostgresServer.h"
+
+using namespace mamori::test;
+
+namespace {
+
+const auto* const kPostgresEnvironment = ::testing::AddGlobalTestEnvironment(new PostgresServer::Environment);
+
+// Today in the collector's time zone (Asia/Tokyo, no daylight saving).
+std::string todayInTokyo(const char* format = "%Y-%m-%d") {
+    const time_t t = time(nullptr) + 9 * 3600;
+    char buf[16];
+    strftime(buf, sizeof buf, format, gmtime(&t));
+    return buf;
+}
+
+class EvidenceAdmin : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        std::string store;
+        if (GetParam() == "postgresql") {
+            auto* server = PostgresServer::shared();
+            if (!server) GTEST_SKIP() << PostgresServer::kSkipMessage;
+            store = server->createDatabase();
+        }
+        dir = tempDir("evidence-admin");
+        collector = std::make_unique<TestCollector>(dir / "collector", "", store);
+        collector->start();
+    }
+    void TearDown() override {
+        if (collector) collector->stop();
+        if (!HasFailure() && !dir.empty()) std::filesystem::remove_all(dir);
+    }
+
+    std::string ca() const { return mamori::proto::Files::read(collector->dir() / "ca.pem"); }
+
+    // A terminal of `section` that has sent n heartbeats.
+    SimulatedTerminal terminal(const std::string& name, const std::string& section, int n) {
+        SimulatedTerminal t(collector->agentUrl(), ca());
+        EXPECT_EQ(t.enroll(collector->token(section), name).status, 200u);
+        EXPECT_EQ(t.send(t.batch(n)).status, 200u);
+        return t;
+    }
+
+    std::string run(const std::filesystem::path& conf, std::vector<std::string> args, int expect = 0) {
+        args.insert(args.begin(), {bin("mamorictl"), "--config", conf.string()});
+        std::string out;
+        EXPECT_EQ(Subprocess::run(args, &out), expect) << out;
+        return out;
+    }
+
+    std::filesystem::path dir;
+    std::unique_ptr<TestCollector> collector;
+};
+
+TEST_P(EvidenceAdmin, ExportVerifiesOfflineAndATamperedBundleFailsNamingTheEvent) {
+    terminal("term-a", "税務課", 10);
+    const std::string today = todayInTokyo();
+    const auto bundle_file = dir / "term-a.bundle";
+    std::string out = collector->ctl({"export", "--terminal", "term-a", "--from", today, "--to", today,
+                                      bundle_file.string()});
+    EXPECT_NE(out.find("10 events of terminal term-a"), std::string::npos) << out;
+    EXPECT_EQ(std::filesystem::status(bundle_file).permissions() & std::filesystem::perms::others_read,
+              std::filesystem::perms::none);
+
+    // Offline: the collector is stopped, verify needs nothing but the file (and the CA to trust).
+    collector->stop();
+    const std::string ca_file = (collector->dir() / "ca.pem").string();
+    out = collector->ctl({"verify", bundle_file.string(), "--ca", ca_file});
+    EXPECT_NE(out.find("verified 10 events of terminal term-a, seq 1 to 10"), std::string::npos) << out;
+
+    // One byte of seq 4's signature, in the file itself.
+    std::string bytes = mamori::proto::Files::read(bundle_file);
+    mamori::v1::EvidenceBundle bundle;
+    ASSERT_TRUE(bundle.ParseFromString(bytes));
+    const auto at = bytes.find(bundle.events(3).signature());
+    ASSERT_NE(at, std::string::npos);
+    bytes[at + 10] ^= 0x20;
+    const auto tampered = dir / "tampered.bundle";
+    mamori::proto::Files::writeAtomic(tampered, bytes);
+    out = collector->ctl({"verify", tampered.string(), "--ca", ca_file}, 1);
+    EXPECT_NE(out.find("verification FAILED at seq 4"), std::string::npos) << out;
+    EXPECT_NE(out.find("検証失敗"), std::string::npos) << out;
+
+    // Another collector's CA.
+    TestCollector other(dir / "other");
+    out = collector->ctl({"verify", bundle_file.string(), "--ca", (other.dir() / "ca.pem").string()}, 1);
+    EXPECT_NE(out.find("is not the CA given"), std::string::npos) << out;
+    EXPECT_NE(collector->ctl({"verify", (dir / "missing").string()}, 1).find("cannot"), std::string::npos);
+}
+
+TEST_P(EvidenceAdmin, ExportIsForAuditorsCisoAndAdminAndOfficersOfTheSectionAndIsLogged) {
+    terminal("term-a", "税務課", 3);
+    const std::string today = todayInTokyo();
+    const auto own = collector->addUser("yamada", {"--role", "officer", "--section", "税務課"});
+    const auto other = collector->addUser("sato", {"--role", "officer", "--section", "住民課"});
+    const auto auditor = collector->addUser("kansa", {"--role", "auditor"});
+    const std::vector<std::string> args{"export", "--terminal", "term-a", "--from", today, "--to", today};
+    auto to = [&](const std::string& name) {
+        auto a = args;
+        a.push_back((dir / (name + ".bundle")).string());
+        return a;
+    };
+    run(own, to("own"));
+    run(auditor, to("auditor"));
+    const std::string refused = run(other, to("other"), 1);
+    EXPECT_NE(refused.find("HTTP 403"), std::string::npos) << refused;
+    EXPECT_FALSE(std::filesystem::exists(dir / "other.bundle"));
+    EXPECT_NE(collector->ctl({"export", "--terminal", "term-a", "--from", today, (dir / "x").string()}, 1).find("--to"),
+              std::string::npos);
+
+    const std::string log = collector->ctl({"access-log", "--format", "csv"});
+    EXPECT_NE(log.find("yamada,officer,term-a,export " + today + " to " + today), std::string::npos) << log;
+    EXPECT_NE(log.find("kansa,auditor,term-a,export"), std::string::npos) << log;
+    EXPECT_NE(log.find("sato,officer,term-a,export (refused)"), std::string::npos) << log;
+}
+
+TEST_P(EvidenceAdmin, ReportMonthlyAsTableCsvAndJson) {
+    terminal("term-a", "税務課", 2);
+    terminal("term-b", "住民課", 2);
+    const std::string month = todayInTokyo("%Y-%m");
+    const auto v = boost::json::parse(collector->ctl({"report", "monthly", "--month", month, "--format", "json"}));
+    EXPECT_EQ(v.at("month").as_string(), month);
+    ASSERT_EQ(v.at("sections").as_array().size(), 2u) << v;
+    EXPECT_EQ(v.at("sections").at(1).at("section").as_string(), "税務課");
+    EXPECT_EQ(v.at("sections").at(1).at("terminals").as_int64(), 1);
+
+    const std::string table = collector->ctl({"report", "monthly", "--month", month, "--section", "住民課"});
+    EXPECT_NE(table.find("月次点検"), std::string::npos) << table;
+    EXPECT_NE(table.find("住民課"), std::string::npos) << table;
+    EXPECT_EQ(table.find("税務課"), std::string::npos) << table;
+    const std::string csv = collector->ctl({"report", "monthly", "--month", month, "--format", "csv"});
+    EXPECT_EQ(csv.rfind("\xEF\xBB\xBFsection,measure,item,count,of", 0), 0u) << csv;
+
+    EXPECT_NE(collector->ctl({"report", "monthly", "--month", "2026/11"}, 1).find("YYYY-MM"), std::string::npos);
+    const std::string help = collector->ctl({"report", "monthly", "--help"});
+    EXPECT_NE(help.find("--month YYYY-MM"), std::string::npos) << help;
+    EXPECT_EQ(help.find("token create"), std::string::npos) << "only this command's usage";
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, EvidenceAdmin, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+// The way a site moves: stop the collector, copy its SQLite store into an empty PostgreSQL
+// database, point collector.conf at it, start again.
+TEST(StoreMigrate, SqliteCollectorMovesToPostgresAndCarriesOn) {
+    auto* server = PostgresServer::shared();
+    if (!server) GTEST_SKIP() << PostgresServer::kSkipMessage;
+    const auto dir = tempDir("migrate");
+    TestCollector collector(dir / "collector");
+    collector.start();
+    SimulatedTerminal t(collector.agentUrl(), mamori::proto::Files::read(collector.dir() / "ca.pem"));
+    ASSERT_EQ(t.enroll(collector.token("税務課"), "term-a").status, 200u);
+    ASSERT_EQ(t.send(t.batch(25)).status, 200u);
+    collector.ctl({"events", "--terminal", "term-a"});  // an access-log row
+    collector.stop();
+
+    const std::string from = "sqlite:" + (collector.dir() / "store.db").string();
+    const std::string to = server->createDatabase();
+    std::string out = collector.ctl({"migrate", "--from", from, "--to", to});
+    // A row of the printed table: "events   25   25".
+    auto row = [&](const std::string& table) {
+        const auto at = out.find("\n" + table + " ");
+        return at == std::string::npos ? std::string() : out.substr(at + 1, out.find('\n', at + 1) - at - 1);
+    };
+    EXPECT_NE(row("events").find(" 25"), std::string::npos) << out;
+    EXPECT_NE(row("terminals").find(" 1"), std::string::npos) << out;
+    EXPECT_NE(out.find("access_log"), std::string::npos) << out;
+    EXPECT_NE(out.find("every table copied"), std::string::npos) << out;
+    out = collector.ctl({"migrate", "--from", from, "--to", to}, 1);
+    EXPECT_NE(out.find("not empty"), std::string::npos) << out;
+
+    // collector.conf: store = the PostgreSQL database.
+    std::string conf = mamori::proto::Files::read(collector.dir() / "collector.conf");
+    const auto line = conf.find("store = ");
+    ASSERT_NE(line, std::string::npos) << conf;
+    conf.replace(line, conf.find('\n', line) - line, "store = " + to);
+    mamori::proto::Files::writeAtomic(collector.dir() / "collector.conf", conf, 0600);
+    std::filesystem::remove(collector.dir() / "store.db");
+    collector.start();
+    EXPECT_EQ(collector.seqs("term-a").size(), 25u);
+    const auto more = t.send(t.batch(5));
+    EXPECT_EQ(more.status, 200u) << more.body;
+    EXPECT_EQ(collector.seqs("term-a").size(), 30u) << "the chain continues from the migrated head";
+    collector.stop();
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
+}  // namespace

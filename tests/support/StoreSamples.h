@@ -1,0 +1,59 @@
+#pragma once
+// Records for Store tests: terminals, and events whose chain fields are placeholders (the
+// store keeps them as they are; ingest has verified them before a store sees them).
+#include <cstdint>
+#include <string>
+
+#include "collector/Store.h"
+
+namespace mamori::test {
+
+inline constexpr int64_t kNow = 1'767'225'600;  // 2026-01-01T00:00:00Z
+inline constexpr int64_t kNs = 1'000'000'000;
+
+inline mamori::collector::TerminalRecord terminal(const std::string& id, const std::string& group = "総務課",
+                                                  int64_t enrolled_unix = kNow) {
+    mamori::collector::TerminalRecord t;
+    t.id = id;
+    t.hostname = id + ".local";
+    t.group = group;
+    t.certificate_pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
+    t.public_key = std::string(32, '\x07');
+    t.enrolled_unix = enrolled_unix;
+    return t;
+}
+
+inline mamori::collector::IngestEvent event(uint64_t seq, const std::string& date = "2026-01-05",
+                                            mamori::v1::Control control = mamori::v1::USB, bool violation = false,
+                                            mamori::v1::Outcome outcome = mamori::v1::OUTCOME_UNSPECIFIED) {
+    mamori::collector::IngestEvent e;
+    e.seq = seq;
+    e.utc_ns = (kNow + static_cast<int64_t>(seq)) * kNs;
+    e.local_date = date;
+    e.type = violation ? mamori::v1::USB_BLOCKED : mamori::v1::HEARTBEAT;
+    e.control = control;
+    e.violation = violation;
+    e.outcome = outcome;
+    e.rule_id = violation ? "usb-default-deny" : "";
+    e.body = std::string(180, static_cast<char>('a' + seq % 26));
+    e.prev_hash = std::string(32, static_cast<char>(seq - 1));
+    e.hash = std::string(32, static_cast<char>(seq));
+    e.signature = std::string(64, '\x5a');
+    return e;
+}
+
+// Events first..first+n-1 for one terminal, all heartbeats on one date.
+inline mamori::collector::IngestBatch batch(const std::string& terminal_id, uint64_t first, uint32_t n,
+                                            const std::string& date = "2026-01-05") {
+    mamori::collector::IngestBatch b;
+    b.terminal_id = terminal_id;
+    for (uint64_t s = first; s < first + n; ++s) b.events.push_back(event(s, date));
+    if (n > 0) {
+        b.new_head_seq = first + n - 1;
+        b.new_head_hash = b.events.back().hash;
+    }
+    b.now_unix = kNow;
+    return b;
+}
+
+}  // namespace mamori::test

@@ -1,0 +1,85 @@
+// What a terminal must enforce, resolved from each store: the group's policy, group "all" as
+// the fallback, exceptions, and the version that makes an agent take a change.
+#include <gtest/gtest.h>
+
+#include "collector/PolicyResolver.h"
+#include "tests/support/StoreBackends.h"
+#include "tests/support/StoreSamples.h"
+
+using namespace mamori::collector;
+using mamori::test::kNow;
+using mamori::test::terminal;
+
+namespace {
+
+template <class Backend>
+struct PolicyResolverTest : mamori::test::StoreFixture<Backend> {};
+TYPED_TEST_SUITE(PolicyResolverTest, mamori::test::StoreBackends, mamori::test::StoreBackendNames);
+
+uint64_t push(Store& store, const std::string& group, const std::string& name) {
+    PolicyRecord p;
+    p.group = group;
+    p.name = name;
+    p.policy = "";
+    p.created_unix = kNow;
+    p.created_by = "admin";
+    return store.addPolicy(p);
+}
+
+// The agent as the collector sees it: it takes a delivery only when it is newer than what it applied.
+uint64_t syncOnce(Store& store, const std::string& id) {
+    const auto t = store.terminal(id);
+    const auto delivery = PolicyResolver(store).forTerminal(*t, kNow);
+    if (delivery && delivery->version > t->applied_policy_version) {
+        store.recordSync(id, kNow, delivery->version, 0);
+        return delivery->version;
+    }
+    return t->applied_policy_version;
+}
+
+TYPED_TEST(PolicyResolverTest, GroupWithoutAPolicyFollowsAll) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1", "税務課"));
+    EXPECT_FALSE(PolicyResolver(*store).forTerminal(*store->terminal("t1"), kNow));
+    const uint64_t all = push(*store, "all", "全庁標準");
+    auto d = PolicyResolver(*store).forTerminal(*store->terminal("t1"), kNow);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->version, all);
+    EXPECT_EQ(d->policy.name, "全庁標準");
+}
+
+// The bug: delivery compared version numbers only, so a terminal moved (terminal set-group) to
+// a group whose latest policy has a lower version than the one it ran never received that
+// policy, and policy status showed it as current.
+TYPED_TEST(PolicyResolverTest, TerminalMovedToAGroupWhosePolicyHasALowerVersionIsDeliveredThatPolicy) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1", "税務課"));
+    const uint64_t section = push(*store, "住民課", "住民課用");  // the lower version
+    const uint64_t all = push(*store, "all", "全庁標準");
+    ASSERT_LT(section, all);
+    EXPECT_EQ(syncOnce(*store, "t1"), all);
+
+    const uint64_t reissued = store->setTerminalGroup("t1", "住民課");
+    EXPECT_GT(reissued, all) << "the move draws a version from the one policy version counter";
+    const auto moved = store->terminal("t1");
+    EXPECT_EQ(moved->policy_reissue_version, reissued);
+    const auto d = PolicyResolver(*store).forTerminal(*moved, kNow);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->policy.name, "住民課用");
+    EXPECT_EQ(d->policy.version, section);
+    EXPECT_GT(d->version, moved->applied_policy_version) << "policy status must show it behind";
+    EXPECT_EQ(syncOnce(*store, "t1"), reissued) << "the agent takes the new group's policy";
+
+    // Later changes still reach it in the normal way.
+    const uint64_t next = push(*store, "住民課", "住民課用 改訂");
+    EXPECT_GT(next, reissued);
+    EXPECT_EQ(syncOnce(*store, "t1"), next);
+    EXPECT_EQ(store->terminals().at(0).policy_reissue_version, reissued) << "lists carry it too";
+}
+
+TYPED_TEST(PolicyResolverTest, MovingAnUnknownTerminalThrows) {
+    auto store = this->open();
+    EXPECT_THROW(store->setTerminalGroup("nobody", "住民課"), std::invalid_argument);
+}
+
+}  // namespace

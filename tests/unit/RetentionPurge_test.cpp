@@ -1,0 +1,131 @@
+// Retention counted from the end of the Japanese fiscal year, against both stores: what goes,
+// what stays, and that ingest carries on after a purge.
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "collector/RetentionPurge.h"
+#include "tests/support/StoreBackends.h"
+#include "tests/support/StoreSamples.h"
+
+using namespace mamori::collector;
+using mamori::test::event;
+using mamori::test::kNow;
+using mamori::test::terminal;
+namespace v1 = mamori::v1;
+
+namespace {
+
+template <class Backend>
+struct RetentionPurgeTest : mamori::test::StoreFixture<Backend> {
+    LocalCalendar calendar{"Asia/Tokyo"};
+};
+TYPED_TEST_SUITE(RetentionPurgeTest, mamori::test::StoreBackends, mamori::test::StoreBackendNames);
+
+date::year_month_day ymd(int y, unsigned m, unsigned d) { return date::year{y} / date::month{m} / date::day{d}; }
+
+// Three events on each date, seqs following on from `first`; a violation each, so every date has
+// a compliance row.
+IngestBatch datedBatch(const std::string& id, uint64_t first, const std::vector<std::string>& dates) {
+    IngestBatch b;
+    b.terminal_id = id;
+    uint64_t seq = first;
+    for (const auto& d : dates)
+        for (int i = 0; i < 3; ++i) b.events.push_back(event(seq++, d, v1::USB, true, v1::ENFORCED));
+    b.new_head_seq = seq - 1;
+    b.new_head_hash = b.events.back().hash;
+    b.now_unix = kNow;
+    return b;
+}
+
+std::vector<uint64_t> seqs(Store& store, const std::string& id) {
+    std::vector<uint64_t> out;
+    for (const auto& e : store.events(id, 0, 0, 1000)) out.push_back(e.seq);
+    return out;
+}
+
+TYPED_TEST(RetentionPurgeTest, EventsGoOneYearAfterTheEndOfTheirFiscalYearAndIngestCarriesOn) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    //                               FY2024        FY2025 first  FY2025 last   FY2026 first
+    store->ingest(datedBatch("t1", 1, {"2025-03-31", "2025-04-01", "2026-03-31", "2026-04-01"}));
+    IngestBatch gap = datedBatch("t1", 13, {"2026-05-01"});
+    gap.issue = EvidenceIssue{"gap", 100, 101, "lost", "2025-03-31", kNow};
+    store->ingest(gap);
+    const auto head = store->terminal("t1");
+    RetentionPurge purge(*store, this->calendar, {});
+
+    // On the last day of FY2026 the events of FY2024 have been kept a whole year after it.
+    auto r = purge.run(ymd(2027, 3, 31));
+    EXPECT_EQ(r.events_kept_from, "2025-04-01");
+    EXPECT_EQ(r.events.events, 3u);
+    EXPECT_EQ(r.events.first_date, "2025-03-31");
+    EXPECT_EQ(r.events.last_date, "2025-03-31");
+    EXPECT_EQ(r.events.compliance_rows, 2u) << "the USB row and the EVIDENCE row of 2025-03-31";
+    EXPECT_EQ(r.events.evidence_issues, 1u);
+    EXPECT_EQ(seqs(*store, "t1").front(), 4u);
+
+    // The next day FY2025 has ended a year ago: all of it goes, FY2026 stays.
+    r = purge.run(ymd(2027, 4, 1));
+    EXPECT_EQ(r.events_kept_from, "2026-04-01");
+    EXPECT_EQ(r.events.events, 6u);
+    EXPECT_EQ(r.events.first_date, "2025-04-01");
+    EXPECT_EQ(r.events.last_date, "2026-03-31");
+    EXPECT_EQ(seqs(*store, "t1"), (std::vector<uint64_t>{10, 11, 12, 13, 14, 15}));
+    EXPECT_TRUE(store->compliance("2026-03-31", true).empty());
+    EXPECT_EQ(store->compliance("2026-04-01", true).size(), 1u);
+    EXPECT_TRUE(store->evidenceIssues("t1").empty());
+    const std::string line = purge.describe(r);
+    EXPECT_NE(line.find("removed 6 events dated 2025-04-01 to 2026-03-31"), std::string::npos) << line;
+
+    // Nothing more to do the same day; the head stays, and the next batch follows on from it.
+    r = purge.run(ymd(2027, 4, 1));
+    EXPECT_EQ(r.events.events, 0u);
+    EXPECT_NE(purge.describe(r).find("no events to remove"), std::string::npos);
+    const auto after = store->terminal("t1");
+    EXPECT_EQ(after->head_seq, head->head_seq);
+    EXPECT_EQ(after->head_hash, head->head_hash);
+    const IngestResult next = store->ingest(datedBatch("t1", 16, {"2027-04-02"}));
+    EXPECT_EQ(next.stored, 3u);
+    EXPECT_EQ(next.duplicates, 0u);
+    EXPECT_EQ(next.head_seq, 18u);
+}
+
+TYPED_TEST(RetentionPurgeTest, ExceptionsGoFiveYearsAfterTheFiscalYearTheyEndedIn) {
+    auto store = this->open();
+    auto grant = [&](const std::string& id, const std::string& last_day) {
+        ExceptionRecord e;
+        e.id = id;
+        e.terminal = "t1";
+        e.created_unix = kNow;
+        e.expires_unix = this->calendar.startOfDateUnix(last_day, 1);  // as ExceptionGrant stores "until"
+        e.exception = "x";
+        store->addException(e);
+    };
+    grant("ended-fy2021", "2022-03-31");
+    grant("ended-fy2022", "2022-04-01");
+    grant("in-force", "2027-06-30");
+    RetentionPurge purge(*store, this->calendar, {});
+
+    const auto r = purge.run(ymd(2027, 4, 1));
+    EXPECT_EQ(r.exceptions_kept_from, "2022-04-01");
+    EXPECT_EQ(r.exceptions.exceptions, 1u);
+    EXPECT_NE(purge.describe(r).find("removed 1 exceptions that ended 2022-03-31 to 2022-03-31"), std::string::npos)
+        << purge.describe(r);
+    const auto left = store->exceptions(0, std::numeric_limits<int64_t>::max());
+    ASSERT_EQ(left.size(), 2u);
+    EXPECT_EQ(left[0].id, "ended-fy2022");
+    EXPECT_EQ(left[1].id, "in-force");
+}
+
+TYPED_TEST(RetentionPurgeTest, PeriodsAreSettings) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    store->ingest(datedBatch("t1", 1, {"2024-04-01", "2025-04-01"}));
+    RetentionPurge three_years(*store, this->calendar, {3, 5});
+    EXPECT_EQ(three_years.run(ymd(2028, 3, 31)).events.events, 0u);
+    EXPECT_EQ(three_years.run(ymd(2028, 4, 1)).events.events, 3u);
+    EXPECT_EQ(seqs(*store, "t1").front(), 4u);
+}
+
+}  // namespace
