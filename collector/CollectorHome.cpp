@@ -30,7 +30,21 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     std::filesystem::create_directories(dir);
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
 
-    auto ca = CertificateAuthority::create(dir, o.organisation);
+    const bool joining = !o.join.empty();
+    if (joining) {
+        CollectorHome other(o.join);
+        if (o.store_url.empty()) o.store_url = other.config().get("store", "");
+        if (!o.store_url.starts_with("postgresql://") && !o.store_url.starts_with("postgres://"))
+            throw std::runtime_error("collectors share a store only in PostgreSQL; " + o.join.string() + " uses " +
+                                     o.store_url + " (move it with mamorictl migrate)");
+        // The service's identity, copied from a collector that has it; the TLS key below is this
+        // machine's own.
+        for (const char* name : {"ca.key", "ca.pem", "policy.key", "admin.token"}) {
+            const bool secret = std::string_view(name) != "ca.pem";
+            Files::writeAtomic(dir / name, Files::read(o.join / name), secret ? 0600 : 0644);
+        }
+    }
+    auto ca = joining ? CertificateAuthority::load(dir) : CertificateAuthority::create(dir, o.organisation);
     if (o.server_names.empty()) {
         char host[256] = {};
         gethostname(host, sizeof host - 1);
@@ -39,16 +53,20 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     auto server_key = mamori::proto::Ed25519Key::generate();
     server_key.savePrivate(dir / "server.key");
     Files::writeAtomic(dir / "server.pem", ca.issueServer(server_key, o.server_names, 825));
-    mamori::proto::Ed25519Key::generate().savePrivate(dir / "policy.key");
+    if (!joining) mamori::proto::Ed25519Key::generate().savePrivate(dir / "policy.key");
 
     if (o.store_url.empty()) o.store_url = "sqlite:" + (std::filesystem::absolute(dir) / "store.db").string();
     auto store = openStore(o.store_url);
     store->putSetting("time_zone", o.time_zone);
 
-    // The first administrator's token; further users are added through mamorictl.
-    auto admin_token = mamori::proto::EnrollmentToken::generate("").secret;
-    store->addAdminUser(AdminUser{"admin", "admin", {}, mamori::proto::Sha256::hex(mamori::proto::Sha256::of(admin_token))});
-    Files::writeAtomic(dir / "admin.token", admin_token + "\n", 0600);
+    // The first administrator's token; further users are added through mamorictl. A joining
+    // collector's store has them already.
+    if (!joining) {
+        auto admin_token = mamori::proto::EnrollmentToken::generate("").secret;
+        store->addAdminUser(
+            AdminUser{"admin", "admin", {}, mamori::proto::Sha256::hex(mamori::proto::Sha256::of(admin_token))});
+        Files::writeAtomic(dir / "admin.token", admin_token + "\n", 0600);
+    }
 
     mamori::proto::ConfigFile::write(dir / "collector.conf",
                                      {{"agent_listen", o.agent_listen},

@@ -21,6 +21,9 @@ public:
         std::string store_url;                  // default sqlite:<dir>/store.db
         std::string time_zone = "Asia/Tokyo";
         int heartbeat_deadline_minutes = 120;
+        // Another collector of the same service, sharing its PostgreSQL store: its CA and policy
+        // key are taken (agents pin exactly those two), everything else is made here.
+        std::filesystem::path join;
     };
 
     // Creates a new collector in dir; refuses to overwrite an existing one.

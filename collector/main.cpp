@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
         ("name", po::value(&names), "init: a DNS name or IP agents use to reach this collector (repeatable)")
         ("store", po::value(&init.store_url), "init: store URL (default sqlite:DIR/store.db)")
         ("time-zone", po::value(&init.time_zone), "init: the municipality's time zone (default Asia/Tokyo)")
+        ("join", po::value<std::string>(), "init: another collector's directory: share its CA, policy key and "
+                                           "PostgreSQL store (several collectors behind a load balancer)")
         ("if-missing", "init: do nothing when DIR already holds a collector (first start of a package)")
         ("heartbeat-deadline", po::value(&init.heartbeat_deadline_minutes),
          "init: minutes of silence before a terminal is 'not reporting' (default 120)");
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
         if (command == "init") {
             if (vm.count("if-missing") && std::filesystem::exists(std::filesystem::path(dir) / "collector.conf")) return 0;
             init.server_names = names;
+            if (vm.count("join")) init.join = vm["join"].as<std::string>();
             CollectorHome::init(dir, init);
             std::cout << "collector created in " << dir << "\n"
                       << "  CA, TLS and policy keys (mode 0600), store, first admin token (admin.token)\n"

@@ -44,14 +44,17 @@ inline bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds
 
 class TestCollector {
 public:
-    // store_url: where `init` puts the store (empty: its default SQLite file in dir).
-    explicit TestCollector(std::filesystem::path dir, std::string extra_conf = "", std::string store_url = "")
+    // store_url: where `init` puts the store (empty: its default SQLite file in dir); join: the
+    // directory of a collector whose CA, policy key and store this one shares.
+    explicit TestCollector(std::filesystem::path dir, std::string extra_conf = "", std::string store_url = "",
+                           std::filesystem::path join = {})
         : dir_(std::move(dir)), agent_port_(freePort()), admin_port_(freePort()) {
         std::string out;
         std::vector<std::string> init{bin("mamori-collector"), "init", "--dir", dir_.string(), "--agent-listen",
                                       "127.0.0.1:" + std::to_string(agent_port_), "--admin-listen",
                                       "127.0.0.1:" + std::to_string(admin_port_), "--organisation", "test city"};
         if (!store_url.empty()) init.insert(init.end(), {"--store", store_url});
+        if (!join.empty()) init.insert(init.end(), {"--join", join.string()});
         int rc = Subprocess::run(init, &out);
         EXPECT_EQ(rc, 0) << out;
         if (!extra_conf.empty()) std::ofstream(dir_ / "collector.conf", std::ios::app) << extra_conf;

@@ -44,9 +44,9 @@ RULES
 cat > /tmp/usbguard/usbguard-daemon.conf <<'CONF'
 RuleFile=/tmp/usbguard/rules.conf
 ImplicitPolicyTarget=block
-PresentDevicePolicy=apply
+PresentDevicePolicy=apply-policy
 PresentControllerPolicy=keep
-InsertedDevicePolicy=apply
+InsertedDevicePolicy=apply-policy
 AuthorizedDefault=none
 RestoreControllerDeviceState=false
 DeviceManagerBackend=uevent
@@ -61,8 +61,12 @@ usbguard-daemon -P -K -l /tmp/usbguard/daemon.log -c /tmp/usbguard/usbguard-daem
 usbguard=$!
 for _ in $(seq 100); do [ -s /tmp/usbguard/daemon.log ] && break; sleep 0.1; done
 sleep 2
-cycles usbguard
-kill "$usbguard"; wait "$usbguard" 2>/dev/null
+if kill -0 "$usbguard" 2>/dev/null; then
+  cycles usbguard
+else
+  echo "usbguard-daemon did not start:"; cat /tmp/usbguard/daemon.log
+fi
+kill "$usbguard" 2>/dev/null; wait "$usbguard" 2>/dev/null
 cp /tmp/usbguard/daemon.log "$work/usbguard-daemon.log" 2>/dev/null
 
 echo "usb decision latency under TCG, $rounds hot-plugs each (ms from the device's add uevent):"
