@@ -45,6 +45,8 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
     pid_t agent = fork();
     if (agent == 0) {
         freopen((dir / "agent.log").c_str(), "w", stderr);
+        // A terminal without a system bus (as this one may have): sessions come from utmp.
+        ::setenv("DBUS_SYSTEM_BUS_ADDRESS", ("unix:path=" + (dir / "no-bus").string()).c_str(), 1);
         execl(MAMORI_BINARY_DIR "/agent/mamori-agent", "mamori-agent", "--config", (dir / "agent.conf").c_str(),
               static_cast<char*>(nullptr));
         _exit(127);
@@ -80,6 +82,11 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
     std::string text((std::istreambuf_iterator<char>(log)), {});
     EXPECT_EQ(logons, 1) << text;
     EXPECT_EQ(failures, 1) << text;
+    // Said once, though both session controls fall back.
+    size_t said = 0;
+    for (size_t at = 0; (at = text.find("logons and logoffs are read from " + utmp.string(), at)) != std::string::npos; ++at)
+        ++said;
+    EXPECT_EQ(said, 1u) << text;
     // What adjtimex says about this machine's clock, reported once, not once per check.
     auto sync = mamori::platform::systemClock()->syncState();
     bool trusted = sync.synchronized && sync.estimated_error_us <= 60'000'000;

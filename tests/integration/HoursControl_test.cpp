@@ -51,6 +51,8 @@ protected:
         dir_ = std::filesystem::temp_directory_path() /
                ("mamori-hours-" + std::to_string(getpid()) + "-" + std::to_string(n++));
         std::filesystem::create_directories(dir_);
+        // Sessions from the temp utmp, even where this machine has logind on a system bus.
+        ::setenv("DBUS_SYSTEM_BUS_ADDRESS", ("unix:path=" + (dir_ / "no-bus").string()).c_str(), 1);
         config_.utmp_file = dir_ / "utmp";
         config_.btmp_file = dir_ / "btmp";
         std::ofstream(config_.utmp_file).flush();
