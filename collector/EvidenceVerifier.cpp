@@ -105,7 +105,7 @@ EvidenceVerifier::Verdict EvidenceVerifier::verify(const mamori::v1::EvidenceBun
                 ", " + b.time_zone() + "): every hash links " +
                 (b.head_from_store() ? "from the chain head at seq " + std::to_string(b.head_seq())
                                      : std::string("(the events before seq ") + std::to_string(first) +
-                                           " were removed by retention)") +
+                                           " were removed by retention or never arrived)") +
                 " and every signature verifies with the key of the terminal's certificate, issued by CA " +
                 ca->fingerprint();
     return v;
