@@ -1,7 +1,12 @@
 #pragma once
 // A real collector for a benchmark: a state directory made exactly as `mamori-collector init`
-// makes it (CA, TLS and policy keys, SQLite store, first admin token), served from this process
-// on loopback ports by the same Collector class the binary runs.
+// makes it (CA, TLS and policy keys, store, first admin token), served on loopback ports from
+// this process by the same Collector class the binary runs, or by the binary itself.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -24,7 +29,11 @@ class BenchCollector {
 public:
     // Creates the state directory when it holds no collector yet, then serves it with `threads`
     // worker threads until destroyed. Listening ports are chosen free at init time.
-    BenchCollector(const std::filesystem::path& dir, int threads) : dir_(dir) {
+    // store_url: empty for the default SQLite file in dir. own_process: served by the real
+    // mamori-collector binary in a child process, so that its memory and CPU are its own.
+    BenchCollector(const std::filesystem::path& dir, int threads, const std::string& store_url = "",
+                   bool own_process = false)
+        : dir_(dir) {
         if (!std::filesystem::exists(dir_ / "collector.conf")) {
             // init makes the directory private (0700) and fills it with keys: never do that to a
             // directory that already holds something else.
@@ -35,28 +44,60 @@ public:
             o.agent_listen = "127.0.0.1:" + std::to_string(freePort());
             o.admin_listen = "127.0.0.1:" + std::to_string(freePort());
             o.server_names = {"127.0.0.1", "localhost"};
+            o.store_url = store_url;
             collector::CollectorHome::init(dir_, o);
         }
         home_ = std::make_unique<collector::CollectorHome>(dir_);
-        collector_ = std::make_unique<collector::Collector>(*home_);
         ca_pem_ = proto::Files::read(dir_ / "ca.pem");
         admin_token_ = proto::Files::read(dir_ / "admin.token");
         while (!admin_token_.empty() && (admin_token_.back() == '\n' || admin_token_.back() == '\r'))
             admin_token_.pop_back();
         admin_tls_ = proto::HttpsClient::context(ca_pem_);
-        thread_ = std::thread([this, threads] { collector_->run(threads); });
+        auto port = [&](const char* key) {
+            const std::string listen = home_->config().get(key, "");
+            return static_cast<unsigned short>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+        };
+        agent_port_ = port("agent_listen");
+        admin_port_ = port("admin_listen");
+        if (own_process) {
+            const std::string bin = std::string(MAMORI_BINARY_DIR) + "/collector/mamori-collector";
+            const std::string threads_arg = std::to_string(threads), dir_arg = dir_.string();
+            const char* argv[] = {bin.c_str(), "run", "--dir", dir_arg.c_str(), "--threads", threads_arg.c_str(), nullptr};
+            child_ = fork();
+            if (child_ == 0) {
+                const int log = ::open((dir_ / "collector.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+                if (log >= 0) {
+                    dup2(log, 1);
+                    dup2(log, 2);
+                }
+                execv(bin.c_str(), const_cast<char**>(argv));
+                _exit(127);
+            }
+            for (int i = 0; i < 300 && !listening(admin_port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (!listening(admin_port_)) throw std::runtime_error(bin + " did not start");
+        } else {
+            collector_ = std::make_unique<collector::Collector>(*home_);
+            thread_ = std::thread([this, threads] { collector_->run(threads); });
+        }
     }
 
     ~BenchCollector() {
+        if (child_ > 0) {
+            kill(child_, SIGTERM);
+            waitpid(child_, nullptr, 0);
+            return;
+        }
         collector_->stop();
         thread_.join();
     }
 
+    pid_t pid() const { return child_ > 0 ? child_ : getpid(); }
+
     BenchCollector(const BenchCollector&) = delete;
     BenchCollector& operator=(const BenchCollector&) = delete;
 
-    std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(collector_->agentPort()); }
-    std::string adminUrl() const { return "https://127.0.0.1:" + std::to_string(collector_->adminPort()); }
+    std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(agent_port_); }
+    std::string adminUrl() const { return "https://127.0.0.1:" + std::to_string(admin_port_); }
     const std::string& caPem() const { return ca_pem_; }
     const std::string& adminToken() const { return admin_token_; }
     const std::filesystem::path& dir() const { return dir_; }
@@ -86,7 +127,17 @@ public:
     }
 
 private:
+    static bool listening(unsigned short port) {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket s(io);
+        boost::system::error_code ec;
+        s.connect({boost::asio::ip::address_v4::loopback(), port}, ec);
+        return !ec;
+    }
+
     std::filesystem::path dir_;
+    unsigned short agent_port_ = 0, admin_port_ = 0;
+    pid_t child_ = -1;
     std::unique_ptr<collector::CollectorHome> home_;
     std::unique_ptr<collector::Collector> collector_;
     std::string ca_pem_, admin_token_;

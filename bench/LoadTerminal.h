@@ -91,6 +91,25 @@ public:
         bodies_.clear();
     }
 
+    // One sync as an agent makes it between uploads, on a connection of its own (a terminal
+    // syncs once a minute: the collector has closed the previous connection by then). Returns
+    // the milliseconds from connecting to the response.
+    boost::asio::awaitable<double> sync(boost::asio::any_io_executor ex, uint64_t applied_policy_version) {
+        v1::SyncRequest req;
+        req.set_terminal_id(id_);
+        req.set_applied_policy_version(applied_policy_version);
+        req.set_agent_utc_ns(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+        req.mutable_clock()->set_synchronized(true);
+        const auto t0 = std::chrono::steady_clock::now();
+        proto::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(30));
+        auto res = co_await client.request(boost::beast::http::verb::post, "/v1/sync", req.SerializeAsString(),
+                                           "application/x-protobuf");
+        if (res.status != 200) throw std::runtime_error(id_ + ": sync HTTP " + std::to_string(res.status));
+        co_return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    }
+
     const std::string& id() const { return id_; }
     const std::vector<std::vector<Row>>& rows() const { return rows_; }
     uint64_t stored() const { return stored_; }

@@ -1,7 +1,10 @@
 // Ingest throughput: N enrolled terminals upload signed, chained batches over mutual TLS 1.3 to a
 // real collector, which verifies them and stores them in SQLite with the daily compliance table.
 // In the same run, the same rows are inserted straight into SQLite; the ratio of the two is what
-// the collector's protocol, verification and bookkeeping cost.
+// the collector's protocol, verification and bookkeeping cost. With --postgresql the same fleet
+// and load then go to a collector on a private, durable PostgreSQL server, and the two stores'
+// rates are compared.
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -23,6 +26,7 @@
 #include "LoadTerminal.h"
 #include "RawSqliteBaseline.h"
 #include "mamori/proto/Log.h"
+#include "tests/support/PostgresServer.h"
 
 namespace po = boost::program_options;
 using namespace mamori::bench;
@@ -42,6 +46,18 @@ double threadCpuSeconds() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int64_t pgScalar(const std::string& url, const char* sql) {
+    PGconn* c = PQconnectdb(url.c_str());
+    int64_t v = -1;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult* r = PQexec(c, sql);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) v = std::stoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    PQfinish(c);
+    return v;
 }
 
 int64_t scalar(const std::filesystem::path& db_file, const char* sql) {
@@ -70,13 +86,111 @@ void parallelFor(size_t n, Fn fn) {
 
 const char* verdict(bool ok) { return ok ? "met" : "MISSED"; }
 
+struct RunOptions {
+    int terminals, batches, batch_size, threads;
+    double violation_rate;
+};
+
+struct Measured {
+    int rc = 0;
+    double rate = 0, seconds = 0, collector_cpu = 0, client_cpu = 0;
+    uint64_t acked = 0;
+    double base = 0, base_before = 0, base_after = 0, base_fast = 0;  // raw SQLite, when asked for
+};
+
+// One fleet enrolled with a collector on store_url (empty: SQLite in dir), every terminal
+// uploading concurrently, each batch after the last acknowledgement.
+Measured measure(const std::filesystem::path& dir, const std::string& store_url, const RunOptions& o, bool baseline) {
+    const size_t total = static_cast<size_t>(o.terminals) * o.batches * o.batch_size;
+    BenchCollector collector(dir, o.threads, store_url);
+
+    // Enrollment, as an installer does it: a token from the admin API, then /v1/enroll.
+    auto t0 = Clock::now();
+    std::vector<std::unique_ptr<LoadTerminal>> fleet;
+    for (int i = 0; i < o.terminals; ++i) {
+        fleet.push_back(std::make_unique<LoadTerminal>(collector.agentUrl(), collector.caPem()));
+        char host[32];
+        std::snprintf(host, sizeof host, "pc-%05d", i);
+        fleet.back()->enroll(collector.createToken("benchmark"), host);
+    }
+    std::printf("  enrolled %d terminals in %.2f s (admin API token, CSR, client certificate from the CA)\n",
+                o.terminals, since(t0));
+
+    t0 = Clock::now();
+    parallelFor(fleet.size(), [&](size_t i) {
+        EventMix mix(i + 1, o.violation_rate);
+        fleet[i]->prepare(o.batches, o.batch_size, mix);
+    });
+    size_t bytes = 0;
+    for (const auto& t : fleet) bytes += t->bytesToSend();
+    std::printf("  signed and chained %zu events in %.2f s before the clock starts (%.0f bytes per event on the wire)\n",
+                total, since(t0), static_cast<double>(bytes) / total);
+
+    // The baseline writes the batches in the order the collector receives them: round-robin.
+    std::vector<RawSqliteBaseline::Batch> order;
+    for (int b = 0; b < o.batches; ++b)
+        for (const auto& t : fleet) order.push_back({&t->id(), &t->rows()[b]});
+    Measured m;
+    const auto baseline_db = dir.parent_path() / "baseline.db";
+    RawSqliteBaseline durable(baseline_db, true), fast(baseline_db, false);
+    m.base_before = baseline ? durable.run(order) : 0;
+
+    // The measured part: every terminal uploads concurrently, each batch after the last ack.
+    boost::asio::io_context io;
+    std::exception_ptr failure;
+    for (auto& t : fleet)
+        boost::asio::co_spawn(io, t->upload(io.get_executor()), [&](std::exception_ptr e) {
+            if (e && !failure) failure = e;
+        });
+    double cpu0 = processCpuSeconds(), client_cpu0 = threadCpuSeconds();
+    t0 = Clock::now();
+    io.run();
+    double seconds = since(t0);
+    double client_cpu = threadCpuSeconds() - client_cpu0;
+    double collector_cpu = processCpuSeconds() - cpu0 - client_cpu;
+    if (failure) {
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "upload failed: %s\n", e.what());
+            m.rc = 1;
+            return m;
+        }
+    }
+    uint64_t acked = 0;
+    for (const auto& t : fleet) acked += t->stored();
+    double rate = static_cast<double>(acked) / seconds;
+
+    m.base_after = baseline ? durable.run(order) : 0;
+    m.base_fast = baseline ? fast.run(order) : 0;
+    m.base = std::max(m.base_before, m.base_after);
+    m.rate = rate;
+    m.seconds = seconds;
+    m.acked = acked;
+    m.collector_cpu = collector_cpu;
+    m.client_cpu = client_cpu;
+
+    // Every event stored once and counted once in the daily compliance table.
+    const char* kStored = "SELECT count(*) FROM events";
+    const char* kCounted = "SELECT sum(events) FROM daily_compliance";
+    const auto file = dir / "store.db";
+    const int64_t stored = store_url.empty() ? scalar(file, kStored) : pgScalar(store_url, kStored);
+    const int64_t counted = store_url.empty() ? scalar(file, kCounted) : pgScalar(store_url, kCounted);
+    if (stored != static_cast<int64_t>(total) || counted != static_cast<int64_t>(total)) {
+        std::fprintf(stderr, "store holds %lld events and counts %lld, expected %zu\n", static_cast<long long>(stored),
+             static_cast<long long>(counted), total);
+        m.rc = 1;
+    }
+    return m;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     int terminals = 50, batches = 20, batch_size = 500, threads = 2;
     double violation_rate = 0.001;
     std::string dir_arg;
-    bool keep = false, baseline = true;
+    bool keep = false, baseline = true, postgresql = false;
     po::options_description opts("ingest_bench: collector ingest over mutual TLS vs raw SQLite inserts");
     opts.add_options()("help,h", "show this help")
         ("terminals", po::value(&terminals), "simulated terminals, each enrolled for real (default 50)")
@@ -86,6 +200,8 @@ int main(int argc, char** argv) {
         ("violation-rate", po::value(&violation_rate), "share of events that are violations (default 0.001)")
         ("dir", po::value(&dir_arg), "work directory on the file system to measure (default: a new one in $TMPDIR)")
         ("keep", po::bool_switch(&keep), "keep the collector's state directory afterwards")
+        ("postgresql", po::bool_switch(&postgresql),
+         "then the same load into a collector on a private, durable PostgreSQL 15 server, compared")
         ("no-baseline", po::bool_switch()->notifier([&](bool off) { baseline = !off; }),
          "skip the raw SQLite baseline (to profile the collector alone)");
     po::variables_map vm;
@@ -113,76 +229,14 @@ int main(int argc, char** argv) {
     std::printf("  work directory %s\n", work.c_str());
 
     int rc = 0;
+    const RunOptions opts_run{terminals, batches, batch_size, threads, violation_rate};
     try {
-            BenchCollector collector(work / "collector", threads);
-
-            // Enrollment, as an installer does it: a token from the admin API, then /v1/enroll.
-            auto t0 = Clock::now();
-            std::vector<std::unique_ptr<LoadTerminal>> fleet;
-            for (int i = 0; i < terminals; ++i) {
-                fleet.push_back(std::make_unique<LoadTerminal>(collector.agentUrl(), collector.caPem()));
-                char host[32];
-                std::snprintf(host, sizeof host, "pc-%05d", i);
-                fleet.back()->enroll(collector.createToken("benchmark"), host);
-            }
-            std::printf("  enrolled %d terminals in %.2f s (admin API token, CSR, client certificate from the CA)\n",
-                        terminals, since(t0));
-
-            t0 = Clock::now();
-            parallelFor(fleet.size(), [&](size_t i) {
-                EventMix mix(i + 1, violation_rate);
-                fleet[i]->prepare(batches, batch_size, mix);
-            });
-            size_t bytes = 0;
-            for (const auto& t : fleet) bytes += t->bytesToSend();
-            std::printf("  signed and chained %zu events in %.2f s before the clock starts (%.0f bytes per event on the wire)\n",
-                        total, since(t0), static_cast<double>(bytes) / total);
-
-            // The baseline writes the batches in the order the collector receives them: round-robin.
-            std::vector<RawSqliteBaseline::Batch> order;
-            for (int b = 0; b < batches; ++b)
-                for (const auto& t : fleet) order.push_back({&t->id(), &t->rows()[b]});
-            RawSqliteBaseline durable(work / "baseline.db", true), fast(work / "baseline.db", false);
-            double base_before = baseline ? durable.run(order) : 0;
-
-            // The measured part: every terminal uploads concurrently, each batch after the last ack.
-            boost::asio::io_context io;
-            std::exception_ptr failure;
-            for (auto& t : fleet)
-                boost::asio::co_spawn(io, t->upload(io.get_executor()), [&](std::exception_ptr e) {
-                    if (e && !failure) failure = e;
-                });
-            double cpu0 = processCpuSeconds(), client_cpu0 = threadCpuSeconds();
-            t0 = Clock::now();
-            io.run();
-            double seconds = since(t0);
-            double client_cpu = threadCpuSeconds() - client_cpu0;
-            double collector_cpu = processCpuSeconds() - cpu0 - client_cpu;
-            if (failure) {
-                try {
-                    std::rethrow_exception(failure);
-                } catch (const std::exception& e) {
-                    std::fprintf(stderr, "upload failed: %s\n", e.what());
-                    return 1;
-                }
-            }
-            uint64_t acked = 0;
-            for (const auto& t : fleet) acked += t->stored();
-            double rate = static_cast<double>(acked) / seconds;
-
-            double base_after = baseline ? durable.run(order) : 0;
-            double base_fast = baseline ? fast.run(order) : 0;
-            double base = std::max(base_before, base_after);
-
-            const auto store = work / "collector" / "store.db";
-            int64_t stored = scalar(store, "SELECT count(*) FROM events");
-            int64_t counted = scalar(store, "SELECT sum(events) FROM daily_compliance");
-            if (stored != static_cast<int64_t>(total) || counted != static_cast<int64_t>(total)) {
-                std::fprintf(stderr, "store holds %lld events and counts %lld, expected %zu\n",
-                             static_cast<long long>(stored), static_cast<long long>(counted), total);
-                rc = 1;
-            }
-
+            Measured sqlite = measure(work / "collector", "", opts_run, baseline);
+            rc = sqlite.rc;
+            const double base = sqlite.base, base_fast = sqlite.base_fast, base_before = sqlite.base_before,
+                         base_after = sqlite.base_after, rate = sqlite.rate, seconds = sqlite.seconds;
+            const uint64_t acked = sqlite.acked;
+            const double collector_cpu = sqlite.collector_cpu, client_cpu = sqlite.client_cpu;
             std::printf("\n");
             if (baseline) {
                 std::printf("  raw SQLite, durable (WAL, synchronous=FULL)      %10.0f events/s  (best of %.0f and %.0f)\n",
@@ -203,6 +257,16 @@ int main(int argc, char** argv) {
                 std::printf("  ratio collector / raw SQLite durable   %10.2f   target >= 0.30    %s\n", rate / base,
                             verdict(rate / base >= 0.3));
                 std::printf("  ratio collector / raw SQLite no flush  %10.2f   (for reference)\n", rate / base_fast);
+            }
+            if (postgresql) {
+                std::printf("\n  the same fleet and load into PostgreSQL (a private server, fsync and synchronous commit on)\n");
+                auto server = mamori::test::PostgresServer::start(true);
+                Measured pg = measure(work / "collector-pg", server->createDatabase(), opts_run, false);
+                rc = rc ? rc : pg.rc;
+                std::printf("  collector, mutual TLS 1.3 -> verify -> PostgreSQL %9.0f events/s  (%llu events in %.2f s, "
+                            "all stored and counted: %s)\n",
+                            pg.rate, static_cast<unsigned long long>(pg.acked), pg.seconds, pg.rc == 0 ? "yes" : "NO");
+                std::printf("  ratio PostgreSQL / SQLite              %10.2f\n", pg.rate / rate);
             }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ingest_bench: %s\n", e.what());

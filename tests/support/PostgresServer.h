@@ -115,7 +115,17 @@ private:
             throw std::runtime_error("cannot give " + p.string() + " to the postgres user");
     }
 
-    explicit PostgresServer(std::string bin) : bin_(std::move(bin)) {
+public:
+    // A private server of its own (benchmarks): durable = fsync and synchronous commits on, as
+    // a production server runs; the tests' shared server runs without them.
+    static std::unique_ptr<PostgresServer> start(bool durable) {
+        const auto bin = binDir();
+        if (!bin) throw std::runtime_error(kSkipMessage);
+        return std::unique_ptr<PostgresServer>(new PostgresServer(*bin, durable));
+    }
+
+private:
+    explicit PostgresServer(std::string bin, bool durable = false) : bin_(std::move(bin)) {
         namespace fs = std::filesystem;
         const fs::path tmp = fs::temp_directory_path();
         const fs::path tmpl = tmp / ("mamori-pg-template-" + fs::path(bin_).parent_path().filename().string() +
@@ -147,8 +157,9 @@ private:
             throw std::runtime_error("cannot copy the test PostgreSQL template");
         const std::string options =
             "-c listen_addresses='' -k " + dir_.string() +
-            " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB "
-            "-c max_connections=100";
+            (durable ? std::string(" -c shared_buffers=128MB")
+                     : std::string(" -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB")) +
+            " -c max_connections=100";
         if (run(asPostgres(bin_ + "/pg_ctl -D " + (dir_ / "data").string() + " -l " + (dir_ / "log").string() +
                            " -s -w -t 60 -o \"" + options + "\" start")) != 0)
             throw std::runtime_error("the test PostgreSQL did not start; see " + (dir_ / "log").string());

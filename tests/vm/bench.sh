@@ -57,6 +57,9 @@ AuditFilePath=/tmp/usbguard/audit.log
 CONF
 chmod 0600 /tmp/usbguard/*
 mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm 2>/dev/null
+# usbguard authorizes whole devices and leaves interfaces to the kernel's default, which the
+# mamori run above set to "not authorized"; give usbguard the kernel's own default back.
+for h in /sys/bus/usb/devices/usb*; do echo 1 > "$h/interface_authorized_default"; done
 usbguard-daemon -P -K -l /tmp/usbguard/daemon.log -c /tmp/usbguard/usbguard-daemon.conf &
 usbguard=$!
 for _ in $(seq 100); do [ -s /tmp/usbguard/daemon.log ] && break; sleep 0.1; done
