@@ -198,13 +198,13 @@ public:
     void trust(const FileIdentity& file) override {
         std::lock_guard lock(mu_);
         // Bounded: a machine that runs ever new programs starts judging them again.
-        if (trusted_.size() >= kTrustedFiles) trusted_.clear();
+        if (trusted_.size() >= kTrustedFiles) forgetTrustedLocked();
         trusted_.insert(file);
     }
 
     void forgetTrusted() override {
         std::lock_guard lock(mu_);
-        trusted_.clear();
+        forgetTrustedLocked();
     }
 
     std::string describeProcess(uint32_t pid) const override {
@@ -330,6 +330,10 @@ private:
                 trusted = trusted_.count(identity) > 0;
             }
             if (trusted) {  // the common case, answered here without a trip to the reactor
+                // A file only root can change is also left to the kernel: its execs stop raising
+                // events at all until it is written to (a write clears the ignore mark). Whoever
+                // can change it can stop the agent too; everyone else's files stay checked here.
+                if (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH))) ignoreInKernel(m.fd);
                 if (held) respondFd(m.fd, FAN_ALLOW);
                 ::close(m.fd);
                 return;
@@ -416,6 +420,25 @@ private:
 
     // --- either thread ---------------------------------------------------------------------
 
+    void forgetTrustedLocked() {
+        trusted_.clear();
+        // Every ignore mark is an inode mark, and the watch's own marks are not: flushing the
+        // inode marks gives every file back to the handlers.
+        const int fan = fan_fd_.load();
+        if (fan >= 0 && fanotify_mark(fan, FAN_MARK_FLUSH, 0, AT_FDCWD, nullptr) != 0)
+            Log::warn(std::string("cannot clear the kernel's ignore marks: ") + strerror(errno));
+    }
+
+    void ignoreInKernel(int file_fd) {
+        const int fan = fan_fd_.load();
+        if (fan < 0) return;
+        if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, FAN_OPEN_EXEC_PERM | FAN_OPEN_EXEC, file_fd,
+                          nullptr) != 0 &&
+            !ignore_warned_.exchange(true))
+            Log::warn(std::string("the kernel takes no ignore marks (") + strerror(errno) +
+                      "); every exec of an approved program is answered by the agent");
+    }
+
     void respond(const FanotifyFile& file, unsigned verdict) { respondFd(file.fd(), verdict); }
 
     // One write(2) per answer; the kernel takes answers from any thread.
@@ -434,6 +457,7 @@ private:
     asio::steady_timer timer_;
     std::thread thread_;
     std::atomic<int> fan_fd_{-1};
+    std::atomic<bool> ignore_warned_{false};
     const uint32_t self_;
     const bool session_leader_;
     std::shared_ptr<bool> alive_;

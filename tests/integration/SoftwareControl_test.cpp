@@ -429,3 +429,16 @@ TEST_F(SoftwareControlOnFanotify, PackageDatabaseChangesAreSeenWithoutPolling) {
 }
 
 }  // namespace
+
+TEST_F(SoftwareControlOnFanotify, AnApprovedProgramLeftToTheKernelIsJudgedAgainOnceWrittenTo) {
+    startWatcher(policy(v1::ENFORCE));
+    // The first run is judged by the agent, the second by the watch, which then leaves the
+    // root-owned program to the kernel; later runs raise no event at all.
+    for (int i = 0; i < 5; ++i) ASSERT_EQ(run(mnt_ / "pkg" / "true"), 0) << "run " << i;
+    {
+        std::ofstream f(mnt_ / "pkg" / "true", std::ios::app);
+        f << "tampered";  // a write: the kernel drops its ignore mark
+    }
+    EXPECT_EQ(run(mnt_ / "pkg" / "true"), -EPERM);
+    stopWatcher();
+}
