@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "BenchCollector.h"
+#include "BenchOptions.h"
 #include "ProcessSample.h"
 #include "agent/AgentStatus.h"
 #include "mamori/proto/Log.h"
@@ -35,17 +36,7 @@ int main(int argc, char** argv) {
         ("dir", po::value(&dir_arg), "work directory (default: a new one in $TMPDIR, removed afterwards)")
         ("keep", po::bool_switch(&keep), "keep the work directory (agent log, journal, collector)");
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, opts), vm);
-        po::notify(vm);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << "\n" << opts;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
+    if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, also through a pipe
     const std::filesystem::path work = dir_arg.empty() ? std::filesystem::temp_directory_path() /

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "BenchCollector.h"
+#include "BenchOptions.h"
 #include "EventMix.h"
 #include "LoadTerminal.h"
 #include "RawSqliteBaseline.h"
@@ -205,17 +206,7 @@ int main(int argc, char** argv) {
         ("no-baseline", po::bool_switch()->notifier([&](bool off) { baseline = !off; }),
          "skip the raw SQLite baseline (to profile the collector alone)");
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, opts), vm);
-        po::notify(vm);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << "\n" << opts;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
+    if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, also through a pipe
 

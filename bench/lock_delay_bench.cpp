@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "BenchOptions.h"
 #include "LatencyStats.h"
 #include "agent/ClockWatch.h"
 #include "agent/HoursControl.h"
@@ -240,17 +241,7 @@ int main(int argc, char** argv) {
         ("agent", po::value(&agent_bin), "the mamori-agent binary (default: the one of this build)")
         ("no-idle", po::bool_switch(&skip_idle), "measure only the lock delay");
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, opts), vm);
-        po::notify(vm);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << "\n" << opts;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
+    if (int rc = mamori::bench::parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     const fs::path work = fs::temp_directory_path() / ("mamori-lock-bench-" + std::to_string(getpid()));
     fs::create_directories(work);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "BenchCollector.h"
+#include "BenchOptions.h"
 #include "EventMix.h"
 #include "LatencyStats.h"
 #include "collector/CertificateAuthority.h"
@@ -279,17 +280,7 @@ int main(int argc, char** argv) {
         ("keep", po::bool_switch(&keep), "keep the default directory afterwards")
         ("mamorictl", po::value(&mamorictl), "the mamorictl binary (default: the one of this build)");
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, opts), vm);
-        po::notify(vm);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << "\n" << opts;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
+    if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, also through a pipe
     const std::filesystem::path dir = dir_arg.empty() ? std::filesystem::temp_directory_path() /

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "BenchCollector.h"
+#include "BenchOptions.h"
 #include "LatencyStats.h"
 #include "LoadTerminal.h"
 #include "ProcessSample.h"
@@ -74,17 +75,7 @@ int main(int argc, char** argv) {
         ("threads", po::value(&threads), "collector worker threads (default 2, as mamori-collector run)")
         ("dir", po::value(&dir_arg), "work directory (default: a new one in $TMPDIR)");
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, opts), vm);
-        po::notify(vm);
-    } catch (const std::exception& e) {
-        std::cerr << e.what() << "\n" << opts;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
+    if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     // Each terminal keeps its TLS context; the syncs in flight hold descriptors.

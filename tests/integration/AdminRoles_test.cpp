@@ -6,23 +6,16 @@
 #include <boost/json.hpp>
 #include <fstream>
 
+#include "CollectorOnEachStore.h"
 #include "TestCollector.h"
 
 using namespace mamori::test;
 
 namespace {
 
-class AdminRoles : public ::testing::Test {
+class AdminRoles : public CollectorOnEachStore {
 protected:
-    void SetUp() override {
-        dir = tempDir("admin-roles");
-        collector = std::make_unique<TestCollector>(dir / "collector");
-        collector->start();
-    }
-    void TearDown() override {
-        collector->stop();
-        if (!HasFailure()) std::filesystem::remove_all(dir);
-    }
+    AdminRoles() : CollectorOnEachStore("admin-roles") {}
 
     std::filesystem::path addUser(const std::string& name, std::vector<std::string> args) {
         return collector->addUser(name, std::move(args));
@@ -36,11 +29,9 @@ protected:
         return out;
     }
 
-    std::filesystem::path dir;
-    std::unique_ptr<TestCollector> collector;
 };
 
-TEST_F(AdminRoles, OfficerSeesOnlyTheirSectionsAndGets403ForAnotherSectionsTerminal) {
+TEST_P(AdminRoles, OfficerSeesOnlyTheirSectionsAndGets403ForAnotherSectionsTerminal) {
     TestAgent tax(dir / "term-tax"), residents(dir / "term-res");
     tax.enroll(collector->agentUrl(), collector->token("税務課"), "term-tax");
     residents.enroll(collector->agentUrl(), collector->token("住民課"), "term-res");
@@ -64,7 +55,7 @@ TEST_F(AdminRoles, OfficerSeesOnlyTheirSectionsAndGets403ForAnotherSectionsTermi
     EXPECT_NE(log.find("yamada,officer,term-res,events (refused)"), std::string::npos) << log;
 }
 
-TEST_F(AdminRoles, AuditorReadsEverythingAndChangesNothing) {
+TEST_P(AdminRoles, AuditorReadsEverythingAndChangesNothing) {
     TestAgent residents(dir / "term-res");
     residents.enroll(collector->agentUrl(), collector->token("住民課"), "term-res");
     const auto auditor = addUser("kansa", {"--role", "auditor"});
@@ -81,7 +72,7 @@ TEST_F(AdminRoles, AuditorReadsEverythingAndChangesNothing) {
     EXPECT_NE(as(auditor, {"user", "add", "x", "--role", "admin"}, 1).find("HTTP 403"), std::string::npos);
 }
 
-TEST_F(AdminRoles, UsersNeedAKnownRoleAndOfficersASection) {
+TEST_P(AdminRoles, UsersNeedAKnownRoleAndOfficersASection) {
     EXPECT_NE(collector->ctl({"user", "add", "a", "--role", "boss"}, 1).find("role must be"), std::string::npos);
     EXPECT_NE(collector->ctl({"user", "add", "b", "--role", "officer"}, 1).find("at least one --section"),
               std::string::npos);
@@ -90,3 +81,5 @@ TEST_F(AdminRoles, UsersNeedAKnownRoleAndOfficersASection) {
 }
 
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(Stores, AdminRoles, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

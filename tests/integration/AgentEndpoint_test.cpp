@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "SimulatedTerminal.h"
+#include "CollectorOnEachStore.h"
 #include "TestCollector.h"
 #include "collector/CertificateAuthority.h"
 #include "collector/Store.h"
@@ -16,21 +17,20 @@ using mamori::proto::Files;
 
 namespace {
 
-class AgentEndpoint : public ::testing::Test {
+class AgentEndpoint : public CollectorOnEachStore {
 protected:
+    AgentEndpoint() : CollectorOnEachStore("endpoint", "request_timeout_seconds = 2\nmax_body_bytes = 65536\n") {}
     void SetUp() override {
-        dir = tempDir("endpoint");
-        collector = std::make_unique<TestCollector>(dir / "collector", "request_timeout_seconds = 2\nmax_body_bytes = 65536\n");
-        collector->start();
+        CollectorOnEachStore::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
         ca_pem = Files::read(dir / "collector" / "ca.pem");
         terminal = std::make_unique<SimulatedTerminal>(collector->agentUrl(), ca_pem);
         ASSERT_EQ(terminal->enroll(collector->token("市民課"), "term-a").status, 200u);
     }
     void TearDown() override {
         // Whatever a case did, the collector must still be serving.
-        EXPECT_TRUE(TestCollector::connectable(collector->agentPort())) << collector->logText();
-        collector->stop();
-        std::filesystem::remove_all(dir);
+        if (collector) EXPECT_TRUE(TestCollector::connectable(collector->agentPort())) << collector->logText();
+        CollectorOnEachStore::TearDown();
     }
     bool logged(const std::string& needle) {
         return waitFor([&] { return collector->logText().find(needle) != std::string::npos; },
@@ -38,15 +38,13 @@ protected:
     }
     uint64_t storedCount(const std::string& id) { return collector->seqs(id).size(); }
 
-    std::filesystem::path dir;
-    std::unique_ptr<TestCollector> collector;
     std::string ca_pem;
     std::unique_ptr<SimulatedTerminal> terminal;
 };
 
 }  // namespace
 
-TEST_F(AgentEndpoint, HonestBatchIsStoredAndAcknowledged) {
+TEST_P(AgentEndpoint, HonestBatchIsStoredAndAcknowledged) {
     auto res = terminal->send(terminal->batch(10));
     ASSERT_EQ(res.status, 200u) << res.body;
     mamori::v1::EventAck ack;
@@ -56,7 +54,7 @@ TEST_F(AgentEndpoint, HonestBatchIsStoredAndAcknowledged) {
     EXPECT_EQ(storedCount(terminal->id()), 10u);
 }
 
-TEST_F(AgentEndpoint, NoClientCertificateIsRefused) {
+TEST_P(AgentEndpoint, NoClientCertificateIsRefused) {
     auto tls = mamori::proto::HttpsClient::context(ca_pem);
     auto res = terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString());
     EXPECT_EQ(res.status, 401u);
@@ -64,7 +62,7 @@ TEST_F(AgentEndpoint, NoClientCertificateIsRefused) {
     EXPECT_EQ(storedCount(terminal->id()), 0u);
 }
 
-TEST_F(AgentEndpoint, CertificateFromAnotherCaIsRefusedAtHandshake) {
+TEST_P(AgentEndpoint, CertificateFromAnotherCaIsRefusedAtHandshake) {
     auto other = mamori::collector::CertificateAuthority::create(dir / "other-ca", "elsewhere");
     auto key = mamori::proto::Ed25519Key::generate();
     auto csr = mamori::proto::CertificateRequest::parse(mamori::proto::CertificateRequest::create(key, "term-a"));
@@ -75,7 +73,7 @@ TEST_F(AgentEndpoint, CertificateFromAnotherCaIsRefusedAtHandshake) {
     EXPECT_EQ(storedCount(terminal->id()), 0u);
 }
 
-TEST_F(AgentEndpoint, ExpiredCertificateIsRefusedAtHandshake) {
+TEST_P(AgentEndpoint, ExpiredCertificateIsRefusedAtHandshake) {
     auto ca = mamori::collector::CertificateAuthority::load(dir / "collector");
     auto csr = mamori::proto::CertificateRequest::parse(
         mamori::proto::CertificateRequest::create(terminal->key(), terminal->id()));
@@ -87,7 +85,7 @@ TEST_F(AgentEndpoint, ExpiredCertificateIsRefusedAtHandshake) {
     EXPECT_EQ(storedCount(terminal->id()), 0u);
 }
 
-TEST_F(AgentEndpoint, ReusedTokenIsRefused) {
+TEST_P(AgentEndpoint, ReusedTokenIsRefused) {
     std::string token = collector->token();
     SimulatedTerminal b(collector->agentUrl(), ca_pem), c(collector->agentUrl(), ca_pem);
     EXPECT_EQ(b.enroll(token, "term-b").status, 200u);
@@ -95,17 +93,17 @@ TEST_F(AgentEndpoint, ReusedTokenIsRefused) {
     EXPECT_TRUE(logged("token unknown, used or expired"));
 }
 
-TEST_F(AgentEndpoint, ExpiredTokenIsRefused) {
+TEST_P(AgentEndpoint, ExpiredTokenIsRefused) {
     auto token = mamori::proto::EnrollmentToken::generate(
         mamori::proto::Certificate::fromPem(ca_pem).fingerprint());
-    auto store = mamori::collector::openStore("sqlite:" + (dir / "collector" / "store.db").string());
+    auto store = mamori::collector::openStore(storeUrl());
     store->addEnrollToken({token.secretHash(), "default", std::time(nullptr) - 1, "test"});
     SimulatedTerminal b(collector->agentUrl(), ca_pem);
     EXPECT_EQ(b.enroll(token.str(), "term-b").status, 403u);
     EXPECT_TRUE(logged("refused: token unknown, used or expired"));
 }
 
-TEST_F(AgentEndpoint, PostingForAnotherTerminalIsRefused) {
+TEST_P(AgentEndpoint, PostingForAnotherTerminalIsRefused) {
     SimulatedTerminal other(collector->agentUrl(), ca_pem);
     ASSERT_EQ(other.enroll(collector->token(), "term-b").status, 200u);
     auto batch = other.batch(3);  // term-b's events ...
@@ -115,7 +113,7 @@ TEST_F(AgentEndpoint, PostingForAnotherTerminalIsRefused) {
     EXPECT_EQ(storedCount("term-b"), 0u);
 }
 
-TEST_F(AgentEndpoint, ModifiedEventIsRecordedAsTamperingAndNotStored) {
+TEST_P(AgentEndpoint, ModifiedEventIsRecordedAsTamperingAndNotStored) {
     auto batch = terminal->batch(5);
     mamori::v1::EventBody body;
     body.ParseFromString(batch.events(2).body());
@@ -135,7 +133,7 @@ TEST_F(AgentEndpoint, ModifiedEventIsRecordedAsTamperingAndNotStored) {
     EXPECT_EQ(storedCount(terminal->id()), 2u);
 }
 
-TEST_F(AgentEndpoint, BatchSignedByAnotherKeyIsRefused) {
+TEST_P(AgentEndpoint, BatchSignedByAnotherKeyIsRefused) {
     mamori::proto::EventChain forged(mamori::proto::Ed25519Key::generate(), {});
     mamori::v1::EventBatch batch;
     batch.set_terminal_id(terminal->id());
@@ -149,7 +147,7 @@ TEST_F(AgentEndpoint, BatchSignedByAnotherKeyIsRefused) {
     EXPECT_EQ(storedCount(terminal->id()), 0u);
 }
 
-TEST_F(AgentEndpoint, ReplayedBatchIsStoredOnce) {
+TEST_P(AgentEndpoint, ReplayedBatchIsStoredOnce) {
     auto batch = terminal->batch(7);
     ASSERT_EQ(terminal->send(batch).status, 200u);
     auto res = terminal->send(batch);
@@ -163,19 +161,19 @@ TEST_F(AgentEndpoint, ReplayedBatchIsStoredOnce) {
     EXPECT_EQ(storedCount(terminal->id()), 7u);
 }
 
-TEST_F(AgentEndpoint, BodyOverTheLimitIsRefused) {
+TEST_P(AgentEndpoint, BodyOverTheLimitIsRefused) {
     auto res = terminal->postAuthenticated("/v1/events", std::string(70000, 'x'));
     EXPECT_EQ(res.status, 413u);
     EXPECT_TRUE(logged("over the 65536-byte limit"));
 }
 
-TEST_F(AgentEndpoint, MalformedProtobufIsRefused) {
+TEST_P(AgentEndpoint, MalformedProtobufIsRefused) {
     auto res = terminal->postAuthenticated("/v1/events", std::string("\xff\xff\xff\xff garbage", 12));
     EXPECT_EQ(res.status, 400u);
     EXPECT_TRUE(logged("malformed batch"));
 }
 
-TEST_F(AgentEndpoint, GapIsRecordedAndLaterBatchesStillTaken) {
+TEST_P(AgentEndpoint, GapIsRecordedAndLaterBatchesStillTaken) {
     ASSERT_EQ(terminal->send(terminal->batch(3)).status, 200u);
     terminal->batch(4);  // lost on the way
     auto res = terminal->send(terminal->batch(2));
@@ -184,7 +182,7 @@ TEST_F(AgentEndpoint, GapIsRecordedAndLaterBatchesStillTaken) {
     EXPECT_EQ(storedCount(terminal->id()), 5u);
 }
 
-TEST_F(AgentEndpoint, SlowlorisClientIsCutOff) {
+TEST_P(AgentEndpoint, SlowlorisClientIsCutOff) {
     namespace asio = boost::asio;
     asio::io_context io;
     asio::ssl::context ctx(asio::ssl::context::tls_client);
@@ -210,3 +208,5 @@ TEST_F(AgentEndpoint, SlowlorisClientIsCutOff) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(6));
     EXPECT_TRUE(logged("too slow to send a request"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, AgentEndpoint, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "SimulatedTerminal.h"
+#include "CollectorOnEachStore.h"
 #include "TestCollector.h"
 #include "mamori/v1/evidence.pb.h"
 #include "tests/support/PostgresServer.h"
@@ -25,23 +26,9 @@ std::string todayInTokyo(const char* format = "%Y-%m-%d") {
     return buf;
 }
 
-class EvidenceAdmin : public ::testing::TestWithParam<std::string> {
+class EvidenceAdmin : public CollectorOnEachStore {
 protected:
-    void SetUp() override {
-        std::string store;
-        if (GetParam() == "postgresql") {
-            auto* server = PostgresServer::shared();
-            if (!server) GTEST_SKIP() << PostgresServer::kSkipMessage;
-            store = server->createDatabase();
-        }
-        dir = tempDir("evidence-admin");
-        collector = std::make_unique<TestCollector>(dir / "collector", "", store);
-        collector->start();
-    }
-    void TearDown() override {
-        if (collector) collector->stop();
-        if (!HasFailure() && !dir.empty()) std::filesystem::remove_all(dir);
-    }
+    EvidenceAdmin() : CollectorOnEachStore("evidence-admin") {}
 
     std::string ca() const { return mamori::proto::Files::read(collector->dir() / "ca.pem"); }
 
@@ -60,8 +47,6 @@ protected:
         return out;
     }
 
-    std::filesystem::path dir;
-    std::unique_ptr<TestCollector> collector;
 };
 
 TEST_P(EvidenceAdmin, ExportVerifiesOfflineAndATamperedBundleFailsNamingTheEvent) {
@@ -149,8 +134,7 @@ TEST_P(EvidenceAdmin, ReportMonthlyAsTableCsvAndJson) {
     EXPECT_EQ(help.find("token create"), std::string::npos) << "only this command's usage";
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, EvidenceAdmin, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Stores, EvidenceAdmin, CollectorOnEachStore::stores(), CollectorOnEachStore::name);
 
 // The way a site moves: stop the collector, copy its SQLite store into an empty PostgreSQL
 // database, point collector.conf at it, start again.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "SimulatedTerminal.h"
+#include "CollectorOnEachStore.h"
 #include "TestCollector.h"
 
 using namespace mamori::test;
@@ -15,17 +16,9 @@ using mamori::proto::Files;
 
 namespace {
 
-class Pipeline : public ::testing::Test {
+class Pipeline : public CollectorOnEachStore {
 protected:
-    void SetUp() override {
-        dir = tempDir("pipeline");
-        collector = std::make_unique<TestCollector>(dir / "collector");
-        collector->start();
-    }
-    void TearDown() override {
-        collector->stop();
-        if (!HasFailure()) std::filesystem::remove_all(dir);
-    }
+    Pipeline() : CollectorOnEachStore("pipeline") {}
 
     std::unique_ptr<TestAgent> enrolledAgent(const std::string& name, const std::string& conf = "") {
         auto agent = std::make_unique<TestAgent>(dir / name, conf);
@@ -61,13 +54,11 @@ protected:
         return v.at("rows").as_array().size();
     }
 
-    std::filesystem::path dir;
-    std::unique_ptr<TestCollector> collector;
 };
 
 }  // namespace
 
-TEST_F(Pipeline, EnrolledAgentReportsItsLifecycle) {
+TEST_P(Pipeline, EnrolledAgentReportsItsLifecycle) {
     auto agent = enrolledAgent("term-a");
     struct stat st {};
     ASSERT_EQ(stat((agent->state() / "terminal.key").c_str(), &st), 0);
@@ -85,7 +76,7 @@ TEST_F(Pipeline, EnrolledAgentReportsItsLifecycle) {
     EXPECT_NE(out.find("市民課"), std::string::npos);
 }
 
-TEST_F(Pipeline, CollectorDownForTheWholeRunThenUp) {
+TEST_P(Pipeline, CollectorDownForTheWholeRunThenUp) {
     auto agent = enrolledAgent("term-a");
     collector->stop(SIGKILL);
     for (int i = 0; i < 4; ++i) {  // four working sessions with no collector
@@ -105,7 +96,7 @@ TEST_F(Pipeline, CollectorDownForTheWholeRunThenUp) {
     EXPECT_EQ(evidenceViolations(), 0u);
 }
 
-TEST_F(Pipeline, AgentKilledInALoopLeavesAGapFreeChain) {
+TEST_P(Pipeline, AgentKilledInALoopLeavesAGapFreeChain) {
     auto agent = enrolledAgent("term-a");
     std::mt19937 rng(42);
     for (int i = 0; i < 12; ++i) {
@@ -120,7 +111,7 @@ TEST_F(Pipeline, AgentKilledInALoopLeavesAGapFreeChain) {
     EXPECT_EQ(evidenceViolations(), 0u) << collector->logText();
 }
 
-TEST_F(Pipeline, CollectorKilledDuringIngestLosesAndDoublesNothing) {
+TEST_P(Pipeline, CollectorKilledDuringIngestLosesAndDoublesNothing) {
     SimulatedTerminal t(collector->agentUrl(), Files::read(collector->dir() / "ca.pem"));
     ASSERT_EQ(t.enroll(collector->token(), "term-s").status, 200u);
     // Everything the terminal made, re-sent from the last acknowledgement after each failure.
@@ -152,7 +143,7 @@ TEST_F(Pipeline, CollectorKilledDuringIngestLosesAndDoublesNothing) {
     RecordProperty("batches_before_kill", static_cast<int>(next));
 }
 
-TEST_F(Pipeline, FullJournalRecordsAndReportsTheGap) {
+TEST_P(Pipeline, FullJournalRecordsAndReportsTheGap) {
     auto agent = enrolledAgent("term-a", "journal_max_bytes = 4096\n");
     collector->stop(SIGKILL);
     for (int i = 0; i < 12; ++i) {
@@ -168,3 +159,5 @@ TEST_F(Pipeline, FullJournalRecordsAndReportsTheGap) {
     EXPECT_NE(out.find("term-a"), std::string::npos) << out;
     EXPECT_NE(out.find("evidence"), std::string::npos) << out;
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, Pipeline, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "CollectorOnEachStore.h"
 #include "TestCollector.h"
 #include "tests/support/PostgresServer.h"
 
@@ -14,23 +15,9 @@ namespace {
 
 const auto* const kPostgresEnvironment = ::testing::AddGlobalTestEnvironment(new PostgresServer::Environment);
 
-class PolicyAdmin : public ::testing::TestWithParam<std::string> {
+class PolicyAdmin : public CollectorOnEachStore {
 protected:
-    void SetUp() override {
-        std::string store;
-        if (GetParam() == "postgresql") {
-            auto* server = PostgresServer::shared();
-            if (!server) GTEST_SKIP() << PostgresServer::kSkipMessage;
-            store = server->createDatabase();
-        }
-        dir = tempDir("policy-admin");
-        collector = std::make_unique<TestCollector>(dir / "collector", "", store);
-        collector->start();
-    }
-    void TearDown() override {
-        if (collector) collector->stop();
-        if (!HasFailure() && !dir.empty()) std::filesystem::remove_all(dir);
-    }
+    PolicyAdmin() : CollectorOnEachStore("policy-admin") {}
 
     std::string profile() const { return std::string(MAMORI_SOURCE_DIR) + "/installer/profiles/default.yaml"; }
 
@@ -59,8 +46,6 @@ protected:
         agent.stop(SIGTERM);
     }
 
-    std::filesystem::path dir;
-    std::unique_ptr<TestCollector> collector;
 };
 
 TEST_P(PolicyAdmin, StatusShowsWhoIsBehindAfterAGroupChangeUntilTheTerminalSyncs) {
@@ -184,7 +169,6 @@ TEST_P(PolicyAdmin, ExceptionReachesTheTerminalAsANewerPolicyAndIsListedByExpiry
     EXPECT_NE(table.find("software"), std::string::npos) << table;
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, PolicyAdmin, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Stores, PolicyAdmin, CollectorOnEachStore::stores(), CollectorOnEachStore::name);
 
 }  // namespace
