@@ -106,6 +106,29 @@ TEST_P(PolicyAdmin, SetGroupToAGroupWhosePolicyHasALowerVersionDeliversThatPolic
     EXPECT_FALSE(statusOf("term-a").at("behind").as_bool());
 }
 
+TEST_P(PolicyAdmin, ACollectorRestartChangesNothingTerminalsEnforce) {
+    const uint64_t version = push("住民課");
+    TestAgent agent(dir / "term-a");
+    agent.enroll(collector->agentUrl(), collector->token("住民課"), "term-a");
+    syncTo(agent, "term-a", version);
+    const std::string enforced = agent.status();
+    const std::string signed_policy = mamori::proto::Files::read(agent.state() / "policy.signed");
+
+    collector->stop(SIGKILL);  // the hardest restart: no chance to write anything on the way out
+    collector->start();
+    agent.start();
+    // The agent has synced with the restarted collector: it answers with the same state.
+    EXPECT_TRUE(waitFor([&] { return agent.status().find("last error:      none") != std::string::npos; }))
+        << agent.logText();
+    agent.stop(SIGTERM);
+    auto after = statusOf("term-a");
+    EXPECT_EQ(after.at("applied_version").to_number<uint64_t>(), version);
+    EXPECT_EQ(after.at("latest_version").to_number<uint64_t>(), version);
+    EXPECT_FALSE(after.at("behind").as_bool());
+    EXPECT_EQ(mamori::proto::Files::read(agent.state() / "policy.signed"), signed_policy) << "no policy was re-sent";
+    EXPECT_NE(agent.status().find("version " + std::to_string(version)), std::string::npos) << enforced;
+}
+
 TEST_P(PolicyAdmin, SetGroupOfAnUnknownTerminalFailsAndChangesNothing) {
     const std::string out = collector->ctl({"terminal", "set-group", "no-such-terminal", "住民課"}, 1);
     EXPECT_NE(out.find("no terminal 'no-such-terminal'"), std::string::npos) << out;
