@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <array>
 #include <boost/beast/ssl.hpp>
 
 #include "mamori/proto/Log.h"
@@ -94,6 +95,13 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                 res.prepare_payload();
                 res.keep_alive(false);
                 co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+                // A client still sending its body would get a reset instead of the answer if the
+                // connection closed now: read and drop the rest first, for a bounded time and size.
+                std::array<char, 16 * 1024> sink;
+                lowest.expires_after(std::chrono::seconds(2));
+                for (size_t dropped = 0; !ec && dropped < (1u << 20);)
+                    dropped += co_await stream.async_read_some(asio::buffer(sink),
+                                                               asio::redirect_error(asio::use_awaitable, ec));
                 break;
             }
             if (ec == beast::error::timeout) {
