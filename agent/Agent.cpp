@@ -153,7 +153,9 @@ struct Agent::Impl {
         open();
         controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config});
         sink->emit(lifecycle(mamori::v1::AGENT_STARTED));
-        policyEvent(policy->start(applier()));
+        const auto started = policy->start(applier());
+        if (const auto& refused = policy->refusedAtStart()) policyEvent(*refused);
+        policyEvent(started);
 
         if (uploader) {
             uploader->start();

@@ -44,6 +44,7 @@ PolicyKeeper::Verdict PolicyKeeper::start(const Apply& apply) {
             why = "unreadable";
         }
         Log::error("the last-known-good policy on disk was refused (" + why + "); running the built-in default");
+        refused_at_start_ = Verdict{false, 0, "last-known-good", "the last-known-good policy on disk was refused: " + why};
     }
     if (!key_ && !local_profile_.empty()) {
         auto local = mamori::policy::PolicyLoader::loadFile(local_profile_);
@@ -51,8 +52,10 @@ PolicyKeeper::Verdict PolicyKeeper::start(const Apply& apply) {
             current_ = std::move(local).policy();
             return Verdict{true, current_.version(), current_.name(), {}};
         }
-        Log::error("the local profile " + local_profile_.string() + " was refused (" +
-                   (local ? why : local.formatErrors()) + "); running the built-in default");
+        const std::string reason = local ? why : local.formatErrors();
+        Log::error("the local profile " + local_profile_.string() + " was refused (" + reason +
+                   "); running the built-in default");
+        refused_at_start_ = Verdict{false, 0, local_profile_.filename().string(), reason};
     }
     current_ = mamori::policy::PolicyLoader::builtInDefault();
     if (!apply(current_, why)) throw std::runtime_error("the built-in default policy does not apply: " + why);

@@ -35,6 +35,9 @@ public:
     // Loads the last-known-good (verified again: the file may have been altered) or the default.
     // The returned verdict describes what is now in force.
     Verdict start(const Apply& apply);
+    // What start() had to refuse before it fell back (an altered last-known-good, a broken local
+    // profile): evidence in its own right, so the agent records it as POLICY_REJECTED.
+    const std::optional<Verdict>& refusedAtStart() const { return refused_at_start_; }
     Verdict offer(const mamori::v1::SignedPolicy& signed_policy, const Apply& apply);
     // The local profile was edited: applied when it loads and the controls take it; a profile
     // with errors is refused with file:line:column and the policy in force stays.
@@ -52,6 +55,7 @@ private:
     std::optional<mamori::proto::Ed25519Key> key_;
     mamori::v1::Policy current_;
     std::filesystem::path local_profile_;
+    std::optional<Verdict> refused_at_start_;
 };
 
 }  // namespace mamori::agent

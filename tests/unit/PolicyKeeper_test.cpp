@@ -295,6 +295,10 @@ TEST_F(PolicyKeeperTest, AlteredLastKnownGoodFileIsRefusedAtStartAndTheBuiltInDe
     EXPECT_TRUE(v.accepted);
     EXPECT_EQ(v.version, 0u);
     EXPECT_EQ(k.version(), 0u);
+    // The refusal itself is evidence: the agent records it as POLICY_REJECTED.
+    ASSERT_TRUE(k.refusedAtStart().has_value());
+    EXPECT_FALSE(k.refusedAtStart()->accepted);
+    EXPECT_NE(k.refusedAtStart()->reason.find("last-known-good"), std::string::npos) << k.refusedAtStart()->reason;
     EXPECT_TRUE(MessageDifferencer::Equals(k.current(), PolicyLoader::builtInDefault()));
     ASSERT_EQ(applied.size(), 1u);
     EXPECT_TRUE(MessageDifferencer::Equals(applied[0], PolicyLoader::builtInDefault()));
