@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <stdexcept>
+
 #include "agent/Journal.h"
 
 namespace mamori::agent {
@@ -64,7 +66,11 @@ uint64_t UnenrolledJournal::adopt(const fs::path& dir, const mamori::proto::Ed25
         for (auto batch = from.pending(500); !batch.empty(); batch = from.pending(500, after)) {
             for (const auto& ev : batch) {
                 mamori::v1::EventBody body;
-                if (!body.ParseFromString(ev.body())) continue;  // cannot happen: this agent wrote it
+                // This agent wrote it; an unreadable one means the file was damaged, and evidence
+                // is not copied around a hole without saying so.
+                if (!body.ParseFromString(ev.body()))
+                    throw std::runtime_error(old.string() + ": an event after seq " + std::to_string(after) +
+                                             " is unreadable; the journal is kept as it is");
                 after = body.seq();
                 body.set_terminal_id(terminal_id);
                 to.append(std::move(body));
