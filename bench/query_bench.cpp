@@ -245,6 +245,22 @@ boost::asio::awaitable<void> askRepeatedly(boost::asio::any_io_executor ex, std:
     }
 }
 
+// queries+3 GETs of target on one kept-alive admin connection (the first 3 unmeasured); throws
+// what the collector answered if it was not 200.
+LatencyStats timeAdminQueries(const BenchCollector& collector, const std::string& target, int queries,
+                              std::optional<size_t> rows) {
+    LatencyStats stats;
+    boost::asio::io_context io;
+    std::exception_ptr failure;
+    boost::asio::co_spawn(io,
+                          askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(),
+                                        collector.adminToken(), target, queries, rows, &stats),
+                          [&](std::exception_ptr e) { failure = e; });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return stats;
+}
+
 // Runs a program to completion with its output discarded; returns its exit status.
 int runQuietly(const std::vector<std::string>& argv) {
     posix_spawn_file_actions_t actions;
@@ -363,48 +379,13 @@ int main(int argc, char** argv) {
                         rows, rows - not_reporting, not_reporting);
 
             // 2. The admin API as mamorictl calls it, on one kept-alive connection.
-            LatencyStats api;
-            {
-                boost::asio::io_context io;
-                std::exception_ptr failure;
-                boost::asio::co_spawn(io,
-                                      askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(),
-                                                    collector.adminToken(), target, queries, rows, &api),
-                                      [&](std::exception_ptr e) { failure = e; });
-                io.run();
-                if (failure) {
-                    try {
-                        std::rethrow_exception(failure);
-                    } catch (const std::exception& e) {
-                        std::fprintf(stderr, "admin API: %s\n", e.what());
-                        return 1;
-                    }
-                }
-            }
+            const LatencyStats api = timeAdminQueries(collector, target, queries, rows);
 
-            // 4. The monthly report (月次点検) of the same month, from the same store.
-            LatencyStats monthly;
+            // 3. The monthly report (月次点検) of the same month, from the same store.
             const std::string month_target = "/admin/v1/report/monthly?month=" + last_date.substr(0, 7);
-            {
-                boost::asio::io_context io;
-                std::exception_ptr failure;
-                boost::asio::co_spawn(io,
-                                      askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(),
-                                                    collector.adminToken(), month_target, std::max(queries / 4, 10),
-                                                    std::nullopt, &monthly),
-                                      [&](std::exception_ptr e) { failure = e; });
-                io.run();
-                if (failure) {
-                    try {
-                        std::rethrow_exception(failure);
-                    } catch (const std::exception& e) {
-                        std::fprintf(stderr, "monthly report: %s\n", e.what());
-                        return 1;
-                    }
-                }
-            }
+            const LatencyStats monthly = timeAdminQueries(collector, month_target, std::max(queries / 4, 10), std::nullopt);
 
-            // 3. What an administrator waits for: a whole mamorictl process.
+            // 4. What an administrator waits for: a whole mamorictl process.
             LatencyStats cli;
             std::vector<std::string> args = {mamorictl, "--config", (dir / "mamorictl.conf").string(), "violations"};
             if (today) args.push_back("--today");
