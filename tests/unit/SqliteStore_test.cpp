@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "collector/SqliteStore.h"
+#include "tests/support/StoreSamples.h"
 
 // What only the SQLite file has: its mode bits, its schema stamp, its URL forms. The Store
 // contract both implementations share is in Store_test.cpp.
@@ -22,8 +23,8 @@ namespace v1 = mamori::v1;
 
 namespace {
 
-constexpr int64_t kNow = 1'767'225'600;  // 2026-01-01T00:00:00Z
-constexpr int64_t kNs = 1'000'000'000;
+using mamori::test::kNow;
+using mamori::test::kNs;
 
 struct SqliteStoreTest : ::testing::Test {
     fs::path dir;
@@ -37,47 +38,16 @@ struct SqliteStoreTest : ::testing::Test {
     }
     void TearDown() override { fs::remove_all(dir); }
 
+    // The records every Store suite uses (tests/support/StoreSamples.h).
     static TerminalRecord terminal(const std::string& id, const std::string& group = "総務課") {
-        TerminalRecord t;
-        t.id = id;
-        t.hostname = id + ".local";
-        t.group = group;
-        t.certificate_pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
-        t.public_key = std::string(32, '\x07');
-        t.enrolled_unix = kNow;
-        return t;
+        return mamori::test::terminal(id, group);
     }
-
-    static IngestEvent event(uint64_t seq, const std::string& date = "2026-01-05",
-                             v1::Control control = v1::USB, bool violation = false,
-                             v1::Outcome outcome = v1::OUTCOME_UNSPECIFIED) {
-        IngestEvent e;
-        e.seq = seq;
-        e.utc_ns = (kNow + static_cast<int64_t>(seq)) * kNs;
-        e.local_date = date;
-        e.type = violation ? v1::USB_BLOCKED : v1::HEARTBEAT;
-        e.control = control;
-        e.violation = violation;
-        e.outcome = outcome;
-        e.rule_id = violation ? "usb-default-deny" : "";
-        e.body = std::string(180, static_cast<char>('a' + seq % 26));
-        e.prev_hash = std::string(32, static_cast<char>(seq - 1));
-        e.hash = std::string(32, static_cast<char>(seq));
-        e.signature = std::string(64, '\x5a');
-        return e;
+    static IngestEvent event(uint64_t seq, const std::string& date = "2026-01-05", v1::Control control = v1::USB,
+                             bool violation = false, v1::Outcome outcome = v1::OUTCOME_UNSPECIFIED) {
+        return mamori::test::event(seq, date, control, violation, outcome);
     }
-
-    // Events first..first+n-1 for one terminal, all heartbeats on one date.
     static IngestBatch batch(const std::string& terminal_id, uint64_t first, uint32_t n) {
-        IngestBatch b;
-        b.terminal_id = terminal_id;
-        for (uint64_t s = first; s < first + n; ++s) b.events.push_back(event(s));
-        if (n > 0) {
-            b.new_head_seq = first + n - 1;
-            b.new_head_hash = b.events.back().hash;
-        }
-        b.now_unix = kNow;
-        return b;
+        return mamori::test::batch(terminal_id, first, n);
     }
 
     static const ComplianceRow* find(const std::vector<ComplianceRow>& rows, const std::string& terminal_id,
