@@ -109,6 +109,7 @@ public:
             platform_.inventory->watch([weak] {
                 if (auto self = weak.lock()) self->reloadInventory();
             });
+            giveBackMemory();
         }
         startWatch();
         reconcileInventory();
@@ -344,10 +345,7 @@ private:
             packaged_md5_.clear();
             reconcileInventory();
             scanUnmanaged();
-            // Reading the package database briefly takes tens of megabytes (every .list file, the
-            // previous snapshot); give them back to the system, or the resident agent keeps them
-            // all day in the pool thread's malloc arena.
-            ::malloc_trim(0);
+            giveBackMemory();
         } else {
             Log::warn("software inventory: " + error);
         }
@@ -455,8 +453,16 @@ private:
         if (scan_again_) {
             scan_again_ = false;
             scanUnmanaged();
+        } else {
+            giveBackMemory();
         }
     }
+
+    // Reading the package database or walking the scan paths briefly takes megabytes (every
+    // .list file, the previous snapshot, the paths found) that malloc keeps once freed; give them
+    // back to the system, or the resident agent holds them all day in its heap and the pool
+    // thread's arena.
+    static void giveBackMemory() { ::malloc_trim(0); }
 
     // ---------------------------------------------------------------------------------------
     // Reporting

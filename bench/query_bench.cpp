@@ -261,6 +261,15 @@ LatencyStats timeAdminQueries(const BenchCollector& collector, const std::string
     return stats;
 }
 
+// The month (YYYY-MM) holding the middle day of a history of `days` days ending on last_date.
+std::string fullestMonth(const std::string& last_date, int days) {
+    std::istringstream in(last_date);
+    date::sys_days last;
+    in >> date::parse("%F", last);
+    if (in.fail()) throw std::runtime_error("bad date in history.txt: " + last_date);
+    return date::format("%Y-%m", last - date::days(days / 2));
+}
+
 // Runs a program to completion with its output discarded; returns its exit status.
 int runQuietly(const std::vector<std::string>& argv) {
     posix_spawn_file_actions_t actions;
@@ -285,6 +294,7 @@ int main(int argc, char** argv) {
     Params p;
     int queries = 200, threads = 2;
     std::string dir_arg, mamorictl = std::string(MAMORI_BINARY_DIR) + "/collector/mamorictl";
+    std::string store_arg;
     bool keep = false, postgresql = false;
     po::options_description opts("query_bench: violations --today and report monthly latency over a fleet's history");
     opts.add_options()("help,h", "show this help")
@@ -300,6 +310,9 @@ int main(int argc, char** argv) {
         ("keep", po::bool_switch(&keep), "keep the default directory afterwards")
         ("postgresql", po::bool_switch(&postgresql),
          "keep the history in a private PostgreSQL 15 server instead of the SQLite file")
+        ("store", po::value(&store_arg),
+         "keep the history in this PostgreSQL database (postgresql://...) instead; with --dir, a history "
+         "generated there earlier is queried again")
         ("mamorictl", po::value(&mamorictl), "the mamorictl binary (default: the one of this build)");
     po::variables_map vm;
     if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
@@ -313,9 +326,15 @@ int main(int argc, char** argv) {
     int rc = 0;
     try {
             std::unique_ptr<mamori::test::PostgresServer> server;
-            std::string store_url;
-            if (postgresql && !std::filesystem::exists(dir / "collector.conf")) {
-                server = mamori::test::PostgresServer::start(false);
+            std::string store_url = store_arg;
+            if (!store_arg.empty()) {
+                postgresql = true;
+            } else if (postgresql && !std::filesystem::exists(dir / "collector.conf")) {
+                // Sized as a collector's server would be on a machine like this one (a quarter of
+                // its memory for buffers), with checkpoints spaced out so the load of 30 M events
+                // is not dominated by them; fsync stays off, as the load is not what is measured.
+                server = mamori::test::PostgresServer::start(
+                    false, "-c shared_buffers=4GB -c max_wal_size=16GB -c checkpoint_timeout=1h");
                 store_url = server->createDatabase();
             } else if (postgresql) {
                 throw std::runtime_error("--postgresql makes a new history: leave out --dir or name a new one");
@@ -382,7 +401,8 @@ int main(int argc, char** argv) {
             const LatencyStats api = timeAdminQueries(collector, target, queries, rows);
 
             // 3. The monthly report (月次点検) of the same month, from the same store.
-            const std::string month_target = "/admin/v1/report/monthly?month=" + last_date.substr(0, 7);
+            // The month with the most days of history: early in a month, the one before it.
+            const std::string month_target = "/admin/v1/report/monthly?month=" + fullestMonth(last_date, p.days);
             const LatencyStats monthly = timeAdminQueries(collector, month_target, std::max(queries / 4, 10), std::nullopt);
 
             // 4. What an administrator waits for: a whole mamorictl process.

@@ -1,7 +1,6 @@
 #include "collector/DailyCompliance.h"
 
 #include <algorithm>
-#include <map>
 
 namespace mamori::collector {
 
@@ -25,25 +24,21 @@ std::vector<DailyCompliance::Row> DailyCompliance::violations(const std::string&
         return sections.empty() || std::find(sections.begin(), sections.end(), group) != sections.end();
     };
     std::vector<Row> rows;
-    std::map<std::string, int64_t> last_seen;
     for (const auto& row : store_.compliance(date, false)) {
         std::string name = controlName(row.control);
         if (!visible(row.group) || (!control.empty() && control != name)) continue;
         rows.push_back(Row{row.terminal_id, row.group, name, row.violations ? "violation" : "exempted", row.violations,
-                           row.exempted, row.events, 0});
+                           row.exempted, row.events, row.last_seen_unix});
     }
     // Silence is only judged for today: a past day's silence shows as its missing events.
     bool today = date == calendar_.dateOfUnix(now_unix);
-    std::vector<TerminalRecord> terminals = store_.terminals();
-    for (const auto& t : terminals) last_seen[t.id] = t.last_seen_unix;
     if (today && (control.empty() || control == "reporting")) {
-        for (const auto& t : terminals) {
-            int64_t seen = std::max(t.last_seen_unix, t.enrolled_unix);
-            if (!visible(t.group) || now_unix - seen <= deadline_s_) continue;
+        // Silent past the deadline: seen (or enrolled) strictly before now - deadline.
+        for (const auto& t : store_.silentTerminals(now_unix - deadline_s_)) {
+            if (!visible(t.group)) continue;
             rows.push_back(Row{t.id, t.group, "reporting", "not reporting", 0, 0, 0, t.last_seen_unix});
         }
     }
-    for (auto& r : rows) r.last_seen_unix = last_seen[r.terminal];
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
         return std::tie(a.group, a.terminal, a.control) < std::tie(b.group, b.terminal, b.control);
     });

@@ -48,6 +48,9 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                 Log::warn(name + ": accept failed: " + ec.message());
                 continue;
             }
+            // A response leaves as several TLS records; with Nagle's algorithm the last one waits
+            // for the client's delayed ACK (40 ms on Linux) on a kept-alive connection.
+            socket.set_option(tcp::no_delay(true), ec);
             auto ex = socket.get_executor();
             asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls)), asio::detached);
         }

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <set>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "collector/DailyCompliance.h"
 
@@ -80,9 +80,10 @@ MonthlyReport::Result MonthlyReport::build(const std::string& month, int64_t now
     const date::sys_days today = dayOf(calendar_.dateOfUnix(now_unix));
     const date::sys_days judged_to = std::min(last, today - date::days(1));
     if (judged_to >= first) r.judged_through = text(judged_to);
-    std::set<std::pair<std::string, std::string>> reported;
+    std::unordered_map<std::string, uint32_t> reported;  // terminal → days of the month with events
     if (!r.judged_through.empty())
-        for (auto& day : store_.daysWithEvents(r.first_date, r.judged_through)) reported.insert(std::move(day));
+        for (auto& [terminal, days] : store_.reportingDays(r.first_date, r.judged_through))
+            reported.emplace(std::move(terminal), days);
     for (const auto& t : store_.terminals()) {
         if (!visible(t.group)) continue;
         Section& s = sectionOf(t.group);
@@ -90,8 +91,10 @@ MonthlyReport::Result MonthlyReport::build(const std::string& month, int64_t now
         const date::sys_days from = std::max(first, dayOf(calendar_.dateOfUnix(t.enrolled_unix)) + date::days(1));
         if (r.judged_through.empty() || from > judged_to) continue;
         Silence silence{t.id, 0, static_cast<uint32_t>((judged_to - from).count() + 1)};
+        const auto days = reported.find(t.id);
+        const uint32_t mask = days == reported.end() ? 0 : days->second;
         for (date::sys_days d = from; d <= judged_to; d += date::days(1))
-            if (!reported.contains({t.id, text(d)})) ++silence.days;
+            if (!(mask >> (static_cast<unsigned>(date::year_month_day(d).day()) - 1) & 1)) ++silence.days;
         if (silence.days) s.not_reporting.push_back(std::move(silence));
     }
     for (auto& [name, s] : by_name) {

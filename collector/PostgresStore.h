@@ -22,7 +22,7 @@ public:
     explicit PostgresStore(const std::string& url, size_t connections = 8);
 
     // The schema version this build writes (mamori_meta.schema_version).
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     void addEnrollToken(const EnrollToken& t) override;
     std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
@@ -30,6 +30,7 @@ public:
     void addTerminal(const TerminalRecord& t) override;
     std::optional<TerminalRecord> terminal(const std::string& id) override;
     std::vector<TerminalRecord> terminals() override;
+    std::vector<TerminalRecord> silentTerminals(int64_t before_unix) override;
     void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
                     int64_t clock_skew_ms) override;
     uint64_t setTerminalGroup(const std::string& id, const std::string& group) override;
@@ -48,8 +49,8 @@ public:
 
     std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
                                                  bool all_rows) override;
-    std::vector<std::pair<std::string, std::string>> daysWithEvents(const std::string& from_date,
-                                                                    const std::string& to_date) override;
+    std::vector<std::pair<std::string, uint32_t>> reportingDays(const std::string& from_date,
+                                                                const std::string& to_date) override;
 
     uint64_t addPolicy(PolicyRecord p) override;
     std::optional<PolicyRecord> latestPolicy(const std::string& group) override;

@@ -32,7 +32,7 @@ public:
     ~SqliteStore() override;
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     void addEnrollToken(const EnrollToken& t) override;
     std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
@@ -40,6 +40,7 @@ public:
     void addTerminal(const TerminalRecord& t) override;
     std::optional<TerminalRecord> terminal(const std::string& id) override;
     std::vector<TerminalRecord> terminals() override;
+    std::vector<TerminalRecord> silentTerminals(int64_t before_unix) override;
     void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
                     int64_t clock_skew_ms) override;
     uint64_t setTerminalGroup(const std::string& id, const std::string& group) override;
@@ -58,8 +59,8 @@ public:
 
     std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
                                                  bool all_rows) override;
-    std::vector<std::pair<std::string, std::string>> daysWithEvents(const std::string& from_date,
-                                                                    const std::string& to_date) override;
+    std::vector<std::pair<std::string, uint32_t>> reportingDays(const std::string& from_date,
+                                                                const std::string& to_date) override;
 
     uint64_t addPolicy(PolicyRecord p) override;
     std::optional<PolicyRecord> latestPolicy(const std::string& group) override;

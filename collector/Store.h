@@ -82,6 +82,7 @@ struct ComplianceRow {
     uint32_t exempted = 0;
     int64_t first_violation_ns = 0;
     int64_t last_event_ns = 0;
+    int64_t last_seen_unix = 0;  // the terminal's, now (0 if it is no longer enrolled)
 };
 
 struct StoredEvent {
@@ -181,6 +182,10 @@ public:
     virtual std::optional<TerminalRecord> terminal(const std::string& id) = 0;
     // All terminals ordered by id, without certificate_pem (terminal(id) has it).
     virtual std::vector<TerminalRecord> terminals() = 0;
+    // The terminals whose last sign of life (the later of last seen and enrollment) came before
+    // before_unix, ordered by id, without certificate_pem: the fleet's silent few, without
+    // listing the fleet.
+    virtual std::vector<TerminalRecord> silentTerminals(int64_t before_unix) = 0;
     virtual void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
                             int64_t clock_skew_ms) = 0;
     // Moves the terminal and sets its policy_reissue_version to the next version of the policy
@@ -215,10 +220,12 @@ public:
     std::vector<ComplianceRow> compliance(const std::string& date, bool all_rows) {
         return complianceBetween(date, date, all_rows);
     }
-    // Every (terminal, local date) from..to with at least one event (the days a terminal
-    // reported), in no particular order.
-    virtual std::vector<std::pair<std::string, std::string>> daysWithEvents(const std::string& from_date,
-                                                                            const std::string& to_date) = 0;
+    // The days of one month, from_date..to_date (both in that month), on which each terminal
+    // reported at least one event: bit d-1 is day d. Terminals with none are left out; no
+    // particular order. One row per terminal, not per day: a month of a large fleet is
+    // hundreds of thousands of reporting days.
+    virtual std::vector<std::pair<std::string, uint32_t>> reportingDays(const std::string& from_date,
+                                                                        const std::string& to_date) = 0;
 
     // Policies: versions are global and strictly increasing across groups.
     virtual uint64_t addPolicy(PolicyRecord p) = 0;  // assigns and returns the version

@@ -38,6 +38,9 @@ struct HttpsClient::Impl {
         lowest.expires_after(timeout);
         auto endpoints = co_await resolver.async_resolve(host, port, asio::use_awaitable);
         co_await lowest.async_connect(endpoints, asio::use_awaitable);
+        // A request is header and body records: without this, the second waits on a delayed ACK.
+        boost::system::error_code ignored;
+        lowest.socket().set_option(tcp::no_delay(true), ignored);
         co_await stream->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
         buffer.clear();
     }

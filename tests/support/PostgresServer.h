@@ -117,15 +117,17 @@ private:
 
 public:
     // A private server of its own (benchmarks): durable = fsync and synchronous commits on, as
-    // a production server runs; the tests' shared server runs without them.
-    static std::unique_ptr<PostgresServer> start(bool durable) {
+    // a production server runs; the tests' shared server runs without them. settings ("-c k=v
+    // ...") come last, so they override the defaults here.
+    static std::unique_ptr<PostgresServer> start(bool durable, const std::string& settings = "") {
         const auto bin = binDir();
         if (!bin) throw std::runtime_error(kSkipMessage);
-        return std::unique_ptr<PostgresServer>(new PostgresServer(*bin, durable));
+        return std::unique_ptr<PostgresServer>(new PostgresServer(*bin, durable, settings));
     }
 
 private:
-    explicit PostgresServer(std::string bin, bool durable = false) : bin_(std::move(bin)) {
+    explicit PostgresServer(std::string bin, bool durable = false, const std::string& settings = "")
+        : bin_(std::move(bin)) {
         namespace fs = std::filesystem;
         const fs::path tmp = fs::temp_directory_path();
         const fs::path tmpl = tmp / ("mamori-pg-template-" + fs::path(bin_).parent_path().filename().string() +
@@ -159,7 +161,7 @@ private:
             "-c listen_addresses='' -k " + dir_.string() +
             (durable ? std::string(" -c shared_buffers=128MB")
                      : std::string(" -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=16MB")) +
-            " -c max_connections=100";
+            " -c max_connections=100 " + settings;
         if (run(asPostgres(bin_ + "/pg_ctl -D " + (dir_ / "data").string() + " -l " + (dir_ / "log").string() +
                            " -s -w -t 60 -o \"" + options + "\" start")) != 0)
             throw std::runtime_error("the test PostgreSQL did not start; see " + (dir_ / "log").string());

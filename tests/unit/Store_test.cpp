@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -332,6 +333,47 @@ TYPED_TEST(StoreTest, TerminalsAreUniqueAndOrderedById) {
     EXPECT_THROW(store->recordSync("nope", kNow, 1, 0), std::invalid_argument);
     EXPECT_THROW(store->setTerminalGroup("nope", "g"), std::invalid_argument);
     EXPECT_FALSE(store->terminal("nope"));
+}
+
+TYPED_TEST(StoreTest, SilentTerminalsAreThoseLastSeenOrEnrolledBeforeTheCutoff) {
+    auto store = this->open();
+    store->addTerminal(terminal("quiet", "総務課", kNow - 100));        // enrolled, never seen since
+    store->addTerminal(terminal("fresh", "総務課", kNow + 10));         // enrolled after the cutoff
+    store->addTerminal(terminal("synced", "税務課", kNow - 500));
+    store->addTerminal(terminal("boundary", "税務課", kNow - 500));
+    store->recordSync("synced", kNow + 5, 1, 0);
+    store->recordSync("boundary", kNow, 1, 0);  // at the cutoff: not before it
+
+    const auto silent = store->silentTerminals(kNow);
+    ASSERT_EQ(silent.size(), 1u);
+    EXPECT_EQ(silent[0].id, "quiet");
+    EXPECT_EQ(silent[0].group, "総務課");
+    EXPECT_TRUE(silent[0].certificate_pem.empty()) << "a listing, not the certificates";
+    EXPECT_EQ(store->silentTerminals(kNow + 6).size(), 3u);
+    EXPECT_EQ(store->silentTerminals(kNow + 11).size(), 4u);
+}
+
+TYPED_TEST(StoreTest, ReportingDaysAreOneBitPerDayOfTheMonthPerTerminal) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    store->addTerminal(terminal("t2"));
+    store->addTerminal(terminal("idle"));
+    store->ingest(batch("t1", 1, 3, "2026-01-01"));
+    store->ingest(batch("t1", 4, 2, "2026-01-31"));
+    store->ingest(batch("t1", 6, 2, "2026-02-01"));  // the next month: outside the range
+    store->ingest(batch("t2", 1, 1, "2026-01-15"));
+    store->ingest(batch("t2", 2, 1, "2026-01-15"));  // one day however many batches
+
+    auto days = store->reportingDays("2026-01-01", "2026-01-31");
+    std::sort(days.begin(), days.end());
+    ASSERT_EQ(days.size(), 2u) << "a terminal with no events has no row";
+    EXPECT_EQ(days[0], (std::pair<std::string, uint32_t>{"t1", (1u << 0) | (1u << 30)}));
+    EXPECT_EQ(days[1], (std::pair<std::string, uint32_t>{"t2", 1u << 14}));
+    EXPECT_TRUE(store->reportingDays("2026-01-02", "2026-01-14").empty());
+
+    const auto rows = store->compliance("2026-01-15", true);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].last_seen_unix, kNow) << "each row carries its terminal's last sign of life";
 }
 
 TYPED_TEST(StoreTest, SettingsAndAdminUsers) {
