@@ -3,8 +3,8 @@
 // the ingest path writes them (with the daily compliance table in the same transactions).
 // Measured three ways: DailyCompliance in-process, the admin API over one kept-alive HTTPS
 // connection, and a whole `mamorictl violations` process (start, TLS handshake, query, print);
-// then `report monthly` of the same month over the admin API. --postgresql: the same history in
-// a private PostgreSQL server.
+// then `report monthly` of the month holding most of the history over the admin API.
+// --postgresql: the same history in a private PostgreSQL server; --store: in one of yours.
 #include <date/tz.h>
 #include <fcntl.h>
 #include <spawn.h>
