@@ -197,6 +197,13 @@ TerminalRecord readTerminal(const PgResult& r, int row) {
     return t;
 }
 
+std::vector<TerminalRecord> readTerminals(const PgResult& r) {
+    std::vector<TerminalRecord> out;
+    out.reserve(static_cast<size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(readTerminal(r, i));
+    return out;
+}
+
 // Counts of one (date, control) within a batch, written as one upsert.
 struct ComplianceDelta {
     int64_t events = 0;
@@ -308,23 +315,15 @@ std::optional<TerminalRecord> PostgresStore::terminal(const std::string& id) {
 std::vector<TerminalRecord> PostgresStore::terminals() {
     auto c = pool_.acquire();
     // COLLATE "C": byte order, as SQLite sorts, whatever the database's locale.
-    const PgResult r = c->exec("SELECT " + kTerminalListColumns + " FROM terminals ORDER BY id COLLATE \"C\"");
-    std::vector<TerminalRecord> out;
-    out.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) out.push_back(readTerminal(r, i));
-    return out;
+    return readTerminals(c->exec("SELECT " + kTerminalListColumns + " FROM terminals ORDER BY id COLLATE \"C\""));
 }
 
 std::vector<TerminalRecord> PostgresStore::silentTerminals(int64_t before_unix) {
     auto c = pool_.acquire();
-    const PgResult r = c->exec("SELECT " + kTerminalListColumns +
-                                   " FROM terminals WHERE greatest(last_seen_unix, enrolled_unix) < $1 "
-                                   "ORDER BY id COLLATE \"C\"",
-                               {PgParam::integer(before_unix)});
-    std::vector<TerminalRecord> out;
-    out.reserve(static_cast<size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) out.push_back(readTerminal(r, i));
-    return out;
+    return readTerminals(c->exec("SELECT " + kTerminalListColumns +
+                                     " FROM terminals WHERE greatest(last_seen_unix, enrolled_unix) < $1 "
+                                     "ORDER BY id COLLATE \"C\"",
+                                 {PgParam::integer(before_unix)}));
 }
 
 void PostgresStore::recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,

@@ -227,6 +227,12 @@ TerminalRecord readTerminal(const SqliteStatement& s) {
     return t;
 }
 
+std::vector<TerminalRecord> readTerminals(SqliteStatement& s) {
+    std::vector<TerminalRecord> out;
+    while (s.step()) out.push_back(readTerminal(s));
+    return out;
+}
+
 // The counts one batch adds to one (date, control) row of daily_compliance.
 struct ComplianceDelta {
     int64_t events = 0;
@@ -476,9 +482,7 @@ std::optional<TerminalRecord> SqliteStore::terminal(const std::string& id) {
 std::vector<TerminalRecord> SqliteStore::terminals() {
     std::lock_guard lock(read_mutex_);
     auto s = read_->prepare("SELECT " + kTerminalListColumns + " FROM terminals ORDER BY id");
-    std::vector<TerminalRecord> out;
-    while (s.step()) out.push_back(readTerminal(s));
-    return out;
+    return readTerminals(s);
 }
 
 std::vector<TerminalRecord> SqliteStore::silentTerminals(int64_t before_unix) {
@@ -486,9 +490,7 @@ std::vector<TerminalRecord> SqliteStore::silentTerminals(int64_t before_unix) {
     auto s = read_->prepare("SELECT " + kTerminalListColumns +
                             " FROM terminals WHERE max(last_seen_unix, enrolled_unix) < ?1 ORDER BY id");
     s.bindInt(1, before_unix);
-    std::vector<TerminalRecord> out;
-    while (s.step()) out.push_back(readTerminal(s));
-    return out;
+    return readTerminals(s);
 }
 
 void SqliteStore::recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
