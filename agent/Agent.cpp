@@ -16,6 +16,7 @@
 #include "agent/UnenrolledJournal.h"
 #include "agent/Uploader.h"
 #include "mamori/platform/FileWatch.h"
+#include "mamori/platform/ResidentMemory.h"
 #include "mamori/proto/Files.h"
 #include "mamori/proto/Log.h"
 
@@ -46,7 +47,8 @@ struct Agent::Impl {
     AgentStatus status;
     bool restart = false;
     asio::signal_set signals{io, SIGINT, SIGTERM};
-    asio::steady_timer heartbeat{io}, shutdown_deadline{io};
+    asio::steady_timer heartbeat{io}, shutdown_deadline{io}, memory_release{io};
+    std::chrono::steady_clock::time_point memory_released{};
 
     explicit Impl(AgentConfig c) : config(std::move(c)) {}
 
@@ -93,10 +95,34 @@ struct Agent::Impl {
         });
     }
 
+    // Start-up (policy, package database, the first scan and sync) and every burst since (a
+    // sync's TLS handshake, a program digested, a USB stick, a new policy) leave freed heap and
+    // code mappings that the idle agent does not use. They go back to the system when the
+    // uploader falls idle, 10 s after start and then each minute, so the agent's resident set is
+    // what it uses, not the most it ever touched.
+    void releaseMemory() {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - memory_released < std::chrono::seconds(10)) return;  // a burst of syncs: once
+        memory_released = now;
+        auto r = mamori::platform::ResidentMemory::release();
+        Log::debug("gave back " + std::to_string(r.heap_kb) + " kB of heap and the mappings of " +
+                   std::to_string(r.mapped_kb) + " kB of code and constants");
+    }
+
+    void scheduleMemoryRelease(std::chrono::seconds after = std::chrono::minutes(1)) {
+        memory_release.expires_after(after);
+        memory_release.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            releaseMemory();
+            scheduleMemoryRelease();
+        });
+    }
+
     void shutdown(const std::string& why) {
         Log::info(why + ": stopping");
         sink->emit(lifecycle(mamori::v1::AGENT_STOPPING, why));
         heartbeat.cancel();
+        memory_release.cancel();
         if (enrollment) enrollment->stop();
         // Give the uploader a moment to deliver the last events; what it cannot stays journaled.
         auto stop = [this] {
@@ -142,6 +168,7 @@ struct Agent::Impl {
             },
             [this] { return policy->version(); });
         sink->onAppended([this] { uploader->notify(); });
+        uploader->onIdle([this] { releaseMemory(); });
     }
 
     PolicyKeeper::Apply applier() {
@@ -181,6 +208,7 @@ struct Agent::Impl {
                       "(enroll with: mamori-agent enroll --collector URL --token TOKEN)");
         }
         scheduleHeartbeat();
+        scheduleMemoryRelease(std::chrono::seconds(10));
         signals.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (!ec) shutdown("signal " + std::to_string(sig));
         });

@@ -1,7 +1,5 @@
 #include "agent/SoftwareControl.h"
 
-#include <malloc.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <deque>
@@ -12,6 +10,7 @@
 #include "agent/DigestCache.h"
 #include "agent/InventoryLedger.h"
 #include "agent/SoftwareRules.h"
+#include "mamori/platform/ResidentMemory.h"
 #include "mamori/proto/Log.h"
 
 namespace mamori::agent {
@@ -109,7 +108,7 @@ public:
             platform_.inventory->watch([weak] {
                 if (auto self = weak.lock()) self->reloadInventory();
             });
-            giveBackMemory();
+            releaseMemory();
         }
         startWatch();
         reconcileInventory();
@@ -345,7 +344,7 @@ private:
             packaged_md5_.clear();
             reconcileInventory();
             scanUnmanaged();
-            giveBackMemory();
+            releaseMemory();
         } else {
             Log::warn("software inventory: " + error);
         }
@@ -454,15 +453,15 @@ private:
             scan_again_ = false;
             scanUnmanaged();
         } else {
-            giveBackMemory();
+            releaseMemory();
         }
     }
 
     // Reading the package database or walking the scan paths briefly takes megabytes (every
-    // .list file, the previous snapshot, the paths found) that malloc keeps once freed; give them
-    // back to the system, or the resident agent holds them all day in its heap and the pool
-    // thread's arena.
-    static void giveBackMemory() { ::malloc_trim(0); }
+    // .list file, the previous snapshot, the paths found) that malloc keeps once freed, and maps
+    // code that the idle agent never runs again; give them back to the system, or the resident
+    // agent holds them all day.
+    static void releaseMemory() { mamori::platform::ResidentMemory::release(); }
 
     // ---------------------------------------------------------------------------------------
     // Reporting

@@ -136,6 +136,7 @@ asio::awaitable<void> Uploader::run() {
             status_.last_error.clear();
             wake_at = dirty_ ? std::chrono::steady_clock::now() + pace_ : next_sync_;
             if (drained_ && journal_.stats().depth == 0) std::exchange(drained_, nullptr)();
+            if (!dirty_ && idle_) idle_();
         } catch (const std::exception& e) {
             status_.last_error = collectors_[current_] + ": " + e.what();
             Log::warn("upload failed: " + status_.last_error);

@@ -37,6 +37,8 @@ public:
     void stop();
     // For a clean shutdown: calls done once the journal is empty (or at once with no collector).
     void onDrained(std::function<void()> done);
+    // Called each time the journal has been sent and the uploader waits for its next sync.
+    void onIdle(std::function<void()> idle) { idle_ = std::move(idle); }
 
 private:
     boost::asio::awaitable<void> run();
@@ -65,7 +67,7 @@ private:
     std::chrono::steady_clock::time_point next_sync_{};
     bool stopped_ = false;
     bool dirty_ = false;  // events arrived while a cycle was running
-    std::function<void()> drained_;
+    std::function<void()> drained_, idle_;
 };
 
 }  // namespace mamori::agent

@@ -24,13 +24,14 @@ using namespace mamori::bench;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-    double seconds = 60, warmup = 2, interval = 0.5;
+    double seconds = 60, warmup = 15, interval = 0.5;
     std::string agent_bin = std::string(MAMORI_BINARY_DIR) + "/agent/mamori-agent", dir_arg;
     bool keep = false;
     po::options_description opts("footprint_bench: RSS and CPU of an idle enrolled mamori-agent");
     opts.add_options()("help,h", "show this help")
         ("seconds", po::value(&seconds), "how long to watch the idle agent (default 60)")
-        ("warmup", po::value(&warmup), "seconds to wait after its first sync before watching (default 2)")
+        ("warmup", po::value(&warmup), "seconds to wait after its first sync before watching (default 15: the agent gives back "
+         "its start-up memory 10 s after it starts)")
         ("interval", po::value(&interval), "seconds between samples (default 0.5)")
         ("agent", po::value(&agent_bin), "the mamori-agent binary (default: the one of this build)")
         ("dir", po::value(&dir_arg), "work directory (default: a new one in $TMPDIR, removed afterwards)")
@@ -77,6 +78,9 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
 
             const pid_t pid = mamori::agent::AgentStatus::load(state).pid;
+            // Samples miss what lasts less than an interval (a sync takes milliseconds); the
+            // kernel's own high-water mark does not. Reset it, so it covers the watched minute only.
+            const bool hwm_reset = static_cast<bool>(std::ofstream("/proc/" + std::to_string(pid) + "/clear_refs") << "5");
             ProcessSample first(pid), peak = first, last = first;
             auto t0 = Clock::now();
             const auto until = t0 + std::chrono::duration<double>(seconds);
@@ -102,7 +106,9 @@ int main(int argc, char** argv) {
             auto events = collector.admin(boost::beast::http::verb::get, "/admin/v1/events?terminal=footprint-pc");
             size_t delivered = events.status == 200 ? boost::json::parse(events.body).as_array().size() : 0;
 
-            const double rss_mb = peak.rss_kb / 1024.0, cpu_pct = 100 * cpu_precise_s / elapsed;
+            // The target holds for the high-water mark when the kernel keeps one for the window.
+            const double rss_mb = (hwm_reset ? std::max(last.hwm_kb, peak.rss_kb) : peak.rss_kb) / 1024.0;
+            const double cpu_pct = 100 * cpu_precise_s / elapsed;
             // The reactor (main thread) is the daemon itself; the other threads are its small pool
             // for slow work, mostly digests of programs started on this machine meanwhile.
             auto threadCpu = [&](bool main) {
@@ -116,20 +122,22 @@ int main(int argc, char** argv) {
             };
             std::printf("\n");
             std::printf("  samples              %d over %.1f s (every %.1f s)\n", samples, elapsed, interval);
-            std::printf("  max RSS              %.2f MB  (anonymous %.2f MB of which malloc heap %.2f MB; "
+            std::printf("  max sampled RSS      %.2f MB  (anonymous %.2f MB of which malloc heap %.2f MB; "
                         "file-backed %.2f MB; %ld threads)\n",
-                        rss_mb, peak.anon_kb / 1024.0, peak.heap_kb / 1024.0, peak.file_kb / 1024.0, peak.threads);
+                        peak.rss_kb / 1024.0, peak.anon_kb / 1024.0, peak.heap_kb / 1024.0, peak.file_kb / 1024.0, peak.threads);
             std::printf("  PSS at that moment   %.2f MB  (shared library pages divided among the processes using them)\n",
                         peak.pss_kb / 1024.0);
-            std::printf("  peak RSS since start %.2f MB  (VmHWM, includes start-up)\n", last.hwm_kb / 1024.0);
+            std::printf("  peak RSS             %.2f MB  (VmHWM, %s)\n", rss_mb,
+                        hwm_reset ? "the kernel's high-water mark over the watched time, syncs included"
+                                  : "could not be reset: includes start-up");
             std::printf("  CPU                  %.4f %%  (%.1f ms on a CPU in %.1f s; utime+stime %.2f s in 1/%g s ticks)\n",
                         cpu_pct, cpu_precise_s * 1e3, elapsed, cpu_s, ProcessSample::ticksPerSecond());
             std::printf("    by thread          reactor %.1f ms (%.4f %%), worker threads %.1f ms (%.4f %%)\n",
                         threadCpu(true), threadCpu(true) / 10 / elapsed, threadCpu(false), threadCpu(false) / 10 / elapsed);
             std::printf("  agent exit on SIGTERM %d; %zu events delivered to the collector\n", exit_status, delivered);
             std::printf("\n");
-            std::printf("  RSS %.2f MB   target <= 10 MB   %s\n", rss_mb, rss_mb <= 10 ? "met" : "MISSED");
-            std::printf("  CPU %.4f %%   target <= 0.1 %%   %s\n", cpu_pct, cpu_pct <= 0.1 ? "met" : "MISSED");
+            std::printf("  peak RSS %.2f MB   target <= 10 MB   %s\n", rss_mb, rss_mb <= 10 ? "met" : "MISSED");
+            std::printf("  CPU      %.4f %%   target <= 0.1 %%   %s\n", cpu_pct, cpu_pct <= 0.1 ? "met" : "MISSED");
             if (exit_status != 0 || delivered == 0) rc = 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "footprint_bench: %s\n", e.what());

@@ -31,16 +31,21 @@ std::string mergedUsrAlias(std::string_view path) {
 }  // namespace
 
 InstalledSoftware::InstalledSoftware(std::vector<SoftwarePackage> packages, std::vector<PathOwner> owners)
-    : packages_(std::move(packages)), owners_(std::move(owners)) {
+    : packages_(std::move(packages)) {
     by_name_.reserve(packages_.size());
     for (uint32_t i = 0; i < packages_.size(); ++i) by_name_.emplace(packages_[i].name, i);
     // Stable, so that of the entries of one key the first listed comes first and is kept.
-    std::stable_sort(owners_.begin(), owners_.end(),
+    std::stable_sort(owners.begin(), owners.end(),
                      [](const PathOwner& a, const PathOwner& b) { return a.path_key < b.path_key; });
-    auto last = std::unique(owners_.begin(), owners_.end(),
+    auto last = std::unique(owners.begin(), owners.end(),
                             [](const PathOwner& a, const PathOwner& b) { return a.path_key == b.path_key; });
-    owners_.erase(last, owners_.end());
-    owners_.shrink_to_fit();
+    owners.erase(last, owners.end());
+    path_keys_.reserve(owners.size());
+    owners_.reserve(owners.size());
+    for (const auto& o : owners) {
+        path_keys_.push_back(o.path_key);
+        owners_.push_back(o.package);
+    }
 }
 
 uint64_t InstalledSoftware::pathKey(std::string_view path) {
@@ -51,12 +56,12 @@ uint64_t InstalledSoftware::pathKey(std::string_view path) {
     return key;
 }
 
-const uint32_t* InstalledSoftware::ownerIndex(std::string_view path) const {
+const SoftwarePackage* InstalledSoftware::ownerOf(std::string_view path) const {
     const uint64_t key = pathKey(path);
-    auto it = std::lower_bound(owners_.begin(), owners_.end(), key,
-                               [](const PathOwner& o, uint64_t k) { return o.path_key < k; });
-    if (it == owners_.end() || it->path_key != key || it->package >= packages_.size()) return nullptr;
-    return &it->package;
+    auto it = std::lower_bound(path_keys_.begin(), path_keys_.end(), key);
+    if (it == path_keys_.end() || *it != key) return nullptr;
+    const uint32_t package = owners_[it - path_keys_.begin()];
+    return package < packages_.size() ? &packages_[package] : nullptr;
 }
 
 const SoftwarePackage* InstalledSoftware::find(std::string_view name) const {
@@ -66,10 +71,10 @@ const SoftwarePackage* InstalledSoftware::find(std::string_view name) const {
 
 FileOwner InstalledSoftware::owner(std::string_view path) const {
     if (path.empty() || path.front() != '/') return {};
-    if (const uint32_t* i = ownerIndex(path)) return {&packages_[*i], std::string(path)};
+    if (const auto* p = ownerOf(path)) return {p, std::string(path)};
     std::string alias = mergedUsrAlias(path);
     if (alias.empty()) return {};
-    if (const uint32_t* i = ownerIndex(alias)) return {&packages_[*i], std::move(alias)};
+    if (const auto* p = ownerOf(alias)) return {p, std::move(alias)};
     return {};
 }
 

@@ -1,0 +1,20 @@
+#pragma once
+#include <cstddef>
+
+namespace mamori::platform {
+
+// What a resident daemon holds after a burst of work but no longer uses, given back to the
+// system: free malloc memory, and the page mappings of code and read-only data that the burst
+// touched (the kernel maps a file's cached pages around each one touched, so start-up alone maps
+// nearly all of every library). Those pages stay in the page cache; the ones needed again are
+// mapped again on their next use, at the cost of a minor fault.
+class ResidentMemory {
+public:
+    struct Released {
+        size_t heap_kb = 0;    // resident heap before minus after
+        size_t mapped_kb = 0;  // resident file pages whose mappings were dropped
+    };
+    static Released release();
+};
+
+}  // namespace mamori::platform

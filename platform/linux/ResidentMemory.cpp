@@ -1,0 +1,80 @@
+#include "mamori/platform/ResidentMemory.h"
+
+#include <malloc.h>
+#include <sys/mman.h>
+
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace mamori::platform {
+
+namespace {
+
+struct Mapping {
+    uintptr_t start = 0, end = 0;
+    bool droppable = false;  // private, read-only, file-backed, and never written
+    size_t rss_kb = 0, anonymous_kb = 0;
+    bool heap = false;
+};
+
+// /proc/self/smaps, read with stdio into a fixed buffer: the walk itself should not grow the
+// heap it is about to trim.
+std::vector<Mapping> mappings() {
+    std::vector<Mapping> out;
+    FILE* f = std::fopen("/proc/self/smaps", "re");
+    if (!f) return out;
+    char line[4096];
+    while (std::fgets(line, sizeof line, f)) {
+        unsigned long start = 0, end = 0;
+        char perms[5] = {};
+        int path_at = 0;
+        if (std::isxdigit(static_cast<unsigned char>(line[0])) &&
+            std::sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &start, &end, perms, &path_at) == 3) {
+            const char* path = line + path_at;
+            Mapping m;
+            m.start = start, m.end = end;
+            m.heap = std::strncmp(path, "[heap]", 6) == 0;
+            // Code and constants of a file: "r-xp" or "r--p" with a path. A writable mapping, or
+            // a read-only one with copied-on-write pages (relocated data made read-only after
+            // loading), holds data that exists nowhere else; a deleted file is left as it is.
+            m.droppable = perms[0] == 'r' && perms[1] == '-' && perms[3] == 'p' && path[0] == '/' &&
+                          std::strstr(path, "(deleted)") == nullptr;
+            out.push_back(m);
+        } else if (!out.empty()) {
+            size_t kb = 0;
+            if (std::sscanf(line, "Rss: %zu kB", &kb) == 1) out.back().rss_kb = kb;
+            else if (std::sscanf(line, "Anonymous: %zu kB", &kb) == 1) out.back().anonymous_kb = kb;
+        }
+    }
+    std::fclose(f);
+    return out;
+}
+
+size_t heapKb(const std::vector<Mapping>& maps) {
+    for (const auto& m : maps)
+        if (m.heap) return m.rss_kb;
+    return 0;
+}
+
+}  // namespace
+
+ResidentMemory::Released ResidentMemory::release() {
+    Released r;
+    const size_t heap_before = heapKb(mappings());
+    ::malloc_trim(0);
+    const auto maps = mappings();
+    const size_t heap_after = heapKb(maps);
+    r.heap_kb = heap_before > heap_after ? heap_before - heap_after : 0;
+    for (const auto& m : maps) {
+        if (!m.droppable || m.anonymous_kb != 0 || m.rss_kb == 0) continue;
+        // For a private mapping without written pages, MADV_DONTNEED only removes page table
+        // entries: the next access maps the same page-cache page again.
+        if (::madvise(reinterpret_cast<void*>(m.start), m.end - m.start, MADV_DONTNEED) == 0) r.mapped_kb += m.rss_kb;
+    }
+    return r;
+}
+
+}  // namespace mamori::platform
