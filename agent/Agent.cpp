@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "agent/AgentIdentity.h"
 #include "agent/AgentStatus.h"
@@ -49,6 +51,7 @@ struct Agent::Impl {
     asio::signal_set signals{io, SIGINT, SIGTERM};
     asio::steady_timer heartbeat{io}, shutdown_deadline{io}, memory_release{io};
     std::chrono::steady_clock::time_point memory_released{};
+    asio::thread_pool housekeeping{1};  // the memory release's own thread, idle in between
 
     explicit Impl(AgentConfig c) : config(std::move(c)) {}
 
@@ -104,9 +107,16 @@ struct Agent::Impl {
         const auto now = std::chrono::steady_clock::now();
         if (now - memory_released < std::chrono::seconds(10)) return;  // a burst of syncs: once
         memory_released = now;
-        auto r = mamori::platform::ResidentMemory::release();
-        Log::debug("gave back " + std::to_string(r.heap_kb) + " kB of heap and the mappings of " +
-                   std::to_string(r.mapped_kb) + " kB of code and constants");
+        // Off the reactor: on a slow machine the walk takes tens of milliseconds, and a decision
+        // (a USB stick waiting to be judged) must never wait for housekeeping.
+        asio::post(housekeeping, [] {
+            const auto start = std::chrono::steady_clock::now();
+            auto r = mamori::platform::ResidentMemory::release();
+            const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - start).count();
+            Log::debug("gave back " + std::to_string(r.heap_kb) + " kB of heap and the mappings of " +
+                       std::to_string(r.mapped_kb) + " kB of code and constants in " + std::to_string(us) + " µs");
+        });
     }
 
     void scheduleMemoryRelease(std::chrono::seconds after = std::chrono::minutes(1)) {

@@ -460,8 +460,10 @@ private:
     // Reading the package database or walking the scan paths briefly takes megabytes (every
     // .list file, the previous snapshot, the paths found) that malloc keeps once freed, and maps
     // code that the idle agent never runs again; give them back to the system, or the resident
-    // agent holds them all day.
-    static void releaseMemory() { mamori::platform::ResidentMemory::release(); }
+    // agent holds them all day. On the pool: the reactor does not wait for it.
+    void releaseMemory() {
+        asio::post(pool_, [] { mamori::platform::ResidentMemory::release(); });
+    }
 
     // ---------------------------------------------------------------------------------------
     // Reporting

@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
             const double rss_mb = (hwm_reset ? std::max(last.hwm_kb, peak.rss_kb) : peak.rss_kb) / 1024.0;
             const double cpu_pct = 100 * cpu_precise_s / elapsed;
             // The reactor (main thread) is the daemon itself; the other threads are its small pool
-            // for slow work, mostly digests of programs started on this machine meanwhile.
+            // for slow work: digests of programs started on this machine meanwhile, and giving idle
+            // memory back.
             auto threadCpu = [&](bool main) {
                 long long ns = 0;
                 for (const auto& [tid, end] : last.thread_cpu_ns) {
