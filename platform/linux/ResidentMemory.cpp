@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdint>
@@ -17,11 +18,9 @@ struct Mapping {
     uintptr_t start = 0, end = 0;
     bool droppable = false;  // private, read-only, file-backed, and never written
     size_t rss_kb = 0, anonymous_kb = 0;
-    bool heap = false;
 };
 
-// /proc/self/smaps, read with stdio into a fixed buffer: the walk itself should not grow the
-// heap it is about to trim.
+// /proc/self/smaps, read with stdio into one line buffer: no string per line.
 std::vector<Mapping> mappings() {
     std::vector<Mapping> out;
     FILE* f = std::fopen("/proc/self/smaps", "re");
@@ -36,7 +35,6 @@ std::vector<Mapping> mappings() {
             const char* path = line + path_at;
             Mapping m;
             m.start = start, m.end = end;
-            m.heap = std::strncmp(path, "[heap]", 6) == 0;
             // Code and constants of a file: "r-xp" or "r--p" with a path. A writable mapping, or
             // a read-only one with copied-on-write pages (relocated data made read-only after
             // loading), holds data that exists nowhere else; a deleted file is left as it is.
@@ -53,22 +51,27 @@ std::vector<Mapping> mappings() {
     return out;
 }
 
-size_t heapKb(const std::vector<Mapping>& maps) {
-    for (const auto& m : maps)
-        if (m.heap) return m.rss_kb;
-    return 0;
+// The whole resident set, from /proc/self/statm: one short line, where smaps walks every mapping.
+size_t residentKb() {
+    unsigned long size = 0, resident = 0;
+    FILE* f = std::fopen("/proc/self/statm", "re");
+    if (!f) return 0;
+    const bool ok = std::fscanf(f, "%lu %lu", &size, &resident) == 2;
+    std::fclose(f);
+    return ok ? resident * (static_cast<size_t>(::sysconf(_SC_PAGESIZE)) / 1024) : 0;
 }
 
 }  // namespace
 
 ResidentMemory::Released ResidentMemory::release() {
     Released r;
-    const size_t heap_before = heapKb(mappings());
+    // Only malloc changes the resident set between the two reads: the difference is what it gave
+    // back, from the main heap and every thread's arena alike.
+    const size_t before = residentKb();
     ::malloc_trim(0);
-    const auto maps = mappings();
-    const size_t heap_after = heapKb(maps);
-    r.heap_kb = heap_before > heap_after ? heap_before - heap_after : 0;
-    for (const auto& m : maps) {
+    const size_t after = residentKb();
+    r.heap_kb = before > after ? before - after : 0;
+    for (const auto& m : mappings()) {
         if (!m.droppable || m.anonymous_kb != 0 || m.rss_kb == 0) continue;
         // For a private mapping without written pages, MADV_DONTNEED only removes page table
         // entries: the next access maps the same page-cache page again. The mapping read above is

@@ -11,7 +11,7 @@ namespace mamori::platform {
 class ResidentMemory {
 public:
     struct Released {
-        size_t heap_kb = 0;    // resident heap before minus after
+        size_t heap_kb = 0;    // resident kB that malloc gave back, from all its arenas
         size_t mapped_kb = 0;  // resident file pages whose mappings were dropped
     };
     static Released release();
