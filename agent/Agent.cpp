@@ -19,8 +19,8 @@
 #include "agent/Uploader.h"
 #include "mamori/platform/FileWatch.h"
 #include "mamori/platform/ResidentMemory.h"
-#include "mamori/proto/Files.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 
@@ -171,7 +171,7 @@ struct Agent::Impl {
         status.pid = getpid();
         if (!identity) return;
         uploader = std::make_unique<Uploader>(
-            io.get_executor(), *journal, *identity, mamori::proto::Files::read(dir / "terminal.key"),
+            io.get_executor(), *journal, *identity, mamori::common::Files::read(dir / "terminal.key"),
             config.collectors, *clock, status, dir,
             [this](const mamori::v1::SyncResponse& res) {
                 if (res.has_policy() && controls) policyEvent(policy->offer(res.policy(), applier()));

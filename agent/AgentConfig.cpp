@@ -2,14 +2,14 @@
 
 #include <sstream>
 
-#include "mamori/proto/ConfigFile.h"
+#include "mamori/common/ConfigFile.h"
 
 namespace mamori::agent {
 
 AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     AgentConfig c;
     if (!std::filesystem::exists(file)) return c;
-    auto cfg = mamori::proto::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level",
+    auto cfg = mamori::common::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level",
                                                    "utmp_file", "btmp_file", "displays", "lock_command", "warn_command",
                                                    "notify_command",
                                                    "dpkg_status", "dpkg_info_dir", "software_control",
@@ -39,7 +39,7 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     c.dpkg_info_dir = cfg.get("dpkg_info_dir", c.dpkg_info_dir.string());
     const std::string software = cfg.get("software_control", "on");
     if (software != "on" && software != "off") {
-        throw mamori::proto::ConfigFile::Error(file.string() + ": software_control must be on or off, not \"" + software + "\"");
+        throw mamori::common::ConfigFile::Error(file.string() + ": software_control must be on or off, not \"" + software + "\"");
     }
     c.software_control = software == "on";
     c.usb_sysfs_root = cfg.get("usb_sysfs_root", c.usb_sysfs_root.string());

@@ -2,16 +2,16 @@
 
 #include <sstream>
 
-#include "mamori/proto/ConfigFile.h"
-#include "mamori/proto/Files.h"
+#include "mamori/common/ConfigFile.h"
+#include "mamori/common/Files.h"
 
 namespace mamori::agent {
 
-using mamori::proto::Files;
+using mamori::common::Files;
 
 std::optional<AgentIdentity> AgentIdentity::load(const std::filesystem::path& dir) {
     if (!std::filesystem::exists(dir / "identity.conf")) return std::nullopt;
-    auto cfg = mamori::proto::ConfigFile::load(dir / "identity.conf", {"terminal_id", "group", "collector"});
+    auto cfg = mamori::common::ConfigFile::load(dir / "identity.conf", {"terminal_id", "group", "collector"});
     AgentIdentity id;
     id.terminal_id = cfg.get("terminal_id", "");
     id.group = cfg.get("group", "");
@@ -32,20 +32,20 @@ void AgentIdentity::save(const std::filesystem::path& dir) const {
     std::string urls;
     for (const auto& u : collectors) urls += (urls.empty() ? "" : ",") + u;
     // Written last: its presence is what "enrolled" means, so a crash midway leaves "not enrolled".
-    mamori::proto::ConfigFile::write(dir / "identity.conf",
+    mamori::common::ConfigFile::write(dir / "identity.conf",
                                      {{"terminal_id", terminal_id}, {"group", group}, {"collector", urls}},
                                      "# written by mamori-agent enroll; do not edit\n", 0644);
 }
 
 mamori::proto::Ed25519Key AgentIdentity::key(const std::filesystem::path& dir) {
-    return mamori::proto::Ed25519Key::loadPrivate(dir / "terminal.key");
+    return mamori::proto::Ed25519Key::fromPrivatePem(common::Files::read(dir / "terminal.key"));
 }
 
 mamori::proto::Ed25519Key AgentIdentity::ensureKey(const std::filesystem::path& dir) {
     if (std::filesystem::exists(dir / "terminal.key")) return key(dir);
     std::filesystem::create_directories(dir);
     auto k = mamori::proto::Ed25519Key::generate();
-    k.savePrivate(dir / "terminal.key");
+    common::Files::writeSecret(dir / "terminal.key", k.privatePem());
     return k;
 }
 

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "mamori/proto/ConfigFile.h"
+#include "mamori/common/ConfigFile.h"
 
 namespace mamori::agent {
 
@@ -25,7 +25,7 @@ void AgentStatus::save(const std::filesystem::path& dir) const {
     std::string error = last_error;
     for (auto& c : error)
         if (c == '\n') c = ' ';
-    mamori::proto::ConfigFile::write(dir / "status.conf",
+    mamori::common::ConfigFile::write(dir / "status.conf",
                                      {{"enrolled", enrolled ? "yes" : "no"},
                                       {"terminal_id", terminal_id},
                                       {"collector", collector},
@@ -46,7 +46,7 @@ void AgentStatus::save(const std::filesystem::path& dir) const {
 AgentStatus AgentStatus::load(const std::filesystem::path& dir) {
     AgentStatus s;
     if (!std::filesystem::exists(dir / "status.conf")) return s;
-    auto c = mamori::proto::ConfigFile::load(dir / "status.conf", kKeys);
+    auto c = mamori::common::ConfigFile::load(dir / "status.conf", kKeys);
     constexpr long long big = 1ll << 62;
     s.enrolled = c.get("enrolled", "no") == "yes";
     s.terminal_id = c.get("terminal_id", "");

@@ -1,6 +1,6 @@
 #include "agent/ClockWatch.h"
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

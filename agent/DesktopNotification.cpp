@@ -1,7 +1,7 @@
 #include "agent/DesktopNotification.h"
 
 #include "mamori/platform/UserDesktop.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

@@ -3,12 +3,12 @@
 #include "mamori/proto/Certificate.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EnrollmentToken.h"
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/HttpsClient.h"
 #include "mamori/v1/api.pb.h"
 
 namespace mamori::agent {
 
-using mamori::proto::HttpsClient;
+using mamori::common::HttpsClient;
 namespace http = boost::beast::http;
 
 AgentIdentity Enrollment::run(const std::filesystem::path& state_dir, const std::string& collector_url,

@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/Enrollment.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

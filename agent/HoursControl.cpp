@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

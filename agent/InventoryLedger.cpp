@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include "mamori/proto/Files.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 
@@ -24,7 +24,7 @@ void InventoryLedger::replace(std::map<std::string, std::string> reported) {
     for (const auto& [name, version] : reported_) text += name + " " + version + "\n";
     try {
         std::filesystem::create_directories(file_.parent_path());
-        mamori::proto::Files::writeAtomic(file_, text, 0600);
+        mamori::common::Files::writeAtomic(file_, text, 0600);
     } catch (const std::exception& e) {
         Log::warn("cannot save the software inventory state " + file_.string() + ": " + e.what());
     }

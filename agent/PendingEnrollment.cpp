@@ -1,13 +1,13 @@
 #include "agent/PendingEnrollment.h"
 
-#include "mamori/proto/ConfigFile.h"
-#include "mamori/proto/Files.h"
+#include "mamori/common/ConfigFile.h"
+#include "mamori/common/Files.h"
 
 namespace mamori::agent {
 
 std::optional<PendingEnrollment> PendingEnrollment::load(const std::filesystem::path& state_dir) {
     if (!std::filesystem::exists(file(state_dir))) return std::nullopt;
-    auto cfg = mamori::proto::ConfigFile::load(file(state_dir), {"collector", "token", "hostname"});
+    auto cfg = mamori::common::ConfigFile::load(file(state_dir), {"collector", "token", "hostname"});
     PendingEnrollment p;
     p.collector = cfg.get("collector", "");
     p.token = cfg.get("token", "");
@@ -19,7 +19,7 @@ std::optional<PendingEnrollment> PendingEnrollment::load(const std::filesystem::
 void PendingEnrollment::save(const std::filesystem::path& state_dir) const {
     std::filesystem::create_directories(state_dir);
     // The token is a secret until it is used: owner-only, like the terminal's key.
-    mamori::proto::Files::writeAtomic(file(state_dir),
+    mamori::common::Files::writeAtomic(file(state_dir),
                                       "collector = " + collector + "\ntoken = " + token + "\nhostname = " + hostname + "\n",
                                       0600);
 }

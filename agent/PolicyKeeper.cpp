@@ -1,8 +1,8 @@
 #include "agent/PolicyKeeper.h"
 
 #include "mamori/policy/PolicyLoader.h"
-#include "mamori/proto/Files.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 
@@ -35,7 +35,7 @@ PolicyKeeper::Verdict PolicyKeeper::start(const Apply& apply) {
     std::string why;
     if (std::filesystem::exists(file())) {
         mamori::v1::SignedPolicy sp;
-        if (sp.ParseFromString(mamori::proto::Files::read(file()))) {
+        if (sp.ParseFromString(mamori::common::Files::read(file()))) {
             if (auto p = verify(sp, why); p && apply(*p, why)) {
                 current_ = *p;
                 return Verdict{true, current_.version(), current_.name(), {}};
@@ -94,7 +94,7 @@ PolicyKeeper::Verdict PolicyKeeper::offer(const mamori::v1::SignedPolicy& sp, co
     }
     if (!apply(*p, v.reason)) return v;
     // Saved only once the controls took it, so the file always holds a policy that applies.
-    mamori::proto::Files::writeAtomic(file(), sp.SerializeAsString(), 0600);
+    mamori::common::Files::writeAtomic(file(), sp.SerializeAsString(), 0600);
     current_ = std::move(*p);
     v.accepted = true;
     return v;

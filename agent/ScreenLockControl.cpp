@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "agent/SessionIdleDisplay.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

@@ -11,7 +11,7 @@
 #include "agent/InventoryLedger.h"
 #include "agent/SoftwareRules.h"
 #include "mamori/platform/ResidentMemory.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

@@ -6,7 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 
@@ -26,7 +26,7 @@ Uploader::Uploader(asio::any_io_executor ex, Journal& journal, const AgentIdenti
                    const mamori::platform::Clock& clock, AgentStatus& status, std::filesystem::path state_dir,
                    OnSync on_sync, AppliedVersion applied)
     : ex_(ex), journal_(journal), identity_(identity),
-      tls_(mamori::proto::HttpsClient::context(identity.ca_pem, identity.certificate_pem, key_pem)),
+      tls_(mamori::common::HttpsClient::context(identity.ca_pem, identity.certificate_pem, key_pem)),
       collectors_(std::move(collectors)), clock_(clock), status_(status), state_dir_(std::move(state_dir)),
       on_sync_(std::move(on_sync)), applied_(std::move(applied)), wake_(ex) {
     if (collectors_.empty()) collectors_ = identity.collectors;
@@ -112,7 +112,7 @@ asio::awaitable<bool> Uploader::sendBatch() {
 
 asio::awaitable<void> Uploader::cycle() {
     if (!client_)
-        client_ = std::make_unique<mamori::proto::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
+        client_ = std::make_unique<mamori::common::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
     // A second sync only when the first applied a new policy (see sync()).
     for (int i = 0; i < 2 && std::chrono::steady_clock::now() >= next_sync_; ++i) co_await sync();
     // Written out: GCC 12 miscompiles co_await inside a short-circuit condition.

@@ -14,7 +14,7 @@
 #include "agent/Backoff.h"
 #include "agent/Journal.h"
 #include "mamori/platform/Clock.h"
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/HttpsClient.h"
 #include "mamori/v1/api.pb.h"
 
 namespace mamori::agent {
@@ -53,7 +53,7 @@ private:
     std::shared_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::string> collectors_;
     size_t current_ = 0;
-    std::unique_ptr<mamori::proto::HttpsClient> client_;
+    std::unique_ptr<mamori::common::HttpsClient> client_;
     const mamori::platform::Clock& clock_;
     AgentStatus& status_;
     std::filesystem::path state_dir_;

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 

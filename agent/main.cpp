@@ -12,7 +12,7 @@
 #include "agent/AgentStatus.h"
 #include "agent/Enrollment.h"
 #include "agent/PendingEnrollment.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace po = boost::program_options;
 using namespace mamori::agent;

@@ -20,8 +20,8 @@
 
 #include "collector/Collector.h"
 #include "collector/CollectorHome.h"
-#include "mamori/proto/Files.h"
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/HttpsClient.h"
 
 namespace mamori::bench {
 
@@ -48,11 +48,11 @@ public:
             collector::CollectorHome::init(dir_, o);
         }
         home_ = std::make_unique<collector::CollectorHome>(dir_);
-        ca_pem_ = proto::Files::read(dir_ / "ca.pem");
-        admin_token_ = proto::Files::read(dir_ / "admin.token");
+        ca_pem_ = common::Files::read(dir_ / "ca.pem");
+        admin_token_ = common::Files::read(dir_ / "admin.token");
         while (!admin_token_.empty() && (admin_token_.back() == '\n' || admin_token_.back() == '\r'))
             admin_token_.pop_back();
-        admin_tls_ = proto::HttpsClient::context(ca_pem_);
+        admin_tls_ = common::HttpsClient::context(ca_pem_);
         auto port = [&](const char* key) {
             const std::string listen = home_->config().get(key, "");
             return static_cast<unsigned short>(std::stoi(listen.substr(listen.rfind(':') + 1)));
@@ -111,10 +111,10 @@ public:
         return std::string(boost::json::parse(res.body).at("token").as_string());
     }
 
-    proto::HttpsClient::Response admin(boost::beast::http::verb method, const std::string& target,
+    common::HttpsClient::Response admin(boost::beast::http::verb method, const std::string& target,
                                        std::string body = {}) const {
         std::string type = body.empty() ? "" : "application/json";
-        return proto::HttpsClient::fetch(*admin_tls_, adminUrl(), method, target, std::move(body), std::move(type),
+        return common::HttpsClient::fetch(*admin_tls_, adminUrl(), method, target, std::move(body), std::move(type),
                                          {{"Authorization", "Bearer " + admin_token_}}, std::chrono::seconds(60));
     }
 

@@ -17,7 +17,7 @@
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EventChain.h"
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/HttpsClient.h"
 #include "mamori/v1/api.pb.h"
 
 namespace mamori::bench {
@@ -35,8 +35,8 @@ public:
         req.set_token(token);
         req.set_hostname(hostname);
         req.set_csr_pem(proto::CertificateRequest::create(key_, hostname));
-        auto tls = proto::HttpsClient::context(ca_pem_);
-        auto res = proto::HttpsClient::fetch(*tls, url_, boost::beast::http::verb::post, "/v1/enroll",
+        auto tls = common::HttpsClient::context(ca_pem_);
+        auto res = common::HttpsClient::fetch(*tls, url_, boost::beast::http::verb::post, "/v1/enroll",
                                              req.SerializeAsString(), "application/x-protobuf", {},
                                              std::chrono::seconds(30));
         mamori::v1::EnrollResponse out;
@@ -44,7 +44,7 @@ public:
             throw std::runtime_error("enrollment of " + hostname + " failed: HTTP " + std::to_string(res.status) + " " +
                                      res.body);
         id_ = out.terminal_id();
-        tls_ = proto::HttpsClient::context(ca_pem_, out.certificate_pem(), key_.privatePem());
+        tls_ = common::HttpsClient::context(ca_pem_, out.certificate_pem(), key_.privatePem());
     }
 
     // Signs `batches` batches of `batch_size` chained events, timestamps spread back from now.
@@ -74,7 +74,7 @@ public:
     // Sends every prepared batch in order on one kept-alive mutual-TLS connection, each after
     // the previous one was acknowledged, as the agent's uploader does.
     boost::asio::awaitable<void> upload(boost::asio::any_io_executor ex) {
-        proto::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(120));
+        common::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(120));
         for (auto& body : bodies_) {
             const size_t expected = rows_[acked_batches_].size();
             auto res = co_await client.request(boost::beast::http::verb::post, "/v1/events", std::move(body),
@@ -103,7 +103,7 @@ public:
                 .count());
         req.mutable_clock()->set_synchronized(true);
         const auto t0 = std::chrono::steady_clock::now();
-        proto::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(30));
+        common::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(30));
         auto res = co_await client.request(boost::beast::http::verb::post, "/v1/sync", req.SerializeAsString(),
                                            "application/x-protobuf");
         if (res.status != 200) throw std::runtime_error(id_ + ": sync HTTP " + std::to_string(res.status));

@@ -16,7 +16,7 @@
 #include "BenchOptions.h"
 #include "ProcessSample.h"
 #include "agent/AgentStatus.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 #include "tests/integration/Subprocess.h"
 
 namespace po = boost::program_options;

@@ -26,7 +26,7 @@
 #include "EventMix.h"
 #include "LoadTerminal.h"
 #include "RawSqliteBaseline.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 #include "tests/support/PostgresServer.h"
 
 namespace po = boost::program_options;

@@ -31,7 +31,7 @@
 #include "mamori/policy/PolicyLoader.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/LocalDisplay.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 #include "tests/integration/XvfbServer.h"
 #include "tests/support/JournalProbe.h"
 

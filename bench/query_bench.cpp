@@ -38,7 +38,7 @@
 #include "collector/Store.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EventChain.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 #include "tests/support/PostgresServer.h"
 
 extern char** environ;
@@ -227,10 +227,10 @@ void generate(const std::filesystem::path& dir, const Params& p, unsigned thread
 boost::asio::awaitable<void> askRepeatedly(boost::asio::any_io_executor ex, std::string ca_pem, std::string url,
                                            std::string token, std::string target, int queries,
                                            std::optional<size_t> rows, LatencyStats* stats) {
-    auto tls = mamori::proto::HttpsClient::context(ca_pem);
-    mamori::proto::HttpsClient client(ex, *tls, url, std::chrono::seconds(60));
+    auto tls = mamori::common::HttpsClient::context(ca_pem);
+    mamori::common::HttpsClient client(ex, *tls, url, std::chrono::seconds(60));
     // Named, not braced in the co_await: GCC 12 rejects array-initialised temporaries there.
-    const mamori::proto::HttpsClient::Headers headers{{"Authorization", "Bearer " + token}};
+    const mamori::common::HttpsClient::Headers headers{{"Authorization", "Bearer " + token}};
     for (int q = 0; q < queries + 3; ++q) {
         auto t0 = Clock::now();
         auto res = co_await client.request(boost::beast::http::verb::get, target, std::string(), std::string(), headers);

@@ -25,7 +25,7 @@
 #include "LatencyStats.h"
 #include "LoadTerminal.h"
 #include "ProcessSample.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace po = boost::program_options;
 namespace asio = boost::asio;

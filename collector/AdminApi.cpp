@@ -13,7 +13,7 @@
 #include "collector/MonthlyReport.h"
 #include "collector/PolicyResolver.h"
 #include "mamori/proto/EnrollmentToken.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 #include "mamori/proto/Sha256.h"
 #include "mamori/v1/event.pb.h"
 #include "mamori/v1/policy.pb.h"

@@ -5,7 +5,7 @@
 #include "collector/PolicyResolver.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EnrollmentToken.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 #include "mamori/v1/api.pb.h"
 
 namespace mamori::collector {

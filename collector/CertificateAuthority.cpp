@@ -9,7 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "mamori/proto/Files.h"
+#include "mamori/common/Files.h"
 
 namespace mamori::collector {
 
@@ -64,14 +64,14 @@ CertificateAuthority CertificateAuthority::create(const std::filesystem::path& d
     addExtension(cert.get(), nullptr, NID_key_usage, "critical,keyCertSign,cRLSign");
     addExtension(cert.get(), nullptr, NID_subject_key_identifier, "hash");
     if (X509_sign(cert.get(), key.get(), nullptr) <= 0) throw std::runtime_error("cannot self-sign the CA");
-    key.savePrivate(dir / "ca.key");
-    mamori::proto::Files::writeAtomic(dir / "ca.pem", toPem(cert.get()));
+    common::Files::writeSecret(dir / "ca.key", key.privatePem());
+    mamori::common::Files::writeAtomic(dir / "ca.pem", toPem(cert.get()));
     return load(dir);
 }
 
 CertificateAuthority CertificateAuthority::load(const std::filesystem::path& dir) {
-    return CertificateAuthority(Ed25519Key::loadPrivate(dir / "ca.key"),
-                                Certificate::fromPem(mamori::proto::Files::read(dir / "ca.pem")));
+    return CertificateAuthority(Ed25519Key::fromPrivatePem(common::Files::read(dir / "ca.key")),
+                                Certificate::fromPem(mamori::common::Files::read(dir / "ca.pem")));
 }
 
 std::string CertificateAuthority::issue(EVP_PKEY* subject_key, const std::string& cn,

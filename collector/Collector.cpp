@@ -17,8 +17,8 @@
 #include "collector/LocalCalendar.h"
 #include "collector/RetentionPurge.h"
 #include "mamori/proto/Ed25519Key.h"
-#include "mamori/proto/Files.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::collector {
 
@@ -39,11 +39,11 @@ std::unique_ptr<asio::ssl::context> serverContext(const CollectorHome& home, boo
     auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_3_VERSION);
     // The chain includes the CA so a terminal holding only the pinned fingerprint can check it.
-    std::string chain = mamori::proto::Files::read(home.file("server.pem")) + mamori::proto::Files::read(home.file("ca.pem"));
+    std::string chain = mamori::common::Files::read(home.file("server.pem")) + mamori::common::Files::read(home.file("ca.pem"));
     ctx->use_certificate_chain(asio::buffer(chain));
-    ctx->use_private_key(asio::buffer(mamori::proto::Files::read(home.file("server.key"))), asio::ssl::context::pem);
+    ctx->use_private_key(asio::buffer(mamori::common::Files::read(home.file("server.key"))), asio::ssl::context::pem);
     if (require_client_ca) {
-        std::string ca = mamori::proto::Files::read(home.file("ca.pem"));
+        std::string ca = mamori::common::Files::read(home.file("ca.pem"));
         ctx->add_certificate_authority(asio::buffer(ca));
         // Ask for a certificate, and verify any that is offered against our CA; its absence is
         // judged per endpoint, since /v1/enroll is reached before a terminal has one.
@@ -108,7 +108,7 @@ struct Collector::Impl {
           calendar(home.config().get("time_zone", "Asia/Tokyo")),
           ca(CertificateAuthority::load(home.dir())),
           ingest(*store, calendar),
-          agent_api(*store, ca, mamori::proto::Ed25519Key::loadPrivate(home.file("policy.key")), ingest,
+          agent_api(*store, ca, mamori::proto::Ed25519Key::fromPrivatePem(common::Files::read(home.file("policy.key"))), ingest,
                     AgentApi::Settings{
                         static_cast<uint32_t>(home.config().getInt("batch_max_events", 500, 1, 10000)), 0,
                         static_cast<uint32_t>(home.config().getInt("sync_interval_seconds", 60, 1, 86400)), 825}),

@@ -6,12 +6,12 @@
 #include "collector/Store.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EnrollmentToken.h"
-#include "mamori/proto/Files.h"
+#include "mamori/common/Files.h"
 #include "mamori/proto/Sha256.h"
 
 namespace mamori::collector {
 
-using mamori::proto::Files;
+using mamori::common::Files;
 
 const std::set<std::string>& CollectorHome::knownKeys() {
     static const std::set<std::string> keys{"agent_listen", "admin_listen", "store", "time_zone",
@@ -22,7 +22,7 @@ const std::set<std::string>& CollectorHome::knownKeys() {
 }
 
 CollectorHome::CollectorHome(std::filesystem::path dir)
-    : dir_(std::move(dir)), config_(mamori::proto::ConfigFile::load(dir_ / "collector.conf", knownKeys())) {}
+    : dir_(std::move(dir)), config_(mamori::common::ConfigFile::load(dir_ / "collector.conf", knownKeys())) {}
 
 void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     if (std::filesystem::exists(dir / "collector.conf"))
@@ -51,9 +51,9 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
         o.server_names = {host, "localhost", "127.0.0.1", "::1"};
     }
     auto server_key = mamori::proto::Ed25519Key::generate();
-    server_key.savePrivate(dir / "server.key");
+    common::Files::writeSecret(dir / "server.key", server_key.privatePem());
     Files::writeAtomic(dir / "server.pem", ca.issueServer(server_key, o.server_names, 825));
-    if (!joining) mamori::proto::Ed25519Key::generate().savePrivate(dir / "policy.key");
+    if (!joining) common::Files::writeSecret(dir / "policy.key", mamori::proto::Ed25519Key::generate().privatePem());
 
     if (o.store_url.empty()) o.store_url = "sqlite:" + (std::filesystem::absolute(dir) / "store.db").string();
     auto store = openStore(o.store_url);
@@ -68,7 +68,7 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
         Files::writeAtomic(dir / "admin.token", admin_token + "\n", 0600);
     }
 
-    mamori::proto::ConfigFile::write(dir / "collector.conf",
+    mamori::common::ConfigFile::write(dir / "collector.conf",
                                      {{"agent_listen", o.agent_listen},
                                       {"admin_listen", o.admin_listen},
                                       {"store", o.store_url},
@@ -77,7 +77,7 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
                                      "# mamori collector configuration\n", 0600);
     auto admin_port = o.admin_listen.substr(o.admin_listen.rfind(':') + 1);
     auto abs = std::filesystem::absolute(dir);
-    mamori::proto::ConfigFile::write(dir / "mamorictl.conf",
+    mamori::common::ConfigFile::write(dir / "mamorictl.conf",
                                      {{"url", "https://127.0.0.1:" + admin_port},
                                       {"ca", (abs / "ca.pem").string()},
                                       {"token_file", (abs / "admin.token").string()}},

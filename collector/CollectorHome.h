@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "mamori/proto/ConfigFile.h"
+#include "mamori/common/ConfigFile.h"
 
 namespace mamori::collector {
 
@@ -33,13 +33,13 @@ public:
 
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path file(const std::string& name) const { return dir_ / name; }
-    const mamori::proto::ConfigFile& config() const { return config_; }
+    const mamori::common::ConfigFile& config() const { return config_; }
 
     static const std::set<std::string>& knownKeys();
 
 private:
     std::filesystem::path dir_;
-    mamori::proto::ConfigFile config_;
+    mamori::common::ConfigFile config_;
 };
 
 }  // namespace mamori::collector

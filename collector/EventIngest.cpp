@@ -1,7 +1,7 @@
 #include "collector/EventIngest.h"
 
 #include "mamori/proto/ChainVerifier.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::collector {
 

@@ -5,7 +5,7 @@
 #include "collector/EvidenceExport.h"
 #include "mamori/proto/Certificate.h"
 #include "mamori/proto/ChainVerifier.h"
-#include "mamori/proto/Files.h"
+#include "mamori/common/Files.h"
 
 namespace mamori::collector {
 
@@ -36,7 +36,7 @@ std::optional<Certificate> certificate(const std::string& pem) {
 
 mamori::v1::EvidenceBundle EvidenceVerifier::read(const std::string& path) {
     mamori::v1::EvidenceBundle b;
-    if (!b.ParseFromString(mamori::proto::Files::read(path)) || b.format() != EvidenceExport::kFormat)
+    if (!b.ParseFromString(mamori::common::Files::read(path)) || b.format() != EvidenceExport::kFormat)
         throw std::runtime_error(path + " is not a mamori evidence bundle (" + EvidenceExport::kFormat +
                                  ")\n" + path + " は mamori の証跡ファイルではありません。");
     return b;

@@ -11,7 +11,7 @@
 #include <array>
 #include <boost/beast/ssl.hpp>
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::collector {
 

@@ -15,7 +15,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::collector {
 namespace {

@@ -5,10 +5,13 @@
 #include <mutex>
 #include <string>
 
-#include "collector/SqliteDb.h"
+#include "mamori/common/SqliteDb.h"
 #include "collector/Store.h"
 
 namespace mamori::collector {
+
+using common::SqliteDb;
+using common::SqliteStatement;
 
 // The embedded Store: one SQLite file, no set-up.
 //

@@ -6,7 +6,7 @@
 
 #include "collector/Collector.h"
 #include "collector/CollectorHome.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace po = boost::program_options;
 using namespace mamori::collector;

@@ -14,9 +14,9 @@
 #include "collector/StoreMigration.h"
 #include "mamori/policy/PolicyLoader.h"
 #include "mamori/policy/PolicySummary.h"
-#include "mamori/proto/ConfigFile.h"
-#include "mamori/proto/Files.h"
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/ConfigFile.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/HttpsClient.h"
 #include "mamori/v1/evidence.pb.h"
 
 namespace po = boost::program_options;
@@ -116,19 +116,19 @@ struct Ctl {
             }
             if (path.empty()) path = "/etc/mamori/mamorictl.conf";
         }
-        auto cfg = mamori::proto::ConfigFile::load(path, {"url", "ca", "token_file"});
+        auto cfg = mamori::common::ConfigFile::load(path, {"url", "ca", "token_file"});
         Ctl c;
         c.url = cfg.get("url", "https://127.0.0.1:8444");
-        c.ca_pem = mamori::proto::Files::read(cfg.get("ca", "/etc/mamori/ca.pem"));
-        c.token = mamori::proto::Files::read(cfg.get("token_file", "/etc/mamori/admin.token"));
+        c.ca_pem = mamori::common::Files::read(cfg.get("ca", "/etc/mamori/ca.pem"));
+        c.token = mamori::common::Files::read(cfg.get("token_file", "/etc/mamori/admin.token"));
         while (!c.token.empty() && (c.token.back() == '\n' || c.token.back() == '\r')) c.token.pop_back();
         return c;
     }
 
     // The answer's body as it is; an error answer throws with the collector's words.
     std::string fetch(http::verb method, const std::string& target, const std::string& body = {}) const {
-        auto tls = mamori::proto::HttpsClient::context(ca_pem);
-        auto res = mamori::proto::HttpsClient::fetch(*tls, url, method, target, body, "application/json",
+        auto tls = mamori::common::HttpsClient::context(ca_pem);
+        auto res = mamori::common::HttpsClient::fetch(*tls, url, method, target, body, "application/json",
                                                      {{"Authorization", "Bearer " + token}},
                                                      std::chrono::seconds(300));
         if (res.status >= 300) {
@@ -205,7 +205,7 @@ int policyCheck(const std::string& file, mamori::v1::Policy* out = nullptr) {
 int verifyBundle(const std::string& file, const std::string& ca_file) {
     using mamori::collector::EvidenceVerifier;
     const auto verdict =
-        EvidenceVerifier::verify(EvidenceVerifier::read(file), ca_file.empty() ? "" : mamori::proto::Files::read(ca_file));
+        EvidenceVerifier::verify(EvidenceVerifier::read(file), ca_file.empty() ? "" : mamori::common::Files::read(ca_file));
     if (!verdict.ok) {
         std::cout << file << ": verification FAILED"
                   << (verdict.bad_seq ? " at seq " + std::to_string(*verdict.bad_seq) : std::string()) << ": "
@@ -364,7 +364,7 @@ int main(int argc, char** argv) {
             mamori::v1::EvidenceBundle bundle;
             if (!bundle.ParseFromString(raw)) throw std::runtime_error("the collector's answer is not an evidence bundle");
             // Personal usage records (004:1070): readable by the one who exported them only.
-            mamori::proto::Files::writeAtomic(words[1], raw, 0600);
+            mamori::common::Files::writeAtomic(words[1], raw, 0600);
             std::cout << "wrote " << words[1] << ": " << bundle.events_size() << " events of terminal "
                       << bundle.terminal_id() << " dated " << from << " to " << to << "; check it with: mamorictl verify "
                       << words[1] << " --ca CA.pem\n";

@@ -7,9 +7,10 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   clang libclang-rt-14-dev                     # libFuzzer and the sanitizer runtime
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
+  libcli11-dev                                 # the command lines: a table of subcommands
   libssl-dev openssl
   libprotobuf-dev protobuf-compiler
-  libyaml-cpp-dev libusb-1.0-0-dev
+  libyaml-cpp-dev
   libsqlite3-dev sqlite3
   help2man lintian debootstrap                 # installer: manual pages, package checks, the install test
   libpq-dev postgresql-15

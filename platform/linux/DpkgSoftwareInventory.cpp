@@ -10,7 +10,7 @@
 #include "Inotify.h"
 #include "mamori/platform/DpkgStatus.h"
 #include "mamori/platform/SoftwareInventory.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::platform {
 

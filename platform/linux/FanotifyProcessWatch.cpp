@@ -21,7 +21,7 @@
 #include <unordered_set>
 
 #include "mamori/platform/ProcessWatch.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::platform {
 

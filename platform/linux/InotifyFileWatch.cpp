@@ -2,7 +2,7 @@
 
 #include "Inotify.h"
 #include "mamori/platform/FileWatch.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::platform {
 

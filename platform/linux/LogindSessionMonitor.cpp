@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "UtmpRecord.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::platform {
 

@@ -1,7 +1,7 @@
 // Which session monitor a terminal gets: logind's where it runs, utmp's everywhere else.
 #include "LogindSessionMonitor.h"
 #include "UtmpSessionMonitor.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::platform {
 

@@ -5,7 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <cstring>
 
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::platform {
 

@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "mamori/platform/LocalDisplay.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::platform {
 

@@ -4,7 +4,6 @@
 #include <openssl/pem.h>
 #include <stdexcept>
 
-#include "mamori/proto/Files.h"
 
 namespace mamori::proto {
 
@@ -39,8 +38,6 @@ Ed25519Key Ed25519Key::fromPrivatePem(std::string_view pem) {
     return Ed25519Key(key, true);
 }
 
-Ed25519Key Ed25519Key::loadPrivate(const std::filesystem::path& file) { return fromPrivatePem(Files::read(file)); }
-
 std::string Ed25519Key::privatePem() const {
     BIO* bio = BIO_new(BIO_s_mem());
     PEM_write_bio_PrivateKey(bio, key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
@@ -49,11 +46,6 @@ std::string Ed25519Key::privatePem() const {
     std::string out(data, static_cast<size_t>(len));
     BIO_free(bio);
     return out;
-}
-
-void Ed25519Key::savePrivate(const std::filesystem::path& file) const {
-    // Created 0600 from the first byte: never a moment where the key is readable by others.
-    Files::writeAtomic(file, privatePem(), 0600);
 }
 
 std::string Ed25519Key::publicRaw() const {

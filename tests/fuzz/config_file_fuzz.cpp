@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "collector/CollectorHome.h"
-#include "mamori/proto/ConfigFile.h"
+#include "mamori/common/ConfigFile.h"
 
 namespace {
 
@@ -26,7 +26,7 @@ const std::set<std::string>& knownKeys() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using mamori::proto::ConfigFile;
+    using mamori::common::ConfigFile;
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     try {
         const ConfigFile cfg = ConfigFile::parse(text, "fuzz.conf", knownKeys());

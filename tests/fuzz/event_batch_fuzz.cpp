@@ -26,7 +26,7 @@
 #include "mamori/proto/ChainVerifier.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EventChain.h"
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 #include "mamori/v1/api.pb.h"
 
 namespace {

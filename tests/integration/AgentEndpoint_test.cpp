@@ -13,7 +13,7 @@
 #include "collector/Store.h"
 
 using namespace mamori::test;
-using mamori::proto::Files;
+using mamori::common::Files;
 
 namespace {
 
@@ -55,7 +55,7 @@ TEST_P(AgentEndpoint, HonestBatchIsStoredAndAcknowledged) {
 }
 
 TEST_P(AgentEndpoint, NoClientCertificateIsRefused) {
-    auto tls = mamori::proto::HttpsClient::context(ca_pem);
+    auto tls = mamori::common::HttpsClient::context(ca_pem);
     auto res = terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString());
     EXPECT_EQ(res.status, 401u);
     EXPECT_TRUE(logged("without a client certificate"));
@@ -66,7 +66,7 @@ TEST_P(AgentEndpoint, CertificateFromAnotherCaIsRefusedAtHandshake) {
     auto other = mamori::collector::CertificateAuthority::create(dir / "other-ca", "elsewhere");
     auto key = mamori::proto::Ed25519Key::generate();
     auto csr = mamori::proto::CertificateRequest::parse(mamori::proto::CertificateRequest::create(key, "term-a"));
-    auto tls = mamori::proto::HttpsClient::context(ca_pem, other.issueClient(csr, terminal->id(), 30), key.privatePem());
+    auto tls = mamori::common::HttpsClient::context(ca_pem, other.issueClient(csr, terminal->id(), 30), key.privatePem());
     EXPECT_THROW(terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString()),
                  std::runtime_error);
     EXPECT_TRUE(logged("TLS handshake from 127.0.0.1 refused"));
@@ -77,7 +77,7 @@ TEST_P(AgentEndpoint, ExpiredCertificateIsRefusedAtHandshake) {
     auto ca = mamori::collector::CertificateAuthority::load(dir / "collector");
     auto csr = mamori::proto::CertificateRequest::parse(
         mamori::proto::CertificateRequest::create(terminal->key(), terminal->id()));
-    auto tls = mamori::proto::HttpsClient::context(ca_pem, ca.issueClient(csr, terminal->id(), -1),
+    auto tls = mamori::common::HttpsClient::context(ca_pem, ca.issueClient(csr, terminal->id(), -1),
                                                    terminal->key().privatePem());
     EXPECT_THROW(terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString()),
                  std::runtime_error);

@@ -28,9 +28,9 @@ TEST(CollectorCluster, TwoCollectorsShareOnePostgresAndAgentsFailOverWithNoLossO
     const std::string store = server->createDatabase();
     TestCollector first(dir / "c1", "", store);
     TestCollector second(dir / "c2", "", "", dir / "c1");  // the store comes from c1's configuration
-    EXPECT_EQ(mamori::proto::Files::read(first.dir() / "ca.pem"), mamori::proto::Files::read(second.dir() / "ca.pem"));
-    EXPECT_NE(mamori::proto::Files::read(first.dir() / "server.key"),
-              mamori::proto::Files::read(second.dir() / "server.key"));  // each machine's own TLS key
+    EXPECT_EQ(mamori::common::Files::read(first.dir() / "ca.pem"), mamori::common::Files::read(second.dir() / "ca.pem"));
+    EXPECT_NE(mamori::common::Files::read(first.dir() / "server.key"),
+              mamori::common::Files::read(second.dir() / "server.key"));  // each machine's own TLS key
     first.start();
     second.start();
 

@@ -30,7 +30,7 @@ class EvidenceAdmin : public CollectorOnEachStore {
 protected:
     EvidenceAdmin() : CollectorOnEachStore("evidence-admin") {}
 
-    std::string ca() const { return mamori::proto::Files::read(collector->dir() / "ca.pem"); }
+    std::string ca() const { return mamori::common::Files::read(collector->dir() / "ca.pem"); }
 
     // A terminal of `section` that has sent n heartbeats.
     SimulatedTerminal terminal(const std::string& name, const std::string& section, int n) {
@@ -66,14 +66,14 @@ TEST_P(EvidenceAdmin, ExportVerifiesOfflineAndATamperedBundleFailsNamingTheEvent
     EXPECT_NE(out.find("verified 10 events of terminal term-a, seq 1 to 10"), std::string::npos) << out;
 
     // One byte of seq 4's signature, in the file itself.
-    std::string bytes = mamori::proto::Files::read(bundle_file);
+    std::string bytes = mamori::common::Files::read(bundle_file);
     mamori::v1::EvidenceBundle bundle;
     ASSERT_TRUE(bundle.ParseFromString(bytes));
     const auto at = bytes.find(bundle.events(3).signature());
     ASSERT_NE(at, std::string::npos);
     bytes[at + 10] ^= 0x20;
     const auto tampered = dir / "tampered.bundle";
-    mamori::proto::Files::writeAtomic(tampered, bytes);
+    mamori::common::Files::writeAtomic(tampered, bytes);
     out = collector->ctl({"verify", tampered.string(), "--ca", ca_file}, 1);
     EXPECT_NE(out.find("verification FAILED at seq 4"), std::string::npos) << out;
     EXPECT_NE(out.find("検証失敗"), std::string::npos) << out;
@@ -144,7 +144,7 @@ TEST(StoreMigrate, SqliteCollectorMovesToPostgresAndCarriesOn) {
     const auto dir = tempDir("migrate");
     TestCollector collector(dir / "collector");
     collector.start();
-    SimulatedTerminal t(collector.agentUrl(), mamori::proto::Files::read(collector.dir() / "ca.pem"));
+    SimulatedTerminal t(collector.agentUrl(), mamori::common::Files::read(collector.dir() / "ca.pem"));
     ASSERT_EQ(t.enroll(collector.token("税務課"), "term-a").status, 200u);
     ASSERT_EQ(t.send(t.batch(25)).status, 200u);
     collector.ctl({"events", "--terminal", "term-a"});  // an access-log row
@@ -166,11 +166,11 @@ TEST(StoreMigrate, SqliteCollectorMovesToPostgresAndCarriesOn) {
     EXPECT_NE(out.find("not empty"), std::string::npos) << out;
 
     // collector.conf: store = the PostgreSQL database.
-    std::string conf = mamori::proto::Files::read(collector.dir() / "collector.conf");
+    std::string conf = mamori::common::Files::read(collector.dir() / "collector.conf");
     const auto line = conf.find("store = ");
     ASSERT_NE(line, std::string::npos) << conf;
     conf.replace(line, conf.find('\n', line) - line, "store = " + to);
-    mamori::proto::Files::writeAtomic(collector.dir() / "collector.conf", conf, 0600);
+    mamori::common::Files::writeAtomic(collector.dir() / "collector.conf", conf, 0600);
     std::filesystem::remove(collector.dir() / "store.db");
     collector.start();
     EXPECT_EQ(collector.seqs("term-a").size(), 25u);

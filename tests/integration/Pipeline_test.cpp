@@ -12,7 +12,7 @@
 #include "TestCollector.h"
 
 using namespace mamori::test;
-using mamori::proto::Files;
+using mamori::common::Files;
 
 namespace {
 

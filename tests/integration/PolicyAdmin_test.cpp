@@ -112,7 +112,7 @@ TEST_P(PolicyAdmin, ACollectorRestartChangesNothingTerminalsEnforce) {
     agent.enroll(collector->agentUrl(), collector->token("住民課"), "term-a");
     syncTo(agent, "term-a", version);
     const std::string enforced = agent.status();
-    const std::string signed_policy = mamori::proto::Files::read(agent.state() / "policy.signed");
+    const std::string signed_policy = mamori::common::Files::read(agent.state() / "policy.signed");
 
     collector->stop(SIGKILL);  // the hardest restart: no chance to write anything on the way out
     collector->start();
@@ -125,7 +125,7 @@ TEST_P(PolicyAdmin, ACollectorRestartChangesNothingTerminalsEnforce) {
     EXPECT_EQ(after.at("applied_version").to_number<uint64_t>(), version);
     EXPECT_EQ(after.at("latest_version").to_number<uint64_t>(), version);
     EXPECT_FALSE(after.at("behind").as_bool());
-    EXPECT_EQ(mamori::proto::Files::read(agent.state() / "policy.signed"), signed_policy) << "no policy was re-sent";
+    EXPECT_EQ(mamori::common::Files::read(agent.state() / "policy.signed"), signed_policy) << "no policy was re-sent";
     EXPECT_NE(agent.status().find("version " + std::to_string(version)), std::string::npos) << enforced;
 }
 

@@ -9,14 +9,14 @@
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/proto/EventChain.h"
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/HttpsClient.h"
 #include "mamori/v1/api.pb.h"
 
 namespace mamori::test {
 
 class SimulatedTerminal {
 public:
-    using Response = mamori::proto::HttpsClient::Response;
+    using Response = mamori::common::HttpsClient::Response;
 
     SimulatedTerminal(std::string url, std::string ca_pem)
         : url_(std::move(url)), ca_pem_(std::move(ca_pem)), key_(mamori::proto::Ed25519Key::generate()),
@@ -27,7 +27,7 @@ public:
         req.set_token(token);
         req.set_hostname(hostname);
         req.set_csr_pem(mamori::proto::CertificateRequest::create(key_, hostname));
-        auto tls = mamori::proto::HttpsClient::context(ca_pem_);
+        auto tls = mamori::common::HttpsClient::context(ca_pem_);
         auto res = post(*tls, "/v1/enroll", req.SerializeAsString());
         mamori::v1::EnrollResponse out;
         if (res.status == 200 && out.ParseFromString(res.body)) {
@@ -56,12 +56,12 @@ public:
     Response send(const mamori::v1::EventBatch& b) { return postAuthenticated("/v1/events", b.SerializeAsString()); }
 
     Response postAuthenticated(const std::string& target, const std::string& body) {
-        auto tls = mamori::proto::HttpsClient::context(ca_pem_, cert_pem_, key_.privatePem());
+        auto tls = mamori::common::HttpsClient::context(ca_pem_, cert_pem_, key_.privatePem());
         return post(*tls, target, body);
     }
 
     Response post(boost::asio::ssl::context& tls, const std::string& target, const std::string& body) {
-        return mamori::proto::HttpsClient::fetch(tls, url_, boost::beast::http::verb::post, target, body,
+        return mamori::common::HttpsClient::fetch(tls, url_, boost::beast::http::verb::post, target, body,
                                                  "application/x-protobuf", {}, std::chrono::seconds(10));
     }
 

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "Subprocess.h"
-#include "mamori/proto/Files.h"
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/HttpsClient.h"
 
 namespace mamori::test {
 
@@ -72,7 +72,7 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path log() const { return dir_ / "collector.log"; }
     std::string logText() const {
-        return std::filesystem::exists(log()) ? mamori::proto::Files::read(log()) : std::string();
+        return std::filesystem::exists(log()) ? mamori::common::Files::read(log()) : std::string();
     }
 
     // mamorictl against this collector; returns stdout+stderr, asserts the exit code.
@@ -107,10 +107,10 @@ public:
     }
 
     boost::json::value admin(const std::string& target) const {
-        auto tls = mamori::proto::HttpsClient::context(mamori::proto::Files::read(dir_ / "ca.pem"));
-        std::string token = mamori::proto::Files::read(dir_ / "admin.token");
+        auto tls = mamori::common::HttpsClient::context(mamori::common::Files::read(dir_ / "ca.pem"));
+        std::string token = mamori::common::Files::read(dir_ / "admin.token");
         token.pop_back();
-        auto res = mamori::proto::HttpsClient::fetch(*tls, "https://127.0.0.1:" + std::to_string(admin_port_),
+        auto res = mamori::common::HttpsClient::fetch(*tls, "https://127.0.0.1:" + std::to_string(admin_port_),
                                                      boost::beast::http::verb::get, target, "", "",
                                                      {{"Authorization", "Bearer " + token}}, std::chrono::seconds(10));
         return boost::json::parse(res.body);
@@ -178,7 +178,7 @@ public:
     }
     std::filesystem::path state() const { return dir_ / "state"; }
     std::string config() const { return (dir_ / "agent.conf").string(); }
-    std::string logText() const { return mamori::proto::Files::read(dir_ / "agent.log"); }
+    std::string logText() const { return mamori::common::Files::read(dir_ / "agent.log"); }
 
 private:
     std::filesystem::path dir_;

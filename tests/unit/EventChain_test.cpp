@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "mamori/common/Files.h"
 #include "mamori/proto/ChainVerifier.h"
 #include "mamori/proto/EventChain.h"
 #include "mamori/proto/Sha256.h"
@@ -137,10 +138,10 @@ TEST(Ed25519Key, PrivateKeyFileIsOwnerOnly) {
     auto dir = std::filesystem::temp_directory_path() / ("mamori-key-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     auto k = Ed25519Key::generate();
-    k.savePrivate(dir / "key.pem");
+    mamori::common::Files::writeSecret(dir / "key.pem", k.privatePem());
     auto perms = std::filesystem::status(dir / "key.pem").permissions();
     EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    auto back = Ed25519Key::loadPrivate(dir / "key.pem");
+    auto back = Ed25519Key::fromPrivatePem(mamori::common::Files::read(dir / "key.pem"));
     EXPECT_EQ(back.publicRaw(), k.publicRaw());
     EXPECT_TRUE(back.verify("m", k.sign("m")));
     EXPECT_THROW(Ed25519Key::fromPrivatePem("garbage"), std::invalid_argument);

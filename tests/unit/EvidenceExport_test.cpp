@@ -11,7 +11,7 @@
 #include "collector/RetentionPurge.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EventChain.h"
-#include "mamori/proto/Files.h"
+#include "mamori/common/Files.h"
 #include "tests/support/StoreBackends.h"
 
 using namespace mamori::collector;
@@ -109,7 +109,7 @@ TYPED_TEST(EvidenceExportTest, ExportRoundTripVerifies) {
 
     // Through the file, as mamorictl export writes it and mamorictl verify reads it.
     const fs::path file = this->ca.dir / "term-a.bundle";
-    mamori::proto::Files::writeAtomic(file, bundle.SerializeAsString(), 0600);
+    mamori::common::Files::writeAtomic(file, bundle.SerializeAsString(), 0600);
     const auto v = EvidenceVerifier::verify(EvidenceVerifier::read(file), this->ca.pem());
     EXPECT_TRUE(v.ok) << v.reason;
     EXPECT_NE(v.summary.find("6 events of terminal term-a, seq 3 to 8"), std::string::npos) << v.summary;

@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "mamori/policy/PolicyLoader.h"
-#include "mamori/proto/Files.h"
+#include "mamori/common/Files.h"
 
 using google::protobuf::util::MessageDifferencer;
 using mamori::agent::PolicyKeeper;
 using mamori::policy::PolicyLoader;
 using mamori::proto::Ed25519Key;
-using mamori::proto::Files;
+using mamori::common::Files;
 namespace v1 = mamori::v1;
 namespace fs = std::filesystem;
 

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "collector/ReportTable.h"
-#include "mamori/proto/ConfigFile.h"
+#include "mamori/common/ConfigFile.h"
 #include "mamori/proto/EnrollmentToken.h"
 
 using mamori::collector::ReportTable;
-using mamori::proto::ConfigFile;
+using mamori::common::ConfigFile;
 using mamori::proto::EnrollmentToken;
 
 namespace {

@@ -1,5 +1,4 @@
 #pragma once
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,10 +14,8 @@ public:
     static Ed25519Key generate();
     static Ed25519Key fromPublicRaw(std::string_view raw32);   // throws on a malformed key
     static Ed25519Key fromPrivatePem(std::string_view pem);    // throws on a malformed key
-    static Ed25519Key loadPrivate(const std::filesystem::path& pem_file);
 
-    // Writes the private key as PKCS#8 PEM with mode 0600, atomically (temp file + rename).
-    void savePrivate(const std::filesystem::path& pem_file) const;
+    // PKCS#8 PEM. Files::writeSecret stores it (0600 from the first byte).
     std::string privatePem() const;
     std::string publicRaw() const;  // 32 bytes
     bool hasPrivate() const { return has_private_; }

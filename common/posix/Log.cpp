@@ -1,4 +1,4 @@
-#include "mamori/proto/Log.h"
+#include "mamori/common/Log.h"
 
 #include <cstdio>
 #include <ctime>

@@ -1,8 +1,8 @@
-#include "collector/SqliteStatement.h"
+#include "mamori/common/SqliteStatement.h"
 
 #include <stdexcept>
 
-namespace mamori::collector {
+namespace mamori::common {
 
 SqliteStatement::~SqliteStatement() {
     if (stmt_ == nullptr) return;
@@ -95,4 +95,4 @@ bool SqliteStatement::columnIsNull(int index) const {
     return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
-}  // namespace mamori::collector
+}  // namespace mamori::common

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace mamori::proto {
+namespace mamori::common {
 
 // An HTTPS/1.1 client on one kept-alive connection, for the agent's uploader (as a coroutine on
 // the agent's single reactor) and for mamorictl (blocking, through fetch()).
@@ -48,4 +48,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace mamori::proto
+}  // namespace mamori::common

@@ -1,14 +1,13 @@
 #pragma once
 #include <sqlite3.h>
-#include <sys/types.h>
 
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
-#include "collector/SqliteStatement.h"
+#include "mamori/common/SqliteStatement.h"
 
-namespace mamori::collector {
+namespace mamori::common {
 
 // One SQLite connection and the statements prepared on it. Not thread-safe: the owner
 // serializes access (the connection is opened without SQLite's own mutex for that reason).
@@ -18,7 +17,7 @@ public:
 
     // ReadWrite creates a missing file with create_mode (before SQLite touches it, so the
     // file is never briefly readable by others; SQLite gives its -wal and -shm the same mode).
-    SqliteDb(const std::string& path, Access access, mode_t create_mode = 0600);
+    SqliteDb(const std::string& path, Access access, unsigned create_mode = 0600);
     ~SqliteDb();
     SqliteDb(const SqliteDb&) = delete;
     SqliteDb& operator=(const SqliteDb&) = delete;
@@ -60,4 +59,4 @@ private:
     std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
-}  // namespace mamori::collector
+}  // namespace mamori::common

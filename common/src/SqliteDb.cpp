@@ -1,24 +1,17 @@
-#include "collector/SqliteDb.h"
+#include "mamori/common/SqliteDb.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "mamori/common/Files.h"
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
-namespace mamori::collector {
+namespace mamori::common {
 
-SqliteDb::SqliteDb(const std::string& path, Access access, mode_t create_mode) : path_(path) {
+SqliteDb::SqliteDb(const std::string& path, Access access, unsigned create_mode) : path_(path) {
     int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (access == Access::ReadWrite) {
-        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, create_mode);
-        if (fd < 0) {
-            const int err = errno;
-            throw std::runtime_error("cannot create or open the database file " + path + ": " +
-                                     std::strerror(err));
-        }
-        ::close(fd);
+        Files::createIfMissing(path, create_mode);
         flags |= SQLITE_OPEN_READWRITE;
     } else {
         flags |= SQLITE_OPEN_READONLY;
@@ -78,4 +71,4 @@ void SqliteDb::rollback() noexcept {
     if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-}  // namespace mamori::collector
+}  // namespace mamori::common

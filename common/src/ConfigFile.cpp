@@ -1,12 +1,12 @@
-#include "mamori/proto/ConfigFile.h"
+#include "mamori/common/ConfigFile.h"
 
 #include <charconv>
 #include <fstream>
 #include <sstream>
 
-#include "mamori/proto/Files.h"
+#include "mamori/common/Files.h"
 
-namespace mamori::proto {
+namespace mamori::common {
 
 namespace {
 std::string_view trim(std::string_view s) {
@@ -85,4 +85,4 @@ void ConfigFile::write(const std::filesystem::path& file, const std::map<std::st
     Files::writeAtomic(file, text, mode);
 }
 
-}  // namespace mamori::proto
+}  // namespace mamori::common

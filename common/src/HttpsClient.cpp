@@ -1,4 +1,4 @@
-#include "mamori/proto/HttpsClient.h"
+#include "mamori/common/HttpsClient.h"
 
 #include <openssl/ssl.h>
 
@@ -14,7 +14,7 @@
 #include <optional>
 #include <stdexcept>
 
-namespace mamori::proto {
+namespace mamori::common {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -154,4 +154,4 @@ std::shared_ptr<asio::ssl::context> HttpsClient::context(const std::string& ca_p
     return ctx;
 }
 
-}  // namespace mamori::proto
+}  // namespace mamori::common

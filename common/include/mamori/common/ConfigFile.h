@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace mamori::proto {
+namespace mamori::common {
 
 // `key = value` configuration files (agent.conf, collector.conf). Comments start with '#'.
 // Every problem names file:line, so a typo in a deployed config is found in seconds.
@@ -34,4 +34,4 @@ private:
     std::map<std::string, std::pair<std::string, int>> values_;  // value, line
 };
 
-}  // namespace mamori::proto
+}  // namespace mamori::common

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace mamori::collector {
+namespace mamori::common {
 
 // A use of one prepared statement that its SqliteDb keeps prepared (see SqliteDb::prepare).
 // The destructor resets the statement and clears its bindings: a statement left mid-result
@@ -49,4 +49,4 @@ private:
     sqlite3* db_;
 };
 
-}  // namespace mamori::collector
+}  // namespace mamori::common

@@ -1,0 +1,92 @@
+#include "mamori/common/Files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace mamori::common {
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& file, int err) {
+    throw std::runtime_error("cannot " + what + " " + file.string() + ": " + std::strerror(err));
+}
+
+// A signal delivered to a daemon thread must not turn into a lost write.
+int openRetrying(const char* path, int flags, unsigned mode) {
+    int fd;
+    do fd = ::open(path, flags, mode);
+    while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+int fsyncRetrying(int fd) {
+    int rc;
+    do rc = ::fsync(fd);
+    while (rc != 0 && errno == EINTR);
+    return rc;
+}
+
+}  // namespace
+
+std::string Files::read(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) fail("read", file, errno);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void Files::writeAtomic(const std::filesystem::path& file, std::string_view data, unsigned mode) {
+    auto tmp = file;
+    tmp += ".tmp";
+    const int fd = openRetrying(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) fail("create", tmp, errno);
+    ::fchmod(fd, mode);  // the umask must not widen or narrow what the caller asked for
+    size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : EIO;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            fail("write", file, err);
+        }
+        done += static_cast<size_t>(n);
+    }
+    const bool synced = fsyncRetrying(fd) == 0;
+    const int err = errno;
+    ::close(fd);
+    if (!synced || ::rename(tmp.c_str(), file.c_str()) != 0) {
+        const int why = synced ? errno : err;
+        ::unlink(tmp.c_str());
+        fail("write", file, why);
+    }
+    syncDirectory(file.parent_path());
+}
+
+void Files::createIfMissing(const std::filesystem::path& file, unsigned mode) {
+    const int fd = openRetrying(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) fail("create or open", file, errno);
+    ::close(fd);
+}
+
+void Files::syncDirectory(const std::filesystem::path& dir) {
+    const std::filesystem::path d = dir.empty() ? std::filesystem::path(".") : dir;
+    const int fd = openRetrying(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) fail("open the directory", d, errno);
+    const bool synced = fsyncRetrying(fd) == 0;
+    const int err = errno;
+    ::close(fd);
+    // Some file systems (tmpfs on old kernels, certain FUSE) refuse fsync on a directory:
+    // their entries are as durable as they will ever be.
+    if (!synced && err != EINVAL && err != EROFS) fail("flush the directory", d, err);
+}
+
+}  // namespace mamori::common
