@@ -68,9 +68,17 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 for m in $(cat /mods/order); do insmod /mods/$m.ko 2>/dev/null; done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /host
 work=$(sed -n 's/.*mamori.work=\([^ ]*\).*/\1/p' /proc/cmdline)
-mount -t 9p -o trans=virtio,version=9p2000.L,rw work "/host$work"
+keep=$(sed -n 's/.*mamori.keep=\([^ ]*\).*/\1/p' /proc/cmdline)
+mkdir -p /hosttmp; mount -o bind /host/tmp /hosttmp
 mount -t proc proc /host/proc; mount -t sysfs sys /host/sys; mount -t devtmpfs dev /host/dev
 mount -t tmpfs tmp /host/tmp; mount -t tmpfs run /host/run
+# The guest's /tmp is its own; a checkout or build that lives under the host's /tmp is put back
+# into it, so the tier runs from a clone anywhere.
+for p in $(echo "$keep" | tr ',' ' '); do
+  case "$p" in /tmp/*) mkdir -p "/host$p"; mount -o bind "/hosttmp${p#/tmp}" "/host$p" ;; esac
+done
+# Last: the writable share may lie inside one of the folders above.
+mkdir -p "/host$work"; mount -t 9p -o trans=virtio,version=9p2000.L,rw work "/host$work"
 mount -t configfs none /host/sys/kernel/config 2>/dev/null
 chroot /host /bin/bash "$work/guest.sh" > "/host$work/guest.log" 2>&1
 echo "mamori-vm: guest done"
@@ -100,7 +108,7 @@ port=$((20000 + RANDOM % 20000))
 vmlinuz=$(ls "$cache"/kroot/boot/vmlinuz-* | head -1)
 qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 1024 -smp 1 -nographic -no-reboot -nic none \
   -kernel "$vmlinuz" -initrd "$cache/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1 usb_storage.delay_use=0 mamori.work=$work" \
+  -append "console=ttyS0 quiet panic=-1 usb_storage.delay_use=0 mamori.work=$work mamori.keep=$src,$build" \
   -fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap -device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
   -fsdev local,id=work,path="$work",security_model=none -device virtio-9p-pci,fsdev=work,mount_tag=work \
   -device qemu-xhci,id=xhci \
