@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::agent {
@@ -247,13 +248,15 @@ void UsbControl::loadBaseline() {
 
 void UsbControl::saveBaseline() const {
     const auto file = ctx_.config.state_dir / "usb-baseline";
-    const auto tmp = file.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        for (const auto& b : baseline_) out << b << '\n';
+    std::string text;
+    for (const auto& b : baseline_) text += b + '\n';
+    // Durable: a baseline lost in a power cut would make the next start block the keyboard it
+    // had kept. A failure is logged, and the baseline in memory stays in force.
+    try {
+        common::Files::writeAtomic(file, text, 0600);
+    } catch (const std::exception& e) {
+        Log::error("usb: cannot save the baseline: " + std::string(e.what()));
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
     for (const auto& b : baseline_) Log::info("usb: baseline (present at first start, kept): " + b);
 }
 

@@ -16,8 +16,9 @@ std::mutex g_mutex;
 void Log::setLevel(Level l) { g_level = l; }
 void Log::setPrefix(std::string_view program) { g_prefix = program; }
 
-void Log::write(Level l, std::string_view msg) {
+void Log::write(Level l, std::string_view raw) {
     if (l < g_level) return;
+    const std::string msg = sanitize(raw);
     static constexpr const char* names[] = {"debug", "info", "warning", "error"};
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);

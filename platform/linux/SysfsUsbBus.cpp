@@ -38,6 +38,12 @@ std::string readFile(const fs::path& p, size_t limit = 4096) {
     return s;
 }
 
+// sysfs ends each attribute with one newline; that newline alone is not the device's.
+std::string withoutSysfsNewline(std::string s) {
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+}
+
 std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\0')) s.pop_back();
     return s;
@@ -113,7 +119,9 @@ public:
         d.product_id = static_cast<uint16_t>(hexValue(trimmed(readFile(dir / "idProduct"))));
         d.device_class = static_cast<uint8_t>(hexValue(trimmed(readFile(dir / "bDeviceClass"))));
         d.has_serial = fs::exists(dir / "serial", ec);
-        if (d.has_serial) d.serial = printable(trimmed(readFile(dir / "serial", 256)));
+        // The serial exactly as the device gives it: a stick reporting "ABC123 " is not the
+        // registered "ABC123", and the evidence must show what the device said.
+        if (d.has_serial) d.serial = printable(withoutSysfsNewline(readFile(dir / "serial", 256)));
         d.manufacturer = printable(trimmed(readFile(dir / "manufacturer", 256)));
         d.product = printable(trimmed(readFile(dir / "product", 256)));
         d.authorized = trimmed(readFile(dir / "authorized")) == "1";

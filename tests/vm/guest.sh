@@ -70,6 +70,14 @@ check "not authorized" authorized "$d" 0
 check "no block device" no_disk "$d"
 unplug s4; gone RW0009
 
+echo "case 4b: the registered serial plus a trailing space is another stick: blocked, recorded as given"
+plug s4b stick2 "RW0001%20"
+d=$(usbdev "RW0001 ") || d=none
+check "journal: USB_BLOCKED for 'RW0001 '" waitevent USB_BLOCKED "RW0001 "
+check "not authorized" authorized "$d" 0
+check "no block device" no_disk "$d"
+unplug s4b; gone "RW0001 "
+
 echo "case 8: registration revoked while inserted (the running agent's profile edited): the disk goes"
 plug s8 stick2 RW0001
 d=$(usbdev RW0001) || d=none

@@ -140,6 +140,7 @@ while kill -0 $qemu 2>/dev/null; do
   for req in "$work"/mbox/*.req; do
     [ -e "$req" ] || continue
     read -r verb id drive serial < "$req" || true
+    serial=${serial//%20/ }  # a space the guest asked for inside a serial (read drops trailing ones)
     case "$verb" in
       plug) qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"usb-storage\",\"bus\":\"xhci.0\",\"id\":\"$id\",\"drive\":\"$drive\",\"serial\":\"$serial\",\"removable\":true}}" || true ;;
       unplug) qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$id\"}}" || true ;;
