@@ -106,6 +106,12 @@ void UsbControl::onChange(const UsbChange& c) {
         case UsbChange::Kind::Lost:
             resynchronize();
             break;
+        case UsbChange::Kind::RootHubAdded:
+            if (c.blocked)
+                Log::info("usb: new root hub " + c.name + ": new devices start unauthorized");
+            else
+                Log::error("usb: new root hub " + c.name + " could not be switched to deny new devices");
+            break;
     }
 }
 

@@ -167,15 +167,18 @@ public:
     }
 
     int blockNewDevices() override {
+        // A controller that appears later (a docking station, a PCIe card) takes its root hubs'
+        // setting from usbcore's parameter: deny there too, so that it holds even while no agent
+        // runs. 2 (internal ports only, set on the kernel command line) already denies every
+        // external port and is left as the administrator chose it.
+        const fs::path usbcore = fs::path(sys_) / "module/usbcore/parameters/authorized_default";
+        const std::string current = trimmed(readFile(usbcore));
+        if (!current.empty() && current != "0" && current != "2") writeFile(usbcore, "0");
         int n = 0;
         std::error_code ec;
         for (const auto& e : fs::directory_iterator(devices(), ec)) {
             auto name = e.path().filename().string();
-            if (!name.starts_with("usb")) continue;
-            bool ok = writeFile(e.path() / "authorized_default", "0");
-            // Older kernels lack the interface switch; the device switch alone still holds.
-            writeFile(e.path() / "interface_authorized_default", "0");
-            if (ok) ++n;
+            if (name.starts_with("usb") && blockRootHub(name)) ++n;
         }
         return n;
     }
@@ -210,6 +213,27 @@ public:
 
 private:
     fs::path devices() const { return fs::path(sys_) / "bus/usb/devices"; }
+
+    // "4-0:1.0": the interface of root hub usb4 (port path 0).
+    static bool isRootHubInterface(const std::string& n) {
+        const auto dash = n.find('-');
+        return dash != std::string::npos && n.compare(dash, 3, "-0:") == 0 && n.find('/') == std::string::npos;
+    }
+
+    void keepRootHubInterface(const std::string& name) {
+        const fs::path dir = devices() / name;
+        if (trimmed(readFile(dir / "authorized")) != "0") return;
+        writeFile(dir / "authorized", "1");
+        writeFile(fs::path(sys_) / "bus/usb/drivers_probe", name);
+    }
+
+    bool blockRootHub(const std::string& name) {
+        if (name.find('/') != std::string::npos) return false;
+        const bool ok = writeFile(devices() / name / "authorized_default", "0");
+        // Older kernels lack the interface switch; the device switch alone still holds.
+        writeFile(devices() / name / "interface_authorized_default", "0");
+        return ok;
+    }
 
     bool underReadOnly(const std::string& path) const {
         for (const auto& n : read_only_)
@@ -263,8 +287,29 @@ private:
             if (underReadOnly(ev.devpath + "/")) setReadOnly(ev.var("DEVNAME"));
             return;
         }
-        if (ev.subsystem != "usb" || ev.devtype != "usb_device" || !isDeviceName(ev.name())) return;
-        if (ev.action == "add" && on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+        if (ev.subsystem == "usb" && ev.devtype == "usb_interface" && ev.action == "add") {
+            // A new root hub's own hub interface may be created after the switch below, and
+            // then inherits its deny: that would leave the hub without a driver and every port
+            // of the new controller dead. The root hub is the machine's, never a plugged device.
+            if (isRootHubInterface(ev.name())) keepRootHubInterface(ev.name());
+            return;
+        }
+        if (ev.subsystem != "usb" || ev.devtype != "usb_device") return;
+        if (ev.action == "add" && ev.name().starts_with("usb")) {
+            // A root hub that just appeared: switched to deny before the hub driver has
+            // debounced its ports, so nothing behind it is bound without a decision. A device
+            // that slipped through anyway arrives as an add of its own and is decided then.
+            const bool blocked = blockRootHub(ev.name());
+            if (on_change_) on_change_({UsbChange::Kind::RootHubAdded, ev.name(), blocked});
+            return;
+        }
+        if (!isDeviceName(ev.name())) return;
+        if (ev.action == "add") {
+            // Any arrival rechecks every root hub: a root hub whose own add was lost in a full
+            // queue must not stay open.
+            blockNewDevices();
+            if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+        }
         if (ev.action == "remove") {
             read_only_.erase(ev.name());
             if (on_change_) on_change_({UsbChange::Kind::Removed, ev.name()});

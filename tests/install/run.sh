@@ -136,9 +136,11 @@ snapshot() {  # every path of the root but those dpkg, apt and the collector kee
 snapshot >"$work/before-agent.txt"
 
 # --- 1. silent installation with a token ------------------------------------------------------
-env MAMORI_COLLECTOR=https://127.0.0.1:8443 MAMORI_ENROLL_TOKEN="$(token)" \
+env MAMORI_COLLECTOR=https://127.0.0.1:8443 MAMORI_ENROLL_TOKEN="$(token)" MAMORI_USB_BOOT_FAILSAFE=all \
   chroot "$root" apt-get install -y -q "$(deb "$agent_v1")" </dev/null >"$work/agent-install.log" 2>&1
 check "silent installation enrolled the terminal" grep -q "enrolled as" "$work/agent-install.log"
+check "the USB boot fail-safe asked for puts usbcore.authorized_default=0 on the kernel command line" \
+  grep -q 'usbcore.authorized_default=0' "$root/etc/default/grub.d/mamori-usb.cfg"
 check "the terminal key was made here, mode 0600" \
   bash -c '[ "$(stat -c %a "$1/var/lib/mamori/terminal.key")" = 600 ]' _ "$root"
 check "the one-time token is not left in debconf" \
@@ -152,6 +154,7 @@ in_root apt-get install -y -q "$(deb "$agent_v2")" </dev/null >"$work/agent-upgr
 check "the upgrade stopped the running agent" agent_gone
 check "the upgrade installed the higher version" \
   bash -c '[ "$(chroot "$1" dpkg-query -W -f "\${Version}" mamori-agent)" = "$2" ]' _ "$root" "$version+1"
+check "the upgrade kept the USB boot fail-safe" test -e "$root/etc/default/grub.d/mamori-usb.cfg"
 check "the upgrade kept the identity and the key" \
   bash -c '[ "$(sed -n "s/^terminal_id *= *//p" "$1/var/lib/mamori/identity.conf")" = "$2" ] && [ "$(sha256sum <"$1/var/lib/mamori/terminal.key")" = "$3" ]' \
   _ "$root" "$first_id" "$first_key"
@@ -163,6 +166,7 @@ check "the collector still knows one terminal" bash -c '[ "$(chroot "$1" mamoric
 in_root apt-get remove -y -q mamori-agent </dev/null >"$work/agent-remove.log" 2>&1
 check "remove stopped the agent" agent_gone
 check "remove reported AGENT_UNINSTALLED" wait_event AGENT_UNINSTALLED 1
+check "remove takes the USB boot fail-safe off the kernel command line" test ! -e "$root/etc/default/grub.d/mamori-usb.cfg"
 
 # --- 4. purge leaves nothing behind ------------------------------------------------------------
 in_root apt-get purge -y -q mamori-agent </dev/null >"$work/agent-purge.log" 2>&1

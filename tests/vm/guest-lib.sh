@@ -7,7 +7,7 @@ request() {  # request WORDS...: asks the host for a QMP action and waits until 
   for _ in $(seq 300); do [ -e "$work/mbox/$n.done" ] && return 0; sleep 0.05; done
   echo "host did not answer: $*"; return 1
 }
-plug() { request plug "$1" "$2" "$3"; }
+plug() { request plug "$1" "$2" "$3" "${4:-}"; }  # plug ID DRIVE SERIAL [BUS]
 unplug() { request unplug "$1"; }
 usbdev() {  # usbdev SERIAL: the sysfs name of the device with this serial, waiting up to 15 s
   for _ in $(seq 150); do

@@ -25,9 +25,18 @@ authorized() { [ "$(cat /sys/bus/usb/devices/"$1"/authorized)" = "$2" ]; }
 mkdir -p "$state"
 echo "vm: kernel $(uname -r), $(ls -d /sys/bus/usb/devices/usb* | wc -l) root hubs"
 
+echo "case 0: booted with usbcore.authorized_default=0, the keyboard waits for the agent, then works"
+kbd=$(usbdev KBD0001) || kbd=none
+echo "       (usbcore authorized_default=$(cat /sys/module/usbcore/parameters/authorized_default), keyboard $kbd: $(for d in /sys/bus/usb/devices/*-*; do printf '%s=%s/%s ' "${d##*/}" "$(cat $d/serial 2>/dev/null)" "$(cat $d/authorized 2>/dev/null)"; done))"
+check "keyboard present but not authorized before the agent runs" authorized "$kbd" 0
+check "no driver bound before the agent runs" sh -c "! ls -d /sys/bus/usb/devices/$kbd:*/driver >/dev/null 2>&1"
+
 echo "case 1: an unregistered stick is blocked, no disk, data unreadable"
 policy enforce "$registered"
 start_agent
+for _ in $(seq 50); do [ -e /sys/bus/usb/devices/$kbd:1.0/driver ] && break; sleep 0.1; done
+check "case 0: keyboard authorized once the agent runs" authorized "$kbd" 1
+check "case 0: keyboard bound to usbhid" sh -c "readlink /sys/bus/usb/devices/$kbd:1.0/driver | grep -q usbhid"
 check "authorized_default=0 on root hubs" grep -qx 0 /sys/bus/usb/devices/usb1/authorized_default
 plug s1 stick1 UNREG01
 d=$(usbdev UNREG01) || d=none
@@ -180,6 +189,58 @@ a=$(count USB_ATTACHED RAPID09); b=$(count USB_BLOCKED RAPID09); x=$(count USB_D
 echo "       (attached $a, blocked $b, detached $x)"
 check "20 attached, 20 blocked, 20 detached" [ "$a-$b-$x" = "20-20-20" ]
 check "the agent is alive" kill -0 "$agent_pid"
+stop_agent -TERM
+
+roothubs() { echo /sys/bus/usb/devices/usb*; }
+wait_new_roothubs() {  # wait_new_roothubs BEFORE: the root hubs not in BEFORE, once there are some (30 s)
+  local h new
+  for _ in $(seq 300); do
+    new=""
+    for h in $(roothubs); do case " $1 " in *" $h "*) ;; *) new="$new $h" ;; esac; done
+    [ -n "$new" ] && { echo "$new"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+all_deny() { for h in $1; do [ "$(cat "$h/authorized_default")" = 0 ] || return 1; done; [ -n "$1" ]; }
+
+echo "case 10: a USB controller hot-added while the agent runs: its root hubs deny at once"
+policy enforce "$registered"
+start_agent
+before=$(roothubs)
+request addhc xhci2 rp1
+new=$(wait_new_roothubs "$before") || new=""
+check "new root hubs appeared ($(echo $new | wc -w))" [ -n "$new" ]
+for _ in $(seq 20); do all_deny "$new" && break; sleep 0.1; done
+check "their authorized_default is 0" all_deny "$new"
+plug s10 stick1 HOT0010 xhci2.0
+d=$(usbdev HOT0010) || d=none
+check "journal: USB_BLOCKED behind the new controller" waitevent USB_BLOCKED HOT0010
+check "not authorized" authorized "$d" 0
+sleep 0.5
+check "no block device" no_disk "$d"
+check "the agent logged the new root hub" grep -q "usb: new root hub" "$log.cur"
+unplug s10; gone HOT0010
+
+echo "case 11: a controller hot-added while the agent is dead: the kernel denies by itself"
+# As on a machine booted without the kernel parameter: the agent's start must set it.
+echo -1 > /sys/module/usbcore/parameters/authorized_default
+stop_agent -TERM
+start_agent
+check "the agent set usbcore's authorized_default to 0" [ "$(cat /sys/module/usbcore/parameters/authorized_default)" = 0 ]
+stop_agent -KILL
+before=$(roothubs)
+request addhc xhci3 rp2
+new=$(wait_new_roothubs "$before") || new=""
+check "new root hubs deny with no agent running" all_deny "$new"
+plug s11 stick1 HOT0011 xhci3.0
+d=$(usbdev HOT0011) || d=none
+sleep 1
+check "blocked while the agent is dead" authorized "$d" 0
+check "no block device while the agent is dead" no_disk "$d"
+start_agent
+check "decided after restart: USB_BLOCKED" waitevent USB_BLOCKED HOT0011
+unplug s11; gone HOT0011
 stop_agent -TERM
 
 echo "case 5: a composite HID + storage gadget (dummy_hcd + configfs): keys yes, storage no"

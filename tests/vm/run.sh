@@ -65,7 +65,11 @@ if [ "$(cat "$cache/initrd.ok" 2>/dev/null)" != "$stamp" ]; then
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-for m in $(cat /mods/order); do insmod /mods/$m.ko 2>/dev/null; done
+# insmod, unlike modprobe, does not read module.param=value from the kernel command line.
+for m in $(cat /mods/order); do
+  u=$(echo "$m" | tr - _)
+  insmod /mods/$m.ko $(tr ' ' '\n' < /proc/cmdline | sed -n "s/^$u\.//p") 2>/dev/null
+done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /host
 work=$(sed -n 's/.*mamori.work=\([^ ]*\).*/\1/p' /proc/cmdline)
 keep=$(sed -n 's/.*mamori.keep=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -108,10 +112,11 @@ port=$((20000 + RANDOM % 20000))
 vmlinuz=$(ls "$cache"/kroot/boot/vmlinuz-* | head -1)
 qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 1024 -smp 1 -nographic -no-reboot -nic none \
   -kernel "$vmlinuz" -initrd "$cache/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1 usb_storage.delay_use=0 mamori.work=$work mamori.keep=$src,$build" \
+  -append "console=ttyS0 quiet panic=-1 usb_storage.delay_use=0 usbcore.authorized_default=0 mamori.work=$work mamori.keep=$src,$build" \
   -fsdev local,id=root,path=/,readonly=on,security_model=none,multidevs=remap -device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
   -fsdev local,id=work,path="$work",security_model=none -device virtio-9p-pci,fsdev=work,mount_tag=work \
-  -device qemu-xhci,id=xhci \
+  -device qemu-xhci,id=xhci -device usb-kbd,bus=xhci.0,serial=KBD0001 \
+  -device pcie-root-port,id=rp1,chassis=1,slot=1 -device pcie-root-port,id=rp2,chassis=2,slot=2 \
   -blockdev driver=raw,node-name=stick1,file.driver=file,file.filename="$work/stick1.img" \
   -blockdev driver=raw,node-name=stick2,file.driver=file,file.filename="$work/stick2.img" \
   -blockdev driver=raw,node-name=stick3,file.driver=file,file.filename="$work/stick3.img" \
@@ -133,16 +138,20 @@ qmp() {
 }
 qmp '{"execute":"qmp_capabilities"}'
 
-# The guest asks for plugs through the shared mailbox: "plug ID DRIVE SERIAL" / "unplug ID".
+# The guest asks for plugs through the shared mailbox: "plug ID DRIVE SERIAL [BUS]" / "unplug ID" /
+# "addhc ID PCIE-PORT". The guest boots as the installer's USB boot fail-safe sets it up:
+# usbcore.authorized_default=0, so a keyboard is usable only once the agent has decided.
 deadline=$((SECONDS + ${MAMORI_VM_SECONDS:-570}))
 while kill -0 $qemu 2>/dev/null; do
   if [ $SECONDS -gt $deadline ]; then echo "vm: the guest ran out of time" >&2; break; fi
   for req in "$work"/mbox/*.req; do
     [ -e "$req" ] || continue
-    read -r verb id drive serial < "$req" || true
+    read -r verb id drive serial bus < "$req" || true
     serial=${serial//%20/ }  # a space the guest asked for inside a serial (read drops trailing ones)
     case "$verb" in
-      plug) qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"usb-storage\",\"bus\":\"xhci.0\",\"id\":\"$id\",\"drive\":\"$drive\",\"serial\":\"$serial\",\"removable\":true}}" || true ;;
+      plug) qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"usb-storage\",\"bus\":\"${bus:-xhci.0}\",\"id\":\"$id\",\"drive\":\"$drive\",\"serial\":\"$serial\",\"removable\":true}}" || true ;;
+      # addhc ID PORT: a USB controller hot-added on a PCIe port (a docking station, a card).
+      addhc) qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"qemu-xhci\",\"id\":\"$id\",\"bus\":\"$drive\"}}" || true ;;
       unplug) qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$id\"}}" || true ;;
     esac
     mv "$req" "${req%.req}.done"

@@ -41,9 +41,11 @@ struct UsbDeviceInfo {
 
 struct UsbChange {
     // Lost: the kernel dropped events (its queue overflowed); re-read what is present.
-    enum class Kind { Added, Removed, Lost };
+    // RootHubAdded: a new controller's root hub, already switched to deny (or not: blocked).
+    enum class Kind { Added, Removed, Lost, RootHubAdded };
     Kind kind = Kind::Added;
     std::string name;  // the device's sysfs name; empty for Lost
+    bool blocked = false;  // RootHubAdded: whether new devices there now start unauthorized
 };
 
 // The USB buses of this machine: what is plugged in, what arrives and leaves, and the kernel's
@@ -60,7 +62,9 @@ public:
     // event source cannot be opened.
     virtual void watch(ChangeHandler on_change) = 0;
     // The fail-safe: on every root hub, new devices and new interfaces start unauthorized, so no
-    // driver binds until someone authorizes them. Returns the number of root hubs switched.
+    // driver binds until someone authorizes them; and so on the root hubs of any controller
+    // added later, by the kernel itself even when no agent runs. watch() keeps it so for root
+    // hubs that appear. Returns the number of root hubs switched.
     virtual int blockNewDevices() = 0;
     // Authorizing a device configures it (its interfaces then exist, still unauthorized);
     // de-authorizing it disconnects every driver at once.
