@@ -42,7 +42,10 @@ HoursControl::~HoursControl() = default;
 
 std::unique_ptr<HoursControl> HoursControl::create(ControlContext ctx) {
     Platform p;
-    p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file});
+    // The control that reports failed logons keeps btmp's read position, so attempts made while
+    // the agent was down are reported at its next start.
+    p.sessions = mamori::platform::sessionMonitor(
+        ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, ctx.config.state_dir / "btmp.position"});
     p.alarm = mamori::platform::wallAlarm(ctx.executor, ctx.clock);
     p.commands = mamori::platform::commandRunner(ctx.executor);
     return std::make_unique<HoursControl>(ctx, std::move(p));

@@ -94,6 +94,7 @@ asio::awaitable<void> Uploader::sync() {
 }
 
 asio::awaitable<bool> Uploader::sendBatch() {
+    const uint64_t acked_before = journal_.stats().acked_seq;
     auto events = journal_.pending(batch_max_);
     if (events.empty()) co_return false;
     mamori::v1::EventBatch batch;
@@ -105,17 +106,16 @@ asio::awaitable<bool> Uploader::sendBatch() {
     mamori::v1::EventAck ack;
     if (!ack.ParseFromString(res.body)) throw std::runtime_error("malformed acknowledgement");
     if (!ack.warning().empty()) Log::warn("collector: " + ack.warning());
-    const uint64_t first = events.front().seq(), last = events.back().seq();
     journal_.acknowledge(ack.acked_seq());
     const uint64_t acked = journal_.stats().acked_seq;
     // An acknowledgement that does not move (a refused batch) or that claims seqs this journal
     // never wrote (the journal ignores it) must not be answered by sending the same batch again
     // at once: that loop would spin a core on both ends. It is an upload failure, retried after
     // the back-off, with the reason in the status and one log line per retry.
-    if (acked < first)
-        throw std::runtime_error("the collector took none of seq " + std::to_string(first) + ".." +
-                                 std::to_string(last) + " (it acknowledged " + std::to_string(ack.acked_seq()) +
-                                 ", this terminal's journal is acknowledged up to " + std::to_string(acked) + ")");
+    if (acked <= acked_before)
+        throw std::runtime_error("the collector took none of the " + std::to_string(events.size()) +
+                                 " events after seq " + std::to_string(acked_before) + " (it acknowledged seq " +
+                                 std::to_string(ack.acked_seq()) + ")");
     status_.last_upload_unix = nowUnix();
     co_return true;
 }

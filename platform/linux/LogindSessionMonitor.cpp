@@ -144,7 +144,7 @@ std::unique_ptr<LogindSessionMonitor> LogindSessionMonitor::create(boost::asio::
 
 LogindSessionMonitor::LogindSessionMonitor(boost::asio::any_io_executor executor, SessionFiles files,
                                            std::unique_ptr<SystemBus> bus)
-    : bus_(std::move(bus)), failed_(executor, files.btmp) {}
+    : bus_(std::move(bus)), failed_(executor, files.btmp, files.btmp_position) {}
 
 LogindSessionMonitor::~LogindSessionMonitor() {
     for (auto* s : matches_) sd_bus_slot_unref(s);

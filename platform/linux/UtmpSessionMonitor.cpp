@@ -50,7 +50,7 @@ UtmpSnapshot readUtmp(const fs::path& file) {
 }  // namespace
 
 UtmpSessionMonitor::UtmpSessionMonitor(boost::asio::any_io_executor executor, SessionFiles files)
-    : executor_(executor), files_(std::move(files)), inotify_(executor), failed_(executor, files_.btmp) {}
+    : executor_(executor), files_(std::move(files)), inotify_(executor), failed_(executor, files_.btmp, files_.btmp_position) {}
 
 void UtmpSessionMonitor::start(Listener listener) {
     listener_ = std::move(listener);

@@ -159,6 +159,44 @@ TEST_F(SessionMonitorTest, RotatedBtmpIsFollowed) {
     EXPECT_EQ(changes_[0].session.user, "guest");
 }
 
+TEST_F(SessionMonitorTest, FailedLogonsWhileNoAgentRanAreReportedAtTheNextStart) {
+    files_.btmp_position = dir_ / "btmp.position";
+    auto history = record(LOGIN_PROCESS, "old", "ssh:notty", "198.51.100.1", 0, 1740000000);
+    updwtmpx(files_.btmp.c_str(), &history);
+    monitor_ = mamori::platform::sessionMonitor(io_.get_executor(), files_);
+    start();
+    auto first = record(LOGIN_PROCESS, "first", "ssh:notty", "203.0.113.1", 0, 1750000000);
+    updwtmpx(files_.btmp.c_str(), &first);
+    ASSERT_TRUE(runUntil([&] { return changes_.size() == 1; }));
+    EXPECT_EQ(changes_[0].session.user, "first") << "the machine's history before the first start is not replayed";
+
+    monitor_.reset();  // the agent stops
+    auto missed = record(LOGIN_PROCESS, "missed", "ssh:notty", "203.0.113.2", 0, 1750000100);
+    updwtmpx(files_.btmp.c_str(), &missed);
+    changes_.clear();
+    monitor_ = mamori::platform::sessionMonitor(io_.get_executor(), files_);
+    start();
+    ASSERT_TRUE(runUntil([&] { return changes_.size() == 1; }));
+    EXPECT_EQ(changes_[0].kind, Kind::LogonFailed);
+    EXPECT_EQ(changes_[0].session.user, "missed");
+    EXPECT_EQ(changes_[0].time_unix, 1750000100);
+
+    // Rotated while down: the new file is read from its start, once.
+    monitor_.reset();
+    std::filesystem::rename(files_.btmp, dir_ / "btmp.1");
+    auto after_rotation = record(LOGIN_PROCESS, "rotated", "ssh:notty", "203.0.113.3", 0, 1750000200);
+    updwtmpx(files_.btmp.c_str(), &after_rotation);
+    changes_.clear();
+    monitor_ = mamori::platform::sessionMonitor(io_.get_executor(), files_);
+    start();
+    ASSERT_TRUE(runUntil([&] { return changes_.size() == 1; }));
+    EXPECT_EQ(changes_[0].session.user, "rotated");
+    io_.run_for(200ms);
+    EXPECT_EQ(changes_.size(), 1u) << "nothing is reported twice";
+    EXPECT_EQ(std::filesystem::status(files_.btmp_position).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
 TEST_F(SessionMonitorTest, LogoffHangsUpTheSessionLeader) {
     start();
     pid_t pid = leader();

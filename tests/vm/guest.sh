@@ -27,7 +27,7 @@ echo "vm: kernel $(uname -r), $(ls -d /sys/bus/usb/devices/usb* | wc -l) root hu
 
 echo "case 0: booted with usbcore.authorized_default=0, the keyboard waits for the agent, then works"
 kbd=$(usbdev KBD0001) || kbd=none
-echo "       (usbcore authorized_default=$(cat /sys/module/usbcore/parameters/authorized_default), keyboard $kbd: $(for d in /sys/bus/usb/devices/*-*; do printf '%s=%s/%s ' "${d##*/}" "$(cat $d/serial 2>/dev/null)" "$(cat $d/authorized 2>/dev/null)"; done))"
+echo "       (usbcore authorized_default=$(cat /sys/module/usbcore/parameters/authorized_default), keyboard at $kbd)"
 check "keyboard present but not authorized before the agent runs" authorized "$kbd" 0
 check "no driver bound before the agent runs" sh -c "! ls -d /sys/bus/usb/devices/$kbd:*/driver >/dev/null 2>&1"
 

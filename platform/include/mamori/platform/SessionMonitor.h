@@ -52,6 +52,10 @@ public:
 struct SessionFiles {
     std::filesystem::path utmp = "/var/run/utmp";  // who is logged on now
     std::filesystem::path btmp = "/var/log/btmp";  // failed logons, appended
+    // Where the read position in btmp is kept across restarts, so that failed logons made while
+    // the agent was not running are reported when it starts again. Empty: not kept (the
+    // position starts at the file's end).
+    std::filesystem::path btmp_position;
 };
 
 // logind's view where a system bus with logind is there, else utmp's (said once in the log);
