@@ -184,6 +184,7 @@ TEST_F(SessionMonitorTest, FailedLogonsWhileNoAgentRanAreReportedAtTheNextStart)
     // Rotated while down: the new file is read from its start, once.
     monitor_.reset();
     std::filesystem::rename(files_.btmp, dir_ / "btmp.1");
+    std::ofstream(files_.btmp).flush();  // as logrotate does: updwtmpx appends, never creates
     auto after_rotation = record(LOGIN_PROCESS, "rotated", "ssh:notty", "203.0.113.3", 0, 1750000200);
     updwtmpx(files_.btmp.c_str(), &after_rotation);
     changes_.clear();
