@@ -32,21 +32,38 @@ std::string sanitize(const std::string& hostname) {
 
 }  // namespace
 
-HttpResponse AgentApi::handle(const HttpRequest& req, const Caller& caller) {
-    const std::string target(req.target());
-    if (target == "/v1/ca" && req.method() == http::verb::get)
-        return HttpsServer::reply(req, http::status::ok, ca_.certificate().pem(), "application/x-pem-file");
-    if (req.method() != http::verb::post)
-        return HttpsServer::reply(req, http::status::method_not_allowed, "use POST\n");
-    if (target == "/v1/enroll") return enroll(req, caller);
+std::optional<HttpResponse> AgentApi::refusal(const HttpRequestHead& req, const Caller& caller) const {
+    const std::string_view target = req.target();
+    if (target == "/v1/ca") {
+        if (req.method() == http::verb::get) return std::nullopt;
+        return HttpsServer::reply(req, http::status::method_not_allowed, "use GET\n");
+    }
+    if (req.method() != http::verb::post) return HttpsServer::reply(req, http::status::method_not_allowed, "use POST\n");
+    if (target == "/v1/enroll") return std::nullopt;
     if (target != "/v1/sync" && target != "/v1/events")
         return HttpsServer::reply(req, http::status::not_found, "no such endpoint\n");
-
     // Identity comes from the verified certificate alone, never from the request body.
     if (!caller.certificate) {
-        Log::warn("agent endpoint: " + caller.address + " called " + target + " without a client certificate");
+        Log::warn("agent endpoint: " + caller.address + " called " + std::string(target) + " without a client certificate");
         return HttpsServer::reply(req, http::status::unauthorized, "a client certificate is required\n");
     }
+    return std::nullopt;
+}
+
+std::optional<HttpResponse> AgentApi::admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit) const {
+    if (auto refused = refusal(req, caller)) return refused;
+    const std::string_view target = req.target();
+    // Enrollment is open to anyone who can connect: a CSR and a token fit in far less.
+    if (target == "/v1/enroll" || target == "/v1/sync") body_limit = kMaxSmallBody;
+    if (target == "/v1/ca") body_limit = 0;
+    return std::nullopt;  // events: the listener's limit, sized for the batch cap
+}
+
+HttpResponse AgentApi::handle(const HttpRequest& req, const Caller& caller) {
+    if (auto refused = refusal(req, caller)) return *refused;
+    const std::string target(req.target());
+    if (target == "/v1/ca") return HttpsServer::reply(req, http::status::ok, ca_.certificate().pem(), "application/x-pem-file");
+    if (target == "/v1/enroll") return enroll(req, caller);
     const std::string id = caller.certificate->commonName();
     auto terminal = store_.terminal(id);
     if (!terminal || terminal->public_key != caller.certificate->publicKeyRaw()) {

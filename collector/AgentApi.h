@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 
 #include "collector/CertificateAuthority.h"
@@ -24,9 +25,15 @@ public:
              Settings settings)
         : store_(store), ca_(ca), policy_key_(std::move(policy_key)), ingest_(ingest), settings_(settings) {}
 
+    // Enrollment and sync requests are a few kilobytes; anything larger is not an agent's.
+    static constexpr std::size_t kMaxSmallBody = 64 * 1024;
+
+    // The header's verdict, before any body is read (HttpsServer::admit).
+    std::optional<HttpResponse> admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit) const;
     HttpResponse handle(const HttpRequest& req, const Caller& caller);
 
 private:
+    std::optional<HttpResponse> refusal(const HttpRequestHead& req, const Caller& caller) const;
     HttpResponse enroll(const HttpRequest& req, const Caller& caller);
     HttpResponse sync(const HttpRequest& req, const TerminalRecord& terminal);
     HttpResponse events(const HttpRequest& req, const TerminalRecord& terminal);

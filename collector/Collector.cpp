@@ -73,6 +73,8 @@ struct Collector::Impl {
         l.request_timeout = std::chrono::seconds(home.config().getInt("request_timeout_seconds", 15, 1, 600));
         l.handshake_timeout = l.request_timeout;
         l.max_body_bytes = home.config().getInt("max_body_bytes", 16 << 20, 1024, 1 << 30);
+        l.max_connections = home.config().getInt("max_connections", 4096, 16, 1 << 20);
+        l.max_connections_per_address = home.config().getInt("max_connections_per_address", 64, 1, 1 << 20);
         return l;
     }
 
@@ -122,6 +124,9 @@ struct Collector::Impl {
             io, *agent_tls, parseEndpoint(home.config().get("agent_listen", "0.0.0.0:8443")),
             [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
             "agent endpoint");
+        agent_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
+            return agent_api.admit(h, c, limit);
+        });
         admin_server = std::make_unique<HttpsServer>(
             io, *admin_tls, parseEndpoint(home.config().get("admin_listen", "127.0.0.1:8444")),
             [this](const HttpRequest& r, const Caller& c) { return admin_api.handle(r, c); }, limits(home),

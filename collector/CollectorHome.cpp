@@ -16,7 +16,7 @@ using mamori::common::Files;
 const std::set<std::string>& CollectorHome::knownKeys() {
     static const std::set<std::string> keys{"agent_listen", "admin_listen", "store", "time_zone",
                                             "heartbeat_deadline_minutes", "batch_max_events", "sync_interval_seconds",
-                                            "request_timeout_seconds", "max_body_bytes",
+                                            "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address",
                                             "retention_events_years", "retention_exceptions_years"};
     return keys;
 }

@@ -8,9 +8,13 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <mutex>
 #include <boost/beast/ssl.hpp>
 
+#include "collector/ConnectionSlots.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::collector {
@@ -25,12 +29,23 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     asio::ssl::context& tls;
     tcp::acceptor acceptor;
     Handler handler;
+    Admission admission;
     Limits limits;
     std::string name;
     bool stopped = false;
+    ConnectionSlots slots;
+    // Refusals are answered with a TLS handshake and a 503, which costs a little too: past this
+    // many at once, a connection over the cap is closed without a word.
+    std::atomic<size_t> refusing{0};
+    static constexpr size_t kMaxRefusing = 256;
+    // One log line per interval when a cap is hit, with the count since the last one.
+    std::mutex refused_mutex;
+    std::chrono::steady_clock::time_point refused_logged{};
+    uint64_t refused_unlogged = 0;
 
     Impl(asio::io_context& i, asio::ssl::context& t, const tcp::endpoint& at, Handler h, Limits l, std::string n)
-        : io(i), tls(t), acceptor(i), handler(std::move(h)), limits(l), name(std::move(n)) {
+        : io(i), tls(t), acceptor(i), handler(std::move(h)), limits(l), name(std::move(n)),
+          slots(l.max_connections, l.max_connections_per_address) {
         acceptor.open(at.protocol());
         acceptor.set_option(asio::socket_base::reuse_address(true));
         acceptor.bind(at);
@@ -51,17 +66,71 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             // A response leaves as several TLS records; with Nagle's algorithm the last one waits
             // for the client's delayed ACK (40 ms on Linux) on a kept-alive connection.
             socket.set_option(tcp::no_delay(true), ec);
+            const std::string address = socket.remote_endpoint(ec).address().to_string();
             auto ex = socket.get_executor();
-            asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls)), asio::detached);
+            std::string why;
+            auto slot = slots.take(address, why);
+            if (!slot) {
+                noteRefusal(address, why);
+                if (refusing.load() >= kMaxRefusing) continue;  // the socket closes here
+                asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls)), asio::detached);
+                continue;
+            }
+            asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot)),
+                           asio::detached);
         }
     }
 
-    asio::awaitable<void> session(Stream stream) {
+    void noteRefusal(const std::string& address, const std::string& why) {
+        std::lock_guard lock(refused_mutex);
+        ++refused_unlogged;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - refused_logged < std::chrono::seconds(10)) return;
+        Log::warn(name + ": connection from " + address + " refused with 503 (" + why + "); " +
+                  std::to_string(refused_unlogged) + " refused since the last such line");
+        refused_logged = now;
+        refused_unlogged = 0;
+    }
+
+    // Over a cap: a short TLS handshake and a 503 that says when to come back, then close.
+    asio::awaitable<void> refuse(Stream stream) {
         auto self = shared_from_this();
-        Caller caller;
+        ++refusing;
+        struct Done {
+            std::atomic<size_t>& n;
+            ~Done() { --n; }
+        } done{refusing};
         boost::system::error_code ec;
         auto& lowest = beast::get_lowest_layer(stream);
-        caller.address = lowest.socket().remote_endpoint(ec).address().to_string();
+        lowest.expires_after(std::min<std::chrono::seconds>(limits.handshake_timeout, std::chrono::seconds(2)));
+        co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        HttpResponse res{http::status::service_unavailable, 11};
+        res.set(http::field::server, "mamori-collector");
+        res.set(http::field::retry_after, "5");
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.body() = "too many connections; try again later\n接続が多すぎます。しばらくしてから再試行してください。\n";
+        res.keep_alive(false);
+        res.prepare_payload();
+        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    // A request line or header over the limit: 414 when the request line alone does not fit
+    // (no line end among the bytes read), 431 otherwise.
+    static http::status oversizeStatus(const beast::flat_buffer& buffer) {
+        const auto data = buffer.data();
+        const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+        return bytes.find("\r\n") == std::string_view::npos ? http::status::uri_too_long
+                                                              : http::status::request_header_fields_too_large;
+    }
+
+    asio::awaitable<void> session(Stream stream, std::string address, std::unique_ptr<ConnectionSlots::Slot> slot) {
+        auto self = shared_from_this();
+        Caller caller;
+        caller.address = std::move(address);
+        boost::system::error_code ec;
+        auto& lowest = beast::get_lowest_layer(stream);
 
         lowest.expires_after(limits.handshake_timeout);
         co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
@@ -80,19 +149,56 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         bool first = true;
         for (;;) {
             http::request_parser<http::string_body> parser;
-            parser.body_limit(limits.max_body_bytes);
-            parser.header_limit(16 * 1024);
+            std::size_t body_limit = limits.max_body_bytes;
+            parser.body_limit(body_limit);
+            parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
             // The idle deadline covers the wait for a request; the request deadline its arrival.
             lowest.expires_after(first ? limits.request_timeout : limits.idle_timeout);
             first = false;
             co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == http::error::header_limit) {
+                const auto status = oversizeStatus(buffer);
+                Log::warn(name + ": request from " + caller.address + " with a " +
+                          (status == http::status::uri_too_long ? "request line" : "header") + " over " +
+                          std::to_string(limits.max_header_bytes) + " bytes, refused");
+                HttpResponse res{status, 11};
+                res.body() = status == http::status::uri_too_long ? "request line too long\n" : "header too large\n";
+                res.keep_alive(false);
+                res.prepare_payload();
+                co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+                break;
+            }
+            if (!ec && admission) {
+                // Credentials and the path are judged on the header: an unauthenticated body is
+                // never read, and an admitted one only up to what its endpoint needs.
+                std::optional<HttpResponse> refusal;
+                try {
+                    refusal = admission(parser.get().base(), caller, body_limit);
+                } catch (const std::exception& e) {
+                    Log::error(name + ": " + std::string(parser.get().target()) + " admission failed: " + e.what());
+                    refusal = reply(parser.get().base(), http::status::internal_server_error, "internal error\n");
+                }
+                if (refusal) {
+                    // The body, if any, is not read: the connection cannot carry another request.
+                    if (!parser.is_done()) refusal->keep_alive(false);
+                    lowest.expires_after(limits.request_timeout);
+                    co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
+                    if (ec || !refusal->keep_alive()) break;
+                    continue;
+                }
+                body_limit = std::min(body_limit, limits.max_body_bytes);
+                if (parser.content_length() && *parser.content_length() > body_limit)
+                    ec = http::error::body_limit;
+                else
+                    parser.body_limit(body_limit);
+            }
             if (!ec && !parser.is_done()) {
                 lowest.expires_after(limits.request_timeout);
                 co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
             }
             if (ec == http::error::body_limit) {
-                Log::warn(name + ": request from " + caller.address + " over the " +
-                          std::to_string(limits.max_body_bytes) + "-byte limit, refused");
+                Log::warn(name + ": request from " + caller.address + " over the " + std::to_string(body_limit) +
+                          "-byte limit of " + std::string(parser.get().target()) + ", refused");
                 HttpResponse res{http::status::payload_too_large, 11};
                 res.body() = "request body too large";
                 res.prepare_payload();
@@ -136,6 +242,8 @@ HttpsServer::HttpsServer(asio::io_context& io, asio::ssl::context& tls, const tc
 
 HttpsServer::~HttpsServer() { stop(); }
 
+void HttpsServer::admit(Admission admission) { impl_->admission = std::move(admission); }
+
 void HttpsServer::start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept(), asio::detached); }
 
 void HttpsServer::stop() {
@@ -147,12 +255,14 @@ void HttpsServer::stop() {
 
 unsigned short HttpsServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-HttpResponse HttpsServer::reply(const HttpRequest& req, http::status status, std::string body,
+HttpResponse HttpsServer::reply(const HttpRequestHead& req, http::status status, std::string body,
                                 std::string content_type) {
     HttpResponse res{status, req.version()};
     res.set(http::field::server, "mamori-collector");
     res.set(http::field::content_type, content_type);
-    res.keep_alive(req.keep_alive());
+    // As the request asked (a header alone has no keep_alive(): the rule of HTTP/1.0 and 1.1).
+    http::token_list connection{req[http::field::connection]};
+    res.keep_alive(req.version() >= 11 ? !connection.exists("close") : connection.exists("keep-alive"));
     res.body() = std::move(body);
     res.prepare_payload();
     return res;

@@ -24,14 +24,25 @@ struct Caller {
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&, const Caller&)>;
+using HttpRequestHead = http::request_header<>;
+// Decides about a request from its header alone, before any of its body is read: a refusal
+// (no credential, an unknown path) is answered at the cost of the header, and body_limit (the
+// listener's largest on entry) may be lowered to what this endpoint needs. nullopt: read the
+// body and call the handler.
+using Admission = std::function<std::optional<HttpResponse>(const HttpRequestHead&, const Caller&, std::size_t& body_limit)>;
 
 // HTTPS/1.1 over Boost.Beast with the limits an exposed server needs: handshake and request
-// deadlines (a slowloris client is cut off), a body size limit, keep-alive.
+// deadlines (a slowloris client is cut off), caps on connections overall and per address (503),
+// header and target size limits (431, 414), a body read only once admitted, and within the
+// endpoint's size limit (413), keep-alive.
 // The TLS context decides whether a client certificate is requested and which CA it must chain to.
 class HttpsServer {
 public:
     struct Limits {
         std::size_t max_body_bytes = 16 * 1024 * 1024;
+        std::size_t max_header_bytes = 16 * 1024;  // request line and fields together
+        std::size_t max_connections = 4096;
+        std::size_t max_connections_per_address = 64;
         std::chrono::seconds handshake_timeout{10};
         std::chrono::seconds request_timeout{15};  // from the first byte of a request to its last
         std::chrono::seconds idle_timeout{60};     // between requests on a kept-alive connection
@@ -41,11 +52,13 @@ public:
                 Handler handler, Limits limits, std::string name);
     ~HttpsServer();
 
+    // Before start(): the check run on each request's header (none: every body is read).
+    void admit(Admission admission);
     void start();
     void stop();
     unsigned short port() const;
 
-    static HttpResponse reply(const HttpRequest& req, http::status status, std::string body,
+    static HttpResponse reply(const HttpRequestHead& req, http::status status, std::string body,
                               std::string content_type = "text/plain; charset=utf-8");
 
 private:

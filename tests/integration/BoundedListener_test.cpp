@@ -1,0 +1,141 @@
+// The collector's agent listener against clients that lie or crowd: what a caller without
+// credentials can make the collector read and hold is bounded by the header, never by the body
+// it announces; over-long request lines and headers get 414 and 431; a crowd from one address
+// gets 503 with Retry-After. After each, the listener still serves.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "TestCollector.h"
+
+using namespace mamori::test;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A TLS client with no certificate of its own, writing raw bytes: what an attacker can do.
+class RawClient {
+public:
+    explicit RawClient(unsigned short port) : tls_(asio::ssl::context::tls_client), stream_(io_, tls_) {
+        tls_.set_verify_mode(asio::ssl::verify_none);  // the server is not what is under test here
+        stream_.next_layer().connect({asio::ip::address_v4::loopback(), port});
+        stream_.handshake(asio::ssl::stream_base::client);
+    }
+    void send(const std::string& bytes) { asio::write(stream_, asio::buffer(bytes)); }
+    // Everything the server sends until it closes, or until the timeout.
+    std::string readAll(std::chrono::seconds timeout = std::chrono::seconds(5)) {
+        std::string out;
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        stream_.next_layer().non_blocking(true);
+        char buf[4096];
+        while (std::chrono::steady_clock::now() < until) {
+            boost::system::error_code ec;
+            const size_t n = stream_.read_some(asio::buffer(buf), ec);
+            if (ec == asio::error::would_block || ec == asio::ssl::error::stream_truncated) {
+                if (ec == asio::ssl::error::stream_truncated) break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                continue;
+            }
+            if (ec) break;
+            out.append(buf, n);
+        }
+        return out;
+    }
+
+private:
+    asio::io_context io_;
+    asio::ssl::context tls_;
+    asio::ssl::stream<tcp::socket> stream_;
+};
+
+unsigned short portOf(const std::string& url) { return static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1))); }
+
+class BoundedListener : public ::testing::Test {
+protected:
+    BoundedListener() : dir(tempDir("bounded-listener")), collector(dir / "collector", "max_connections_per_address = 4\n") {
+        collector.start();
+        port = portOf(collector.agentUrl());
+    }
+    // The listener still answers an honest question.
+    void expectStillServing() {
+        RawClient c(port);
+        c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
+        const std::string answer = c.readAll();
+        EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+        EXPECT_NE(answer.find("BEGIN CERTIFICATE"), std::string::npos);
+    }
+
+    std::filesystem::path dir;
+    TestCollector collector;
+    unsigned short port = 0;
+};
+
+TEST_F(BoundedListener, AnUnauthenticatedBodyIsRefusedOnItsHeaderAlone) {
+    RawClient c(port);
+    // 15 MB announced, none sent: the answer must come without waiting for a byte of it.
+    c.send("POST /v1/events HTTP/1.1\r\nHost: collector\r\nContent-Type: application/x-protobuf\r\n"
+           "Content-Length: 15000000\r\n\r\n");
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string answer = c.readAll();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << "it waited for the body";
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+    expectStillServing();
+}
+
+TEST_F(BoundedListener, EnrollmentTakesNoMoreThanItNeeds) {
+    RawClient c(port);
+    c.send("POST /v1/enroll HTTP/1.1\r\nHost: collector\r\nContent-Type: application/x-protobuf\r\n"
+           "Content-Length: 200000\r\n\r\n");
+    const std::string answer = c.readAll();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+    expectStillServing();
+}
+
+TEST_F(BoundedListener, AnOverLongRequestLineIs414AndAnOverLongHeader431) {
+    {
+        RawClient c(port);
+        c.send("GET /v1/ca?" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: collector\r\n\r\n");
+        const std::string answer = c.readAll();
+        EXPECT_EQ(answer.rfind("HTTP/1.1 414", 0), 0u) << answer.substr(0, 200);
+    }
+    {
+        RawClient c(port);
+        c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nX-Filler: " + std::string(20000, 'b') + "\r\n\r\n");
+        const std::string answer = c.readAll();
+        EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer.substr(0, 200);
+    }
+    expectStillServing();
+}
+
+TEST_F(BoundedListener, ACrowdFromOneAddressGets503WithRetryAfter) {
+    std::vector<std::unique_ptr<RawClient>> crowd;
+    for (int i = 0; i < 4; ++i) crowd.push_back(std::make_unique<RawClient>(port));  // the cap
+    RawClient over(port);
+    const std::string answer = over.readAll();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+    EXPECT_NE(answer.find("Retry-After: 5"), std::string::npos) << answer;
+    EXPECT_TRUE(waitFor([&] { return collector.logText().find("refused with 503") != std::string::npos; }))
+        << collector.logText();
+    crowd.clear();  // the slots come back when the connections close
+    EXPECT_TRUE(waitFor([&] {
+        try {
+            RawClient c(port);
+            c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
+            return c.readAll().rfind("HTTP/1.1 200", 0) == 0;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }));
+}
+
+}  // namespace
