@@ -65,7 +65,8 @@ struct Collector::Impl {
     RetentionPurge retention;
     std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
     std::unique_ptr<HttpsServer> agent_server, admin_server;
-    asio::signal_set signals{io, SIGINT, SIGTERM};
+    asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+    std::filesystem::path home_dir;
     asio::steady_timer purge_timer{io};
 
     static HttpsServer::Limits limits(const CollectorHome& home) {
@@ -119,7 +120,8 @@ struct Collector::Impl {
                                        home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60}),
           retention(*store, calendar, retentionPeriods(home)),
           agent_tls(serverContext(home, true)),
-          admin_tls(serverContext(home, false)) {
+          admin_tls(serverContext(home, false)),
+          home_dir(home.dir()) {
         agent_server = std::make_unique<HttpsServer>(
             io, *agent_tls, parseEndpoint(home.config().get("agent_listen", "0.0.0.0:8443")),
             [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
@@ -149,13 +151,30 @@ void Collector::stop() {
     });
 }
 
-void Collector::run(int threads) {
+void Collector::waitForSignal() {
     impl_->signals.async_wait([this](const boost::system::error_code& ec, int sig) {
-        if (!ec) {
+        if (ec) return;
+        if (sig != SIGHUP) {
             Log::info("signal " + std::to_string(sig) + ": stopping");
             stop();
+            return;
         }
+        // A reload (systemctl reload, a stray kill -HUP) never stops the service. Listeners, keys
+        // and the store are taken at start; what SIGHUP does is check the edited file, so that a
+        // restart is known to come back up.
+        try {
+            CollectorHome edited(impl_->home_dir);
+            Log::info("SIGHUP: " + (edited.dir() / "collector.conf").string() +
+                      " is valid; it takes effect at the next restart");
+        } catch (const std::exception& e) {
+            Log::error(std::string("SIGHUP: collector.conf has an error, and a restart would fail: ") + e.what());
+        }
+        waitForSignal();
     });
+}
+
+void Collector::run(int threads) {
+    waitForSignal();
     impl_->agent_server->start();
     impl_->admin_server->start();
     impl_->schedulePurge(std::chrono::minutes(1));

@@ -20,6 +20,7 @@ public:
     unsigned short adminPort() const;
 
 private:
+    void waitForSignal();
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

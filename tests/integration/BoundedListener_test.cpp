@@ -1,7 +1,7 @@
 // The collector's agent listener against clients that lie or crowd: what a caller without
 // credentials can make the collector read and hold is bounded by the header, never by the body
 // it announces; over-long request lines and headers get 414 and 431; a crowd from one address
-// gets 503 with Retry-After. After each, the listener still serves.
+// gets 503 with Retry-After. After each, the listener still serves; a SIGHUP never stops it.
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -11,6 +11,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <csignal>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -136,6 +138,17 @@ TEST_F(BoundedListener, ACrowdFromOneAddressGets503WithRetryAfter) {
             return false;
         }
     }));
+}
+
+TEST_F(BoundedListener, SighupChecksTheConfigurationAndNeverStops) {
+    collector.signal(SIGHUP);
+    EXPECT_TRUE(waitFor([&] { return collector.logText().find("it takes effect at the next restart") != std::string::npos; }))
+        << collector.logText();
+    std::ofstream(collector.dir() / "collector.conf", std::ios::app) << "no_such_setting = 1\n";
+    collector.signal(SIGHUP);
+    EXPECT_TRUE(waitFor([&] { return collector.logText().find("a restart would fail") != std::string::npos; }))
+        << collector.logText();
+    expectStillServing();
 }
 
 }  // namespace

@@ -66,6 +66,7 @@ public:
             << "collector did not start: " << logText();
     }
     int stop(int sig = SIGTERM) { return proc_.kill(sig); }
+    void signal(int sig) { ::kill(proc_.pid(), sig); }
 
     std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(agent_port_); }
     unsigned short agentPort() const { return agent_port_; }
@@ -170,6 +171,7 @@ public:
         ASSERT_TRUE(waitFor([&] { return status().find(mine) != std::string::npos; })) << logText();
     }
     int stop(int sig = SIGTERM) { return proc_.kill(sig); }
+    void signal(int sig) { ::kill(proc_.pid(), sig); }
     bool running() const { return proc_.running(); }
     std::string status() const {
         std::string out;
