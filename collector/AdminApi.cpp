@@ -14,6 +14,7 @@
 #include "collector/PolicyResolver.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Log.h"
+#include "mamori/common/UserError.h"
 #include "mamori/proto/Sha256.h"
 #include "mamori/v1/event.pb.h"
 #include "mamori/v1/policy.pb.h"
@@ -82,6 +83,8 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (get && path == "/admin/v1/access-log") return accessLog(req, *user);
     } catch (const std::invalid_argument& e) {
         return jsonError(req, http::status::bad_request, e.what(), "リクエストの内容が正しくありません");
+    } catch (const common::UserError& e) {
+        return jsonError(req, static_cast<http::status>(e.httpStatus()), e.english(), e.japanese());
     }
     return jsonError(req, http::status::not_found, "no such endpoint: " + path, "そのような操作はありません");
 }

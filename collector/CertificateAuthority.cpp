@@ -1,6 +1,6 @@
 #include "collector/CertificateAuthority.h"
 
-#include <arpa/inet.h>
+#include <boost/asio/ip/address.hpp>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -85,8 +85,10 @@ std::string CertificateAuthority::issue(EVP_PKEY* subject_key, const std::string
     if (!names.empty()) {
         std::string san;
         for (const auto& n : names) {
-            unsigned char buf[16];
-            bool ip = inet_pton(AF_INET, n.c_str(), buf) == 1 || inet_pton(AF_INET6, n.c_str(), buf) == 1;
+            // A scoped IPv6 address (fe80::1%eth0) has no place in a certificate: not an IP entry.
+            boost::system::error_code ec;
+            boost::asio::ip::make_address(n, ec);
+            const bool ip = !ec && n.find('%') == std::string::npos;
             san += (san.empty() ? "" : ",") + std::string(ip ? "IP:" : "DNS:") + n;
         }
         addExtension(cert.get(), cert_.get(), NID_subject_alt_name, san);

@@ -1,6 +1,6 @@
 #include "collector/CollectorHome.h"
 
-#include <unistd.h>
+#include <boost/asio/ip/host_name.hpp>
 
 #include "collector/CertificateAuthority.h"
 #include "collector/Store.h"
@@ -46,9 +46,8 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     }
     auto ca = joining ? CertificateAuthority::load(dir) : CertificateAuthority::create(dir, o.organisation);
     if (o.server_names.empty()) {
-        char host[256] = {};
-        gethostname(host, sizeof host - 1);
-        o.server_names = {host, "localhost", "127.0.0.1", "::1"};
+        boost::system::error_code ec;
+        o.server_names = {boost::asio::ip::host_name(ec), "localhost", "127.0.0.1", "::1"};
     }
     auto server_key = mamori::proto::Ed25519Key::generate();
     common::Files::writeSecret(dir / "server.key", server_key.privatePem());

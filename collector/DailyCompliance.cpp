@@ -24,7 +24,7 @@ std::vector<DailyCompliance::Row> DailyCompliance::violations(const std::string&
         return sections.empty() || std::find(sections.begin(), sections.end(), group) != sections.end();
     };
     std::vector<Row> rows;
-    for (const auto& row : store_.compliance(date, false)) {
+    for (const auto& row : compliance_.compliance(date, false)) {
         std::string name = controlName(row.control);
         if (!visible(row.group) || (!control.empty() && control != name)) continue;
         rows.push_back(Row{row.terminal_id, row.group, name, row.violations ? "violation" : "exempted", row.violations,
@@ -34,7 +34,7 @@ std::vector<DailyCompliance::Row> DailyCompliance::violations(const std::string&
     bool today = date == calendar_.dateOfUnix(now_unix);
     if (today && (control.empty() || control == "reporting")) {
         // Silent past the deadline: seen (or enrolled) strictly before now - deadline.
-        for (const auto& t : store_.silentTerminals(now_unix - deadline_s_)) {
+        for (const auto& t : terminals_.silentTerminals(now_unix - deadline_s_)) {
             if (!visible(t.group)) continue;
             rows.push_back(Row{t.id, t.group, "reporting", "not reporting", 0, 0, 0, t.last_seen_unix});
         }

@@ -23,8 +23,11 @@ public:
         int64_t last_seen_unix = 0;
     };
 
+    DailyCompliance(ComplianceStore& compliance, TerminalStore& terminals, const LocalCalendar& calendar,
+                    int64_t heartbeat_deadline_s)
+        : compliance_(compliance), terminals_(terminals), calendar_(calendar), deadline_s_(heartbeat_deadline_s) {}
     DailyCompliance(Store& store, const LocalCalendar& calendar, int64_t heartbeat_deadline_s)
-        : store_(store), calendar_(calendar), deadline_s_(heartbeat_deadline_s) {}
+        : DailyCompliance(store, store, calendar, heartbeat_deadline_s) {}
 
     // section / control empty = all; sections (for an officer) restricts to those groups.
     std::vector<Row> violations(const std::string& date, int64_t now_unix, const std::string& section,
@@ -33,7 +36,8 @@ public:
     static std::string controlName(mamori::v1::Control c);
 
 private:
-    Store& store_;
+    ComplianceStore& compliance_;
+    TerminalStore& terminals_;
     const LocalCalendar& calendar_;
     int64_t deadline_s_;
 };

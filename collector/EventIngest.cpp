@@ -27,7 +27,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
 
     std::lock_guard lock(stripes_[std::hash<std::string>{}(terminal.id) % stripes_.size()]);
     // Re-read under the lock: the head may have moved since the caller looked.
-    auto current = store_.terminal(terminal.id);
+    auto current = terminals_.terminal(terminal.id);
     if (!current) return refuse(403, "unknown terminal");
     ChainHead head{current->head_seq, current->head_hash};
     Ed25519Key key = Ed25519Key::fromPublicRaw(current->public_key);
@@ -61,7 +61,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
             issue("broken-chain", first_body.seq(), head_body.seq(), check.detail);
             in.new_head_seq = head_body.seq();
             in.new_head_hash = last.hash();
-            auto stored = store_.ingest(in);
+            auto stored = evidence_.ingest(in);
             r.ack.set_acked_seq(std::max(stored.head_seq, head_body.seq()));
             r.ack.set_warning("broken chain recorded as an evidence violation: " + check.detail);
             return r;
@@ -81,7 +81,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
         case Continuation::Replay:
         case Continuation::Overlap: {
             // A replay must be the same history: compare with what is stored for the first seq.
-            auto stored_hash = store_.eventHash(terminal.id, first);
+            auto stored_hash = evidence_.eventHash(terminal.id, first);
             if (stored_hash && *stored_hash != batch.events(0).hash())
                 issue("fork", first, std::min(end, head.seq),
                       "seq " + std::to_string(first) + " differs from the stored event");
@@ -99,7 +99,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
     }
     in.new_head_seq = end;
     in.new_head_hash = last.hash();
-    auto stored = store_.ingest(in);
+    auto stored = evidence_.ingest(in);
     r.ack.set_acked_seq(std::max(stored.head_seq, end));
     r.ack.set_stored(stored.stored);
     r.ack.set_duplicates(stored.duplicates);

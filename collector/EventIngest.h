@@ -21,12 +21,15 @@ public:
         std::string error;  // for the log and the response when refused
     };
 
-    EventIngest(Store& store, const LocalCalendar& calendar) : store_(store), calendar_(calendar) {}
+    EventIngest(TerminalStore& terminals, EvidenceStore& evidence, const LocalCalendar& calendar)
+        : terminals_(terminals), evidence_(evidence), calendar_(calendar) {}
+    EventIngest(Store& store, const LocalCalendar& calendar) : EventIngest(store, store, calendar) {}
 
     Result ingest(const TerminalRecord& terminal, const mamori::v1::EventBatch& batch, int64_t now_unix);
 
 private:
-    Store& store_;
+    TerminalStore& terminals_;
+    EvidenceStore& evidence_;
     const LocalCalendar& calendar_;
     // Batches of one terminal are ingested one at a time, so its head moves in order.
     std::array<std::mutex, 64> stripes_;

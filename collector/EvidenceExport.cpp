@@ -11,9 +11,9 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
     calendar_.startOfDateUnix(from_date);  // throws for anything but a date
     calendar_.startOfDateUnix(to_date);
     if (to_date < from_date) throw std::invalid_argument("--to " + to_date + " is before --from " + from_date);
-    const auto terminal = store_.terminal(terminal_id);
+    const auto terminal = terminals_.terminal(terminal_id);
     if (!terminal) throw std::invalid_argument("no terminal '" + terminal_id + "'");
-    const auto range = store_.seqRangeOfDates(terminal_id, from_date, to_date);
+    const auto range = evidence_.seqRangeOfDates(terminal_id, from_date, to_date);
     if (!range)
         throw std::invalid_argument("terminal " + terminal_id + " has no stored events dated " + from_date + " to " +
                                     to_date);
@@ -34,7 +34,7 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
     b.set_ca_certificate_pem(ca_pem);
     constexpr uint32_t kPage = 5000;
     for (uint64_t after = first - 1; after < last;) {
-        const auto page = store_.events(terminal_id, std::numeric_limits<int64_t>::min(), after, kPage);
+        const auto page = evidence_.events(terminal_id, std::numeric_limits<int64_t>::min(), after, kPage);
         if (page.empty()) break;
         for (const auto& e : page) {
             if (e.seq > last) break;
@@ -51,7 +51,7 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
     if (first == 1) {
         b.set_head_hash(std::string(32, '\0'));  // the chain's origin
         b.set_head_from_store(true);
-    } else if (const auto stored = store_.eventHash(terminal_id, first - 1)) {
+    } else if (const auto stored = evidence_.eventHash(terminal_id, first - 1)) {
         b.set_head_hash(*stored);
         b.set_head_from_store(true);
     } else {

@@ -18,7 +18,9 @@ public:
     // One bundle is one file read into memory by the verifier: a year of a busy terminal fits.
     static constexpr uint64_t kMaxEvents = 1'000'000;
 
-    EvidenceExport(Store& store, const LocalCalendar& calendar) : store_(store), calendar_(calendar) {}
+    EvidenceExport(TerminalStore& terminals, EvidenceStore& evidence, const LocalCalendar& calendar)
+        : terminals_(terminals), evidence_(evidence), calendar_(calendar) {}
+    EvidenceExport(Store& store, const LocalCalendar& calendar) : EvidenceExport(store, store, calendar) {}
 
     // Throws std::invalid_argument for an unknown terminal, bad dates, or a range without
     // events or with more than kMaxEvents.
@@ -27,7 +29,8 @@ public:
                                      const std::string& exported_by, int64_t now_unix);
 
 private:
-    Store& store_;
+    TerminalStore& terminals_;
+    EvidenceStore& evidence_;
     const LocalCalendar& calendar_;
 };
 

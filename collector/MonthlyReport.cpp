@@ -57,7 +57,7 @@ MonthlyReport::Result MonthlyReport::build(const std::string& month, int64_t now
 
     // Violations: the rows with violations or exemptions, a small part of the table.
     std::map<std::string, std::map<std::string, uint32_t>> per_terminal;  // section → terminal → violations
-    for (const auto& row : store_.complianceBetween(r.first_date, r.last_date, false)) {
+    for (const auto& row : compliance_.complianceBetween(r.first_date, r.last_date, false)) {
         if (!visible(row.group)) continue;
         Section& s = sectionOf(row.group);
         const std::string control = DailyCompliance::controlName(row.control);
@@ -82,9 +82,9 @@ MonthlyReport::Result MonthlyReport::build(const std::string& month, int64_t now
     if (judged_to >= first) r.judged_through = text(judged_to);
     std::unordered_map<std::string, uint32_t> reported;  // terminal → days of the month with events
     if (!r.judged_through.empty())
-        for (auto& [terminal, days] : store_.reportingDays(r.first_date, r.judged_through))
+        for (auto& [terminal, days] : compliance_.reportingDays(r.first_date, r.judged_through))
             reported.emplace(std::move(terminal), days);
-    for (const auto& t : store_.terminals()) {
+    for (const auto& t : terminals_.terminals()) {
         if (!visible(t.group)) continue;
         Section& s = sectionOf(t.group);
         ++s.terminals;

@@ -45,7 +45,9 @@ public:
         std::vector<Section> sections;     // by name
     };
 
-    MonthlyReport(Store& store, const LocalCalendar& calendar) : store_(store), calendar_(calendar) {}
+    MonthlyReport(ComplianceStore& compliance, TerminalStore& terminals, const LocalCalendar& calendar)
+        : compliance_(compliance), terminals_(terminals), calendar_(calendar) {}
+    MonthlyReport(Store& store, const LocalCalendar& calendar) : MonthlyReport(store, store, calendar) {}
 
     // month: YYYY-MM. section empty = all; visible (for an officer) restricts to those sections.
     // Throws std::invalid_argument for a malformed month.
@@ -55,7 +57,8 @@ public:
     static boost::json::object toJson(const Result& r, const std::string& time_zone);
 
 private:
-    Store& store_;
+    ComplianceStore& compliance_;
+    TerminalStore& terminals_;
     const LocalCalendar& calendar_;
 };
 

@@ -52,6 +52,8 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
     reconnectIfBroken();
     std::vector<const char*> values;
     std::vector<int> lengths, formats;
+    std::vector<Oid> types;
+    types.reserve(params.size());
     values.reserve(params.size());
     lengths.reserve(params.size());
     formats.reserve(params.size());
@@ -59,6 +61,7 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
         values.push_back(p.data());
         lengths.push_back(p.length());
         formats.push_back(p.binary() ? 1 : 0);
+        types.push_back(p.type());
     }
     // Text parameters must be NUL-terminated for libpq; PgParam's views are slices of
     // std::string or literals, but not always ending there, so text values are copied.
@@ -73,7 +76,7 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
         copies.emplace_back(params[i].data(), static_cast<size_t>(params[i].length()));
         values[i] = copies.back().c_str();
     }
-    PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+    PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
                                lengths.data(), formats.data(), 0);
     const ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(sql, r);

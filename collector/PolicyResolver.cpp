@@ -8,8 +8,8 @@ namespace mamori::collector {
 std::optional<PolicyRecord> PolicyResolver::forGroup(const std::string& group) {
     auto it = by_group_.find(group);
     if (it != by_group_.end()) return it->second;
-    auto policy = store_.latestPolicy(group);
-    if (!policy) policy = store_.latestPolicy(kDefaultGroup);
+    auto policy = policies_.latestPolicy(group);
+    if (!policy) policy = policies_.latestPolicy(kDefaultGroup);
     return by_group_.emplace(group, std::move(policy)).first->second;
 }
 
@@ -19,7 +19,7 @@ std::optional<PolicyResolver::Delivery> PolicyResolver::forTerminal(const Termin
     if (!policy) return std::nullopt;
     Delivery d;
     d.policy = std::move(*policy);
-    d.exceptions = store_.exceptionsFor(terminal.id, terminal.group, now_unix);
+    d.exceptions = exceptions_.exceptionsFor(terminal.id, terminal.group, now_unix);
     d.version = std::max(d.policy.version, terminal.policy_reissue_version);
     for (const auto& e : d.exceptions) d.version = std::max(d.version, e.version);
     return d;

@@ -16,7 +16,8 @@ namespace mamori::collector {
 // request), so listing thousands of terminals costs one policy lookup per group.
 class PolicyResolver {
 public:
-    explicit PolicyResolver(Store& store) : store_(store) {}
+    PolicyResolver(PolicyStore& policies, ExceptionStore& exceptions) : policies_(policies), exceptions_(exceptions) {}
+    explicit PolicyResolver(Store& store) : PolicyResolver(store, store) {}
 
     // The group every terminal follows when its own has no policy.
     static constexpr const char* kDefaultGroup = "all";
@@ -41,7 +42,8 @@ public:
     static mamori::v1::Policy compose(const Delivery& d);
 
 private:
-    Store& store_;
+    PolicyStore& policies_;
+    ExceptionStore& exceptions_;
     std::map<std::string, std::optional<PolicyRecord>> by_group_;
 };
 

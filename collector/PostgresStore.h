@@ -2,11 +2,12 @@
 #include <string>
 
 #include "collector/PgPool.h"
-#include "collector/Store.h"
+#include "collector/SqlStore.h"
 
 namespace mamori::collector {
 
-// The Store for several collectors sharing one PostgreSQL database.
+// The Store for several collectors sharing one PostgreSQL database. SqlStore holds the SQL;
+// this is its backend.
 //
 // Every write is one transaction committed with the server's default synchronous_commit, so
 // it is on the server's disk before the call returns (the agent deletes what we acknowledge).
@@ -15,7 +16,7 @@ namespace mamori::collector {
 // the database. Ingest for a terminal starts by updating that terminal's row, which holds its
 // row lock until COMMIT, so two collectors receiving batches from the same terminal (a
 // failover, a retry through another node) take turns; different terminals proceed in parallel.
-class PostgresStore final : public Store {
+class PostgresStore final : private SqlBackend, public SqlStore {
 public:
     // url: a libpq connection URI (postgresql://user@host:port/db?...). Creates the schema in
     // an empty database, migrates an older one, and refuses a newer or foreign one.
@@ -24,59 +25,17 @@ public:
     // The schema version this build writes (mamori_meta.schema_version).
     static constexpr int kSchemaVersion = 3;
 
-    void addEnrollToken(const EnrollToken& t) override;
-    std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
-
-    void addTerminal(const TerminalRecord& t) override;
-    std::optional<TerminalRecord> terminal(const std::string& id) override;
-    std::vector<TerminalRecord> terminals() override;
-    std::vector<TerminalRecord> silentTerminals(int64_t before_unix) override;
-    void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
-                    int64_t clock_skew_ms) override;
-    uint64_t setTerminalGroup(const std::string& id, const std::string& group) override;
-
-    IngestResult ingest(const IngestBatch& batch) override;
-    std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) override;
-    std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns, uint64_t after_seq,
-                                    uint32_t limit) override;
-    std::optional<std::pair<uint64_t, uint64_t>> seqRangeOfDates(const std::string& terminal_id,
-                                                                 const std::string& from_date,
-                                                                 const std::string& to_date) override;
-    std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) override;
-
-    PurgedEvents purgeEventsBefore(const std::string& before_date) override;
-    PurgedExceptions purgeExceptionsExpiredBy(int64_t expired_by_unix) override;
-
-    std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
-                                                 bool all_rows) override;
-    std::vector<std::pair<std::string, uint32_t>> reportingDays(const std::string& from_date,
-                                                                const std::string& to_date) override;
-
-    uint64_t addPolicy(PolicyRecord p) override;
-    std::optional<PolicyRecord> latestPolicy(const std::string& group) override;
-
-    uint64_t addException(ExceptionRecord e) override;
-    std::vector<ExceptionRecord> exceptionsFor(const std::string& terminal_id, const std::string& group,
-                                               int64_t now_unix) override;
-    std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) override;
-
-    void recordAccess(const AccessRecord& a) override;
-    std::vector<AccessRecord> accessLog(int64_t since_unix, uint32_t limit) override;
-
-    std::vector<TableRow> readRows(const StoreTable& table, const TableRow* after, size_t limit) override;
-    void writeRows(const StoreTable& table, const std::vector<TableRow>& rows) override;
-    uint64_t rowCount(const StoreTable& table) override;
-    uint64_t lastPolicyVersion() override;
-    void finishCopy(uint64_t last_policy_version) override;
-
-    std::optional<std::string> setting(const std::string& key) override;
-    void putSetting(const std::string& key, const std::string& value) override;
-    void addAdminUser(const AdminUser& u) override;
-    std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) override;
-
 private:
+    const SqlDialect& dialect() const override;
+    void read(const Work& work) override;
+    void write(const Work& work) override;
+    bool insertAdminUser(SqlConnection& c, const AdminUser& u) override;
+    std::optional<AdminUser> selectAdminUser(SqlConnection& c, const std::string& token_hash) override;
+    std::string selectExpression(const StoreTable& t, const StoreColumn& c) override;
+    void normalizeRow(const StoreTable& t, TableRow& row) override;
+    bool writeRowsSpecially(SqlConnection& c, const StoreTable& t, const std::vector<TableRow>& rows) override;
+
     void migrate();
-    IngestResult ingestIn(PgConnection& c, const IngestBatch& batch);
 
     PgPool pool_;
 };

@@ -28,8 +28,10 @@ public:
         PurgedExceptions exceptions;
     };
 
+    RetentionPurge(EvidenceStore& evidence, ExceptionStore& exceptions, const LocalCalendar& calendar, Periods periods)
+        : evidence_(evidence), exceptions_(exceptions), calendar_(calendar), periods_(periods) {}
     RetentionPurge(Store& store, const LocalCalendar& calendar, Periods periods)
-        : store_(store), calendar_(calendar), periods_(periods) {}
+        : RetentionPurge(store, store, calendar, periods) {}
 
     // Purges as of the local date `today`.
     Report run(date::year_month_day today);
@@ -40,7 +42,8 @@ public:
     std::string describe(const Report& r) const;
 
 private:
-    Store& store_;
+    EvidenceStore& evidence_;
+    ExceptionStore& exceptions_;
     const LocalCalendar& calendar_;
     Periods periods_;
 };

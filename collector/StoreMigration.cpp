@@ -4,7 +4,7 @@
 
 namespace mamori::collector {
 
-std::vector<StoreMigration::TableCount> StoreMigration::run(Store& from, Store& to,
+std::vector<StoreMigration::TableCount> StoreMigration::run(StoreCopy& from, StoreCopy& to,
                                                             const std::function<void(const std::string&)>& progress) {
     for (const auto& t : storeTables())
         if (const uint64_t n = to.rowCount(t))

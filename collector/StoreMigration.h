@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "collector/Store.h"
+#include "collector/StoreCopy.h"
 
 namespace mamori::collector {
 
@@ -23,7 +23,7 @@ public:
 
     // Throws std::runtime_error, before writing anything, if the destination holds any row, and
     // after the copy if any table's counts differ. progress is told each table as it starts.
-    static std::vector<TableCount> run(Store& from, Store& to,
+    static std::vector<TableCount> run(StoreCopy& from, StoreCopy& to,
                                        const std::function<void(const std::string& table)>& progress = {});
 };
 

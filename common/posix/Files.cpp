@@ -89,4 +89,18 @@ void Files::syncDirectory(const std::filesystem::path& dir) {
     if (!synced && err != EINVAL && err != EROFS) fail("flush the directory", d, err);
 }
 
+bool Files::restrictToOwner(const std::filesystem::path& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return false;
+    if (::chmod(file.c_str(), st.st_mode & 0700) != 0) {
+        const int err = errno;
+        const std::string f = file.string();
+        throw std::runtime_error("the file " + f + " is readable by other users and its mode cannot be changed (" +
+                                 std::strerror(err) + "); run: chmod 600 " + f + "\nファイル " + f +
+                                 " が他のユーザーから読める状態で、権限を変更できません。chmod 600 " + f +
+                                 " を実行してください。");
+    }
+    return true;
+}
+
 }  // namespace mamori::common

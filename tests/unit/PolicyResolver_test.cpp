@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/PolicyResolver.h"
+#include "mamori/common/UserError.h"
 #include "tests/support/StoreBackends.h"
 #include "tests/support/StoreSamples.h"
 
@@ -79,7 +80,7 @@ TYPED_TEST(PolicyResolverTest, TerminalMovedToAGroupWhosePolicyHasALowerVersionI
 
 TYPED_TEST(PolicyResolverTest, MovingAnUnknownTerminalThrows) {
     auto store = this->open();
-    EXPECT_THROW(store->setTerminalGroup("nobody", "住民課"), std::invalid_argument);
+    EXPECT_THROW(store->setTerminalGroup("nobody", "住民課"), mamori::common::UserError);
 }
 
 }  // namespace

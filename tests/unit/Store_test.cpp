@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "collector/Store.h"
+#include "mamori/common/UserError.h"
 #include "tests/support/StoreBackends.h"
 #include "tests/support/StoreSamples.h"
 
@@ -22,6 +24,20 @@ namespace fs = std::filesystem;
 namespace v1 = mamori::v1;
 
 namespace {
+
+using mamori::common::UserError;
+
+// The kind of the common::UserError that f throws; nothing if it throws none. Anything else
+// thrown fails the test by escaping.
+template <class F>
+std::optional<UserError::Kind> userErrorOf(F f) {
+    try {
+        f();
+    } catch (const UserError& e) {
+        return e.kind();
+    }
+    return std::nullopt;
+}
 
 using mamori::test::batch;
 using mamori::test::event;
@@ -188,7 +204,7 @@ TYPED_TEST(StoreTest, IngestForUnknownTerminalThrowsAndWritesNothing) {
     auto store = this->open();
     IngestBatch b = batch("ghost", 1, 3);
     b.issue = EvidenceIssue{"gap", 1, 1, "", "2026-01-05", kNow};
-    EXPECT_THROW(store->ingest(b), std::invalid_argument);
+    EXPECT_EQ(userErrorOf([&] { store->ingest(b); }), UserError::Kind::NotFound);
     EXPECT_TRUE(store->events("ghost", 0, 0, 10).empty());
     EXPECT_TRUE(store->evidenceIssues("ghost").empty());
     EXPECT_TRUE(store->compliance("2026-01-05", true).empty());
@@ -241,7 +257,7 @@ TYPED_TEST(StoreTest, EventsArePagedBySeqAndFilteredByTime) {
 TYPED_TEST(StoreTest, EnrollTokenIsSingleUse) {
     auto store = this->open();
     store->addEnrollToken({"hash-1", "税務課", kNow + 3600, "admin"});
-    EXPECT_THROW(store->addEnrollToken({"hash-1", "x", kNow, "y"}), std::invalid_argument);
+    EXPECT_EQ(userErrorOf([&] { store->addEnrollToken({"hash-1", "x", kNow, "y"}); }), UserError::Kind::Conflict);
 
     const auto t = store->consumeEnrollToken("hash-1", kNow);
     ASSERT_TRUE(t);
@@ -314,7 +330,7 @@ TYPED_TEST(StoreTest, TerminalsAreUniqueAndOrderedById) {
     store->addTerminal(terminal("t3"));
     store->addTerminal(terminal("t1"));
     store->addTerminal(terminal("t2"));
-    EXPECT_THROW(store->addTerminal(terminal("t1", "other")), std::invalid_argument);
+    EXPECT_EQ(userErrorOf([&] { store->addTerminal(terminal("t1", "other")); }), UserError::Kind::Conflict);
 
     const auto all = store->terminals();
     ASSERT_EQ(all.size(), 3u);
@@ -330,8 +346,8 @@ TYPED_TEST(StoreTest, TerminalsAreUniqueAndOrderedById) {
     EXPECT_EQ(t2->last_seen_unix, kNow + 50);
     EXPECT_EQ(t2->applied_policy_version, 7u);
     EXPECT_EQ(t2->clock_skew_ms, -1200);
-    EXPECT_THROW(store->recordSync("nope", kNow, 1, 0), std::invalid_argument);
-    EXPECT_THROW(store->setTerminalGroup("nope", "g"), std::invalid_argument);
+    EXPECT_EQ(userErrorOf([&] { store->recordSync("nope", kNow, 1, 0); }), UserError::Kind::NotFound);
+    EXPECT_EQ(userErrorOf([&] { store->setTerminalGroup("nope", "g"); }), UserError::Kind::NotFound);
     EXPECT_FALSE(store->terminal("nope"));
 }
 
@@ -384,8 +400,8 @@ TYPED_TEST(StoreTest, SettingsAndAdminUsers) {
     EXPECT_EQ(store->setting("time_zone"), "Asia/Tokyo ");
 
     store->addAdminUser({"tanaka", "officer", {"税務課", "住民課, 窓口"}, "aa11"});
-    EXPECT_THROW(store->addAdminUser({"tanaka", "admin", {}, "bb22"}), std::invalid_argument);
-    EXPECT_THROW(store->addAdminUser({"suzuki", "admin", {}, "aa11"}), std::invalid_argument);
+    EXPECT_EQ(userErrorOf([&] { store->addAdminUser({"tanaka", "admin", {}, "bb22"}); }), UserError::Kind::Conflict);
+    EXPECT_EQ(userErrorOf([&] { store->addAdminUser({"suzuki", "admin", {}, "aa11"}); }), UserError::Kind::Conflict);
     const auto u = store->adminByTokenHash("aa11");
     ASSERT_TRUE(u);
     EXPECT_EQ(u->name, "tanaka");
@@ -462,8 +478,8 @@ TYPED_TEST(StoreTest, FailingBatchInAGroupCommitFailsAlone) {
             for (int i = 0; i < kBatches; ++i) {
                 try {
                     store->ingest(batch(id, static_cast<uint64_t>(i) * 20 + 1, 20));
-                } catch (const std::invalid_argument&) {
-                    ++failures;
+                } catch (const UserError& e) {
+                    if (e.kind() == UserError::Kind::NotFound) ++failures;
                 }
             }
         });
@@ -501,7 +517,7 @@ TYPED_TEST(StoreTest, ExceptionsShareThePolicyVersionCounterAndExpireByThemselve
     EXPECT_LT(p1, e1);
     EXPECT_LT(e1, p2);
     EXPECT_LT(p2, e2);
-    EXPECT_THROW(store->addException(exceptionRecord("ex1", "t2", "", kNow + 100)), std::invalid_argument);
+    EXPECT_EQ(userErrorOf([&] { store->addException(exceptionRecord("ex1", "t2", "", kNow + 100)); }), UserError::Kind::Conflict);
 
     const auto now = store->exceptionsFor("t1", "税務課", kNow);
     ASSERT_EQ(now.size(), 2u);

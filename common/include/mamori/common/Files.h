@@ -20,6 +20,10 @@ public:
     static void createIfMissing(const std::filesystem::path& file, unsigned mode);
     // Makes the directory's entries (a rename, a new file) durable.
     static void syncDirectory(const std::filesystem::path& dir);
+    // Takes every permission for group and others away from an existing file; returns whether
+    // it had any. A missing file is left alone. Throws std::runtime_error (with what to run, in
+    // English and Japanese) when the mode cannot be changed.
+    static bool restrictToOwner(const std::filesystem::path& file);
 };
 
 }  // namespace mamori::common

@@ -1,0 +1,46 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mamori/v1/event.pb.h"
+
+namespace mamori::collector {
+
+// One row of the daily compliance table: (terminal, local date, control) → counts.
+struct ComplianceRow {
+    std::string terminal_id;
+    std::string group;
+    std::string date;
+    mamori::v1::Control control = mamori::v1::CONTROL_UNSPECIFIED;
+    uint32_t events = 0;
+    uint32_t violations = 0;
+    uint32_t exempted = 0;
+    int64_t first_violation_ns = 0;
+    int64_t last_event_ns = 0;
+    int64_t last_seen_unix = 0;  // the terminal's, now (0 if it is no longer enrolled)
+};
+
+// The daily compliance table that ingest keeps, as the compliance views read it.
+class ComplianceStore {
+public:
+    virtual ~ComplianceStore() = default;
+
+    // Compliance for local dates from..to (inclusive), by date, terminal and control; rows with
+    // violations or exemptions only unless all_rows.
+    virtual std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
+                                                         bool all_rows) = 0;
+    std::vector<ComplianceRow> compliance(const std::string& date, bool all_rows) {
+        return complianceBetween(date, date, all_rows);
+    }
+    // The days of one month, from_date..to_date (both in that month), on which each terminal
+    // reported at least one event: bit d-1 is day d. Terminals with none are left out; no
+    // particular order. One row per terminal, not per day: a month of a large fleet is
+    // hundreds of thousands of reporting days.
+    virtual std::vector<std::pair<std::string, uint32_t>> reportingDays(const std::string& from_date,
+                                                                        const std::string& to_date) = 0;
+};
+
+}  // namespace mamori::collector

@@ -1,0 +1,97 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mamori/v1/event.pb.h"
+
+namespace mamori::collector {
+
+// One event as the ingest path hands it to the store: the raw chain link plus the fields
+// the store indexes. local_date is the municipality's date of the event (YYYY-MM-DD).
+struct IngestEvent {
+    uint64_t seq = 0;
+    int64_t utc_ns = 0;
+    std::string local_date;
+    mamori::v1::EventType type = mamori::v1::EVENT_TYPE_UNSPECIFIED;
+    mamori::v1::Control control = mamori::v1::CONTROL_UNSPECIFIED;
+    bool violation = false;
+    mamori::v1::Outcome outcome = mamori::v1::OUTCOME_UNSPECIFIED;
+    std::string rule_id;
+    std::string body, prev_hash, hash, signature;
+};
+
+// A problem with the evidence itself: a seq gap, a broken chain, a fork. Stored as a violation
+// of control EVIDENCE on local_date, and kept as its own record for audits.
+struct EvidenceIssue {
+    std::string kind;  // "gap", "broken-chain", "fork", "journal-gap"
+    uint64_t first_seq = 0;
+    uint64_t last_seq = 0;
+    std::string detail;
+    std::string local_date;
+    int64_t recorded_unix = 0;
+};
+
+struct IngestBatch {
+    std::string terminal_id;
+    std::vector<IngestEvent> events;        // consecutive seqs, oldest first
+    std::optional<EvidenceIssue> issue;     // recorded in the same transaction
+    uint64_t new_head_seq = 0;              // head after this batch (never lowered)
+    std::string new_head_hash;
+    int64_t now_unix = 0;
+};
+
+struct IngestResult {
+    uint32_t stored = 0;
+    uint32_t duplicates = 0;
+    uint64_t head_seq = 0;
+};
+
+struct StoredEvent {
+    uint64_t seq = 0;
+    int64_t utc_ns = 0;
+    std::string body, prev_hash, hash, signature;
+};
+
+// What a retention purge of events removed (RetentionPurge logs it).
+struct PurgedEvents {
+    uint64_t events = 0;
+    std::string first_date, last_date;  // local dates of the removed events; empty when none
+    uint64_t compliance_rows = 0;
+    uint64_t evidence_issues = 0;
+
+    void noteDate(const std::string& date) {
+        if (first_date.empty() || date < first_date) first_date = date;
+        if (last_date.empty() || date > last_date) last_date = date;
+    }
+};
+
+// The events themselves and the problems found in their chains: ingest, reads, retention.
+class EvidenceStore {
+public:
+    virtual ~EvidenceStore() = default;
+
+    // Dedup by (terminal, seq); daily compliance and head updated in the same transaction.
+    // Throws common::UserError (NotFound) for an unknown terminal.
+    virtual IngestResult ingest(const IngestBatch& batch) = 0;
+    // The stored hash of (terminal, seq), to tell a replay from a rewrite.
+    virtual std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) = 0;
+    virtual std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns,
+                                            uint64_t after_seq, uint32_t limit) = 0;
+    // The lowest and highest seq of the terminal's events of local dates from..to (inclusive);
+    // nothing when it has none. An export takes every event between them, so its chain is whole.
+    virtual std::optional<std::pair<uint64_t, uint64_t>> seqRangeOfDates(const std::string& terminal_id,
+                                                                         const std::string& from_date,
+                                                                         const std::string& to_date) = 0;
+    virtual std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) = 0;
+
+    // Retention (RetentionPurge): deletes the events, daily compliance rows and evidence issues
+    // of local dates before before_date (YYYY-MM-DD). Terminals keep their heads, so ingest and
+    // the chain checks of newer events go on as before. Deletes in small transactions per
+    // terminal, so ingest is never held up for long.
+    virtual PurgedEvents purgeEventsBefore(const std::string& before_date) = 0;
+};
+
+}  // namespace mamori::collector

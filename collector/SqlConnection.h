@@ -1,0 +1,54 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collector/SqlParam.h"
+#include "collector/SqlRow.h"
+
+namespace mamori::collector {
+
+// Several rows of one INSERT, as SqlConnection::insertRows takes them: `width` parameters per
+// row in `values`. `suffix` follows the VALUES (an ON CONFLICT clause). When `key` names a
+// column, rows already present are skipped and insertRows says which rows went in.
+struct SqlRows {
+    std::string_view table;
+    std::string_view columns;  // "a, b, c"
+    size_t width = 0;
+    std::span<const SqlParam> values;
+    std::string_view suffix;
+    std::string_view key;      // a column telling the rows apart, or empty
+    size_t key_index = 0;      // its position in a row
+};
+
+// One connection, as the store's shared SQL sees it. Statements number their parameters ?1..?n
+// (each database's own spelling is the connection's business). Not thread-safe: SqlBackend
+// hands a connection to one caller at a time.
+class SqlConnection {
+public:
+    using Params = std::initializer_list<SqlParam>;
+    using RowReader = std::function<void(const SqlRow&)>;
+
+    virtual ~SqlConnection() = default;
+
+    // Runs one statement; calls `row` for each row it returns. Returns the rows it inserted,
+    // updated or deleted. Throws std::runtime_error with the database's message.
+    virtual int64_t run(const std::string& sql, std::span<const SqlParam> params, const RowReader& row = {}) = 0;
+    int64_t run(const std::string& sql, Params params = {}, const RowReader& row = {}) {
+        return run(sql, std::span<const SqlParam>(params.begin(), params.size()), row);
+    }
+
+    // Inserts many rows the fastest way this database has; with rows.key, returns for each row
+    // whether it was inserted (false: its key was already stored), else nothing.
+    virtual std::vector<bool> insertRows(const SqlRows& rows) = 0;
+
+    // Runs body in one transaction that also holds the write lock where the database has one;
+    // rolls back and rethrows if body throws.
+    virtual void transaction(const std::function<void()>& body) = 0;
+};
+
+}  // namespace mamori::collector

@@ -1,0 +1,26 @@
+#pragma once
+#include <string>
+
+namespace mamori::collector {
+
+// The few spellings in which SQLite and PostgreSQL differ for the store's shared SQL.
+struct SqlDialect {
+    std::string greatest;  // scalar maximum of several values: "max" or "greatest"
+    std::string least;     // scalar minimum: "min" or "least"
+    // Appended to a text column in ORDER BY: byte order, as SQLite always sorts, whatever the
+    // database's locale. Empty where that is already the order (and the index keeps it).
+    std::string byte_order;
+    // An aggregate OR of the expression that follows, up to the closing parenthesis.
+    std::string bit_or;
+
+    // The one policy version counter, which policies, exceptions and re-issues to moved
+    // terminals share: a statement that takes its next version and returns it (inside a write
+    // transaction); a query of the last version it handed out (0: none); and a statement that,
+    // after a copy, makes it continue after ?1 and after every copied version, and the tables'
+    // ids after every copied id.
+    std::string next_policy_version;
+    std::string last_policy_version;
+    std::string continue_after_copy;
+};
+
+}  // namespace mamori::collector

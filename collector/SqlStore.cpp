@@ -1,0 +1,580 @@
+#include "collector/SqlStore.h"
+
+#include <map>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "collector/ComplianceDelta.h"
+#include "mamori/common/UserError.h"
+
+namespace mamori::collector {
+namespace {
+
+using common::UserError;
+using P = SqlParam;
+
+// Runs f on a connection of the backend and hands back what it returned.
+template <class F>
+auto reading(SqlBackend& db, F&& f) {
+    std::invoke_result_t<F, SqlConnection&> out{};
+    db.read([&](SqlConnection& c) { out = f(c); });
+    return out;
+}
+template <class F>
+auto writing(SqlBackend& db, F&& f) {
+    std::invoke_result_t<F, SqlConnection&> out{};
+    db.write([&](SqlConnection& c) { out = f(c); });
+    return out;
+}
+
+// Runs a statement that returns one number; 0 when it returns no row.
+uint64_t numberOf(SqlConnection& c, const std::string& sql, SqlConnection::Params params = {}) {
+    uint64_t n = 0;
+    c.run(sql, params, [&](const SqlRow& r) { n = r.count(0); });
+    return n;
+}
+
+// Reads every row of a statement with `read`.
+template <class T, class Read>
+std::vector<T> rowsOf(SqlConnection& c, const std::string& sql, SqlConnection::Params params, Read read) {
+    std::vector<T> out;
+    c.run(sql, params, [&](const SqlRow& r) { out.push_back(read(r)); });
+    return out;
+}
+
+UserError unknownTerminal(const std::string& id) {
+    return UserError::notFound("unknown terminal " + id, "端末 " + id + " は登録されていません");
+}
+
+const std::string kTerminalColumns =
+    "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
+// The same for lists, without the certificate: views of the whole fleet (compliance, status) read
+// every terminal, and 10,000 certificates are most of those bytes.
+const std::string kTerminalListColumns =
+    "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
+
+TerminalRecord readTerminal(const SqlRow& r) {
+    return {r.text(0),    r.text(1),    r.text(2),  r.text(3),    r.blob(4),     r.integer(5),
+            r.integer(6), r.count(7),   r.blob(8),  r.count(9),   r.integer(10), r.count(11)};
+}
+
+const std::string kExceptionColumns = "version, id, terminal_id, group_name, expires_unix, created_unix, exception";
+
+ExceptionRecord readException(const SqlRow& r) {
+    return {r.count(0), r.text(1), r.text(2), r.text(3), r.integer(4), r.integer(5), r.blob(6)};
+}
+
+constexpr const char* kEventColumns =
+    "terminal_id, seq, utc_ns, local_date, type, control, violation, outcome, rule_id, body, prev_hash, hash, signature";
+
+// Rows per delete: each is its own short write, so ingest takes turns with a large purge.
+constexpr int64_t kPurgeChunk = 2000;
+
+// A cell of a copied table as a parameter of its column's type. It borrows the cell's text.
+SqlParam cell(const StoreColumn& c, const std::optional<std::string>& v) {
+    if (!v) return P::null();
+    switch (c.kind) {
+        case StoreColumn::Kind::Text: return P::text(*v);
+        case StoreColumn::Kind::Blob: return P::blob(*v);
+        case StoreColumn::Kind::Boolean: return P::boolean(std::stoll(*v) != 0);
+        case StoreColumn::Kind::Integer: break;
+    }
+    return P::integer(static_cast<int64_t>(std::stoll(*v)));
+}
+
+}  // namespace
+
+// --- enrollment tokens ----------------------------------------------------------------------
+
+void SqlStore::addEnrollToken(const EnrollToken& t) {
+    db_.write([&](SqlConnection& c) {
+        if (c.run("INSERT INTO enroll_tokens (token_hash, group_name, expires_unix, created_by) "
+                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                  {P::text(t.token_hash), P::text(t.group), P::integer(t.expires_unix), P::text(t.created_by)}) == 0)
+            throw UserError::conflict("this enrollment token already exists", "この登録トークンは既にあります");
+    });
+}
+
+std::optional<EnrollToken> SqlStore::consumeEnrollToken(const std::string& token_hash, int64_t now_unix) {
+    // One statement marks and reads: SQLite's write lock, or PostgreSQL's row lock (a concurrent
+    // consumer waits for it, then re-checks `used`), gives the row to exactly one of two
+    // concurrent consumers, even in another process. Durable before it returns: a token must
+    // not become usable again after a crash.
+    return writing(db_, [&](SqlConnection& c) {
+        std::optional<EnrollToken> t;
+        c.run("UPDATE enroll_tokens SET used = TRUE, used_unix = ?2 "
+              "WHERE token_hash = ?1 AND NOT used AND expires_unix > ?2 "
+              "RETURNING token_hash, group_name, expires_unix, created_by",
+              {P::text(token_hash), P::integer(now_unix)},
+              [&](const SqlRow& r) { t = EnrollToken{r.text(0), r.text(1), r.integer(2), r.text(3)}; });
+        return t;
+    });
+}
+
+// --- terminals ------------------------------------------------------------------------------
+
+void SqlStore::addTerminal(const TerminalRecord& t) {
+    db_.write([&](SqlConnection& c) {
+        if (c.run("INSERT INTO terminals (" + kTerminalColumns +
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
+                  {P::text(t.id), P::text(t.hostname), P::text(t.group), P::text(t.certificate_pem),
+                   P::blob(t.public_key), P::integer(t.enrolled_unix), P::integer(t.last_seen_unix),
+                   P::integer(t.head_seq), P::blob(t.head_hash), P::integer(t.applied_policy_version),
+                   P::integer(t.clock_skew_ms), P::integer(t.policy_reissue_version)}) == 0)
+            throw UserError::conflict("terminal " + t.id + " is already enrolled",
+                                      "端末 " + t.id + " は既に登録されています");
+    });
+}
+
+std::optional<TerminalRecord> SqlStore::terminal(const std::string& id) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<TerminalRecord> t;
+        c.run("SELECT " + kTerminalColumns + " FROM terminals WHERE id = ?1", {P::text(id)},
+              [&](const SqlRow& r) { t = readTerminal(r); });
+        return t;
+    });
+}
+
+std::vector<TerminalRecord> SqlStore::terminalList(const std::string& where, std::initializer_list<SqlParam> params) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<TerminalRecord>(
+            c, "SELECT " + kTerminalListColumns + " FROM terminals" + where + " ORDER BY id" + db_.dialect().byte_order,
+            params, readTerminal);
+    });
+}
+
+std::vector<TerminalRecord> SqlStore::terminals() { return terminalList("", {}); }
+
+std::vector<TerminalRecord> SqlStore::silentTerminals(int64_t before_unix) {
+    return terminalList(" WHERE " + db_.dialect().greatest + "(last_seen_unix, enrolled_unix) < ?1",
+                        {P::integer(before_unix)});
+}
+
+void SqlStore::recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
+                          int64_t clock_skew_ms) {
+    db_.write([&](SqlConnection& c) {
+        if (c.run("UPDATE terminals SET last_seen_unix = " + db_.dialect().greatest +
+                      "(last_seen_unix, ?2), applied_policy_version = ?3, clock_skew_ms = ?4 WHERE id = ?1",
+                  {P::text(id), P::integer(now_unix), P::integer(applied_policy_version), P::integer(clock_skew_ms)}) ==
+            0)
+            throw unknownTerminal(id);
+    });
+}
+
+uint64_t SqlStore::setTerminalGroup(const std::string& id, const std::string& group) {
+    return writing(db_, [&](SqlConnection& c) {
+        uint64_t version = 0;
+        c.transaction([&] {
+            version = numberOf(c, db_.dialect().next_policy_version);
+            if (c.run("UPDATE terminals SET group_name = ?2, policy_reissue_version = ?3 WHERE id = ?1",
+                      {P::text(id), P::text(group), P::integer(version)}) == 0)
+                throw unknownTerminal(id);
+        });
+        return version;
+    });
+}
+
+// --- events ---------------------------------------------------------------------------------
+
+IngestResult SqlStore::ingest(const IngestBatch& batch) {
+    if (batch.issue && batch.issue->local_date.empty())
+        throw UserError::invalid("evidence issue without a local date for terminal " + batch.terminal_id,
+                                 "端末 " + batch.terminal_id + " の証跡の問題に日付がありません");
+    return writing(db_, [&](SqlConnection& c) {
+        IngestResult result;
+        c.transaction([&] { result = ingestIn(c, batch); });
+        return result;
+    });
+}
+
+IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
+    const SqlDialect& d = db_.dialect();
+    IngestResult result;
+    // First, and it serializes: the UPDATE holds this terminal's row lock until COMMIT, so a
+    // batch of the same terminal arriving at another collector sharing a PostgreSQL database
+    // waits here, then sees our events (SQLite has one writer anyway). An unknown terminal
+    // fails before anything is written.
+    bool known = false;
+    c.run("UPDATE terminals SET "
+          "head_hash = CASE WHEN ?2 > head_seq AND length(?3) > 0 THEN ?3 ELSE head_hash END, "
+          "head_seq = " + d.greatest + "(head_seq, ?2), "
+          "last_seen_unix = " + d.greatest + "(last_seen_unix, ?4) WHERE id = ?1 RETURNING head_seq",
+          {P::text(batch.terminal_id), P::integer(batch.new_head_seq), P::blob(batch.new_head_hash),
+           P::integer(batch.now_unix)},
+          [&](const SqlRow& r) {
+              known = true;
+              result.head_seq = r.count(0);
+          });
+    if (!known) throw unknownTerminal(batch.terminal_id);
+
+    // The views borrow the batch, which outlives the insert.
+    std::vector<SqlParam> values;
+    values.reserve(batch.events.size() * 13);
+    for (const IngestEvent& e : batch.events) {
+        values.insert(values.end(),
+                      {P::text(batch.terminal_id), P::integer(e.seq), P::integer(e.utc_ns), P::text(e.local_date),
+                       P::integer(e.type), P::integer(e.control), P::boolean(e.violation), P::integer(e.outcome),
+                       P::text(e.rule_id), P::blob(e.body), P::blob(e.prev_hash), P::blob(e.hash),
+                       P::blob(e.signature)});
+    }
+    const std::vector<bool> inserted = c.insertRows(
+        {"events", kEventColumns, 13, values, "ON CONFLICT (terminal_id, seq) DO NOTHING", "seq", 1});
+
+    std::map<std::pair<std::string_view, int>, ComplianceDelta> deltas;
+    for (size_t i = 0; i < batch.events.size(); ++i) {
+        const IngestEvent& e = batch.events[i];
+        if (!inserted[i]) {
+            ++result.duplicates;  // a replay: already stored and already counted
+            continue;
+        }
+        ++result.stored;
+        deltas[{e.local_date, e.control}].add(e.utc_ns, e.violation, e.outcome == mamori::v1::EXEMPTED);
+    }
+
+    if (batch.issue) {
+        const EvidenceIssue& issue = *batch.issue;
+        const int64_t recorded = issue.recorded_unix != 0 ? issue.recorded_unix : batch.now_unix;
+        if (c.run("INSERT INTO evidence_issues (terminal_id, kind, first_seq, last_seq, detail, local_date, "
+                  "recorded_unix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                  "ON CONFLICT (terminal_id, kind, first_seq, last_seq) DO NOTHING",
+                  {P::text(batch.terminal_id), P::text(issue.kind), P::integer(issue.first_seq),
+                   P::integer(issue.last_seq), P::text(issue.detail), P::text(issue.local_date),
+                   P::integer(recorded)}) != 0)
+            deltas[{issue.local_date, mamori::v1::EVIDENCE}].add(recorded * 1'000'000'000, true, false);
+    }
+
+    const std::string upsert =
+        "INSERT INTO daily_compliance AS dc (date, terminal_id, control, events, violations, exempted, "
+        "first_violation_ns, last_event_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "ON CONFLICT (date, terminal_id, control) DO UPDATE SET "
+        "events = dc.events + excluded.events, "
+        "violations = dc.violations + excluded.violations, "
+        "exempted = dc.exempted + excluded.exempted, "
+        "first_violation_ns = CASE "
+        "  WHEN excluded.first_violation_ns = 0 THEN dc.first_violation_ns "
+        "  WHEN dc.first_violation_ns = 0 THEN excluded.first_violation_ns "
+        "  ELSE " + d.least + "(dc.first_violation_ns, excluded.first_violation_ns) END, "
+        "last_event_ns = " + d.greatest + "(dc.last_event_ns, excluded.last_event_ns)";
+    for (const auto& [key, delta] : deltas)
+        c.run(upsert, {P::text(key.first), P::text(batch.terminal_id), P::integer(key.second),
+                       P::integer(delta.events), P::integer(delta.violations), P::integer(delta.exempted),
+                       P::integer(delta.first_violation_ns), P::integer(delta.last_event_ns)});
+    return result;
+}
+
+std::optional<std::string> SqlStore::eventHash(const std::string& terminal_id, uint64_t seq) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<std::string> hash;
+        c.run("SELECT hash FROM events WHERE terminal_id = ?1 AND seq = ?2", {P::text(terminal_id), P::integer(seq)},
+              [&](const SqlRow& r) { hash = r.blob(0); });
+        return hash;
+    });
+}
+
+std::vector<StoredEvent> SqlStore::events(const std::string& terminal_id, int64_t since_utc_ns, uint64_t after_seq,
+                                          uint32_t limit) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<StoredEvent>(
+            c,
+            "SELECT seq, utc_ns, body, prev_hash, hash, signature FROM events "
+            "WHERE terminal_id = ?1 AND seq > ?2 AND utc_ns >= ?3 ORDER BY seq LIMIT ?4",
+            {P::text(terminal_id), P::integer(after_seq), P::integer(since_utc_ns), P::integer(limit)},
+            [](const SqlRow& r) {
+                return StoredEvent{r.count(0), r.integer(1), r.blob(2), r.blob(3), r.blob(4), r.blob(5)};
+            });
+    });
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> SqlStore::seqRangeOfDates(const std::string& terminal_id,
+                                                                       const std::string& from_date,
+                                                                       const std::string& to_date) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<std::pair<uint64_t, uint64_t>> range;
+        c.run("SELECT min(seq), max(seq) FROM events WHERE terminal_id = ?1 AND local_date >= ?2 AND local_date <= ?3",
+              {P::text(terminal_id), P::text(from_date), P::text(to_date)}, [&](const SqlRow& r) {
+                  if (!r.isNull(0)) range = std::pair{r.count(0), r.count(1)};
+              });
+        return range;
+    });
+}
+
+std::vector<EvidenceIssue> SqlStore::evidenceIssues(const std::string& terminal_id) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<EvidenceIssue>(c,
+                                     "SELECT kind, first_seq, last_seq, detail, local_date, recorded_unix "
+                                     "FROM evidence_issues WHERE terminal_id = ?1 ORDER BY id",
+                                     {P::text(terminal_id)}, [](const SqlRow& r) {
+                                         return EvidenceIssue{r.text(0), r.count(1), r.count(2),
+                                                              r.text(3), r.text(4),  r.integer(5)};
+                                     });
+    });
+}
+
+// --- retention ------------------------------------------------------------------------------
+
+PurgedEvents SqlStore::purgeEventsBefore(const std::string& before_date) {
+    PurgedEvents out;
+    const auto ids = reading(db_, [&](SqlConnection& c) {
+        return rowsOf<std::string>(c, "SELECT id FROM terminals ORDER BY id" + db_.dialect().byte_order, {},
+                                   [](const SqlRow& r) { return r.text(0); });
+    });
+    // Per terminal: events have no index by date, but each terminal's are one range of the key.
+    for (const auto& id : ids) {
+        for (int64_t removed = kPurgeChunk; removed == kPurgeChunk;) {
+            removed = writing(db_, [&](SqlConnection& c) {
+                int64_t n = 0;
+                c.run("DELETE FROM events WHERE terminal_id = ?1 AND seq IN (SELECT seq FROM events "
+                      "WHERE terminal_id = ?1 AND local_date < ?2 ORDER BY seq LIMIT ?3) RETURNING local_date",
+                      {P::text(id), P::text(before_date), P::integer(kPurgeChunk)}, [&](const SqlRow& r) {
+                          out.noteDate(r.text(0));
+                          ++n;
+                      });
+                return n;
+            });
+            out.events += static_cast<uint64_t>(removed);
+        }
+    }
+    // Date leads the key: each chunk is the start of one index range.
+    for (int64_t removed = kPurgeChunk; removed == kPurgeChunk;) {
+        removed = writing(db_, [&](SqlConnection& c) {
+            return c.run("DELETE FROM daily_compliance WHERE (date, terminal_id, control) IN (SELECT date, "
+                         "terminal_id, control FROM daily_compliance WHERE date < ?1 LIMIT ?2)",
+                         {P::text(before_date), P::integer(kPurgeChunk)});
+        });
+        out.compliance_rows += static_cast<uint64_t>(removed);
+    }
+    out.evidence_issues = static_cast<uint64_t>(writing(db_, [&](SqlConnection& c) {
+        return c.run("DELETE FROM evidence_issues WHERE local_date < ?1", {P::text(before_date)});
+    }));
+    return out;
+}
+
+PurgedExceptions SqlStore::purgeExceptionsExpiredBy(int64_t expired_by_unix) {
+    PurgedExceptions out;
+    db_.write([&](SqlConnection& c) {
+        c.run("DELETE FROM exceptions WHERE expires_unix <= ?1 RETURNING expires_unix", {P::integer(expired_by_unix)},
+              [&](const SqlRow& r) {
+                  ++out.exceptions;
+                  out.noteExpiry(r.integer(0));
+              });
+    });
+    return out;
+}
+
+// --- compliance -----------------------------------------------------------------------------
+
+std::vector<ComplianceRow> SqlStore::complianceBetween(const std::string& from_date, const std::string& to_date,
+                                                       bool all_rows) {
+    const std::string& byte_order = db_.dialect().byte_order;
+    // A range of the primary key (date first), or of the index of flagged rows, which holds the
+    // key: either way already in (date, terminal, control) order. The terminal's group is one
+    // primary-key lookup per row. Two texts, not a parameter: the planner takes the partial index
+    // only when the query states its condition.
+    const std::string sql =
+        "SELECT c.terminal_id, coalesce(t.group_name, ''), c.date, c.control, c.events, c.violations, c.exempted, "
+        "c.first_violation_ns, c.last_event_ns, coalesce(t.last_seen_unix, 0) "
+        "FROM daily_compliance c LEFT JOIN terminals t ON t.id = c.terminal_id "
+        "WHERE c.date >= ?1 AND c.date <= ?2" +
+        std::string(all_rows ? "" : " AND (c.violations > 0 OR c.exempted > 0)") + " ORDER BY c.date" + byte_order +
+        ", c.terminal_id" + byte_order + ", c.control";
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<ComplianceRow>(c, sql, {P::text(from_date), P::text(to_date)}, [](const SqlRow& r) {
+            return ComplianceRow{r.text(0),
+                                 r.text(1),
+                                 r.text(2),
+                                 static_cast<mamori::v1::Control>(r.integer(3)),
+                                 static_cast<uint32_t>(r.integer(4)),
+                                 static_cast<uint32_t>(r.integer(5)),
+                                 static_cast<uint32_t>(r.integer(6)),
+                                 r.integer(7),
+                                 r.integer(8),
+                                 r.integer(9)};
+        });
+    });
+}
+
+std::vector<std::pair<std::string, uint32_t>> SqlStore::reportingDays(const std::string& from_date,
+                                                                      const std::string& to_date) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<std::pair<std::string, uint32_t>>(
+            c,
+            "SELECT terminal_id, " + db_.dialect().bit_or +
+                "1 << (CAST(substr(date, 9, 2) AS INTEGER) - 1)) FROM daily_compliance "
+                "WHERE date >= ?1 AND date <= ?2 AND events > 0 GROUP BY terminal_id",
+            {P::text(from_date), P::text(to_date)},
+            [](const SqlRow& r) { return std::pair{r.text(0), static_cast<uint32_t>(r.integer(1))}; });
+    });
+}
+
+// --- policies -------------------------------------------------------------------------------
+
+uint64_t SqlStore::addPolicy(PolicyRecord p) {
+    return writing(db_, [&](SqlConnection& c) {
+        std::optional<uint64_t> version;
+        c.run("INSERT INTO policies (group_name, name, policy, created_unix, created_by) "
+              "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING version",
+              {P::text(p.group), P::text(p.name), P::blob(p.policy), P::integer(p.created_unix), P::text(p.created_by)},
+              [&](const SqlRow& r) { version = r.count(0); });
+        if (!version) throw std::runtime_error("storing the policy returned no version");
+        return *version;
+    });
+}
+
+std::optional<PolicyRecord> SqlStore::latestPolicy(const std::string& group) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<PolicyRecord> p;
+        c.run("SELECT version, group_name, name, policy, created_unix, created_by FROM policies "
+              "WHERE group_name = ?1 ORDER BY version DESC LIMIT 1",
+              {P::text(group)}, [&](const SqlRow& r) {
+                  p = PolicyRecord{r.count(0), r.text(1), r.text(2), r.blob(3), r.integer(4), r.text(5)};
+              });
+        return p;
+    });
+}
+
+// --- exceptions -----------------------------------------------------------------------------
+
+uint64_t SqlStore::addException(ExceptionRecord e) {
+    return writing(db_, [&](SqlConnection& c) {
+        uint64_t version = 0;
+        c.transaction([&] {
+            version = numberOf(c, db_.dialect().next_policy_version);
+            if (c.run("INSERT INTO exceptions (" + kExceptionColumns +
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                      {P::integer(version), P::text(e.id), P::text(e.terminal), P::text(e.group),
+                       P::integer(e.expires_unix), P::integer(e.created_unix), P::blob(e.exception)}) == 0)
+                throw UserError::conflict("exception " + e.id + " already exists", "例外措置 " + e.id + " は既にあります");
+        });
+        return version;
+    });
+}
+
+std::vector<ExceptionRecord> SqlStore::exceptionsFor(const std::string& terminal_id, const std::string& group,
+                                                     int64_t now_unix) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<ExceptionRecord>(
+            c,
+            "SELECT " + kExceptionColumns +
+                " FROM exceptions WHERE expires_unix > ?3 AND "
+                "((terminal_id <> '' AND terminal_id = ?1) OR (group_name <> '' AND group_name = ?2)) ORDER BY version",
+            {P::text(terminal_id), P::text(group), P::integer(now_unix)}, readException);
+    });
+}
+
+std::vector<ExceptionRecord> SqlStore::exceptions(int64_t now_unix, int64_t expiring_before_unix) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<ExceptionRecord>(c,
+                                       "SELECT " + kExceptionColumns +
+                                           " FROM exceptions WHERE expires_unix > ?1 AND expires_unix < ?2 "
+                                           "ORDER BY expires_unix, version",
+                                       {P::integer(now_unix), P::integer(expiring_before_unix)}, readException);
+    });
+}
+
+// --- admin users, access log, settings ------------------------------------------------------
+
+void SqlStore::addAdminUser(const AdminUser& u) {
+    db_.write([&](SqlConnection& c) {
+        if (!db_.insertAdminUser(c, u))
+            throw UserError::conflict("admin user " + u.name + " already exists, or its token is already in use",
+                                      "管理ユーザー " + u.name + " は既にあるか、そのトークンは使用中です");
+    });
+}
+
+std::optional<AdminUser> SqlStore::adminByTokenHash(const std::string& token_hash) {
+    return reading(db_, [&](SqlConnection& c) { return db_.selectAdminUser(c, token_hash); });
+}
+
+void SqlStore::recordAccess(const AccessRecord& a) {
+    db_.write([&](SqlConnection& c) {
+        c.run("INSERT INTO access_log (at_unix, user_name, role, terminal_id, action) VALUES (?1, ?2, ?3, ?4, ?5)",
+              {P::integer(a.at_unix), P::text(a.user), P::text(a.role), P::text(a.terminal_id), P::text(a.action)});
+    });
+}
+
+std::vector<AccessRecord> SqlStore::accessLog(int64_t since_unix, uint32_t limit) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<AccessRecord>(c,
+                                    "SELECT at_unix, user_name, role, terminal_id, action FROM access_log "
+                                    "WHERE at_unix >= ?1 ORDER BY id DESC LIMIT ?2",
+                                    {P::integer(since_unix), P::integer(limit)}, [](const SqlRow& r) {
+                                        return AccessRecord{r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4)};
+                                    });
+    });
+}
+
+std::optional<std::string> SqlStore::setting(const std::string& key) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<std::string> value;
+        c.run("SELECT value FROM settings WHERE key = ?1", {P::text(key)},
+              [&](const SqlRow& r) { value = r.text(0); });
+        return value;
+    });
+}
+
+void SqlStore::putSetting(const std::string& key, const std::string& value) {
+    db_.write([&](SqlConnection& c) {
+        c.run("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+              {P::text(key), P::text(value)});
+    });
+}
+
+// --- whole-store copy -----------------------------------------------------------------------
+
+std::vector<TableRow> SqlStore::readRows(const StoreTable& t, const TableRow* after, size_t limit) {
+    const std::string keys = columnNames(t, t.key_columns);
+    std::string select, marks;
+    for (const auto& c : t.columns) select += (select.empty() ? "" : ", ") + db_.selectExpression(t, c);
+    std::vector<SqlParam> params;
+    for (size_t i = 0; after && i < t.key_columns; ++i) {
+        marks += (i ? ", ?" : "?") + std::to_string(i + 1);
+        params.push_back(cell(t.columns[i], (*after)[i]));
+    }
+    const std::string sql = "SELECT " + select + " FROM " + t.name + (after ? " WHERE (" + keys + ") > (" + marks + ")" : "") +
+                            " ORDER BY " + keys + " LIMIT " + std::to_string(limit);
+    std::vector<TableRow> out;
+    db_.read([&](SqlConnection& c) {
+        c.run(sql, params, [&](const SqlRow& r) {
+            TableRow row;
+            for (size_t i = 0; i < t.columns.size(); ++i) {
+                const int col = static_cast<int>(i);
+                if (r.isNull(col)) row.emplace_back();
+                else if (t.columns[i].kind == StoreColumn::Kind::Text) row.emplace_back(r.text(col));
+                else if (t.columns[i].kind == StoreColumn::Kind::Blob) row.emplace_back(r.blob(col));
+                else row.emplace_back(std::to_string(r.integer(col)));
+            }
+            db_.normalizeRow(t, row);
+            out.push_back(std::move(row));
+        });
+    });
+    return out;
+}
+
+void SqlStore::writeRows(const StoreTable& t, const std::vector<TableRow>& rows) {
+    const std::string columns = columnNames(t, t.columns.size());
+    db_.write([&](SqlConnection& c) {
+        if (db_.writeRowsSpecially(c, t, rows)) return;
+        std::vector<SqlParam> values;
+        values.reserve(rows.size() * t.columns.size());
+        for (const auto& row : rows)
+            for (size_t i = 0; i < t.columns.size(); ++i) values.push_back(cell(t.columns[i], row.at(i)));
+        c.transaction([&] { c.insertRows({t.name, columns, t.columns.size(), values, "", "", 0}); });
+    });
+}
+
+uint64_t SqlStore::rowCount(const StoreTable& t) {
+    return reading(db_, [&](SqlConnection& c) { return numberOf(c, "SELECT count(*) FROM " + std::string(t.name)); });
+}
+
+uint64_t SqlStore::lastPolicyVersion() {
+    return reading(db_, [&](SqlConnection& c) { return numberOf(c, db_.dialect().last_policy_version); });
+}
+
+void SqlStore::finishCopy(uint64_t last_policy_version) {
+    db_.write([&](SqlConnection& c) { c.run(db_.dialect().continue_after_copy, {P::integer(last_policy_version)}); });
+}
+
+}  // namespace mamori::collector

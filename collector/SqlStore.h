@@ -1,0 +1,69 @@
+#pragma once
+#include "collector/SqlBackend.h"
+#include "collector/Store.h"
+
+namespace mamori::collector {
+
+// The Store written once, in SQL both SQLite and PostgreSQL run, over a SqlBackend that adds
+// connections, durability, dialect and schema (SqliteStore, PostgresStore).
+class SqlStore : public Store {
+public:
+    // The backend outlives the store (the implementations are their own backend).
+    explicit SqlStore(SqlBackend& backend) : db_(backend) {}
+
+    void addEnrollToken(const EnrollToken& t) override;
+    std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
+
+    void addTerminal(const TerminalRecord& t) override;
+    std::optional<TerminalRecord> terminal(const std::string& id) override;
+    std::vector<TerminalRecord> terminals() override;
+    std::vector<TerminalRecord> silentTerminals(int64_t before_unix) override;
+    void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
+                    int64_t clock_skew_ms) override;
+    uint64_t setTerminalGroup(const std::string& id, const std::string& group) override;
+
+    IngestResult ingest(const IngestBatch& batch) override;
+    std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) override;
+    std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns, uint64_t after_seq,
+                                    uint32_t limit) override;
+    std::optional<std::pair<uint64_t, uint64_t>> seqRangeOfDates(const std::string& terminal_id,
+                                                                 const std::string& from_date,
+                                                                 const std::string& to_date) override;
+    std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) override;
+    PurgedEvents purgeEventsBefore(const std::string& before_date) override;
+
+    std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
+                                                 bool all_rows) override;
+    std::vector<std::pair<std::string, uint32_t>> reportingDays(const std::string& from_date,
+                                                                const std::string& to_date) override;
+
+    uint64_t addPolicy(PolicyRecord p) override;
+    std::optional<PolicyRecord> latestPolicy(const std::string& group) override;
+
+    uint64_t addException(ExceptionRecord e) override;
+    std::vector<ExceptionRecord> exceptionsFor(const std::string& terminal_id, const std::string& group,
+                                               int64_t now_unix) override;
+    std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) override;
+    PurgedExceptions purgeExceptionsExpiredBy(int64_t expired_by_unix) override;
+
+    void addAdminUser(const AdminUser& u) override;
+    std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) override;
+    void recordAccess(const AccessRecord& a) override;
+    std::vector<AccessRecord> accessLog(int64_t since_unix, uint32_t limit) override;
+    std::optional<std::string> setting(const std::string& key) override;
+    void putSetting(const std::string& key, const std::string& value) override;
+
+    std::vector<TableRow> readRows(const StoreTable& table, const TableRow* after, size_t limit) override;
+    void writeRows(const StoreTable& table, const std::vector<TableRow>& rows) override;
+    uint64_t rowCount(const StoreTable& table) override;
+    uint64_t lastPolicyVersion() override;
+    void finishCopy(uint64_t last_policy_version) override;
+
+private:
+    IngestResult ingestIn(SqlConnection& c, const IngestBatch& batch);
+    std::vector<TerminalRecord> terminalList(const std::string& where, std::initializer_list<SqlParam> params);
+
+    SqlBackend& db_;
+};
+
+}  // namespace mamori::collector
