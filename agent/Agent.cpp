@@ -26,8 +26,8 @@ namespace mamori::agent {
 namespace asio = boost::asio;
 
 namespace {
-// Two: a program read for its digests while a third waits its turn is the exception, and the
-// memory release or a package database reload beside them should not hold up an exec.
+// Two, as the software control's own hashing pool had: an exec whose program must be read is
+// not queued behind one slow read, nor behind the memory release or a package database reload.
 constexpr size_t kWorkThreads = 2;
 }  // namespace
 
