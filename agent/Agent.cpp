@@ -1,12 +1,9 @@
 #include "agent/Agent.h"
 
-#include <unistd.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "agent/AgentIdentity.h"
 #include "agent/AgentStatus.h"
@@ -17,8 +14,10 @@
 #include "agent/PolicyKeeper.h"
 #include "agent/UnenrolledJournal.h"
 #include "agent/Uploader.h"
+#include "agent/WorkPool.h"
 #include "mamori/platform/FileWatch.h"
 #include "mamori/platform/ResidentMemory.h"
+#include "mamori/platform/ThisProcess.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
 
@@ -27,11 +26,9 @@ namespace mamori::agent {
 namespace asio = boost::asio;
 
 namespace {
-std::string hostname() {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    return host;
-}
+// Two, as the software control's own hashing pool had: an exec whose program must be read is
+// not queued behind one slow read, nor behind the memory release or a package database reload.
+constexpr size_t kWorkThreads = 2;
 }  // namespace
 
 struct Agent::Impl {
@@ -51,9 +48,29 @@ struct Agent::Impl {
     asio::signal_set signals{io, SIGINT, SIGTERM};
     asio::steady_timer heartbeat{io}, shutdown_deadline{io}, memory_release{io};
     std::chrono::steady_clock::time_point memory_released{};
-    asio::thread_pool housekeeping{1};  // the memory release's own thread, idle in between
+    // Every thread besides the reactor (this process's main thread) is started here and named
+    // for `top -H`: the blocking-work pool, the enrollment worker while one is pending, and the
+    // exec watch's reader (started by the platform through the hook controls are given).
+    WorkPool work{"mamori-work", kWorkThreads};
+    std::optional<WorkPool> enroll_worker;
 
     explicit Impl(AgentConfig c) : config(std::move(c)) {}
+
+    // The workers stop first: work under way finishes, work not started is dropped, and nothing
+    // on them still uses a control or the enrollment when those go.
+    ~Impl() {
+        work.stop();
+        if (enroll_worker) enroll_worker->stop();
+    }
+
+    static mamori::platform::StartThread namedThread(const char* name) {
+        return [name](std::function<void()> body) {
+            return std::thread([name, body = std::move(body)] {
+                mamori::platform::nameThisThread(name);
+                body();
+            });
+        };
+    }
 
     mamori::v1::EventBody lifecycle(mamori::v1::EventType type, const std::string& reason = {}) {
         mamori::v1::EventBody b;
@@ -61,7 +78,7 @@ struct Agent::Impl {
         b.set_control(mamori::v1::AGENT);
         auto* d = b.mutable_agent();
         d->set_agent_version(MAMORI_VERSION);
-        d->set_hostname(hostname());
+        d->set_hostname(mamori::platform::hostName());
         d->set_reason(reason);
         return b;
     }
@@ -109,7 +126,7 @@ struct Agent::Impl {
         memory_released = now;
         // Off the reactor: on a slow machine the walk takes tens of milliseconds, and a decision
         // (a USB stick waiting to be judged) must never wait for housekeeping.
-        asio::post(housekeeping, [] {
+        asio::post(work.executor(), [] {
             const auto start = std::chrono::steady_clock::now();
             auto r = mamori::platform::ResidentMemory::release();
             const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -168,7 +185,7 @@ struct Agent::Impl {
         if (!identity && !config.policy_file.empty()) policy->useLocalProfile(config.policy_file);
         status.enrolled = identity.has_value();
         status.terminal_id = terminal_id;
-        status.pid = getpid();
+        status.pid = static_cast<int>(mamori::platform::processId());
         if (!identity) return;
         uploader = std::make_unique<Uploader>(
             io.get_executor(), *journal, *identity, mamori::common::Files::read(dir / "terminal.key"),
@@ -188,7 +205,8 @@ struct Agent::Impl {
     int run() {
         const auto& dir = config.state_dir;
         open();
-        controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config});
+        controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config, work.executor(),
+                                                             namedThread("mamori-fanotify")});
         sink->emit(lifecycle(mamori::v1::AGENT_STARTED));
         const auto started = policy->start(applier());
         if (const auto& refused = policy->refusedAtStart()) policyEvent(*refused);
@@ -199,7 +217,8 @@ struct Agent::Impl {
         } else if (auto pending = PendingEnrollment::load(dir)) {
             Log::warn("not enrolled yet: the built-in default policy is in force; enrolling with " + pending->collector +
                       " in the background");
-            enrollment = std::make_unique<EnrollmentRetry>(io.get_executor(), dir, *pending, [this] {
+            enroll_worker.emplace("mamori-enroll", 1);
+            enrollment = std::make_unique<EnrollmentRetry>(io.get_executor(), enroll_worker->executor(), dir, *pending, [this] {
                 restart = true;
                 shutdown("enrolled");
             });

@@ -6,8 +6,13 @@
 
 namespace mamori::agent {
 
-// The resident daemon: one io_context, one thread. Wires the journal, the policy in force, the
-// uploader and (as they are added) the controls, and reports its own lifecycle as events.
+// The resident daemon. Every decision and all state live on one io_context, the reactor, run by
+// the process's main thread. The agent starts every other thread, names it and lends it to whoever
+// needs it: the blocking-work pool (mamori-work: digests, the package database, scans, giving
+// memory back), the exec watch's reader (mamori-fanotify, which must answer within the kernel's
+// deadline whatever the reactor does) and, while an enrollment is pending, its worker
+// (mamori-enroll). Wires the journal, the policy in force, the uploader and the controls, and
+// reports its own lifecycle as events.
 class Agent {
 public:
     explicit Agent(AgentConfig config);

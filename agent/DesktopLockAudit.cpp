@@ -1,14 +1,11 @@
 #include "agent/DesktopLockAudit.h"
 
-#include <unistd.h>
-
 #include <array>
 #include <charconv>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include "mamori/common/Log.h"
+#include "mamori/platform/ThisProcess.h"
 
 namespace mamori::agent {
 
@@ -25,18 +22,6 @@ constexpr std::array<Key, 3> kKeys{{
     {"org.gnome.desktop.screensaver", "lock-enabled"},
     {"org.gnome.desktop.screensaver", "lock-delay"},
 }};
-
-bool onPath(const char* program) {
-    const char* path = std::getenv("PATH");
-    std::string_view rest = path ? path : "/usr/bin:/bin";
-    while (!rest.empty()) {
-        auto colon = rest.find(':');
-        std::filesystem::path dir(std::string(rest.substr(0, colon)));
-        if (::access((dir / program).c_str(), X_OK) == 0) return true;
-        rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    }
-    return false;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
@@ -92,7 +77,7 @@ std::optional<bool> DesktopLockAudit::parseBool(std::string_view output) {
 }
 
 void DesktopLockAudit::run(std::chrono::seconds threshold, const std::vector<mamori::platform::UserDesktop>& desktops) {
-    if (!onPath("gsettings")) {
+    if (!mamori::platform::programOnPath("gsettings")) {
         Log::info("screen lock: gsettings is not installed; the desktop's own lock settings are not audited");
         return;
     }

@@ -9,15 +9,12 @@ namespace mamori::agent {
 
 namespace asio = boost::asio;
 
-EnrollmentRetry::EnrollmentRetry(asio::any_io_executor ex, std::filesystem::path state_dir, PendingEnrollment pending,
-                                 std::function<void()> on_enrolled)
+EnrollmentRetry::EnrollmentRetry(asio::any_io_executor ex, asio::any_io_executor worker, std::filesystem::path state_dir,
+                                 PendingEnrollment pending, std::function<void()> on_enrolled)
     : ex_(ex), state_dir_(std::move(state_dir)), pending_(std::move(pending)), on_enrolled_(std::move(on_enrolled)),
-      timer_(ex) {}
+      timer_(ex), worker_(std::move(worker)) {}
 
-EnrollmentRetry::~EnrollmentRetry() {
-    stop();
-    worker_.join();
-}
+EnrollmentRetry::~EnrollmentRetry() { stop(); }
 
 void EnrollmentRetry::start(std::chrono::milliseconds first_delay) {
     timer_.expires_after(first_delay);

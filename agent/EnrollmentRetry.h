@@ -1,7 +1,6 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <functional>
 
@@ -12,11 +11,13 @@ namespace mamori::agent {
 
 // Keeps trying a PendingEnrollment from the running daemon, with jittered back-off (30 s up to an
 // hour), while the built-in default policy stays in force. Enrollment is a blocking exchange, so
-// it runs on its own thread and its outcome is posted back to the reactor.
+// it runs on the worker the agent gives it (a thread of its own: a collector that does not answer
+// must not hold up the digests of programs) and its outcome is posted back to the reactor. The
+// worker must be stopped before this is destroyed.
 class EnrollmentRetry {
 public:
-    EnrollmentRetry(boost::asio::any_io_executor ex, std::filesystem::path state_dir, PendingEnrollment pending,
-                    std::function<void()> on_enrolled);
+    EnrollmentRetry(boost::asio::any_io_executor ex, boost::asio::any_io_executor worker, std::filesystem::path state_dir,
+                    PendingEnrollment pending, std::function<void()> on_enrolled);
     ~EnrollmentRetry();
 
     void start(std::chrono::milliseconds first_delay = std::chrono::seconds(2));
@@ -32,7 +33,7 @@ private:
     std::function<void()> on_enrolled_;
     boost::asio::steady_timer timer_;
     Backoff backoff_{std::chrono::seconds(30), std::chrono::hours(1)};
-    boost::asio::thread_pool worker_{1};  // joined before the members the posted outcome uses
+    boost::asio::any_io_executor worker_;
     bool stopped_ = false;
 };
 

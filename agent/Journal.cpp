@@ -1,24 +1,19 @@
 #include "agent/Journal.h"
 
-#include <fcntl.h>
-#include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <limits>
-#include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <utility>
+
+#include "mamori/common/SqliteDb.h"
 
 namespace mamori::agent {
 
 namespace {
 
-using Db = std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)>;
-using Stmt = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+using mamori::common::SqliteDb;
 
 // Bumped whenever the schema changes; a journal written by a newer agent is refused rather
 // than misread, since it is evidence.
@@ -59,11 +54,20 @@ uint64_t storedSize(const mamori::v1::Event& ev) {
     return ev.body().size() + ev.prev_hash().size() + ev.hash().size() + ev.signature().size();
 }
 
-std::string columnBlob(sqlite3_stmt* st, int col) {
-    const void* p = sqlite3_column_blob(st, col);
-    int n = sqlite3_column_bytes(st, col);
-    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
-}
+constexpr const char* kInsertEvent =
+    "INSERT INTO events(seq, body, prev_hash, hash, signature, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* kSetHead = "UPDATE meta SET head_seq = ?1, head_hash = ?2 WHERE id = 1";
+constexpr const char* kSetAcked = "UPDATE meta SET acked_seq = ?1 WHERE id = 1";
+constexpr const char* kOldest = "SELECT seq, size FROM events ORDER BY seq";
+constexpr const char* kDeleteThrough = "DELETE FROM events WHERE seq <= ?1";
+constexpr const char* kTotalsThrough = "SELECT count(*), coalesce(sum(size), 0) FROM events WHERE seq <= ?1";
+constexpr const char* kSelectPending =
+    "SELECT body, prev_hash, hash, signature FROM events WHERE seq > ?2 ORDER BY seq LIMIT ?1";
+constexpr const char* kSelectMeta = "SELECT head_seq, head_hash, acked_seq FROM meta WHERE id = 1";
+constexpr const char* kSelectTotals = "SELECT count(*), coalesce(sum(size), 0) FROM events";
+constexpr const char* kSelectLast = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+
+int64_t asInt(uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, std::numeric_limits<int64_t>::max())); }
 
 }  // namespace
 
@@ -80,149 +84,72 @@ struct Journal::Impl {
     uint64_t bytes = 0;
 
     mutable std::mutex mu;
-
-    // Declared before the statements so it is closed after they are finalized.
-    Db db{nullptr, &sqlite3_close_v2};
-    Stmt begin{nullptr, &sqlite3_finalize};
-    Stmt commit{nullptr, &sqlite3_finalize};
-    Stmt rollback{nullptr, &sqlite3_finalize};
-    Stmt insert_event{nullptr, &sqlite3_finalize};
-    Stmt set_head{nullptr, &sqlite3_finalize};
-    Stmt set_acked{nullptr, &sqlite3_finalize};
-    Stmt oldest{nullptr, &sqlite3_finalize};
-    Stmt delete_through{nullptr, &sqlite3_finalize};
-    Stmt totals_through{nullptr, &sqlite3_finalize};
-    Stmt select_pending{nullptr, &sqlite3_finalize};
-    Stmt select_meta{nullptr, &sqlite3_finalize};
-    Stmt select_totals{nullptr, &sqlite3_finalize};
-    Stmt select_last{nullptr, &sqlite3_finalize};
+    // Every use is under mu: the connection is opened without SQLite's own mutex.
+    std::optional<SqliteDb> db;
 
     Impl(std::filesystem::path p, mamori::proto::Ed25519Key k, uint64_t cap)
         : path(std::move(p)), cap_bytes(cap), key(std::move(k)), chain(key, {}) {}
 
-    [[noreturn]] void fail(const std::string& what) const {
-        std::string msg = "journal " + path.string() + ": " + what;
-        if (db) msg += ": " + std::string(sqlite3_errmsg(db.get()));
-        throw std::runtime_error(msg);
-    }
-
-    void check(int rc, const char* what) const {
-        if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) fail(what);
-    }
-
-    void exec(const char* sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(db.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
-            std::string msg = err ? err : "unknown error";
-            sqlite3_free(err);
-            throw std::runtime_error("journal " + path.string() + ": " + msg);
+    // Says which step failed; the public operations add which journal.
+    template <class Body>
+    static auto context(const char* what, Body&& body) {
+        try {
+            return body();
+        } catch (const std::exception& e) {
+            throw std::runtime_error(std::string(what) + ": " + e.what());
         }
     }
 
-    Stmt prepare(const char* sql) {
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK)
-            fail(std::string("cannot prepare ") + sql);
-        return Stmt(st, &sqlite3_finalize);
+    // Every failure names the journal: the person reading it has one file to look at.
+    template <class Body>
+    auto named(Body&& body) const {
+        try {
+            return body();
+        } catch (const std::exception& e) {
+            throw std::runtime_error("journal " + path.string() + ": " + e.what());
+        }
     }
 
-    // Resets a statement that failed and throws; the message is taken before the reset.
-    [[noreturn]] void failStmt(sqlite3_stmt* st, const char* what) const {
-        std::string msg = "journal " + path.string() + ": " + what + ": " + sqlite3_errmsg(db.get());
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        throw std::runtime_error(msg);
-    }
-
-    // Steps a statement that returns no row and resets it so it can be reused at once.
-    void run(const Stmt& st, const char* what) {
-        if (sqlite3_step(st.get()) != SQLITE_DONE) failStmt(st.get(), what);
-        sqlite3_reset(st.get());
-        sqlite3_clear_bindings(st.get());
-    }
-
-    void bindInt(const Stmt& st, int i, uint64_t v) {
-        check(sqlite3_bind_int64(st.get(), i, static_cast<sqlite3_int64>(v)), "cannot bind");
-    }
-    void bindBlob(const Stmt& st, int i, const std::string& v) {
-        // SQLITE_STATIC: the string outlives the step that reads it.
-        check(sqlite3_bind_blob64(st.get(), i, v.data(), v.size(), SQLITE_STATIC), "cannot bind");
-    }
+    [[noreturn]] static void refuse(const std::string& why) { throw std::runtime_error(why); }
 
     void open() {
         std::error_code ec;
         if (path.has_parent_path()) {
             std::filesystem::create_directories(path.parent_path(), ec);
-            if (ec) throw std::runtime_error("journal " + path.string() + ": cannot create its directory: " + ec.message());
+            if (ec) refuse("cannot create its directory: " + ec.message());
         }
-        // Created here rather than by SQLite so it is 0600 from its first instant (it is
-        // evidence, and names users and devices); SQLite gives its -wal and -shm files the
-        // mode of the database file. An existing file is tightened the same way.
-        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-            throw std::runtime_error("journal " + path.string() + ": cannot open: " + std::strerror(errno));
-        int chmod_rc = ::fchmod(fd, 0600);
-        int chmod_errno = errno;
-        ::close(fd);
-        if (chmod_rc != 0)
-            throw std::runtime_error("journal " + path.string() + ": cannot restrict its mode: " +
-                                     std::strerror(chmod_errno));
-
-        sqlite3* raw = nullptr;
-        // NOMUTEX: every use is under mu already. NOFOLLOW: the file must be the one we vetted.
-        int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
-        db.reset(raw);  // even on failure, so the handle is freed
-        if (rc != SQLITE_OK) fail("cannot open");
-        sqlite3_extended_result_codes(db.get(), 1);
-        // Another process (a status tool) may read the file; wait for it rather than fail.
-        sqlite3_busy_timeout(db.get(), 5000);
-
-        {
-            Stmt mode = prepare("PRAGMA journal_mode=WAL");
-            if (sqlite3_step(mode.get()) != SQLITE_ROW) fail("cannot enable WAL");
-            std::string got = reinterpret_cast<const char*>(sqlite3_column_text(mode.get(), 0));
-            if (got != "wal") throw std::runtime_error("journal " + path.string() + ": WAL unavailable (mode " + got + ")");
-        }
-        // FULL: in WAL mode the WAL is fsync'd on every commit, so a committed event survives
-        // a power cut and not only a crash of the agent.
-        exec("PRAGMA synchronous=FULL");
-        // The WAL is truncated back to this after a checkpoint instead of keeping its peak size.
-        exec("PRAGMA journal_size_limit=4194304");
-
-        {
-            Stmt ver = prepare("PRAGMA user_version");
-            if (sqlite3_step(ver.get()) != SQLITE_ROW) fail("cannot read the schema version");
-            int v = sqlite3_column_int(ver.get(), 0);
-            if (v > kSchemaVersion)
-                throw std::runtime_error("journal " + path.string() + ": written by a newer agent (schema " +
-                                         std::to_string(v) + ")");
-        }
-        exec("BEGIN IMMEDIATE");
-        try {
-            exec(kSchema);
-            exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
-            exec("COMMIT");
-        } catch (...) {
-            sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
-
-        begin = prepare("BEGIN IMMEDIATE");
-        commit = prepare("COMMIT");
-        rollback = prepare("ROLLBACK");
-        insert_event = prepare(
-            "INSERT INTO events(seq, body, prev_hash, hash, signature, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        set_head = prepare("UPDATE meta SET head_seq = ?1, head_hash = ?2 WHERE id = 1");
-        set_acked = prepare("UPDATE meta SET acked_seq = ?1 WHERE id = 1");
-        oldest = prepare("SELECT seq, size FROM events ORDER BY seq");
-        delete_through = prepare("DELETE FROM events WHERE seq <= ?1");
-        totals_through = prepare("SELECT count(*), coalesce(sum(size), 0) FROM events WHERE seq <= ?1");
-        select_pending = prepare("SELECT body, prev_hash, hash, signature FROM events WHERE seq > ?2 ORDER BY seq LIMIT ?1");
-        select_meta = prepare("SELECT head_seq, head_hash, acked_seq FROM meta WHERE id = 1");
-        select_totals = prepare("SELECT count(*), coalesce(sum(size), 0) FROM events");
-        select_last = prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
-
+        context("cannot open", [&] {
+            // Created (or tightened) to 0600 before SQLite touches it: it is evidence, and names
+            // users and devices; SQLite gives its -wal and -shm files the mode of the database
+            // file. Private also means no symbolic link: the file must be the one we vetted.
+            db.emplace(path.string(), SqliteDb::Access::ReadWritePrivate, 0600);
+            // Another process (a status tool) may read the file; wait for it rather than fail.
+            db->exec("PRAGMA busy_timeout=5000");
+        });
+        context("cannot enable WAL", [&] {
+            auto mode = db->prepare("PRAGMA journal_mode=WAL");
+            const std::string got = mode.step() ? mode.columnText(0) : std::string();
+            if (got != "wal") throw std::runtime_error("WAL unavailable (mode " + got + ")");
+        });
+        context("cannot set up", [&] {
+            // FULL: in WAL mode the WAL is fsync'd on every commit, so a committed event
+            // survives a power cut and not only a crash of the agent.
+            db->exec("PRAGMA synchronous=FULL");
+            // The WAL is truncated back to this after a checkpoint instead of keeping its peak size.
+            db->exec("PRAGMA journal_size_limit=4194304");
+        });
+        const int64_t version = context("cannot read the schema version", [&] {
+            auto ver = db->prepare("PRAGMA user_version");
+            if (!ver.step()) throw std::runtime_error("no answer");
+            return ver.columnInt(0);
+        });
+        if (version > kSchemaVersion) refuse("written by a newer agent (schema " + std::to_string(version) + ")");
+        context("cannot create the schema", [&] {
+            db->transaction([&] {
+                db->exec(kSchema);
+                db->exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+            });
+        });
         load();
     }
 
@@ -231,49 +158,44 @@ struct Journal::Impl {
     // the next seq must still follow the last one ever written.
     void load() {
         mamori::proto::ChainHead head;
-        {
-            sqlite3_stmt* st = select_meta.get();
-            if (sqlite3_step(st) != SQLITE_ROW) failStmt(st, "cannot read the chain head");
-            head.seq = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-            head.hash = columnBlob(st, 1);
-            acked_seq = static_cast<uint64_t>(sqlite3_column_int64(st, 2));
-            sqlite3_reset(st);
-        }
-        {
-            sqlite3_stmt* st = select_totals.get();
-            if (sqlite3_step(st) != SQLITE_ROW) failStmt(st, "cannot count the stored events");
-            depth = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-            bytes = static_cast<uint64_t>(sqlite3_column_int64(st, 1));
-            sqlite3_reset(st);
-        }
-        {
-            // Head and rows are written in one transaction, so they can only disagree if the
-            // file was altered: refuse to extend a chain whose end we cannot trust.
-            sqlite3_stmt* st = select_last.get();
-            int rc = sqlite3_step(st);
-            bool consistent = head.hash.size() == 32;
-            if (rc == SQLITE_ROW)
-                consistent = consistent && static_cast<uint64_t>(sqlite3_column_int64(st, 0)) == head.seq &&
-                             columnBlob(st, 1) == head.hash;
-            else if (rc != SQLITE_DONE)
-                failStmt(st, "cannot read the last event");
-            sqlite3_reset(st);
-            if (!consistent)
-                throw std::runtime_error("journal " + path.string() +
-                                         ": the recorded chain head does not match the stored events");
-        }
+        context("cannot read the chain head", [&] {
+            auto st = db->prepare(kSelectMeta);
+            if (!st.step()) throw std::runtime_error("no meta row");
+            head.seq = static_cast<uint64_t>(st.columnInt(0));
+            head.hash = st.columnBlob(1);
+            acked_seq = static_cast<uint64_t>(st.columnInt(2));
+        });
+        context("cannot count the stored events", [&] {
+            auto st = db->prepare(kSelectTotals);
+            if (!st.step()) throw std::runtime_error("no totals");
+            depth = static_cast<uint64_t>(st.columnInt(0));
+            bytes = static_cast<uint64_t>(st.columnInt(1));
+        });
+        // Head and rows are written in one transaction, so they can only disagree if the file
+        // was altered: refuse to extend a chain whose end we cannot trust.
+        const bool consistent = context("cannot read the last event", [&] {
+            auto st = db->prepare(kSelectLast);
+            bool ok = head.hash.size() == 32;
+            if (st.step()) ok = ok && static_cast<uint64_t>(st.columnInt(0)) == head.seq && st.columnBlob(1) == head.hash;
+            return ok;
+        });
+        if (!consistent) refuse("the recorded chain head does not match the stored events");
         chain = mamori::proto::EventChain(key, head);
     }
 
     void insert(const mamori::v1::Event& ev, uint64_t seq) {
-        uint64_t size = storedSize(ev);
-        bindInt(insert_event, 1, seq);
-        bindBlob(insert_event, 2, ev.body());
-        bindBlob(insert_event, 3, ev.prev_hash());
-        bindBlob(insert_event, 4, ev.hash());
-        bindBlob(insert_event, 5, ev.signature());
-        bindInt(insert_event, 6, size);
-        run(insert_event, "cannot store event");
+        const uint64_t size = storedSize(ev);
+        context("cannot store event", [&] {
+            // Without a copy: the event outlives the step that reads it.
+            db->prepare(kInsertEvent)
+                .bindInt(1, asInt(seq))
+                .bindBlobNoCopy(2, ev.body())
+                .bindBlobNoCopy(3, ev.prev_hash())
+                .bindBlobNoCopy(4, ev.hash())
+                .bindBlobNoCopy(5, ev.signature())
+                .bindInt(6, asInt(size))
+                .run();
+        });
         ++depth;
         bytes += size;
     }
@@ -282,19 +204,16 @@ struct Journal::Impl {
     // seq deleted, or 0 if none was.
     uint64_t dropOldest(uint64_t target) {
         uint64_t last = 0, freed = 0, count = 0;
-        sqlite3_stmt* st = oldest.get();
-        while (bytes - freed > target) {
-            int rc = sqlite3_step(st);
-            if (rc == SQLITE_DONE) break;
-            if (rc != SQLITE_ROW) failStmt(st, "cannot read the oldest events");
-            last = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-            freed += static_cast<uint64_t>(sqlite3_column_int64(st, 1));
-            ++count;
-        }
-        sqlite3_reset(st);
+        context("cannot read the oldest events", [&] {
+            auto st = db->prepare(kOldest);
+            while (bytes - freed > target && st.step()) {
+                last = static_cast<uint64_t>(st.columnInt(0));
+                freed += static_cast<uint64_t>(st.columnInt(1));
+                ++count;
+            }
+        });
         if (count == 0) return 0;
-        bindInt(delete_through, 1, last);
-        run(delete_through, "cannot drop the oldest events");
+        context("cannot drop the oldest events", [&] { db->prepare(kDeleteThrough).bindInt(1, asInt(last)).run(); });
         depth -= count;
         bytes -= freed;
         return last;
@@ -322,62 +241,64 @@ struct Journal::Impl {
         const uint64_t head_seq = chain.head().seq;
         body.set_seq(head_seq + 1);
         const uint64_t new_size = body.ByteSizeLong() + kLinkBytes;
-
-        txBegin();
+        mamori::v1::Event ev;
         try {
-            if (bytes + new_size > cap_bytes && depth > 0) {
-                // Sizes with the larger seqs a gap record would cause: varints only grow with
-                // the value, so these bound what will really be stored.
-                body.set_seq(head_seq + 2);
-                uint64_t need = body.ByteSizeLong() + kLinkBytes +
-                                gapBody(body, head_seq + 1, head_seq + 1).ByteSizeLong() + kLinkBytes +
-                                cap_bytes / kDropHeadroomDivisor;
-                uint64_t target = cap_bytes > need ? cap_bytes - need : 0;
-                uint64_t last_lost = dropOldest(target);
-                // The gap always spans everything after the acknowledged seq up to the last event
-                // no longer held, not just this round's drop. Earlier gap records of the same
-                // loss are oldest and so are the first dropped; any that survive describe a
-                // subset of this range. Hence the newest gap record alone tells the collector all
-                // it can no longer receive, whichever earlier ones reach it.
-                if (last_lost != 0) {
-                    mamori::v1::Event gap = chain.append(gapBody(body, acked_seq + 1, last_lost));
-                    insert(gap, chain.head().seq);
-                }
-            }
-            // An event larger than the whole cap is still stored, alone: refusing it would lose
-            // it with no record at all.
-            mamori::v1::Event ev = chain.append(std::move(body));
-            insert(ev, chain.head().seq);
-            bindInt(set_head, 1, chain.head().seq);
-            bindBlob(set_head, 2, chain.head().hash);
-            run(set_head, "cannot record the chain head");
-            txCommit();
-            return ev;
+            context("cannot append", [&] {
+                db->transaction([&] {
+                    if (bytes + new_size > cap_bytes && depth > 0) {
+                        // Sizes with the larger seqs a gap record would cause: varints only grow
+                        // with the value, so these bound what will really be stored.
+                        body.set_seq(head_seq + 2);
+                        uint64_t need = body.ByteSizeLong() + kLinkBytes +
+                                        gapBody(body, head_seq + 1, head_seq + 1).ByteSizeLong() + kLinkBytes +
+                                        cap_bytes / kDropHeadroomDivisor;
+                        uint64_t target = cap_bytes > need ? cap_bytes - need : 0;
+                        uint64_t last_lost = dropOldest(target);
+                        // The gap always spans everything after the acknowledged seq up to the
+                        // last event no longer held, not just this round's drop. Earlier gap
+                        // records of the same loss are oldest and so are the first dropped; any
+                        // that survive describe a subset of this range. Hence the newest gap
+                        // record alone tells the collector all it can no longer receive,
+                        // whichever earlier ones reach it.
+                        if (last_lost != 0) {
+                            mamori::v1::Event gap = chain.append(gapBody(body, acked_seq + 1, last_lost));
+                            insert(gap, chain.head().seq);
+                        }
+                    }
+                    // An event larger than the whole cap is still stored, alone: refusing it
+                    // would lose it with no record at all.
+                    ev = chain.append(std::move(body));
+                    insert(ev, chain.head().seq);
+                    context("cannot record the chain head", [&] {
+                        db->prepare(kSetHead)
+                            .bindInt(1, asInt(chain.head().seq))
+                            .bindBlobNoCopy(2, chain.head().hash)
+                            .run();
+                    });
+                });
+            });
         } catch (...) {
             recover();
             throw;
         }
+        return ev;
     }
 
     std::vector<mamori::v1::Event> pending(size_t max_events, uint64_t after_seq) {
         std::vector<mamori::v1::Event> out;
         if (max_events == 0) return out;
-        sqlite3_stmt* st = select_pending.get();
-        uint64_t limit = std::min<uint64_t>(max_events, std::numeric_limits<sqlite3_int64>::max());
-        bindInt(select_pending, 1, limit);
-        bindInt(select_pending, 2, std::min<uint64_t>(after_seq, std::numeric_limits<sqlite3_int64>::max()));
-        out.reserve(std::min<uint64_t>(limit, depth));
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            mamori::v1::Event& ev = out.emplace_back();
-            ev.set_body(columnBlob(st, 0));
-            ev.set_prev_hash(columnBlob(st, 1));
-            ev.set_hash(columnBlob(st, 2));
-            ev.set_signature(columnBlob(st, 3));
-        }
-        if (rc != SQLITE_DONE) failStmt(st, "cannot read pending events");
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+        context("cannot read pending events", [&] {
+            auto st = db->prepare(kSelectPending);
+            st.bindInt(1, asInt(max_events)).bindInt(2, asInt(after_seq));
+            out.reserve(std::min<uint64_t>(max_events, depth));
+            while (st.step()) {
+                mamori::v1::Event& ev = out.emplace_back();
+                ev.set_body(st.columnBlob(0));
+                ev.set_prev_hash(st.columnBlob(1));
+                ev.set_hash(st.columnBlob(2));
+                ev.set_signature(st.columnBlob(3));
+            }
+        });
         return out;
     }
 
@@ -386,40 +307,34 @@ struct Journal::Impl {
         // install's chain, a confused collector): keep everything rather than trust it.
         // Below or at the acknowledged seq it is a late duplicate.
         if (seq > chain.head().seq || seq <= acked_seq) return;
-        txBegin();
+        uint64_t count = 0, size = 0;
         try {
-            sqlite3_stmt* st = totals_through.get();
-            bindInt(totals_through, 1, seq);
-            if (sqlite3_step(st) != SQLITE_ROW) failStmt(st, "cannot count acknowledged events");
-            uint64_t count = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
-            uint64_t size = static_cast<uint64_t>(sqlite3_column_int64(st, 1));
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            bindInt(delete_through, 1, seq);
-            run(delete_through, "cannot delete acknowledged events");
-            bindInt(set_acked, 1, seq);
-            run(set_acked, "cannot record the acknowledged seq");
-            txCommit();
-            depth -= count;
-            bytes -= size;
-            acked_seq = seq;
+            context("cannot forget acknowledged events", [&] {
+                db->transaction([&] {
+                    {
+                        auto st = db->prepare(kTotalsThrough);
+                        st.bindInt(1, asInt(seq));
+                        if (!st.step()) throw std::runtime_error("no totals");
+                        count = static_cast<uint64_t>(st.columnInt(0));
+                        size = static_cast<uint64_t>(st.columnInt(1));
+                    }
+                    db->prepare(kDeleteThrough).bindInt(1, asInt(seq)).run();
+                    db->prepare(kSetAcked).bindInt(1, asInt(seq)).run();
+                });
+            });
         } catch (...) {
             recover();
             throw;
         }
+        depth -= count;
+        bytes -= size;
+        acked_seq = seq;
     }
 
-    void txBegin() { run(begin, "cannot begin a transaction"); }
-    void txCommit() { run(commit, "cannot commit"); }
-
-    // After a failed write (disk full, I/O error): undo what the transaction did and re-read
-    // the state from the file, so the next seq follows what is really stored. If the failure
-    // came after SQLite made the commit durable, this picks that up too.
+    // After a failed write (disk full, I/O error) the transaction was rolled back: re-read the
+    // state from the file, so the next seq follows what is really stored. If the failure came
+    // after SQLite made the commit durable, this picks that up too.
     void recover() noexcept {
-        if (!sqlite3_get_autocommit(db.get())) {
-            sqlite3_step(rollback.get());
-            sqlite3_reset(rollback.get());
-        }
         try {
             load();
         } catch (...) {
@@ -432,7 +347,7 @@ struct Journal::Impl {
 Journal::Journal(const std::filesystem::path& path, mamori::proto::Ed25519Key key, uint64_t cap_bytes)
     : impl_(new Impl(path, std::move(key), cap_bytes)) {
     try {
-        impl_->open();
+        impl_->named([&] { impl_->open(); });
     } catch (...) {
         delete impl_;
         throw;
@@ -443,17 +358,17 @@ Journal::~Journal() { delete impl_; }
 
 mamori::v1::Event Journal::append(mamori::v1::EventBody body) {
     std::lock_guard lock(impl_->mu);
-    return impl_->append(std::move(body));
+    return impl_->named([&] { return impl_->append(std::move(body)); });
 }
 
 std::vector<mamori::v1::Event> Journal::pending(size_t max_events, uint64_t after_seq) const {
     std::lock_guard lock(impl_->mu);
-    return impl_->pending(max_events, after_seq);
+    return impl_->named([&] { return impl_->pending(max_events, after_seq); });
 }
 
 void Journal::acknowledge(uint64_t seq) {
     std::lock_guard lock(impl_->mu);
-    impl_->acknowledge(seq);
+    impl_->named([&] { impl_->acknowledge(seq); });
 }
 
 Journal::Stats Journal::stats() const {

@@ -1,11 +1,10 @@
 #include "agent/UnenrolledJournal.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <stdexcept>
 
 #include "agent/Journal.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 
@@ -18,12 +17,13 @@ void removeDatabase(const fs::path& db) {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
 }
 
-// A rename is durable only once the directory itself is on disk.
+// A rename is durable only once the directory itself is on disk. Best effort: every step of
+// the adoption can be taken again at the next start.
 void syncDirectory(const fs::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
+    try {
+        mamori::common::Files::syncDirectory(dir);
+    } catch (const std::exception& e) {
+        Log::warn(e.what());
     }
 }
 

@@ -44,6 +44,7 @@
 #include "agent/FileDigests.h"
 #include "agent/Journal.h"
 #include "agent/SoftwareControl.h"
+#include "agent/WorkPool.h"
 #include "mamori/platform/Clock.h"
 #include "mamori/proto/Ed25519Key.h"
 
@@ -227,12 +228,14 @@ public:
             config.state_dir = state;
             config.dpkg_status = box.state() / "dpkg" / "status";
             config.dpkg_info_dir = box.state() / "dpkg" / "info";
-            auto control = mamori::agent::SoftwareControl::create({io.get_executor(), sink, *clock, config});
+            mamori::agent::WorkPool work("mamori-work", 2);  // as in the agent
+            auto control = mamori::agent::SoftwareControl::create({io.get_executor(), sink, *clock, config, work.executor()});
             control->apply(p);
             boost::asio::signal_set stop(io, SIGTERM);
             stop.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
             (void)!write(ready[1], "1", 1);
             io.run();
+            work.stop();
             control.reset();
             _exit(0);
         }

@@ -109,9 +109,9 @@ int main(int argc, char** argv) {
             // The target holds for the high-water mark when the kernel keeps one for the window.
             const double rss_mb = (hwm_reset ? std::max(last.hwm_kb, peak.rss_kb) : peak.rss_kb) / 1024.0;
             const double cpu_pct = 100 * cpu_precise_s / elapsed;
-            // The reactor (main thread) is the daemon itself; the other threads are its small pool
-            // for slow work: digests of programs started on this machine meanwhile, and giving idle
-            // memory back.
+            // The reactor (main thread) is the daemon itself; the other threads are the ones it
+            // lends: mamori-work for slow work (digests of programs started on this machine
+            // meanwhile, giving idle memory back) and mamori-fanotify, the exec watch's reader.
             auto threadCpu = [&](bool main) {
                 long long ns = 0;
                 for (const auto& [tid, end] : last.thread_cpu_ns) {

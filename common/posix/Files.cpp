@@ -77,6 +77,15 @@ void Files::createIfMissing(const std::filesystem::path& file, unsigned mode) {
     ::close(fd);
 }
 
+void Files::createWithMode(const std::filesystem::path& file, unsigned mode) {
+    const int fd = openRetrying(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) fail("create or open", file, errno);
+    const int rc = ::fchmod(fd, mode);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) fail("restrict the mode of", file, err);
+}
+
 void Files::syncDirectory(const std::filesystem::path& dir) {
     const std::filesystem::path d = dir.empty() ? std::filesystem::path(".") : dir;
     const int fd = openRetrying(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);

@@ -13,6 +13,9 @@ SqliteDb::SqliteDb(const std::string& path, Access access, unsigned create_mode)
     if (access == Access::ReadWrite) {
         Files::createIfMissing(path, create_mode);
         flags |= SQLITE_OPEN_READWRITE;
+    } else if (access == Access::ReadWritePrivate) {
+        Files::createWithMode(path, create_mode);
+        flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW;
     } else {
         flags |= SQLITE_OPEN_READONLY;
     }

@@ -119,8 +119,8 @@ std::string readLink(const std::string& link) {
 // the agent's reactor is doing.
 class FanotifyProcessWatch final : public ProcessWatch {
 public:
-    explicit FanotifyProcessWatch(asio::any_io_executor reactor)
-        : reactor_(std::move(reactor)), timer_(io_), self_(static_cast<uint32_t>(getpid())),
+    FanotifyProcessWatch(asio::any_io_executor reactor, StartThread start_reader)
+        : reactor_(std::move(reactor)), start_reader_(std::move(start_reader)), timer_(io_), self_(static_cast<uint32_t>(getpid())),
           session_leader_(getsid(0) == getpid()), alive_(std::make_shared<bool>(true)) {}
 
     ~FanotifyProcessWatch() override { stop(); }
@@ -255,7 +255,8 @@ private:
         stream_.emplace(io_, fd);
         fan_fd_ = fd;
         arm();
-        thread_ = std::thread([this] { io_.run(); });
+        auto body = [this] { io_.run(); };
+        thread_ = start_reader_ ? start_reader_(body) : std::thread(body);
     }
 
     // A whole filesystem where the kernel allows it (bind mounts and other namespaces included),
@@ -452,6 +453,7 @@ private:
     }
 
     asio::any_io_executor reactor_;  // where the handlers run
+    StartThread start_reader_;
     asio::io_context io_;            // the watch's own: the fanotify descriptor and the deadlines
     std::optional<asio::posix::stream_descriptor> stream_;
     asio::steady_timer timer_;
@@ -476,8 +478,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ProcessWatch> fanotifyProcessWatch(asio::any_io_executor reactor) {
-    return std::make_unique<FanotifyProcessWatch>(std::move(reactor));
+std::unique_ptr<ProcessWatch> fanotifyProcessWatch(asio::any_io_executor reactor, StartThread start_reader) {
+    return std::make_unique<FanotifyProcessWatch>(std::move(reactor), std::move(start_reader));
 }
 
 }  // namespace mamori::platform

@@ -34,7 +34,7 @@ struct UtmpSnapshot {
 };
 
 // glibc's utmp reader: it takes the same file lock as the login programs' pututxline(), so a
-// record is never read half-written. Its state is process-global, and the agent has one thread.
+// record is never read half-written. Its state is process-global: it is read on the reactor only.
 UtmpSnapshot readUtmp(const fs::path& file) {
     UtmpSnapshot snap;
     if (utmpxname(file.c_str()) != 0) return snap;

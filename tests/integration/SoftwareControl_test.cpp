@@ -26,6 +26,7 @@
 #include "agent/FileDigests.h"
 #include "agent/Journal.h"
 #include "agent/SoftwareControl.h"
+#include "agent/WorkPool.h"
 #include "mamori/platform/Clock.h"
 #include "mamori/proto/Ed25519Key.h"
 
@@ -211,7 +212,8 @@ protected:
         config.state_dir = state_;
         config.dpkg_status = state_ / "dpkg" / "status";
         config.dpkg_info_dir = state_ / "dpkg" / "info";
-        auto control = mamori::agent::SoftwareControl::create({io.get_executor(), sink, *clock, config});
+        mamori::agent::WorkPool work("mamori-work", 2);  // as in the agent
+        auto control = mamori::agent::SoftwareControl::create({io.get_executor(), sink, *clock, config, work.executor()});
         std::string why;
         if (!control->check(p, why)) return 4;
         control->apply(p);
@@ -220,6 +222,7 @@ protected:
         if (write(ready_fd, "1", 1) != 1) return 5;
         if (after_ready) boost::asio::post(io, after_ready);
         io.run();
+        work.stop();
         control.reset();
         return 0;
     }

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "agent/FileDigests.h"
+#include "agent/WorkPool.h"
 #include "fakes/FakeExecutableFile.h"
 #include "fakes/FakeExecutableFinder.h"
 #include "fakes/FakeProcessWatch.h"
@@ -58,7 +59,7 @@ protected:
         watch_ = watch.get();
         control_.reset();
         control_ = std::make_unique<SoftwareControl>(
-            ControlContext{io_.get_executor(), probe_.sink(), clock_, config_},
+            ControlContext{io_.get_executor(), probe_.sink(), clock_, config_, work_.executor()},
             SoftwareControl::Platform{std::move(inventory), std::move(watch), std::move(finder)});
         owned_inventory_.reset();
     }
@@ -116,6 +117,8 @@ protected:
     mamori::test::FakeProcessWatch* watch_ = nullptr;
     std::vector<mamori::platform::FoundExecutable> found_;
     std::unique_ptr<SoftwareControl> control_;
+    // Last, so it stops before the control goes, as the agent's does.
+    mamori::agent::WorkPool work_{"mamori-work", 2};
 };
 
 TEST_F(SoftwareControlTest, EnforceHoldsEveryExecAndAllowsAnUnmodifiedPackagedProgram) {

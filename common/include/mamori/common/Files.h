@@ -18,6 +18,9 @@ public:
     // Creates `file` empty with `mode` if it does not exist (an existing one is left as it is),
     // so that a database or journal opened afterwards is never briefly readable by others.
     static void createIfMissing(const std::filesystem::path& file, unsigned mode);
+    // Creates `file` empty with `mode`, or sets an existing one to `mode`; refuses a symbolic
+    // link. For evidence whose mode must be right whoever made the file first.
+    static void createWithMode(const std::filesystem::path& file, unsigned mode);
     // Makes the directory's entries (a rename, a new file) durable.
     static void syncDirectory(const std::filesystem::path& dir);
     // Takes every permission for group and others away from an existing file; returns whether

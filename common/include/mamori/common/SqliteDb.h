@@ -13,10 +13,12 @@ namespace mamori::common {
 // serializes access (the connection is opened without SQLite's own mutex for that reason).
 class SqliteDb {
 public:
-    enum class Access { ReadWrite, ReadOnly };
+    enum class Access { ReadWrite, ReadOnly, ReadWritePrivate };
 
     // ReadWrite creates a missing file with create_mode (before SQLite touches it, so the
     // file is never briefly readable by others; SQLite gives its -wal and -shm the same mode).
+    // ReadWritePrivate, for evidence, also sets an existing file to create_mode and refuses a
+    // symbolic link, here and when SQLite opens it: the file opened is the one whose mode was set.
     SqliteDb(const std::string& path, Access access, unsigned create_mode = 0600);
     ~SqliteDb();
     SqliteDb(const SqliteDb&) = delete;

@@ -14,7 +14,7 @@ public:
     virtual ~ExecutableFile() = default;
     virtual const std::string& path() const = 0;
     virtual const FileIdentity& identity() const = 0;
-    // Feeds the whole content, from the start, to chunk. Blocking: hashing pool only.
+    // Feeds the whole content, from the start, to chunk. Blocking: the work pool only, never the reactor.
     // false when the file could not be read to the end.
     virtual bool read(const std::function<void(std::string_view)>& chunk) const = 0;
 };

@@ -29,7 +29,7 @@ struct PathOwner {
 };
 
 // An immutable snapshot of what is installed and which package owns which path. Built off the
-// reactor and then shared read-only between the reactor and the hashing pool.
+// reactor and then shared read-only between the reactor and the work pool.
 //
 // Paths are kept as 64-bit keys, not strings: a desktop lists some 200,000 paths, which as a
 // hash map of strings cost the resident agent about 20 MB; as sorted keys they cost 3 MB, and

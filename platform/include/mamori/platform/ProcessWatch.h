@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mamori/platform/ExecutableFile.h"
@@ -56,6 +57,11 @@ public:
     virtual std::string describeProcess(uint32_t pid) const = 0;
 };
 
-std::unique_ptr<ProcessWatch> fanotifyProcessWatch(boost::asio::any_io_executor reactor);
+// How the watch gets its reader: a thread of its own, since a held exec must be answered within
+// the kernel's deadline whatever the agent's reactor is doing. The agent passes one that names
+// the thread; without one it is a plain std::thread.
+using StartThread = std::function<std::thread(std::function<void()> body)>;
+
+std::unique_ptr<ProcessWatch> fanotifyProcessWatch(boost::asio::any_io_executor reactor, StartThread start_reader = {});
 
 }  // namespace mamori::platform
