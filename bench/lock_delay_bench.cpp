@@ -195,7 +195,7 @@ ProcessCost agentIdle(int seconds, const fs::path& work, const std::string& disp
     pid_t pid = fork();
     if (pid == 0) {
         freopen((work / "agent.log").c_str(), "w", stderr);
-        execl(agent_bin.c_str(), agent_bin.c_str(), "--config", (work / "agent.conf").c_str(), static_cast<char*>(nullptr));
+        execl(agent_bin.c_str(), agent_bin.c_str(), "run", "--config", (work / "agent.conf").c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
     std::this_thread::sleep_for(2s);

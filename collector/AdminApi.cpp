@@ -4,10 +4,10 @@
 
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 #include <chrono>
 #include <limits>
 
+#include "collector/AdminQuery.h"
 #include "collector/EvidenceExport.h"
 #include "collector/ExceptionGrant.h"
 #include "collector/MonthlyReport.h"
@@ -22,6 +22,7 @@
 namespace mamori::collector {
 
 namespace json = boost::json;
+using common::UserError;
 
 namespace {
 
@@ -37,14 +38,30 @@ HttpResponse jsonError(const HttpRequest& req, http::status status, const std::s
     return jsonReply(req, status, json::object{{"error", en}, {"error_ja", ja}});
 }
 
-// The query string of a target, decoded; values are never trusted beyond lookup keys.
-std::map<std::string, std::string> queryOf(const HttpRequest& req) {
-    std::map<std::string, std::string> out;
-    auto url = boost::urls::parse_origin_form(req.target());
-    if (!url) return out;
-    for (auto p : url->params()) out[std::string(p.key)] = std::string(p.value);
-    return out;
+// A request's body as a JSON object; `shape` tells the client what was expected.
+json::object bodyObject(const HttpRequest& req, const std::string& shape) {
+    boost::system::error_code ec;
+    json::value body = json::parse(req.body().empty() ? "{}" : req.body(), ec);
+    if (ec || !body.is_object())
+        throw UserError::invalid("the body must be a JSON object: " + shape,
+                                 "本文は JSON オブジェクトで送ってください: " + shape);
+    return std::move(body.as_object());
 }
+
+// A string member of a body; `absent` when it is missing, an error when `required`.
+std::string stringField(const json::object& o, const std::string& key, const std::string& absent = {},
+                        bool required = false) {
+    const json::value* v = o.if_contains(key);
+    if (!v || v->is_null()) {
+        if (required) throw UserError::invalid(key + " is missing from the body", "本文に " + key + " がありません");
+        return absent;
+    }
+    if (!v->is_string()) throw UserError::invalid(key + " must be a string", key + " は文字列で指定してください");
+    return std::string(v->as_string());
+}
+
+// Seconds since 1970 that still fit in nanoseconds as int64.
+constexpr int64_t kMaxUnixSeconds = std::numeric_limits<int64_t>::max() / 1'000'000'000;
 
 std::string pathOf(const HttpRequest& req) {
     std::string t(req.target());
@@ -56,18 +73,19 @@ bool canRead(const AdminUser& u) { return u.role == "admin" || u.role == "ciso" 
 }  // namespace
 
 HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
-    std::string auth(req[http::field::authorization]);
-    std::optional<AdminUser> user;
-    if (auth.rfind("Bearer ", 0) == 0)
-        user = store_.adminByTokenHash(mamori::proto::Sha256::hex(mamori::proto::Sha256::of(auth.substr(7))));
-    if (!user) {
-        Log::warn("admin endpoint: " + caller.address + " " + std::string(req.target()) + " refused: no valid token");
-        return jsonError(req, http::status::unauthorized, "a valid bearer token is required",
-                         "有効なアクセストークンが必要です");
-    }
     const std::string path = pathOf(req);
-    const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
+    const std::string request = std::string(req.method_string()) + " " + std::string(req.target());
+    std::optional<AdminUser> user;
     try {
+        std::string auth(req[http::field::authorization]);
+        if (auth.rfind("Bearer ", 0) == 0)
+            user = store_.adminByTokenHash(mamori::proto::Sha256::hex(mamori::proto::Sha256::of(auth.substr(7))));
+        if (!user) {
+            Log::warn("admin endpoint: " + caller.address + " " + request + " refused: no valid token");
+            return jsonError(req, http::status::unauthorized, "a valid bearer token is required",
+                             "有効なアクセストークンが必要です");
+        }
+        const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
         if (post && path == "/admin/v1/enroll-tokens") return createToken(req, *user);
         if (get && path == "/admin/v1/terminals") return listTerminals(req, *user);
         if (get && path == "/admin/v1/violations") return violations(req, *user);
@@ -81,10 +99,17 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (get && path == "/admin/v1/exceptions") return listExceptions(req, *user);
         if (post && path == "/admin/v1/users") return addUser(req, *user);
         if (get && path == "/admin/v1/access-log") return accessLog(req, *user);
-    } catch (const std::invalid_argument& e) {
-        return jsonError(req, http::status::bad_request, e.what(), "リクエストの内容が正しくありません");
-    } catch (const common::UserError& e) {
-        return jsonError(req, static_cast<http::status>(e.httpStatus()), e.english(), e.japanese());
+    } catch (const UserError& e) {
+        // The client's mistake: its status and both messages, so mamorictl can show them.
+        Log::info("admin endpoint: " + (user ? user->name : caller.address) + " " + request + " refused (" +
+                  std::to_string(e.httpStatus()) + "): " + e.english());
+        return jsonError(req, http::int_to_status(e.httpStatus()), e.english(), e.japanese());
+    } catch (const std::exception& e) {
+        // Anything else is ours: the details go to the log, not to the client.
+        Log::error("admin endpoint: " + request + " by " + (user ? user->name : caller.address) + " failed: " + e.what());
+        return jsonError(req, http::status::internal_server_error,
+                         "internal error; the collector's log has the details",
+                         "コレクター内部でエラーが発生しました。詳細はコレクターのログを確認してください");
     }
     return jsonError(req, http::status::not_found, "no such endpoint: " + path, "そのような操作はありません");
 }
@@ -95,14 +120,17 @@ HttpResponse AdminApi::createToken(const HttpRequest& req, const AdminUser& user
         return jsonError(req, http::status::forbidden, "only an admin may create enrollment tokens",
                          "登録トークンの発行は管理者のみ可能です");
     }
-    json::value body;
-    boost::system::error_code ec;
-    body = json::parse(req.body().empty() ? "{}" : req.body(), ec);
-    if (ec || !body.is_object()) throw std::invalid_argument("the body must be a JSON object");
-    const auto& o = body.as_object();
-    std::string group = o.contains("group") ? json::value_to<std::string>(o.at("group")) : "default";
-    int64_t hours = o.contains("valid_hours") ? o.at("valid_hours").to_number<int64_t>() : 24;
-    if (hours < 1 || hours > 24 * 90) throw std::invalid_argument("valid_hours must be 1..2160");
+    const json::object o = bodyObject(req, "{\"group\": ..., \"valid_hours\": ...}");
+    const std::string group = stringField(o, "group", "default");
+    int64_t hours = 24;
+    if (const json::value* h = o.if_contains("valid_hours")) {
+        if (h->is_int64()) hours = h->as_int64();
+        else if (h->is_uint64()) hours = std::numeric_limits<int64_t>::max();
+        else hours = 0;
+    }
+    if (hours < 1 || hours > 24 * 90)
+        throw UserError::invalid("valid_hours must be a whole number of hours from 1 to 2160",
+                                 "valid_hours（有効時間）には 1〜2160 の整数を指定してください");
     auto token = mamori::proto::EnrollmentToken::generate(settings_.ca_fingerprint);
     store_.addEnrollToken(EnrollToken{token.secretHash(), group, nowUnix() + hours * 3600, user.name});
     Log::info("enrollment token for group '" + group + "' created by " + user.name);
@@ -133,12 +161,11 @@ HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& us
 
 HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
-    auto q = queryOf(req);
-    int64_t now = nowUnix();
-    std::string date = q.contains("date") && q["date"] != "today" ? q["date"] : calendar_.dateOfUnix(now);
-    if (date.size() != 10 || date[4] != '-' || date[7] != '-')
-        throw std::invalid_argument("date must be YYYY-MM-DD or 'today'");
-    auto rows = compliance_.violations(date, now, q["section"], q["control"],
+    const AdminQuery q(req.target());
+    const int64_t now = nowUnix();
+    const std::string date = q.text("date").empty() || q.text("date") == "today" ? calendar_.dateOfUnix(now)
+                                                                                 : q.date("date");
+    auto rows = compliance_.violations(date, now, q.text("section"), q.text("control"),
                                        user.role == "officer" ? user.sections : std::vector<std::string>{});
     json::array out;
     for (const auto& r : rows)
@@ -156,14 +183,16 @@ HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user)
 
 HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
-    auto q = queryOf(req);
-    auto terminal = store_.terminal(q["terminal"]);
+    const AdminQuery q(req.target());
+    // Every parameter is checked before the read is recorded: a refused request read nothing.
+    const int64_t since_ns = q.integer("since_unix", 0, kMaxUnixSeconds, 0) * 1'000'000'000;
+    const auto after = static_cast<uint64_t>(q.integer("after_seq", 0, std::numeric_limits<int64_t>::max(), 0));
+    const auto limit = static_cast<uint32_t>(q.integer("limit", 1, 10000, 1000));
+    auto terminal = store_.terminal(q.text("terminal"));
     if (!terminal)
-        return jsonError(req, http::status::not_found, "no terminal '" + q["terminal"] + "'", "その端末は登録されていません");
+        return jsonError(req, http::status::not_found, "no terminal '" + q.text("terminal") + "'",
+                         "その端末は登録されていません");
     if (auto refused = refuseOutsideSections(req, user, *terminal, "events")) return std::move(*refused);
-    int64_t since_ns = q.contains("since_unix") ? std::stoll(q["since_unix"]) * 1'000'000'000 : 0;
-    uint64_t after = q.contains("after_seq") ? std::stoull(q["after_seq"]) : 0;
-    uint32_t limit = q.contains("limit") ? static_cast<uint32_t>(std::min(10000ULL, std::stoull(q["limit"]))) : 1000;
     Log::info("admin endpoint: " + user.name + " (" + user.role + ") read the events of " + terminal->id);
     // Recorded before the read: evidence nobody can show was read unrecorded is never served.
     store_.recordAccess({nowUnix(), user.name, user.role, terminal->id, "events"});
@@ -196,26 +225,31 @@ std::optional<HttpResponse> AdminApi::refuseOutsideSections(const HttpRequest& r
 
 HttpResponse AdminApi::exportEvidence(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
-    auto q = queryOf(req);
-    auto terminal = store_.terminal(q["terminal"]);
+    const AdminQuery q(req.target());
+    const std::string from = q.date("from"), to = q.date("to");
+    if (from.empty() || to.empty())
+        throw UserError::invalid("an export needs both from and to, YYYY-MM-DD",
+                                 "出力には開始日（from）と終了日（to）の両方が必要です");
+    auto terminal = store_.terminal(q.text("terminal"));
     if (!terminal)
-        return jsonError(req, http::status::not_found, "no terminal '" + q["terminal"] + "'", "その端末は登録されていません");
+        return jsonError(req, http::status::not_found, "no terminal '" + q.text("terminal") + "'",
+                         "その端末は登録されていません");
     if (auto refused = refuseOutsideSections(req, user, *terminal, "export")) return std::move(*refused);
     const int64_t now = nowUnix();
     // Recorded before the read, as for events.
-    store_.recordAccess({now, user.name, user.role, terminal->id, "export " + q["from"] + " to " + q["to"]});
-    const auto bundle = EvidenceExport(store_, calendar_).build(terminal->id, q["from"], q["to"], settings_.ca_pem,
-                                                                user.name, now);
+    store_.recordAccess({now, user.name, user.role, terminal->id, "export " + from + " to " + to});
+    const auto bundle =
+        EvidenceExport(store_, calendar_).build(terminal->id, from, to, settings_.ca_pem, user.name, now);
     Log::info("admin endpoint: " + user.name + " (" + user.role + ") exported " + std::to_string(bundle.events_size()) +
-              " events of " + terminal->id + " dated " + q["from"] + " to " + q["to"]);
+              " events of " + terminal->id + " dated " + from + " to " + to);
     return HttpsServer::reply(req, http::status::ok, bundle.SerializeAsString(), "application/x-protobuf");
 }
 
 HttpResponse AdminApi::monthlyReport(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
-    auto q = queryOf(req);
+    const AdminQuery q(req.target());
     const auto report = MonthlyReport(store_, calendar_)
-                            .build(q["month"], nowUnix(), q["section"],
+                            .build(q.text("month"), nowUnix(), q.text("section"),
                                    user.role == "officer" ? user.sections : std::vector<std::string>{});
     return jsonReply(req, http::status::ok, MonthlyReport::toJson(report, calendar_.zoneName()));
 }
@@ -223,21 +257,18 @@ HttpResponse AdminApi::monthlyReport(const HttpRequest& req, const AdminUser& us
 HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user) {
     if (user.role != "admin")
         return jsonError(req, http::status::forbidden, "only an admin may push policy", "ポリシーの配布は管理者のみ可能です");
-    boost::system::error_code ec;
-    json::value body = json::parse(req.body(), ec);
-    if (ec || !body.is_object() || !body.as_object().contains("policy_base64"))
-        throw std::invalid_argument("expected {\"policy_base64\": ..., \"group\": ...}");
-    const auto& o = body.as_object();
+    const json::object o = bodyObject(req, "{\"policy_base64\": ..., \"group\": ...}");
     // mamorictl validated the YAML where its relative files are (file:line errors there); what
     // arrives is the resulting protobuf, checked again for readability here.
-    std::string b64 = json::value_to<std::string>(o.at("policy_base64"));
+    const std::string b64 = stringField(o, "policy_base64", "", true);
     std::string raw(boost::beast::detail::base64::decoded_size(b64.size()), '\0');
     auto [n, _] = boost::beast::detail::base64::decode(raw.data(), b64.data(), b64.size());
     raw.resize(n);
     mamori::v1::Policy policy;
-    if (!policy.ParseFromString(raw)) throw std::invalid_argument("policy_base64 is not a policy");
+    if (!policy.ParseFromString(raw))
+        throw UserError::invalid("policy_base64 is not a policy", "policy_base64 の内容がポリシーではありません");
     PolicyRecord rec;
-    rec.group = o.contains("group") ? json::value_to<std::string>(o.at("group")) : "all";
+    rec.group = stringField(o, "group", "all");
     rec.name = policy.name();
     rec.policy = raw;
     rec.created_unix = nowUnix();
@@ -253,13 +284,10 @@ HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser&
     if (user.role != "admin")
         return jsonError(req, http::status::forbidden, "only an admin may move a terminal to another group",
                          "端末のグループ変更は管理者のみ可能です");
-    boost::system::error_code ec;
-    json::value body = json::parse(req.body(), ec);
-    if (ec || !body.is_object() || !body.as_object().contains("terminal") || !body.as_object().contains("group"))
-        throw std::invalid_argument("expected {\"terminal\": ..., \"group\": ...}");
-    const std::string id = json::value_to<std::string>(body.at("terminal"));
-    const std::string group = json::value_to<std::string>(body.at("group"));
-    if (group.empty()) throw std::invalid_argument("the group must not be empty");
+    const json::object o = bodyObject(req, "{\"terminal\": ..., \"group\": ...}");
+    const std::string id = stringField(o, "terminal", "", true);
+    const std::string group = stringField(o, "group", "", true);
+    if (group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
     const auto before = store_.terminal(id);
     if (!before)
         return jsonError(req, http::status::not_found, "no terminal '" + id + "'", "その端末は登録されていません");
@@ -302,10 +330,8 @@ HttpResponse AdminApi::grantException(const HttpRequest& req, const AdminUser& u
     if (user.role != "admin")
         return jsonError(req, http::status::forbidden, "only an admin may grant exceptions",
                          "例外措置の登録は管理者のみ可能です");
-    boost::system::error_code ec;
-    json::value body = json::parse(req.body(), ec);
-    if (ec || !body.is_object()) throw std::invalid_argument("the body must be a JSON object");
-    ExceptionRecord rec = ExceptionGrant::fromJson(body.as_object(), calendar_, nowUnix());
+    const json::object o = bodyObject(req, "{\"terminal\" or \"group\", \"control\", \"until\", ...}");
+    ExceptionRecord rec = ExceptionGrant::fromJson(o, calendar_, nowUnix());
     if (!rec.terminal.empty() && !store_.terminal(rec.terminal))
         return jsonError(req, http::status::not_found, "no terminal '" + rec.terminal + "'", "その端末は登録されていません");
     rec.version = store_.addException(rec);
@@ -319,14 +345,10 @@ HttpResponse AdminApi::grantException(const HttpRequest& req, const AdminUser& u
 
 HttpResponse AdminApi::listExceptions(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
-    auto q = queryOf(req);
+    const AdminQuery q(req.target());
     const int64_t now = nowUnix();
     int64_t before = std::numeric_limits<int64_t>::max();
-    if (q.contains("expiring_days")) {
-        const int64_t days = std::stoll(q["expiring_days"]);
-        if (days < 0 || days > 3660) throw std::invalid_argument("expiring_days must be 0..3660");
-        before = now + days * 86400;
-    }
+    if (q.has("expiring_days")) before = now + q.integer("expiring_days", 0, 3660, 0) * 86400;
     json::array out;
     for (const auto& r : store_.exceptions(now, before)) {
         if (user.role == "officer") {
@@ -346,27 +368,39 @@ HttpResponse AdminApi::listExceptions(const HttpRequest& req, const AdminUser& u
 HttpResponse AdminApi::addUser(const HttpRequest& req, const AdminUser& user) {
     if (user.role != "admin")
         return jsonError(req, http::status::forbidden, "only an admin may add users", "利用者の追加は管理者のみ可能です");
-    boost::system::error_code ec;
-    json::value body = json::parse(req.body(), ec);
-    if (ec || !body.is_object() || !body.as_object().contains("name") || !body.as_object().contains("role"))
-        throw std::invalid_argument("expected {\"name\": ..., \"role\": ..., \"sections\": [...]}");
+    const json::object o = bodyObject(req, "{\"name\": ..., \"role\": ..., \"sections\": [...]}");
     AdminUser added;
-    added.name = json::value_to<std::string>(body.at("name"));
-    added.role = json::value_to<std::string>(body.at("role"));
-    if (const auto* s = body.as_object().if_contains("sections"))
-        added.sections = json::value_to<std::vector<std::string>>(*s);
-    if (added.name.empty()) throw std::invalid_argument("the user needs a name");
+    added.name = stringField(o, "name", "", true);
+    added.role = stringField(o, "role", "", true);
+    if (const json::value* s = o.if_contains("sections")) {
+        if (!s->is_array())
+            throw UserError::invalid("sections must be a list of names", "sections は名前の配列で指定してください");
+        for (const auto& name : s->as_array()) {
+            if (!name.is_string())
+                throw UserError::invalid("sections must be a list of names", "sections は名前の配列で指定してください");
+            added.sections.emplace_back(name.as_string());
+        }
+    }
+    if (added.name.empty()) throw UserError::invalid("the user needs a name", "利用者名が空です");
     if (added.role != "admin" && added.role != "officer" && added.role != "ciso" && added.role != "auditor")
-        throw std::invalid_argument("role must be admin, officer, ciso or auditor");
+        throw UserError::invalid("role must be admin, officer, ciso or auditor",
+                                 "役割は admin、officer、ciso、auditor のいずれかです");
     // An officer (情報セキュリティ管理者) answers for named sections; without one they would see nothing.
     if (added.role == "officer" && added.sections.empty())
-        throw std::invalid_argument("an officer needs at least one --section");
+        throw UserError::invalid("an officer needs at least one --section",
+                                 "情報セキュリティ管理者（officer）には所管の所属（--section）が1つ以上必要です");
     if (added.role != "officer" && !added.sections.empty())
-        throw std::invalid_argument("only officers are limited to sections; " + added.role + " sees all");
+        throw UserError::invalid("only officers are limited to sections; " + added.role + " sees all",
+                                 "所属で範囲を限定できるのは officer のみです（" + added.role + " は全端末を見られます）");
     // The same kind of secret as the first administrator's (CollectorHome); only its hash is stored.
     const std::string token = mamori::proto::EnrollmentToken::generate("").secret;
     added.token_hash = mamori::proto::Sha256::hex(mamori::proto::Sha256::of(token));
-    store_.addAdminUser(added);
+    try {
+        store_.addAdminUser(added);
+    } catch (const std::invalid_argument& e) {
+        // The store refuses a name or token it already holds.
+        throw UserError::conflict(e.what(), "利用者 " + added.name + " は既に登録されています");
+    }
     Log::info("admin user " + added.name + " (" + added.role + ") added by " + user.name);
     return jsonReply(req, http::status::created,
                      json::object{{"name", added.name}, {"role", added.role}, {"token", token}});
@@ -377,10 +411,9 @@ HttpResponse AdminApi::accessLog(const HttpRequest& req, const AdminUser& user) 
     if (user.role != "admin" && user.role != "ciso" && user.role != "auditor")
         return jsonError(req, http::status::forbidden, "only an admin, the CISO or an auditor may read the access log",
                          "アクセス記録の閲覧は管理者・CISO・監査担当のみ可能です");
-    auto q = queryOf(req);
-    const int64_t since = q.contains("since_unix") ? std::stoll(q["since_unix"]) : 0;
-    const uint32_t limit =
-        q.contains("limit") ? static_cast<uint32_t>(std::min(100000ULL, std::stoull(q["limit"]))) : 1000;
+    const AdminQuery q(req.target());
+    const int64_t since = q.integer("since_unix", 0, kMaxUnixSeconds, 0);
+    const auto limit = static_cast<uint32_t>(q.integer("limit", 1, 100000, 1000));
     json::array out;
     for (const auto& a : store_.accessLog(since, limit))
         out.push_back(json::object{{"at_unix", a.at_unix},

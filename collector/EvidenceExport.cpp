@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <stdexcept>
+#include "mamori/common/UserError.h"
 
 namespace mamori::collector {
 
@@ -10,17 +11,23 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
                                                  const std::string& exported_by, int64_t now_unix) {
     calendar_.startOfDateUnix(from_date);  // throws for anything but a date
     calendar_.startOfDateUnix(to_date);
-    if (to_date < from_date) throw std::invalid_argument("--to " + to_date + " is before --from " + from_date);
+    if (to_date < from_date) throw common::UserError::invalid("--to " + to_date + " is before --from " + from_date,
+                                         "終了日 " + to_date + " が開始日 " + from_date + " より前です");
     const auto terminal = terminals_.terminal(terminal_id);
-    if (!terminal) throw std::invalid_argument("no terminal '" + terminal_id + "'");
+    if (!terminal)
+        throw common::UserError::notFound("no terminal '" + terminal_id + "'",
+                                          "端末 '" + terminal_id + "' は登録されていません");
     const auto range = evidence_.seqRangeOfDates(terminal_id, from_date, to_date);
     if (!range)
-        throw std::invalid_argument("terminal " + terminal_id + " has no stored events dated " + from_date + " to " +
-                                    to_date);
+        throw common::UserError::notFound(
+            "terminal " + terminal_id + " has no stored events dated " + from_date + " to " + to_date,
+            "端末 " + terminal_id + " には " + from_date + " から " + to_date + " までのイベントがありません");
     const auto [first, last] = *range;
     if (last - first + 1 > kMaxEvents)
-        throw std::invalid_argument("seq " + std::to_string(first) + " to " + std::to_string(last) + " is more than " +
-                                    std::to_string(kMaxEvents) + " events; export a shorter range");
+        throw common::UserError{common::UserError::Kind::TooLarge,
+                                "seq " + std::to_string(first) + " to " + std::to_string(last) + " is more than " +
+                                    std::to_string(kMaxEvents) + " events; export a shorter range",
+                                "イベントが " + std::to_string(kMaxEvents) + " 件を超えます。期間を短くして出力してください"};
 
     mamori::v1::EvidenceBundle b;
     b.set_format(kFormat);

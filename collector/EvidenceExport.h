@@ -22,7 +22,7 @@ public:
         : terminals_(terminals), evidence_(evidence), calendar_(calendar) {}
     EvidenceExport(Store& store, const LocalCalendar& calendar) : EvidenceExport(store, store, calendar) {}
 
-    // Throws std::invalid_argument for an unknown terminal, bad dates, or a range without
+    // Throws common::UserError for an unknown terminal, bad dates, or a range without
     // events or with more than kMaxEvents.
     mamori::v1::EvidenceBundle build(const std::string& terminal_id, const std::string& from_date,
                                      const std::string& to_date, const std::string& ca_pem,

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <sstream>
 #include <stdexcept>
+#include "mamori/common/UserError.h"
 
 namespace mamori::collector {
 namespace json = boost::json;
@@ -18,7 +19,8 @@ namespace {
 std::string field(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     if (!v || v->is_null()) return {};
-    if (!v->is_string()) throw std::invalid_argument(std::string(key) + " must be a string");
+    if (!v->is_string()) throw common::UserError::invalid(std::string(key) + " must be a string",
+                                                          std::string(key) + " は文字列で指定してください");
     return std::string(v->as_string());
 }
 
@@ -60,8 +62,9 @@ const char* controlName(mamori::v1::Control c) {
 int64_t ExceptionGrant::endOfLocalDate(const std::string& date, const LocalCalendar& calendar) {
     try {
         return calendar.startOfDateUnix(date, 1);
-    } catch (const std::invalid_argument&) {
-        throw std::invalid_argument("until must be a date, YYYY-MM-DD");
+    } catch (const common::UserError&) {
+        throw common::UserError::invalid("until must be a date, YYYY-MM-DD, not '" + date + "'",
+                                         "有効期限（until）は YYYY-MM-DD の日付で指定してください（'" + date + "'）");
     }
 }
 
@@ -70,13 +73,15 @@ ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCa
     e.set_terminal(field(body, "terminal"));
     e.set_group(field(body, "group"));
     if (e.terminal().empty() == e.group().empty())
-        throw std::invalid_argument("an exception applies to exactly one terminal or one group");
+        throw common::UserError::invalid("an exception applies to exactly one terminal or one group",
+                                         "例外措置の対象は端末1台またはグループ1つのどちらかです");
 
     const std::string control = field(body, "control");
     if (control == "usb") {
         const std::string device = field(body, "device");
         if (std::count(device.begin(), device.end(), ':') != 2)
-            throw std::invalid_argument("a usb exception needs --device VID:PID:SERIAL");
+            throw common::UserError::invalid("a usb exception needs --device VID:PID:SERIAL",
+                                             "USB の例外措置には --device VID:PID:SERIAL が必要です");
         e.set_control(mamori::v1::USB);
         e.set_usb_device(device);
         e.set_usb_action(mamori::v1::ALLOW);
@@ -84,33 +89,42 @@ ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCa
         std::string sha = field(body, "software");
         std::transform(sha.begin(), sha.end(), sha.begin(), [](unsigned char c) { return std::tolower(c); });
         if (sha.size() != 64 || !isHex(sha))
-            throw std::invalid_argument("a software exception needs --software with the program's SHA-256 (64 hex digits)");
+            throw common::UserError::invalid(
+                "a software exception needs --software with the program's SHA-256 (64 hex digits)",
+                "ソフトウェアの例外措置には --software でプログラムの SHA-256（16進64桁）が必要です");
         e.set_control(mamori::v1::SOFTWARE);
         e.set_software_sha256(sha);
     } else if (control == "hours") {
         const auto* ext = body.if_contains("hours_extension");
         if (!ext || !ext->is_bool() || !ext->as_bool())
-            throw std::invalid_argument("an hours exception needs --hours-extension");
+            throw common::UserError::invalid("an hours exception needs --hours-extension",
+                                             "利用時間の例外措置には --hours-extension が必要です");
         e.set_control(mamori::v1::HOURS);
         e.set_hours_extension(true);
     } else {
-        throw std::invalid_argument("control must be usb, software or hours");
+        throw common::UserError::invalid("control must be usb, software or hours",
+                                         "制御（control）は usb、software、hours のいずれかです");
     }
 
     e.set_user(field(body, "user"));
     e.set_reason(field(body, "reason"));
     e.set_requested_by(field(body, "requested_by"));
     e.set_approved_by(field(body, "approved_by"));
-    if (e.reason().empty()) throw std::invalid_argument("an exception needs a reason");
+    if (e.reason().empty()) throw common::UserError::invalid("an exception needs a reason", "例外措置には理由が必要です");
     if (person(e.requested_by()).empty() || person(e.approved_by()).empty())
-        throw std::invalid_argument("an exception needs both --requested-by and --approved-by");
+        throw common::UserError::invalid("an exception needs both --requested-by and --approved-by",
+                                         "例外措置には申請者（--requested-by）と承認者（--approved-by）の両方が必要です");
     if (person(e.requested_by()) == person(e.approved_by()))
-        throw std::invalid_argument("the requester may not approve their own exception (requested_by == approved_by)");
+        throw common::UserError::invalid(
+            "the requester may not approve their own exception (requested_by == approved_by)",
+            "申請者は自分の例外措置を承認できません（申請者と承認者が同じです）");
 
     const std::string until = field(body, "until");
-    if (until.empty()) throw std::invalid_argument("an exception needs an expiry (--until YYYY-MM-DD)");
+    if (until.empty()) throw common::UserError::invalid("an exception needs an expiry (--until YYYY-MM-DD)",
+                                                          "例外措置には有効期限（--until YYYY-MM-DD）が必要です");
     e.set_expires_unix(endOfLocalDate(until, calendar));
-    if (e.expires_unix() <= now_unix) throw std::invalid_argument("the expiry " + until + " is already past");
+    if (e.expires_unix() <= now_unix) throw common::UserError::invalid("the expiry " + until + " is already past",
+                                         "有効期限 " + until + " は既に過ぎています");
 
     e.set_id(newId());
     ExceptionRecord r;

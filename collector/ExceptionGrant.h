@@ -17,7 +17,7 @@ class ExceptionGrant {
 public:
     // body: {"terminal"|"group", "control": "usb"|"software"|"hours", "device": "VID:PID:SERIAL",
     // "software": SHA256, "hours_extension": true, "until": "YYYY-MM-DD" (local, inclusive),
-    // "reason", "requested_by", "approved_by", optional "user"}. Throws std::invalid_argument.
+    // "reason", "requested_by", "approved_by", optional "user"}. Throws common::UserError.
     static ExceptionRecord fromJson(const boost::json::object& body, const LocalCalendar& calendar, int64_t now_unix);
 
     // The JSON the admin endpoint lists for a stored exception.

@@ -4,6 +4,7 @@
 
 #include <sstream>
 #include <stdexcept>
+#include "mamori/common/UserError.h"
 
 namespace mamori::collector {
 
@@ -29,7 +30,8 @@ int64_t LocalCalendar::startOfDateUnix(const std::string& date, int add_days) co
     std::istringstream in(date);
     date::local_days day;
     in >> date::parse("%F", day);
-    if (in.fail() || date.size() != 10) throw std::invalid_argument("'" + date + "' is not a date, YYYY-MM-DD");
+    if (in.fail() || date.size() != 10) throw common::UserError::invalid("'" + date + "' is not a date, YYYY-MM-DD",
+                                         "'" + date + "' は日付ではありません。YYYY-MM-DD の形で指定してください");
     // earliest: a day that starts inside a DST gap starts at the first instant that exists.
     const auto start = date::make_zoned(zone_, day + date::days(add_days), date::choose::earliest).get_sys_time();
     return std::chrono::duration_cast<std::chrono::seconds>(start.time_since_epoch()).count();

@@ -16,7 +16,7 @@ public:
     std::string dateOfNs(int64_t utc_ns) const;             // YYYY-MM-DD
     std::string dateOfUnix(int64_t unix_seconds) const;
     // The first second of the local date `date` (YYYY-MM-DD) plus add_days days, in this zone.
-    // Throws std::invalid_argument for anything but a valid date.
+    // Throws common::UserError (invalid) for anything but a valid date.
     int64_t startOfDateUnix(const std::string& date, int add_days = 0) const;
     const std::string& zoneName() const { return name_; }
 

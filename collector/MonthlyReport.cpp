@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "collector/DailyCompliance.h"
+#include "mamori/common/UserError.h"
 
 namespace mamori::collector {
 
@@ -20,7 +21,7 @@ date::sys_days dayOf(const std::string& text) {
     std::istringstream in(text);
     date::year_month_day d;
     in >> date::parse("%F", d);
-    if (in.fail()) throw std::invalid_argument("'" + text + "' is not a date");
+    if (in.fail()) throw common::UserError::invalid("'" + text + "' is not a date", "'" + text + "' は日付ではありません");
     return date::sys_days(d);
 }
 
@@ -34,7 +35,8 @@ MonthlyReport::Result MonthlyReport::build(const std::string& month, int64_t now
     date::year_month_day first_ymd;
     in >> date::parse("%F", first_ymd);
     if (in.fail() || month.size() != 7 || month[4] != '-')
-        throw std::invalid_argument("the month must be YYYY-MM, e.g. 2026-11");
+        throw common::UserError::invalid("the month must be YYYY-MM, e.g. 2026-11, not '" + month + "'",
+                                         "対象月は YYYY-MM の形（例: 2026-11）で指定してください（'" + month + "'）");
     const date::sys_days first = date::sys_days(first_ymd);
     const date::sys_days last =
         date::sys_days(date::year_month_day_last(first_ymd.year(), date::month_day_last(first_ymd.month())));

@@ -50,7 +50,7 @@ public:
     MonthlyReport(Store& store, const LocalCalendar& calendar) : MonthlyReport(store, store, calendar) {}
 
     // month: YYYY-MM. section empty = all; visible (for an officer) restricts to those sections.
-    // Throws std::invalid_argument for a malformed month.
+    // Throws common::UserError for a malformed month.
     Result build(const std::string& month, int64_t now_unix, const std::string& section = "",
                  const std::vector<std::string>& visible = {});
 

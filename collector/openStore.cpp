@@ -1,9 +1,9 @@
-#include <stdexcept>
 #include <string_view>
 
 #include "collector/PostgresStore.h"
 #include "collector/SqliteStore.h"
 #include "collector/Store.h"
+#include "mamori/common/UserError.h"
 
 namespace mamori::collector {
 
@@ -19,19 +19,19 @@ std::unique_ptr<Store> openStore(const std::string& url) {
         if (path.starts_with("///")) {
             path.remove_prefix(2);
         } else if (path.starts_with("//")) {
-            throw std::invalid_argument(
-                "storage URL " + url + " names a host; SQLite files are local: use sqlite:/path/to/collector.db\n"
+            throw common::UserError::invalid(
+                "storage URL " + url + " names a host; SQLite files are local: use sqlite:/path/to/collector.db",
                 "保存先 " + url + " にホスト名があります。SQLite はローカルのファイルです。"
                 "sqlite:/path/to/collector.db の形で指定してください。");
         }
     } else if (u.find("://") != std::string_view::npos) {
-        throw std::invalid_argument(
-            "unknown storage URL " + url + "; use sqlite:/path/to/collector.db or postgresql://...\n"
+        throw common::UserError::invalid(
+            "unknown storage URL " + url + "; use sqlite:/path/to/collector.db or postgresql://...",
             "保存先 " + url + " は使えません。sqlite:/path/to/collector.db の形で指定してください。");
     }
     if (path.empty())
-        throw std::invalid_argument(
-            "the storage URL names no file; use sqlite:/path/to/collector.db\n"
+        throw common::UserError::invalid(
+            "the storage URL names no file; use sqlite:/path/to/collector.db",
             "保存先のファイル名がありません。sqlite:/path/to/collector.db の形で指定してください。");
     return std::make_unique<SqliteStore>(std::string(path));
 }

@@ -3,9 +3,11 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <string_view>
+#include <system_error>
 
 namespace mamori::platform {
 
@@ -33,6 +35,12 @@ bool programOnPath(const char* program) {
         rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
     }
     return false;
+}
+
+void restartThisProgram(char** argv) {
+    // /proc/self/exe: the same binary even if its path was replaced by an upgrade meanwhile.
+    ::execv("/proc/self/exe", argv);
+    throw std::system_error(errno, std::generic_category(), "cannot restart /proc/self/exe");
 }
 
 }  // namespace mamori::platform

@@ -47,7 +47,7 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
         freopen((dir / "agent.log").c_str(), "w", stderr);
         // A terminal without a system bus (as this one may have): sessions come from utmp.
         ::setenv("DBUS_SYSTEM_BUS_ADDRESS", ("unix:path=" + (dir / "no-bus").string()).c_str(), 1);
-        execl(MAMORI_BINARY_DIR "/agent/mamori-agent", "mamori-agent", "--config", (dir / "agent.conf").c_str(),
+        execl(MAMORI_BINARY_DIR "/agent/mamori-agent", "mamori-agent", "run", "--config", (dir / "agent.conf").c_str(),
               static_cast<char*>(nullptr));
         _exit(127);
     }

@@ -102,7 +102,8 @@ TEST_P(EvidenceAdmin, ExportIsForAuditorsCisoAndAdminAndOfficersOfTheSectionAndI
     const std::string refused = run(other, to("other"), 1);
     EXPECT_NE(refused.find("HTTP 403"), std::string::npos) << refused;
     EXPECT_FALSE(std::filesystem::exists(dir / "other.bundle"));
-    EXPECT_NE(collector->ctl({"export", "--terminal", "term-a", "--from", today, (dir / "x").string()}, 1).find("--to"),
+    EXPECT_NE(collector->ctl({"export", "--terminal", "term-a", "--from", today, (dir / "x").string()}, 2)
+                  .find("missing the last date (--to)"),
               std::string::npos);
 
     const std::string log = collector->ctl({"access-log", "--format", "csv"});
@@ -132,6 +133,31 @@ TEST_P(EvidenceAdmin, ReportMonthlyAsTableCsvAndJson) {
     const std::string help = collector->ctl({"report", "monthly", "--help"});
     EXPECT_NE(help.find("--month YYYY-MM"), std::string::npos) << help;
     EXPECT_EQ(help.find("token create"), std::string::npos) << "only this command's usage";
+}
+
+// A client's mistake in a query is a 400 that says what was wrong, in both languages; never a 500.
+TEST_P(EvidenceAdmin, OutOfRangeNumbersAndMalformedDatesInAQueryAre400WithTheReason) {
+    terminal("term-a", "税務課", 1);
+    auto refused = [&](const std::string& target, const std::string& reason) {
+        const auto res = collector->adminAnswer(target);
+        EXPECT_EQ(res.status, 400u) << target << ": " << res.body;
+        const auto v = boost::json::parse(res.body);
+        EXPECT_NE(std::string(v.at("error").as_string()).find(reason), std::string::npos) << target << ": " << res.body;
+        EXPECT_FALSE(v.at("error_ja").as_string().empty()) << res.body;
+    };
+    refused("/admin/v1/events?terminal=term-a&since_unix=99999999999999999999", "since_unix must be from 0 to");
+    refused("/admin/v1/events?terminal=term-a&limit=-1", "limit must be from 1 to 10000");
+    refused("/admin/v1/events?terminal=term-a&limit=ten", "limit must be a whole number");
+    refused("/admin/v1/access-log?limit=18446744073709551616", "limit must be from 1 to 100000");
+    refused("/admin/v1/exceptions?expiring_days=9223372036854775807", "expiring_days must be from 0 to 3660");
+    refused("/admin/v1/violations?date=2026-13-45", "date must be a date, YYYY-MM-DD");
+    refused("/admin/v1/violations?date=2026-02-30", "'2026-02-30' is not one");
+    refused("/admin/v1/export?terminal=term-a&from=2026-11-01&to=yesterday", "to must be a date");
+    refused("/admin/v1/report/monthly?month=2026-13", "the month must be YYYY-MM");
+    // And mamorictl shows the collector's reason in both languages, exiting 1.
+    const std::string out = collector->ctl({"report", "monthly", "--month", "2026/11"}, 1);
+    EXPECT_NE(out.find("HTTP 400"), std::string::npos) << out;
+    EXPECT_NE(out.find("対象月"), std::string::npos) << out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EvidenceAdmin, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

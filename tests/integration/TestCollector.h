@@ -107,14 +107,16 @@ public:
         return out.substr(0, out.find('\n'));
     }
 
-    boost::json::value admin(const std::string& target) const {
+    boost::json::value admin(const std::string& target) const { return boost::json::parse(adminAnswer(target).body); }
+
+    // A GET on the admin endpoint as the first administrator, whatever its status.
+    mamori::common::HttpsClient::Response adminAnswer(const std::string& target) const {
         auto tls = mamori::common::HttpsClient::context(mamori::common::Files::read(dir_ / "ca.pem"));
         std::string token = mamori::common::Files::read(dir_ / "admin.token");
         token.pop_back();
-        auto res = mamori::common::HttpsClient::fetch(*tls, "https://127.0.0.1:" + std::to_string(admin_port_),
-                                                     boost::beast::http::verb::get, target, "", "",
-                                                     {{"Authorization", "Bearer " + token}}, std::chrono::seconds(10));
-        return boost::json::parse(res.body);
+        return mamori::common::HttpsClient::fetch(*tls, "https://127.0.0.1:" + std::to_string(admin_port_),
+                                                  boost::beast::http::verb::get, target, "", "",
+                                                  {{"Authorization", "Bearer " + token}}, std::chrono::seconds(10));
     }
 
     // Seqs stored for a terminal, in order.

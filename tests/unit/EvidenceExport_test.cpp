@@ -8,6 +8,7 @@
 #include "collector/EventIngest.h"
 #include "collector/EvidenceExport.h"
 #include "collector/EvidenceVerifier.h"
+#include "mamori/common/UserError.h"
 #include "collector/RetentionPurge.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EventChain.h"
@@ -184,11 +185,11 @@ TYPED_TEST(EvidenceExportTest, NewerEventsStillVerifyAfterARetentionPurge) {
 
 TYPED_TEST(EvidenceExportTest, NothingToExportIsAnError) {
     this->upload({"2026-11-01"});
-    EXPECT_THROW(this->exportDates("2026-12-01", "2026-12-31"), std::invalid_argument);
-    EXPECT_THROW(this->exportDates("2026-11-05", "2026-11-01"), std::invalid_argument);
-    EXPECT_THROW(this->exportDates("November", "2026-11-01"), std::invalid_argument);
+    EXPECT_THROW(this->exportDates("2026-12-01", "2026-12-31"), mamori::common::UserError);
+    EXPECT_THROW(this->exportDates("2026-11-05", "2026-11-01"), mamori::common::UserError);
+    EXPECT_THROW(this->exportDates("November", "2026-11-01"), mamori::common::UserError);
     EXPECT_THROW(EvidenceExport(*this->store, this->calendar).build("nobody", "2026-11-01", "2026-11-01", "", "a", 0),
-                 std::invalid_argument);
+                 mamori::common::UserError);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/MonthlyReport.h"
+#include "mamori/common/UserError.h"
 #include "tests/support/StoreBackends.h"
 #include "tests/support/StoreSamples.h"
 
@@ -132,7 +133,7 @@ TYPED_TEST(MonthlyReportTest, AFutureMonthJudgesNoDayAndAMalformedMonthIsRefused
     ASSERT_EQ(r.sections.size(), 1u);
     EXPECT_TRUE(r.sections[0].not_reporting.empty());
     for (const char* bad : {"2026-13", "November", "2026-1", ""})
-        EXPECT_THROW(MonthlyReport(*this->store, this->calendar).build(bad, 0), std::invalid_argument) << bad;
+        EXPECT_THROW(MonthlyReport(*this->store, this->calendar).build(bad, 0), mamori::common::UserError) << bad;
 }
 
 }  // namespace

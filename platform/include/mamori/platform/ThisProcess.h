@@ -17,4 +17,9 @@ std::string hostName();
 // Whether a program of this name can be run from the directories of PATH.
 bool programOnPath(const char* program);
 
+// Starts this program anew in place of this process, with the same arguments: nothing of the
+// old process's state (threads, locks, sockets, controls) carries over. Returns only if that
+// failed, by throwing std::system_error.
+[[noreturn]] void restartThisProgram(char** argv);
+
 }  // namespace mamori::platform

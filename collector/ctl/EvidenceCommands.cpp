@@ -1,0 +1,171 @@
+#include "collector/ctl/EvidenceCommands.h"
+
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "collector/EvidenceVerifier.h"
+#include "mamori/common/Files.h"
+#include "mamori/v1/evidence.pb.h"
+
+namespace mamori::collector {
+
+namespace json = boost::json;
+using Verb = boost::beast::http::verb;
+
+EvidenceCommands::EvidenceCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx) {
+    CLI::App* violations =
+        cli.command(cli.app(), "violations", "which terminals violated which control on a day (違反端末)",
+                    "  mamorictl violations --today\n"
+                    "  mamorictl violations --date 2026-11-02 --section 市民課 --control usb\n"
+                    "  mamorictl violations --format csv > violations.csv",
+                    [this] { return this->violations(); });
+    auto* today = violations->add_flag("--today", today_, "today in the municipality's time zone (the default)");
+    violations->add_option("--date", date_, "a local date instead of today")
+        ->type_name("YYYY-MM-DD")
+        ->check(CtlContext::dateFormat())
+        ->excludes(today);
+    violations->add_option("--section", section_, "only this section (所属)")->type_name("S");
+    violations->add_option("--control", control_,
+                           "only this control: usb, hours, software, screen_lock, agent, evidence, reporting")
+        ->type_name("C");
+    ctx.addFormat(*violations);
+
+    CLI::App* events = cli.command(cli.app(), "events", "a terminal's evidence, oldest first (every read is logged)",
+                                   "  mamorictl events --terminal pc-0123 --since 2026-11-01\n"
+                                   "  mamorictl events --terminal pc-0123 --limit 50 --format json",
+                                   [this] { return this->events(); });
+    cli.required(events->add_option("--terminal", terminal_, "the terminal's id")->type_name("T"), "the terminal",
+                 "端末ID（--terminal）が指定されていません");
+    events->add_option("--since", since_, "events from this local date on")
+        ->type_name("YYYY-MM-DD")
+        ->check(CtlContext::dateFormat());
+    events->add_option("--limit", limit_, "at most N events, 1 to 10000 (default 1000)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 10000));
+    ctx.addFormat(*events);
+
+    CLI::App* exporting =
+        cli.command(cli.app(), "export",
+                    "a terminal's signed events of those local dates, its certificate and the CA's, as one file "
+                    "(a mamori.v1.EvidenceBundle) for audits; logged as a read",
+                    "  mamorictl export --terminal pc-0123 --from 2026-04-01 --to 2027-03-31 pc-0123.bundle\n"
+                    "  mamorictl verify pc-0123.bundle --ca ca.pem",
+                    [this] { return exportBundle(); });
+    cli.required(exporting->add_option("--terminal", terminal_, "the terminal's id")->type_name("T"), "the terminal",
+                 "端末ID（--terminal）が指定されていません");
+    cli.required(exporting->add_option("--from", from_, "the first local date")
+                     ->type_name("YYYY-MM-DD")
+                     ->check(CtlContext::dateFormat()),
+                 "the first date", "開始日（--from）が指定されていません");
+    cli.required(exporting->add_option("--to", to_, "the last local date")
+                     ->type_name("YYYY-MM-DD")
+                     ->check(CtlContext::dateFormat()),
+                 "the last date", "終了日（--to）が指定されていません");
+    cli.required(exporting->add_option("OUT", out_, "the file to write (mode 0600)"), "the file to write",
+                 "出力ファイルが指定されていません");
+
+    CLI::App* verify =
+        cli.command(cli.app(), "verify",
+                    "check an exported bundle offline: the certificate chains to the CA, every hash links, every "
+                    "signature verifies; exit 1 if not (needs no collector)",
+                    "  mamorictl verify pc-0123.bundle --ca /var/lib/mamori-collector/ca.pem",
+                    [this] { return this->verify(); });
+    cli.required(verify->add_option("FILE", file_, "the bundle mamorictl export wrote"), "the bundle file",
+                 "検証するファイルが指定されていません");
+    verify->add_option("--ca", ca_file_,
+                       "the CA certificate you trust (ca.pem); without it the bundle's own CA is used and its "
+                       "fingerprint printed for you to compare")
+        ->type_name("CA.pem");
+
+    CLI::App* access = cli.command(cli.app(), "access-log", "who read which terminal's events, newest first",
+                                   "  mamorictl access-log --since 2026-11-01 --format csv",
+                                   [this] { return accessLog(); });
+    access->add_option("--since", since_, "reads from this local date on")
+        ->type_name("YYYY-MM-DD")
+        ->check(CtlContext::dateFormat());
+    access->add_option("--limit", limit_, "at most N rows, 1 to 100000 (default 1000)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 100000));
+    ctx.addFormat(*access);
+}
+
+std::string EvidenceCommands::sinceParam() const {
+    if (since_.empty()) return "";
+    return "&since_unix=" + std::to_string(CtlContext::startOfLocalDate(since_, "--since"));
+}
+
+int EvidenceCommands::violations() {
+    std::string q = "?date=" + CtlConnection::encode(date_.empty() ? "today" : date_);
+    if (!section_.empty()) q += "&section=" + CtlConnection::encode(section_);
+    if (!control_.empty()) q += "&control=" + CtlConnection::encode(control_);
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/violations" + q);
+    ReportTable t({"section", "terminal", "control", "status", "violations", "exempted", "last seen"});
+    for (const auto& r : v.at("rows").as_array())
+        t.add({CtlContext::text(r.at("section")), CtlContext::text(r.at("terminal")),
+               CtlContext::text(r.at("control")), CtlContext::text(r.at("status")),
+               CtlContext::text(r.at("violations")), CtlContext::text(r.at("exempted")),
+               CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>())});
+    if (ctx_.format() == "table")
+        std::cout << "violations on " << CtlContext::text(v.at("date")) << " (" << CtlContext::text(v.at("time_zone"))
+                  << ")\n";
+    ctx_.emit(t, v, "no violations: every reporting terminal complied (違反なし)");
+    return 0;
+}
+
+int EvidenceCommands::events() {
+    const std::string q =
+        "?terminal=" + CtlConnection::encode(terminal_) + "&limit=" + std::to_string(limit_) + sinceParam();
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/events" + q);
+    ReportTable t({"seq", "time", "type", "control", "violation", "rule", "hash"});
+    for (const auto& e : v.as_array()) {
+        const auto& b = e.at("body").as_object();
+        auto get = [&](const char* k) { return b.contains(k) ? CtlContext::text(b.at(k)) : std::string(); };
+        t.add({CtlContext::text(e.at("seq")), CtlContext::localTime(e.at("utc_ns").to_number<int64_t>() / 1'000'000'000),
+               get("type"), get("control"), b.contains("violation") ? "yes" : "", get("rule_id"),
+               CtlContext::text(e.at("hash")).substr(0, 16)});
+    }
+    ctx_.emit(t, v, "no events");
+    return 0;
+}
+
+int EvidenceCommands::exportBundle() {
+    const std::string raw = ctx_.connection().fetch(Verb::get, "/admin/v1/export?terminal=" +
+                                                                   CtlConnection::encode(terminal_) + "&from=" +
+                                                                   CtlConnection::encode(from_) + "&to=" +
+                                                                   CtlConnection::encode(to_));
+    mamori::v1::EvidenceBundle bundle;
+    if (!bundle.ParseFromString(raw)) throw std::runtime_error("the collector's answer is not an evidence bundle");
+    // Personal usage records (004:1070): readable by the one who exported them only.
+    common::Files::writeAtomic(out_, raw, 0600);
+    std::cout << "wrote " << out_ << ": " << bundle.events_size() << " events of terminal " << bundle.terminal_id()
+              << " dated " << from_ << " to " << to_ << "; check it with: mamorictl verify " << out_ << " --ca CA.pem\n";
+    return 0;
+}
+
+int EvidenceCommands::verify() {
+    const auto verdict = EvidenceVerifier::verify(EvidenceVerifier::read(file_),
+                                                  ca_file_.empty() ? "" : common::Files::read(ca_file_));
+    if (!verdict.ok) {
+        std::cout << file_ << ": verification FAILED"
+                  << (verdict.bad_seq ? " at seq " + std::to_string(*verdict.bad_seq) : std::string()) << ": "
+                  << verdict.reason << "\n  検証失敗: " << verdict.reason_ja << "\n";
+        return 1;
+    }
+    std::cout << file_ << ": verified " << verdict.summary << "\n  検証成功: 全イベントのハッシュ連鎖と署名を確認しました\n";
+    if (ca_file_.empty())
+        std::cout << "  the CA is the bundle's own: compare " << verdict.ca_fingerprint
+                  << " with the collector's, or give --ca\n";
+    return 0;
+}
+
+int EvidenceCommands::accessLog() {
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/access-log?limit=" + std::to_string(limit_) + sinceParam());
+    ReportTable t({"time", "user", "role", "terminal", "action"});
+    for (const auto& a : v.as_array())
+        t.add({CtlContext::localTime(a.at("at_unix").to_number<int64_t>()), CtlContext::text(a.at("user")),
+               CtlContext::text(a.at("role")), CtlContext::text(a.at("terminal")), CtlContext::text(a.at("action"))});
+    ctx_.emit(t, v, "nobody has read any terminal's events yet");
+    return 0;
+}
+
+}  // namespace mamori::collector

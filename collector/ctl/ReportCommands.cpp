@@ -1,0 +1,77 @@
+#include "collector/ctl/ReportCommands.h"
+
+#include <boost/json.hpp>
+#include <iostream>
+#include <map>
+
+namespace mamori::collector {
+
+namespace json = boost::json;
+using Verb = boost::beast::http::verb;
+
+ReportCommands::ReportCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx) {
+    CLI::App* report = cli.group(cli.app(), "report", "periodic reports");
+    CLI::App* monthly =
+        cli.command(*report, "monthly",
+                    "月次点検: per section, violations by control, the terminals with most violations, and days not "
+                    "reporting (whole days after enrollment, before today)",
+                    "  mamorictl report monthly --month 2026-11\n"
+                    "  mamorictl report monthly --month 2026-11 --section 市民課 --format csv > 2026-11.csv",
+                    [this] { return this->monthly(); });
+    cli.required(monthly->add_option("--month", month_, "the month, YYYY-MM")->type_name("YYYY-MM"), "the month",
+                 "対象月（--month YYYY-MM）が指定されていません");
+    monthly->add_option("--section", section_, "only this section (所属)")->type_name("S");
+    ctx.addFormat(*monthly);
+}
+
+int ReportCommands::monthly() {
+    using C = CtlContext;
+    std::string q = "?month=" + CtlConnection::encode(month_);
+    if (!section_.empty()) q += "&section=" + CtlConnection::encode(section_);
+    const auto v = ctx_.connection().call(Verb::get, "/admin/v1/report/monthly" + q);
+    // Three tables on a screen; one long table in CSV, which a spreadsheet pivots.
+    ReportTable by_control({"section", "terminals", "control", "violations", "exempted"});
+    ReportTable top({"section", "rank", "terminal", "violations"});
+    ReportTable silent({"section", "terminal", "days not reporting", "of days"});
+    ReportTable long_form({"section", "measure", "item", "count", "of"});
+    for (const auto& s : v.at("sections").as_array()) {
+        const std::string name = C::text(s.at("section"));
+        std::map<std::string, std::pair<std::string, std::string>> controls;
+        for (const auto& [c, n] : s.at("violations").as_object()) controls[c].first = C::text(n);
+        for (const auto& [c, n] : s.at("exempted").as_object()) controls[c].second = C::text(n);
+        if (controls.empty()) by_control.add({name, C::text(s.at("terminals")), "-", "0", "0"});
+        for (const auto& [c, n] : controls) {
+            const std::string violations = n.first.empty() ? "0" : n.first;
+            const std::string exempted = n.second.empty() ? "0" : n.second;
+            by_control.add({name, C::text(s.at("terminals")), c, violations, exempted});
+            long_form.add({name, "violations", c, violations, ""});
+            if (exempted != "0") long_form.add({name, "exempted", c, exempted, ""});
+        }
+        int rank = 0;
+        for (const auto& t : s.at("top_terminals").as_array()) {
+            top.add({name, std::to_string(++rank), C::text(t.at("terminal")), C::text(t.at("violations"))});
+            long_form.add({name, "top terminal", C::text(t.at("terminal")), C::text(t.at("violations")), ""});
+        }
+        for (const auto& t : s.at("not_reporting").as_array()) {
+            silent.add({name, C::text(t.at("terminal")), C::text(t.at("days")), C::text(t.at("of_days"))});
+            long_form.add(
+                {name, "days not reporting", C::text(t.at("terminal")), C::text(t.at("days")), C::text(t.at("of_days"))});
+        }
+    }
+    if (ctx_.format() != "table") {
+        ctx_.emit(long_form, v, "");
+        return 0;
+    }
+    const std::string judged = C::text(v.at("judged_through"));
+    std::cout << "月次点検 monthly report " << C::text(v.at("month")) << " (" << C::text(v.at("time_zone"))
+              << "); reporting judged " << (judged.empty() ? "on no day yet" : "through " + judged) << "\n\n"
+              << "violations by control (制御別違反件数)\n";
+    ctx_.emit(by_control, v, "no terminals");
+    std::cout << "\nterminals with most violations (違反の多い端末)\n";
+    ctx_.emit(top, v, "no violations this month (違反なし)");
+    std::cout << "\ndays not reporting (未報告日数)\n";
+    ctx_.emit(silent, v, "every terminal reported every day (全端末報告あり)");
+    return 0;
+}
+
+}  // namespace mamori::collector

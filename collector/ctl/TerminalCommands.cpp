@@ -1,0 +1,71 @@
+#include "collector/ctl/TerminalCommands.h"
+
+#include <boost/json.hpp>
+#include <iostream>
+
+namespace mamori::collector {
+
+namespace json = boost::json;
+using Verb = boost::beast::http::verb;
+
+TerminalCommands::TerminalCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx) {
+    CLI::App* token = cli.group(cli.app(), "token", "enrollment tokens for new terminals");
+    CLI::App* create = cli.command(*token, "create", "a one-time enrollment token for a terminal (printed on stdout)",
+                                   "  mamorictl token create --group 市民課\n"
+                                   "  mamorictl token create --group 市民課 --valid-hours 72",
+                                   [this] { return createToken(); });
+    create->add_option("--group", group_, "the section (所属) or network tier the terminal joins (default: default)")
+        ->type_name("G");
+    create->add_option("--valid-hours", valid_hours_, "how long the token may be used, 1 to 2160 hours (default 24)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 24 * 90));
+
+    CLI::App* terminals = cli.command(cli.app(), "terminals", "enrolled terminals and whether they report",
+                                      "  mamorictl terminals\n  mamorictl terminals --format csv > terminals.csv",
+                                      [this] { return list(); });
+    ctx.addFormat(*terminals);
+
+    CLI::App* terminal = cli.group(cli.app(), "terminal", "change an enrolled terminal");
+    CLI::App* set_group =
+        cli.command(*terminal, "set-group",
+                    "move a terminal to another section or tier; its new group's policy is re-issued to it",
+                    "  mamorictl terminal set-group pc-0123 住民課", [this] { return setGroup(); });
+    cli.required(set_group->add_option("TERMINAL", terminal_, "the terminal's id (see mamorictl terminals)"),
+                 "the terminal", "端末IDが指定されていません");
+    cli.required(set_group->add_option("GROUP", new_group_, "the section or tier it moves to"), "the group",
+                 "移動先のグループが指定されていません");
+}
+
+int TerminalCommands::createToken() {
+    json::object body{{"group", group_}, {"valid_hours", valid_hours_}};
+    auto v = ctx_.connection().call(Verb::post, "/admin/v1/enroll-tokens", json::serialize(body));
+    std::cout << CtlContext::text(v.at("token")) << "\n";
+    std::cerr << "one-time token for group '" << CtlContext::text(v.at("group")) << "', valid until "
+              << CtlContext::localTime(v.at("expires_unix").to_number<int64_t>()) << "\n";
+    return 0;
+}
+
+int TerminalCommands::list() {
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/terminals");
+    ReportTable t({"terminal", "section", "policy", "last seen", "events", "reporting"});
+    for (const auto& r : v.as_array())
+        t.add({CtlContext::text(r.at("id")), CtlContext::text(r.at("group")), CtlContext::text(r.at("policy_version")),
+               CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>()), CtlContext::text(r.at("head_seq")),
+               CtlContext::text(r.at("reporting"))});
+    ctx_.emit(t, v, "no terminals are enrolled yet");
+    return 0;
+}
+
+int TerminalCommands::setGroup() {
+    json::object body{{"terminal", terminal_}, {"group", new_group_}};
+    auto v = ctx_.connection().call(Verb::post, "/admin/v1/terminals/group", json::serialize(body));
+    std::cout << "terminal " << CtlContext::text(v.at("terminal")) << " moved from group '"
+              << CtlContext::text(v.at("previous_group")) << "' to '" << CtlContext::text(v.at("group"))
+              << "'; it takes that group's policy at its next sync";
+    if (v.as_object().contains("reissued_version"))
+        std::cout << " (re-issued as version " << CtlContext::text(v.at("reissued_version")) << ")";
+    std::cout << "\n";
+    return 0;
+}
+
+}  // namespace mamori::collector
