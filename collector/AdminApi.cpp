@@ -30,11 +30,11 @@ int64_t nowUnix() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-HttpResponse jsonReply(const HttpRequest& req, http::status status, const json::value& v) {
+HttpResponse jsonReply(const HttpRequestHead& req, http::status status, const json::value& v) {
     return HttpsServer::reply(req, status, json::serialize(v) + "\n", "application/json");
 }
 
-HttpResponse jsonError(const HttpRequest& req, http::status status, const std::string& en, const std::string& ja) {
+HttpResponse jsonError(const HttpRequestHead& req, http::status status, const std::string& en, const std::string& ja) {
     return jsonReply(req, status, json::object{{"error", en}, {"error_ja", ja}});
 }
 
@@ -63,7 +63,7 @@ std::string stringField(const json::object& o, const std::string& key, const std
 // Seconds since 1970 that still fit in nanoseconds as int64.
 constexpr int64_t kMaxUnixSeconds = std::numeric_limits<int64_t>::max() / 1'000'000'000;
 
-std::string pathOf(const HttpRequest& req) {
+std::string pathOf(const HttpRequestHead& req) {
     std::string t(req.target());
     return t.substr(0, t.find('?'));
 }
@@ -72,19 +72,35 @@ bool canRead(const AdminUser& u) { return u.role == "admin" || u.role == "ciso" 
 
 }  // namespace
 
+std::optional<AdminUser> AdminApi::authenticate(const HttpRequestHead& req, const Caller& caller) {
+    std::string auth(req[http::field::authorization]);
+    std::optional<AdminUser> user;
+    if (auth.rfind("Bearer ", 0) == 0)
+        user = store_.adminByTokenHash(mamori::proto::Sha256::hex(mamori::proto::Sha256::of(auth.substr(7))));
+    if (!user)
+        Log::warn("admin endpoint: " + caller.address + " " + std::string(req.method_string()) + " " +
+                  std::string(req.target()) + " refused: no valid token");
+    return user;
+}
+
+std::optional<HttpResponse> AdminApi::admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit) {
+    // The token is checked on the header: a caller without one never has a body read.
+    if (!authenticate(req, caller))
+        return jsonError(req, http::status::unauthorized, "a valid bearer token is required",
+                         "有効なアクセストークンが必要です");
+    body_limit = req.method() == http::verb::get ? 0 : kMaxBody;
+    return std::nullopt;
+}
+
 HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
     const std::string path = pathOf(req);
     const std::string request = std::string(req.method_string()) + " " + std::string(req.target());
     std::optional<AdminUser> user;
     try {
-        std::string auth(req[http::field::authorization]);
-        if (auth.rfind("Bearer ", 0) == 0)
-            user = store_.adminByTokenHash(mamori::proto::Sha256::hex(mamori::proto::Sha256::of(auth.substr(7))));
-        if (!user) {
-            Log::warn("admin endpoint: " + caller.address + " " + request + " refused: no valid token");
+        user = authenticate(req, caller);
+        if (!user)
             return jsonError(req, http::status::unauthorized, "a valid bearer token is required",
                              "有効なアクセストークンが必要です");
-        }
         const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
         if (post && path == "/admin/v1/enroll-tokens") return createToken(req, *user);
         if (get && path == "/admin/v1/terminals") return listTerminals(req, *user);

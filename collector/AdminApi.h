@@ -24,9 +24,16 @@ public:
         : store_(store), calendar_(calendar), settings_(std::move(settings)),
           compliance_(store, calendar, settings_.heartbeat_deadline_s) {}
 
+    // The largest body an administrator sends: a policy profile, a user, an exception.
+    static constexpr std::size_t kMaxBody = 1024 * 1024;
+
+    // The header's verdict, before any body is read (HttpsServer::admit): the bearer token.
+    std::optional<HttpResponse> admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit);
     HttpResponse handle(const HttpRequest& req, const Caller& caller);
 
 private:
+    // The user of the request's bearer token; a refusal is logged.
+    std::optional<AdminUser> authenticate(const HttpRequestHead& req, const Caller& caller);
     HttpResponse createToken(const HttpRequest& req, const AdminUser& user);
     HttpResponse listTerminals(const HttpRequest& req, const AdminUser& user);
     HttpResponse violations(const HttpRequest& req, const AdminUser& user);

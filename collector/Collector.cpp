@@ -133,6 +133,9 @@ struct Collector::Impl {
             io, *admin_tls, parseEndpoint(home.config().get("admin_listen", "127.0.0.1:8444")),
             [this](const HttpRequest& r, const Caller& c) { return admin_api.handle(r, c); }, limits(home),
             "admin endpoint");
+        admin_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
+            return admin_api.admit(h, c, limit);
+        });
     }
 };
 

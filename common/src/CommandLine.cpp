@@ -90,7 +90,7 @@ int CommandLine::run(int argc, char** argv) {
             if (m == missing_.end() || o->count() > 0) continue;
             const std::string path = pathOf(at);
             std::cerr << program_ << " " << path << ": missing " << m->second.english << " ("
-                      << o->get_name(true, false) << ") / " << m->second.japanese << "\n(see: " << program_ << " "
+                      << o->get_name() << ") / " << m->second.japanese << "\n(see: " << program_ << " "
                       << path << " --help)\n";
             return kUsage;
         }

@@ -94,6 +94,17 @@ TEST_F(BoundedListener, AnUnauthenticatedBodyIsRefusedOnItsHeaderAlone) {
     expectStillServing();
 }
 
+TEST_F(BoundedListener, AnAdminRequestWithoutAValidTokenIsRefusedOnItsHeaderAlone) {
+    RawClient c(collector.adminPort());
+    c.send("POST /admin/v1/policies HTTP/1.1\r\nHost: collector\r\nAuthorization: Bearer made-up\r\n"
+           "Content-Type: application/json\r\nContent-Length: 15000000\r\n\r\n");
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string answer = c.readAll();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 401", 0), 0u) << answer;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << "it waited for the body";
+    EXPECT_NE(answer.find("有効なアクセストークンが必要です"), std::string::npos) << answer;
+}
+
 TEST_F(BoundedListener, EnrollmentTakesNoMoreThanItNeeds) {
     RawClient c(port);
     c.send("POST /v1/enroll HTTP/1.1\r\nHost: collector\r\nContent-Type: application/x-protobuf\r\n"

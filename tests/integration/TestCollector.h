@@ -69,6 +69,7 @@ public:
     void signal(int sig) { ::kill(proc_.pid(), sig); }
 
     std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(agent_port_); }
+    unsigned short adminPort() const { return admin_port_; }
     unsigned short agentPort() const { return agent_port_; }
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path log() const { return dir_ / "collector.log"; }

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include "mamori/common/UserError.h"
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -110,9 +112,9 @@ TEST_F(SqliteStoreTest, OpenStoreAcceptsSqliteUrlsAndPlainPaths) {
     openStore("sqlite:" + path)->putSetting("a", "1");
     EXPECT_EQ(openStore(path)->setting("a"), "1");
     EXPECT_EQ(openStore("sqlite://" + path)->setting("a"), "1");  // sqlite:///abs/path
-    EXPECT_THROW(openStore("mysql://db/mamori"), std::invalid_argument);
-    EXPECT_THROW(openStore("sqlite://host/x.db"), std::invalid_argument);
-    EXPECT_THROW(openStore("sqlite:"), std::invalid_argument);
+    EXPECT_THROW(openStore("mysql://db/mamori"), mamori::common::UserError);
+    EXPECT_THROW(openStore("sqlite://host/x.db"), mamori::common::UserError);
+    EXPECT_THROW(openStore("sqlite:"), mamori::common::UserError);
 }
 
 }  // namespace
