@@ -45,7 +45,7 @@ struct Agent::Impl {
     std::unique_ptr<mamori::platform::FileWatch> profile_watch;
     AgentStatus status;
     bool restart = false;
-    asio::signal_set signals{io, SIGINT, SIGTERM};
+    asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
     asio::steady_timer heartbeat{io}, shutdown_deadline{io}, memory_release{io};
     std::chrono::steady_clock::time_point memory_released{};
     // Every thread besides the reactor (this process's main thread) is started here and named
@@ -55,6 +55,18 @@ struct Agent::Impl {
     std::optional<WorkPool> enroll_worker;
 
     explicit Impl(AgentConfig c) : config(std::move(c)) {}
+
+    // SIGTERM and SIGINT stop the agent; a SIGHUP (systemctl reload, a stray kill -HUP) must not,
+    // or the terminal would run unguarded until the next restart.
+    void waitForSignal() {
+        signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            if (sig != SIGHUP) return shutdown("signal " + std::to_string(sig));
+            Log::info("SIGHUP: agent.conf is read at start (restart the service to apply it); a policy arrives "
+                      "from the collector, and a standalone profile is applied as soon as it is saved");
+            waitForSignal();
+        });
+    }
 
     // The workers stop first: work under way finishes, work not started is dropped, and nothing
     // on them still uses a control or the enrollment when those go.
@@ -238,9 +250,7 @@ struct Agent::Impl {
         }
         scheduleHeartbeat();
         scheduleMemoryRelease(std::chrono::seconds(10));
-        signals.async_wait([this](const boost::system::error_code& ec, int sig) {
-            if (!ec) shutdown("signal " + std::to_string(sig));
-        });
+        waitForSignal();
         status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count();
         status.save(dir);  // with this pid: the daemon is up and handles SIGTERM from here on

@@ -36,6 +36,7 @@ rm -rf "$units" && mkdir -p "$units"
 dpkg -x "$agent_v1" "$units" && dpkg -x "$collector_deb" "$units"
 # The targets the units name come from this machine's systemd; the units and programs from the packages.
 cp -rn /lib/systemd/system/. "$units/lib/systemd/system/"
+install -D /bin/kill "$units/bin/kill"  # ExecReload's program, from procps
 check "systemd-analyze verify passes for both units" \
   systemd-analyze --root="$units" verify /lib/systemd/system/mamori-agent.service /lib/systemd/system/mamori-collector.service
 for unit in mamori-agent mamori-collector; do

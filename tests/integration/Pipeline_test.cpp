@@ -76,6 +76,16 @@ TEST_P(Pipeline, EnrolledAgentReportsItsLifecycle) {
     EXPECT_NE(out.find("市民課"), std::string::npos);
 }
 
+TEST_P(Pipeline, SighupNeverStopsTheAgent) {
+    auto agent = enrolledAgent("term-a");
+    agent->start();
+    agent->signal(SIGHUP);
+    EXPECT_TRUE(waitFor([&] { return agent->logText().find("SIGHUP: agent.conf is read at start") != std::string::npos; }))
+        << agent->logText();
+    EXPECT_TRUE(agent->running());
+    EXPECT_EQ(agent->stop(SIGTERM), 0);
+}
+
 TEST_P(Pipeline, CollectorDownForTheWholeRunThenUp) {
     auto agent = enrolledAgent("term-a");
     collector->stop(SIGKILL);
