@@ -31,11 +31,12 @@ std::string thisThreadsName() {
 }
 
 TEST(WorkPool, EveryThreadCarriesThePoolsName) {
-    mamori::agent::WorkPool pool("mamori-work", 2);
     std::mutex mu;
     std::condition_variable cv;
     std::set<long> tids;
     std::set<std::string> names;
+    // After what its tasks use: the pool joins its threads before those go.
+    mamori::agent::WorkPool pool("mamori-work", 2);
     // Two tasks that wait for each other: one on each thread.
     for (int i = 0; i < 2; ++i) {
         boost::asio::post(pool.executor(), [&] {
