@@ -305,10 +305,11 @@ private:
         }
         if (!isDeviceName(ev.name())) return;
         if (ev.action == "add") {
-            // Any arrival rechecks every root hub: a root hub whose own add was lost in a full
-            // queue must not stay open.
-            blockNewDevices();
             if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+            // Then every root hub is rechecked: one whose own add was lost in a full queue must
+            // not stay open. After the decision, so a person waiting for a stick does not wait
+            // for this too.
+            blockNewDevices();
         }
         if (ev.action == "remove") {
             read_only_.erase(ev.name());
