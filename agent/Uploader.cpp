@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::agent {
@@ -106,6 +107,7 @@ asio::awaitable<bool> Uploader::sendBatch() {
     mamori::v1::EventAck ack;
     if (!ack.ParseFromString(res.body)) throw std::runtime_error("malformed acknowledgement");
     if (!ack.warning().empty()) Log::warn("collector: " + ack.warning());
+    for (const auto& r : ack.refused()) setAside(r, acked_before, events.size());
     journal_.acknowledge(ack.acked_seq());
     const uint64_t acked = journal_.stats().acked_seq;
     // An acknowledgement that does not move (a refused batch) or that claims seqs this journal
@@ -118,6 +120,32 @@ asio::awaitable<bool> Uploader::sendBatch() {
                                  std::to_string(ack.acked_seq()) + ")");
     status_.last_upload_unix = nowUnix();
     co_return true;
+}
+
+void Uploader::setAside(const mamori::v1::RefusedRange& r, uint64_t acked_before, size_t sent) {
+    // Only seqs of the batch just sent: the range comes from the collector, the copy from here.
+    const uint64_t first = std::max(r.first_seq(), acked_before + 1);
+    const uint64_t last = std::min(r.last_seq(), acked_before + sent);
+    const std::string& reason = r.reason();  // the log escapes what the collector wrote
+    if (first > last) {
+        Log::warn("the collector refused seq " + std::to_string(r.first_seq()) + "-" + std::to_string(r.last_seq()) +
+                  ", which this batch did not hold: " + reason);
+        return;
+    }
+    // The journal's own copies, kept for whoever investigates: the collector recorded them as
+    // tampering and acknowledges them, so they are never sent again.
+    mamori::v1::EventBatch copy;
+    copy.set_terminal_id(identity_.terminal_id);
+    for (auto& e : journal_.pending(last - first + 1, first - 1)) *copy.add_events() = std::move(e);
+    const auto dir = state_dir_ / "refused-events";
+    const auto file = dir / ("seq-" + std::to_string(first) + "-" + std::to_string(last) + ".pb");
+    std::filesystem::create_directories(dir);
+    mamori::common::Files::writeAtomic(file, copy.SerializeAsString(), 0600);
+    Log::error("the collector refused seq " + std::to_string(first) + "-" + std::to_string(last) +
+               " as failing authentication (" + reason + "); this journal's copy is kept in " + file.string() +
+               ": the journal may have been altered / コレクターが seq " + std::to_string(first) + "-" +
+               std::to_string(last) + " を認証できない（改ざんの疑い）として受け付けませんでした。この端末の記録は " +
+               file.string() + " に保存しました");
 }
 
 asio::awaitable<void> Uploader::cycle() {

@@ -45,6 +45,8 @@ private:
     boost::asio::awaitable<void> cycle();
     boost::asio::awaitable<void> sync();
     boost::asio::awaitable<bool> sendBatch();
+    // Keeps the journal's copy of events the collector refused as failing authentication.
+    void setAside(const mamori::v1::RefusedRange& refused, uint64_t acked_before, size_t sent);
     void saveStatus();
 
     boost::asio::any_io_executor ex_;

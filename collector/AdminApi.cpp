@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "collector/AdminQuery.h"
+#include "collector/EventTime.h"
 #include "collector/EvidenceExport.h"
 #include "collector/ExceptionGrant.h"
 #include "collector/MonthlyReport.h"
@@ -110,6 +111,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (get && path == "/admin/v1/report/monthly") return monthlyReport(req, *user);
         if (post && path == "/admin/v1/policies") return pushPolicy(req, *user);
         if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, *user);
+        if (post && path == "/admin/v1/terminals/resolve-tampering") return resolveTampering(req, *user);
         if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
         if (post && path == "/admin/v1/exceptions") return grantException(req, *user);
         if (get && path == "/admin/v1/exceptions") return listExceptions(req, *user);
@@ -170,6 +172,9 @@ HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& us
                                    {"head_seq", t.head_seq},
                                    {"policy_version", t.applied_policy_version},
                                    {"clock_skew_ms", t.clock_skew_ms},
+                                   {"clock_wrong", t.clock_wrong},
+                                   {"tampering_since_unix", t.tampering_since_unix},
+                                   {"tampering_detail", t.tampering_detail},
                                    {"reporting", now - seen <= settings_.heartbeat_deadline_s}});
     }
     return jsonReply(req, http::status::ok, out);
@@ -192,7 +197,8 @@ HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user)
                                    {"violations", r.violations},
                                    {"exempted", r.exempted},
                                    {"events", r.events},
-                                   {"last_seen_unix", r.last_seen_unix}});
+                                   {"last_seen_unix", r.last_seen_unix},
+                                   {"clock_skew_ms", r.clock_skew_ms}});
     return jsonReply(req, http::status::ok,
                      json::object{{"date", date}, {"time_zone", calendar_.zoneName()}, {"rows", out}});
 }
@@ -222,7 +228,12 @@ HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
         (void)google::protobuf::util::MessageToJsonString(body, &text, opts);
         out.push_back(json::object{{"seq", e.seq},
                                    {"utc_ns", e.utc_ns},
-                                   {"local_date", calendar_.dateOfNs(e.utc_ns)},
+                                   {"arrival_unix", e.arrival_unix},
+                                   {"local_date", e.local_date},
+                                   // Which clock chose local_date: the terminal's own, or the
+                                   // collector's at arrival (the terminal's was not believed).
+                                   {"filed_by", e.filed_by_arrival ? "arrival" : "terminal clock"},
+                                   {"time_plausible", EventTime::plausible(e.utc_ns, e.arrival_unix)},
                                    {"hash", mamori::proto::Sha256::hex(e.hash)},
                                    {"body", json::parse(text)}});
     }
@@ -294,6 +305,28 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
               "' by " + user.name);
     return jsonReply(req, http::status::created,
                      json::object{{"version", version}, {"group", rec.group}, {"name", rec.name}});
+}
+
+HttpResponse AdminApi::resolveTampering(const HttpRequest& req, const AdminUser& user) {
+    if (user.role != "admin" && user.role != "ciso")
+        return jsonError(req, http::status::forbidden, "only an admin or the CISO may resolve a tampering suspicion",
+                         "改ざんの疑いを解除できるのは管理者または CISO のみです");
+    const json::object o = bodyObject(req, "{\"terminal\": ..., \"note\": ...}");
+    const std::string id = stringField(o, "terminal", "", true);
+    const std::string note = stringField(o, "note", "", true);
+    if (note.empty())
+        throw UserError::invalid("say what was found (note): it is kept with the resolution",
+                                 "調査結果（note）を記入してください。解除の記録として保存されます");
+    const auto [since, detail] = store_.resolveTampering(id);
+    if (since == 0)
+        throw UserError::conflict("terminal " + id + " is not suspected of tampering",
+                                  "端末 " + id + " に改ざんの疑いはありません");
+    // The access log is the audit trail of who looked at and decided on a terminal's evidence.
+    store_.recordAccess({nowUnix(), user.name, user.role, id, "resolved tampering (" + detail + "): " + note});
+    Log::info("admin endpoint: " + user.name + " (" + user.role + ") resolved the tampering suspicion on " + id +
+              ": " + note);
+    return jsonReply(req, http::status::ok,
+                     json::object{{"terminal", id}, {"since_unix", since}, {"detail", detail}, {"note", note}});
 }
 
 HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser& user) {

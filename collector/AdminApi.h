@@ -46,6 +46,7 @@ private:
                                                       const TerminalRecord& terminal, const std::string& action);
     HttpResponse pushPolicy(const HttpRequest& req, const AdminUser& user);
     HttpResponse setTerminalGroup(const HttpRequest& req, const AdminUser& user);
+    HttpResponse resolveTampering(const HttpRequest& req, const AdminUser& user);
     HttpResponse policyStatus(const HttpRequest& req, const AdminUser& user);
     HttpResponse grantException(const HttpRequest& req, const AdminUser& user);
     HttpResponse listExceptions(const HttpRequest& req, const AdminUser& user);

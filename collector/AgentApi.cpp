@@ -1,8 +1,10 @@
 #include "collector/AgentApi.h"
 
 #include <chrono>
+#include <cstdlib>
 
 #include "collector/PolicyResolver.h"
+#include "mamori/policy/PolicyLoader.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Log.h"
@@ -125,9 +127,34 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
     if (!in.ParseFromString(req.body()))
         return HttpsServer::reply(req, http::status::bad_request, "malformed sync request\n");
     auto now = std::chrono::system_clock::now();
-    int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
-    int64_t skew_ms = in.agent_utc_ns() ? (in.agent_utc_ns() - now_ns) / 1'000'000 : 0;
-    store_.recordSync(terminal.id, now_ns / 1'000'000'000, in.applied_policy_version(), skew_ms);
+    const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+    const int64_t now_unix = now_ns / 1'000'000'000;
+    const auto delivery = PolicyResolver(store_).forTerminal(terminal, now_unix);
+    std::optional<mamori::v1::Policy> policy;
+    if (delivery) policy = PolicyResolver::compose(*delivery);
+
+    // The collector's clock is the evidence clock: the terminal's is judged against it, by the
+    // tolerance of the profile it should run (the built-in one's before it has any).
+    TerminalStore::Sync sync{now_unix, in.applied_policy_version(), 0, false, {}};
+    if (in.agent_utc_ns() != 0) {
+        // Halved before subtracting: two int64 nanosecond times may differ by more than int64 holds.
+        const int64_t skew_half_ns = in.agent_utc_ns() / 2 - now_ns / 2;
+        sync.clock_skew_ms = skew_half_ns / 500'000;
+        static const uint32_t kBuiltInTolerance =
+            mamori::policy::PolicyLoader::builtInDefault().reporting().clock_tolerance_seconds();
+        const uint32_t tolerance_s = policy && policy->reporting().clock_tolerance_seconds() != 0
+                                         ? policy->reporting().clock_tolerance_seconds()
+                                         : kBuiltInTolerance;
+        sync.clock_wrong = std::abs(skew_half_ns / 500'000'000) > static_cast<int64_t>(tolerance_s);
+        if (sync.clock_wrong) {
+            sync.clock_violation_date = ingest_.calendar().dateOfUnix(now_unix);
+            // Once per sync while it lasts; the count in the daily view says how long.
+            Log::warn("terminal " + terminal.id + ": clock off by " + std::to_string(sync.clock_skew_ms) +
+                      " ms, over the tolerance of " + std::to_string(tolerance_s) +
+                      " s: its events are filed by their arrival");
+        }
+    }
+    store_.recordSync(terminal.id, sync);
 
     mamori::v1::SyncResponse out;
     out.set_batch_max_events(settings_.batch_max_events);
@@ -135,10 +162,9 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
     out.set_sync_interval_s(settings_.sync_interval_s);
     out.set_collector_utc_ns(now_ns);
     out.set_acked_seq(terminal.head_seq);
-    const auto delivery = PolicyResolver(store_).forTerminal(terminal, now_ns / 1'000'000'000);
     if (delivery && delivery->version > in.applied_policy_version()) {
         mamori::v1::PolicyEnvelope env;
-        *env.mutable_policy() = PolicyResolver::compose(*delivery);
+        *env.mutable_policy() = std::move(*policy);
         env.set_terminal_id(terminal.id);
         env.set_issued_unix_ns(now_ns);
         auto* signed_policy = out.mutable_policy();

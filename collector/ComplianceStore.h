@@ -21,6 +21,7 @@ struct ComplianceRow {
     int64_t first_violation_ns = 0;
     int64_t last_event_ns = 0;
     int64_t last_seen_unix = 0;  // the terminal's, now (0 if it is no longer enrolled)
+    int64_t clock_skew_ms = 0;   // the terminal's, measured at its last sync
 };
 
 // The daily compliance table that ingest keeps, as the compliance views read it.

@@ -12,6 +12,7 @@ std::string DailyCompliance::controlName(mamori::v1::Control c) {
         case mamori::v1::SCREEN_LOCK: return "screen_lock";
         case mamori::v1::AGENT: return "agent";
         case mamori::v1::EVIDENCE: return "evidence";
+        case mamori::v1::CLOCK: return "clock";
         default: return "other";
     }
 }
@@ -28,15 +29,27 @@ std::vector<DailyCompliance::Row> DailyCompliance::violations(const std::string&
         std::string name = controlName(row.control);
         if (!visible(row.group) || (!control.empty() && control != name)) continue;
         rows.push_back(Row{row.terminal_id, row.group, name, row.violations ? "violation" : "exempted", row.violations,
-                           row.exempted, row.events, row.last_seen_unix});
+                           row.exempted, row.events, row.last_seen_unix, row.clock_skew_ms});
     }
-    // Silence is only judged for today: a past day's silence shows as its missing events.
+    // Silence and standing suspicions are judged for today: a past day shows what happened on it.
     bool today = date == calendar_.dateOfUnix(now_unix);
+    if (today && (control.empty() || control == "evidence")) {
+        for (const auto& t : terminals_.tamperingSuspected()) {
+            if (!visible(t.group)) continue;
+            auto same = std::find_if(rows.begin(), rows.end(), [&](const Row& r) {
+                return r.terminal == t.id && r.control == "evidence";
+            });
+            if (same == rows.end())
+                same = rows.insert(rows.end(), Row{t.id, t.group, "evidence", "", 0, 0, 0, t.last_seen_unix,
+                                                   t.clock_skew_ms});
+            same->status = "tampering suspected";
+        }
+    }
     if (today && (control.empty() || control == "reporting")) {
         // Silent past the deadline: seen (or enrolled) strictly before now - deadline.
         for (const auto& t : terminals_.silentTerminals(now_unix - deadline_s_)) {
             if (!visible(t.group)) continue;
-            rows.push_back(Row{t.id, t.group, "reporting", "not reporting", 0, 0, 0, t.last_seen_unix});
+            rows.push_back(Row{t.id, t.group, "reporting", "not reporting", 0, 0, 0, t.last_seen_unix, t.clock_skew_ms});
         }
     }
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {

@@ -9,18 +9,20 @@
 namespace mamori::collector {
 
 // 「今日、どの端末が違反したか」: the violations of one local date, by terminal and control,
-// plus the terminals silent past their heartbeat deadline ("not reporting").
+// plus, today, the terminals silent past their heartbeat deadline ("not reporting") and those
+// suspected of tampering, which stay so every day until an administrator resolves it.
 class DailyCompliance {
 public:
     struct Row {
         std::string terminal;
         std::string group;
-        std::string control;  // usb, hours, software, screen_lock, agent, evidence, reporting
-        std::string status;   // violation, exempted, not reporting
+        std::string control;  // usb, hours, software, screen_lock, agent, evidence, clock, reporting
+        std::string status;   // violation, exempted, not reporting, tampering suspected
         uint32_t violations = 0;
         uint32_t exempted = 0;
         uint32_t events = 0;
         int64_t last_seen_unix = 0;
+        int64_t clock_skew_ms = 0;
     };
 
     DailyCompliance(ComplianceStore& compliance, TerminalStore& terminals, const LocalCalendar& calendar,

@@ -1,15 +1,24 @@
 #include "collector/EventIngest.h"
 
-#include "mamori/proto/ChainVerifier.h"
+#include <algorithm>
+
+#include "collector/EventTime.h"
 #include "mamori/common/Log.h"
+#include "mamori/proto/BatchAuthenticator.h"
 
 namespace mamori::collector {
 
-using mamori::proto::ChainFault;
-using mamori::proto::ChainHead;
-using mamori::proto::ChainVerifier;
-using mamori::proto::Continuation;
+using mamori::proto::BatchAuthenticator;
+using mamori::proto::BatchStretch;
 using mamori::proto::Ed25519Key;
+
+namespace {
+
+std::string range(uint64_t first, uint64_t last) {
+    return first == last ? "seq " + std::to_string(first) : "seq " + std::to_string(first) + "-" + std::to_string(last);
+}
+
+}  // namespace
 
 EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const mamori::v1::EventBatch& batch,
                                         int64_t now_unix) {
@@ -27,83 +36,110 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
 
     std::lock_guard lock(stripes_[std::hash<std::string>{}(terminal.id) % stripes_.size()]);
     // Re-read under the lock: the head may have moved since the caller looked.
-    auto current = terminals_.terminal(terminal.id);
+    const auto current = terminals_.terminal(terminal.id);
     if (!current) return refuse(403, "unknown terminal");
-    ChainHead head{current->head_seq, current->head_hash};
-    Ed25519Key key = Ed25519Key::fromPublicRaw(current->public_key);
-    ChainVerifier verifier(terminal.id, key);
-    auto check = verifier.check(batch.events(), head);
+    const auto split =
+        BatchAuthenticator(terminal.id, Ed25519Key::fromPublicRaw(current->public_key)).split(batch.events());
+    const auto& stretches = split.stretches;
 
     IngestBatch in;
     in.terminal_id = terminal.id;
     in.now_unix = now_unix;
-    const auto& last = batch.events(batch.events_size() - 1);
-    auto issue = [&](std::string kind, uint64_t first, uint64_t lastSeq, std::string detail) {
-        in.issue = EvidenceIssue{std::move(kind), first, lastSeq, std::move(detail), calendar_.dateOfUnix(now_unix),
-                                 now_unix};
-        Log::warn("evidence violation on " + terminal.id + ": " + in.issue->kind + " seq " + std::to_string(first) +
-                  "-" + std::to_string(lastSeq) + ": " + in.issue->detail);
+    const std::string today = calendar_.dateOfUnix(now_unix);
+    auto issue = [&](std::string kind, uint64_t first, uint64_t last, std::string detail) {
+        Log::warn("evidence violation on " + terminal.id + ": " + kind + " " + range(first, last) + ": " + detail);
+        in.issues.push_back(EvidenceIssue{std::move(kind), first, last, std::move(detail), today, now_unix});
     };
 
-    switch (check.fault) {
-        case ChainFault::None: break;
-        case ChainFault::Malformed: return refuse(400, check.detail);
-        case ChainFault::WrongTerminal: return refuse(403, check.detail);
-        case ChainFault::BadSignature: return refuse(403, "forged batch: " + check.detail);
-        case ChainFault::BrokenChain: {
-            // Modified evidence. If the head still carries the terminal's signature, the terminal
-            // itself sent it: record the tampering, move past it, keep taking the batches after it.
-            mamori::v1::EventBody head_body, first_body;
-            if (!key.verify(last.hash(), last.signature())) return refuse(403, "forged batch: " + check.detail);
-            if (!head_body.ParseFromString(last.body()) || !first_body.ParseFromString(batch.events(0).body()) ||
-                head_body.terminal_id() != terminal.id)
-                return refuse(400, "unreadable batch: " + check.detail);
-            issue("broken-chain", first_body.seq(), head_body.seq(), check.detail);
-            in.new_head_seq = head_body.seq();
-            in.new_head_hash = last.hash();
-            auto stored = evidence_.ingest(in);
-            r.ack.set_acked_seq(std::max(stored.head_seq, head_body.seq()));
-            r.ack.set_warning("broken chain recorded as an evidence violation: " + check.detail);
-            return r;
+    // Walks the batch keeping the chain's end so far: the stored head at first, then the end of
+    // each stretch. An empty hash means the link is unknown: the event there was refused.
+    uint64_t end_seq = current->head_seq;
+    std::string end_hash = current->head_hash;
+    uint64_t top_seq = 0;  // the highest seq taken into the store from this batch
+    for (size_t k = 0; k < stretches.size(); ++k) {
+        const BatchStretch& s = stretches[k];
+        const uint64_t count = static_cast<uint64_t>(s.end - s.begin);
+        if (!s.authentic) {
+            // Where the refused events sit: right after what came before, or right before the
+            // authentic stretch after them (the batch's start has nothing trusted before it).
+            const BatchStretch* next = k + 1 < stretches.size() ? &stretches[k + 1] : nullptr;
+            const uint64_t after = next ? next->bodies.front().seq() : 0;
+            if (k > 0 && next && after <= end_seq + 1) {
+                // Between two authentic events that leave no seq for them: inserted, not altered.
+                // There is nothing of the terminal's to set aside, and the chain goes on.
+                issue("tampered", end_seq, after,
+                      std::to_string(count) + " event(s) inserted after seq " + std::to_string(end_seq) +
+                          " failed authentication: " + s.reason);
+                continue;
+            }
+            uint64_t first = end_seq + 1, last = end_seq + count;
+            if (next) {
+                first = k > 0 ? end_seq + 1 : after > count ? after - count : 1;
+                last = after > 1 ? after - 1 : 1;
+            }
+            if (k == 0 && first > end_seq + 1)
+                issue("gap", end_seq + 1, first - 1, range(end_seq + 1, first - 1) + " never arrived");
+            issue("tampered", first, last,
+                  std::to_string(count) + " event(s) failed authentication: " + s.reason);
+            auto* refused = r.ack.add_refused();
+            refused->set_first_seq(first);
+            refused->set_last_seq(last);
+            refused->set_reason(s.reason);
+            if (last > end_seq) {
+                end_seq = last;
+                end_hash.clear();
+            }
+            continue;
         }
-    }
 
-    uint64_t first = check.bodies.front().seq(), end = check.bodies.back().seq();
-    switch (check.continuation) {
-        case Continuation::Next: break;
-        case Continuation::Gap:
-            issue("gap", head.seq + 1, first - 1,
-                  "events " + std::to_string(head.seq + 1) + "-" + std::to_string(first - 1) + " never arrived");
-            break;
-        case Continuation::Fork:
-            issue("fork", first, end, "the batch does not link to the stored head at seq " + std::to_string(head.seq));
-            break;
-        case Continuation::Replay:
-        case Continuation::Overlap: {
-            // A replay must be the same history: compare with what is stored for the first seq.
-            auto stored_hash = evidence_.eventHash(terminal.id, first);
-            if (stored_hash && *stored_hash != batch.events(0).hash())
-                issue("fork", first, std::min(end, head.seq),
+        const uint64_t first = s.bodies.front().seq(), last = s.bodies.back().seq();
+        const std::string& link = batch.events(s.begin).prev_hash();
+        if (first > end_seq + 1) {
+            issue("gap", end_seq + 1, first - 1, range(end_seq + 1, first - 1) + " never arrived");
+        } else if (first == end_seq + 1) {
+            if (!end_hash.empty() && link != end_hash)
+                issue("fork", first, last, "seq " + std::to_string(first) + " does not link to seq " +
+                                               std::to_string(end_seq) + " before it");
+        } else if (k == 0) {
+            // A resend after a lost acknowledgement must be the same history.
+            const auto stored = evidence_.eventHash(terminal.id, first);
+            if (stored && *stored != batch.events(s.begin).hash())
+                issue("fork", first, std::min(last, end_seq),
                       "seq " + std::to_string(first) + " differs from the stored event");
-            break;
+        } else {
+            issue("fork", first, std::min(last, end_seq),
+                  "the batch goes back from seq " + std::to_string(end_seq) + " to seq " + std::to_string(first));
+        }
+
+        for (int i = s.begin; i < s.end; ++i) {
+            const auto& b = s.bodies[static_cast<size_t>(i - s.begin)];
+            if (b.seq() <= top_seq) continue;  // the same seq twice in one batch: the first is kept
+            const auto& ev = batch.events(i);
+            const bool by_arrival = current->clock_wrong || !EventTime::plausible(b.utc_ns(), now_unix);
+            in.events.push_back(IngestEvent{b.seq(), b.utc_ns(),
+                                            by_arrival ? today : calendar_.dateOfNs(b.utc_ns()), b.type(),
+                                            b.control(), b.violation(), b.outcome(), b.rule_id(), ev.body(),
+                                            ev.prev_hash(), ev.hash(), ev.signature(), now_unix, by_arrival});
+            top_seq = b.seq();
+        }
+        if (last >= end_seq) {
+            end_seq = last;
+            end_hash = batch.events(s.end - 1).hash();
         }
     }
 
-    in.events.reserve(check.bodies.size());
-    for (size_t i = 0; i < check.bodies.size(); ++i) {
-        const auto& b = check.bodies[i];
-        const auto& ev = batch.events(static_cast<int>(i));
-        in.events.push_back(IngestEvent{b.seq(), b.utc_ns(), calendar_.dateOfNs(b.utc_ns()), b.type(), b.control(),
-                                        b.violation(), b.outcome(), b.rule_id(), ev.body(), ev.prev_hash(), ev.hash(),
-                                        ev.signature()});
-    }
-    in.new_head_seq = end;
-    in.new_head_hash = last.hash();
-    auto stored = evidence_.ingest(in);
-    r.ack.set_acked_seq(std::max(stored.head_seq, end));
+    in.new_head_seq = end_seq;
+    in.new_head_hash = end_hash;
+    const auto stored = evidence_.ingest(in);
+    r.ack.set_acked_seq(std::max(stored.head_seq, end_seq));
     r.ack.set_stored(stored.stored);
     r.ack.set_duplicates(stored.duplicates);
-    if (in.issue) r.ack.set_warning(in.issue->kind + " recorded as an evidence violation: " + in.issue->detail);
+    if (!in.issues.empty()) {
+        std::string warning;
+        for (const auto& i : in.issues)
+            warning += (warning.empty() ? "" : "; ") + i.kind + " " + range(i.first_seq, i.last_seq) + ": " + i.detail;
+        r.ack.set_warning("recorded as evidence violations: " + warning);
+    }
     return r;
 }
 

@@ -10,9 +10,15 @@
 
 namespace mamori::collector {
 
-// Turns an uploaded batch into stored evidence. The batch must be the certificate's terminal's,
-// chain from what is stored, and be signed at its head by the terminal's key. A gap, a fork or
-// a broken chain is recorded as an EVIDENCE violation, and never blocks the batches after it.
+// Turns an uploaded batch into stored evidence. The batch must be the certificate's terminal's.
+// Every event is authenticated on its own terms (BatchAuthenticator): the authentic ones are
+// stored, whatever sits next to them; the rest are acknowledged as refused and recorded as
+// tampering, under seqs taken from the authentic events around them or from the stored head,
+// never from their own bodies. A gap, a fork or a refused stretch is an EVIDENCE violation and
+// never blocks the batches after it.
+//
+// Events are filed under the local date of their own time, or of their arrival when the
+// terminal's clock was judged wrong at its last sync or the time is impossible.
 class EventIngest {
 public:
     struct Result {
@@ -26,6 +32,10 @@ public:
     EventIngest(Store& store, const LocalCalendar& calendar) : EventIngest(store, store, calendar) {}
 
     Result ingest(const TerminalRecord& terminal, const mamori::v1::EventBatch& batch, int64_t now_unix);
+
+    // The municipality's calendar events are filed by; a clock violation found at sync is
+    // counted on its date too.
+    const LocalCalendar& calendar() const { return calendar_; }
 
 private:
     TerminalStore& terminals_;

@@ -21,12 +21,14 @@ struct IngestEvent {
     mamori::v1::Outcome outcome = mamori::v1::OUTCOME_UNSPECIFIED;
     std::string rule_id;
     std::string body, prev_hash, hash, signature;
+    int64_t arrival_unix = 0;       // the collector's clock: retention counts from it
+    bool filed_by_arrival = false;  // local_date is the arrival's (the terminal's clock was not believed)
 };
 
 // A problem with the evidence itself: a seq gap, a broken chain, a fork. Stored as a violation
 // of control EVIDENCE on local_date, and kept as its own record for audits.
 struct EvidenceIssue {
-    std::string kind;  // "gap", "broken-chain", "fork", "journal-gap"
+    std::string kind;  // "gap", "tampered", "fork", "journal-gap"
     uint64_t first_seq = 0;
     uint64_t last_seq = 0;
     std::string detail;
@@ -36,8 +38,8 @@ struct EvidenceIssue {
 
 struct IngestBatch {
     std::string terminal_id;
-    std::vector<IngestEvent> events;        // consecutive seqs, oldest first
-    std::optional<EvidenceIssue> issue;     // recorded in the same transaction
+    std::vector<IngestEvent> events;        // ascending seqs, oldest first
+    std::vector<EvidenceIssue> issues;      // recorded in the same transaction
     uint64_t new_head_seq = 0;              // head after this batch (never lowered)
     std::string new_head_hash;
     int64_t now_unix = 0;
@@ -53,6 +55,9 @@ struct StoredEvent {
     uint64_t seq = 0;
     int64_t utc_ns = 0;
     std::string body, prev_hash, hash, signature;
+    int64_t arrival_unix = 0;
+    bool filed_by_arrival = false;
+    std::string local_date;  // the date it is filed under
 };
 
 // What a retention purge of events removed (RetentionPurge logs it).
@@ -78,6 +83,8 @@ public:
     virtual IngestResult ingest(const IngestBatch& batch) = 0;
     // The stored hash of (terminal, seq), to tell a replay from a rewrite.
     virtual std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) = 0;
+    // Events after after_seq, in seq order, whose time (their own, or their arrival's when they
+    // are filed by it) is at or after since_utc_ns.
     virtual std::vector<StoredEvent> events(const std::string& terminal_id, int64_t since_utc_ns,
                                             uint64_t after_seq, uint32_t limit) = 0;
     // The lowest and highest seq of the terminal's events of local dates from..to (inclusive);
@@ -87,11 +94,12 @@ public:
                                                                          const std::string& to_date) = 0;
     virtual std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) = 0;
 
-    // Retention (RetentionPurge): deletes the events, daily compliance rows and evidence issues
-    // of local dates before before_date (YYYY-MM-DD). Terminals keep their heads, so ingest and
-    // the chain checks of newer events go on as before. Deletes in small transactions per
-    // terminal, so ingest is never held up for long.
-    virtual PurgedEvents purgeEventsBefore(const std::string& before_date) = 0;
+    // Retention (RetentionPurge): deletes the events that arrived before arrived_before_unix (the
+    // collector's clock: a terminal's claim of 2001 never shortens how long its evidence is kept),
+    // and the daily compliance rows and evidence issues of local dates before before_date
+    // (YYYY-MM-DD). Terminals keep their heads, so ingest and the chain checks of newer events go
+    // on as before. Deletes in small transactions per terminal, so ingest is never held up for long.
+    virtual PurgedEvents purgeEventsBefore(const std::string& before_date, int64_t arrived_before_unix) = 0;
 };
 
 }  // namespace mamori::collector

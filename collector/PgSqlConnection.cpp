@@ -48,6 +48,7 @@ public:
     int64_t integer(int col) const override { return r_.integer(row_, col); }
     std::string text(int col) const override { return r_.text(row_, col); }
     std::string blob(int col) const override { return r_.bytes(row_, col); }
+    bool boolean(int col) const override { return r_.boolean(row_, col); }
 
 private:
     const PgResult& r_;

@@ -157,6 +157,16 @@ ALTER TABLE terminals ADD COLUMN policy_reissue_version BIGINT NOT NULL DEFAULT 
     R"sql(
 CREATE INDEX daily_compliance_flagged ON daily_compliance (date) WHERE violations > 0 OR exempted > 0;
 )sql",
+    // 4: the collector's clock as the evidence clock, and tampering kept standing until resolved.
+    // Events stored before this step have no recorded arrival: their own time is the best there is.
+    R"sql(
+ALTER TABLE terminals ADD COLUMN clock_wrong BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE terminals ADD COLUMN tampering_since_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN tampering_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN arrival_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN filed_by_arrival BOOLEAN NOT NULL DEFAULT false;
+UPDATE events SET arrival_unix = utc_ns / 1000000000;
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 

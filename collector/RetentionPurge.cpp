@@ -12,7 +12,7 @@ RetentionPurge::Report RetentionPurge::run(date::year_month_day today) {
     Report r;
     r.events_kept_from = date::format("%F", date::sys_days(FiscalYear::keptFrom(today, periods_.events_years)));
     r.exceptions_kept_from = date::format("%F", date::sys_days(FiscalYear::keptFrom(today, periods_.exceptions_years)));
-    r.events = evidence_.purgeEventsBefore(r.events_kept_from);
+    r.events = evidence_.purgeEventsBefore(r.events_kept_from, calendar_.startOfDateUnix(r.events_kept_from));
     // An exception's last day is before the cutoff date exactly when it expired by its midnight.
     r.exceptions = exceptions_.purgeExceptionsExpiredBy(calendar_.startOfDateUnix(r.exceptions_kept_from));
     return r;

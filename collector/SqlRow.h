@@ -12,6 +12,8 @@ public:
     virtual int64_t integer(int col) const = 0;
     virtual std::string text(int col) const = 0;
     virtual std::string blob(int col) const = 0;
+    // A BOOLEAN column (an INTEGER 0/1 in SQLite).
+    virtual bool boolean(int col) const = 0;
 
     uint64_t count(int col) const { return static_cast<uint64_t>(integer(col)); }
 };

@@ -49,16 +49,19 @@ UserError unknownTerminal(const std::string& id) {
 
 const std::string kTerminalColumns =
     "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
-    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version, clock_wrong, tampering_since_unix, "
+    "tampering_detail";
 // The same for lists, without the certificate: views of the whole fleet (compliance, status) read
 // every terminal, and 10,000 certificates are most of those bytes.
 const std::string kTerminalListColumns =
     "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
-    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version";
+    "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version, clock_wrong, tampering_since_unix, "
+    "tampering_detail";
 
 TerminalRecord readTerminal(const SqlRow& r) {
-    return {r.text(0),    r.text(1),    r.text(2),  r.text(3),    r.blob(4),     r.integer(5),
-            r.integer(6), r.count(7),   r.blob(8),  r.count(9),   r.integer(10), r.count(11)};
+    return {r.text(0),    r.text(1),  r.text(2), r.text(3),     r.blob(4),        r.integer(5),
+            r.integer(6), r.count(7), r.blob(8), r.count(9),     r.integer(10),    r.count(11),
+            r.boolean(12),            r.integer(13),             r.text(14)};
 }
 
 const std::string kExceptionColumns = "version, id, terminal_id, group_name, expires_unix, created_unix, exception";
@@ -68,7 +71,13 @@ ExceptionRecord readException(const SqlRow& r) {
 }
 
 constexpr const char* kEventColumns =
-    "terminal_id, seq, utc_ns, local_date, type, control, violation, outcome, rule_id, body, prev_hash, hash, signature";
+    "terminal_id, seq, utc_ns, local_date, type, control, violation, outcome, rule_id, body, prev_hash, hash, signature, "
+    "arrival_unix, filed_by_arrival";
+constexpr size_t kEventColumnCount = 15;
+
+// Issue kinds that only an altered journal or a forked chain produces: the terminal is shown as
+// "tampering suspected" until an administrator resolves it. A gap may be lost evidence.
+bool suspectsTampering(const std::string& kind) { return kind == "tampered" || kind == "fork"; }
 
 // Rows per delete: each is its own short write, so ingest takes turns with a large purge.
 constexpr int64_t kPurgeChunk = 2000;
@@ -119,11 +128,12 @@ std::optional<EnrollToken> SqlStore::consumeEnrollToken(const std::string& token
 void SqlStore::addTerminal(const TerminalRecord& t) {
     db_.write([&](SqlConnection& c) {
         if (c.run("INSERT INTO terminals (" + kTerminalColumns +
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO NOTHING",
                   {P::text(t.id), P::text(t.hostname), P::text(t.group), P::text(t.certificate_pem),
                    P::blob(t.public_key), P::integer(t.enrolled_unix), P::integer(t.last_seen_unix),
                    P::integer(t.head_seq), P::blob(t.head_hash), P::integer(t.applied_policy_version),
-                   P::integer(t.clock_skew_ms), P::integer(t.policy_reissue_version)}) == 0)
+                   P::integer(t.clock_skew_ms), P::integer(t.policy_reissue_version), P::boolean(t.clock_wrong),
+                   P::integer(t.tampering_since_unix), P::text(t.tampering_detail)}) == 0)
             throw UserError::conflict("terminal " + t.id + " is already enrolled",
                                       "端末 " + t.id + " は既に登録されています");
     });
@@ -153,14 +163,45 @@ std::vector<TerminalRecord> SqlStore::silentTerminals(int64_t before_unix) {
                         {P::integer(before_unix)});
 }
 
-void SqlStore::recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
-                          int64_t clock_skew_ms) {
+std::vector<TerminalRecord> SqlStore::tamperingSuspected() {
+    return terminalList(" WHERE tampering_since_unix <> 0", {});
+}
+
+void SqlStore::recordSync(const std::string& id, const Sync& s) {
+    if (s.clock_wrong && s.clock_violation_date.empty())
+        throw UserError::invalid("a wrong clock without the date to count it on, for terminal " + id,
+                                 "端末 " + id + " の時計の違反に日付がありません");
     db_.write([&](SqlConnection& c) {
-        if (c.run("UPDATE terminals SET last_seen_unix = " + db_.dialect().greatest +
-                      "(last_seen_unix, ?2), applied_policy_version = ?3, clock_skew_ms = ?4 WHERE id = ?1",
-                  {P::text(id), P::integer(now_unix), P::integer(applied_policy_version), P::integer(clock_skew_ms)}) ==
-            0)
-            throw unknownTerminal(id);
+        c.transaction([&] {
+            if (c.run("UPDATE terminals SET last_seen_unix = " + db_.dialect().greatest +
+                          "(last_seen_unix, ?2), applied_policy_version = ?3, clock_skew_ms = ?4, clock_wrong = ?5 "
+                          "WHERE id = ?1",
+                      {P::text(id), P::integer(s.now_unix), P::integer(s.applied_policy_version),
+                       P::integer(s.clock_skew_ms), P::boolean(s.clock_wrong)}) == 0)
+                throw unknownTerminal(id);
+            if (s.clock_wrong) {
+                ComplianceDelta delta;
+                delta.add(s.now_unix * 1'000'000'000, true, false);
+                upsertCompliance(c, s.clock_violation_date, id, mamori::v1::CLOCK, delta);
+            }
+        });
+    });
+}
+
+std::pair<int64_t, std::string> SqlStore::resolveTampering(const std::string& id) {
+    return writing(db_, [&](SqlConnection& c) {
+        std::optional<std::pair<int64_t, std::string>> was;
+        c.transaction([&] {
+            c.run("SELECT tampering_since_unix, tampering_detail FROM terminals WHERE id = ?1", {P::text(id)},
+                  [&](const SqlRow& r) { was = std::pair{r.integer(0), r.text(1)}; });
+            if (!was) throw unknownTerminal(id);
+            // Clears only the suspicion read above: one raised meanwhile by another collector
+            // (PostgreSQL) stands, to be resolved on its own.
+            c.run("UPDATE terminals SET tampering_since_unix = 0, tampering_detail = '' "
+                  "WHERE id = ?1 AND tampering_since_unix = ?2",
+                  {P::text(id), P::integer(was->first)});
+        });
+        return *was;
     });
 }
 
@@ -180,9 +221,10 @@ uint64_t SqlStore::setTerminalGroup(const std::string& id, const std::string& gr
 // --- events ---------------------------------------------------------------------------------
 
 IngestResult SqlStore::ingest(const IngestBatch& batch) {
-    if (batch.issue && batch.issue->local_date.empty())
-        throw UserError::invalid("evidence issue without a local date for terminal " + batch.terminal_id,
-                                 "端末 " + batch.terminal_id + " の証跡の問題に日付がありません");
+    for (const EvidenceIssue& issue : batch.issues)
+        if (issue.local_date.empty())
+            throw UserError::invalid("evidence issue without a local date for terminal " + batch.terminal_id,
+                                     "端末 " + batch.terminal_id + " の証跡の問題に日付がありません");
     return writing(db_, [&](SqlConnection& c) {
         IngestResult result;
         c.transaction([&] { result = ingestIn(c, batch); });
@@ -199,7 +241,8 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
     // fails before anything is written.
     bool known = false;
     c.run("UPDATE terminals SET "
-          "head_hash = CASE WHEN ?2 > head_seq AND length(?3) > 0 THEN ?3 ELSE head_hash END, "
+          // An empty hash is a head whose link is unknown (its event was refused): see EventIngest.
+          "head_hash = CASE WHEN ?2 > head_seq THEN ?3 ELSE head_hash END, "
           "head_seq = " + d.greatest + "(head_seq, ?2), "
           "last_seen_unix = " + d.greatest + "(last_seen_unix, ?4) WHERE id = ?1 RETURNING head_seq",
           {P::text(batch.terminal_id), P::integer(batch.new_head_seq), P::blob(batch.new_head_hash),
@@ -212,16 +255,16 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
 
     // The views borrow the batch, which outlives the insert.
     std::vector<SqlParam> values;
-    values.reserve(batch.events.size() * 13);
+    values.reserve(batch.events.size() * kEventColumnCount);
     for (const IngestEvent& e : batch.events) {
         values.insert(values.end(),
                       {P::text(batch.terminal_id), P::integer(e.seq), P::integer(e.utc_ns), P::text(e.local_date),
                        P::integer(e.type), P::integer(e.control), P::boolean(e.violation), P::integer(e.outcome),
                        P::text(e.rule_id), P::blob(e.body), P::blob(e.prev_hash), P::blob(e.hash),
-                       P::blob(e.signature)});
+                       P::blob(e.signature), P::integer(e.arrival_unix), P::boolean(e.filed_by_arrival)});
     }
-    const std::vector<bool> inserted = c.insertRows(
-        {"events", kEventColumns, 13, values, "ON CONFLICT (terminal_id, seq) DO NOTHING", "seq", 1});
+    const std::vector<bool> inserted = c.insertRows({"events", kEventColumns, kEventColumnCount, values,
+                                                     "ON CONFLICT (terminal_id, seq) DO NOTHING", "seq", 1});
 
     std::map<std::pair<std::string_view, int>, ComplianceDelta> deltas;
     for (size_t i = 0; i < batch.events.size(); ++i) {
@@ -234,18 +277,32 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
         deltas[{e.local_date, e.control}].add(e.utc_ns, e.violation, e.outcome == mamori::v1::EXEMPTED);
     }
 
-    if (batch.issue) {
-        const EvidenceIssue& issue = *batch.issue;
+    for (const EvidenceIssue& issue : batch.issues) {
         const int64_t recorded = issue.recorded_unix != 0 ? issue.recorded_unix : batch.now_unix;
         if (c.run("INSERT INTO evidence_issues (terminal_id, kind, first_seq, last_seq, detail, local_date, "
                   "recorded_unix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
                   "ON CONFLICT (terminal_id, kind, first_seq, last_seq) DO NOTHING",
                   {P::text(batch.terminal_id), P::text(issue.kind), P::integer(issue.first_seq),
                    P::integer(issue.last_seq), P::text(issue.detail), P::text(issue.local_date),
-                   P::integer(recorded)}) != 0)
-            deltas[{issue.local_date, mamori::v1::EVIDENCE}].add(recorded * 1'000'000'000, true, false);
+                   P::integer(recorded)}) == 0)
+            continue;  // already recorded by an earlier copy of this batch
+        deltas[{issue.local_date, mamori::v1::EVIDENCE}].add(recorded * 1'000'000'000, true, false);
+        // The first suspicion stands (with when and what) until an administrator resolves it.
+        if (suspectsTampering(issue.kind))
+            c.run("UPDATE terminals SET tampering_since_unix = ?2, tampering_detail = ?3 "
+                  "WHERE id = ?1 AND tampering_since_unix = 0",
+                  {P::text(batch.terminal_id), P::integer(recorded),
+                   P::text(issue.kind + " seq " + std::to_string(issue.first_seq) + "-" +
+                           std::to_string(issue.last_seq) + ": " + issue.detail)});
     }
 
+    for (const auto& [key, delta] : deltas) upsertCompliance(c, key.first, batch.terminal_id, key.second, delta);
+    return result;
+}
+
+void SqlStore::upsertCompliance(SqlConnection& c, std::string_view date, const std::string& terminal_id, int control,
+                                const ComplianceDelta& delta) {
+    const SqlDialect& d = db_.dialect();
     const std::string upsert =
         "INSERT INTO daily_compliance AS dc (date, terminal_id, control, events, violations, exempted, "
         "first_violation_ns, last_event_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -258,11 +315,9 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
         "  WHEN dc.first_violation_ns = 0 THEN excluded.first_violation_ns "
         "  ELSE " + d.least + "(dc.first_violation_ns, excluded.first_violation_ns) END, "
         "last_event_ns = " + d.greatest + "(dc.last_event_ns, excluded.last_event_ns)";
-    for (const auto& [key, delta] : deltas)
-        c.run(upsert, {P::text(key.first), P::text(batch.terminal_id), P::integer(key.second),
-                       P::integer(delta.events), P::integer(delta.violations), P::integer(delta.exempted),
-                       P::integer(delta.first_violation_ns), P::integer(delta.last_event_ns)});
-    return result;
+    c.run(upsert, {P::text(date), P::text(terminal_id), P::integer(control), P::integer(delta.events),
+                   P::integer(delta.violations), P::integer(delta.exempted), P::integer(delta.first_violation_ns),
+                   P::integer(delta.last_event_ns)});
 }
 
 std::optional<std::string> SqlStore::eventHash(const std::string& terminal_id, uint64_t seq) {
@@ -279,11 +334,14 @@ std::vector<StoredEvent> SqlStore::events(const std::string& terminal_id, int64_
     return reading(db_, [&](SqlConnection& c) {
         return rowsOf<StoredEvent>(
             c,
-            "SELECT seq, utc_ns, body, prev_hash, hash, signature FROM events "
-            "WHERE terminal_id = ?1 AND seq > ?2 AND utc_ns >= ?3 ORDER BY seq LIMIT ?4",
+            "SELECT seq, utc_ns, body, prev_hash, hash, signature, arrival_unix, filed_by_arrival, local_date FROM events "
+            // By the time each event is filed by: its own, or its arrival's when that was not believed.
+            "WHERE terminal_id = ?1 AND seq > ?2 AND "
+            "CASE WHEN filed_by_arrival THEN arrival_unix * 1000000000 ELSE utc_ns END >= ?3 ORDER BY seq LIMIT ?4",
             {P::text(terminal_id), P::integer(after_seq), P::integer(since_utc_ns), P::integer(limit)},
             [](const SqlRow& r) {
-                return StoredEvent{r.count(0), r.integer(1), r.blob(2), r.blob(3), r.blob(4), r.blob(5)};
+                return StoredEvent{r.count(0), r.integer(1), r.blob(2), r.blob(3), r.blob(4), r.blob(5),
+                                   r.integer(6), r.boolean(7),   r.text(8)};
             });
     });
 }
@@ -315,20 +373,20 @@ std::vector<EvidenceIssue> SqlStore::evidenceIssues(const std::string& terminal_
 
 // --- retention ------------------------------------------------------------------------------
 
-PurgedEvents SqlStore::purgeEventsBefore(const std::string& before_date) {
+PurgedEvents SqlStore::purgeEventsBefore(const std::string& before_date, int64_t arrived_before_unix) {
     PurgedEvents out;
     const auto ids = reading(db_, [&](SqlConnection& c) {
         return rowsOf<std::string>(c, "SELECT id FROM terminals ORDER BY id" + db_.dialect().byte_order, {},
                                    [](const SqlRow& r) { return r.text(0); });
     });
-    // Per terminal: events have no index by date, but each terminal's are one range of the key.
+    // Per terminal: events have no index by arrival, but each terminal's are one range of the key.
     for (const auto& id : ids) {
         for (int64_t removed = kPurgeChunk; removed == kPurgeChunk;) {
             removed = writing(db_, [&](SqlConnection& c) {
                 int64_t n = 0;
                 c.run("DELETE FROM events WHERE terminal_id = ?1 AND seq IN (SELECT seq FROM events "
-                      "WHERE terminal_id = ?1 AND local_date < ?2 ORDER BY seq LIMIT ?3) RETURNING local_date",
-                      {P::text(id), P::text(before_date), P::integer(kPurgeChunk)}, [&](const SqlRow& r) {
+                      "WHERE terminal_id = ?1 AND arrival_unix < ?2 ORDER BY seq LIMIT ?3) RETURNING local_date",
+                      {P::text(id), P::integer(arrived_before_unix), P::integer(kPurgeChunk)}, [&](const SqlRow& r) {
                           out.noteDate(r.text(0));
                           ++n;
                       });
@@ -375,7 +433,7 @@ std::vector<ComplianceRow> SqlStore::complianceBetween(const std::string& from_d
     // only when the query states its condition.
     const std::string sql =
         "SELECT c.terminal_id, coalesce(t.group_name, ''), c.date, c.control, c.events, c.violations, c.exempted, "
-        "c.first_violation_ns, c.last_event_ns, coalesce(t.last_seen_unix, 0) "
+        "c.first_violation_ns, c.last_event_ns, coalesce(t.last_seen_unix, 0), coalesce(t.clock_skew_ms, 0) "
         "FROM daily_compliance c LEFT JOIN terminals t ON t.id = c.terminal_id "
         "WHERE c.date >= ?1 AND c.date <= ?2" +
         std::string(all_rows ? "" : " AND (c.violations > 0 OR c.exempted > 0)") + " ORDER BY c.date" + byte_order +
@@ -391,7 +449,8 @@ std::vector<ComplianceRow> SqlStore::complianceBetween(const std::string& from_d
                                  static_cast<uint32_t>(r.integer(6)),
                                  r.integer(7),
                                  r.integer(8),
-                                 r.integer(9)};
+                                 r.integer(9),
+                                 r.integer(10)};
         });
     });
 }

@@ -2,7 +2,11 @@
 #include "collector/SqlBackend.h"
 #include "collector/Store.h"
 
+#include <string_view>
+
 namespace mamori::collector {
+
+struct ComplianceDelta;
 
 // The Store written once, in SQL both SQLite and PostgreSQL run, over a SqlBackend that adds
 // connections, durability, dialect and schema (SqliteStore, PostgresStore).
@@ -18,8 +22,10 @@ public:
     std::optional<TerminalRecord> terminal(const std::string& id) override;
     std::vector<TerminalRecord> terminals() override;
     std::vector<TerminalRecord> silentTerminals(int64_t before_unix) override;
-    void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
-                    int64_t clock_skew_ms) override;
+    std::vector<TerminalRecord> tamperingSuspected() override;
+    using TerminalStore::recordSync;
+    void recordSync(const std::string& id, const Sync& sync) override;
+    std::pair<int64_t, std::string> resolveTampering(const std::string& id) override;
     uint64_t setTerminalGroup(const std::string& id, const std::string& group) override;
 
     IngestResult ingest(const IngestBatch& batch) override;
@@ -30,7 +36,7 @@ public:
                                                                  const std::string& from_date,
                                                                  const std::string& to_date) override;
     std::vector<EvidenceIssue> evidenceIssues(const std::string& terminal_id) override;
-    PurgedEvents purgeEventsBefore(const std::string& before_date) override;
+    PurgedEvents purgeEventsBefore(const std::string& before_date, int64_t arrived_before_unix) override;
 
     std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
                                                  bool all_rows) override;
@@ -60,6 +66,8 @@ public:
     void finishCopy(uint64_t last_policy_version) override;
 
 private:
+    void upsertCompliance(SqlConnection& c, std::string_view date, const std::string& terminal_id, int control,
+                          const ComplianceDelta& delta);
     IngestResult ingestIn(SqlConnection& c, const IngestBatch& batch);
     std::vector<TerminalRecord> terminalList(const std::string& where, std::initializer_list<SqlParam> params);
 

@@ -26,6 +26,7 @@ public:
     int64_t integer(int col) const override { return s_.columnInt(col); }
     std::string text(int col) const override { return s_.columnText(col); }
     std::string blob(int col) const override { return s_.columnBlob(col); }
+    bool boolean(int col) const override { return s_.columnInt(col) != 0; }
 
 private:
     const common::SqliteStatement& s_;

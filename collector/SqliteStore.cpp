@@ -150,6 +150,16 @@ ALTER TABLE terminals ADD COLUMN policy_reissue_version INTEGER NOT NULL DEFAULT
     R"sql(
 CREATE INDEX daily_compliance_flagged ON daily_compliance (date) WHERE violations > 0 OR exempted > 0;
 )sql",
+    // 5: the collector's clock as the evidence clock, and tampering kept standing until resolved.
+    // Events stored before this step have no recorded arrival: their own time is the best there is.
+    R"sql(
+ALTER TABLE terminals ADD COLUMN clock_wrong INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN tampering_since_unix INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN tampering_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN arrival_unix INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN filed_by_arrival INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET arrival_unix = utc_ns / 1000000000;
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 

@@ -25,6 +25,13 @@ struct TerminalRecord {
     // policy may carry a lower version than the old one's: the delivery to this terminal carries
     // at least this version, so the move always reaches it (see PolicyResolver).
     uint64_t policy_reissue_version = 0;
+    // Judged at the last sync against the profile's clock tolerance: while it is wrong, events
+    // are filed under the date of their arrival, not the date the terminal claims.
+    bool clock_wrong = false;
+    // Set when ingest refused events as tampered or saw the chain fork; it stays, in every
+    // day's view, until an administrator resolves it (resolveTampering).
+    int64_t tampering_since_unix = 0;
+    std::string tampering_detail;
 };
 
 struct EnrollToken {
@@ -53,9 +60,26 @@ public:
     // before_unix, ordered by id, without certificate_pem: the fleet's silent few, without
     // listing the fleet.
     virtual std::vector<TerminalRecord> silentTerminals(int64_t before_unix) = 0;
-    // Throws common::UserError (NotFound) for an unknown terminal.
-    virtual void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version,
-                            int64_t clock_skew_ms) = 0;
+    // The terminals suspected of tampering (tampering_since_unix set), ordered by id, without
+    // certificate_pem.
+    virtual std::vector<TerminalRecord> tamperingSuspected() = 0;
+    // The terminal's sync: its sign of life, applied version and clock. A clock judged wrong is
+    // counted as a CLOCK violation on clock_violation_date (the collector's local date) in the
+    // same transaction. Throws common::UserError (NotFound) for an unknown terminal.
+    struct Sync {
+        int64_t now_unix = 0;
+        uint64_t applied_policy_version = 0;
+        int64_t clock_skew_ms = 0;
+        bool clock_wrong = false;
+        std::string clock_violation_date;  // when clock_wrong
+    };
+    virtual void recordSync(const std::string& id, const Sync& sync) = 0;
+    void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version, int64_t clock_skew_ms) {
+        recordSync(id, Sync{now_unix, applied_policy_version, clock_skew_ms, false, {}});
+    }
+    // Clears a standing tampering suspicion. Returns what was cleared (empty detail and 0 when
+    // there was none). Throws common::UserError (NotFound) for an unknown terminal.
+    virtual std::pair<int64_t, std::string> resolveTampering(const std::string& id) = 0;
     // Moves the terminal and sets its policy_reissue_version to the next version of the policy
     // version counter, which it returns. Throws common::UserError (NotFound) for an unknown
     // terminal.

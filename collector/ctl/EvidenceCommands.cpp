@@ -116,13 +116,17 @@ int EvidenceCommands::events() {
     const std::string q =
         "?terminal=" + CtlConnection::encode(terminal_) + "&limit=" + std::to_string(limit_) + sinceParam();
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/events" + q);
-    ReportTable t({"seq", "time", "type", "control", "violation", "rule", "hash"});
+    ReportTable t({"seq", "time", "filed under", "type", "control", "violation", "rule", "hash"});
     for (const auto& e : v.as_array()) {
         const auto& b = e.at("body").as_object();
         auto get = [&](const char* k) { return b.contains(k) ? CtlContext::text(b.at(k)) : std::string(); };
-        t.add({CtlContext::text(e.at("seq")), CtlContext::localTime(e.at("utc_ns").to_number<int64_t>() / 1'000'000'000),
-               get("type"), get("control"), b.contains("violation") ? "yes" : "", get("rule_id"),
-               CtlContext::text(e.at("hash")).substr(0, 16)});
+        // The terminal's claimed time, marked when the collector did not believe it.
+        std::string time = CtlContext::localTime(e.at("utc_ns").to_number<int64_t>() / 1'000'000'000);
+        if (!e.at("time_plausible").as_bool()) time += " (impossible)";
+        std::string filed = CtlContext::text(e.at("local_date"));
+        if (CtlContext::text(e.at("filed_by")) == "arrival") filed += " (by arrival)";
+        t.add({CtlContext::text(e.at("seq")), time, filed, get("type"), get("control"),
+               b.contains("violation") ? "yes" : "", get("rule_id"), CtlContext::text(e.at("hash")).substr(0, 16)});
     }
     ctx_.emit(t, v, "no events");
     return 0;

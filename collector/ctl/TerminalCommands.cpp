@@ -34,6 +34,16 @@ TerminalCommands::TerminalCommands(common::CommandLine& cli, CtlContext& ctx) : 
                  "the terminal", "端末IDが指定されていません");
     cli.required(set_group->add_option("GROUP", new_group_, "the section or tier it moves to"), "the group",
                  "移動先のグループが指定されていません");
+    CLI::App* resolve = cli.command(
+        *terminal, "resolve-tampering",
+        "clear a terminal's 'tampering suspected' state once it has been investigated (admin or CISO); the note "
+        "is kept in the access log",
+        "  mamorictl terminal resolve-tampering pc-0123 --note \"journal restored from backup by mistake; ticket 4711\"",
+        [this] { return resolveTampering(); });
+    cli.required(resolve->add_option("TERMINAL", terminal_, "the terminal's id (see mamorictl terminals)"),
+                 "the terminal", "端末IDが指定されていません");
+    cli.required(resolve->add_option("--note", note_, "what the investigation found"), "--note",
+                 "調査結果（--note）が指定されていません");
 }
 
 int TerminalCommands::createToken() {
@@ -47,12 +57,25 @@ int TerminalCommands::createToken() {
 
 int TerminalCommands::list() {
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/terminals");
-    ReportTable t({"terminal", "section", "policy", "last seen", "events", "reporting"});
-    for (const auto& r : v.as_array())
+    ReportTable t({"terminal", "section", "policy", "last seen", "events", "reporting", "clock skew ms", "tampering"});
+    for (const auto& r : v.as_array()) {
+        const int64_t tampering = r.at("tampering_since_unix").to_number<int64_t>();
         t.add({CtlContext::text(r.at("id")), CtlContext::text(r.at("group")), CtlContext::text(r.at("policy_version")),
                CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>()), CtlContext::text(r.at("head_seq")),
-               CtlContext::text(r.at("reporting"))});
+               CtlContext::text(r.at("reporting")),
+               CtlContext::text(r.at("clock_skew_ms")) + (r.at("clock_wrong").as_bool() ? " (wrong)" : ""),
+               tampering ? "suspected since " + CtlContext::localTime(tampering) : ""});
+    }
     ctx_.emit(t, v, "no terminals are enrolled yet");
+    return 0;
+}
+
+int TerminalCommands::resolveTampering() {
+    json::object body{{"terminal", terminal_}, {"note", note_}};
+    auto v = ctx_.connection().call(Verb::post, "/admin/v1/terminals/resolve-tampering", json::serialize(body));
+    std::cout << "terminal " << CtlContext::text(v.at("terminal")) << ": the tampering suspicion since "
+              << CtlContext::localTime(v.at("since_unix").to_number<int64_t>()) << " ("
+              << CtlContext::text(v.at("detail")) << ") is resolved\n";
     return 0;
 }
 

@@ -4,7 +4,8 @@
 
 namespace mamori::collector {
 
-// mamorictl's commands about terminals: `token create`, `terminals`, `terminal set-group`.
+// mamorictl's commands about terminals: `token create`, `terminals`, `terminal set-group`,
+// `terminal resolve-tampering`.
 class TerminalCommands {
 public:
     TerminalCommands(common::CommandLine& cli, CtlContext& ctx);
@@ -13,9 +14,10 @@ private:
     int createToken();
     int list();
     int setGroup();
+    int resolveTampering();
 
     CtlContext& ctx_;
-    std::string group_ = "default", terminal_, new_group_;
+    std::string group_ = "default", terminal_, new_group_, note_;
     int valid_hours_ = 24;
 };
 

@@ -1,7 +1,7 @@
 // An event batch is the body of POST /v1/events: bytes from the network, read before anything
 // in them is trusted. Any bytes must be refused or stored, never crash the collector, and what
-// the verifier accepts must be what it promises (one parsed body per event, this terminal's,
-// consecutive seqs).
+// the verifier and the authenticator accept must be what they promise (one parsed body per
+// event, this terminal's, consecutive seqs).
 //
 // The first input byte selects how much of an honest terminal to simulate; without it a mutated
 // batch almost never gets past the signature, and the ingest path behind it would go untested:
@@ -23,6 +23,7 @@
 #include "collector/EventIngest.h"
 #include "collector/LocalCalendar.h"
 #include "collector/Store.h"
+#include "mamori/proto/BatchAuthenticator.h"
 #include "mamori/proto/ChainVerifier.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EventChain.h"
@@ -46,6 +47,7 @@ constexpr char kTerminalKey[] =
 struct Collector {
     Ed25519Key key = Ed25519Key::fromPrivatePem(kTerminalKey);
     mamori::proto::ChainVerifier verifier{kTerminal, Ed25519Key::fromPublicRaw(key.publicRaw())};
+    mamori::proto::BatchAuthenticator authenticator{kTerminal, Ed25519Key::fromPublicRaw(key.publicRaw())};
     std::filesystem::path dir;
     std::unique_ptr<mamori::collector::Store> store;
     mamori::collector::LocalCalendar calendar{"Asia/Tokyo"};
@@ -127,6 +129,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::abort();  // a refusal carries no bodies and says why
     }
 
+    // The authenticator alone: its stretches tile the batch, and an authentic one holds this
+    // terminal's consecutive seqs, one parsed body per event.
+    const auto split = c.authenticator.split(batch.events());
+    int covered = 0;
+    for (const auto& s : split.stretches) {
+        if (s.begin != covered || s.end <= s.begin) std::abort();
+        covered = s.end;
+        if (!s.authentic) {
+            if (!s.bodies.empty() || s.reason.empty()) std::abort();
+            continue;
+        }
+        if (s.bodies.size() != static_cast<size_t>(s.end - s.begin)) std::abort();
+        for (size_t i = 0; i < s.bodies.size(); ++i) {
+            if (s.bodies[i].terminal_id() != kTerminal || s.bodies[i].seq() == 0) std::abort();
+            if (i > 0 && s.bodies[i].seq() != s.bodies[i - 1].seq() + 1) std::abort();
+        }
+    }
+    if (covered != batch.events_size() || split.verifications > static_cast<size_t>(batch.events_size())) std::abort();
+
     // The collector's whole ingest path, as AgentApi calls it for this terminal.
     batch.set_terminal_id(flags & 4 ? kTerminal : batch.terminal_id());
     const auto result = c.ingest->ingest(*current, batch, 1'760'000'000);
@@ -134,6 +155,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!result.error.empty()) std::abort();
         auto after = c.store->terminal(kTerminal);
         if (!after || after->head_seq < current->head_seq) std::abort();  // the head never moves back
+        if (result.ack.acked_seq() < current->head_seq) std::abort();
+        for (const auto& r : result.ack.refused())
+            if (r.first_seq() == 0 || r.first_seq() > r.last_seq()) std::abort();
     } else if (result.http_status != 400 && result.http_status != 403) {
         std::abort();
     } else if (result.error.empty()) {

@@ -4,6 +4,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
+#include <limits>
 #include <thread>
 
 #include "SimulatedTerminal.h"
@@ -11,6 +12,7 @@
 #include "TestCollector.h"
 #include "collector/CertificateAuthority.h"
 #include "collector/Store.h"
+#include "mamori/proto/EventChain.h"
 
 using namespace mamori::test;
 using mamori::common::Files;
@@ -113,27 +115,78 @@ TEST_P(AgentEndpoint, PostingForAnotherTerminalIsRefused) {
     EXPECT_EQ(storedCount("term-b"), 0u);
 }
 
-TEST_P(AgentEndpoint, ModifiedEventIsRecordedAsTamperingAndNotStored) {
+// The ack of one batch, which must be a 200.
+mamori::v1::EventAck ackOf(const mamori::common::HttpsClient::Response& res) {
+    EXPECT_EQ(res.status, 200u) << res.body;
+    mamori::v1::EventAck ack;
+    EXPECT_TRUE(ack.ParseFromString(res.body));
+    return ack;
+}
+
+TEST_P(AgentEndpoint, AlteredMiddleEventCostsOnlyItselfAndTheTerminalStandsSuspected) {
     auto batch = terminal->batch(5);
     mamori::v1::EventBody body;
     body.ParseFromString(batch.events(2).body());
-    body.set_type(mamori::v1::USB_ALLOWED);  // rewrite history
+    body.set_type(mamori::v1::USB_ALLOWED);  // rewrite history, keep the hash and signature
     batch.mutable_events(2)->set_body(body.SerializeAsString());
-    auto res = terminal->send(batch);
-    ASSERT_EQ(res.status, 200u);
-    mamori::v1::EventAck ack;
-    ack.ParseFromString(res.body);
-    EXPECT_NE(ack.warning().find("broken chain"), std::string::npos);
-    EXPECT_EQ(storedCount(terminal->id()), 0u);
-    EXPECT_TRUE(logged("evidence violation on term-a: broken-chain seq 1-5"));
-    // The tampering is a violation today, and the next honest batch is still taken.
+    const auto ack = ackOf(terminal->send(batch));
+    // Seq 1-2 are proved by seq 2's signature, 4-5 by the head's: all four are stored.
+    EXPECT_EQ(ack.acked_seq(), 5u);
+    EXPECT_EQ(ack.stored(), 4u);
+    ASSERT_EQ(ack.refused_size(), 1);
+    EXPECT_EQ(ack.refused(0).first_seq(), 3u);
+    EXPECT_EQ(ack.refused(0).last_seq(), 3u);
+    EXPECT_NE(ack.refused(0).reason().find("altered"), std::string::npos) << ack.refused(0).reason();
+    EXPECT_EQ(collector->seqs(terminal->id()), (std::vector<uint64_t>{1, 2, 4, 5}));
+    EXPECT_TRUE(logged("evidence violation on term-a: tampered seq 3: 1 event(s) failed authentication"));
+    // Today's view says so, and keeps saying so after honest batches, until someone resolves it.
+    ASSERT_EQ(ackOf(terminal->send(terminal->batch(2))).stored(), 2u);
+    EXPECT_EQ(storedCount(terminal->id()), 6u);
     auto today = collector->admin("/admin/v1/violations?date=today&control=evidence");
-    ASSERT_EQ(today.at("rows").as_array().size(), 1u);
-    ASSERT_EQ(terminal->send(terminal->batch(2)).status, 200u);
-    EXPECT_EQ(storedCount(terminal->id()), 2u);
+    ASSERT_EQ(today.at("rows").as_array().size(), 1u) << today;
+    EXPECT_EQ(today.at("rows").at(0).at("status").as_string(), "tampering suspected");
 }
 
-TEST_P(AgentEndpoint, BatchSignedByAnotherKeyIsRefused) {
+TEST_P(AgentEndpoint, AlteredHeadNeverMovesTheHeadToItsClaimedSeq) {
+    auto batch = terminal->batch(50);
+    mamori::v1::EventBody body;
+    body.ParseFromString(batch.events(49).body());
+    body.set_seq(1'000'000);  // hash and signature kept
+    batch.mutable_events(49)->set_body(body.SerializeAsString());
+    const auto ack = ackOf(terminal->send(batch));
+    EXPECT_EQ(ack.acked_seq(), 50u);
+    EXPECT_EQ(ack.stored(), 49u);
+    ASSERT_EQ(ack.refused_size(), 1);
+    EXPECT_EQ(ack.refused(0).first_seq(), 50u);
+    EXPECT_EQ(ack.refused(0).last_seq(), 50u);
+    // The next batch continues after seq 50: taken whole, with no gap or fork recorded.
+    const auto next = ackOf(terminal->send(terminal->batch(3)));
+    EXPECT_EQ(next.acked_seq(), 53u);
+    EXPECT_EQ(next.stored(), 3u);
+    EXPECT_TRUE(next.warning().empty()) << next.warning();
+    EXPECT_EQ(storedCount(terminal->id()), 52u);
+    auto store = mamori::collector::openStore(storeUrl());
+    EXPECT_EQ(store->terminal(terminal->id())->head_seq, 53u);
+    EXPECT_EQ(store->evidenceIssues(terminal->id()).size(), 1u);
+}
+
+TEST_P(AgentEndpoint, RehashedMiddleEventKeepsTheHonestPrefixAndSuffix) {
+    auto batch = terminal->batch(6);
+    mamori::v1::EventBody body;
+    body.ParseFromString(batch.events(3).body());
+    body.set_type(mamori::v1::USB_ALLOWED);
+    auto* ev = batch.mutable_events(3);
+    ev->set_body(body.SerializeAsString());
+    ev->set_hash(mamori::proto::EventChain::linkHash(ev->prev_hash(), ev->body()));  // hash fits; signature does not
+    const auto ack = ackOf(terminal->send(batch));
+    EXPECT_EQ(ack.acked_seq(), 6u);
+    ASSERT_EQ(ack.refused_size(), 1);
+    EXPECT_EQ(ack.refused(0).first_seq(), 4u);
+    EXPECT_NE(ack.refused(0).reason().find("signature"), std::string::npos);
+    EXPECT_EQ(collector->seqs(terminal->id()), (std::vector<uint64_t>{1, 2, 3, 5, 6}));
+}
+
+TEST_P(AgentEndpoint, BatchSignedByAnotherKeyIsRefusedAsTampering) {
     mamori::proto::EventChain forged(mamori::proto::Ed25519Key::generate(), {});
     mamori::v1::EventBatch batch;
     batch.set_terminal_id(terminal->id());
@@ -141,10 +194,69 @@ TEST_P(AgentEndpoint, BatchSignedByAnotherKeyIsRefused) {
     body.set_terminal_id(terminal->id());
     body.set_type(mamori::v1::HEARTBEAT);
     for (int i = 0; i < 3; ++i) *batch.add_events() = forged.append(body);
-    auto res = terminal->send(batch);
-    EXPECT_EQ(res.status, 403u);
-    EXPECT_TRUE(logged("forged batch"));
+    const auto ack = ackOf(terminal->send(batch));
+    EXPECT_EQ(ack.stored(), 0u);
+    ASSERT_EQ(ack.refused_size(), 1);
+    EXPECT_EQ(ack.refused(0).first_seq(), 1u);
+    EXPECT_EQ(ack.refused(0).last_seq(), 3u);
+    EXPECT_TRUE(logged("tampered seq 1-3: 3 event(s) failed authentication: no signature of the terminal"));
     EXPECT_EQ(storedCount(terminal->id()), 0u);
+}
+
+TEST_P(AgentEndpoint, ClockADayBehindIsAViolationAndItsEventsAreFiledByArrival) {
+    terminal->setClockOffset(-std::chrono::hours(24));
+    ASSERT_EQ(terminal->sync().status, 200u);
+    EXPECT_TRUE(logged("terminal term-a: clock off by -86400"));
+    auto clock = collector->admin("/admin/v1/violations?date=today&control=clock");
+    ASSERT_EQ(clock.at("rows").as_array().size(), 1u) << clock;
+    const int64_t skew = clock.at("rows").at(0).at("clock_skew_ms").to_number<int64_t>();
+    EXPECT_NEAR(static_cast<double>(skew), -86'400'000.0, 5'000.0);
+    // Its events claim yesterday; they are today's, because they arrived today.
+    ASSERT_EQ(ackOf(terminal->send(terminal->batch(3, mamori::v1::HOURS_VIOLATION))).stored(), 3u);
+    auto events = collector->admin("/admin/v1/events?terminal=term-a");
+    ASSERT_EQ(events.as_array().size(), 3u);
+    const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
+    for (const auto& e : events.as_array()) {
+        EXPECT_EQ(e.at("local_date").as_string(), today);
+        EXPECT_EQ(e.at("filed_by").as_string(), "arrival");
+        EXPECT_TRUE(e.at("time_plausible").as_bool());
+    }
+    // Once the clock is right again, events are filed by their own time.
+    terminal->setClockOffset(std::chrono::nanoseconds(0));
+    ASSERT_EQ(terminal->sync().status, 200u);
+    ASSERT_EQ(ackOf(terminal->send(terminal->batch(1))).stored(), 1u);
+    events = collector->admin("/admin/v1/events?terminal=term-a&after_seq=3");
+    ASSERT_EQ(events.as_array().size(), 1u);
+    EXPECT_EQ(events.at(0).at("filed_by").as_string(), "terminal clock");
+    auto terminals = collector->admin("/admin/v1/terminals");
+    EXPECT_FALSE(terminals.at(0).at("clock_wrong").as_bool());
+}
+
+TEST_P(AgentEndpoint, ImpossibleTimesAreKeptFlaggedAndFiledByArrival) {
+    for (int64_t t : {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}) {
+        terminal->setClockFixed(t);
+        ASSERT_EQ(ackOf(terminal->send(terminal->batch(1))).stored(), 1u);
+    }
+    auto events = collector->admin("/admin/v1/events?terminal=term-a");
+    ASSERT_EQ(events.as_array().size(), 2u);
+    const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
+    for (const auto& e : events.as_array()) {
+        EXPECT_FALSE(e.at("time_plausible").as_bool()) << e;
+        EXPECT_EQ(e.at("filed_by").as_string(), "arrival");
+        EXPECT_EQ(e.at("local_date").as_string(), today);
+    }
+}
+
+TEST_P(AgentEndpoint, ClockIn2001IsJudgedAtSyncAndItsEventsAreFiledToday) {
+    terminal->setClockFixed(int64_t{978'307'200} * 1'000'000'000);  // 2001-01-01: possible, but wrong
+    ASSERT_EQ(terminal->sync().status, 200u);
+    ASSERT_EQ(ackOf(terminal->send(terminal->batch(2))).stored(), 2u);
+    auto events = collector->admin("/admin/v1/events?terminal=term-a");
+    ASSERT_EQ(events.as_array().size(), 2u);
+    const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
+    EXPECT_EQ(events.at(0).at("local_date").as_string(), today);
+    EXPECT_EQ(events.at(0).at("filed_by").as_string(), "arrival");
+    EXPECT_EQ(collector->admin("/admin/v1/violations?date=today&control=clock").at("rows").as_array().size(), 1u);
 }
 
 TEST_P(AgentEndpoint, ReplayedBatchIsStoredOnce) {

@@ -10,6 +10,7 @@
 #include "SimulatedTerminal.h"
 #include "CollectorOnEachStore.h"
 #include "TestCollector.h"
+#include "mamori/common/SqliteDb.h"
 
 using namespace mamori::test;
 using mamori::common::Files;
@@ -104,6 +105,54 @@ TEST_P(Pipeline, CollectorDownForTheWholeRunThenUp) {
     EXPECT_GE(seqs.size(), journaled + 3);
     expectGapFree(seqs);
     EXPECT_EQ(evidenceViolations(), 0u);
+}
+
+// Someone with root on the terminal rewrites one journaled event before it is sent. The collector
+// stores every other event, records the altered one as tampering, and the agent keeps its copy
+// aside instead of resending it forever or silently dropping it.
+TEST_P(Pipeline, AlteredJournalEventIsSetAsideAndEverythingElseDelivered) {
+    auto agent = enrolledAgent("term-a");
+    collector->stop(SIGKILL);
+    for (int i = 0; i < 2; ++i) {
+        agent->start();
+        ASSERT_TRUE(waitFor([&] { return agent->status().find("last error:      none") == std::string::npos; }));
+        EXPECT_EQ(agent->stop(SIGTERM), 0);
+    }
+    const uint64_t journaled = lastSeq(*agent);
+    ASSERT_GE(journaled, 4u);
+    {
+        mamori::common::SqliteDb journal((agent->state() / "journal.db").string(),
+                                         mamori::common::SqliteDb::Access::ReadWrite);
+        std::string body;
+        {
+            auto st = journal.prepare("SELECT body FROM events WHERE seq = 2");
+            ASSERT_TRUE(st.step());
+            body = st.columnBlob(0);
+        }
+        mamori::v1::EventBody altered;
+        ASSERT_TRUE(altered.ParseFromString(body));
+        altered.set_violation(!altered.violation());
+        journal.prepare("UPDATE events SET body = ?1 WHERE seq = 2").bindBlob(1, altered.SerializeAsString()).run();
+    }
+    collector->start();
+    drain(*agent);
+    auto seqs = collector->seqs("term-a");
+    ASSERT_FALSE(seqs.empty());
+    EXPECT_EQ(std::count(seqs.begin(), seqs.end(), 2u), 0);
+    EXPECT_EQ(seqs.size(), lastSeq(*agent) - 1);
+    EXPECT_TRUE(std::filesystem::exists(agent->state() / "refused-events" / "seq-2-2.pb")) << agent->logText();
+    EXPECT_NE(agent->logText().find("the collector refused seq 2-2"), std::string::npos);
+    EXPECT_NE(collector->logText().find("tampered seq 2: 1 event(s) failed authentication"), std::string::npos);
+    auto v = collector->admin("/admin/v1/violations?date=today&control=evidence");
+    ASSERT_EQ(v.at("rows").as_array().size(), 1u);
+    EXPECT_EQ(v.at("rows").at(0).at("status").as_string(), "tampering suspected");
+    // Resolved by the administrator, with a note that the access log keeps.
+    auto out = collector->ctl({"terminal", "resolve-tampering", "term-a", "--note", "test: the journal was edited"});
+    EXPECT_NE(out.find("is resolved"), std::string::npos) << out;
+    v = collector->admin("/admin/v1/violations?date=today&control=evidence");
+    ASSERT_EQ(v.at("rows").as_array().size(), 1u);  // today's evidence violation itself stays
+    EXPECT_EQ(v.at("rows").at(0).at("status").as_string(), "violation");
+    EXPECT_NE(collector->ctl({"access-log"}).find("resolved tampering"), std::string::npos);
 }
 
 TEST_P(Pipeline, AgentKilledInALoopLeavesAGapFreeChain) {

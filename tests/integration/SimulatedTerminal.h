@@ -2,6 +2,8 @@
 // A terminal made of the real protocol pieces (key, CSR, client certificate, hash chain), for
 // driving the agent endpoint with exactly the batches a test needs, honest or not.
 #include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "mamori/proto/Certificate.h"
@@ -45,12 +47,29 @@ public:
             body.set_terminal_id(id_);
             body.set_type(type);
             body.set_control(mamori::v1::AGENT);
-            body.set_utc_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+            body.set_utc_ns(clockNs());
             *b.add_events() = chain_.append(body);
         }
         return b;
+    }
+
+    // A sync as the agent sends it, stamped with this terminal's clock.
+    Response sync(uint64_t applied_policy_version = 0) {
+        mamori::v1::SyncRequest req;
+        req.set_terminal_id(id_);
+        req.set_applied_policy_version(applied_policy_version);
+        req.set_last_seq(chain_.head().seq);
+        req.set_agent_utc_ns(clockNs());
+        return postAuthenticated("/v1/sync", req.SerializeAsString());
+    }
+
+    // What this terminal's clock says, relative to the real one (a day behind: -24h).
+    void setClockOffset(std::chrono::nanoseconds offset) { clock_offset_ = offset; }
+    // A fixed time, whatever the real clock says (a clock reset to 2001, a corrupted RTC).
+    void setClockFixed(int64_t utc_ns) { fixed_ns_ = utc_ns; }
+    int64_t clockNs() const {
+        if (fixed_ns_) return *fixed_ns_;
+        return (std::chrono::system_clock::now().time_since_epoch() + clock_offset_) / std::chrono::nanoseconds(1);
     }
 
     Response send(const mamori::v1::EventBatch& b) { return postAuthenticated("/v1/events", b.SerializeAsString()); }
@@ -79,6 +98,8 @@ private:
     mamori::proto::Ed25519Key key_;
     mamori::proto::EventChain chain_;
     std::string id_, cert_pem_;
+    std::chrono::nanoseconds clock_offset_{0};
+    std::optional<int64_t> fixed_ns_;
 };
 
 }  // namespace mamori::test

@@ -30,8 +30,12 @@ IngestBatch datedBatch(const std::string& id, uint64_t first, const std::vector<
     IngestBatch b;
     b.terminal_id = id;
     uint64_t seq = first;
+    static const LocalCalendar tokyo("Asia/Tokyo");
     for (const auto& d : dates)
-        for (int i = 0; i < 3; ++i) b.events.push_back(event(seq++, d, v1::USB, true, v1::ENFORCED));
+        for (int i = 0; i < 3; ++i) {
+            b.events.push_back(event(seq++, d, v1::USB, true, v1::ENFORCED));
+            b.events.back().arrival_unix = tokyo.startOfDateUnix(d) + 12 * 3600;  // arrived on its own date
+        }
     b.new_head_seq = seq - 1;
     b.new_head_hash = b.events.back().hash;
     b.now_unix = kNow;
@@ -50,7 +54,7 @@ TYPED_TEST(RetentionPurgeTest, EventsGoOneYearAfterTheEndOfTheirFiscalYearAndIng
     //                               FY2024        FY2025 first  FY2025 last   FY2026 first
     store->ingest(datedBatch("t1", 1, {"2025-03-31", "2025-04-01", "2026-03-31", "2026-04-01"}));
     IngestBatch gap = datedBatch("t1", 13, {"2026-05-01"});
-    gap.issue = EvidenceIssue{"gap", 100, 101, "lost", "2025-03-31", kNow};
+    gap.issues = {EvidenceIssue{"gap", 100, 101, "lost", "2025-03-31", kNow}};
     store->ingest(gap);
     const auto head = store->terminal("t1");
     RetentionPurge purge(*store, this->calendar, {});
@@ -89,6 +93,26 @@ TYPED_TEST(RetentionPurgeTest, EventsGoOneYearAfterTheEndOfTheirFiscalYearAndIng
     EXPECT_EQ(next.stored, 3u);
     EXPECT_EQ(next.duplicates, 0u);
     EXPECT_EQ(next.head_seq, 18u);
+}
+
+TYPED_TEST(RetentionPurgeTest, RetentionCountsFromArrivalNeverFromTheTerminalsClaim) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    // A terminal whose clock said 2001 when it reported in FY2026: filed and kept by its arrival.
+    IngestBatch b = datedBatch("t1", 1, {"2026-06-01"});
+    for (auto& e : b.events) {
+        e.utc_ns = int64_t{978'307'200} * 1'000'000'000;
+        e.filed_by_arrival = true;
+    }
+    store->ingest(b);
+    RetentionPurge purge(*store, this->calendar, {});
+    EXPECT_EQ(purge.run(ymd(2027, 4, 1)).events.events, 0u);
+    EXPECT_EQ(seqs(*store, "t1").size(), 3u);
+    const auto kept = store->events("t1", 0, 0, 10);
+    EXPECT_TRUE(kept.front().filed_by_arrival);
+    EXPECT_EQ(kept.front().local_date, "2026-06-01");
+    // A year after FY2026 ends, they go like any other event of it.
+    EXPECT_EQ(purge.run(ymd(2028, 4, 1)).events.events, 3u);
 }
 
 TYPED_TEST(RetentionPurgeTest, ExceptionsGoFiveYearsAfterTheFiscalYearTheyEndedIn) {

@@ -39,7 +39,7 @@ protected:
         s.addTerminal(terminal("t2", "住民課"));
         IngestBatch b = batch("t1", 1, 30);
         b.events[3].violation = true;
-        b.issue = EvidenceIssue{"gap", 40, 41, "lost", "2026-01-05", kNow};
+        b.issues = {EvidenceIssue{"gap", 40, 41, "lost", "2026-01-05", kNow}};
         s.ingest(b);
         s.ingest(batch("t2", 1, 5, "2026-01-06"));
         s.recordSync("t1", kNow + 10, 1, -250);

@@ -171,7 +171,7 @@ TYPED_TEST(StoreTest, EvidenceIssueIsRecordedAndCountedAsViolationOnce) {
     auto store = this->open();
     store->addTerminal(terminal("t1"));
     IngestBatch b = batch("t1", 20, 5);
-    b.issue = EvidenceIssue{"gap", 11, 19, "seq 11..19 never arrived", "2026-01-04", kNow + 60};
+    b.issues = {EvidenceIssue{"gap", 11, 19, "seq 11..19 never arrived", "2026-01-04", kNow + 60}};
 
     store->ingest(b);
     store->ingest(b);  // the acknowledgement was lost and the agent sent it again
@@ -194,16 +194,60 @@ TYPED_TEST(StoreTest, EvidenceIssueIsRecordedAndCountedAsViolationOnce) {
 
     // A different issue on the same day adds to the same row.
     IngestBatch fork = batch("t1", 25, 1);
-    fork.issue = EvidenceIssue{"fork", 24, 24, "two different events 24", "2026-01-04", 0};
+    fork.issues = {EvidenceIssue{"fork", 24, 24, "two different events 24", "2026-01-04", 0}};
     store->ingest(fork);
     EXPECT_EQ(store->compliance("2026-01-04", false).at(0).violations, 2u);
     EXPECT_EQ(store->evidenceIssues("t1").at(1).recorded_unix, kNow) << "defaults to the batch's time";
 }
 
+TYPED_TEST(StoreTest, TamperingStandsWithItsFirstIssueUntilResolved) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    IngestBatch gap = batch("t1", 1, 2);
+    gap.issues = {EvidenceIssue{"gap", 3, 4, "lost", "2026-01-05", kNow}};
+    store->ingest(gap);
+    EXPECT_TRUE(store->tamperingSuspected().empty()) << "a gap may be lost evidence, not tampering";
+
+    IngestBatch b = batch("t1", 5, 2);
+    b.issues = {EvidenceIssue{"tampered", 7, 7, "altered", "2026-01-05", kNow + 5},
+                EvidenceIssue{"fork", 8, 8, "does not link", "2026-01-05", kNow + 5}};
+    store->ingest(b);
+    ASSERT_EQ(store->tamperingSuspected().size(), 1u);
+    const auto t1 = store->terminal("t1");
+    EXPECT_EQ(t1->tampering_since_unix, kNow + 5);
+    EXPECT_EQ(t1->tampering_detail, "tampered seq 7-7: altered");
+    EXPECT_EQ(store->compliance("2026-01-05", false).at(0).violations, 3u);
+
+    const auto [since, detail] = store->resolveTampering("t1");
+    EXPECT_EQ(since, kNow + 5);
+    EXPECT_EQ(detail, "tampered seq 7-7: altered");
+    EXPECT_TRUE(store->tamperingSuspected().empty());
+    EXPECT_EQ(store->resolveTampering("t1").first, 0) << "nothing left to resolve";
+    EXPECT_EQ(userErrorOf([&] { store->resolveTampering("nope"); }), UserError::Kind::NotFound);
+}
+
+TYPED_TEST(StoreTest, AWrongClockAtSyncIsAClockViolationOfThatDate) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    store->recordSync("t1", TerminalStore::Sync{kNow, 1, -86'400'000, true, "2026-01-05"});
+    store->recordSync("t1", TerminalStore::Sync{kNow + 60, 1, -86'399'000, true, "2026-01-05"});
+    EXPECT_TRUE(store->terminal("t1")->clock_wrong);
+    auto rows = store->compliance("2026-01-05", false);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].control, v1::CLOCK);
+    EXPECT_EQ(rows[0].violations, 2u);
+    EXPECT_EQ(rows[0].clock_skew_ms, -86'399'000);
+    store->recordSync("t1", TerminalStore::Sync{kNow + 120, 1, 20, false, {}});
+    EXPECT_FALSE(store->terminal("t1")->clock_wrong);
+    EXPECT_EQ(store->compliance("2026-01-05", false).at(0).violations, 2u);
+    EXPECT_EQ(userErrorOf([&] { store->recordSync("t1", TerminalStore::Sync{kNow, 1, 1, true, {}}); }),
+              UserError::Kind::Invalid);
+}
+
 TYPED_TEST(StoreTest, IngestForUnknownTerminalThrowsAndWritesNothing) {
     auto store = this->open();
     IngestBatch b = batch("ghost", 1, 3);
-    b.issue = EvidenceIssue{"gap", 1, 1, "", "2026-01-05", kNow};
+    b.issues = {EvidenceIssue{"gap", 1, 1, "", "2026-01-05", kNow}};
     EXPECT_EQ(userErrorOf([&] { store->ingest(b); }), UserError::Kind::NotFound);
     EXPECT_TRUE(store->events("ghost", 0, 0, 10).empty());
     EXPECT_TRUE(store->evidenceIssues("ghost").empty());
