@@ -6,9 +6,9 @@
 #include <boost/asio/ssl.hpp>
 #include <thread>
 
-#include "SimulatedTerminal.h"
+#include "tests/support/SimulatedTerminal.h"
 #include "CollectorOnEachStore.h"
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 #include "collector/CertificateAuthority.h"
 #include "collector/Store.h"
 
