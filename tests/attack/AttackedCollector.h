@@ -47,7 +47,7 @@ public:
         honest_ = std::make_unique<SimulatedTerminal>(collector_.agentUrl(), ca_pem_);
         ASSERT_EQ(honest_->enroll(collector_.token("市民課"), "honest-pc").status, 200u);
         expectHonestDelivery();
-        idle_kb_ = ProcessSample(collector_.pid()).rss_kb;
+        idle_kb_ = bench::ProcessSample(collector_.pid()).rss_kb;
         ASSERT_GT(idle_kb_, 0) << "no /proc entry for the collector";
     }
 
@@ -74,7 +74,7 @@ public:
 
     // Peak resident memory (VmHWM, never lowered) within the bound above idle.
     void expectMemoryBounded() const {
-        const ProcessSample now(collector_.pid());
+        const bench::ProcessSample now(collector_.pid());
         ASSERT_TRUE(now.ok()) << "the collector is gone";
         EXPECT_LE(now.hwm_kb - idle_kb_, kBoundKb)
             << "peak " << now.hwm_kb << " kB, idle " << idle_kb_ << " kB, now " << now.rss_kb << " kB";

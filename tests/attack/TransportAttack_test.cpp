@@ -139,13 +139,13 @@ TEST_F(TransportAttack, ASlowlorisHeaderTrickleIsClosed) {
     RawTlsClient slow(target->collector().agentPort());
     ASSERT_TRUE(slow.trySend("POST /v1/events HTTP/1.1\r\nHost: collector\r\n"));
     const auto t0 = std::chrono::steady_clock::now();
-    // One header byte every 250 ms, for at most 12 s: the 3 s request timeout must cut it.
+    // One header byte every 250 ms, for at most 12 s: the 3 s request timeout must cut it. A
+    // write fails once the collector has closed (the write after its reset).
     bool open = true;
     for (int i = 0; i < 48 && open; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        open = slow.trySend("X") && slow.readAll(std::chrono::seconds(0)).empty();
+        open = slow.trySend("X");
     }
-    if (open) open = slow.trySend("X");
     EXPECT_FALSE(open) << "a header trickle was kept for 12 s";
     const auto held = std::chrono::steady_clock::now() - t0;
     EXPECT_GE(held, std::chrono::milliseconds(2500));  // not before its time: the timeout is what cut it
@@ -221,7 +221,7 @@ TEST_F(TransportAttack, ThirtyUnauthenticatedFifteenMegabyteBodiesAreNotBuffered
     }
     script += "wait";
     AttackedCollector::shell(script);
-    const ProcessSample after(target->collector().pid());
+    const mamori::bench::ProcessSample after(target->collector().pid());
     std::printf("collector memory: idle %ld kB, peak %ld kB, now %ld kB after 30 bodies of 15 MB\n", target->idleKb(),
                 after.hwm_kb, after.rss_kb);
     std::filesystem::remove(body);
