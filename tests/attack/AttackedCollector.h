@@ -67,6 +67,8 @@ public:
 
     // The terminal's stored seqs are exactly 1..count, each once.
     void expectStoredExactlyOnce(const SimulatedTerminal& t, uint64_t count) const {
+        const auto res = collector_.adminAnswer("/admin/v1/events?limit=10000&terminal=" + t.id());
+        ASSERT_EQ(res.status, 200u) << res.body;
         std::vector<uint64_t> want(count);
         std::iota(want.begin(), want.end(), 1);
         EXPECT_EQ(collector_.seqs(t.id()), want);

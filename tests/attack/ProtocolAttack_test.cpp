@@ -104,12 +104,4 @@ TEST_F(ProtocolAttack, MalformedProtobufIsRefusedWith400) {
     target->expectSurvived();
 }
 
-TEST_F(ProtocolAttack, ASixtyFourMegabyteBatchFromAnEnrolledTerminalIsRefused) {
-    auto t = target->enrollTerminal("pc-huge");
-    const auto res = t->postAuthenticated("/v1/events", std::string(64u << 20, '\x0a'));
-    EXPECT_EQ(res.status, 413u) << res.body;
-    EXPECT_TRUE(target->collector().seqs(t->id()).empty());
-    target->expectSurvived();
-}
-
 }  // namespace

@@ -47,10 +47,10 @@ protected:
         return out;
     }
 
-    // curl's HTTP status for a request, "000" when no HTTP answer came.
+    // curl's HTTP status for a request, "000" when no HTTP answer came, then any error curl gave.
     static std::string curlStatus(const std::string& args) {
         std::string out;
-        AttackedCollector::shell("curl -s -o /dev/null -w '%{http_code}' --max-time 20 --cacert " + target->caFile() +
+        AttackedCollector::shell("curl -sS -o /dev/null -w '%{http_code}' --max-time 20 --cacert " + target->caFile() +
                                      " " + args,
                                  &out);
         return out;
@@ -62,6 +62,12 @@ protected:
         std::ofstream(path).close();
         std::filesystem::resize_file(path, bytes);
         return path.string();
+    }
+
+    static size_t occurrences(const std::string& text, const std::string& needle) {
+        size_t n = 0;
+        for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+        return n;
     }
 
     static inline std::unique_ptr<AttackedCollector> target;
@@ -115,22 +121,29 @@ TEST_F(TransportAttack, Tls12IsRefusedOnBothListeners) {
 
 TEST_F(TransportAttack, ASixtyFourMegabyteBodyIsRefusedBeforeItIsRead) {
     const std::string body = bodyFile("64mb.bin", 64ull << 20);
-    // Without credentials: refused on the header (401), whatever the body.
-    EXPECT_EQ(curlStatus("-H 'Expect:' -H 'Content-Type: application/x-protobuf' -X POST -T " + body + " https://" +
-                         agentHost() + "/v1/events"),
-              "401");
-    EXPECT_EQ(curlStatus("-H 'Expect:' -H 'Authorization: Bearer made-up' -X POST -T " + body + " https://" +
-                         adminHost() + "/admin/v1/policies"),
-              "401");
-    // With a terminal's certificate: over the 16 MiB body limit, 413 on the announced length.
     std::ofstream(target->dir() / "honest.pem") << target->honest().certificatePem();
     std::ofstream(target->dir() / "honest.key") << target->honest().key().privatePem();
-    EXPECT_EQ(curlStatus("--cert " + (target->dir() / "honest.pem").string() + " --key " +
-                         (target->dir() / "honest.key").string() +
-                         " -H 'Expect:' -H 'Content-Type: application/x-protobuf' -X POST -T " + body + " https://" +
-                         agentHost() + "/v1/events"),
-              "413");
-    EXPECT_TRUE(target->logged("over the 16777216-byte limit")) << target->collector().logText();
+    const std::string limit_line = "over the 16777216-byte limit";
+    const size_t logged_before = occurrences(target->collector().logText(), limit_line);
+    const std::vector<std::string> requests = {
+        // Without credentials, at the agent and the admin listener.
+        "-H 'Content-Type: application/x-protobuf' https://" + agentHost() + "/v1/events",
+        "-H 'Authorization: Bearer made-up' https://" + adminHost() + "/admin/v1/policies",
+        // With the honest terminal's own certificate.
+        "--cert " + (target->dir() / "honest.pem").string() + " --key " + (target->dir() / "honest.key").string() +
+            " -H 'Content-Type: application/x-protobuf' https://" + agentHost() + "/v1/events",
+    };
+    for (const auto& request : requests) {
+        // Refused on the announced length, before a byte of the body is read. The collector
+        // closes with the body unread, so the kernel may reset the connection before curl has
+        // read the 413: either is a refusal; what was refused is counted in the log below.
+        const std::string status = curlStatus("-H 'Expect:' -X POST -T " + body + " " + request);
+        EXPECT_TRUE(status == "413" || status.find("Connection reset by peer") != std::string::npos)
+            << request << ": " << status;
+    }
+    EXPECT_TRUE(waitFor([&] {
+        return occurrences(target->collector().logText(), limit_line) == logged_before + requests.size();
+    })) << target->collector().logText();
     std::filesystem::remove(body);
     target->expectSurvived();
 }
@@ -161,7 +174,9 @@ TEST_F(TransportAttack, AnOverLongQueryStringIs414OnBothListeners) {
                          "/admin/v1/terminals" + query + "'"),
               "414");
     // Just under the limit the same request is answered normally.
-    EXPECT_EQ(curlStatus("'https://" + agentHost() + "/v1/ca?q=" + std::string(1000, 'a') + "'"), "200");
+    EXPECT_EQ(curlStatus("-H 'Authorization: Bearer " + target->adminToken() + "' 'https://" + adminHost() +
+                         "/admin/v1/terminals?q=" + std::string(1000, 'a') + "'"),
+              "200");
     target->expectSurvived();
 }
 
