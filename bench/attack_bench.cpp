@@ -135,8 +135,9 @@ Figures run(const std::filesystem::path& dir, const Settings& s, const std::stri
     f.hwm_kb = after.hwm_kb;
     attack_io.stop();
     attacker.join();
-    std::printf("  attack: %ld TLS connections made, %ld held at most at once, %ld refused with 503, %ld other "
-                "answers, %ld connects failed, %.1f MB sent\n",
+    // Open as the crowd counts them: a connection over a cap is open until its 503 arrives.
+    std::printf("  attack: %ld TLS connections made, %ld open at most at once, %ld refused with 503, %ld other "
+                "answers (401/413/408), %ld connects failed, %.1f MB sent\n",
                 crowd.connections.load(), crowd.peak_open.load(), crowd.refused_503.load(), crowd.answered.load(),
                 crowd.failed.load(), static_cast<double>(crowd.bytes_sent.load()) / 1e6);
     if (after.hwm_kb > hwm_before)
