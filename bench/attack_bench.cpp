@@ -45,7 +45,8 @@ struct Settings {
 // Each terminal syncs every interval for `duration`, terminal i first at i/N of the interval
 // (a fleet's clocks spread them); latencies land in stats.
 asio::awaitable<void> honestSyncs(std::vector<std::unique_ptr<LoadTerminal>>& fleet, std::chrono::milliseconds interval,
-                                  std::chrono::seconds duration, LatencyStats& stats, size_t& failures) {
+                                  std::chrono::seconds duration, LatencyStats& stats, size_t& failures,
+                                  std::string& first_failure) {
     auto ex = co_await asio::this_coro::executor;
     const auto start = Clock::now();
     const size_t n = fleet.size();
@@ -60,8 +61,8 @@ asio::awaitable<void> honestSyncs(std::vector<std::unique_ptr<LoadTerminal>>& fl
             [&, i = k % n]() -> asio::awaitable<void> {
                 try {
                     stats.add(co_await fleet[i]->sync(co_await asio::this_coro::executor, 0));
-                } catch (const std::exception&) {
-                    ++failures;
+                } catch (const std::exception& e) {
+                    if (failures++ == 0) first_failure = e.what();
                 }
             },
             asio::detached);
@@ -73,19 +74,20 @@ asio::awaitable<void> honestSyncs(std::vector<std::unique_ptr<LoadTerminal>>& fl
 struct Figures {
     LatencyStats alone, attacked;
     size_t alone_failures = 0, attacked_failures = 0;
+    std::string alone_failure, attacked_failure;  // the first of each, as the client saw it
     long idle_kb = 0, peak_kb = 0, hwm_kb = 0;
 };
 
 // The honest fleet's syncs while `sample` records the collector's memory every 100 ms.
 void measure(std::vector<std::unique_ptr<LoadTerminal>>& fleet, const Settings& s, pid_t collector, LatencyStats& stats,
-             size_t& failures, long& peak_kb) {
+             size_t& failures, std::string& first_failure, long& peak_kb) {
     asio::io_context io;
     bool done = false;
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
             co_await honestSyncs(fleet, std::chrono::milliseconds(s.interval_ms), std::chrono::seconds(s.seconds), stats,
-                                 failures);
+                                 failures, first_failure);
             done = true;
         },
         asio::detached);
@@ -111,7 +113,7 @@ Figures run(const std::filesystem::path& dir, const Settings& s, const std::stri
         fleet.back()->enroll(collector.createToken("benchmark"), "pc-" + std::to_string(i));
     }
     long unused_peak = 0;
-    measure(fleet, s, collector.pid(), f.alone, f.alone_failures, unused_peak);
+    measure(fleet, s, collector.pid(), f.alone, f.alone_failures, f.alone_failure, unused_peak);
     f.idle_kb = ProcessSample(collector.pid()).rss_kb;
     const long hwm_before = ProcessSample(collector.pid()).hwm_kb;
 
@@ -130,7 +132,7 @@ Figures run(const std::filesystem::path& dir, const Settings& s, const std::stri
     crowd.slowloris(s.slowloris, agent, std::chrono::milliseconds(1000));
     std::thread attacker([&] { attack_io.run(); });
     std::this_thread::sleep_for(std::chrono::seconds(3));  // the crowd in place before the clock starts
-    measure(fleet, s, collector.pid(), f.attacked, f.attacked_failures, f.peak_kb);
+    measure(fleet, s, collector.pid(), f.attacked, f.attacked_failures, f.attacked_failure, f.peak_kb);
     const ProcessSample after(collector.pid());
     f.hwm_kb = after.hwm_kb;
     attack_io.stop();
@@ -159,6 +161,8 @@ bool report(const char* title, const Figures& f) {
                 p99, f.attacked.count(), f.attacked_failures, f.attacked.max());
     std::printf("    ratio attacked / baseline  p50 %7.2f      p99 %7.2f\n", p50 / f.alone.percentile(50),
                 p99 / f.alone.percentile(99));
+    if (!f.alone_failure.empty()) std::printf("    first failed sync, no attack: %s\n", f.alone_failure.c_str());
+    if (!f.attacked_failure.empty()) std::printf("    first failed sync, under attack: %s\n", f.attacked_failure.c_str());
     const bool met = above_mb <= 64 && p99 <= 100 && f.attacked_failures == 0;
     std::printf("    targets (<= 64 MB, p99 <= 100 ms, no failed sync): %s\n", met ? "met" : "MISSED");
     return met;
