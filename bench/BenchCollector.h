@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -31,8 +32,9 @@ public:
     // worker threads until destroyed. Listening ports are chosen free at init time.
     // store_url: empty for the default SQLite file in dir. own_process: served by the real
     // mamori-collector binary in a child process, so that its memory and CPU are its own.
+    // extra_conf: lines appended to the collector.conf that init writes (limits, for example).
     BenchCollector(const std::filesystem::path& dir, int threads, const std::string& store_url = "",
-                   bool own_process = false)
+                   bool own_process = false, const std::string& extra_conf = "")
         : dir_(dir) {
         if (!std::filesystem::exists(dir_ / "collector.conf")) {
             // init makes the directory private (0700) and fills it with keys: never do that to a
@@ -46,6 +48,7 @@ public:
             o.server_names = {"127.0.0.1", "localhost"};
             o.store_url = store_url;
             collector::CollectorHome::init(dir_, o);
+            if (!extra_conf.empty()) std::ofstream(dir_ / "collector.conf", std::ios::app) << extra_conf;
         }
         home_ = std::make_unique<collector::CollectorHome>(dir_);
         ca_pem_ = common::Files::read(dir_ / "ca.pem");

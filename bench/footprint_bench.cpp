@@ -17,7 +17,7 @@
 #include "ProcessSample.h"
 #include "agent/AgentStatus.h"
 #include "mamori/common/Log.h"
-#include "tests/integration/Subprocess.h"
+#include "tests/support/Subprocess.h"
 
 namespace po = boost::program_options;
 using namespace mamori::bench;

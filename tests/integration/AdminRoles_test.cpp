@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "CollectorOnEachStore.h"
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
 

@@ -7,9 +7,9 @@
 #include <limits>
 #include <thread>
 
-#include "SimulatedTerminal.h"
+#include "tests/support/SimulatedTerminal.h"
 #include "CollectorOnEachStore.h"
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 #include "collector/CertificateAuthority.h"
 #include "collector/Store.h"
 #include "mamori/proto/EventChain.h"

@@ -16,48 +16,14 @@
 #include <memory>
 #include <string>
 
-#include "TestCollector.h"
+#include "tests/support/RawTlsClient.h"
+#include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-// A TLS client with no certificate of its own, writing raw bytes: what an attacker can do.
-class RawClient {
-public:
-    explicit RawClient(unsigned short port) : tls_(asio::ssl::context::tls_client), stream_(io_, tls_) {
-        tls_.set_verify_mode(asio::ssl::verify_none);  // the server is not what is under test here
-        stream_.next_layer().connect({asio::ip::address_v4::loopback(), port});
-        stream_.handshake(asio::ssl::stream_base::client);
-    }
-    void send(const std::string& bytes) { asio::write(stream_, asio::buffer(bytes)); }
-    // Everything the server sends until it closes, or until the timeout.
-    std::string readAll(std::chrono::seconds timeout = std::chrono::seconds(5)) {
-        std::string out;
-        const auto until = std::chrono::steady_clock::now() + timeout;
-        stream_.next_layer().non_blocking(true);
-        char buf[4096];
-        while (std::chrono::steady_clock::now() < until) {
-            boost::system::error_code ec;
-            const size_t n = stream_.read_some(asio::buffer(buf), ec);
-            if (ec == asio::error::would_block || ec == asio::ssl::error::stream_truncated) {
-                if (ec == asio::ssl::error::stream_truncated) break;
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-                continue;
-            }
-            if (ec) break;
-            out.append(buf, n);
-        }
-        return out;
-    }
-
-private:
-    asio::io_context io_;
-    asio::ssl::context tls_;
-    asio::ssl::stream<tcp::socket> stream_;
-};
 
 unsigned short portOf(const std::string& url) { return static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1))); }
 
@@ -69,7 +35,7 @@ protected:
     }
     // A request announcing a 15 MB body, sent without it: answered 401 on its header, at once.
     static std::string refusedOnHeader(unsigned short port, const std::string& request_line, const std::string& fields) {
-        RawClient c(port);
+        RawTlsClient c(port);
         c.send(request_line + " HTTP/1.1\r\nHost: collector\r\n" + fields +
                "Content-Type: application/x-protobuf\r\nContent-Length: 15000000\r\n\r\n");
         const auto t0 = std::chrono::steady_clock::now();
@@ -80,7 +46,7 @@ protected:
     }
     // The listener still answers an honest question.
     void expectStillServing() {
-        RawClient c(port);
+        RawTlsClient c(port);
         c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
         const std::string answer = c.readAll();
         EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
@@ -106,7 +72,7 @@ TEST_F(BoundedListener, AnAdminRequestWithoutAValidTokenIsRefusedOnItsHeaderAlon
 }
 
 TEST_F(BoundedListener, EnrollmentTakesNoMoreThanItNeeds) {
-    RawClient c(port);
+    RawTlsClient c(port);
     c.send("POST /v1/enroll HTTP/1.1\r\nHost: collector\r\nContent-Type: application/x-protobuf\r\n"
            "Content-Length: 200000\r\n\r\n");
     const std::string answer = c.readAll();
@@ -116,13 +82,13 @@ TEST_F(BoundedListener, EnrollmentTakesNoMoreThanItNeeds) {
 
 TEST_F(BoundedListener, AnOverLongRequestLineIs414AndAnOverLongHeader431) {
     {
-        RawClient c(port);
+        RawTlsClient c(port);
         c.send("GET /v1/ca?" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: collector\r\n\r\n");
         const std::string answer = c.readAll();
         EXPECT_EQ(answer.rfind("HTTP/1.1 414", 0), 0u) << answer.substr(0, 200);
     }
     {
-        RawClient c(port);
+        RawTlsClient c(port);
         c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nX-Filler: " + std::string(20000, 'b') + "\r\n\r\n");
         const std::string answer = c.readAll();
         EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer.substr(0, 200);
@@ -131,9 +97,9 @@ TEST_F(BoundedListener, AnOverLongRequestLineIs414AndAnOverLongHeader431) {
 }
 
 TEST_F(BoundedListener, ACrowdFromOneAddressGets503WithRetryAfter) {
-    std::vector<std::unique_ptr<RawClient>> crowd;
-    for (int i = 0; i < 4; ++i) crowd.push_back(std::make_unique<RawClient>(port));  // the cap
-    RawClient over(port);
+    std::vector<std::unique_ptr<RawTlsClient>> crowd;
+    for (int i = 0; i < 4; ++i) crowd.push_back(std::make_unique<RawTlsClient>(port));  // the cap
+    RawTlsClient over(port);
     const std::string answer = over.readAll();
     EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
     EXPECT_NE(answer.find("Retry-After: 5"), std::string::npos) << answer;
@@ -142,7 +108,7 @@ TEST_F(BoundedListener, ACrowdFromOneAddressGets503WithRetryAfter) {
     crowd.clear();  // the slots come back when the connections close
     EXPECT_TRUE(waitFor([&] {
         try {
-            RawClient c(port);
+            RawTlsClient c(port);
             c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
             return c.readAll().rfind("HTTP/1.1 200", 0) == 0;
         } catch (const std::exception&) {

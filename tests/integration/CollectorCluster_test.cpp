@@ -3,7 +3,7 @@
 // configured list. The store must end with every terminal's chain complete, each event once.
 #include <gtest/gtest.h>
 
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 #include "tests/support/PostgresServer.h"
 
 using namespace mamori::test;

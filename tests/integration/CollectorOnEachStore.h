@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 #include "tests/support/PostgresServer.h"
 
 namespace mamori::test {

@@ -3,7 +3,7 @@
 // `mamori-agent` explains itself instead of starting a root daemon.
 #include <gtest/gtest.h>
 
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
 

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "Subprocess.h"
+#include "tests/support/Subprocess.h"
 #include "agent/DesktopLockAudit.h"
 #include "mamori/platform/CommandRunner.h"
 #include "tests/support/JournalProbe.h"

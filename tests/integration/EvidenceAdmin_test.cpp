@@ -6,9 +6,9 @@
 #include <boost/json.hpp>
 #include <fstream>
 
-#include "SimulatedTerminal.h"
+#include "tests/support/SimulatedTerminal.h"
 #include "CollectorOnEachStore.h"
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 #include "mamori/v1/evidence.pb.h"
 #include "tests/support/PostgresServer.h"
 

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "Subprocess.h"
+#include "tests/support/Subprocess.h"
 
 namespace mamori::test {
 

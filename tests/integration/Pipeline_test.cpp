@@ -7,10 +7,10 @@
 #include <random>
 #include <thread>
 
-#include "SimulatedTerminal.h"
+#include "tests/support/SimulatedTerminal.h"
 #include "CollectorOnEachStore.h"
-#include "TestCollector.h"
 #include "mamori/common/SqliteDb.h"
+#include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
 using mamori::common::Files;

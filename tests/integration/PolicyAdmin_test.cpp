@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 
 #include "CollectorOnEachStore.h"
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 #include "tests/support/PostgresServer.h"
 
 using namespace mamori::test;

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
 

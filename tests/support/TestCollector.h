@@ -67,6 +67,8 @@ public:
     }
     int stop(int sig = SIGTERM) { return proc_.kill(sig); }
     void signal(int sig) { ::kill(proc_.pid(), sig); }
+    pid_t pid() const { return proc_.pid(); }
+    bool running() const { return proc_.running(); }
 
     std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(agent_port_); }
     unsigned short adminPort() const { return admin_port_; }
