@@ -46,13 +46,16 @@ class TestCollector {
 public:
     // store_url: where `init` puts the store (empty: its default SQLite file in dir); join: the
     // directory of a collector whose CA, policy key and store this one shares.
+    // init_prefix runs `init` through another program (faketime, to issue certificates that
+    // were already valid days ago).
     explicit TestCollector(std::filesystem::path dir, std::string extra_conf = "", std::string store_url = "",
-                           std::filesystem::path join = {})
+                           std::filesystem::path join = {}, std::vector<std::string> init_prefix = {})
         : dir_(std::move(dir)), agent_port_(freePort()), admin_port_(freePort()) {
         std::string out;
-        std::vector<std::string> init{bin("mamori-collector"), "init", "--dir", dir_.string(), "--agent-listen",
+        std::vector<std::string> init = std::move(init_prefix);
+        init.insert(init.end(), {bin("mamori-collector"), "init", "--dir", dir_.string(), "--agent-listen",
                                       "127.0.0.1:" + std::to_string(agent_port_), "--admin-listen",
-                                      "127.0.0.1:" + std::to_string(admin_port_), "--organisation", "test city"};
+                                      "127.0.0.1:" + std::to_string(admin_port_), "--organisation", "test city"});
         if (!store_url.empty()) init.insert(init.end(), {"--store", store_url});
         if (!join.empty()) init.insert(init.end(), {"--join", join.string()});
         int rc = Subprocess::run(init, &out);
@@ -156,22 +159,25 @@ private:
 // A real agent process with its own state directory.
 class TestAgent {
 public:
-    explicit TestAgent(std::filesystem::path dir, std::string conf = "") : dir_(std::move(dir)) {
+    // prefix runs every mamori-agent command through another program: faketime, for a terminal
+    // whose clock is wrong.
+    explicit TestAgent(std::filesystem::path dir, std::string conf = "", std::vector<std::string> prefix = {})
+        : dir_(std::move(dir)), prefix_(std::move(prefix)) {
         std::filesystem::create_directories(dir_);
         std::ofstream(dir_ / "agent.conf") << "state_dir = " << (dir_ / "state").string() << "\n" << conf;
     }
     std::string enroll(const std::string& url, const std::string& token, const std::string& host = "term-a",
                        int expect = 0) {
         std::string out;
-        int rc = Subprocess::run({bin("mamori-agent"), "enroll", "--config", config(), "--collector", url, "--token",
-                                  token, "--hostname", host},
+        int rc = Subprocess::run(command({"enroll", "--config", config(), "--collector", url, "--token", token,
+                                          "--hostname", host}),
                                  &out);
         EXPECT_EQ(rc, expect) << out;
         return out;
     }
     // Returns once the daemon has written its status, i.e. it handles SIGTERM.
     void start() {
-        proc_.start({bin("mamori-agent"), "run", "--config", config()}, dir_ / "agent.log");
+        proc_.start(command({"run", "--config", config()}), dir_ / "agent.log");
         std::string mine = "by pid " + std::to_string(proc_.pid()) + "\n";
         ASSERT_TRUE(waitFor([&] { return status().find(mine) != std::string::npos; })) << logText();
     }
@@ -180,7 +186,7 @@ public:
     bool running() const { return proc_.running(); }
     std::string status() const {
         std::string out;
-        Subprocess::run({bin("mamori-agent"), "status", "--config", config()}, &out);
+        Subprocess::run(command({"status", "--config", config()}), &out);
         return out;
     }
     std::filesystem::path state() const { return dir_ / "state"; }
@@ -188,7 +194,15 @@ public:
     std::string logText() const { return mamori::common::Files::read(dir_ / "agent.log"); }
 
 private:
+    std::vector<std::string> command(std::vector<std::string> args) const {
+        std::vector<std::string> out = prefix_;
+        out.push_back(bin("mamori-agent"));
+        out.insert(out.end(), args.begin(), args.end());
+        return out;
+    }
+
     std::filesystem::path dir_;
+    std::vector<std::string> prefix_;
     Subprocess proc_;
 };
 
