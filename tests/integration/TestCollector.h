@@ -176,6 +176,7 @@ public:
     int stop(int sig = SIGTERM) { return proc_.kill(sig); }
     void signal(int sig) { ::kill(proc_.pid(), sig); }
     bool running() const { return proc_.running(); }
+    pid_t pid() const { return proc_.pid(); }
     std::string status() const {
         std::string out;
         Subprocess::run({bin("mamori-agent"), "status", "--config", config()}, &out);
