@@ -167,9 +167,11 @@ public:
         EXPECT_EQ(rc, expect) << out;
         return out;
     }
-    // Returns once the daemon has written its status, i.e. it handles SIGTERM.
-    void start() {
-        proc_.start({bin("mamori-agent"), "run", "--config", config()}, dir_ / "agent.log");
+    // Returns once the daemon has written its status, i.e. it handles SIGTERM. `before`: words put
+    // in front of the command, such as an `env` that changes its environment (the pid stays).
+    void start(std::vector<std::string> before = {}) {
+        before.insert(before.end(), {bin("mamori-agent"), "run", "--config", config()});
+        proc_.start(std::move(before), dir_ / "agent.log");
         std::string mine = "by pid " + std::to_string(proc_.pid()) + "\n";
         ASSERT_TRUE(waitFor([&] { return status().find(mine) != std::string::npos; })) << logText();
     }
