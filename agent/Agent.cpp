@@ -280,6 +280,16 @@ struct Agent::Impl {
         Log::warn(b.agent().reason());
     }
 
+    void saveStatus() {
+        status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count();
+        try {
+            status.save(config.state_dir);
+        } catch (const std::exception& e) {
+            Log::warn(std::string("cannot write status: ") + e.what());
+        }
+    }
+
     int run() {
         const auto& dir = config.state_dir;
         std::filesystem::create_directories(dir);
@@ -300,10 +310,17 @@ struct Agent::Impl {
             Log::warn("not enrolled yet: the built-in default policy is in force; enrolling with " + pending->collector +
                       " in the background");
             enroll_worker.emplace("mamori-enroll", 1);
-            enrollment = std::make_unique<EnrollmentRetry>(io.get_executor(), enroll_worker->executor(), dir, *pending, [this] {
-                restart = true;
-                shutdown("enrolled");
-            });
+            enrollment = std::make_unique<EnrollmentRetry>(
+                io.get_executor(), enroll_worker->executor(), dir, *pending,
+                [this] {
+                    restart = true;
+                    shutdown("enrolled");
+                },
+                [this](const std::string& why) {
+                    // `mamori-agent status` says why the terminal is still unenrolled.
+                    status.last_error = why;
+                    saveStatus();
+                });
             enrollment->start();
         }
         if (!uploader && !config.policy_file.empty()) {

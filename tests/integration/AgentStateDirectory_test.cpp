@@ -178,3 +178,28 @@ TEST_F(AgentStateDirectory, TwentySigkillsAreTwentyUncleanStopsAndNoFailedLogonI
         previous_ns = b.agent().last_event_utc_ns();
     }
 }
+
+// A pending enrollment whose collector does not answer: the reason is in `status`, and each try
+// is followed by a back-off of at least 30 s, so it is logged once per step, never in a loop.
+TEST_F(AgentStateDirectory, AFailedEnrollmentRetryIsInStatusAndLoggedOncePerBackoffStep) {
+    const std::string url = "https://127.0.0.1:" + std::to_string(freePort());  // nothing listens there
+    std::string out;
+    ASSERT_EQ(Subprocess::run({bin("mamori-agent"), "enroll", "--config", agent_->config(), "--collector", url,
+                               "--token", "no-such-token", "--hostname", "term-a", "--retry"},
+                              &out),
+              1)
+        << out;
+    agent_->start();
+    ASSERT_TRUE(waitFor([&] { return agent_->status().find("last error:      enrollment with " + url) != std::string::npos; }))
+        << agent_->status() << agent_->logText();
+    // The first back-off step is at least 3 s (a tenth of its 30 s ceiling): in this time a
+    // spinning retry would have logged hundreds of lines, the back-off none more.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    const std::string log = agent_->logText();
+    size_t tries = 0;
+    for (size_t at = log.find("enrollment with " + url + " failed"); at != std::string::npos;
+         at = log.find("enrollment with " + url + " failed", at + 1))
+        ++tries;
+    EXPECT_EQ(tries, 1u) << log;
+    EXPECT_EQ(agent_->stop(SIGTERM), 0);
+}
