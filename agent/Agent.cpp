@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <date/date.h>
 
 #include "agent/AgentIdentity.h"
 #include "agent/AgentStatus.h"
@@ -18,8 +19,10 @@
 #include "mamori/platform/FileWatch.h"
 #include "mamori/platform/ResidentMemory.h"
 #include "mamori/platform/ThisProcess.h"
+#include "mamori/common/FileLock.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
+#include "mamori/common/UserError.h"
 
 namespace mamori::agent {
 
@@ -29,10 +32,25 @@ namespace {
 // Two, as the software control's own hashing pool had: an exec whose program must be read is
 // not queued behind one slow read, nor behind the memory release or a package database reload.
 constexpr size_t kWorkThreads = 2;
+
+// Held by the one agent working on a state directory (see lockStateDirectory).
+constexpr const char* kLockFile = "agent.lock";
+// Present from a daemon's start until it has journaled AGENT_STOPPING: found at a start, it
+// means the last run ended without a clean stop.
+constexpr const char* kRunningMarker = "agent.running";
+
+std::string utcText(int64_t utc_ns) {
+    const date::sys_time<std::chrono::seconds> t{
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::nanoseconds(utc_ns))};
+    return date::format("%FT%TZ", t);
+}
 }  // namespace
 
 struct Agent::Impl {
     AgentConfig config;
+    // Declared before everything that opens files in the state directory, so released after
+    // all of them are closed.
+    std::optional<mamori::common::FileLock> state_lock;
     asio::io_context io;
     std::unique_ptr<mamori::platform::Clock> clock = mamori::platform::systemClock();
     std::optional<AgentIdentity> identity;
@@ -177,11 +195,31 @@ struct Agent::Impl {
         else stop();
     }
 
+    // One agent per state directory: a second one would extend the same chain from a stale head
+    // (a forked chain the collector must refuse) and report every control twice. Taken before
+    // any other file in the directory is opened, and held until this object goes.
+    void lockStateDirectory() {
+        const auto& dir = config.state_dir;
+        mamori::common::FileLock::Holder holder;
+        state_lock = mamori::common::FileLock::tryExclusive(dir / kLockFile, holder);
+        if (state_lock) return;
+        const std::string who = holder.pid ? "pid " + std::to_string(holder.pid) : "its pid unknown";
+        throw mamori::common::UserError::busy(
+            "another mamori-agent (" + who + ") is already working on the state directory " + dir.string() +
+                "; only one agent may use it. Stop that one first (systemctl stop mamori-agent), or give this one "
+                "its own --state-dir.",
+            "状態ディレクトリ " + dir.string() + " は別の mamori-agent（" +
+                (holder.pid ? "pid " + std::to_string(holder.pid) : "pid 不明") +
+                "）が使用中です。1つの状態ディレクトリを使えるエージェントは1つだけです。先にそれを停止する"
+                "（systemctl stop mamori-agent）か、このエージェントに別の --state-dir を指定してください。");
+    }
+
     // The journal, the policy in force and, when enrolled, the uploader: what both the daemon and
     // the farewell of an uninstalled agent need. Controls are the daemon's alone.
     void open() {
         const auto& dir = config.state_dir;
         std::filesystem::create_directories(dir);
+        if (!state_lock) lockStateDirectory();
         identity = AgentIdentity::load(dir);
         auto key = AgentIdentity::ensureKey(dir);
         std::string terminal_id = identity ? identity->terminal_id : "unenrolled";
@@ -214,9 +252,51 @@ struct Agent::Impl {
         return [this](const mamori::v1::Policy& p, std::string& why) { return controls->apply(p, why); };
     }
 
+    // Whether the last run ended without a clean stop. The marker is created durably before the
+    // journal is opened and stays until a clean stop removes it, so a run killed at any moment
+    // after this leaves it behind.
+    bool markRunning() {
+        const auto marker = config.state_dir / kRunningMarker;
+        if (std::filesystem::exists(marker)) return true;
+        mamori::common::Files::writeAtomic(marker, std::to_string(mamori::platform::processId()) + "\n", 0600);
+        return false;
+    }
+
+    // After AGENT_STOPPING is journaled: the next start is not an unclean one.
+    void markStopped() {
+        const auto marker = config.state_dir / kRunningMarker;
+        std::filesystem::remove(marker);
+        mamori::common::Files::syncDirectory(config.state_dir);
+    }
+
+    void reportUncleanStop() {
+        const int64_t last = journal->stats().head_utc_ns;
+        auto b = lifecycle(mamori::v1::AGENT_UNCLEAN_STOP,
+                           "the last run ended without a clean stop (killed, crashed or power lost); " +
+                               (last ? "its last event was journaled at " + utcText(last)
+                                     : std::string("no event of it is known")));
+        b.mutable_agent()->set_last_event_utc_ns(last);
+        sink->emit(b);
+        Log::warn(b.agent().reason());
+    }
+
+    void saveStatus() {
+        status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count();
+        try {
+            status.save(config.state_dir);
+        } catch (const std::exception& e) {
+            Log::warn(std::string("cannot write status: ") + e.what());
+        }
+    }
+
     int run() {
         const auto& dir = config.state_dir;
+        std::filesystem::create_directories(dir);
+        lockStateDirectory();
+        const bool unclean = markRunning();
         open();
+        if (unclean) reportUncleanStop();
         controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config, work.executor(),
                                                              namedThread("mamori-fanotify")});
         sink->emit(lifecycle(mamori::v1::AGENT_STARTED));
@@ -230,10 +310,17 @@ struct Agent::Impl {
             Log::warn("not enrolled yet: the built-in default policy is in force; enrolling with " + pending->collector +
                       " in the background");
             enroll_worker.emplace("mamori-enroll", 1);
-            enrollment = std::make_unique<EnrollmentRetry>(io.get_executor(), enroll_worker->executor(), dir, *pending, [this] {
-                restart = true;
-                shutdown("enrolled");
-            });
+            enrollment = std::make_unique<EnrollmentRetry>(
+                io.get_executor(), enroll_worker->executor(), dir, *pending,
+                [this] {
+                    restart = true;
+                    shutdown("enrolled");
+                },
+                [this](const std::string& why) {
+                    // `mamori-agent status` says why the terminal is still unenrolled.
+                    status.last_error = why;
+                    saveStatus();
+                });
             enrollment->start();
         }
         if (!uploader && !config.policy_file.empty()) {
@@ -255,6 +342,7 @@ struct Agent::Impl {
                                   std::chrono::system_clock::now().time_since_epoch()).count();
         status.save(dir);  // with this pid: the daemon is up and handles SIGTERM from here on
         io.run();
+        markStopped();  // io.run() returns only after shutdown() journaled AGENT_STOPPING
         status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count();
         auto stats = journal->stats();

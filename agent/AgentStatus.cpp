@@ -1,5 +1,7 @@
 #include "agent/AgentStatus.h"
 
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include "mamori/common/ConfigFile.h"
@@ -43,25 +45,43 @@ void AgentStatus::save(const std::filesystem::path& dir) const {
                                      "# mamori-agent status, rewritten by the daemon\n", 0644);
 }
 
+// `mamori-agent status` is what an administrator runs when something is wrong, so it answers
+// whatever the file holds: a value it cannot read is shown as a problem, the rest as written.
 AgentStatus AgentStatus::load(const std::filesystem::path& dir) {
     AgentStatus s;
-    if (!std::filesystem::exists(dir / "status.conf")) return s;
-    auto c = mamori::common::ConfigFile::load(dir / "status.conf", kKeys);
-    constexpr long long big = 1ll << 62;
+    const auto file = dir / "status.conf";
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return s;
+    std::optional<mamori::common::ConfigFile> read;
+    try {
+        read = mamori::common::ConfigFile::load(file, kKeys);
+    } catch (const std::exception& e) {
+        s.unreadable = e.what();
+        return s;
+    }
+    const auto& c = *read;
+    auto number = [&](const char* key, long long max = std::numeric_limits<long long>::max()) -> long long {
+        try {
+            return c.getInt(key, 0, 0, max);
+        } catch (const std::exception& e) {
+            s.unreadable += (s.unreadable.empty() ? "" : "; ") + std::string(e.what());
+            return 0;
+        }
+    };
     s.enrolled = c.get("enrolled", "no") == "yes";
     s.terminal_id = c.get("terminal_id", "");
     s.collector = c.get("collector", "");
-    s.policy_version = c.getInt("policy_version", 0, 0, big);
+    s.policy_version = number("policy_version");
     s.policy_name = c.get("policy_name", "");
-    s.journal_depth = c.getInt("journal_depth", 0, 0, big);
-    s.journal_bytes = c.getInt("journal_bytes", 0, 0, big);
-    s.head_seq = c.getInt("head_seq", 0, 0, big);
-    s.acked_seq = c.getInt("acked_seq", 0, 0, big);
-    s.last_upload_unix = c.getInt("last_upload", 0, 0, big);
-    s.last_sync_unix = c.getInt("last_sync", 0, 0, big);
+    s.journal_depth = number("journal_depth");
+    s.journal_bytes = number("journal_bytes");
+    s.head_seq = number("head_seq");
+    s.acked_seq = number("acked_seq");
+    s.last_upload_unix = number("last_upload");
+    s.last_sync_unix = number("last_sync");
     s.last_error = c.get("last_error", "");
-    s.updated_unix = c.getInt("updated", 0, 0, big);
-    s.pid = static_cast<int>(c.getInt("pid", 0, 0, 1 << 30));
+    s.updated_unix = number("updated");
+    s.pid = static_cast<int>(number("pid", 1 << 30));
     return s;
 }
 
@@ -77,6 +97,9 @@ std::string AgentStatus::describe() const {
       << "last sync:       " << when(last_sync_unix) << "\n"
       << "last error:      " << (last_error.empty() ? "none" : last_error) << "\n"
       << "status written:  " << when(updated_unix) << " by pid " << pid << "\n";
+    if (!unreadable.empty())
+        o << "status file:     partly unreadable (" << unreadable << ")\n"
+          << "                 状態ファイルの一部を読めません。エージェントが次に状態を書き込むと解消します。\n";
     return o.str();
 }
 

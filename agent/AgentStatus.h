@@ -21,6 +21,7 @@ struct AgentStatus {
     std::string last_error;
     int64_t updated_unix = 0;
     int pid = 0;
+    std::string unreadable;  // what load() could not read from the file (not saved)
 
     void save(const std::filesystem::path& state_dir) const;
     static AgentStatus load(const std::filesystem::path& state_dir);  // defaults if absent

@@ -10,9 +10,9 @@ namespace mamori::agent {
 namespace asio = boost::asio;
 
 EnrollmentRetry::EnrollmentRetry(asio::any_io_executor ex, asio::any_io_executor worker, std::filesystem::path state_dir,
-                                 PendingEnrollment pending, std::function<void()> on_enrolled)
+                                 PendingEnrollment pending, std::function<void()> on_enrolled, OnFailed on_failed)
     : ex_(ex), state_dir_(std::move(state_dir)), pending_(std::move(pending)), on_enrolled_(std::move(on_enrolled)),
-      timer_(ex), worker_(std::move(worker)) {}
+      on_failed_(std::move(on_failed)), timer_(ex), worker_(std::move(worker)) {}
 
 EnrollmentRetry::~EnrollmentRetry() { stop(); }
 
@@ -50,6 +50,7 @@ void EnrollmentRetry::finished(const std::string& error) {
         return;
     }
     auto wait = backoff_.next();
+    if (on_failed_) on_failed_("enrollment with " + pending_.collector + ": " + error);
     Log::warn("enrollment with " + pending_.collector + " failed: " + error + "; the built-in default policy stays in force; next try in " +
               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(wait).count()) + " s");
     start(wait);

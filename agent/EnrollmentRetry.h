@@ -13,11 +13,13 @@ namespace mamori::agent {
 // hour), while the built-in default policy stays in force. Enrollment is a blocking exchange, so
 // it runs on the worker the agent gives it (a thread of its own: a collector that does not answer
 // must not hold up the digests of programs) and its outcome is posted back to the reactor. The
-// worker must be stopped before this is destroyed.
+// worker must be stopped before this is destroyed. Each failure is logged once, with the wait
+// before the next try, and handed to on_failed (the agent's status shows it as its last error).
 class EnrollmentRetry {
 public:
+    using OnFailed = std::function<void(const std::string& why)>;
     EnrollmentRetry(boost::asio::any_io_executor ex, boost::asio::any_io_executor worker, std::filesystem::path state_dir,
-                    PendingEnrollment pending, std::function<void()> on_enrolled);
+                    PendingEnrollment pending, std::function<void()> on_enrolled, OnFailed on_failed = {});
     ~EnrollmentRetry();
 
     void start(std::chrono::milliseconds first_delay = std::chrono::seconds(2));
@@ -31,6 +33,7 @@ private:
     std::filesystem::path state_dir_;
     PendingEnrollment pending_;
     std::function<void()> on_enrolled_;
+    OnFailed on_failed_;
     boost::asio::steady_timer timer_;
     Backoff backoff_{std::chrono::seconds(30), std::chrono::hours(1)};
     boost::asio::any_io_executor worker_;

@@ -17,7 +17,8 @@ using mamori::common::SqliteDb;
 
 // Bumped whenever the schema changes; a journal written by a newer agent is refused rather
 // than misread, since it is evidence.
-constexpr int kSchemaVersion = 1;
+// 2: meta.head_utc_ns, the time of the last event written.
+constexpr int kSchemaVersion = 2;
 
 // When the cap forces a drop, free this fraction of the cap beyond what the new event needs.
 // Dropping exactly enough would, once the journal is full, drop one event and write one gap
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS meta(
   id INTEGER PRIMARY KEY CHECK (id = 1),
   head_seq INTEGER NOT NULL,
   head_hash BLOB NOT NULL,
-  acked_seq INTEGER NOT NULL
+  acked_seq INTEGER NOT NULL,
+  head_utc_ns INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO meta(id, head_seq, head_hash, acked_seq) VALUES (1, 0, zeroblob(32), 0);
 )sql";
@@ -56,18 +58,23 @@ uint64_t storedSize(const mamori::v1::Event& ev) {
 
 constexpr const char* kInsertEvent =
     "INSERT INTO events(seq, body, prev_hash, hash, signature, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr const char* kSetHead = "UPDATE meta SET head_seq = ?1, head_hash = ?2 WHERE id = 1";
+constexpr const char* kSetHead = "UPDATE meta SET head_seq = ?1, head_hash = ?2, head_utc_ns = ?3 WHERE id = 1";
 constexpr const char* kSetAcked = "UPDATE meta SET acked_seq = ?1 WHERE id = 1";
 constexpr const char* kOldest = "SELECT seq, size FROM events ORDER BY seq";
 constexpr const char* kDeleteThrough = "DELETE FROM events WHERE seq <= ?1";
 constexpr const char* kTotalsThrough = "SELECT count(*), coalesce(sum(size), 0) FROM events WHERE seq <= ?1";
 constexpr const char* kSelectPending =
     "SELECT body, prev_hash, hash, signature FROM events WHERE seq > ?2 ORDER BY seq LIMIT ?1";
-constexpr const char* kSelectMeta = "SELECT head_seq, head_hash, acked_seq FROM meta WHERE id = 1";
+constexpr const char* kSelectMeta = "SELECT head_seq, head_hash, acked_seq, head_utc_ns FROM meta WHERE id = 1";
 constexpr const char* kSelectTotals = "SELECT count(*), coalesce(sum(size), 0) FROM events";
 constexpr const char* kSelectLast = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
 
 int64_t asInt(uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, std::numeric_limits<int64_t>::max())); }
+
+// The mirrors of the totals never wrap below zero: a file changed behind this journal's back
+// (another process, which the agent's state lock now keeps out) once made a depth of 2^64 - 2
+// that `mamori-agent status` could not read back.
+void lessBy(uint64_t& total, uint64_t amount) { total -= std::min(total, amount); }
 
 }  // namespace
 
@@ -80,6 +87,7 @@ struct Journal::Impl {
     // Mirrors of what is on disk, reloaded from it after any failed write so they never
     // drift from the file.
     uint64_t acked_seq = 0;
+    int64_t head_utc_ns = 0;
     uint64_t depth = 0;
     uint64_t bytes = 0;
 
@@ -146,6 +154,9 @@ struct Journal::Impl {
         if (version > kSchemaVersion) refuse("written by a newer agent (schema " + std::to_string(version) + ")");
         context("cannot create the schema", [&] {
             db->transaction([&] {
+                // A journal of schema 1 has meta without the time of its last event: unknown (0)
+                // until the next append.
+                if (version == 1) db->exec("ALTER TABLE meta ADD COLUMN head_utc_ns INTEGER NOT NULL DEFAULT 0");
                 db->exec(kSchema);
                 db->exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
             });
@@ -164,6 +175,7 @@ struct Journal::Impl {
             head.seq = static_cast<uint64_t>(st.columnInt(0));
             head.hash = st.columnBlob(1);
             acked_seq = static_cast<uint64_t>(st.columnInt(2));
+            head_utc_ns = st.columnInt(3);
         });
         context("cannot count the stored events", [&] {
             auto st = db->prepare(kSelectTotals);
@@ -214,8 +226,8 @@ struct Journal::Impl {
         });
         if (count == 0) return 0;
         context("cannot drop the oldest events", [&] { db->prepare(kDeleteThrough).bindInt(1, asInt(last)).run(); });
-        depth -= count;
-        bytes -= freed;
+        lessBy(depth, count);
+        lessBy(bytes, freed);
         return last;
     }
 
@@ -267,14 +279,17 @@ struct Journal::Impl {
                     }
                     // An event larger than the whole cap is still stored, alone: refusing it
                     // would lose it with no record at all.
+                    const int64_t utc_ns = body.utc_ns();
                     ev = chain.append(std::move(body));
                     insert(ev, chain.head().seq);
                     context("cannot record the chain head", [&] {
                         db->prepare(kSetHead)
                             .bindInt(1, asInt(chain.head().seq))
                             .bindBlobNoCopy(2, chain.head().hash)
+                            .bindInt(3, utc_ns)
                             .run();
                     });
+                    head_utc_ns = utc_ns;
                 });
             });
         } catch (...) {
@@ -326,8 +341,8 @@ struct Journal::Impl {
             recover();
             throw;
         }
-        depth -= count;
-        bytes -= size;
+        lessBy(depth, count);
+        lessBy(bytes, size);
         acked_seq = seq;
     }
 
@@ -378,6 +393,7 @@ Journal::Stats Journal::stats() const {
     s.bytes = impl_->bytes;
     s.head_seq = impl_->chain.head().seq;
     s.acked_seq = impl_->acked_seq;
+    s.head_utc_ns = impl_->head_utc_ns;
     return s;
 }
 

@@ -20,6 +20,7 @@ public:
         uint64_t bytes = 0;       // their size on disk
         uint64_t head_seq = 0;    // last seq written
         uint64_t acked_seq = 0;   // highest seq the collector acknowledged
+        int64_t head_utc_ns = 0;  // the time of the last event written, 0 if none is known
     };
 
     // Opens or creates the journal at path. The key signs every event; cap_bytes bounds the

@@ -32,7 +32,11 @@ int main(int argc, char** argv) {
         return config;
     };
 
-    cli.command(app, "run",
+    // One agent per state directory: a second `run` (or a farewell while the daemon runs) exits
+    // with CommandLine::kBusy and names the pid that holds it.
+    auto canBeBusy = [](CLI::App* command) { command->footer(command->get_footer() + CommandLine::kBusyExitCode); };
+
+    canBeBusy(cli.command(app, "run",
                 "run the daemon until SIGTERM, as systemd does (mamori-agent.service); as root it takes over USB "
                 "authorization, so start it only through the service",
                 "  systemctl start mamori-agent\n  mamori-agent run --config /etc/mamori/agent.conf", [&] {
@@ -40,9 +44,11 @@ int main(int argc, char** argv) {
                     const int rc = Agent(config).run();
                     if (rc != Agent::kRestart) return rc;
                     // Just enrolled: start anew as the enrolled terminal, with every control re-applied.
+                    // The agent above is gone, and with it the state directory's lock, which the new
+                    // image takes again (its descriptor is close-on-exec besides).
                     mamori::Log::info("restarting as the enrolled terminal");
                     mamori::platform::restartThisProgram(argv);
-                });
+                }));
 
     CLI::App* enroll = cli.command(
         app, "enroll", "enroll this terminal with a collector, with a one-time token from `mamorictl token create`",
@@ -96,6 +102,7 @@ int main(int argc, char** argv) {
         "record AGENT_UNINSTALLED and deliver the journal (package removal; the daemon must be stopped)",
         "  mamori-agent farewell --config /etc/mamori/agent.conf --timeout 15",
         [&] { return Agent(load()).farewell(std::chrono::seconds(timeout)); });
+    canBeBusy(farewell);
     farewell->add_option("--timeout", timeout, "seconds to deliver the journal (default 15)")
         ->type_name("S")
         ->check(CLI::Range(1, 3600));

@@ -22,8 +22,9 @@ packages=(
   libsystemd-dev                               # sd-bus: logind sessions, idle hints, LockSession
   dbus-daemon python3-dbusmock python3-dbus python3-gi libglib2.0-bin  # tests: a real bus with a logind on it
   libnotify-bin                                # notify-send: the operating-hours warning on the desktop
+  faketime                                     # tests: an agent whose clock is wrong (libfaketime)
   dconf-cli dconf-gsettings-backend gsettings-desktop-schemas  # the GNOME lock settings audit and its test
-  curl faketime                                # tests/attack: a real HTTP client, terminals whose clock is wrong
+  curl                                         # tests/attack: a real HTTP client
 )
 
 missing=()

@@ -21,6 +21,10 @@ const char* const CommandLine::kExitCodes =
     "Exit status: 0 success, 1 failure (the reason on stderr, in English and Japanese), 2 usage error.\n"
     "終了コード: 0 成功、1 失敗（理由を標準エラーに英語と日本語で表示）、2 使い方の誤り。\n";
 
+const char* const CommandLine::kBusyExitCode =
+    "Exit status 3: busy, another process holds what this command needs (the message names it).\n"
+    "終了コード 3: 使用中（必要なものを別のプロセスが使用しています。メッセージにそのプロセスを表示）。\n";
+
 CommandLine::CommandLine(std::string program, std::string description)
     : program_(std::move(program)), app_(std::make_unique<CLI::App>(std::move(description), program_)) {
     // Options of the program itself (--config) may come after the command's words too.
@@ -115,7 +119,7 @@ int CommandLine::run(int argc, char** argv) {
     } catch (const UserError& e) {
         std::cerr << program_ << ": " << e.english() << "\n";
         if (!e.japanese().empty()) std::cerr << "  " << e.japanese() << "\n";
-        return kFailure;
+        return e.kind() == UserError::Kind::Busy ? kBusy : kFailure;
     } catch (const std::exception& e) {
         std::cerr << program_ << ": " << e.what() << "\n";
         return kFailure;

@@ -1,16 +1,19 @@
 #include "mamori/common/HttpsClient.h"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <ctime>
 #include <optional>
 #include <stdexcept>
 
@@ -21,6 +24,45 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// "2026-12-04 09:30:00 UTC"; "?" when OpenSSL cannot read the time.
+std::string utcText(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return "?";
+    char buf[32];
+    return std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm) ? buf : "?";
+}
+
+// A certificate refused for its dates is, on a terminal, almost always the terminal's clock:
+// a machine whose battery died starts in the past, before the collector's certificate was
+// issued, and "certificate verify failed" alone sends the administrator to the wrong place.
+// Says what the dates are, what this clock says and what to do, in English and Japanese.
+std::string clockExplanation(int error, int depth, const X509* cert) {
+    const std::string which = depth == 0 ? "the collector's certificate" : "the CA certificate of the collector";
+    const std::string which_ja = depth == 0 ? "コレクターの証明書" : "コレクターのCA証明書";
+    const std::string from = utcText(X509_get0_notBefore(cert)), to = utcText(X509_get0_notAfter(cert));
+    ASN1_TIME* now_asn1 = ASN1_TIME_set(nullptr, std::time(nullptr));
+    const std::string now = utcText(now_asn1);
+    ASN1_TIME_free(now_asn1);
+    const std::string dates = which + " is valid from " + from + " to " + to + ", but this terminal's clock says " + now;
+    const std::string dates_ja =
+        which_ja + "の有効期間は " + from + " から " + to + " までですが、この端末の時計は " + now + " を示しています。";
+    if (error == X509_V_ERR_CERT_NOT_YET_VALID)
+        return dates + ": the terminal's clock is probably wrong (behind). Set it right (timedatectl; check that "
+                       "the time server is reachable); the agent then connects by itself.\n" +
+               dates_ja +
+               "端末の時計が遅れている可能性があります。時計を正しく合わせてください（timedatectl、時刻サーバーへの接続を"
+               "確認）。合わせれば自動的に接続します。";
+    return dates + ": either the terminal's clock is wrong (ahead) or the certificate has expired. If the clock is "
+                   "right, renew the certificate on the collector; otherwise set the clock right (timedatectl).\n" +
+           dates_ja +
+           "端末の時計が進んでいるか、証明書の有効期限が切れています。時計が正しければコレクターの証明書を更新し、"
+           "誤っていれば時計を正しく合わせてください（timedatectl）。";
+}
+
+}  // namespace
+
 struct HttpsClient::Impl {
     asio::any_io_executor ex;
     asio::ssl::context& tls;
@@ -28,12 +70,26 @@ struct HttpsClient::Impl {
     std::chrono::milliseconds timeout;
     std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
     beast::flat_buffer buffer;
+    // Set by the verify callback of the handshake under way when a certificate's dates are the
+    // reason it is refused.
+    std::string clock_problem;
 
     asio::awaitable<void> connect() {
         stream.emplace(ex, tls);
         auto& lowest = beast::get_lowest_layer(*stream);
         SSL_set_tlsext_host_name(stream->native_handle(), host.c_str());
-        stream->set_verify_callback(asio::ssl::host_name_verification(host));
+        clock_problem.clear();
+        stream->set_verify_callback([this, names = asio::ssl::host_name_verification(host)](
+                                        bool preverified, asio::ssl::verify_context& ctx) mutable {
+            X509_STORE_CTX* store = ctx.native_handle();
+            const int error = X509_STORE_CTX_get_error(store);
+            if (!preverified && clock_problem.empty() &&
+                (error == X509_V_ERR_CERT_NOT_YET_VALID || error == X509_V_ERR_CERT_HAS_EXPIRED)) {
+                if (const X509* cert = X509_STORE_CTX_get_current_cert(store))
+                    clock_problem = clockExplanation(error, X509_STORE_CTX_get_error_depth(store), cert);
+            }
+            return names(preverified, ctx);
+        });
         tcp::resolver resolver(ex);
         lowest.expires_after(timeout);
         auto endpoints = co_await resolver.async_resolve(host, port, asio::use_awaitable);
@@ -41,7 +97,14 @@ struct HttpsClient::Impl {
         // A request is header and body records: without this, the second waits on a delayed ACK.
         boost::system::error_code ignored;
         lowest.socket().set_option(tcp::no_delay(true), ignored);
-        co_await stream->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+        boost::system::error_code ec;
+        co_await stream->async_handshake(asio::ssl::stream_base::client,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+        if (ec && !clock_problem.empty()) {
+            stream.reset();  // the next request starts afresh, as after any failed handshake
+            throw std::runtime_error(host + ":" + port + ": " + clock_problem);
+        }
+        if (ec) throw boost::system::system_error(ec);
         buffer.clear();
     }
 };

@@ -14,7 +14,8 @@ unsigned UserError::httpStatus() const {
         case Kind::Unauthorized: return 401;
         case Kind::Forbidden: return 403;
         case Kind::NotFound: return 404;
-        case Kind::Conflict: return 409;
+        case Kind::Conflict:
+        case Kind::Busy: return 409;
         case Kind::TooLarge: return 413;
     }
     return 400;

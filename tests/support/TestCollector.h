@@ -175,15 +175,19 @@ public:
         EXPECT_EQ(rc, expect) << out;
         return out;
     }
-    // Returns once the daemon has written its status, i.e. it handles SIGTERM.
-    void start() {
-        proc_.start(command({"run", "--config", config()}), dir_ / "agent.log");
+    // Returns once the daemon has written its status, i.e. it handles SIGTERM. `before`: words put
+    // in front of the command, such as an `env` that changes its environment (the pid stays).
+    void start(std::vector<std::string> before = {}) {
+        const auto run = command({"run", "--config", config()});
+        before.insert(before.end(), run.begin(), run.end());
+        proc_.start(std::move(before), dir_ / "agent.log");
         std::string mine = "by pid " + std::to_string(proc_.pid()) + "\n";
         ASSERT_TRUE(waitFor([&] { return status().find(mine) != std::string::npos; })) << logText();
     }
     int stop(int sig = SIGTERM) { return proc_.kill(sig); }
     void signal(int sig) { ::kill(proc_.pid(), sig); }
     bool running() const { return proc_.running(); }
+    pid_t pid() const { return proc_.pid(); }
     std::string status() const {
         std::string out;
         Subprocess::run(command({"status", "--config", config()}), &out);

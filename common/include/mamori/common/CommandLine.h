@@ -10,10 +10,12 @@ namespace mamori::common {
 // The command line of a mamori program as a tree of commands (CLI11): each command has its own
 // options, its own --help with a one-line description, examples and the exit codes, and a missing
 // argument is named in English and Japanese. The exit code means the same everywhere:
-// 0 success, 1 failure (including a UserError, printed in both languages), 2 usage error.
+// 0 success, 1 failure (including a UserError, printed in both languages), 2 usage error,
+// 3 busy (a UserError of kind Busy: another process holds what the command needs; a service
+// manager can tell it from a failure, and a script can wait and retry).
 class CommandLine {
 public:
-    static constexpr int kSuccess = 0, kFailure = 1, kUsage = 2;
+    static constexpr int kSuccess = 0, kFailure = 1, kUsage = 2, kBusy = 3;
     using Action = std::function<int()>;
 
     CommandLine(std::string program, std::string description);
@@ -38,6 +40,8 @@ public:
 
     // What every command's help ends with.
     static const char* const kExitCodes;
+    // The line a command that can be busy adds to its help, after kExitCodes.
+    static const char* const kBusyExitCode;
 
 private:
     struct Missing {

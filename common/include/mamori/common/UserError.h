@@ -18,6 +18,8 @@ public:
         NotFound,      // 404: names something that does not exist
         Conflict,      // 409: contradicts what is stored (a duplicate, a stale state)
         TooLarge,      // 413
+        Busy,          // 409 for a client; for a command line, exit code 3: another process holds
+                       // what the command needs (a second agent on one state directory)
     };
 
     UserError(Kind kind, std::string english, std::string japanese);
@@ -30,6 +32,9 @@ public:
     }
     static UserError conflict(std::string english, std::string japanese) {
         return {Kind::Conflict, std::move(english), std::move(japanese)};
+    }
+    static UserError busy(std::string english, std::string japanese) {
+        return {Kind::Busy, std::move(english), std::move(japanese)};
     }
     static UserError forbidden(std::string english, std::string japanese) {
         return {Kind::Forbidden, std::move(english), std::move(japanese)};
