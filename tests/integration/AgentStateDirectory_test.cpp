@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 #include "mamori/common/SqliteDb.h"
 #include "mamori/v1/event.pb.h"
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "TestCollector.h"
+#include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
 
