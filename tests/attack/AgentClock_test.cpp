@@ -12,18 +12,10 @@ using namespace mamori::test;
 
 namespace {
 
-// libfaketime in the process itself (not the faketime launcher, which would be another pid),
-// shifting the wall clock only: the monotonic clock paces timers and must keep running true.
-// AddressSanitizer wants to be the first library loaded; in the sanitized build it comes second.
-std::vector<std::string> fakeClock(const std::string& offset) {
-    return {"env", "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1", "FAKETIME=" + offset,
-            "FAKETIME_DONT_FAKE_MONOTONIC=1", "ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0"};
-}
-
 class AgentClock : public ::testing::TestWithParam<const char*> {
 protected:
     void SetUp() override {
-        if (!std::filesystem::exists("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"))
+        if (!std::filesystem::exists(kLibFaketime))
             GTEST_FAIL() << "libfaketime is missing: scripts/install-deps.sh installs the faketime package";
         dir = tempDir("agent-clock");
         // Certificates issued two days ago, so that a terminal a day behind can still connect and

@@ -10,8 +10,6 @@ using namespace mamori::test;
 
 namespace {
 
-constexpr const char* kFaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-
 class AgentTlsClock : public ::testing::Test {
 protected:
     AgentTlsClock() : dir_(tempDir("tlsclock")), collector_(dir_ / "collector") {
@@ -37,13 +35,13 @@ protected:
 }  // namespace
 
 TEST_F(AgentTlsClock, AClockBehindTheCertificateIsNamedInStatusAndLog) {
-    if (!std::filesystem::exists(kFaketime)) GTEST_SKIP() << "libfaketime is not installed (scripts/install-deps.sh)";
+    if (!std::filesystem::exists(kLibFaketime))
+        GTEST_FAIL() << "libfaketime is missing: scripts/install-deps.sh installs the faketime package";
     collector_.start();
     agent_->enroll(collector_.agentUrl(), collector_.token(), "term-clock");
     // Two days behind: before every certificate the collector issued at its set-up. Only the wall
     // clock moves; the agent's timers run on the real monotonic clock.
-    agent_->start({"/usr/bin/env", std::string("LD_PRELOAD=") + kFaketime, "FAKETIME=-2d",
-                   "FAKETIME_DONT_FAKE_MONOTONIC=1"});
+    agent_->start(fakeClock("-2d"));
     ASSERT_TRUE(waitFor([&] { return agent_->status().find("last error:      none") == std::string::npos; }))
         << agent_->status() << agent_->logText();
     const std::string status = agent_->status();

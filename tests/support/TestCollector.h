@@ -42,6 +42,18 @@ inline bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds
     return cond();
 }
 
+// libfaketime for threaded programs (Debian package faketime).
+inline constexpr const char* kLibFaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+// Words put in front of a command so that its wall clock is moved by `offset` ("-1d", "+2d"):
+// libfaketime preloaded into the process itself, so the pid stays the program's. The monotonic
+// clock keeps running true, so its timers do. AddressSanitizer wants to be the first library
+// loaded; in the sanitized build it comes second.
+inline std::vector<std::string> fakeClock(const std::string& offset) {
+    return {"/usr/bin/env", std::string("LD_PRELOAD=") + kLibFaketime, "FAKETIME=" + offset,
+            "FAKETIME_DONT_FAKE_MONOTONIC=1", "ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0"};
+}
+
 class TestCollector {
 public:
     // store_url: where `init` puts the store (empty: its default SQLite file in dir); join: the
