@@ -15,6 +15,11 @@ namespace {
 class AgentClock : public ::testing::TestWithParam<const char*> {
 protected:
     void SetUp() override {
+#ifdef MAMORI_SANITIZED
+        // `mamori-collector init` preloaded with libfaketime under AddressSanitizer never returns
+        // (both intercept the clock at start-up); the normal build runs this case.
+        GTEST_SKIP() << "libfaketime and AddressSanitizer do not start together; run in the normal build";
+#endif
         if (!std::filesystem::exists(kLibFaketime))
             GTEST_FAIL() << "libfaketime is missing: scripts/install-deps.sh installs the faketime package";
         dir = tempDir("agent-clock");
