@@ -280,16 +280,6 @@ struct Agent::Impl {
         Log::warn(b.agent().reason());
     }
 
-    void saveStatus() {
-        status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count();
-        try {
-            status.save(config.state_dir);
-        } catch (const std::exception& e) {
-            Log::warn(std::string("cannot write status: ") + e.what());
-        }
-    }
-
     int run() {
         const auto& dir = config.state_dir;
         std::filesystem::create_directories(dir);
@@ -319,7 +309,7 @@ struct Agent::Impl {
                 [this](const std::string& why) {
                     // `mamori-agent status` says why the terminal is still unenrolled.
                     status.last_error = why;
-                    saveStatus();
+                    status.saveOrWarn(config.state_dir);
                 });
             enrollment->start();
         }
@@ -338,17 +328,10 @@ struct Agent::Impl {
         scheduleHeartbeat();
         scheduleMemoryRelease(std::chrono::seconds(10));
         waitForSignal();
-        status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count();
         status.save(dir);  // with this pid: the daemon is up and handles SIGTERM from here on
         io.run();
         markStopped();  // io.run() returns only after shutdown() journaled AGENT_STOPPING
-        status.updated_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count();
-        auto stats = journal->stats();
-        status.journal_depth = stats.depth;
-        status.head_seq = stats.head_seq;
-        status.acked_seq = stats.acked_seq;
+        status.noteJournal(journal->stats());
         status.save(dir);
         return restart ? kRestart : 0;
     }

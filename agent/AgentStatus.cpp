@@ -1,10 +1,12 @@
 #include "agent/AgentStatus.h"
 
+#include <chrono>
 #include <limits>
 #include <optional>
 #include <sstream>
 
 #include "mamori/common/ConfigFile.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 
@@ -23,7 +25,24 @@ std::string when(int64_t unix) {
 }
 }  // namespace
 
+void AgentStatus::noteJournal(const Journal::Stats& stats) {
+    journal_depth = stats.depth;
+    journal_bytes = stats.bytes;
+    head_seq = stats.head_seq;
+    acked_seq = stats.acked_seq;
+}
+
+void AgentStatus::saveOrWarn(const std::filesystem::path& dir) const {
+    try {
+        save(dir);
+    } catch (const std::exception& e) {
+        Log::warn(std::string("cannot write status: ") + e.what());
+    }
+}
+
 void AgentStatus::save(const std::filesystem::path& dir) const {
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::string error = last_error;
     for (auto& c : error)
         if (c == '\n') c = ' ';
@@ -40,7 +59,7 @@ void AgentStatus::save(const std::filesystem::path& dir) const {
                                       {"last_upload", std::to_string(last_upload_unix)},
                                       {"last_sync", std::to_string(last_sync_unix)},
                                       {"last_error", error},
-                                      {"updated", std::to_string(updated_unix)},
+                                      {"updated", std::to_string(now)},
                                       {"pid", std::to_string(pid)}},
                                      "# mamori-agent status, rewritten by the daemon\n", 0644);
 }

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include "agent/Journal.h"
+
 namespace mamori::agent {
 
 // What `mamori-agent status` shows, kept by the daemon in <state_dir>/status.conf.
@@ -19,11 +21,14 @@ struct AgentStatus {
     int64_t last_upload_unix = 0;
     int64_t last_sync_unix = 0;
     std::string last_error;
-    int64_t updated_unix = 0;
+    int64_t updated_unix = 0;  // when the file was written: save() stamps it
     int pid = 0;
     std::string unreadable;  // what load() could not read from the file (not saved)
 
+    void noteJournal(const Journal::Stats& stats);
     void save(const std::filesystem::path& state_dir) const;
+    // For a daemon that carries on whatever the disk says: a failed write is logged, not thrown.
+    void saveOrWarn(const std::filesystem::path& state_dir) const;
     static AgentStatus load(const std::filesystem::path& state_dir);  // defaults if absent
     std::string describe() const;
 };

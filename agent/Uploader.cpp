@@ -51,18 +51,9 @@ void Uploader::notify() {
 }
 
 void Uploader::saveStatus() {
-    auto stats = journal_.stats();
-    status_.journal_depth = stats.depth;
-    status_.journal_bytes = stats.bytes;
-    status_.head_seq = stats.head_seq;
-    status_.acked_seq = stats.acked_seq;
+    status_.noteJournal(journal_.stats());
     status_.collector = collectors_.empty() ? "" : collectors_[current_];
-    status_.updated_unix = nowUnix();
-    try {
-        status_.save(state_dir_);
-    } catch (const std::exception& e) {
-        Log::warn(std::string("cannot write status: ") + e.what());
-    }
+    status_.saveOrWarn(state_dir_);
 }
 
 asio::awaitable<void> Uploader::sync() {

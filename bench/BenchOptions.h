@@ -1,7 +1,13 @@
 #pragma once
-// The command line of every benchmark: options, --help, and a clear word on a bad option.
+// The command line of every benchmark: options, --help, and a clear word on a bad option; its
+// work directory and open-file limit.
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
+#include <string>
 
 namespace mamori::bench {
 
@@ -21,6 +27,26 @@ inline int parseCommandLine(const boost::program_options::options_description& o
         return 0;
     }
     return -1;
+}
+
+// The work directory: the --dir given, or a new one named after the benchmark and this process
+// in $TMPDIR. Created here.
+inline std::filesystem::path workDirectory(const std::string& dir_arg, const std::string& name) {
+    const auto work = dir_arg.empty()
+                          ? std::filesystem::temp_directory_path() / ("mamori-" + name + "-" + std::to_string(getpid()))
+                          : std::filesystem::path(dir_arg);
+    std::filesystem::create_directories(work);
+    return work;
+}
+
+// Raises this process's open-file limit to its hard limit: many concurrent connections, each a
+// descriptor here and in the collector started from here (which inherits the limit).
+inline void raiseOpenFileLimit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 }  // namespace mamori::bench

@@ -188,15 +188,8 @@ int main(int argc, char** argv) {
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     // 300 attack connections, the honest syncs and the collector (which inherits the limit).
-    rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    const auto work = dir_arg.empty()
-                          ? std::filesystem::temp_directory_path() / ("mamori-attack-bench-" + std::to_string(getpid()))
-                          : std::filesystem::path(dir_arg);
-    std::filesystem::create_directories(work);
+    raiseOpenFileLimit();
+    const auto work = workDirectory(dir_arg, "attack-bench");
     std::printf("attack benchmark: %d honest terminals syncing every %d ms for %d s, with no attack and then under "
                 "%d clients sending %zu-byte bodies and %d slowloris clients (unauthenticated)\n",
                 s.terminals, s.interval_ms, s.seconds, s.bodies, s.body_bytes, s.slowloris);

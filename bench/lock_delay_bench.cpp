@@ -243,8 +243,7 @@ int main(int argc, char** argv) {
     po::variables_map vm;
     if (int rc = mamori::bench::parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
     mamori::Log::setLevel(mamori::Log::Level::Warn);
-    const fs::path work = fs::temp_directory_path() / ("mamori-lock-bench-" + std::to_string(getpid()));
-    fs::create_directories(work);
+    const fs::path work = mamori::bench::workDirectory("", "lock-bench");
     int rc = lockDelay(cycles, threshold_ms, work);
     if (rc == 0 && !skip_idle) rc = idleCost(seconds, work, agent_bin);
     std::error_code ec;

@@ -79,15 +79,8 @@ int main(int argc, char** argv) {
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     // Each terminal keeps its TLS context; the syncs in flight hold descriptors.
-    rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-    const auto work = dir_arg.empty()
-                          ? std::filesystem::temp_directory_path() / ("mamori-sync-bench-" + std::to_string(getpid()))
-                          : std::filesystem::path(dir_arg);
-    std::filesystem::create_directories(work);
+    raiseOpenFileLimit();
+    const auto work = workDirectory(dir_arg, "sync-bench");
     std::printf("sync benchmark: %d terminals, each syncing every %d s, %d rounds (reconnecting: a new mutual TLS "
                 "1.3 connection per sync)\n",
                 terminals, interval_s, rounds);

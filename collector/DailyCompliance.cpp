@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mamori/common/UserError.h"
+
 namespace mamori::collector {
 
 std::string DailyCompliance::controlName(mamori::v1::Control c) {
@@ -17,9 +19,25 @@ std::string DailyCompliance::controlName(mamori::v1::Control c) {
     }
 }
 
+const std::string& DailyCompliance::controlNames() {
+    static const std::string names = [] {
+        std::string out;
+        for (auto c : {mamori::v1::USB, mamori::v1::HOURS, mamori::v1::SOFTWARE, mamori::v1::SCREEN_LOCK, mamori::v1::AGENT,
+                       mamori::v1::EVIDENCE, mamori::v1::CLOCK})
+            out += controlName(c) + ", ";
+        return out + "reporting";
+    }();
+    return names;
+}
+
 std::vector<DailyCompliance::Row> DailyCompliance::violations(const std::string& date, int64_t now_unix,
                                                               const std::string& section, const std::string& control,
                                                               const std::vector<std::string>& sections) {
+    // A misspelt control would otherwise read as a day without violations.
+    if (!control.empty() && (", " + controlNames() + ",").find(", " + control + ",") == std::string::npos)
+        throw common::UserError::invalid("no control '" + control + "'; give one of " + controlNames(),
+                                         "制御 '" + control + "' はありません。次のいずれかを指定してください: " +
+                                             controlNames());
     auto visible = [&](const std::string& group) {
         if (!section.empty() && group != section) return false;
         return sections.empty() || std::find(sections.begin(), sections.end(), group) != sections.end();

@@ -31,11 +31,14 @@ public:
     DailyCompliance(Store& store, const LocalCalendar& calendar, int64_t heartbeat_deadline_s)
         : DailyCompliance(store, store, calendar, heartbeat_deadline_s) {}
 
-    // section / control empty = all; sections (for an officer) restricts to those groups.
+    // section / control empty = all; sections (for an officer) restricts to those groups. Throws
+    // common::UserError (invalid) for a control no row can have.
     std::vector<Row> violations(const std::string& date, int64_t now_unix, const std::string& section,
                                 const std::string& control, const std::vector<std::string>& sections = {});
 
     static std::string controlName(mamori::v1::Control c);
+    // "usb, hours, ..., reporting": every control a row can name, for help and errors.
+    static const std::string& controlNames();
 
 private:
     ComplianceStore& compliance_;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "collector/DailyCompliance.h"
 #include "collector/EvidenceVerifier.h"
 #include "mamori/common/Files.h"
 #include "mamori/v1/evidence.pb.h"
@@ -26,7 +27,7 @@ EvidenceCommands::EvidenceCommands(common::CommandLine& cli, CtlContext& ctx) : 
         ->excludes(today);
     violations->add_option("--section", section_, "only this section (所属)")->type_name("S");
     violations->add_option("--control", control_,
-                           "only this control: usb, hours, software, screen_lock, agent, evidence, reporting")
+                           "only this control: " + DailyCompliance::controlNames())
         ->type_name("C");
     ctx.addFormat(*violations);
 
@@ -99,12 +100,15 @@ int EvidenceCommands::violations() {
     if (!section_.empty()) q += "&section=" + CtlConnection::encode(section_);
     if (!control_.empty()) q += "&control=" + CtlConnection::encode(control_);
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/violations" + q);
-    ReportTable t({"section", "terminal", "control", "status", "violations", "exempted", "last seen"});
-    for (const auto& r : v.at("rows").as_array())
-        t.add({CtlContext::text(r.at("section")), CtlContext::text(r.at("terminal")),
-               CtlContext::text(r.at("control")), CtlContext::text(r.at("status")),
-               CtlContext::text(r.at("violations")), CtlContext::text(r.at("exempted")),
-               CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>())});
+    ReportTable t({"section", "terminal", "control", "status", "violations", "exempted", "last seen", "clock skew ms"});
+    for (const auto& r : v.at("rows").as_array()) {
+        const std::string control = CtlContext::text(r.at("control"));
+        t.add({CtlContext::text(r.at("section")), CtlContext::text(r.at("terminal")), control,
+               CtlContext::text(r.at("status")), CtlContext::text(r.at("violations")),
+               CtlContext::text(r.at("exempted")), CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>()),
+               // The skew explains a clock row; on the others it would only be noise.
+               control == "clock" ? CtlContext::text(r.at("clock_skew_ms")) : ""});
+    }
     if (ctx_.format() == "table")
         std::cout << "violations on " << CtlContext::text(v.at("date")) << " (" << CtlContext::text(v.at("time_zone"))
                   << ")\n";

@@ -152,6 +152,7 @@ TEST_P(EvidenceAdmin, OutOfRangeNumbersAndMalformedDatesInAQueryAre400WithTheRea
     refused("/admin/v1/exceptions?expiring_days=9223372036854775807", "expiring_days must be from 0 to 3660");
     refused("/admin/v1/violations?date=2026-13-45", "date must be a date, YYYY-MM-DD");
     refused("/admin/v1/violations?date=2026-02-30", "'2026-02-30' is not one");
+    refused("/admin/v1/violations?date=today&control=usbb", "no control 'usbb'; give one of usb, hours");
     refused("/admin/v1/export?terminal=term-a&from=2026-11-01&to=yesterday", "to must be a date");
     refused("/admin/v1/report/monthly?month=2026-13", "the month must be YYYY-MM");
     // And mamorictl shows the collector's reason in both languages, exiting 1.
