@@ -13,6 +13,7 @@
 #include "collector/ExceptionGrant.h"
 #include "collector/MonthlyReport.h"
 #include "collector/PolicyResolver.h"
+#include "collector/ReportingExpectation.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Log.h"
 #include "mamori/common/UserError.h"
@@ -160,10 +161,10 @@ HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& us
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
     json::array out;
     int64_t now = nowUnix();
+    ReportingExpectation expectation(store_, settings_.heartbeat_deadline_s);
     for (const auto& t : store_.terminals()) {
         if (user.role == "officer" && std::find(user.sections.begin(), user.sections.end(), t.group) == user.sections.end())
             continue;
-        int64_t seen = std::max(t.last_seen_unix, t.enrolled_unix);
         out.push_back(json::object{{"id", t.id},
                                    {"hostname", t.hostname},
                                    {"group", t.group},
@@ -175,7 +176,8 @@ HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& us
                                    {"clock_wrong", t.clock_wrong},
                                    {"tampering_since_unix", t.tampering_since_unix},
                                    {"tampering_detail", t.tampering_detail},
-                                   {"reporting", now - seen <= settings_.heartbeat_deadline_s}});
+                                   {"off_since_unix", t.off_since_unix},
+                                   {"presence", ReportingExpectation::name(expectation.presence(t, now))}});
     }
     return jsonReply(req, http::status::ok, out);
 }
@@ -197,6 +199,8 @@ HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user)
                                    {"violations", r.violations},
                                    {"exempted", r.exempted},
                                    {"events", r.events},
+                                   {"since", r.since},
+                                   {"reason", r.reason},
                                    {"last_seen_unix", r.last_seen_unix},
                                    {"clock_skew_ms", r.clock_skew_ms}});
     return jsonReply(req, http::status::ok,

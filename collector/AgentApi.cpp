@@ -135,7 +135,7 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
 
     // The collector's clock is the evidence clock: the terminal's is judged against it, by the
     // tolerance of the profile it should run (the built-in one's before it has any).
-    TerminalStore::Sync sync{now_unix, in.applied_policy_version(), 0, false, {}};
+    TerminalStore::Sync sync{now_unix, in.applied_policy_version(), 0, false, {}, {}};
     if (in.agent_utc_ns() != 0) {
         // Halved before subtracting: two int64 nanosecond times may differ by more than int64 holds.
         const int64_t skew_half_ns = in.agent_utc_ns() / 2 - now_ns / 2;
@@ -146,9 +146,11 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
                                          ? policy->reporting().clock_tolerance_seconds()
                                          : kBuiltInTolerance;
         sync.clock_wrong = std::abs(skew_half_ns / 500'000'000) > static_cast<int64_t>(tolerance_s);
+        sync.clock_date = ingest_.calendar().dateOfUnix(now_unix);
         if (sync.clock_wrong) {
-            sync.clock_violation_date = ingest_.calendar().dateOfUnix(now_unix);
-            // Once per sync while it lasts; the count in the daily view says how long.
+            sync.clock_reason = "clock off by " + std::to_string(sync.clock_skew_ms / 1000) + " s, over the tolerance of " +
+                                std::to_string(tolerance_s) + " s";
+            // Once per sync while it lasts: the log is where its course is seen.
             Log::warn("terminal " + terminal.id + ": clock off by " + std::to_string(sync.clock_skew_ms) +
                       " ms, over the tolerance of " + std::to_string(tolerance_s) +
                       " s: its events are filed by their arrival");

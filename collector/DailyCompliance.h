@@ -8,28 +8,32 @@
 
 namespace mamori::collector {
 
-// 「今日、どの端末が違反したか」: the violations of one local date, by terminal and control,
-// plus, today, the terminals silent past their heartbeat deadline ("not reporting") and those
-// suspected of tampering, which stay so every day until an administrator resolves it.
+// 「今日、どの端末が違反したか」: on one local date, every terminal and control in violation:
+// those with new violation events that day ("violation"), and those whose standing conditions
+// were open that day without a new event ("standing", since the day they began). Today it adds
+// the terminals suspected of tampering, which stay so every day until an administrator resolves
+// it, and the silent ones, told apart by their profile's calendar: "not reporting" (silent when
+// they should be on), "off" (after a clean shutdown) and "off-hours".
 class DailyCompliance {
 public:
     struct Row {
         std::string terminal;
         std::string group;
         std::string control;  // usb, hours, software, screen_lock, agent, evidence, clock, reporting
-        std::string status;   // violation, exempted, not reporting, tampering suspected
-        uint32_t violations = 0;
+        // violation, standing, exempted, tampering suspected, not reporting, off, off-hours
+        std::string status;
+        uint32_t violations = 0;  // new violation events that day
         uint32_t exempted = 0;
         uint32_t events = 0;
+        std::string since;   // standing and tampering: the local date it began; silent: last heard
+        std::string reason;  // standing: what is wrong
         int64_t last_seen_unix = 0;
         int64_t clock_skew_ms = 0;
     };
 
-    DailyCompliance(ComplianceStore& compliance, TerminalStore& terminals, const LocalCalendar& calendar,
-                    int64_t heartbeat_deadline_s)
-        : compliance_(compliance), terminals_(terminals), calendar_(calendar), deadline_s_(heartbeat_deadline_s) {}
-    DailyCompliance(Store& store, const LocalCalendar& calendar, int64_t heartbeat_deadline_s)
-        : DailyCompliance(store, store, calendar, heartbeat_deadline_s) {}
+    // fallback_heartbeat_s: the silence allowed a terminal whose profile sets no heartbeat.
+    DailyCompliance(Store& store, const LocalCalendar& calendar, int64_t fallback_heartbeat_s)
+        : store_(store), calendar_(calendar), fallback_heartbeat_s_(fallback_heartbeat_s) {}
 
     // section / control empty = all; sections (for an officer) restricts to those groups. Throws
     // common::UserError (invalid) for a control no row can have.
@@ -41,10 +45,9 @@ public:
     static const std::string& controlNames();
 
 private:
-    ComplianceStore& compliance_;
-    TerminalStore& terminals_;
+    Store& store_;
     const LocalCalendar& calendar_;
-    int64_t deadline_s_;
+    int64_t fallback_heartbeat_s_;
 };
 
 }  // namespace mamori::collector

@@ -119,7 +119,8 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
             in.events.push_back(IngestEvent{b.seq(), b.utc_ns(),
                                             by_arrival ? today : calendar_.dateOfNs(b.utc_ns()), b.type(),
                                             b.control(), b.violation(), b.outcome(), b.rule_id(), ev.body(),
-                                            ev.prev_hash(), ev.hash(), ev.signature(), now_unix, by_arrival});
+                                            ev.prev_hash(), ev.hash(), ev.signature(), now_unix, by_arrival,
+                                            StandingCondition::of(b)});
             top_seq = b.seq();
         }
         if (last >= end_seq) {

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "collector/StandingCondition.h"
 #include "mamori/v1/event.pb.h"
 
 namespace mamori::collector {
@@ -23,6 +24,10 @@ struct IngestEvent {
     std::string body, prev_hash, hash, signature;
     int64_t arrival_unix = 0;       // the collector's clock: retention counts from it
     bool filed_by_arrival = false;  // local_date is the arrival's (the terminal's clock was not believed)
+    std::optional<StandingCondition> condition;  // what it opens or clears, applied when it is stored
+
+    // The time it is filed by: its own, or its arrival's when that was not believed.
+    int64_t filedUnix() const { return filed_by_arrival ? arrival_unix : utc_ns / 1'000'000'000; }
 };
 
 // A problem with the evidence itself: a seq gap, a broken chain, a fork. Stored as a violation

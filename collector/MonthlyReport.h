@@ -10,32 +10,37 @@
 
 namespace mamori::collector {
 
-// The monthly review (月次点検, REQUIREMENTS 000:203) of one month, per section: violations by
-// control, the terminals with most violations, and the days terminals did not report. Built
-// from the daily compliance table only, never from the events.
+// The monthly review (月次点検, REQUIREMENTS 000:203) of one month, per section: violation events
+// and days in violation by control, the terminals most days in violation, and the business days
+// terminals did not report. Built from the daily compliance table and the standing conditions,
+// never from the events.
 //
-// A terminal-day counts as not reporting when the terminal sent no event that local date. Only
-// whole days are judged: those after the day it enrolled and before today (today's silence is
-// `violations --today`, against the heartbeat deadline).
+// A terminal is in violation on a day with a new violation event or a standing condition open
+// (an unapproved package still installed counts every day it stays). A terminal-day counts as
+// not reporting when it is a business day by the calendar of the terminal's profile and the
+// terminal sent no event that local date. Only whole days are judged: those after the day it
+// enrolled and before today (today's silence is `violations --today`).
 class MonthlyReport {
 public:
     static constexpr size_t kTopTerminals = 5;
 
     struct TerminalCount {
         std::string terminal;
-        uint32_t violations = 0;
+        uint32_t violations = 0;  // violation events
+        uint32_t days = 0;        // days in violation, by any control
     };
     struct Silence {
         std::string terminal;
         uint32_t days = 0;     // days not reporting
-        uint32_t of_days = 0;  // days judged for this terminal
+        uint32_t of_days = 0;  // business days judged for this terminal
     };
     struct Section {
         std::string name;
         uint32_t terminals = 0;
-        std::map<std::string, uint32_t> violations;  // control name → count
+        std::map<std::string, uint32_t> violations;      // control name → violation events
+        std::map<std::string, uint32_t> violating_days;  // control name → terminal-days in violation
         std::map<std::string, uint32_t> exempted;
-        std::vector<TerminalCount> top_terminals;    // most violations first
+        std::vector<TerminalCount> top_terminals;    // most days in violation first
         std::vector<Silence> not_reporting;          // only terminals with such days, most first
     };
     struct Result {
@@ -45,9 +50,7 @@ public:
         std::vector<Section> sections;     // by name
     };
 
-    MonthlyReport(ComplianceStore& compliance, TerminalStore& terminals, const LocalCalendar& calendar)
-        : compliance_(compliance), terminals_(terminals), calendar_(calendar) {}
-    MonthlyReport(Store& store, const LocalCalendar& calendar) : MonthlyReport(store, store, calendar) {}
+    MonthlyReport(Store& store, const LocalCalendar& calendar) : store_(store), calendar_(calendar) {}
 
     // month: YYYY-MM. section empty = all; visible (for an officer) restricts to those sections.
     // Throws common::UserError for a malformed month.
@@ -57,8 +60,7 @@ public:
     static boost::json::object toJson(const Result& r, const std::string& time_zone);
 
 private:
-    ComplianceStore& compliance_;
-    TerminalStore& terminals_;
+    Store& store_;
     const LocalCalendar& calendar_;
 };
 

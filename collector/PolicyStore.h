@@ -23,6 +23,8 @@ public:
 
     virtual uint64_t addPolicy(PolicyRecord p) = 0;  // assigns and returns the version
     virtual std::optional<PolicyRecord> latestPolicy(const std::string& group) = 0;
+    // Every group some policy was pushed to, in no particular order.
+    virtual std::vector<std::string> policyGroups() = 0;
 };
 
 }  // namespace mamori::collector

@@ -167,6 +167,23 @@ ALTER TABLE events ADD COLUMN arrival_unix BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN filed_by_arrival BOOLEAN NOT NULL DEFAULT false;
 UPDATE events SET arrival_unix = utc_ns / 1000000000;
 )sql",
+    // 5: standing conditions (StandingCondition), and terminals off after a clean stop.
+    R"sql(
+CREATE TABLE conditions (
+  id BIGSERIAL PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  condition_key TEXT NOT NULL,
+  control INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  since_unix BIGINT NOT NULL,
+  since_date TEXT NOT NULL,
+  cleared_unix BIGINT NOT NULL DEFAULT 0,
+  cleared_date TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX conditions_open ON conditions (terminal_id, condition_key) WHERE cleared_unix = 0;
+CREATE INDEX conditions_cleared ON conditions (cleared_date) WHERE cleared_unix <> 0;
+ALTER TABLE terminals ADD COLUMN off_since_unix BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 
@@ -227,7 +244,8 @@ const SqlDialect& PostgresStore::dialect() const {
         "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) AS m) x WHERE m > 0), "
         "(SELECT setval(pg_get_serial_sequence('evidence_issues', 'id'), max(id)) FROM evidence_issues "
         "HAVING max(id) IS NOT NULL), "
-        "(SELECT setval(pg_get_serial_sequence('access_log', 'id'), max(id)) FROM access_log HAVING max(id) IS NOT NULL)"};
+        "(SELECT setval(pg_get_serial_sequence('access_log', 'id'), max(id)) FROM access_log HAVING max(id) IS NOT NULL), "
+        "(SELECT setval(pg_get_serial_sequence('conditions', 'id'), max(id)) FROM conditions HAVING max(id) IS NOT NULL)"};
     return postgres;
 }
 

@@ -1,11 +1,14 @@
 #include "collector/SqlStore.h"
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "collector/ComplianceDelta.h"
+#include "collector/StandingCondition.h"
 #include "mamori/common/UserError.h"
 
 namespace mamori::collector {
@@ -50,18 +53,18 @@ UserError unknownTerminal(const std::string& id) {
 const std::string kTerminalColumns =
     "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
     "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version, clock_wrong, tampering_since_unix, "
-    "tampering_detail";
+    "tampering_detail, off_since_unix";
 // The same for lists, without the certificate: views of the whole fleet (compliance, status) read
 // every terminal, and 10,000 certificates are most of those bytes.
 const std::string kTerminalListColumns =
     "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
     "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version, clock_wrong, tampering_since_unix, "
-    "tampering_detail";
+    "tampering_detail, off_since_unix";
 
 TerminalRecord readTerminal(const SqlRow& r) {
     return {r.text(0),    r.text(1),  r.text(2), r.text(3),     r.blob(4),        r.integer(5),
             r.integer(6), r.count(7), r.blob(8), r.count(9),     r.integer(10),    r.count(11),
-            r.boolean(12),            r.integer(13),             r.text(14)};
+            r.boolean(12),            r.integer(13),             r.text(14),   r.integer(15)};
 }
 
 const std::string kExceptionColumns = "version, id, terminal_id, group_name, expires_unix, created_unix, exception";
@@ -128,12 +131,13 @@ std::optional<EnrollToken> SqlStore::consumeEnrollToken(const std::string& token
 void SqlStore::addTerminal(const TerminalRecord& t) {
     db_.write([&](SqlConnection& c) {
         if (c.run("INSERT INTO terminals (" + kTerminalColumns +
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO NOTHING",
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING",
                   {P::text(t.id), P::text(t.hostname), P::text(t.group), P::text(t.certificate_pem),
                    P::blob(t.public_key), P::integer(t.enrolled_unix), P::integer(t.last_seen_unix),
                    P::integer(t.head_seq), P::blob(t.head_hash), P::integer(t.applied_policy_version),
                    P::integer(t.clock_skew_ms), P::integer(t.policy_reissue_version), P::boolean(t.clock_wrong),
-                   P::integer(t.tampering_since_unix), P::text(t.tampering_detail)}) == 0)
+                   P::integer(t.tampering_since_unix), P::text(t.tampering_detail),
+                   P::integer(t.off_since_unix)}) == 0)
             throw UserError::conflict("terminal " + t.id + " is already enrolled",
                                       "端末 " + t.id + " は既に登録されています");
     });
@@ -168,7 +172,7 @@ std::vector<TerminalRecord> SqlStore::tamperingSuspected() {
 }
 
 void SqlStore::recordSync(const std::string& id, const Sync& s) {
-    if (s.clock_wrong && s.clock_violation_date.empty())
+    if (s.clock_wrong && s.clock_date.empty())
         throw UserError::invalid("a wrong clock without the date to count it on, for terminal " + id,
                                  "端末 " + id + " の時計の違反に日付がありません");
     db_.write([&](SqlConnection& c) {
@@ -179,13 +183,31 @@ void SqlStore::recordSync(const std::string& id, const Sync& s) {
                       {P::text(id), P::integer(s.now_unix), P::integer(s.applied_policy_version),
                        P::integer(s.clock_skew_ms), P::boolean(s.clock_wrong)}) == 0)
                 throw unknownTerminal(id);
-            if (s.clock_wrong) {
+            if (s.clock_date.empty()) return;
+            const StandingCondition clock{StandingCondition::kClockKey, mamori::v1::CLOCK, s.clock_wrong,
+                                          s.clock_reason};
+            // Counted on the day it goes wrong; the days after, it stands.
+            if (changeCondition(c, id, clock, s.now_unix, s.clock_date) && s.clock_wrong) {
                 ComplianceDelta delta;
                 delta.add(s.now_unix * 1'000'000'000, true, false);
-                upsertCompliance(c, s.clock_violation_date, id, mamori::v1::CLOCK, delta);
+                upsertCompliance(c, s.clock_date, id, mamori::v1::CLOCK, delta);
             }
         });
     });
+}
+
+bool SqlStore::changeCondition(SqlConnection& c, const std::string& terminal_id, const StandingCondition& condition,
+                               int64_t at_unix, const std::string& date) {
+    if (condition.open)
+        return c.run("INSERT INTO conditions (terminal_id, condition_key, control, reason, since_unix, since_date) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                     "ON CONFLICT (terminal_id, condition_key) WHERE cleared_unix = 0 DO NOTHING",
+                     {P::text(terminal_id), P::text(condition.key), P::integer(condition.control),
+                      P::text(condition.reason), P::integer(at_unix), P::text(date)}) > 0;
+    return c.run("UPDATE conditions SET cleared_unix = ?3, cleared_date = ?4 "
+                 "WHERE terminal_id = ?1 AND condition_key = ?2 AND cleared_unix = 0",
+                 {P::text(terminal_id), P::text(condition.key), P::integer(std::max<int64_t>(at_unix, 1)),
+                  P::text(date)}) > 0;
 }
 
 std::pair<int64_t, std::string> SqlStore::resolveTampering(const std::string& id) {
@@ -240,13 +262,19 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
     // waits here, then sees our events (SQLite has one writer anyway). An unknown terminal
     // fails before anything is written.
     bool known = false;
+    // The newest event says whether the agent stopped cleanly: until it speaks again, the
+    // terminal is off rather than silent. Only an event past the stored head is news (SET reads
+    // the row as it was), so a replayed batch changes nothing.
+    const uint64_t newest = batch.events.empty() ? 0 : batch.events.back().seq;
+    const bool stopped = !batch.events.empty() && batch.events.back().type == mamori::v1::AGENT_STOPPING;
     c.run("UPDATE terminals SET "
           // An empty hash is a head whose link is unknown (its event was refused): see EventIngest.
           "head_hash = CASE WHEN ?2 > head_seq THEN ?3 ELSE head_hash END, "
+          "off_since_unix = CASE WHEN ?5 > head_seq THEN ?6 ELSE off_since_unix END, "
           "head_seq = " + d.greatest + "(head_seq, ?2), "
           "last_seen_unix = " + d.greatest + "(last_seen_unix, ?4) WHERE id = ?1 RETURNING head_seq",
           {P::text(batch.terminal_id), P::integer(batch.new_head_seq), P::blob(batch.new_head_hash),
-           P::integer(batch.now_unix)},
+           P::integer(batch.now_unix), P::integer(newest), P::integer(stopped ? batch.now_unix : 0)},
           [&](const SqlRow& r) {
               known = true;
               result.head_seq = r.count(0);
@@ -275,6 +303,7 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
         }
         ++result.stored;
         deltas[{e.local_date, e.control}].add(e.utc_ns, e.violation, e.outcome == mamori::v1::EXEMPTED);
+        if (e.condition) changeCondition(c, batch.terminal_id, *e.condition, e.filedUnix(), e.local_date);
     }
 
     for (const EvidenceIssue& issue : batch.issues) {
@@ -455,6 +484,31 @@ std::vector<ComplianceRow> SqlStore::complianceBetween(const std::string& from_d
     });
 }
 
+std::vector<ConditionRow> SqlStore::conditionsBetween(const std::string& from_date, const std::string& to_date) {
+    // Open ones from the unique index of open conditions, cleared ones from the index by the
+    // date they were cleared: neither reads the history of conditions long gone. Sorted here:
+    // PostgreSQL orders a UNION only by bare result columns, in its locale's order.
+    const std::string columns =
+        "SELECT c.terminal_id, t.group_name, c.control, c.condition_key, c.reason, c.since_unix, c.since_date, "
+        "c.cleared_unix, c.cleared_date, t.last_seen_unix, t.clock_skew_ms "
+        "FROM conditions c JOIN terminals t ON t.id = c.terminal_id ";
+    const std::string sql = columns + "WHERE c.cleared_unix = 0 AND c.since_date <= ?2 UNION ALL " + columns +
+                            "WHERE c.cleared_unix <> 0 AND c.cleared_date >= ?1 AND c.since_date <= ?2";
+    auto rows = reading(db_, [&](SqlConnection& c) {
+        return rowsOf<ConditionRow>(c, sql, {P::text(from_date), P::text(to_date)}, [](const SqlRow& r) {
+            return ConditionRow{r.text(0),    r.text(1), static_cast<mamori::v1::Control>(r.integer(2)),
+                                r.text(3),    r.text(4), r.integer(5),
+                                r.text(6),    r.integer(7), r.text(8),
+                                r.integer(9), r.integer(10)};
+        });
+    });
+    std::sort(rows.begin(), rows.end(), [](const ConditionRow& a, const ConditionRow& b) {
+        return std::tie(a.terminal_id, a.control, a.since_unix, a.key) <
+               std::tie(b.terminal_id, b.control, b.since_unix, b.key);
+    });
+    return rows;
+}
+
 std::vector<std::pair<std::string, uint32_t>> SqlStore::reportingDays(const std::string& from_date,
                                                                       const std::string& to_date) {
     return reading(db_, [&](SqlConnection& c) {
@@ -479,6 +533,14 @@ uint64_t SqlStore::addPolicy(PolicyRecord p) {
               [&](const SqlRow& r) { version = r.count(0); });
         if (!version) throw std::runtime_error("storing the policy returned no version");
         return *version;
+    });
+}
+
+std::vector<std::string> SqlStore::policyGroups() {
+    return reading(db_, [&](SqlConnection& c) {
+        // policies_by_group: one step per group, not per version.
+        return rowsOf<std::string>(c, "SELECT DISTINCT group_name FROM policies", {},
+                                   [](const SqlRow& r) { return r.text(0); });
     });
 }
 

@@ -7,6 +7,7 @@
 namespace mamori::collector {
 
 struct ComplianceDelta;
+struct StandingCondition;
 
 // The Store written once, in SQL both SQLite and PostgreSQL run, over a SqlBackend that adds
 // connections, durability, dialect and schema (SqliteStore, PostgresStore).
@@ -40,11 +41,13 @@ public:
 
     std::vector<ComplianceRow> complianceBetween(const std::string& from_date, const std::string& to_date,
                                                  bool all_rows) override;
+    std::vector<ConditionRow> conditionsBetween(const std::string& from_date, const std::string& to_date) override;
     std::vector<std::pair<std::string, uint32_t>> reportingDays(const std::string& from_date,
                                                                 const std::string& to_date) override;
 
     uint64_t addPolicy(PolicyRecord p) override;
     std::optional<PolicyRecord> latestPolicy(const std::string& group) override;
+    std::vector<std::string> policyGroups() override;
 
     uint64_t addException(ExceptionRecord e) override;
     std::vector<ExceptionRecord> exceptionsFor(const std::string& terminal_id, const std::string& group,
@@ -69,6 +72,10 @@ private:
     void upsertCompliance(SqlConnection& c, std::string_view date, const std::string& terminal_id, int control,
                           const ComplianceDelta& delta);
     IngestResult ingestIn(SqlConnection& c, const IngestBatch& batch);
+    // Opens (at most one open per terminal and key) or clears a standing condition; whether
+    // anything changed.
+    bool changeCondition(SqlConnection& c, const std::string& terminal_id, const StandingCondition& condition,
+                         int64_t at_unix, const std::string& date);
     std::vector<TerminalRecord> terminalList(const std::string& where, std::initializer_list<SqlParam> params);
 
     SqlBackend& db_;

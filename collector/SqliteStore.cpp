@@ -160,6 +160,25 @@ ALTER TABLE events ADD COLUMN arrival_unix INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN filed_by_arrival INTEGER NOT NULL DEFAULT 0;
 UPDATE events SET arrival_unix = utc_ns / 1000000000;
 )sql",
+    // 6: standing conditions (StandingCondition): violating from `since` until cleared, so a day
+    // without new events still shows them. At most one open per terminal and key. And a terminal
+    // whose last word was AGENT_STOPPING is off, not silent.
+    R"sql(
+CREATE TABLE conditions (
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  condition_key TEXT NOT NULL,
+  control INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  since_unix INTEGER NOT NULL,
+  since_date TEXT NOT NULL,
+  cleared_unix INTEGER NOT NULL DEFAULT 0,  -- 0: still open
+  cleared_date TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE UNIQUE INDEX conditions_open ON conditions (terminal_id, condition_key) WHERE cleared_unix = 0;
+CREATE INDEX conditions_cleared ON conditions (cleared_date) WHERE cleared_unix <> 0;
+ALTER TABLE terminals ADD COLUMN off_since_unix INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 

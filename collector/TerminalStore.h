@@ -32,6 +32,9 @@ struct TerminalRecord {
     // day's view, until an administrator resolves it (resolveTampering).
     int64_t tampering_since_unix = 0;
     std::string tampering_detail;
+    // When a batch last ended on AGENT_STOPPING (a clean shutdown): the terminal is off, not
+    // silent, until its next event. 0 while it runs.
+    int64_t off_since_unix = 0;
 };
 
 struct EnrollToken {
@@ -63,19 +66,22 @@ public:
     // The terminals suspected of tampering (tampering_since_unix set), ordered by id, without
     // certificate_pem.
     virtual std::vector<TerminalRecord> tamperingSuspected() = 0;
-    // The terminal's sync: its sign of life, applied version and clock. A clock judged wrong is
-    // counted as a CLOCK violation on clock_violation_date (the collector's local date) in the
-    // same transaction. Throws common::UserError (NotFound) for an unknown terminal.
+    // The terminal's sync: its sign of life, applied version and clock. When the clock was judged
+    // (clock_date set: the collector's local date now), a wrong one opens the standing condition
+    // "clock", counted as a CLOCK violation of that date when it opens, and a right one clears it.
+    // One transaction. Throws common::UserError (NotFound) for an unknown terminal, (Invalid) for
+    // a wrong clock without a date.
     struct Sync {
         int64_t now_unix = 0;
         uint64_t applied_policy_version = 0;
         int64_t clock_skew_ms = 0;
         bool clock_wrong = false;
-        std::string clock_violation_date;  // when clock_wrong
+        std::string clock_date;    // empty: the clock was not judged
+        std::string clock_reason;  // what is wrong, for the views
     };
     virtual void recordSync(const std::string& id, const Sync& sync) = 0;
     void recordSync(const std::string& id, int64_t now_unix, uint64_t applied_policy_version, int64_t clock_skew_ms) {
-        recordSync(id, Sync{now_unix, applied_policy_version, clock_skew_ms, false, {}});
+        recordSync(id, Sync{now_unix, applied_policy_version, clock_skew_ms, false, {}, {}});
     }
     // Clears a standing tampering suspicion. Returns what was cleared (empty detail and 0 when
     // there was none). Throws common::UserError (NotFound) for an unknown terminal.

@@ -100,14 +100,20 @@ int EvidenceCommands::violations() {
     if (!section_.empty()) q += "&section=" + CtlConnection::encode(section_);
     if (!control_.empty()) q += "&control=" + CtlConnection::encode(control_);
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/violations" + q);
-    ReportTable t({"section", "terminal", "control", "status", "violations", "exempted", "last seen", "clock skew ms"});
+    ReportTable t({"section", "terminal", "control", "status", "violations", "exempted", "last seen", "clock skew ms",
+                   "reason"});
     for (const auto& r : v.at("rows").as_array()) {
         const std::string control = CtlContext::text(r.at("control"));
-        t.add({CtlContext::text(r.at("section")), CtlContext::text(r.at("terminal")), control,
-               CtlContext::text(r.at("status")), CtlContext::text(r.at("violations")),
+        // "standing since 2026-11-20": a condition that stays, not a new event of this day.
+        std::string status = CtlContext::text(r.at("status"));
+        const std::string since = CtlContext::text(r.at("since"));
+        if (!since.empty() && status != "violation") status += " since " + since;
+        else if (!since.empty() && since != CtlContext::text(v.at("date"))) status += " (standing since " + since + ")";
+        t.add({CtlContext::text(r.at("section")), CtlContext::text(r.at("terminal")), control, status,
+               CtlContext::text(r.at("violations")),
                CtlContext::text(r.at("exempted")), CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>()),
                // The skew explains a clock row; on the others it would only be noise.
-               control == "clock" ? CtlContext::text(r.at("clock_skew_ms")) : ""});
+               control == "clock" ? CtlContext::text(r.at("clock_skew_ms")) : "", CtlContext::text(r.at("reason"))});
     }
     if (ctx_.format() == "table")
         std::cout << "violations on " << CtlContext::text(v.at("date")) << " (" << CtlContext::text(v.at("time_zone"))

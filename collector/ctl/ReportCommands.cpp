@@ -1,5 +1,6 @@
 #include "collector/ctl/ReportCommands.h"
 
+#include <array>
 #include <boost/json.hpp>
 #include <iostream>
 #include <map>
@@ -30,26 +31,30 @@ int ReportCommands::monthly() {
     if (!section_.empty()) q += "&section=" + CtlConnection::encode(section_);
     const auto v = ctx_.connection().call(Verb::get, "/admin/v1/report/monthly" + q);
     // Three tables on a screen; one long table in CSV, which a spreadsheet pivots.
-    ReportTable by_control({"section", "terminals", "control", "violations", "exempted"});
-    ReportTable top({"section", "rank", "terminal", "violations"});
-    ReportTable silent({"section", "terminal", "days not reporting", "of days"});
+    ReportTable by_control({"section", "terminals", "control", "violations", "days in violation", "exempted"});
+    ReportTable top({"section", "rank", "terminal", "days in violation", "violations"});
+    ReportTable silent({"section", "terminal", "days not reporting", "of business days"});
     ReportTable long_form({"section", "measure", "item", "count", "of"});
     for (const auto& s : v.at("sections").as_array()) {
         const std::string name = C::text(s.at("section"));
-        std::map<std::string, std::pair<std::string, std::string>> controls;
-        for (const auto& [c, n] : s.at("violations").as_object()) controls[c].first = C::text(n);
-        for (const auto& [c, n] : s.at("exempted").as_object()) controls[c].second = C::text(n);
-        if (controls.empty()) by_control.add({name, C::text(s.at("terminals")), "-", "0", "0"});
-        for (const auto& [c, n] : controls) {
-            const std::string violations = n.first.empty() ? "0" : n.first;
-            const std::string exempted = n.second.empty() ? "0" : n.second;
-            by_control.add({name, C::text(s.at("terminals")), c, violations, exempted});
-            long_form.add({name, "violations", c, violations, ""});
-            if (exempted != "0") long_form.add({name, "exempted", c, exempted, ""});
+        // control → violations, days in violation, exempted
+        std::map<std::string, std::array<std::string, 3>> controls;
+        for (const auto& [c, n] : s.at("violations").as_object()) controls[c][0] = C::text(n);
+        for (const auto& [c, n] : s.at("violating_days").as_object()) controls[c][1] = C::text(n);
+        for (const auto& [c, n] : s.at("exempted").as_object()) controls[c][2] = C::text(n);
+        if (controls.empty()) by_control.add({name, C::text(s.at("terminals")), "-", "0", "0", "0"});
+        for (auto& [c, n] : controls) {
+            for (auto& cell : n)
+                if (cell.empty()) cell = "0";
+            by_control.add({name, C::text(s.at("terminals")), c, n[0], n[1], n[2]});
+            long_form.add({name, "violations", c, n[0], ""});
+            long_form.add({name, "days in violation", c, n[1], ""});
+            if (n[2] != "0") long_form.add({name, "exempted", c, n[2], ""});
         }
         int rank = 0;
         for (const auto& t : s.at("top_terminals").as_array()) {
-            top.add({name, std::to_string(++rank), C::text(t.at("terminal")), C::text(t.at("violations"))});
+            top.add({name, std::to_string(++rank), C::text(t.at("terminal")), C::text(t.at("days")),
+                     C::text(t.at("violations"))});
             long_form.add({name, "top terminal", C::text(t.at("terminal")), C::text(t.at("violations")), ""});
         }
         for (const auto& t : s.at("not_reporting").as_array()) {
@@ -67,9 +72,9 @@ int ReportCommands::monthly() {
               << "); reporting judged " << (judged.empty() ? "on no day yet" : "through " + judged) << "\n\n"
               << "violations by control (制御別違反件数)\n";
     ctx_.emit(by_control, v, "no terminals");
-    std::cout << "\nterminals with most violations (違反の多い端末)\n";
+    std::cout << "\nterminals most days in violation (違反日数の多い端末)\n";
     ctx_.emit(top, v, "no violations this month (違反なし)");
-    std::cout << "\ndays not reporting (未報告日数)\n";
+    std::cout << "\nbusiness days not reporting (開庁日の未報告日数)\n";
     ctx_.emit(silent, v, "every terminal reported every day (全端末報告あり)");
     return 0;
 }

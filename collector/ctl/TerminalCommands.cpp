@@ -57,12 +57,12 @@ int TerminalCommands::createToken() {
 
 int TerminalCommands::list() {
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/terminals");
-    ReportTable t({"terminal", "section", "policy", "last seen", "events", "reporting", "clock skew ms", "tampering"});
+    ReportTable t({"terminal", "section", "policy", "last seen", "events", "presence", "clock skew ms", "tampering"});
     for (const auto& r : v.as_array()) {
         const int64_t tampering = r.at("tampering_since_unix").to_number<int64_t>();
         t.add({CtlContext::text(r.at("id")), CtlContext::text(r.at("group")), CtlContext::text(r.at("policy_version")),
                CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>()), CtlContext::text(r.at("head_seq")),
-               CtlContext::text(r.at("reporting")),
+               CtlContext::text(r.at("presence")),
                CtlContext::text(r.at("clock_skew_ms")) + (r.at("clock_wrong").as_bool() ? " (wrong)" : ""),
                tampering ? "suspected since " + CtlContext::localTime(tampering) : ""});
     }

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "collector/MonthlyReport.h"
+
+#include <date/date.h>
+
+#include "mamori/v1/policy.pb.h"
 #include "mamori/common/UserError.h"
 #include "tests/support/StoreBackends.h"
 #include "tests/support/StoreSamples.h"
@@ -98,11 +102,15 @@ TYPED_TEST(MonthlyReportTest, ViolationsByControlTopTerminalsAndDaysNotReporting
     EXPECT_EQ(zeimu.violations.at("usb"), 8u);
     EXPECT_EQ(zeimu.violations.at("software"), 1u);
     EXPECT_FALSE(zeimu.violations.contains("hours")) << "December is not November";
+    EXPECT_EQ(zeimu.violating_days, (std::map<std::string, uint32_t>{{"software", 1}, {"usb", 2}}));
+    // Most days in violation first: a on two days, b on one (with more events).
     ASSERT_EQ(zeimu.top_terminals.size(), 2u);
-    EXPECT_EQ(zeimu.top_terminals[0].terminal, "b");
-    EXPECT_EQ(zeimu.top_terminals[0].violations, 5u);
-    EXPECT_EQ(zeimu.top_terminals[1].terminal, "a");
-    EXPECT_EQ(zeimu.top_terminals[1].violations, 4u);
+    EXPECT_EQ(zeimu.top_terminals[0].terminal, "a");
+    EXPECT_EQ(zeimu.top_terminals[0].days, 2u);
+    EXPECT_EQ(zeimu.top_terminals[0].violations, 4u);
+    EXPECT_EQ(zeimu.top_terminals[1].terminal, "b");
+    EXPECT_EQ(zeimu.top_terminals[1].days, 1u);
+    EXPECT_EQ(zeimu.top_terminals[1].violations, 5u);
     ASSERT_EQ(zeimu.not_reporting.size(), 1u) << "b reported every day after the day it enrolled";
     EXPECT_EQ(zeimu.not_reporting[0].terminal, "a");
     EXPECT_EQ(zeimu.not_reporting[0].days, 2u);
@@ -110,6 +118,34 @@ TYPED_TEST(MonthlyReportTest, ViolationsByControlTopTerminalsAndDaysNotReporting
 
     const auto json = MonthlyReport::toJson(r, "Asia/Tokyo");
     EXPECT_EQ(json.at("sections").as_array().at(1).at("violations").at("usb").as_uint64(), 8u);
+}
+
+TYPED_TEST(MonthlyReportTest, OnlyBusinessDaysOfTheSectionsCalendarCountAsNotReporting) {
+    v1::Policy office;
+    auto* hours = office.mutable_hours();
+    for (auto d : {v1::MONDAY, v1::TUESDAY, v1::WEDNESDAY, v1::THURSDAY, v1::FRIDAY}) hours->add_weekdays(d);
+    auto* w = hours->add_windows();
+    w->set_start_minute(8 * 60 + 30);
+    w->set_end_minute(17 * 60 + 45);
+    hours->set_national_holidays_closed(true);
+    this->store->addPolicy(PolicyRecord{0, "税務課", "office", office.SerializeAsString(), 0, "admin"});
+    this->enroll("a", "税務課", "2026-10-15");
+    this->enroll("c", "住民課", "2026-10-15");  // no profile: expected every day
+    // a works weekdays only, and misses Thursday 11-05 and Friday 11-06.
+    for (int d = 1; d <= 19; ++d) {
+        const auto weekday = date::weekday(date::sys_days(date::year(2026) / 11 / d)).c_encoding();
+        if (weekday == 0 || weekday == 6 || d == 3 || d == 5 || d == 6) continue;
+        this->day("a", dateIn(d));
+    }
+    const auto r = this->report();
+    ASSERT_EQ(r.sections.size(), 2u);
+    const auto& zeimu = r.sections[1];
+    ASSERT_EQ(zeimu.not_reporting.size(), 1u);
+    // 11-02..11-19 without weekends and 文化の日 (11-03): 13 business days, two missed.
+    EXPECT_EQ(zeimu.not_reporting[0].days, 2u);
+    EXPECT_EQ(zeimu.not_reporting[0].of_days, 13u);
+    ASSERT_EQ(r.sections[0].not_reporting.size(), 1u);
+    EXPECT_EQ(r.sections[0].not_reporting[0].of_days, 19u);
 }
 
 TYPED_TEST(MonthlyReportTest, SectionsAndOfficersSeeOnlyTheirOwn) {

@@ -226,22 +226,87 @@ TYPED_TEST(StoreTest, TamperingStandsWithItsFirstIssueUntilResolved) {
     EXPECT_EQ(userErrorOf([&] { store->resolveTampering("nope"); }), UserError::Kind::NotFound);
 }
 
-TYPED_TEST(StoreTest, AWrongClockAtSyncIsAClockViolationOfThatDate) {
+TYPED_TEST(StoreTest, AWrongClockAtSyncIsAClockViolationOfThatDateThatStandsUntilItIsRight) {
     auto store = this->open();
     store->addTerminal(terminal("t1"));
-    store->recordSync("t1", TerminalStore::Sync{kNow, 1, -86'400'000, true, "2026-01-05"});
-    store->recordSync("t1", TerminalStore::Sync{kNow + 60, 1, -86'399'000, true, "2026-01-05"});
+    store->recordSync("t1", TerminalStore::Sync{kNow, 1, -86'400'000, true, "2026-01-05", "a day behind"});
+    store->recordSync("t1", TerminalStore::Sync{kNow + 60, 1, -86'399'000, true, "2026-01-05", "a day behind"});
     EXPECT_TRUE(store->terminal("t1")->clock_wrong);
     auto rows = store->compliance("2026-01-05", false);
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].control, v1::CLOCK);
-    EXPECT_EQ(rows[0].violations, 2u);
+    EXPECT_EQ(rows[0].violations, 1u) << "counted when it goes wrong; after that it stands";
     EXPECT_EQ(rows[0].clock_skew_ms, -86'399'000);
-    store->recordSync("t1", TerminalStore::Sync{kNow + 120, 1, 20, false, {}});
+    auto open = store->conditionsBetween("2026-01-07", "2026-01-07");
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].key, "clock");
+    EXPECT_EQ(open[0].control, v1::CLOCK);
+    EXPECT_EQ(open[0].since_date, "2026-01-05");
+    EXPECT_EQ(open[0].reason, "a day behind");
+    EXPECT_EQ(open[0].cleared_unix, 0);
+    // A sync that did not judge the clock leaves it as it was.
+    store->recordSync("t1", TerminalStore::Sync{kNow + 90, 1, 0, false, {}, {}});
+    EXPECT_EQ(store->conditionsBetween("2026-01-07", "2026-01-07").size(), 1u);
+    store->recordSync("t1", TerminalStore::Sync{kNow + 86400 * 3, 1, 20, false, "2026-01-08", {}});
     EXPECT_FALSE(store->terminal("t1")->clock_wrong);
-    EXPECT_EQ(store->compliance("2026-01-05", false).at(0).violations, 2u);
-    EXPECT_EQ(userErrorOf([&] { store->recordSync("t1", TerminalStore::Sync{kNow, 1, 1, true, {}}); }),
+    EXPECT_TRUE(store->conditionsBetween("2026-01-09", "2026-01-09").empty());
+    const auto history = store->conditionsBetween("2026-01-01", "2026-01-31");
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].cleared_date, "2026-01-08");
+    EXPECT_TRUE(history[0].openOn("2026-01-08"));
+    EXPECT_FALSE(history[0].openOn("2026-01-04"));
+    EXPECT_EQ(store->compliance("2026-01-05", false).at(0).violations, 1u);
+    EXPECT_EQ(userErrorOf([&] { store->recordSync("t1", TerminalStore::Sync{kNow, 1, 1, true, {}, {}}); }),
               UserError::Kind::Invalid);
+}
+
+TYPED_TEST(StoreTest, EventsOpenAndClearStandingConditionsOncePerTransition) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    auto with = [](IngestEvent e, std::optional<StandingCondition> c) {
+        e.condition = std::move(c);
+        return e;
+    };
+    const StandingCondition installed{"package:p2p", v1::SOFTWARE, true, "unapproved package p2p 1.0 installed"};
+    StandingCondition removed = installed;
+    removed.open = false;
+    IngestBatch b = batch("t1", 1, 0);
+    b.events = {with(event(1, "2026-01-05"), installed), with(event(2, "2026-01-06"), installed)};
+    b.new_head_seq = 2;
+    b.new_head_hash = b.events.back().hash;
+    store->ingest(b);
+    store->ingest(b);  // a replay changes nothing
+    auto open = store->conditionsBetween("2026-01-06", "2026-01-06");
+    ASSERT_EQ(open.size(), 1u) << "one open condition per key";
+    EXPECT_EQ(open[0].since_date, "2026-01-05");
+    EXPECT_EQ(open[0].group, "総務課");
+
+    IngestBatch later = batch("t1", 3, 0);
+    later.events = {with(event(3, "2026-01-09"), removed), with(event(4, "2026-01-10"), installed)};
+    later.new_head_seq = 4;
+    later.new_head_hash = later.events.back().hash;
+    store->ingest(later);
+    const auto history = store->conditionsBetween("2026-01-01", "2026-01-31");
+    ASSERT_EQ(history.size(), 2u) << "installed again: a second life of the same condition";
+    EXPECT_EQ(history[0].cleared_date, "2026-01-09");
+    EXPECT_EQ(history[1].since_date, "2026-01-10");
+    EXPECT_EQ(history[1].cleared_unix, 0);
+    EXPECT_EQ(store->conditionsBetween("2026-01-07", "2026-01-07").size(), 1u);
+}
+
+TYPED_TEST(StoreTest, ABatchEndingOnAgentStoppingMakesTheTerminalOffUntilItsNextEvent) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    IngestBatch b = batch("t1", 1, 2);
+    b.events.back().type = v1::AGENT_STOPPING;
+    store->ingest(b);
+    EXPECT_EQ(store->terminal("t1")->off_since_unix, b.now_unix);
+    store->ingest(b);  // a replay is no news
+    EXPECT_EQ(store->terminal("t1")->off_since_unix, b.now_unix);
+    IngestBatch started = batch("t1", 3, 1);
+    started.events.front().prev_hash = b.events.back().hash;
+    store->ingest(started);
+    EXPECT_EQ(store->terminal("t1")->off_since_unix, 0);
 }
 
 TYPED_TEST(StoreTest, IngestForUnknownTerminalThrowsAndWritesNothing) {
