@@ -33,6 +33,7 @@
 #include "EventMix.h"
 #include "LatencyStats.h"
 #include "collector/CertificateAuthority.h"
+#include "collector/StandingCondition.h"
 #include "collector/DailyCompliance.h"
 #include "collector/LocalCalendar.h"
 #include "collector/Store.h"
@@ -112,10 +113,11 @@ std::string terminalId(int i) {
 struct Params {
     int terminals = 10000, days = 30, events_per_day = 100;
     double violation_rate = 0.0005;
+    double standing_rate = 0.05;  // terminals holding a standing violation (a package still installed)
     std::string describe() const {
         std::ostringstream s;
         s << "terminals=" << terminals << " days=" << days << " events_per_day=" << events_per_day
-          << " violation_rate=" << violation_rate;
+          << " violation_rate=" << violation_rate << " standing_rate=" << standing_rate;
         return s.str();
     }
 };
@@ -158,6 +160,11 @@ void generate(const std::filesystem::path& dir, const Params& p, unsigned thread
     parallelFor(p.terminals, threads, [&](size_t i) {
         const std::string id = terminalId(i);
         const bool silent = i % 100 == 99;
+        // Standing: an unapproved package installed on some day of the history and never removed,
+        // so every later day shows the terminal without a new event.
+        const size_t standing_every = p.standing_rate > 0 ? static_cast<size_t>(1 / p.standing_rate) : 0;
+        const bool standing = standing_every && i % standing_every == 3;
+        const size_t installed_on = i % days.size();
         EventMix mix(i + 1, p.violation_rate);
         std::mt19937_64 rng(i * 7919 + 1);
         mamori::proto::ChainHead head;
@@ -182,6 +189,14 @@ void generate(const std::filesystem::path& dir, const Params& p, unsigned thread
             std::sort(times.begin(), times.end());
             for (int64_t t : times) {
                 auto body = mix.next(id, t);
+                if (standing && d == installed_on && t == times.front()) {
+                    body.set_type(mamori::v1::SOFTWARE_UNAPPROVED_INSTALLED);
+                    body.set_control(mamori::v1::SOFTWARE);
+                    body.set_violation(true);
+                    body.set_outcome(mamori::v1::REPORTED);
+                    body.mutable_software()->set_package("p2p-share");
+                    body.mutable_software()->set_version("1.0");
+                }
                 body.set_seq(head.seq + 1);
                 IngestEvent e;
                 e.seq = head.seq + 1;
@@ -196,6 +211,7 @@ void generate(const std::filesystem::path& dir, const Params& p, unsigned thread
                 e.prev_hash = head.hash;
                 e.hash = mamori::proto::EventChain::linkHash(head.hash, e.body);
                 e.signature = signature;
+                e.condition = StandingCondition::of(body);
                 head.seq = e.seq;
                 head.hash = e.hash;
                 last_ns = t;
@@ -302,6 +318,8 @@ int main(int argc, char** argv) {
         ("days", po::value(&p.days), "days of history, today included (default 30)")
         ("events-per-day", po::value(&p.events_per_day), "events per terminal per day (default 100: 30 M events)")
         ("violation-rate", po::value(&p.violation_rate), "share of events that are violations (default 0.0005)")
+        ("standing-rate", po::value(&p.standing_rate),
+         "share of terminals with a standing violation (default 0.05)")
         ("queries", po::value(&queries), "queries per measurement (default 200)")
         ("threads", po::value(&threads), "collector worker threads and history writers (default 2)")
         ("dir", po::value(&dir_arg),
@@ -382,7 +400,7 @@ int main(int argc, char** argv) {
             // 1. DailyCompliance in this process, on its own store connection.
             auto store = openStore(conf.get("store", "sqlite:" + (dir / "store.db").string()));
             DailyCompliance daily(*store, calendar, deadline_s);
-            size_t rows = 0, not_reporting = 0;
+            size_t rows = 0, not_reporting = 0, standing = 0;
             LatencyStats direct;
             auto first = Clock::now();
             for (int q = 0; q < queries + 3; ++q) {
@@ -392,10 +410,12 @@ int main(int argc, char** argv) {
                 rows = result.size();
                 not_reporting = std::count_if(result.begin(), result.end(),
                                               [](const DailyCompliance::Row& r) { return r.control == "reporting"; });
+                standing = std::count_if(result.begin(), result.end(),
+                                         [](const DailyCompliance::Row& r) { return r.status == "standing"; });
                 if (q == 0) std::printf("  first query after opening: %.2f ms\n", msSince(first));
             }
-            std::printf("  %s: %zu rows (%zu violations or exemptions, %zu terminals not reporting)\n", last_date.c_str(),
-                        rows, rows - not_reporting, not_reporting);
+            std::printf("  %s: %zu rows (%zu violations or exemptions, %zu of them standing; %zu terminals silent)\n",
+                        last_date.c_str(), rows, rows - not_reporting, standing, not_reporting);
 
             // 2. The admin API as mamorictl calls it, on one kept-alive connection.
             const LatencyStats api = timeAdminQueries(collector, target, queries, rows);
@@ -426,8 +446,12 @@ int main(int argc, char** argv) {
             std::printf("  GET %s (kept-alive HTTPS)  %s\n", target.c_str(), api.summary().c_str());
             std::printf("  mamorictl violations (whole process)        %s\n", cli.summary().c_str());
             std::printf("  GET %s (kept-alive HTTPS)  %s\n", month_target.c_str(), monthly.summary().c_str());
-            std::printf("\n  p99 of the admin API %.2f ms   target <= 50 ms   %s\n", api.percentile(99),
+            std::printf("\n  p99 of today's view in process %.2f ms   target <= 20 ms   %s\n", direct.percentile(99),
+                        direct.percentile(99) <= 20 ? "met" : "MISSED");
+            std::printf("  p99 of the admin API %.2f ms   target <= 50 ms   %s\n", api.percentile(99),
                         api.percentile(99) <= 50 ? "met" : "MISSED");
+            std::printf("  p99 of report monthly %.2f ms   target <= 300 ms   %s\n", monthly.percentile(99),
+                        monthly.percentile(99) <= 300 ? "met" : "MISSED");
             std::printf("  p99 of mamorictl     %.2f ms   (process start and TLS handshake included)\n",
                         cli.percentile(99));
     } catch (const std::exception& e) {

@@ -230,8 +230,12 @@ const std::vector<Word<bool>> kClosedOpen = {{"closed", true}, {"open", false}};
 const std::vector<Word<v1::DeadlineAction>> kDeadlineActions = {
     {"allow", v1::DEADLINE_ALLOW}, {"deny", v1::DEADLINE_DENY}};
 
-const std::vector<Word<v1::Control>> kControls = {
-    {"usb", v1::USB}, {"hours", v1::HOURS}, {"software", v1::SOFTWARE}, {"screen_lock", v1::SCREEN_LOCK}};
+// choice() reads "screen_lock" as "screen-lock"; the first spelling is the one messages show.
+const std::vector<Word<v1::Control>> kControls = {{"usb", v1::USB},
+                                                  {"hours", v1::HOURS},
+                                                  {"software", v1::SOFTWARE},
+                                                  {"screen_lock", v1::SCREEN_LOCK},
+                                                  {"screen-lock", v1::SCREEN_LOCK}};
 
 const std::vector<Word<v1::Weekday>> kWeekdays = {
     {"mon", v1::MONDAY},    {"tue", v1::TUESDAY},   {"wed", v1::WEDNESDAY}, {"thu", v1::THURSDAY},
@@ -1429,10 +1433,19 @@ void Loader::parseExceptions(const Entry* e, v1::Policy& policy) {
                 }
             }
         }
-        const Entry* control = required("control", "write which control it relaxes: usb, hours, software or screen_lock",
-                                        "どの制御の例外かを書いてください（usb、hours、software、screen_lock）。");
+        const Entry* control = required("control", "write which control it relaxes: usb, hours or software",
+                                        "どの制御の例外かを書いてください（usb、hours、software）。");
         if (control) {
-            if (auto v = choice(*control, kControls)) ex.set_control(*v);
+            // The agent has nothing to relax a screen lock by: a section that needs a longer
+            // delay gets a profile of its own, which is what an exception would pretend to be.
+            if (auto v = choice(*control, kControls); v && *v == v1::SCREEN_LOCK)
+                error(control->value.Mark(),
+                      "the screen lock takes no exceptions; give the section its own profile with "
+                      "screen_lock.idle_minutes instead",
+                      "画面ロックには例外措置を設定できません。その所属用のプロファイルで screen_lock.idle_minutes "
+                      "を指定してください。");
+            else if (v)
+                ex.set_control(*v);
         }
         const Entry* terminal = s.find("terminal");
         const Entry* group = s.find("group");

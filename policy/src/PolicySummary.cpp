@@ -224,8 +224,10 @@ std::string PolicySummary::describe(const v1::Policy& p) {
 
     // Reporting
     const auto& r = p.reporting();
-    out += "Reporting (報告): heartbeat every " + std::to_string(r.heartbeat_minutes()) + " min; clock skew over " +
-           std::to_string(r.clock_tolerance_seconds()) + " s is reported; up to " + bytes(r.journal_max_bytes()) +
+    out += "Reporting (報告): a terminal silent over " + std::to_string(r.heartbeat_minutes()) +
+           " min when its office hours say it should be on is \"not reporting\"; clock skew over " +
+           std::to_string(r.clock_tolerance_seconds()) +
+           " s, measured by the collector at each sync, is a clock violation; up to " + bytes(r.journal_max_bytes()) +
            " of events kept while the collector is unreachable\n";
 
     // Exceptions

@@ -441,6 +441,10 @@ exceptions:
 )", 3, 5, "has no usb_device");
     EXPECT_ERROR_AT(R"(name: x
 exceptions:
+  - {id: EX-6, control: screen_lock, terminal: t, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
+)", 3, 25, "the screen lock takes no exceptions");
+    EXPECT_ERROR_AT(R"(name: x
+exceptions:
   - {id: EX-4, control: hours, terminal: t, group: g, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
 )", 3, 45, "both a terminal and a group");
     EXPECT_ERROR_AT(R"(name: x
