@@ -183,6 +183,15 @@ CREATE TABLE conditions (
 CREATE UNIQUE INDEX conditions_open ON conditions (terminal_id, condition_key) WHERE cleared_unix = 0;
 CREATE INDEX conditions_cleared ON conditions (cleared_date) WHERE cleared_unix <> 0;
 ALTER TABLE terminals ADD COLUMN off_since_unix BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE reporting_days (
+  terminal_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  days BIGINT NOT NULL,
+  PRIMARY KEY (terminal_id, month)
+);
+INSERT INTO reporting_days (terminal_id, month, days)
+  SELECT terminal_id, substr(date, 1, 7), bit_or(1 << (CAST(substr(date, 9, 2) AS INTEGER) - 1))
+  FROM daily_compliance WHERE events > 0 GROUP BY terminal_id, substr(date, 1, 7);
 )sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
@@ -237,7 +246,7 @@ void PostgresStore::migrate() {
 const SqlDialect& PostgresStore::dialect() const {
     // A sequence never hands out a number twice, even after a rollback.
     static const SqlDialect postgres{
-        "greatest", "least", " COLLATE \"C\"", "bit_or(", "SELECT nextval('policy_versions')",
+        "greatest", "least", " COLLATE \"C\"", "SELECT nextval('policy_versions')",
         "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM policy_versions",
         "SELECT (SELECT setval('policy_versions', m) FROM (SELECT greatest(?1, "
         "(SELECT coalesce(max(version), 0) FROM policies), (SELECT coalesce(max(version), 0) FROM exceptions), "

@@ -10,8 +10,6 @@ struct SqlDialect {
     // Appended to a text column in ORDER BY: byte order, as SQLite always sorts, whatever the
     // database's locale. Empty where that is already the order (and the index keeps it).
     std::string byte_order;
-    // An aggregate OR of the expression that follows, up to the closing parenthesis.
-    std::string bit_or;
 
     // The one policy version counter, which policies, exceptions and re-issues to moved
     // terminals share: a statement that takes its next version and returns it (inside a write

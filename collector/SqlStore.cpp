@@ -305,6 +305,19 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
         deltas[{e.local_date, e.control}].add(e.utc_ns, e.violation, e.outcome == mamori::v1::EXEMPTED);
         if (e.condition) changeCondition(c, batch.terminal_id, *e.condition, e.filedUnix(), e.local_date);
     }
+    // The days this batch reported on: usually one. The WHERE skips the write when the day is
+    // already marked, as it is for every batch of a day but its first.
+    std::string_view marked;
+    for (size_t i = 0; i < batch.events.size(); ++i) {
+        const std::string& date = batch.events[i].local_date;
+        if (!inserted[i] || date == marked || date.size() != 10) continue;
+        marked = date;
+        c.run("INSERT INTO reporting_days AS r (terminal_id, month, days) VALUES (?1, ?2, ?3) "
+              "ON CONFLICT (terminal_id, month) DO UPDATE SET days = r.days | excluded.days "
+              "WHERE (r.days & excluded.days) = 0",
+              {P::text(batch.terminal_id), P::text(std::string_view(date).substr(0, 7)),
+               P::integer(int64_t{1} << (std::stoi(date.substr(8, 2)) - 1))});
+    }
 
     for (const EvidenceIssue& issue : batch.issues) {
         const int64_t recorded = issue.recorded_unix != 0 ? issue.recorded_unix : batch.now_unix;
@@ -436,6 +449,10 @@ PurgedEvents SqlStore::purgeEventsBefore(const std::string& before_date, int64_t
     out.evidence_issues = static_cast<uint64_t>(writing(db_, [&](SqlConnection& c) {
         return c.run("DELETE FROM evidence_issues WHERE local_date < ?1", {P::text(before_date)});
     }));
+    // Whole months only: the month of before_date is still being reported on.
+    writing(db_, [&](SqlConnection& c) {
+        return c.run("DELETE FROM reporting_days WHERE month < ?1", {P::text(before_date.substr(0, 7))});
+    });
     return out;
 }
 
@@ -511,15 +528,16 @@ std::vector<ConditionRow> SqlStore::conditionsBetween(const std::string& from_da
 
 std::vector<std::pair<std::string, uint32_t>> SqlStore::reportingDays(const std::string& from_date,
                                                                       const std::string& to_date) {
-    return reading(db_, [&](SqlConnection& c) {
+    // from and to are days of one month: the mask of the days between them.
+    const int from_day = std::stoi(from_date.substr(8, 2)), to_day = std::stoi(to_date.substr(8, 2));
+    const uint32_t range = static_cast<uint32_t>(((uint64_t{1} << to_day) - 1) & ~((uint64_t{1} << (from_day - 1)) - 1));
+    auto rows = reading(db_, [&](SqlConnection& c) {
         return rowsOf<std::pair<std::string, uint32_t>>(
-            c,
-            "SELECT terminal_id, " + db_.dialect().bit_or +
-                "1 << (CAST(substr(date, 9, 2) AS INTEGER) - 1)) FROM daily_compliance "
-                "WHERE date >= ?1 AND date <= ?2 AND events > 0 GROUP BY terminal_id",
-            {P::text(from_date), P::text(to_date)},
-            [](const SqlRow& r) { return std::pair{r.text(0), static_cast<uint32_t>(r.integer(1))}; });
+            c, "SELECT terminal_id, days FROM reporting_days WHERE month = ?1", {P::text(from_date.substr(0, 7))},
+            [&](const SqlRow& r) { return std::pair{r.text(0), static_cast<uint32_t>(r.integer(1)) & range}; });
     });
+    std::erase_if(rows, [](const auto& r) { return r.second == 0; });
+    return rows;
 }
 
 // --- policies -------------------------------------------------------------------------------

@@ -178,6 +178,18 @@ CREATE TABLE conditions (
 CREATE UNIQUE INDEX conditions_open ON conditions (terminal_id, condition_key) WHERE cleared_unix = 0;
 CREATE INDEX conditions_cleared ON conditions (cleared_date) WHERE cleared_unix <> 0;
 ALTER TABLE terminals ADD COLUMN off_since_unix INTEGER NOT NULL DEFAULT 0;
+
+-- The days of each month a terminal filed events on (bit d-1: day d): the monthly review reads
+-- one row per terminal instead of every compliance row of the month.
+CREATE TABLE reporting_days (
+  terminal_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  days INTEGER NOT NULL,
+  PRIMARY KEY (terminal_id, month)
+) STRICT, WITHOUT ROWID;
+INSERT INTO reporting_days (terminal_id, month, days)  -- distinct powers of two sum to their OR
+  SELECT terminal_id, substr(date, 1, 7), sum(DISTINCT 1 << (CAST(substr(date, 9, 2) AS INTEGER) - 1))
+  FROM daily_compliance WHERE events > 0 GROUP BY terminal_id, substr(date, 1, 7);
 )sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
@@ -227,7 +239,6 @@ SqliteStore::SqliteStore(const std::string& path) : SqlStore(static_cast<SqlBack
 const SqlDialect& SqliteStore::dialect() const {
     static const SqlDialect sqlite{
         "max", "min", "",
-        "sum(DISTINCT ",  // distinct powers of two sum to their OR (SQLite has no bit_or aggregate)
         // The policies' AUTOINCREMENT counter, so the next policy pushed gets a higher version.
         "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(version), 0) FROM policies)) + 1 "
         "WHERE name = 'policies' RETURNING seq",

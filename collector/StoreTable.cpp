@@ -89,6 +89,7 @@ const std::vector<StoreTable>& storeTables() {
           {"local_date", K::Text},
           {"recorded_unix", K::Integer}},
          1},
+        {"reporting_days", {{"terminal_id", K::Text}, {"month", K::Text}, {"days", K::Integer}}, 2},
         {"conditions",
          {{"id", K::Integer},
           {"terminal_id", K::Text},
