@@ -183,6 +183,7 @@ CREATE TABLE conditions (
 CREATE UNIQUE INDEX conditions_open ON conditions (terminal_id, condition_key) WHERE cleared_unix = 0;
 CREATE INDEX conditions_cleared ON conditions (cleared_date) WHERE cleared_unix <> 0;
 ALTER TABLE terminals ADD COLUMN off_since_unix BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX terminals_tampering ON terminals (id) WHERE tampering_since_unix <> 0;
 CREATE TABLE reporting_days (
   terminal_id TEXT NOT NULL,
   month TEXT NOT NULL,

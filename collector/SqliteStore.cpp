@@ -178,6 +178,8 @@ CREATE TABLE conditions (
 CREATE UNIQUE INDEX conditions_open ON conditions (terminal_id, condition_key) WHERE cleared_unix = 0;
 CREATE INDEX conditions_cleared ON conditions (cleared_date) WHERE cleared_unix <> 0;
 ALTER TABLE terminals ADD COLUMN off_since_unix INTEGER NOT NULL DEFAULT 0;
+-- Every day's view asks for the suspected few; suspicions are rare, so the index costs nothing.
+CREATE INDEX terminals_tampering ON terminals (id) WHERE tampering_since_unix <> 0;
 
 -- The days of each month a terminal filed events on (bit d-1: day d): the monthly review reads
 -- one row per terminal instead of every compliance row of the month.
