@@ -77,6 +77,7 @@ std::vector<DailyCompliance::Row> DailyCompliance::violations(const std::string&
         else if (r.status != "violation") r.status = "standing";
         if (r.since.empty() || c.since_date < r.since) r.since = c.since_date;
         r.reason += (r.reason.empty() ? "" : "; ") + c.reason;
+        if (c.cleared_unix != 0) r.reason += " (resolved " + c.cleared_date + ")";
     }
     // Silence and standing suspicions are judged for today: a past day shows what happened on it.
     const bool today = date == calendar_.dateOfUnix(now_unix);
