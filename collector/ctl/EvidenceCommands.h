@@ -16,7 +16,7 @@ private:
     int exportBundle();
     int verify();
     int accessLog();
-    // --since as the query parameter the collector takes (local midnight of that date).
+    // --since as the query parameter the collector takes: the date, which it reads in its zone.
     std::string sinceParam() const;
 
     CtlContext& ctx_;

@@ -18,9 +18,11 @@ ReportCommands::ReportCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_
                     "  mamorictl report monthly --month 2026-11\n"
                     "  mamorictl report monthly --month 2026-11 --section 市民課 --format csv > 2026-11.csv",
                     [this] { return this->monthly(); });
-    cli.required(monthly->add_option("--month", month_, "the month, YYYY-MM")->type_name("YYYY-MM"), "the month",
-                 "対象月（--month YYYY-MM）が指定されていません");
-    monthly->add_option("--section", section_, "only this section (所属)")->type_name("S");
+    cli.required(monthly->add_option("--month", month_, "the month, YYYY-MM, in the collector's time zone")
+                     ->type_name("YYYY-MM")
+                     ->check(CtlContext::monthFormat()),
+                 "the month", "対象月（--month YYYY-MM）が指定されていません");
+    monthly->add_option("--section", section_, "only this section (所属); an unknown one is refused")->type_name("S");
     ctx.addFormat(*monthly);
 }
 
@@ -30,10 +32,15 @@ int ReportCommands::monthly() {
     if (!section_.empty()) q += "&section=" + CtlConnection::encode(section_);
     const auto v = ctx_.connection().call(Verb::get, "/admin/v1/report/monthly" + q);
     // Three tables on a screen; one long table in CSV, which a spreadsheet pivots.
-    ReportTable by_control({"section", "terminals", "control", "violations", "exempted"});
-    ReportTable top({"section", "rank", "terminal", "violations"});
-    ReportTable silent({"section", "terminal", "days not reporting", "of days"});
-    ReportTable long_form({"section", "measure", "item", "count", "of"});
+    const CtlLanguage::Words section{"section", "所属"}, terminal{"terminal", "端末"},
+        violations_word{"violations", "違反件数"}, exempted_word{"exempted", "例外件数"},
+        days_word{"days not reporting", "未報告日数"}, top_word{"top terminal", "違反の多い端末"};
+    ReportTable by_control =
+        ctx_.table({section, {"terminals", "端末数"}, {"control", "制御"}, violations_word, exempted_word});
+    ReportTable top = ctx_.table({section, {"rank", "順位"}, terminal, violations_word});
+    ReportTable silent = ctx_.table({section, terminal, days_word, {"of days", "対象日数"}});
+    ReportTable long_form =
+        ctx_.table({section, {"measure", "項目"}, {"item", "対象"}, {"count", "件数"}, {"of", "対象日数"}});
     for (const auto& s : v.at("sections").as_array()) {
         const std::string name = C::text(s.at("section"));
         std::map<std::string, std::pair<std::string, std::string>> controls;
@@ -44,33 +51,33 @@ int ReportCommands::monthly() {
             const std::string violations = n.first.empty() ? "0" : n.first;
             const std::string exempted = n.second.empty() ? "0" : n.second;
             by_control.add({name, C::text(s.at("terminals")), c, violations, exempted});
-            long_form.add({name, "violations", c, violations, ""});
-            if (exempted != "0") long_form.add({name, "exempted", c, exempted, ""});
+            long_form.add({name, ctx_.say(violations_word), c, violations, ""});
+            if (exempted != "0") long_form.add({name, ctx_.say(exempted_word), c, exempted, ""});
         }
         int rank = 0;
         for (const auto& t : s.at("top_terminals").as_array()) {
             top.add({name, std::to_string(++rank), C::text(t.at("terminal")), C::text(t.at("violations"))});
-            long_form.add({name, "top terminal", C::text(t.at("terminal")), C::text(t.at("violations")), ""});
+            long_form.add({name, ctx_.say(top_word), C::text(t.at("terminal")), C::text(t.at("violations")), ""});
         }
         for (const auto& t : s.at("not_reporting").as_array()) {
             silent.add({name, C::text(t.at("terminal")), C::text(t.at("days")), C::text(t.at("of_days"))});
             long_form.add(
-                {name, "days not reporting", C::text(t.at("terminal")), C::text(t.at("days")), C::text(t.at("of_days"))});
+                {name, ctx_.say(days_word), C::text(t.at("terminal")), C::text(t.at("days")), C::text(t.at("of_days"))});
         }
     }
     if (ctx_.format() != "table") {
-        ctx_.emit(long_form, v, "");
+        ctx_.emit(long_form, v, {"", ""});
         return 0;
     }
     const std::string judged = C::text(v.at("judged_through"));
     std::cout << "月次点検 monthly report " << C::text(v.at("month")) << " (" << C::text(v.at("time_zone"))
               << "); reporting judged " << (judged.empty() ? "on no day yet" : "through " + judged) << "\n\n"
               << "violations by control (制御別違反件数)\n";
-    ctx_.emit(by_control, v, "no terminals");
+    ctx_.emit(by_control, v, {"no terminals", "端末はありません"});
     std::cout << "\nterminals with most violations (違反の多い端末)\n";
-    ctx_.emit(top, v, "no violations this month (違反なし)");
+    ctx_.emit(top, v, {"no violations this month (違反なし)", "今月の違反はありません"});
     std::cout << "\ndays not reporting (未報告日数)\n";
-    ctx_.emit(silent, v, "every terminal reported every day (全端末報告あり)");
+    ctx_.emit(silent, v, {"every terminal reported every day (全端末報告あり)", "全端末が毎日報告しています"});
     return 0;
 }
 
