@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
 
             // The agent did its job meanwhile: its lifecycle events reached the collector.
             auto events = collector.admin(boost::beast::http::verb::get, "/admin/v1/events?terminal=footprint-pc");
-            size_t delivered = events.status == 200 ? boost::json::parse(events.body).as_array().size() : 0;
+            size_t delivered = events.status == 200 ? boost::json::parse(events.body).at("rows").as_array().size() : 0;
 
             // The target holds for the high-water mark when the kernel keeps one for the window.
             const double rss_mb = (hwm_reset ? std::max(last.hwm_kb, peak.rss_kb) : peak.rss_kb) / 1024.0;

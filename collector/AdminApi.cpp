@@ -7,6 +7,7 @@
 #include <chrono>
 #include <limits>
 
+#include "collector/AdminAnswer.h"
 #include "collector/AdminQuery.h"
 #include "collector/EventTime.h"
 #include "collector/EvidenceExport.h"
@@ -16,6 +17,7 @@
 #include "collector/ReportingExpectation.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Log.h"
+#include "mamori/common/NearestWord.h"
 #include "mamori/common/UserError.h"
 #include "mamori/proto/Sha256.h"
 #include "mamori/v1/event.pb.h"
@@ -71,6 +73,16 @@ std::string pathOf(const HttpRequestHead& req) {
 }
 
 bool canRead(const AdminUser& u) { return u.role == "admin" || u.role == "ciso" || u.role == "auditor" || u.role == "officer"; }
+
+bool inSections(const AdminUser& u, const std::string& group) {
+    return u.role != "officer" || std::find(u.sections.begin(), u.sections.end(), group) != u.sections.end();
+}
+
+std::string joined(const std::vector<std::string>& names, const std::string& sep) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : sep) + n;
+    return out;
+}
 
 }  // namespace
 
@@ -151,35 +163,41 @@ HttpResponse AdminApi::createToken(const HttpRequest& req, const AdminUser& user
         throw UserError::invalid("valid_hours must be a whole number of hours from 1 to 2160",
                                  "valid_hours（有効時間）には 1〜2160 の整数を指定してください");
     auto token = mamori::proto::EnrollmentToken::generate(settings_.ca_fingerprint);
-    store_.addEnrollToken(EnrollToken{token.secretHash(), group, nowUnix() + hours * 3600, user.name});
+    if (group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
+    const int64_t expires = nowUnix() + hours * 3600;
+    store_.addEnrollToken(EnrollToken{token.secretHash(), group, expires, user.name});
+    // A token is how a new section begins: its policy may be pushed before its first terminal joins.
+    sections_.declare(group);
     Log::info("enrollment token for group '" + group + "' created by " + user.name);
-    return jsonReply(req, http::status::created,
-                     json::object{{"token", token.str()}, {"group", group}, {"expires_unix", nowUnix() + hours * 3600}});
+    json::object out{{"token", token.str()}, {"group", group}};
+    answer_.time(out, "expires", expires);
+    return jsonReply(req, http::status::created, out);
 }
 
 HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
-    json::array out;
+    const AdminQuery q(req.target());
+    const std::string section = q.text("section");
+    requireSection(section, user);
+    json::array rows;
     int64_t now = nowUnix();
     ReportingExpectation expectation(store_, settings_.heartbeat_deadline_s);
     for (const auto& t : store_.terminals()) {
-        if (user.role == "officer" && std::find(user.sections.begin(), user.sections.end(), t.group) == user.sections.end())
-            continue;
-        out.push_back(json::object{{"id", t.id},
-                                   {"hostname", t.hostname},
-                                   {"group", t.group},
-                                   {"enrolled_unix", t.enrolled_unix},
-                                   {"last_seen_unix", t.last_seen_unix},
-                                   {"head_seq", t.head_seq},
-                                   {"policy_version", t.applied_policy_version},
-                                   {"clock_skew_ms", t.clock_skew_ms},
-                                   {"clock_wrong", t.clock_wrong},
-                                   {"tampering_since_unix", t.tampering_since_unix},
-                                   {"tampering_detail", t.tampering_detail},
-                                   {"off_since_unix", t.off_since_unix},
-                                   {"presence", ReportingExpectation::name(expectation.presence(t, now))}});
+        if (!inSections(user, t.group) || (!section.empty() && t.group != section)) continue;
+        json::object row{{"id", t.id}, {"hostname", t.hostname}, {"group", t.group}};
+        answer_.time(row, "enrolled", t.enrolled_unix);
+        answer_.time(row, "last_seen", t.last_seen_unix);
+        row["head_seq"] = t.head_seq;
+        row["policy_version"] = t.applied_policy_version;
+        row["clock_skew_ms"] = t.clock_skew_ms;
+        row["clock_wrong"] = t.clock_wrong;
+        answer_.time(row, "tampering_since", t.tampering_since_unix);
+        row["tampering_detail"] = t.tampering_detail;
+        answer_.time(row, "off_since", t.off_since_unix);
+        row["presence"] = ReportingExpectation::name(expectation.presence(t, now));
+        rows.push_back(std::move(row));
     }
-    return jsonReply(req, http::status::ok, out);
+    return jsonReply(req, http::status::ok, answer_.listing(std::move(rows)));
 }
 
 HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user) {
@@ -188,60 +206,96 @@ HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user)
     const int64_t now = nowUnix();
     const std::string date = q.text("date").empty() || q.text("date") == "today" ? calendar_.dateOfUnix(now)
                                                                                  : q.date("date");
+    requireSection(q.text("section"), user);
     auto rows = compliance_.violations(date, now, q.text("section"), q.text("control"),
                                        user.role == "officer" ? user.sections : std::vector<std::string>{});
     json::array out;
-    for (const auto& r : rows)
-        out.push_back(json::object{{"terminal", r.terminal},
-                                   {"section", r.group},
-                                   {"control", r.control},
-                                   {"status", r.status},
-                                   {"violations", r.violations},
-                                   {"exempted", r.exempted},
-                                   {"events", r.events},
-                                   {"since", r.since},
-                                   {"reason", r.reason},
-                                   {"last_seen_unix", r.last_seen_unix},
-                                   {"clock_skew_ms", r.clock_skew_ms}});
-    return jsonReply(req, http::status::ok,
-                     json::object{{"date", date}, {"time_zone", calendar_.zoneName()}, {"rows", out}});
+    for (const auto& r : rows) {
+        json::object row{{"terminal", r.terminal},
+                         {"section", r.group},
+                         {"control", r.control},
+                         {"status", r.status},
+                         {"violations", r.violations},
+                         {"exempted", r.exempted},
+                         {"events", r.events},
+                         {"since", r.since},
+                         {"reason", r.reason}};
+        answer_.time(row, "last_seen", r.last_seen_unix);
+        row["clock_skew_ms"] = r.clock_skew_ms;
+        out.push_back(std::move(row));
+    }
+    json::object answer = answer_.envelope();
+    answer["date"] = date;
+    answer["rows"] = std::move(out);
+    return jsonReply(req, http::status::ok, answer);
 }
 
 HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
     const AdminQuery q(req.target());
     // Every parameter is checked before the read is recorded: a refused request read nothing.
-    const int64_t since_ns = q.integer("since_unix", 0, kMaxUnixSeconds, 0) * 1'000'000'000;
+    const int64_t since_ns = q.since(calendar_, kMaxUnixSeconds) * 1'000'000'000;
     const auto after = static_cast<uint64_t>(q.integer("after_seq", 0, std::numeric_limits<int64_t>::max(), 0));
     const auto limit = static_cast<uint32_t>(q.integer("limit", 1, 10000, 1000));
-    auto terminal = store_.terminal(q.text("terminal"));
-    if (!terminal)
-        return jsonError(req, http::status::not_found, "no terminal '" + q.text("terminal") + "'",
-                         "その端末は登録されていません");
-    if (auto refused = refuseOutsideSections(req, user, *terminal, "events")) return std::move(*refused);
-    Log::info("admin endpoint: " + user.name + " (" + user.role + ") read the events of " + terminal->id);
+    const TerminalRecord terminal = requireTerminal(q.text("terminal"), user);
+    if (auto refused = refuseOutsideSections(req, user, terminal, "events")) return std::move(*refused);
+    Log::info("admin endpoint: " + user.name + " (" + user.role + ") read the events of " + terminal.id);
     // Recorded before the read: evidence nobody can show was read unrecorded is never served.
-    store_.recordAccess({nowUnix(), user.name, user.role, terminal->id, "events"});
+    store_.recordAccess({nowUnix(), user.name, user.role, terminal.id, "events"});
     json::array out;
     google::protobuf::util::JsonPrintOptions opts;
     opts.preserve_proto_field_names = true;
-    for (const auto& e : store_.events(terminal->id, since_ns, after, limit)) {
+    for (const auto& e : store_.events(terminal.id, since_ns, after, limit)) {
         mamori::v1::EventBody body;
         body.ParseFromString(e.body);
         std::string text;
         (void)google::protobuf::util::MessageToJsonString(body, &text, opts);
-        out.push_back(json::object{{"seq", e.seq},
-                                   {"utc_ns", e.utc_ns},
-                                   {"arrival_unix", e.arrival_unix},
-                                   {"local_date", e.local_date},
-                                   // Which clock chose local_date: the terminal's own, or the
-                                   // collector's at arrival (the terminal's was not believed).
-                                   {"filed_by", e.filed_by_arrival ? "arrival" : "terminal clock"},
-                                   {"time_plausible", EventTime::plausible(e.utc_ns, e.arrival_unix)},
-                                   {"hash", mamori::proto::Sha256::hex(e.hash)},
-                                   {"body", json::parse(text)}});
+        // The terminal's claimed time; the body keeps it as the terminal signed it.
+        json::object row{{"seq", e.seq}};
+        answer_.timeNs(row, e.utc_ns);
+        answer_.time(row, "arrival", e.arrival_unix);
+        row["local_date"] = e.local_date;
+        // Which clock chose local_date: the terminal's own, or the collector's at arrival (the
+        // terminal's was not believed).
+        row["filed_by"] = e.filed_by_arrival ? "arrival" : "terminal clock";
+        row["time_plausible"] = EventTime::plausible(e.utc_ns, e.arrival_unix);
+        row["hash"] = mamori::proto::Sha256::hex(e.hash);
+        row["body"] = json::parse(text);
+        out.push_back(std::move(row));
     }
-    return jsonReply(req, http::status::ok, out);
+    json::object answer = answer_.envelope();
+    answer["terminal"] = terminal.id;
+    answer["rows"] = std::move(out);
+    return jsonReply(req, http::status::ok, answer);
+}
+
+void AdminApi::requireSection(const std::string& name, const AdminUser& user) {
+    if (name.empty()) return;
+    if (user.role == "officer") {
+        // An officer's sections are known by definition; any other name is not theirs to read.
+        if (inSections(user, name)) return;
+        const auto near = common::NearestWord::among(name, user.sections);
+        throw UserError::forbidden(
+            "section '" + name + "' is not one of yours (" + joined(user.sections, ", ") + ")" +
+                (near ? "; did you mean '" + *near + "'?" : ""),
+            "所属「" + name + "」は所管外です（所管: " + joined(user.sections, "、") + "）" +
+                (near ? "。「" + *near + "」の誤りではありませんか" : ""));
+    }
+    sections_.require(name);
+}
+
+TerminalRecord AdminApi::requireTerminal(const std::string& id, const AdminUser& user) {
+    if (auto t = store_.terminal(id)) return std::move(*t);
+    // Suggestions only among what the user may see: an officer learns no other section's ids.
+    std::vector<std::string> ids;
+    for (const auto& t : store_.terminals())
+        if (inSections(user, t.group)) ids.push_back(t.id);
+    const auto near = common::NearestWord::among(id, ids);
+    throw UserError::notFound(
+        "no terminal '" + id + "' is enrolled" + (near ? "; did you mean '" + *near + "'?" : "") +
+            " (see mamorictl terminals)",
+        "端末「" + id + "」は登録されていません" + (near ? "。「" + *near + "」の誤りではありませんか" : "") +
+            "（mamorictl terminals で確認できます）");
 }
 
 std::optional<HttpResponse> AdminApi::refuseOutsideSections(const HttpRequest& req, const AdminUser& user,
@@ -261,18 +315,15 @@ HttpResponse AdminApi::exportEvidence(const HttpRequest& req, const AdminUser& u
     if (from.empty() || to.empty())
         throw UserError::invalid("an export needs both from and to, YYYY-MM-DD",
                                  "出力には開始日（from）と終了日（to）の両方が必要です");
-    auto terminal = store_.terminal(q.text("terminal"));
-    if (!terminal)
-        return jsonError(req, http::status::not_found, "no terminal '" + q.text("terminal") + "'",
-                         "その端末は登録されていません");
-    if (auto refused = refuseOutsideSections(req, user, *terminal, "export")) return std::move(*refused);
+    const TerminalRecord terminal = requireTerminal(q.text("terminal"), user);
+    if (auto refused = refuseOutsideSections(req, user, terminal, "export")) return std::move(*refused);
     const int64_t now = nowUnix();
     // Recorded before the read, as for events.
-    store_.recordAccess({now, user.name, user.role, terminal->id, "export " + from + " to " + to});
+    store_.recordAccess({now, user.name, user.role, terminal.id, "export " + from + " to " + to});
     const auto bundle =
-        EvidenceExport(store_, calendar_).build(terminal->id, from, to, settings_.ca_pem, user.name, now);
+        EvidenceExport(store_, calendar_).build(terminal.id, from, to, settings_.ca_pem, user.name, now);
     Log::info("admin endpoint: " + user.name + " (" + user.role + ") exported " + std::to_string(bundle.events_size()) +
-              " events of " + terminal->id + " dated " + from + " to " + to);
+              " events of " + terminal.id + " dated " + from + " to " + to);
     return HttpsServer::reply(req, http::status::ok, bundle.SerializeAsString(), "application/x-protobuf");
 }
 
@@ -282,7 +333,11 @@ HttpResponse AdminApi::monthlyReport(const HttpRequest& req, const AdminUser& us
     const auto report = MonthlyReport(store_, calendar_)
                             .build(q.text("month"), nowUnix(), q.text("section"),
                                    user.role == "officer" ? user.sections : std::vector<std::string>{});
-    return jsonReply(req, http::status::ok, MonthlyReport::toJson(report, calendar_.zoneName()));
+    // The month is checked first (a malformed month is the first thing to say), then the section.
+    requireSection(q.text("section"), user);
+    json::object answer = answer_.envelope();
+    for (auto& [key, value] : MonthlyReport::toJson(report, calendar_.zoneName())) answer[key] = std::move(value);
+    return jsonReply(req, http::status::ok, answer);
 }
 
 HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user) {
@@ -299,7 +354,17 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
     if (!policy.ParseFromString(raw))
         throw UserError::invalid("policy_base64 is not a policy", "policy_base64 の内容がポリシーではありません");
     PolicyRecord rec;
-    rec.group = stringField(o, "group", "all");
+    rec.group = stringField(o, "group", PolicyResolver::kDefaultGroup);
+    if (rec.group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
+    // A policy for a group no terminal will ever join protects nothing: a new section is said so.
+    const json::value* create = o.if_contains("create_section");
+    if (create && !create->is_bool())
+        throw UserError::invalid("create_section must be true or false", "create_section は true か false で指定してください");
+    if (create && create->as_bool())
+        sections_.declare(rec.group);
+    else
+        sections_.require(rec.group, "; to begin a new section with this policy, push it with --create-section",
+                          "。新しい所属としてこのポリシーを配布するときは --create-section を付けてください");
     rec.name = policy.name();
     rec.policy = raw;
     rec.created_unix = nowUnix();
@@ -321,6 +386,7 @@ HttpResponse AdminApi::resolveTampering(const HttpRequest& req, const AdminUser&
     if (note.empty())
         throw UserError::invalid("say what was found (note): it is kept with the resolution",
                                  "調査結果（note）を記入してください。解除の記録として保存されます");
+    requireTerminal(id, user);
     const auto [since, detail] = store_.resolveTampering(id);
     if (since == 0)
         throw UserError::conflict("terminal " + id + " is not suspected of tampering",
@@ -329,8 +395,11 @@ HttpResponse AdminApi::resolveTampering(const HttpRequest& req, const AdminUser&
     store_.recordAccess({nowUnix(), user.name, user.role, id, "resolved tampering (" + detail + "): " + note});
     Log::info("admin endpoint: " + user.name + " (" + user.role + ") resolved the tampering suspicion on " + id +
               ": " + note);
-    return jsonReply(req, http::status::ok,
-                     json::object{{"terminal", id}, {"since_unix", since}, {"detail", detail}, {"note", note}});
+    json::object out{{"terminal", id}};
+    answer_.time(out, "since", since);
+    out["detail"] = detail;
+    out["note"] = note;
+    return jsonReply(req, http::status::ok, out);
 }
 
 HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser& user) {
@@ -341,42 +410,45 @@ HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser&
     const std::string id = stringField(o, "terminal", "", true);
     const std::string group = stringField(o, "group", "", true);
     if (group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
-    const auto before = store_.terminal(id);
-    if (!before)
-        return jsonError(req, http::status::not_found, "no terminal '" + id + "'", "その端末は登録されていません");
-    if (before->group == group)
+    const TerminalRecord before = requireTerminal(id, user);
+    // Moving a terminal is one way a section begins (a reorganisation): the name becomes known.
+    sections_.declare(group);
+    if (before.group == group)
         return jsonReply(req, http::status::ok,
-                         json::object{{"terminal", id}, {"group", group}, {"previous_group", before->group}});
+                         json::object{{"terminal", id}, {"group", group}, {"previous_group", before.group}});
     const uint64_t version = store_.setTerminalGroup(id, group);
-    Log::info("terminal " + id + " moved from group '" + before->group + "' to '" + group + "' by " + user.name +
+    Log::info("terminal " + id + " moved from group '" + before.group + "' to '" + group + "' by " + user.name +
               "; its policy is re-issued as version " + std::to_string(version));
     return jsonReply(req, http::status::ok,
-                     json::object{{"terminal", id}, {"group", group}, {"previous_group", before->group},
+                     json::object{{"terminal", id}, {"group", group}, {"previous_group", before.group},
                                   {"reissued_version", version}});
 }
 
 HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& user) {
     if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    const AdminQuery q(req.target());
+    const std::string section = q.text("section");
+    requireSection(section, user);
     PolicyResolver resolver(store_);
     const int64_t now = nowUnix();
     json::array out;
     for (const auto& t : store_.terminals()) {
-        if (user.role == "officer" && std::find(user.sections.begin(), user.sections.end(), t.group) == user.sections.end())
-            continue;
+        if (!inSections(user, t.group) || (!section.empty() && t.group != section)) continue;
         const auto delivery = resolver.forTerminal(t, now);
         const PolicyRecord* latest = delivery ? &delivery->policy : nullptr;
         const uint64_t latest_version = delivery ? delivery->version : 0;
-        out.push_back(json::object{{"terminal", t.id},
-                                   {"group", t.group},
-                                   {"applied_version", t.applied_policy_version},
-                                   {"latest_version", latest_version},
-                                   {"policy_group", latest ? latest->group : ""},
-                                   {"policy_name", latest ? latest->name : ""},
-                                   {"exceptions", delivery ? delivery->exceptions.size() : 0},
-                                   {"behind", t.applied_policy_version < latest_version},
-                                   {"last_seen_unix", t.last_seen_unix}});
+        json::object row{{"terminal", t.id},
+                         {"group", t.group},
+                         {"applied_version", t.applied_policy_version},
+                         {"latest_version", latest_version},
+                         {"policy_group", latest ? latest->group : ""},
+                         {"policy_name", latest ? latest->name : ""},
+                         {"exceptions", delivery ? delivery->exceptions.size() : 0},
+                         {"behind", t.applied_policy_version < latest_version}};
+        answer_.time(row, "last_seen", t.last_seen_unix);
+        out.push_back(std::move(row));
     }
-    return jsonReply(req, http::status::ok, out);
+    return jsonReply(req, http::status::ok, answer_.listing(std::move(out)));
 }
 
 HttpResponse AdminApi::grantException(const HttpRequest& req, const AdminUser& user) {
@@ -385,8 +457,8 @@ HttpResponse AdminApi::grantException(const HttpRequest& req, const AdminUser& u
                          "例外措置の登録は管理者のみ可能です");
     const json::object o = bodyObject(req, "{\"terminal\" or \"group\", \"control\", \"until\", ...}");
     ExceptionRecord rec = ExceptionGrant::fromJson(o, calendar_, nowUnix());
-    if (!rec.terminal.empty() && !store_.terminal(rec.terminal))
-        return jsonError(req, http::status::not_found, "no terminal '" + rec.terminal + "'", "その端末は登録されていません");
+    if (!rec.terminal.empty()) requireTerminal(rec.terminal, user);
+    if (!rec.group.empty()) sections_.require(rec.group);
     rec.version = store_.addException(rec);
     json::object out = ExceptionGrant::toJson(rec, calendar_);
     Log::info("exception " + rec.id + " (" + json::value_to<std::string>(out.at("control")) + ") for " +
@@ -415,7 +487,7 @@ HttpResponse AdminApi::listExceptions(const HttpRequest& req, const AdminUser& u
         }
         out.push_back(ExceptionGrant::toJson(r, calendar_));
     }
-    return jsonReply(req, http::status::ok, out);
+    return jsonReply(req, http::status::ok, answer_.listing(std::move(out)));
 }
 
 HttpResponse AdminApi::addUser(const HttpRequest& req, const AdminUser& user) {
@@ -454,6 +526,8 @@ HttpResponse AdminApi::addUser(const HttpRequest& req, const AdminUser& user) {
         // The store refuses a name or token it already holds.
         throw UserError::conflict(e.what(), "利用者 " + added.name + " は既に登録されています");
     }
+    // An officer's sections are known from now on, even before their first terminal enrolls.
+    for (const auto& section : added.sections) sections_.declare(section);
     Log::info("admin user " + added.name + " (" + added.role + ") added by " + user.name);
     return jsonReply(req, http::status::created,
                      json::object{{"name", added.name}, {"role", added.role}, {"token", token}});
@@ -465,16 +539,19 @@ HttpResponse AdminApi::accessLog(const HttpRequest& req, const AdminUser& user) 
         return jsonError(req, http::status::forbidden, "only an admin, the CISO or an auditor may read the access log",
                          "アクセス記録の閲覧は管理者・CISO・監査担当のみ可能です");
     const AdminQuery q(req.target());
-    const int64_t since = q.integer("since_unix", 0, kMaxUnixSeconds, 0);
+    const int64_t since = q.since(calendar_, kMaxUnixSeconds);
     const auto limit = static_cast<uint32_t>(q.integer("limit", 1, 100000, 1000));
     json::array out;
-    for (const auto& a : store_.accessLog(since, limit))
-        out.push_back(json::object{{"at_unix", a.at_unix},
-                                   {"user", a.user},
-                                   {"role", a.role},
-                                   {"terminal", a.terminal_id},
-                                   {"action", a.action}});
-    return jsonReply(req, http::status::ok, out);
+    for (const auto& a : store_.accessLog(since, limit)) {
+        json::object row;
+        answer_.time(row, "at", a.at_unix);
+        row["user"] = a.user;
+        row["role"] = a.role;
+        row["terminal"] = a.terminal_id;
+        row["action"] = a.action;
+        out.push_back(std::move(row));
+    }
+    return jsonReply(req, http::status::ok, answer_.listing(std::move(out)));
 }
 
 }  // namespace mamori::collector

@@ -3,8 +3,10 @@
 #include <optional>
 #include <string>
 
+#include "collector/AdminAnswer.h"
 #include "collector/DailyCompliance.h"
 #include "collector/HttpsServer.h"
+#include "collector/KnownSections.h"
 #include "collector/LocalCalendar.h"
 #include "collector/Store.h"
 
@@ -22,7 +24,7 @@ public:
 
     AdminApi(Store& store, const LocalCalendar& calendar, Settings settings)
         : store_(store), calendar_(calendar), settings_(std::move(settings)),
-          compliance_(store, calendar, settings_.heartbeat_deadline_s) {}
+          compliance_(store, calendar, settings_.heartbeat_deadline_s), answer_(calendar), sections_(store) {}
 
     // The largest body an administrator sends: a policy profile, a user, an exception.
     static constexpr std::size_t kMaxBody = 1024 * 1024;
@@ -40,6 +42,12 @@ private:
     HttpResponse events(const HttpRequest& req, const AdminUser& user);
     HttpResponse exportEvidence(const HttpRequest& req, const AdminUser& user);
     HttpResponse monthlyReport(const HttpRequest& req, const AdminUser& user);
+    // Nothing for an empty name or one the user may name; else a common::UserError: an officer's
+    // section must be theirs (Forbidden), anyone else's known (NotFound), with the nearest name.
+    void requireSection(const std::string& name, const AdminUser& user);
+    // The enrolled terminal `id`; else a common::UserError (NotFound) with the nearest id the
+    // user may see.
+    TerminalRecord requireTerminal(const std::string& id, const AdminUser& user);
     // A read of one terminal's evidence: nothing when the user may read it; else the refusal,
     // logged and recorded in the access log as `action` (refused).
     std::optional<HttpResponse> refuseOutsideSections(const HttpRequest& req, const AdminUser& user,
@@ -57,6 +65,8 @@ private:
     const LocalCalendar& calendar_;
     Settings settings_;
     DailyCompliance compliance_;
+    AdminAnswer answer_;
+    KnownSections sections_;
 };
 
 }  // namespace mamori::collector

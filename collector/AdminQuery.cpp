@@ -2,8 +2,8 @@
 
 #include <boost/url/parse.hpp>
 #include <charconv>
-#include <chrono>
 
+#include "collector/LocalCalendar.h"
 #include "mamori/common/UserError.h"
 
 namespace mamori::collector {
@@ -43,24 +43,25 @@ int64_t AdminQuery::integer(const std::string& key, int64_t min, int64_t max, in
 std::string AdminQuery::date(const std::string& key, const std::string& absent) const {
     const auto it = values_.find(key);
     if (it == values_.end()) return absent;
-    if (!isDate(it->second))
+    if (!LocalCalendar::isDate(it->second))
         throw UserError::invalid(key + " must be a date, YYYY-MM-DD, that exists; '" + it->second + "' is not one",
                                  key + " には実在する日付を YYYY-MM-DD の形で指定してください（'" + it->second +
                                      "' は日付ではありません）");
     return it->second;
 }
 
-bool AdminQuery::isDate(std::string_view text) {
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-    auto number = [&](size_t at, size_t len, int& out) {
-        const auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + len, out);
-        return ec == std::errc() && end == text.data() + at + len;
-    };
-    int y = 0, m = 0, d = 0;
-    if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return false;
-    return std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
-                                       std::chrono::day{static_cast<unsigned>(d)}}
-        .ok();
+int64_t AdminQuery::since(const LocalCalendar& calendar, int64_t max_unix) const {
+    if (has("since") && has("since_unix"))
+        throw UserError::invalid("give since (a local date) or since_unix, not both",
+                                 "since（日付）と since_unix はどちらか一方だけを指定してください");
+    if (has("since")) {
+        const int64_t start = calendar.startOfDateUnix(date("since"));
+        if (start < 0 || start > max_unix)
+            throw UserError::invalid("since must be a date from 1970 on, not " + text("since"),
+                                     "since には 1970 年以降の日付を指定してください（" + text("since") + "）");
+        return start;
+    }
+    return integer("since_unix", 0, max_unix, 0);
 }
 
 }  // namespace mamori::collector

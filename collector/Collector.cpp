@@ -14,6 +14,7 @@
 #include "collector/CertificateAuthority.h"
 #include "collector/EventIngest.h"
 #include "collector/HttpsServer.h"
+#include "collector/ListenAddress.h"
 #include "collector/LocalCalendar.h"
 #include "collector/RetentionPurge.h"
 #include "mamori/proto/Ed25519Key.h"
@@ -26,14 +27,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-tcp::endpoint parseEndpoint(const std::string& text) {
-    auto colon = text.rfind(':');
-    if (colon == std::string::npos) throw std::runtime_error("listen address must be HOST:PORT, got '" + text + "'");
-    std::string host = text.substr(0, colon);
-    if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
-    return tcp::endpoint(asio::ip::make_address(host), static_cast<unsigned short>(std::stoi(text.substr(colon + 1))));
-}
 
 std::unique_ptr<asio::ssl::context> serverContext(const CollectorHome& home, bool require_client_ca) {
     auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -123,14 +116,14 @@ struct Collector::Impl {
           admin_tls(serverContext(home, false)),
           home_dir(home.dir()) {
         agent_server = std::make_unique<HttpsServer>(
-            io, *agent_tls, parseEndpoint(home.config().get("agent_listen", "0.0.0.0:8443")),
+            io, *agent_tls, ListenAddress::parse(home.config().get("agent_listen", "0.0.0.0:8443"), "agent_listen in collector.conf"),
             [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
             "agent endpoint");
         agent_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
             return agent_api.admit(h, c, limit);
         });
         admin_server = std::make_unique<HttpsServer>(
-            io, *admin_tls, parseEndpoint(home.config().get("admin_listen", "127.0.0.1:8444")),
+            io, *admin_tls, ListenAddress::parse(home.config().get("admin_listen", "127.0.0.1:8444"), "admin_listen in collector.conf"),
             [this](const HttpRequest& r, const Caller& c) { return admin_api.handle(r, c); }, limits(home),
             "admin endpoint");
         admin_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {

@@ -3,6 +3,8 @@
 #include <boost/asio/ip/host_name.hpp>
 
 #include "collector/CertificateAuthority.h"
+#include "collector/ListenAddress.h"
+#include "collector/LocalCalendar.h"
 #include "collector/Store.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EnrollmentToken.h"
@@ -27,6 +29,10 @@ CollectorHome::CollectorHome(std::filesystem::path dir)
 void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     if (std::filesystem::exists(dir / "collector.conf"))
         throw std::runtime_error(dir.string() + " already holds a collector; refusing to overwrite its keys");
+    // What `run` would refuse is refused now, before any key is made.
+    ListenAddress::parse(o.agent_listen, "--agent-listen");
+    ListenAddress::parse(o.admin_listen, "--admin-listen");
+    LocalCalendar{o.time_zone};
     std::filesystem::create_directories(dir);
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
 

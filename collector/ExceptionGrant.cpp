@@ -1,5 +1,7 @@
 #include "collector/ExceptionGrant.h"
 
+#include "collector/AdminAnswer.h"
+
 #include <date/date.h>
 #include <date/tz.h>
 #include <openssl/rand.h>
@@ -143,17 +145,18 @@ json::object ExceptionGrant::toJson(const ExceptionRecord& r, const LocalCalenda
     std::string detail = e.usb_device();
     if (detail.empty()) detail = e.software_sha256();
     if (detail.empty() && e.hours_extension()) detail = "hours extension";
-    return json::object{{"id", r.id},
-                        {"version", r.version},
-                        {"terminal", r.terminal},
-                        {"group", r.group},
-                        {"control", controlName(e.control())},
-                        {"detail", detail},
-                        {"until", calendar.dateOfUnix(r.expires_unix - 1)},
-                        {"expires_unix", r.expires_unix},
-                        {"reason", e.reason()},
-                        {"requested_by", e.requested_by()},
-                        {"approved_by", e.approved_by()}};
+    json::object out{{"id", r.id},
+                     {"version", r.version},
+                     {"terminal", r.terminal},
+                     {"group", r.group},
+                     {"control", controlName(e.control())},
+                     {"detail", detail},
+                     {"until", calendar.dateOfUnix(r.expires_unix - 1)}};
+    AdminAnswer(calendar).time(out, "expires", r.expires_unix);
+    out["reason"] = e.reason();
+    out["requested_by"] = e.requested_by();
+    out["approved_by"] = e.approved_by();
+    return out;
 }
 
 }  // namespace mamori::collector

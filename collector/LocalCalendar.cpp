@@ -2,17 +2,23 @@
 
 #include <date/tz.h>
 
-#include <sstream>
-#include <stdexcept>
+#include <charconv>
+
 #include "mamori/common/UserError.h"
+#include "mamori/policy/TimeZoneName.h"
 
 namespace mamori::collector {
 
 LocalCalendar::LocalCalendar(const std::string& zone_name) : name_(zone_name) {
     try {
         zone_ = date::locate_zone(zone_name);
-    } catch (const std::exception& e) {
-        throw std::runtime_error("unknown time zone '" + zone_name + "': " + e.what());
+    } catch (const std::exception&) {
+        const auto near = mamori::policy::TimeZoneName::nearest(zone_name);
+        throw common::UserError::invalid(
+            "unknown time zone '" + zone_name + "'; write an IANA name such as Asia/Tokyo" +
+                (near ? "; did you mean '" + *near + "'?" : ""),
+            "タイムゾーン「" + zone_name + "」は不明です。Asia/Tokyo のような IANA の名前で指定してください" +
+                (near ? "（「" + *near + "」の誤りではありませんか）" : ""));
     }
 }
 
@@ -26,15 +32,40 @@ std::string LocalCalendar::dateOfUnix(int64_t unix_seconds) const {
     return dateOfNs(unix_seconds * 1'000'000'000);
 }
 
-int64_t LocalCalendar::startOfDateUnix(const std::string& date, int add_days) const {
-    std::istringstream in(date);
-    date::local_days day;
-    in >> date::parse("%F", day);
-    if (in.fail() || date.size() != 10) throw common::UserError::invalid("'" + date + "' is not a date, YYYY-MM-DD",
-                                         "'" + date + "' は日付ではありません。YYYY-MM-DD の形で指定してください");
+int64_t LocalCalendar::startOfDateUnix(const std::string& text, int add_days) const {
+    if (!isDate(text))
+        throw common::UserError::invalid("'" + text + "' is not a date that exists, YYYY-MM-DD",
+                                         "'" + text + "' は実在する日付ではありません。YYYY-MM-DD の形で指定してください");
+    const auto ymd = date::year{std::stoi(text.substr(0, 4))} / std::stoi(text.substr(5, 2)) / std::stoi(text.substr(8, 2));
     // earliest: a day that starts inside a DST gap starts at the first instant that exists.
-    const auto start = date::make_zoned(zone_, day + date::days(add_days), date::choose::earliest).get_sys_time();
+    const auto start =
+        date::make_zoned(zone_, date::local_days(ymd) + date::days(add_days), date::choose::earliest).get_sys_time();
     return std::chrono::duration_cast<std::chrono::seconds>(start.time_since_epoch()).count();
+}
+
+std::string LocalCalendar::iso8601Unix(int64_t unix_seconds) const {
+    const auto at = date::make_zoned(zone_, date::sys_seconds(std::chrono::seconds(unix_seconds)));
+    std::string out = date::format("%FT%T%z", at);  // ...+0900
+    out.insert(out.size() - 2, 1, ':');              // ISO 8601's extended offset, +09:00
+    return out;
+}
+
+std::string LocalCalendar::iso8601Ns(int64_t utc_ns) const {
+    // Floor, not truncation toward zero: an instant before 1970 stays in its own second.
+    return iso8601Unix(utc_ns / 1'000'000'000 - (utc_ns % 1'000'000'000 < 0 ? 1 : 0));
+}
+
+bool LocalCalendar::isDate(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+    auto number = [&](size_t at, size_t len, int& out) {
+        const auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + len, out);
+        return ec == std::errc() && end == text.data() + at + len && text[at] != '-' && text[at] != '+';
+    };
+    int y = 0, m = 0, d = 0;
+    if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return false;
+    return date::year_month_day{date::year{y}, date::month{static_cast<unsigned>(m)},
+                                date::day{static_cast<unsigned>(d)}}
+        .ok();
 }
 
 }  // namespace mamori::collector

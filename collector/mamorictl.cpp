@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
         "Every command has its own --help. The collector and your token come from --config FILE, $MAMORI_CTL_CONFIG,\n"
         "~/.config/mamori/mamorictl.conf, /etc/mamori/mamorictl.conf or, on the collector's own machine,\n"
         "/var/lib/mamori-collector/mamorictl.conf (url, ca, token_file). `policy check`, `verify` and `migrate` need no\n"
-        "collector. Times are shown in this machine's zone; CSV is UTF-8 with a BOM (Excel shows Japanese correctly).\n\n" +
+        "collector. Times and dates are the collector's, in the municipality's time zone (named in the headings), whatever\n"
+        "this machine's zone; --lang ja|en or the locale (LANG=ja_JP.UTF-8) chooses the headings' language. CSV is UTF-8\n"
+        "with a BOM (Excel shows Japanese correctly); JSON is {\"version\": 1, \"time_zone\": ..., \"rows\": [...]} with ISO 8601 times.\n\n" +
         std::string(mamori::common::CommandLine::kExitCodes));
     CtlContext ctx(cli.app());
     TerminalCommands terminals(cli, ctx);

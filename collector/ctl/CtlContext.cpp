@@ -1,10 +1,9 @@
 #include "collector/ctl/CtlContext.h"
 
 #include <boost/json.hpp>
-#include <ctime>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
+
+#include "collector/LocalCalendar.h"
 
 namespace mamori::collector {
 
@@ -16,6 +15,7 @@ CtlContext::CtlContext(CLI::App& app) {
                    "~/.config/mamori/mamorictl.conf, /etc/mamori/mamorictl.conf, "
                    "/var/lib/mamori-collector/mamorictl.conf")
         ->type_name("FILE");
+    app.add_option("--lang", lang_, CtlLanguage::kHelp)->type_name("ja|en")->check(CLI::IsMember({"ja", "en"}));
 }
 
 const CtlConnection& CtlContext::connection() {
@@ -29,49 +29,62 @@ void CtlContext::addFormat(CLI::App& command) {
         ->check(CLI::IsMember({"table", "csv", "json"}));
 }
 
-void CtlContext::emit(const ReportTable& table, const json::value& raw, const std::string& empty_note) const {
+const CtlLanguage& CtlContext::language() const {
+    if (!language_) language_ = CtlLanguage::choose(lang_);
+    return *language_;
+}
+
+ReportTable CtlContext::table(const std::vector<CtlLanguage::Words>& headings) const {
+    std::vector<std::string> words;
+    for (const auto& h : headings) words.push_back(say(h));
+    return ReportTable(std::move(words));
+}
+
+void CtlContext::emit(const ReportTable& table, const json::value& raw, const CtlLanguage::Words& empty_note) const {
     if (format_ == "json") {
         std::cout << json::serialize(raw) << "\n";
     } else if (format_ == "csv") {
         std::cout << table.csv();
     } else {
         std::cout << table.table();
-        if (table.empty() && !empty_note.empty()) std::cout << empty_note << "\n";
+        if (table.empty() && !say(empty_note).empty()) std::cout << say(empty_note) << "\n";
     }
 }
 
 std::string CtlContext::text(const json::value& v) {
     if (v.is_string()) return std::string(v.as_string());
     if (v.is_bool()) return v.as_bool() ? "yes" : "no";
+    if (v.is_null()) return "";
     return json::serialize(v);
 }
 
-std::string CtlContext::localTime(int64_t unix_seconds) {
-    if (!unix_seconds) return "never";
-    const std::time_t t = unix_seconds;
-    std::ostringstream out;
-    out << std::put_time(std::localtime(&t), "%Y-%m-%d %H:%M");
-    return out.str();
-}
+std::string CtlContext::yesNo(bool b) const { return b ? say({"yes", "はい"}) : say({"no", "いいえ"}); }
 
-int64_t CtlContext::startOfLocalDate(const std::string& date, const std::string& option) {
-    std::tm tm{};
-    std::istringstream in(date);
-    in >> std::get_time(&tm, "%Y-%m-%d");
-    if (in.fail() || date.size() != 10)
-        throw CLI::ValidationError(option, "'" + date + "' is not a date, YYYY-MM-DD / 日付は YYYY-MM-DD の形で指定してください");
-    tm.tm_isdst = -1;
-    return static_cast<int64_t>(std::mktime(&tm));
+std::string CtlContext::time(const json::value& iso, const std::string& absent) {
+    if (!iso.is_string()) return absent;
+    const std::string s(iso.as_string());
+    // YYYY-MM-DDTHH:MM:SS±HH:MM: the date and the minute, in the zone the collector wrote.
+    if (s.size() < 16 || s[10] != 'T') return s;
+    return s.substr(0, 10) + " " + s.substr(11, 5);
 }
 
 const CLI::Validator& CtlContext::dateFormat() {
     static const CLI::Validator v(
         [](std::string& s) -> std::string {
-            std::tm tm{};
-            std::istringstream in(s);
-            in >> std::get_time(&tm, "%Y-%m-%d");
-            if (in.fail() || s.size() != 10)
-                return "'" + s + "' is not a date, YYYY-MM-DD / 日付は YYYY-MM-DD の形で指定してください";
+            if (!LocalCalendar::isDate(s))
+                return "'" + s + "' is not a date that exists, YYYY-MM-DD / 「" + s +
+                       "」は実在する日付ではありません。YYYY-MM-DD の形で指定してください";
+            return {};
+        },
+        "");
+    return v;
+}
+
+const CLI::Validator& CtlContext::monthFormat() {
+    static const CLI::Validator v(
+        [](std::string& s) -> std::string {
+            if (s.size() != 7 || !LocalCalendar::isDate(s + "-01"))
+                return "'" + s + "' is not a month, YYYY-MM / 「" + s + "」は月ではありません。YYYY-MM の形で指定してください";
             return {};
         },
         "");

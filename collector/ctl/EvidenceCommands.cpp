@@ -21,11 +21,14 @@ EvidenceCommands::EvidenceCommands(common::CommandLine& cli, CtlContext& ctx) : 
                     "  mamorictl violations --format csv > violations.csv",
                     [this] { return this->violations(); });
     auto* today = violations->add_flag("--today", today_, "today in the municipality's time zone (the default)");
+    violations->add_flag("--all", all_,
+                         "also list the terminals switched off cleanly or outside their office hours (a table "
+                         "otherwise only counts them; csv and json always list them)");
     violations->add_option("--date", date_, "a local date instead of today")
         ->type_name("YYYY-MM-DD")
         ->check(CtlContext::dateFormat())
         ->excludes(today);
-    violations->add_option("--section", section_, "only this section (所属)")->type_name("S");
+    violations->add_option("--section", section_, "only this section (所属); an unknown one is refused")->type_name("S");
     violations->add_option("--control", control_,
                            "only this control: " + DailyCompliance::controlNames())
         ->type_name("C");
@@ -37,7 +40,7 @@ EvidenceCommands::EvidenceCommands(common::CommandLine& cli, CtlContext& ctx) : 
                                    [this] { return this->events(); });
     cli.required(events->add_option("--terminal", terminal_, "the terminal's id")->type_name("T"), "the terminal",
                  "端末ID（--terminal）が指定されていません");
-    events->add_option("--since", since_, "events from this local date on")
+    events->add_option("--since", since_, "events from this date on, in the collector's time zone")
         ->type_name("YYYY-MM-DD")
         ->check(CtlContext::dateFormat());
     events->add_option("--limit", limit_, "at most N events, 1 to 10000 (default 1000)")
@@ -81,7 +84,7 @@ EvidenceCommands::EvidenceCommands(common::CommandLine& cli, CtlContext& ctx) : 
     CLI::App* access = cli.command(cli.app(), "access-log", "who read which terminal's events, newest first",
                                    "  mamorictl access-log --since 2026-11-01 --format csv",
                                    [this] { return accessLog(); });
-    access->add_option("--since", since_, "reads from this local date on")
+    access->add_option("--since", since_, "reads from this date on, in the collector's time zone")
         ->type_name("YYYY-MM-DD")
         ->check(CtlContext::dateFormat());
     access->add_option("--limit", limit_, "at most N rows, 1 to 100000 (default 1000)")
@@ -91,8 +94,8 @@ EvidenceCommands::EvidenceCommands(common::CommandLine& cli, CtlContext& ctx) : 
 }
 
 std::string EvidenceCommands::sinceParam() const {
-    if (since_.empty()) return "";
-    return "&since_unix=" + std::to_string(CtlContext::startOfLocalDate(since_, "--since"));
+    // The date as typed: the collector knows where it starts in its zone.
+    return since_.empty() ? "" : "&since=" + CtlConnection::encode(since_);
 }
 
 int EvidenceCommands::violations() {
@@ -100,25 +103,44 @@ int EvidenceCommands::violations() {
     if (!section_.empty()) q += "&section=" + CtlConnection::encode(section_);
     if (!control_.empty()) q += "&control=" + CtlConnection::encode(control_);
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/violations" + q);
-    ReportTable t({"section", "terminal", "control", "status", "violations", "exempted", "last seen", "clock skew ms",
-                   "reason"});
+    using C = CtlContext;
+    const std::string zone = C::text(v.at("time_zone"));
+    ReportTable t = ctx_.table({{"section", "所属"},
+                                {"terminal", "端末"},
+                                {"control", "制御"},
+                                {"status", "状態"},
+                                {"violations", "違反件数"},
+                                {"exempted", "例外件数"},
+                                CtlLanguage::zoned({"last seen", "最終受信"}, zone),
+                                {"clock skew ms", "時刻のずれ(ms)"},
+                                {"reason", "理由"}});
+    const std::string never = ctx_.say({"never", "未受信"});
+    size_t off = 0;
     for (const auto& r : v.at("rows").as_array()) {
-        const std::string control = CtlContext::text(r.at("control"));
+        const std::string control = C::text(r.at("control")), status = C::text(r.at("status"));
+        // Switched off as expected is no finding: counted on a screen, listed with --all and in files.
+        if ((status == "off" || status == "off-hours") && ctx_.format() == "table" && !all_) {
+            ++off;
+            continue;
+        }
         // "standing since 2026-11-20": a condition that stays, not a new event of this day.
-        std::string status = CtlContext::text(r.at("status"));
-        const std::string since = CtlContext::text(r.at("since"));
-        if (!since.empty() && status != "violation") status += " since " + since;
-        else if (!since.empty() && since != CtlContext::text(v.at("date"))) status += " (standing since " + since + ")";
-        t.add({CtlContext::text(r.at("section")), CtlContext::text(r.at("terminal")), control, status,
-               CtlContext::text(r.at("violations")),
-               CtlContext::text(r.at("exempted")), CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>()),
+        std::string shown = ctx_.language().status(status);
+        const std::string since = C::text(r.at("since"));
+        if (!since.empty() && status != "violation") shown += ctx_.say({" since ", " "}) + since + ctx_.say({"", "から"});
+        else if (!since.empty() && since != C::text(v.at("date")))
+            shown += ctx_.say({" (standing since ", "（"}) + since + ctx_.say({")", "から継続）"});
+        t.add({C::text(r.at("section")), C::text(r.at("terminal")), control, shown, C::text(r.at("violations")),
+               C::text(r.at("exempted")), C::time(r.at("last_seen"), never),
                // The skew explains a clock row; on the others it would only be noise.
-               control == "clock" ? CtlContext::text(r.at("clock_skew_ms")) : "", CtlContext::text(r.at("reason"))});
+               control == "clock" ? C::text(r.at("clock_skew_ms")) : "", C::text(r.at("reason"))});
     }
     if (ctx_.format() == "table")
-        std::cout << "violations on " << CtlContext::text(v.at("date")) << " (" << CtlContext::text(v.at("time_zone"))
-                  << ")\n";
-    ctx_.emit(t, v, "no violations: every reporting terminal complied (違反なし)");
+        std::cout << ctx_.say({"violations on ", "違反端末 "}) << C::text(v.at("date")) << " (" << zone << ")\n";
+    ctx_.emit(t, v, {"no violations: every reporting terminal complied (違反なし)", "違反なし: 報告中の全端末が遵守しています"});
+    if (off)
+        std::cout << ctx_.say({"and " + std::to_string(off) + " terminal(s) switched off or outside office hours (--all lists them)",
+                               "ほかに電源断・時間外の端末 " + std::to_string(off) + " 台（--all で一覧）"})
+                  << "\n";
     return 0;
 }
 
@@ -126,19 +148,27 @@ int EvidenceCommands::events() {
     const std::string q =
         "?terminal=" + CtlConnection::encode(terminal_) + "&limit=" + std::to_string(limit_) + sinceParam();
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/events" + q);
-    ReportTable t({"seq", "time", "filed under", "type", "control", "violation", "rule", "hash"});
-    for (const auto& e : v.as_array()) {
+    using C = CtlContext;
+    ReportTable t = ctx_.table({{"seq", "連番"},
+                                CtlLanguage::zoned({"time", "時刻"}, C::text(v.at("time_zone"))),
+                                {"filed under", "記録日"},
+                                {"type", "種類"},
+                                {"control", "制御"},
+                                {"violation", "違反"},
+                                {"rule", "規則"},
+                                {"hash", "ハッシュ"}});
+    for (const auto& e : v.at("rows").as_array()) {
         const auto& b = e.at("body").as_object();
-        auto get = [&](const char* k) { return b.contains(k) ? CtlContext::text(b.at(k)) : std::string(); };
+        auto get = [&](const char* k) { return b.contains(k) ? C::text(b.at(k)) : std::string(); };
         // The terminal's claimed time, marked when the collector did not believe it.
-        std::string time = CtlContext::localTime(e.at("utc_ns").to_number<int64_t>() / 1'000'000'000);
-        if (!e.at("time_plausible").as_bool()) time += " (impossible)";
-        std::string filed = CtlContext::text(e.at("local_date"));
-        if (CtlContext::text(e.at("filed_by")) == "arrival") filed += " (by arrival)";
-        t.add({CtlContext::text(e.at("seq")), time, filed, get("type"), get("control"),
-               b.contains("violation") ? "yes" : "", get("rule_id"), CtlContext::text(e.at("hash")).substr(0, 16)});
+        std::string time = C::time(e.at("time"));
+        if (!e.at("time_plausible").as_bool()) time += ctx_.say({" (impossible)", "（ありえない時刻）"});
+        std::string filed = C::text(e.at("local_date"));
+        if (C::text(e.at("filed_by")) == "arrival") filed += ctx_.say({" (by arrival)", "（受信時刻による）"});
+        t.add({C::text(e.at("seq")), time, filed, get("type"), get("control"),
+               b.contains("violation") ? ctx_.yesNo(true) : "", get("rule_id"), C::text(e.at("hash")).substr(0, 16)});
     }
-    ctx_.emit(t, v, "no events");
+    ctx_.emit(t, v, {"no events", "イベントはありません"});
     return 0;
 }
 
@@ -174,11 +204,16 @@ int EvidenceCommands::verify() {
 
 int EvidenceCommands::accessLog() {
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/access-log?limit=" + std::to_string(limit_) + sinceParam());
-    ReportTable t({"time", "user", "role", "terminal", "action"});
-    for (const auto& a : v.as_array())
-        t.add({CtlContext::localTime(a.at("at_unix").to_number<int64_t>()), CtlContext::text(a.at("user")),
-               CtlContext::text(a.at("role")), CtlContext::text(a.at("terminal")), CtlContext::text(a.at("action"))});
-    ctx_.emit(t, v, "nobody has read any terminal's events yet");
+    using C = CtlContext;
+    ReportTable t = ctx_.table({CtlLanguage::zoned({"time", "時刻"}, C::text(v.at("time_zone"))),
+                                {"user", "利用者"},
+                                {"role", "役割"},
+                                {"terminal", "端末"},
+                                {"action", "操作"}});
+    for (const auto& a : v.at("rows").as_array())
+        t.add({C::time(a.at("at")), C::text(a.at("user")), C::text(a.at("role")), C::text(a.at("terminal")),
+               C::text(a.at("action"))});
+    ctx_.emit(t, v, {"nobody has read any terminal's events yet", "端末のイベントを閲覧した記録はまだありません"});
     return 0;
 }
 

@@ -16,11 +16,11 @@ private:
     int exportBundle();
     int verify();
     int accessLog();
-    // --since as the query parameter the collector takes (local midnight of that date).
+    // --since as the query parameter the collector takes: the date, which it reads in its zone.
     std::string sinceParam() const;
 
     CtlContext& ctx_;
-    bool today_ = false;
+    bool today_ = false, all_ = false;
     std::string date_, section_, control_, terminal_, since_, from_, to_, out_, file_, ca_file_;
     int limit_ = 1000;
 };

@@ -77,12 +77,25 @@ int ExceptionCommands::list() {
     using C = CtlContext;
     const std::string q = expiring_.empty() ? "" : "?expiring_days=" + expiring_.substr(0, expiring_.size() - 1);
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/exceptions" + q);
-    ReportTable t({"id", "scope", "control", "detail", "until", "reason", "requested by", "approved by"});
-    for (const auto& r : v.as_array())
-        t.add({C::text(r.at("id")), C::text(r.at("terminal")).empty() ? "group " + C::text(r.at("group")) : C::text(r.at("terminal")),
+    ReportTable t = ctx_.table({{"id", "ID"},
+                                {"scope", "対象"},
+                                {"control", "制御"},
+                                {"detail", "内容"},
+                                {"until", "有効期限"},
+                                {"reason", "理由"},
+                                {"requested by", "申請者"},
+                                {"approved by", "承認者"}});
+    for (const auto& r : v.at("rows").as_array())
+        t.add({C::text(r.at("id")),
+               C::text(r.at("terminal")).empty() ? ctx_.say({"group ", "グループ "}) + C::text(r.at("group"))
+                                                 : C::text(r.at("terminal")),
                C::text(r.at("control")), C::text(r.at("detail")), C::text(r.at("until")), C::text(r.at("reason")),
                C::text(r.at("requested_by")), C::text(r.at("approved_by"))});
-    ctx_.emit(t, v, expiring_.empty() ? "no exceptions in force" : "no exceptions end within " + expiring_);
+    const std::string days = expiring_.substr(0, expiring_.empty() ? 0 : expiring_.size() - 1);
+    ctx_.emit(t, v,
+              expiring_.empty() ? CtlLanguage::Words{"no exceptions in force", "有効な例外措置はありません"}
+                                : CtlLanguage::Words{"no exceptions end within " + expiring_,
+                                                     days + " 日以内に期限を迎える例外措置はありません"});
     return 0;
 }
 

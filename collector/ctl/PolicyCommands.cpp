@@ -25,15 +25,22 @@ PolicyCommands::PolicyCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_
     CLI::App* push = cli.command(*policy, "push",
                                  "validate, version, sign and assign a profile; terminals take it at their next sync",
                                  "  mamorictl policy push mynumber.yaml --group 市民課\n"
-                                 "  mamorictl policy push default.yaml            # every group without its own",
+                                 "  mamorictl policy push default.yaml            # every group without its own\n"
+                                 "  mamorictl policy push mynumber.yaml --group 新設課 --create-section",
                                  [this] { return this->push(); });
     cli.required(push->add_option("FILE", file_, "the profile, YAML"), "the profile file",
                  "プロファイルのファイルが指定されていません");
-    push->add_option("--group", group_, "the section or tier it applies to (default: all)")->type_name("G");
+    push->add_option("--group", group_,
+                     "the section or tier it applies to (default: all). It must be known: some terminal, "
+                     "enrollment token, officer or earlier policy names it")
+        ->type_name("G");
+    push->add_flag("--create-section", create_section_,
+                   "begin a new section with this policy, before any terminal or token names it");
 
     CLI::App* status = cli.command(*policy, "status", "which terminals run which policy version",
                                    "  mamorictl policy status --behind", [this] { return this->status(); });
     status->add_flag("--behind", behind_, "only terminals behind the latest policy of their group");
+    status->add_option("--section", section_, "only this section (所属); an unknown one is refused")->type_name("S");
     ctx.addFormat(*status);
 }
 
@@ -62,6 +69,7 @@ int PolicyCommands::push() {
     std::string b64(boost::beast::detail::base64::encoded_size(raw.size()), '\0');
     b64.resize(boost::beast::detail::base64::encode(b64.data(), raw.data(), raw.size()));
     json::object body{{"policy_base64", b64}, {"group", group_}};
+    if (create_section_) body["create_section"] = true;
     auto v = ctx_.connection().call(Verb::post, "/admin/v1/policies", json::serialize(body));
     std::cout << "policy '" << CtlContext::text(v.at("name")) << "' is version " << CtlContext::text(v.at("version"))
               << " for group '" << CtlContext::text(v.at("group")) << "'; terminals take it at their next sync\n";
@@ -70,10 +78,18 @@ int PolicyCommands::push() {
 
 int PolicyCommands::status() {
     using C = CtlContext;
-    auto v = ctx_.connection().call(Verb::get, "/admin/v1/policy-status");
+    const std::string q = section_.empty() ? "" : "?section=" + CtlConnection::encode(section_);
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/policy-status" + q);
     json::array rows;
-    ReportTable t({"terminal", "section", "applied", "latest", "policy", "state", "last seen"});
-    for (const auto& r : v.as_array()) {
+    ReportTable t = ctx_.table({{"terminal", "端末"},
+                                {"section", "所属"},
+                                {"applied", "適用版"},
+                                {"latest", "最新版"},
+                                {"policy", "ポリシー"},
+                                {"state", "状態"},
+                                CtlLanguage::zoned({"last seen", "最終受信"}, C::text(v.at("time_zone")))});
+    const std::string never = ctx_.say({"never", "未受信"});
+    for (const auto& r : v.at("rows").as_array()) {
         const bool behind = r.at("behind").as_bool();
         if (behind_ && !behind) continue;
         rows.push_back(r);
@@ -82,9 +98,16 @@ int PolicyCommands::status() {
         t.add({C::text(r.at("terminal")), C::text(r.at("group")), C::text(r.at("applied_version")),
                latest == "0" ? "-" : latest,
                C::text(r.at("policy_name")) + (policy_group.empty() ? "" : " (" + policy_group + ")"),
-               behind ? "behind (未適用)" : "current", C::localTime(r.at("last_seen_unix").to_number<int64_t>())});
+               behind ? ctx_.say({"behind (未適用)", "未適用"}) : ctx_.say({"current", "最新"}),
+               C::time(r.at("last_seen"), never)});
     }
-    ctx_.emit(t, rows, behind_ ? "every terminal runs the latest policy of its group" : "no terminals are enrolled yet");
+    // JSON: the collector's answer with only the rows shown.
+    json::object answer = v.as_object();
+    answer["rows"] = std::move(rows);
+    ctx_.emit(t, answer,
+              behind_ ? CtlLanguage::Words{"every terminal runs the latest policy of its group",
+                                           "全端末が所属の最新ポリシーを適用しています"}
+                      : CtlLanguage::Words{"no terminals are enrolled yet", "登録済みの端末はありません"});
     return 0;
 }
 

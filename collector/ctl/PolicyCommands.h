@@ -22,8 +22,8 @@ private:
     bool load(mamori::v1::Policy& out);
 
     CtlContext& ctx_;
-    std::string file_, group_ = "all";
-    bool behind_ = false;
+    std::string file_, group_ = "all", section_;
+    bool behind_ = false, create_section_ = false;
 };
 
 }  // namespace mamori::collector

@@ -21,8 +21,11 @@ TerminalCommands::TerminalCommands(common::CommandLine& cli, CtlContext& ctx) : 
         ->check(CLI::Range(1, 24 * 90));
 
     CLI::App* terminals = cli.command(cli.app(), "terminals", "enrolled terminals and whether they report",
-                                      "  mamorictl terminals\n  mamorictl terminals --format csv > terminals.csv",
+                                      "  mamorictl terminals\n  mamorictl terminals --section 市民課\n"
+                                      "  mamorictl terminals --format csv > terminals.csv",
                                       [this] { return list(); });
+    terminals->add_option("--section", section_, "only this section (所属); an unknown one is refused")
+        ->type_name("S");
     ctx.addFormat(*terminals);
 
     CLI::App* terminal = cli.group(cli.app(), "terminal", "change an enrolled terminal");
@@ -51,22 +54,33 @@ int TerminalCommands::createToken() {
     auto v = ctx_.connection().call(Verb::post, "/admin/v1/enroll-tokens", json::serialize(body));
     std::cout << CtlContext::text(v.at("token")) << "\n";
     std::cerr << "one-time token for group '" << CtlContext::text(v.at("group")) << "', valid until "
-              << CtlContext::localTime(v.at("expires_unix").to_number<int64_t>()) << "\n";
+              << CtlContext::text(v.at("expires")) << "\n";
     return 0;
 }
 
 int TerminalCommands::list() {
-    auto v = ctx_.connection().call(Verb::get, "/admin/v1/terminals");
-    ReportTable t({"terminal", "section", "policy", "last seen", "events", "presence", "clock skew ms", "tampering"});
-    for (const auto& r : v.as_array()) {
-        const int64_t tampering = r.at("tampering_since_unix").to_number<int64_t>();
-        t.add({CtlContext::text(r.at("id")), CtlContext::text(r.at("group")), CtlContext::text(r.at("policy_version")),
-               CtlContext::localTime(r.at("last_seen_unix").to_number<int64_t>()), CtlContext::text(r.at("head_seq")),
-               CtlContext::text(r.at("presence")),
-               CtlContext::text(r.at("clock_skew_ms")) + (r.at("clock_wrong").as_bool() ? " (wrong)" : ""),
-               tampering ? "suspected since " + CtlContext::localTime(tampering) : ""});
+    using C = CtlContext;
+    const std::string q = section_.empty() ? "" : "?section=" + CtlConnection::encode(section_);
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/terminals" + q);
+    const std::string zone = C::text(v.at("time_zone"));
+    ReportTable t = ctx_.table({{"terminal", "端末"},
+                                {"section", "所属"},
+                                {"policy", "ポリシー"},
+                                CtlLanguage::zoned({"last seen", "最終受信"}, zone),
+                                {"events", "イベント数"},
+                                {"presence", "状態"},
+                                {"clock skew ms", "時刻のずれ(ms)"},
+                                CtlLanguage::zoned({"tampering suspected since", "改ざんの疑い（発生時刻）"}, zone)});
+    const std::string never = ctx_.say({"never", "未受信"});
+    for (const auto& r : v.at("rows").as_array()) {
+        t.add({C::text(r.at("id")), C::text(r.at("group")), C::text(r.at("policy_version")),
+               C::time(r.at("last_seen"), never), C::text(r.at("head_seq")), C::text(r.at("presence")),
+               C::text(r.at("clock_skew_ms")) + (r.at("clock_wrong").as_bool() ? ctx_.say({" (wrong)", "（誤り）"}) : ""),
+               C::time(r.at("tampering_since"))});
     }
-    ctx_.emit(t, v, "no terminals are enrolled yet");
+    ctx_.emit(t, v,
+              section_.empty() ? CtlLanguage::Words{"no terminals are enrolled yet", "登録済みの端末はありません"}
+                               : CtlLanguage::Words{"no terminals in " + section_, section_ + " の端末はありません"});
     return 0;
 }
 
@@ -74,8 +88,7 @@ int TerminalCommands::resolveTampering() {
     json::object body{{"terminal", terminal_}, {"note", note_}};
     auto v = ctx_.connection().call(Verb::post, "/admin/v1/terminals/resolve-tampering", json::serialize(body));
     std::cout << "terminal " << CtlContext::text(v.at("terminal")) << ": the tampering suspicion since "
-              << CtlContext::localTime(v.at("since_unix").to_number<int64_t>()) << " ("
-              << CtlContext::text(v.at("detail")) << ") is resolved\n";
+              << CtlContext::text(v.at("since")) << " (" << CtlContext::text(v.at("detail")) << ") is resolved\n";
     return 0;
 }
 

@@ -17,7 +17,7 @@ private:
     int resolveTampering();
 
     CtlContext& ctx_;
-    std::string group_ = "default", terminal_, new_group_, note_;
+    std::string group_ = "default", terminal_, new_group_, note_, section_;
     int valid_hours_ = 24;
 };
 

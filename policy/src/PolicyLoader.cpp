@@ -1,6 +1,8 @@
 #include "mamori/policy/PolicyLoader.h"
 
 #include "mamori/policy/HolidayCsv.h"
+#include "mamori/policy/TimeZoneName.h"
+#include "mamori/common/NearestWord.h"
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -83,51 +85,6 @@ std::string shown(std::string_view s) {
 bool isHex(std::string_view s) {
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
-}
-
-std::size_t editDistance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                              std::tolower(static_cast<unsigned char>(b[j - 1]));
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
-// The valid word an administrator most likely meant, if any is close enough to say so.
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& valid) {
-    if (word.empty() || word.size() > 40) return std::nullopt;
-    std::optional<std::string> best;
-    std::size_t best_d = SIZE_MAX;
-    for (const auto& v : valid) {
-        const std::size_t d = editDistance(word, v);
-        if (d < best_d) {
-            best_d = d;
-            best = v;
-        }
-    }
-    if (!best) return std::nullopt;
-    const std::size_t limit = std::max<std::size_t>(1, std::min<std::size_t>(3, best->size() / 3));
-    if (best_d <= limit) return best;
-    // Longer spellings of a valid word ("enforcing", "owner_section") are the other common slip.
-    for (const auto& v : valid) {
-        std::size_t common = 0;
-        while (common < v.size() && common < word.size() &&
-               std::tolower(static_cast<unsigned char>(v[common])) ==
-                   std::tolower(static_cast<unsigned char>(word[common]))) {
-            ++common;
-        }
-        if (common >= 4 && common + 1 >= v.size()) return v;
-    }
-    return std::nullopt;
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
@@ -451,7 +408,7 @@ public:
             if (w.text == word) return w.value;
         }
         // Suggest from every spelling, but list only the main one of each value.
-        const auto near = nearest(word, wordList(table));
+        const auto near = common::NearestWord::among(word, wordList(table));
         const auto words = mainWords(table);
         error(e.value.Mark(),
               e.path + " must be one of " + join(words, ", ") + ", not \"" + shown(*s) + "\"" +
@@ -625,7 +582,7 @@ Section::Section(Loader& loader, const YAML::Node& node, std::string path, std::
         const std::string& name = key.Scalar();
         const std::string full = path_.empty() ? name : path_ + "." + name;
         if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-            const auto near = nearest(name, allowed);
+            const auto near = common::NearestWord::among(name, allowed);
             if (near) {
                 loader.error(key.Mark(),
                              "unknown key \"" + shown(name) + "\" in " + where + "; did you mean \"" + *near + "\"?",
@@ -699,7 +656,7 @@ bool Loader::checkUsbClass(const Entry& e, std::uint32_t& value) {
         value = v;
         return true;
     }
-    const auto near = nearest(word, wordList(kUsbClasses));
+    const auto near = common::NearestWord::among(word, wordList(kUsbClasses));
     error(e.value.Mark(),
           e.path + " \"" + shown(*s) + "\" is not a USB interface class; write a name (hid, mass-storage, smart-card, "
               "imaging, printer, hub, ...) or a hex number with 0x, e.g. " + std::string("0x08") +
@@ -1003,16 +960,10 @@ void Loader::parseHours(const Entry* e, v1::HoursPolicy& out) {
         }
         if (const Entry* z = s->find("time_zone")) {
             if (auto name = text(*z)) {
-                try {
-                    date::locate_zone(*name);
+                if (TimeZoneName::known(*name)) {
                     out.set_time_zone(*name);
-                } catch (const std::exception&) {
-                    std::vector<std::string> names;
-                    try {
-                        for (const auto& zone : date::get_tzdb().zones) names.emplace_back(zone.name());
-                    } catch (const std::exception&) {
-                    }
-                    const auto near = nearest(*name, names);
+                } else {
+                    const auto near = TimeZoneName::nearest(*name);
                     error(z->value.Mark(),
                           e->path + ".time_zone \"" + shown(*name) + "\" is not a known time zone; write an IANA name "
                               "such as Asia/Tokyo" + (near ? "; did you mean \"" + *near + "\"?" : ""),

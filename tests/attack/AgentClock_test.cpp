@@ -57,8 +57,8 @@ TEST_P(AgentClock, WrongClockIsAViolationTodayAndItsEventsAreFiledToday) {
     EXPECT_NEAR(skew, offset[0] == '-' ? -86'400'000.0 : 86'400'000.0, 60'000.0);
 
     auto events = collector->admin("/admin/v1/events?terminal=pc-clock");
-    ASSERT_FALSE(events.as_array().empty());
-    for (const auto& e : events.as_array()) {
+    ASSERT_FALSE(events.at("rows").as_array().empty());
+    for (const auto& e : events.at("rows").as_array()) {
         EXPECT_EQ(e.at("local_date").as_string(), today) << e;
         EXPECT_EQ(e.at("filed_by").as_string(), "arrival") << e;
     }

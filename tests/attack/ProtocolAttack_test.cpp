@@ -23,7 +23,7 @@ protected:
     void SetUp() override {
         if (!target->collector().running()) GTEST_SKIP() << "the collector died in an earlier test";
     }
-    static size_t terminalCount() { return target->collector().admin("/admin/v1/terminals").as_array().size(); }
+    static size_t terminalCount() { return target->collector().admin("/admin/v1/terminals").at("rows").as_array().size(); }
 
     static inline std::unique_ptr<AttackedCollector> target;
 };

@@ -214,9 +214,9 @@ TEST_P(AgentEndpoint, ClockADayBehindIsAViolationAndItsEventsAreFiledByArrival) 
     // Its events claim yesterday; they are today's, because they arrived today.
     ASSERT_EQ(ackOf(terminal->send(terminal->batch(3, mamori::v1::HOURS_VIOLATION))).stored(), 3u);
     auto events = collector->admin("/admin/v1/events?terminal=term-a");
-    ASSERT_EQ(events.as_array().size(), 3u);
+    ASSERT_EQ(events.at("rows").as_array().size(), 3u);
     const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
-    for (const auto& e : events.as_array()) {
+    for (const auto& e : events.at("rows").as_array()) {
         EXPECT_EQ(e.at("local_date").as_string(), today);
         EXPECT_EQ(e.at("filed_by").as_string(), "arrival");
         EXPECT_TRUE(e.at("time_plausible").as_bool());
@@ -226,10 +226,10 @@ TEST_P(AgentEndpoint, ClockADayBehindIsAViolationAndItsEventsAreFiledByArrival) 
     ASSERT_EQ(terminal->sync().status, 200u);
     ASSERT_EQ(ackOf(terminal->send(terminal->batch(1))).stored(), 1u);
     events = collector->admin("/admin/v1/events?terminal=term-a&after_seq=3");
-    ASSERT_EQ(events.as_array().size(), 1u);
-    EXPECT_EQ(events.at(0).at("filed_by").as_string(), "terminal clock");
+    ASSERT_EQ(events.at("rows").as_array().size(), 1u);
+    EXPECT_EQ(events.at("rows").at(0).at("filed_by").as_string(), "terminal clock");
     auto terminals = collector->admin("/admin/v1/terminals");
-    EXPECT_FALSE(terminals.at(0).at("clock_wrong").as_bool());
+    EXPECT_FALSE(terminals.at("rows").at(0).at("clock_wrong").as_bool());
 }
 
 TEST_P(AgentEndpoint, ImpossibleTimesAreKeptFlaggedAndFiledByArrival) {
@@ -238,9 +238,9 @@ TEST_P(AgentEndpoint, ImpossibleTimesAreKeptFlaggedAndFiledByArrival) {
         ASSERT_EQ(ackOf(terminal->send(terminal->batch(1))).stored(), 1u);
     }
     auto events = collector->admin("/admin/v1/events?terminal=term-a");
-    ASSERT_EQ(events.as_array().size(), 2u);
+    ASSERT_EQ(events.at("rows").as_array().size(), 2u);
     const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
-    for (const auto& e : events.as_array()) {
+    for (const auto& e : events.at("rows").as_array()) {
         EXPECT_FALSE(e.at("time_plausible").as_bool()) << e;
         EXPECT_EQ(e.at("filed_by").as_string(), "arrival");
         EXPECT_EQ(e.at("local_date").as_string(), today);
@@ -252,10 +252,10 @@ TEST_P(AgentEndpoint, ClockIn2001IsJudgedAtSyncAndItsEventsAreFiledToday) {
     ASSERT_EQ(terminal->sync().status, 200u);
     ASSERT_EQ(ackOf(terminal->send(terminal->batch(2))).stored(), 2u);
     auto events = collector->admin("/admin/v1/events?terminal=term-a");
-    ASSERT_EQ(events.as_array().size(), 2u);
+    ASSERT_EQ(events.at("rows").as_array().size(), 2u);
     const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
-    EXPECT_EQ(events.at(0).at("local_date").as_string(), today);
-    EXPECT_EQ(events.at(0).at("filed_by").as_string(), "arrival");
+    EXPECT_EQ(events.at("rows").at(0).at("local_date").as_string(), today);
+    EXPECT_EQ(events.at("rows").at(0).at("filed_by").as_string(), "arrival");
     EXPECT_EQ(collector->admin("/admin/v1/violations?date=today&control=clock").at("rows").as_array().size(), 1u);
 }
 

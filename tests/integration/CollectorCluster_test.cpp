@@ -59,7 +59,7 @@ TEST(CollectorCluster, TwoCollectorsShareOnePostgresAndAgentsFailOverWithNoLossO
     for (size_t i = 0; i < agents.size(); ++i) {
         auto ids = second.admin("/admin/v1/terminals");
         std::string id;
-        for (const auto& t : ids.as_array())
+        for (const auto& t : ids.at("rows").as_array())
             if (t.at("hostname").as_string() == "term-" + std::to_string(i)) id = t.at("id").as_string().c_str();
         ASSERT_FALSE(id.empty()) << "term-" << i << " is not known to the second collector";
         auto seqs = second.seqs(id);

@@ -129,7 +129,9 @@ TEST_P(EvidenceAdmin, ReportMonthlyAsTableCsvAndJson) {
     const std::string csv = collector->ctl({"report", "monthly", "--month", month, "--format", "csv"});
     EXPECT_EQ(csv.rfind("\xEF\xBB\xBFsection,measure,item,count,of", 0), 0u) << csv;
 
-    EXPECT_NE(collector->ctl({"report", "monthly", "--month", "2026/11"}, 1).find("YYYY-MM"), std::string::npos);
+    EXPECT_NE(collector->ctl({"report", "monthly", "--month", "2026/11"}, 2).find("YYYY-MM"), std::string::npos);
+    EXPECT_EQ(v.at("version").as_int64(), 1);
+    EXPECT_EQ(v.at("time_zone").as_string(), "Asia/Tokyo");
     const std::string help = collector->ctl({"report", "monthly", "--help"});
     EXPECT_NE(help.find("--month YYYY-MM"), std::string::npos) << help;
     EXPECT_EQ(help.find("token create"), std::string::npos) << "only this command's usage";
@@ -155,10 +157,41 @@ TEST_P(EvidenceAdmin, OutOfRangeNumbersAndMalformedDatesInAQueryAre400WithTheRea
     refused("/admin/v1/violations?date=today&control=usbb", "no control 'usbb'; give one of usb, hours");
     refused("/admin/v1/export?terminal=term-a&from=2026-11-01&to=yesterday", "to must be a date");
     refused("/admin/v1/report/monthly?month=2026-13", "the month must be YYYY-MM");
+    refused("/admin/v1/events?terminal=term-a&since=2026-02-30", "since must be a date, YYYY-MM-DD, that exists");
+    refused("/admin/v1/events?terminal=term-a&since=2026-11-01&since_unix=0", "not both");
+    refused("/admin/v1/access-log?since=2026-2-3", "'2026-2-3' is not one");
     // And mamorictl shows the collector's reason in both languages, exiting 1.
-    const std::string out = collector->ctl({"report", "monthly", "--month", "2026/11"}, 1);
+    const std::string out = collector->ctl({"violations", "--control", "usbb"}, 1);
     EXPECT_NE(out.find("HTTP 400"), std::string::npos) << out;
-    EXPECT_NE(out.find("対象月"), std::string::npos) << out;
+    EXPECT_NE(out.find("no control 'usbb'"), std::string::npos) << out;
+}
+
+// A name that matches nothing is a 404 that says what was meant, never an empty answer.
+TEST_P(EvidenceAdmin, UnknownTerminalsAndSectionsAre404WithTheNameMeant) {
+    terminal("term-a", "税務課", 1);
+    auto missing = [&](const std::string& target, const std::string& reason, const std::string& reason_ja) {
+        const auto res = collector->adminAnswer(target);
+        EXPECT_EQ(res.status, 404u) << target << ": " << res.body;
+        const auto v = boost::json::parse(res.body);
+        EXPECT_NE(std::string(v.at("error").as_string()).find(reason), std::string::npos) << target << ": " << res.body;
+        EXPECT_NE(std::string(v.at("error_ja").as_string()).find(reason_ja), std::string::npos) << res.body;
+    };
+    missing("/admin/v1/events?terminal=term-b", "no terminal 'term-b' is enrolled; did you mean 'term-a'?",
+            "「term-a」の誤りではありませんか");
+    missing("/admin/v1/export?terminal=trem-a&from=2026-11-01&to=2026-11-30", "did you mean 'term-a'?", "term-a");
+    missing("/admin/v1/violations?section=税務科", "no section (group) '税務科' is known; did you mean '税務課'?",
+            "「税務課」の誤りではありませんか");
+    missing("/admin/v1/report/monthly?month=2026-11&section=zeimu", "known: 税務課", "登録済みの所属: 税務課");
+    missing("/admin/v1/terminals?section=x", "no section (group) 'x'", "所属（グループ）「x」は登録されていません");
+    std::string out = collector->ctl({"events", "--terminal", "term-b"}, 1);
+    EXPECT_NE(out.find("did you mean 'term-a'?"), std::string::npos) << out;
+    out = collector->ctl({"export", "--terminal", "term-b", "--from", "2026-11-01", "--to", "2026-11-30",
+                          (dir / "b.bundle").string()},
+                         1);
+    EXPECT_NE(out.find("did you mean 'term-a'?"), std::string::npos) << out;
+    EXPECT_FALSE(std::filesystem::exists(dir / "b.bundle"));
+    out = collector->ctl({"terminal", "resolve-tampering", "term-b", "--note", "n"}, 1);
+    EXPECT_NE(out.find("did you mean 'term-a'?"), std::string::npos) << out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EvidenceAdmin, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

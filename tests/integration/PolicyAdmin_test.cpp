@@ -21,9 +21,11 @@ protected:
 
     std::string profile() const { return std::string(MAMORI_SOURCE_DIR) + "/installer/profiles/default.yaml"; }
 
-    // The version `policy push` reports.
-    uint64_t push(const std::string& group) {
-        const std::string out = collector->ctl({"policy", "push", profile(), "--group", group});
+    // The version `policy push` reports; `create` begins a section no terminal or token names yet.
+    uint64_t push(const std::string& group, bool create = false) {
+        std::vector<std::string> args{"policy", "push", profile(), "--group", group};
+        if (create) args.push_back("--create-section");
+        const std::string out = collector->ctl(args);
         const auto at = out.find("is version ");
         EXPECT_NE(at, std::string::npos) << out;
         return at == std::string::npos ? 0 : std::stoull(out.substr(at + 11));
@@ -32,7 +34,7 @@ protected:
     boost::json::object statusOf(const std::string& terminal) {
         const std::string out = collector->ctl({"policy", "status", "--format", "json"});
         const boost::json::value parsed = boost::json::parse(out);  // named: the loop borrows from it
-        for (const auto& r : parsed.as_array())
+        for (const auto& r : parsed.at("rows").as_array())
             if (r.at("terminal").as_string() == terminal) return r.as_object();
         ADD_FAILURE() << terminal << " missing from " << out;
         return {};
@@ -61,7 +63,7 @@ TEST_P(PolicyAdmin, StatusShowsWhoIsBehindAfterAGroupChangeUntilTheTerminalSyncs
     EXPECT_FALSE(statusOf("term-a").at("behind").as_bool());
     EXPECT_EQ(collector->ctl({"policy", "status", "--behind"}).find("term-a"), std::string::npos);
 
-    const uint64_t section_version = push("住民課");
+    const uint64_t section_version = push("住民課", true);
     EXPECT_GT(section_version, all_version);
     EXPECT_FALSE(statusOf("term-a").at("behind").as_bool()) << "another group's policy does not concern term-a";
 
@@ -87,7 +89,7 @@ TEST_P(PolicyAdmin, StatusShowsWhoIsBehindAfterAGroupChangeUntilTheTerminalSyncs
 // a group whose latest policy has a lower version than the one it ran never received that
 // policy, and policy status called it current.
 TEST_P(PolicyAdmin, SetGroupToAGroupWhosePolicyHasALowerVersionDeliversThatPolicy) {
-    const uint64_t section_version = push("住民課");
+    const uint64_t section_version = push("住民課", true);
     const uint64_t all_version = push("all");
     ASSERT_LT(section_version, all_version);
     TestAgent agent(dir / "term-a");
@@ -107,7 +109,7 @@ TEST_P(PolicyAdmin, SetGroupToAGroupWhosePolicyHasALowerVersionDeliversThatPolic
 }
 
 TEST_P(PolicyAdmin, ACollectorRestartChangesNothingTerminalsEnforce) {
-    const uint64_t version = push("住民課");
+    const uint64_t version = push("住民課", true);
     TestAgent agent(dir / "term-a");
     agent.enroll(collector->agentUrl(), collector->token("住民課"), "term-a");
     syncTo(agent, "term-a", version);
@@ -127,6 +129,39 @@ TEST_P(PolicyAdmin, ACollectorRestartChangesNothingTerminalsEnforce) {
     EXPECT_FALSE(after.at("behind").as_bool());
     EXPECT_EQ(mamori::common::Files::read(agent.state() / "policy.signed"), signed_policy) << "no policy was re-sent";
     EXPECT_NE(agent.status().find("version " + std::to_string(version)), std::string::npos) << enforced;
+}
+
+// A policy pushed to a misspelt group protects nobody and waits for terminals that never come:
+// refused, with the name meant, unless the administrator says the section is new.
+TEST_P(PolicyAdmin, PushToAnUnknownSectionIsRefusedUnlessCreated) {
+    TestAgent agent(dir / "term-a");
+    agent.enroll(collector->agentUrl(), collector->token("住民課"), "term-a");
+    std::string out = collector->ctl({"policy", "push", profile(), "--group", "存在しない課"}, 1);
+    EXPECT_NE(out.find("no section (group) '存在しない課' is known"), std::string::npos) << out;
+    EXPECT_NE(out.find("known: 住民課"), std::string::npos) << out;
+    EXPECT_NE(out.find("--create-section"), std::string::npos) << out;
+    EXPECT_NE(out.find("登録されていません"), std::string::npos) << out;
+    out = collector->ctl({"policy", "push", profile(), "--group", "住民科"}, 1);
+    EXPECT_NE(out.find("did you mean '住民課'?"), std::string::npos) << out;
+    EXPECT_NE(out.find("「住民課」の誤りではありませんか"), std::string::npos) << out;
+    // What is allowed: every terminal's default, a known section, a new one said to be new, and
+    // a section begun by its first enrollment token.
+    push("all");
+    push("住民課");
+    push("存在しない課", true);
+    push("存在しない課");
+    collector->token("新設課");
+    push("新設課");
+    // An unknown section is refused wherever it is named.
+    out = collector->ctl({"violations", "--section", "住民科"}, 1);
+    EXPECT_NE(out.find("did you mean '住民課'?"), std::string::npos) << out;
+    out = collector->ctl({"terminals", "--section", "住民科"}, 1);
+    EXPECT_NE(out.find("did you mean '住民課'?"), std::string::npos) << out;
+    out = collector->ctl({"policy", "status", "--section", "住民科"}, 1);
+    EXPECT_NE(out.find("did you mean '住民課'?"), std::string::npos) << out;
+    out = collector->ctl({"report", "monthly", "--month", "2026-11", "--section", "住民科"}, 1);
+    EXPECT_NE(out.find("did you mean '住民課'?"), std::string::npos) << out;
+    EXPECT_NE(collector->ctl({"terminals", "--section", "住民課"}).find("term-a"), std::string::npos);
 }
 
 TEST_P(PolicyAdmin, SetGroupOfAnUnknownTerminalFailsAndChangesNothing) {
@@ -166,7 +201,8 @@ TEST_P(PolicyAdmin, ExceptionReachesTheTerminalAsANewerPolicyAndIsListedByExpiry
     EXPECT_NE(out.find("missing the expiry (--until)"), std::string::npos) << out;
     out = collector->ctl(with({"--approved-by", "suzuki", "--until", dateIn(-3)}), 1);
     EXPECT_NE(out.find("already past"), std::string::npos) << out;
-    EXPECT_TRUE(boost::json::parse(collector->ctl({"exception", "list", "--format", "json"})).as_array().empty());
+    EXPECT_TRUE(
+        boost::json::parse(collector->ctl({"exception", "list", "--format", "json"})).at("rows").as_array().empty());
 
     out = collector->ctl(with({"--approved-by", "suzuki", "--until", dateIn(3)}));
     EXPECT_NE(out.find("granted until"), std::string::npos) << out;
@@ -182,12 +218,12 @@ TEST_P(PolicyAdmin, ExceptionReachesTheTerminalAsANewerPolicyAndIsListedByExpiry
     syncTo(agent, "term-a", with_exceptions);
 
     const auto soon = boost::json::parse(collector->ctl({"exception", "list", "--expiring", "7d", "--format", "json"}));
-    ASSERT_EQ(soon.as_array().size(), 1u) << soon;
-    EXPECT_EQ(soon.at(0).at("terminal").as_string(), "term-a");
-    EXPECT_EQ(soon.at(0).at("detail").as_string(), "0781:5581:4C530001");
-    EXPECT_EQ(soon.at(0).at("requested_by").as_string(), "sato");
-    EXPECT_EQ(soon.at(0).at("approved_by").as_string(), "suzuki");
-    EXPECT_EQ(soon.at(0).at("until").as_string(), dateIn(3));
+    ASSERT_EQ(soon.at("rows").as_array().size(), 1u) << soon;
+    EXPECT_EQ(soon.at("rows").at(0).at("terminal").as_string(), "term-a");
+    EXPECT_EQ(soon.at("rows").at(0).at("detail").as_string(), "0781:5581:4C530001");
+    EXPECT_EQ(soon.at("rows").at(0).at("requested_by").as_string(), "sato");
+    EXPECT_EQ(soon.at("rows").at(0).at("approved_by").as_string(), "suzuki");
+    EXPECT_EQ(soon.at("rows").at(0).at("until").as_string(), dateIn(3));
     const std::string table = collector->ctl({"exception", "list"});
     EXPECT_NE(table.find("group 税務課"), std::string::npos) << table;
     EXPECT_NE(table.find("software"), std::string::npos) << table;

@@ -94,9 +94,10 @@ public:
         return std::filesystem::exists(log()) ? mamori::common::Files::read(log()) : std::string();
     }
 
-    // mamorictl against this collector; returns stdout+stderr, asserts the exit code.
+    // mamorictl against this collector; returns stdout+stderr, asserts the exit code. Its
+    // headings in English whatever the locale the tests run in.
     std::string ctl(std::vector<std::string> args, int expect = 0) const {
-        args.insert(args.begin(), {bin("mamorictl"), "--config", (dir_ / "mamorictl.conf").string()});
+        args.insert(args.begin(), {bin("mamorictl"), "--config", (dir_ / "mamorictl.conf").string(), "--lang", "en"});
         std::string out;
         int rc = Subprocess::run(args, &out);
         EXPECT_EQ(rc, expect) << out;
@@ -141,7 +142,7 @@ public:
     std::vector<uint64_t> seqs(const std::string& terminal) const {
         std::vector<uint64_t> out;
         auto events = admin("/admin/v1/events?limit=10000&terminal=" + terminal);  // must outlive the loop
-        for (const auto& e : events.as_array())
+        for (const auto& e : events.at("rows").as_array())
             out.push_back(e.at("seq").to_number<uint64_t>());
         return out;
     }
@@ -149,7 +150,7 @@ public:
     std::vector<std::string> types(const std::string& terminal) const {
         std::vector<std::string> out;
         auto events = admin("/admin/v1/events?limit=10000&terminal=" + terminal);
-        for (const auto& e : events.as_array())
+        for (const auto& e : events.at("rows").as_array())
             out.push_back(std::string(e.at("body").at("type").as_string()));
         return out;
     }
