@@ -249,7 +249,12 @@ struct Agent::Impl {
     }
 
     PolicyKeeper::Apply applier() {
-        return [this](const mamori::v1::Policy& p, std::string& why) { return controls->apply(p, why); };
+        return [this](const mamori::v1::Policy& p, std::string& why) {
+            if (!controls->apply(p, why)) return false;
+            // Taken with the policy: the POLICY_APPLIED that follows is the first append under it.
+            journal->setCap(config.journalCap(p.reporting()));
+            return true;
+        };
     }
 
     // Whether the last run ended without a clean stop. The marker is created durably before the

@@ -8,6 +8,7 @@ namespace mamori::agent {
 
 AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     AgentConfig c;
+    c.file = file;
     if (!std::filesystem::exists(file)) return c;
     auto cfg = mamori::common::ConfigFile::load(file, {"collector", "state_dir", "journal_max_bytes", "log_level",
                                                    "utmp_file", "btmp_file", "displays", "lock_command", "warn_command",

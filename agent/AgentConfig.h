@@ -4,14 +4,17 @@
 #include <string>
 #include <vector>
 
+#include "mamori/v1/policy.pb.h"
+
 namespace mamori::agent {
 
 // /etc/mamori/agent.conf. Everything has a default so a terminal runs before it is configured;
 // tests point state_dir at a temp directory and run unprivileged.
 struct AgentConfig {
+    std::filesystem::path file;  // what it was read from, named in reports; empty: built-in defaults
     std::vector<std::string> collectors;  // https://host:port, tried in order, failing over
     std::filesystem::path state_dir = "/var/lib/mamori";
-    uint64_t journal_max_bytes = 64ull * 1024 * 1024;
+    uint64_t journal_max_bytes = 64ull * 1024 * 1024;  // unless the policy sets its own (journalCap)
     std::string log_level = "info";
     // Sessions and screens (hours and screen lock controls); tests point these at temp files
     // and their own X servers.
@@ -36,6 +39,12 @@ struct AgentConfig {
     // Standalone (offline) terminals: a YAML profile used instead of the built-in default while
     // the agent is not enrolled. Ignored once enrolled: then only signed policy applies.
     std::filesystem::path policy_file;
+
+    // The journal's cap under a policy: its reporting.journal_max_bytes where it sets one,
+    // else journal_max_bytes here (also the cap before any policy is applied).
+    uint64_t journalCap(const mamori::v1::ReportingPolicy& reporting) const {
+        return reporting.journal_max_bytes() ? reporting.journal_max_bytes() : journal_max_bytes;
+    }
 
     // A missing file gives the defaults; a malformed one throws with file:line.
     static AgentConfig load(const std::filesystem::path& file);

@@ -23,6 +23,13 @@ constexpr std::array<Key, 3> kKeys{{
     {"org.gnome.desktop.screensaver", "lock-delay"},
 }};
 
+// When a desktop with its lock enabled and an idle delay locks, as the events describe it.
+DesktopLockAudit::Weakness lockDelays(const DesktopLockAudit::Settings& s) {
+    // GNOME blanks the screen after idle-delay and locks lock-delay later.
+    return {"gnome idle-delay " + std::to_string(s.idle_delay) + " s + lock-delay " + std::to_string(s.lock_delay) + " s",
+            uint64_t{s.idle_delay} + s.lock_delay};
+}
+
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -48,8 +55,8 @@ struct DesktopLockAudit::Reading {
     std::array<std::string, kKeys.size()> values;
 };
 
-DesktopLockAudit::DesktopLockAudit(mamori::platform::CommandRunner& runner, EventSink& sink)
-    : runner_(runner), sink_(sink) {}
+DesktopLockAudit::DesktopLockAudit(mamori::platform::CommandRunner& runner, WeakLockSettings& findings)
+    : runner_(runner), findings_(findings) {}
 
 DesktopLockAudit::~DesktopLockAudit() = default;
 
@@ -113,12 +120,15 @@ void DesktopLockAudit::read(std::shared_ptr<Reading> r, size_t index) {
 std::optional<DesktopLockAudit::Weakness> DesktopLockAudit::judge(const Settings& s, std::chrono::seconds threshold) {
     if (!s.lock_enabled) return Weakness{"gnome org.gnome.desktop.screensaver lock-enabled=false", 0};
     if (s.idle_delay == 0) return Weakness{"gnome org.gnome.desktop.session idle-delay=0 (never)", 0};
-    // GNOME blanks the screen after idle-delay and locks lock-delay later.
-    uint64_t effective = uint64_t{s.idle_delay} + s.lock_delay;
-    if (effective <= static_cast<uint64_t>(threshold.count())) return std::nullopt;
-    return Weakness{"gnome idle-delay " + std::to_string(s.idle_delay) + " s + lock-delay " +
-                        std::to_string(s.lock_delay) + " s",
-                    effective};
+    auto delays = lockDelays(s);
+    if (delays.seconds <= static_cast<uint64_t>(threshold.count())) return std::nullopt;
+    return delays;
+}
+
+std::string DesktopLockAudit::key(const mamori::platform::UserDesktop& desktop) {
+    if (!desktop.user.empty()) return desktop.user;
+    if (!desktop.display.empty()) return desktop.display;
+    return "defaults";
 }
 
 void DesktopLockAudit::finish(const Reading& r) {
@@ -129,18 +139,15 @@ void DesktopLockAudit::finish(const Reading& r) {
         Log::warn("screen lock: unexpected gsettings output; the desktop's own lock is not audited");
         return;
     }
-    auto weak = judge(Settings{*idle_delay, *lock_enabled, *lock_delay}, r.threshold);
-    if (!weak) return;
-    v1::EventBody b;
-    b.set_type(v1::SCREEN_LOCK_SETTING_WEAK);
-    b.set_control(v1::SCREEN_LOCK);
-    b.set_rule_id("screen_lock.setting");
-    b.set_violation(true);
-    auto* d = b.mutable_screen();
-    d->set_display(r.desktop.display);
-    d->set_setting(r.desktop.user.empty() ? weak->setting : weak->setting + " (user " + r.desktop.user + ")");
-    d->set_setting_seconds(static_cast<uint32_t>(std::min<uint64_t>(weak->seconds, UINT32_MAX)));
-    sink_.emit(std::move(b));
+    const Settings settings{*idle_delay, *lock_enabled, *lock_delay};
+    const auto weak = judge(settings, r.threshold);
+    // What the event says: the setting, and whose it is where it is a user's own.
+    const auto found = weak ? *weak : lockDelays(settings);
+    v1::ScreenDetails d;
+    d.set_display(r.desktop.display);
+    d.set_setting(r.desktop.user.empty() ? found.setting : found.setting + " (user " + r.desktop.user + ")");
+    d.set_setting_seconds(static_cast<uint32_t>(std::min<uint64_t>(found.seconds, UINT32_MAX)));
+    findings_.audited(key(r.desktop), weak.has_value(), d);
 }
 
 }  // namespace mamori::agent

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mamori/common/Log.h"
+#include "mamori/policy/PolicyLoader.h"
 
 namespace mamori::agent {
 
@@ -36,7 +37,8 @@ std::string localTime(const mamori::policy::OperatingCalendar& cal, TimePoint t)
 }  // namespace
 
 HoursControl::HoursControl(ControlContext ctx, Platform platform)
-    : ctx_(ctx), os_(std::move(platform)), notification_(*os_.commands, ctx.config.notify_command) {}
+    : ctx_(ctx), os_(std::move(platform)), notification_(*os_.commands, ctx.config.notify_command),
+      failed_logons_(ctx.config.state_dir / "failed-logons") {}
 
 HoursControl::~HoursControl() = default;
 
@@ -65,6 +67,7 @@ void HoursControl::apply(const v1::Policy& policy) {
     policy_ = policy;
     calendar_ = std::make_unique<mamori::policy::OperatingCalendar>(policy_.hours());
     lock_command_ = std::make_unique<LockCommand>(policy_, ctx_.config, os_.sessions.get());
+    failed_logons_.setLimit(failedLogonLimit(), failedLogonWindow());
     if (!started_) {
         started_ = true;
         os_.sessions->start([this](const auto& change) { onSessionChange(change); });
@@ -91,6 +94,13 @@ void HoursControl::onSessionChange(const mamori::platform::SessionChange& change
             auto s = change.session;
             s.start_unix = change.time_unix;
             report(s, v1::LOGON_FAILED, false, v1::OUTCOME_UNSPECIFIED, {}, {});
+            // Judged whatever the hours mode: the failures are read and recorded in any case.
+            if (auto n = failed_logons_.failed(s.user, change.time_unix)) {
+                report(s, v1::LOGON_FAILURES_EXCEEDED, true, v1::REPORTED, "hours.logon",
+                       std::to_string(*n) + " failed logons within " + std::to_string(failedLogonWindow().count()) +
+                           " min",
+                       *n, static_cast<uint32_t>(failedLogonWindow().count()));
+            }
             break;
         }
     }
@@ -216,8 +226,19 @@ void HoursControl::lock(const mamori::platform::Session& s, const std::string& r
                        });
 }
 
+uint32_t HoursControl::failedLogonLimit() const {
+    const auto limit = policy_.hours().failed_logon_limit();
+    return limit ? limit : mamori::policy::PolicyLoader::kFailedLogonLimit;
+}
+
+std::chrono::minutes HoursControl::failedLogonWindow() const {
+    const auto window = policy_.hours().failed_logon_window_minutes();
+    return std::chrono::minutes(window ? window : mamori::policy::PolicyLoader::kFailedLogonWindowMinutes);
+}
+
 void HoursControl::report(const mamori::platform::Session& s, v1::EventType type, bool violation, v1::Outcome outcome,
-                          const std::string& rule, const std::string& action) {
+                          const std::string& rule, const std::string& action, uint32_t failures,
+                          uint32_t window_minutes) {
     v1::EventBody b;
     b.set_type(type);
     b.set_control(v1::HOURS);
@@ -230,6 +251,8 @@ void HoursControl::report(const mamori::platform::Session& s, v1::EventType type
     d->set_host(s.host);
     d->set_session_start_unix(s.start_unix);
     d->set_action(action);
+    d->set_failures(failures);
+    d->set_window_minutes(window_minutes);
     ctx_.sink.emit(std::move(b));
     if (violation) Log::info("hours: " + s.user + " on " + s.line + ": " + rule + " -> " + action);
 }

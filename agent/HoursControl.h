@@ -8,6 +8,7 @@
 #include "agent/Control.h"
 #include "agent/ControlContext.h"
 #include "agent/DesktopNotification.h"
+#include "agent/FailedLogonLimit.h"
 #include "agent/LockCommand.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/SessionMonitor.h"
@@ -17,7 +18,9 @@
 namespace mamori::agent {
 
 // Operating hours (運用時間, 000:129) and the logon record (000:122). Records every logon,
-// logoff and failed logon; a session that is active while the office is closed, whether it
+// logoff and failed logon, and reports a user whose failed logons reach the policy's limit
+// within its window (002:886, LOGON_FAILURES_EXCEEDED; judged whenever failed logons are read,
+// whatever the hours mode); a session that is active while the office is closed, whether it
 // logged on then or was left on at closing, gets the policy's action: report, warn (a message
 // to every terminal and on the session's desktop, then after the grace period the lock), lock,
 // or log off. An approved extension
@@ -60,8 +63,12 @@ private:
     void lock(const mamori::platform::Session& s, const std::string& rule);
     const mamori::v1::PolicyException* extensionFor(const mamori::platform::Session& s, int64_t now_unix) const;
     void report(const mamori::platform::Session& s, mamori::v1::EventType type, bool violation,
-                mamori::v1::Outcome outcome, const std::string& rule, const std::string& action);
+                mamori::v1::Outcome outcome, const std::string& rule, const std::string& action,
+                uint32_t failures = 0, uint32_t window_minutes = 0);
     std::chrono::system_clock::time_point now() const;
+    // The policy's failed-logon limit and window, or the defaults where it carries none.
+    uint32_t failedLogonLimit() const;
+    std::chrono::minutes failedLogonWindow() const;
 
     ControlContext ctx_;
     Platform os_;
@@ -69,6 +76,7 @@ private:
     std::unique_ptr<mamori::policy::OperatingCalendar> calendar_;
     std::unique_ptr<LockCommand> lock_command_;
     DesktopNotification notification_;
+    FailedLogonLimit failed_logons_;
     std::vector<Tracked> tracked_;
     std::optional<std::chrono::system_clock::time_point> next_wake_;
     bool started_ = false;

@@ -98,13 +98,15 @@ void IdleLock::sleepUntilInput() {
 }
 
 void IdleLock::audit() {
+    if (!settings_.findings) return;
     auto timeout = display_->screenSaverTimeout();
     if (!timeout) return;
-    if (*timeout == seconds(0))
-        emit(v1::SCREEN_LOCK_SETTING_WEAK, true, v1::OUTCOME_UNSPECIFIED, milliseconds(0), "x11 screensaver: off", *timeout);
-    else if (*timeout > settings_.threshold)
-        emit(v1::SCREEN_LOCK_SETTING_WEAK, true, v1::OUTCOME_UNSPECIFIED, milliseconds(0), "x11 screensaver timeout",
-             *timeout);
+    v1::ScreenDetails d;
+    d.set_display(display_->name());
+    d.set_setting(*timeout == seconds(0) ? "x11 screensaver: off" : "x11 screensaver timeout");
+    d.set_setting_seconds(static_cast<uint32_t>(timeout->count()));
+    const bool weak = *timeout == seconds(0) || *timeout > settings_.threshold;
+    settings_.findings->audited("x11:" + display_->name(), weak, d);
 }
 
 void IdleLock::emit(v1::EventType type, bool violation, v1::Outcome outcome, milliseconds idle,

@@ -6,6 +6,7 @@
 
 #include "agent/EventSink.h"
 #include "agent/LockCommand.h"
+#include "agent/WeakLockSettings.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/LocalDisplay.h"
 
@@ -24,6 +25,8 @@ public:
         bool enforce = true;
         bool audit = true;  // report the display's own screen saver when weaker than the threshold
         std::shared_ptr<const LockCommand> command;
+        // Where the screen saver audit's findings go (keyed "x11:<display>"); none: not audited.
+        std::shared_ptr<WeakLockSettings> findings;
     };
 
     IdleLock(boost::asio::any_io_executor executor, std::unique_ptr<mamori::platform::LocalDisplay> display,

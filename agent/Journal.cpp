@@ -376,6 +376,16 @@ mamori::v1::Event Journal::append(mamori::v1::EventBody body) {
     return impl_->named([&] { return impl_->append(std::move(body)); });
 }
 
+void Journal::setCap(uint64_t cap_bytes) {
+    std::lock_guard lock(impl_->mu);
+    impl_->cap_bytes = cap_bytes;
+}
+
+uint64_t Journal::cap() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->cap_bytes;
+}
+
 std::vector<mamori::v1::Event> Journal::pending(size_t max_events, uint64_t after_seq) const {
     std::lock_guard lock(impl_->mu);
     return impl_->named([&] { return impl_->pending(max_events, after_seq); });

@@ -35,6 +35,11 @@ public:
     // JOURNAL_GAP event naming the lost seq range is written before this one.
     mamori::v1::Event append(mamori::v1::EventBody body);
 
+    // A new cap (a policy's reporting.journal_max_bytes): nothing is dropped here. The next
+    // append that finds the journal over it drops the oldest and writes JOURNAL_GAP, as always.
+    void setCap(uint64_t cap_bytes);
+    uint64_t cap() const;
+
     // Oldest unacknowledged events after after_seq, at most max_events, in seq order.
     std::vector<mamori::v1::Event> pending(size_t max_events, uint64_t after_seq = 0) const;
 

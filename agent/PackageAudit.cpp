@@ -25,7 +25,8 @@ void releaseMemory(const asio::any_io_executor& work) {
 
 PackageAudit::PackageAudit(ControlContext ctx, mamori::platform::SoftwareInventory& inventory,
                            std::shared_ptr<SoftwareOutbox> outbox)
-    : ctx_(ctx), inventory_(inventory), outbox_(std::move(outbox)), ledger_(ctx.config.state_dir / "software-reported") {}
+    : ctx_(ctx), inventory_(inventory), outbox_(std::move(outbox)), ledger_(ctx.config.state_dir / "software-reported"),
+      reported_(ledger_.open()) {}
 
 void PackageAudit::start(std::function<void()> on_changed) {
     on_changed_ = std::move(on_changed);
@@ -82,35 +83,46 @@ void PackageAudit::reloaded(std::shared_ptr<const InstalledSoftware> snapshot, c
 
 void PackageAudit::reconcile(const SoftwareRules& rules) {
     std::map<std::string, std::string> unapproved;
-    const auto& before = ledger_.reported();
+    auto event = [](v1::EventType type, const std::string& rule, const std::string& name, const std::string& version) {
+        v1::EventBody b;
+        b.set_type(type);
+        b.set_rule_id(rule);
+        auto* s = b.mutable_software();
+        s->set_package(name);
+        s->set_version(version);
+        return b;
+    };
     for (const auto& p : installed_->packages()) {
         const PackageVerdict v = rules.package(p);
         if (v.approved) continue;
         unapproved[p.name] = p.version;
-        auto was = before.find(p.name);
-        if (was != before.end() && was->second == p.version) continue;
-        v1::EventBody b;
-        b.set_type(v1::SOFTWARE_UNAPPROVED_INSTALLED);
-        b.set_rule_id(v.rule);
+        auto was = reported_.find(p.name);
+        if (was != reported_.end() && was->second == p.version) continue;
+        auto b = event(v1::SOFTWARE_UNAPPROVED_INSTALLED, v.rule, p.name, p.version);
         b.set_violation(true);
-        b.set_outcome(rules.enforcing() ? v1::ENFORCED : v1::MONITORED);
-        auto* s = b.mutable_software();
-        s->set_package(p.name);
-        s->set_version(p.version);
-        s->set_category(v.category);
+        // Reporting is all the agent does about an installed package: it removes nothing.
+        b.set_outcome(rules.enforcing() ? v1::REPORTED : v1::MONITORED);
+        b.mutable_software()->set_category(v.category);
         outbox_->report(std::move(b));
     }
-    for (const auto& [name, version] : before) {
-        if (installed_->find(name)) continue;
-        v1::EventBody b;
-        b.set_type(v1::SOFTWARE_REMOVED);
-        b.set_rule_id("removed");
-        auto* s = b.mutable_software();
-        s->set_package(name);
-        s->set_version(version);
-        outbox_->report(std::move(b));
+    for (const auto& [name, version] : reported_) {
+        if (unapproved.count(name)) continue;
+        if (const auto* p = installed_->find(name)) {
+            // Still installed, no longer unapproved: the policy (or an upgrade into an approved
+            // version range) approves it now.
+            auto b = event(v1::SOFTWARE_APPROVED, rules.package(*p).rule, name, p->version);
+            b.set_outcome(v1::ALLOWED);
+            outbox_->report(std::move(b));
+        } else {
+            outbox_->report(event(v1::SOFTWARE_REMOVED, "removed", name, version));
+        }
     }
-    ledger_.replace(std::move(unapproved));
+    if (unapproved == reported_) return;
+    reported_ = unapproved;
+    std::weak_ptr<PackageAudit> weak = weak_from_this();
+    outbox_->afterJournaled([weak, unapproved = std::move(unapproved)]() mutable {
+        if (auto self = weak.lock()) self->ledger_.replace(std::move(unapproved));
+    });
 }
 
 }  // namespace mamori::agent

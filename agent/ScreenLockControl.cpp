@@ -16,7 +16,9 @@ constexpr int kMaxAttempts = 9;
 }  // namespace
 
 ScreenLockControl::ScreenLockControl(ControlContext ctx, Platform platform)
-    : ctx_(ctx), os_(std::move(platform)), desktop_audit_(*os_.commands, ctx.sink) {}
+    : ctx_(ctx), os_(std::move(platform)),
+      weak_settings_(std::make_shared<WeakLockSettings>(ctx.sink, ctx.config.state_dir)),
+      desktop_audit_(*os_.commands, *weak_settings_) {}
 
 ScreenLockControl::~ScreenLockControl() = default;
 
@@ -27,7 +29,7 @@ std::unique_ptr<ScreenLockControl> ScreenLockControl::create(ControlContext ctx)
         return mamori::platform::openLocalDisplay(executor, name);
     };
     p.commands = mamori::platform::commandRunner(ctx.executor);
-    p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file});
+    p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, {}});
     return std::make_unique<ScreenLockControl>(ctx, std::move(p));
 }
 
@@ -39,6 +41,7 @@ void ScreenLockControl::apply(const mamori::v1::Policy& policy) {
     settings_.enforce = p.mode() != mamori::v1::MONITOR;  // the built-in default enforces
     settings_.audit = p.audit_settings();
     settings_.command = std::make_shared<LockCommand>(policy, ctx_.config, os_.sessions.get());
+    settings_.findings = weak_settings_;
     for (auto& [name, lock] : locks_) lock->start(settings_);
     if (settings_.audit) {
         auto logged_on = os_.sessions ? os_.sessions->active() : std::vector<mamori::platform::Session>{};

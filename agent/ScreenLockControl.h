@@ -11,6 +11,7 @@
 #include "agent/ControlContext.h"
 #include "agent/DesktopLockAudit.h"
 #include "agent/IdleLock.h"
+#include "agent/WeakLockSettings.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/DisplayDirectory.h"
 #include "mamori/platform/LocalDisplay.h"
@@ -23,7 +24,9 @@ namespace mamori::agent {
 // (its idle time from the X server, or from logind's idle hint where the agent cannot open it),
 // for the displays this terminal is configured to watch (all of them by default), including
 // those that start after the agent. Also audits the desktop's own lock setting, for each user
-// logged on to a display and for each who logs on later.
+// logged on to a display and for each who logs on later, and each display's X11 screen saver:
+// a weak one is a standing condition, reported when it begins or changes and when it ends
+// (WeakLockSettings).
 class ScreenLockControl final : public Control {
 public:
     using OpenDisplay = std::function<std::unique_ptr<mamori::platform::LocalDisplay>(const std::string& name)>;
@@ -57,6 +60,7 @@ private:
 
     ControlContext ctx_;
     Platform os_;
+    std::shared_ptr<WeakLockSettings> weak_settings_;  // before the audits that report to it
     DesktopLockAudit desktop_audit_;
     IdleLock::Settings settings_;
     std::map<std::string, std::unique_ptr<IdleLock>> locks_;

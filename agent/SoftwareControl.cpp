@@ -22,7 +22,7 @@ SoftwareControl::SoftwareControl(ControlContext ctx, Platform platform)
     : ctx_(ctx), platform_(std::move(platform)), outbox_(std::make_shared<SoftwareOutbox>(ctx.executor, ctx.sink)),
       packages_(std::make_shared<PackageAudit>(ctx, *platform_.inventory, outbox_)),
       judge_(std::make_shared<ExecJudge>(ctx, *platform_.watch, *platform_.inventory, outbox_)),
-      scan_(std::make_shared<UnmanagedScan>(ctx, *platform_.finder, outbox_)) {}
+      scan_(std::make_shared<UnmanagedScan>(ctx, *platform_.finder, outbox_)), local_(ctx.sink, ctx.config.state_dir) {}
 
 // Stops the watch: the kernel lets anything still held run.
 SoftwareControl::~SoftwareControl() {
@@ -34,11 +34,18 @@ bool SoftwareControl::check(const v1::Policy& policy, std::string& why) {
 }
 
 void SoftwareControl::apply(const v1::Policy& policy) {
+    // A policy has no "off" for this control (monitor is its lightest mode): it always asks for
+    // it, so switching it off in agent.conf is always a standing violation, reported as such.
+    const std::string where = ctx_.config.file.empty() ? std::string("the agent configuration") : ctx_.config.file.string();
     if (!ctx_.config.software_control) {
-        if (!disabled_logged_) Log::info("software control is off (software_control = off in the agent configuration)");
+        local_.disabled(v1::SOFTWARE, "software_control", "software_control = off in " + where);
+        if (!disabled_logged_)
+            Log::info("software control is off (software_control = off in " + where + ") / ソフトウェア制御は無効です（" +
+                      where + " の software_control = off）");
         disabled_logged_ = true;
         return;
     }
+    local_.restored(v1::SOFTWARE, "software_control", "software_control = on in " + where);
     policy_ = policy.software();
     rules_ = std::make_shared<const SoftwareRules>(policy_, policy.exceptions());
     if (!packages_->started()) packages_->start([this] { inventoryChanged(); });

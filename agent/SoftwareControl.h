@@ -3,6 +3,7 @@
 
 #include "agent/Control.h"
 #include "agent/ControlContext.h"
+#include "agent/LocallyDisabledControl.h"
 #include "agent/SoftwareRules.h"
 #include "mamori/platform/ExecutableFinder.h"
 #include "mamori/platform/ProcessWatch.h"
@@ -20,8 +21,11 @@ class UnmanagedScan;
 // every program start on the watched filesystems judged by package, SHA-256 and path.
 //
 // Enforce holds each exec until it is judged and refuses unapproved ones; monitor only observes
-// (no exec ever waits) and reports. Reading a large program happens on the agent's work pool,
-// never on the reactor, and the platform's deadline answers any exec not judged in time.
+// (no exec ever waits) and reports. Switched off in agent.conf (software_control = off, for hosts
+// where another product holds fanotify), it does nothing but report that it is off: a policy
+// always asks for it, so that is a standing violation (CONTROL_DISABLED_LOCALLY). Reading a
+// large program happens on the agent's work pool, never on the reactor, and the platform's
+// deadline answers any exec not judged in time.
 //
 // The coordinator of its parts: PackageAudit (installed packages), ExecJudge (program starts),
 // UnmanagedScan (executables no package owns), all reporting through one SoftwareOutbox. It
@@ -54,6 +58,7 @@ private:
     std::shared_ptr<PackageAudit> packages_;
     std::shared_ptr<ExecJudge> judge_;
     std::shared_ptr<UnmanagedScan> scan_;
+    LocallyDisabledControl local_;  // software_control = off in agent.conf
     mamori::v1::SoftwarePolicy policy_;
     std::shared_ptr<const SoftwareRules> rules_;
     bool disabled_logged_ = false;

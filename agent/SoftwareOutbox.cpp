@@ -8,7 +8,13 @@ namespace mamori::agent {
 
 void SoftwareOutbox::report(mamori::v1::EventBody body) {
     body.set_control(mamori::v1::SOFTWARE);
-    outbox_.push_back(std::move(body));
+    push(Item{std::move(body), {}});
+}
+
+void SoftwareOutbox::afterJournaled(std::function<void()> f) { push(Item{std::nullopt, std::move(f)}); }
+
+void SoftwareOutbox::push(Item item) {
+    outbox_.push_back(std::move(item));
     if (outbox_.size() == 1) postDrain();
 }
 
@@ -17,12 +23,17 @@ void SoftwareOutbox::postDrain() {
     boost::asio::post(reactor_, [weak] {
         auto self = weak.lock();
         if (!self || self->outbox_.empty()) return;
-        try {
-            self->sink_.emit(std::move(self->outbox_.front()));
-        } catch (const std::exception& e) {
-            Log::error(std::string("software event not journaled: ") + e.what());
-        }
+        Item item = std::move(self->outbox_.front());
         self->outbox_.pop_front();
+        if (item.body) {
+            try {
+                self->sink_.emit(std::move(*item.body));
+            } catch (const std::exception& e) {
+                Log::error(std::string("software event not journaled: ") + e.what());
+            }
+        } else if (item.then) {
+            item.then();
+        }
         if (!self->outbox_.empty()) self->postDrain();
     });
 }

@@ -83,7 +83,8 @@ void UnmanagedScan::scanned(const std::vector<Unmanaged>& found) {
         b.set_type(v1::SOFTWARE_UNMANAGED_EXECUTABLE);
         b.set_rule_id(d.rule);
         b.set_violation(true);
-        b.set_outcome(rules.enforcing() ? v1::ENFORCED : v1::MONITORED);
+        // Found, not stopped: the scan removes nothing (ExecJudge is what refuses it at exec).
+        b.set_outcome(rules.enforcing() ? v1::REPORTED : v1::MONITORED);
         auto* s = b.mutable_software();
         s->set_path(u.file.path);
         s->set_uid(u.file.owner_uid);

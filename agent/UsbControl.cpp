@@ -221,6 +221,8 @@ void UsbControl::report(const Tracked& t, v1::EventType type) {
     u->set_matched_without_serial(t.decision.matched_without_serial);
     if (type != v1::USB_ATTACHED && type != v1::USB_DETACHED) {
         e.set_rule_id(t.decision.rule_id);
+        u->set_owner_section(t.decision.owner_section);
+        u->set_approved_by(t.decision.approved_by);
         const bool blocks = !allowed(t.decision.action) || t.decision.partial;
         const bool monitor = rules_->monitor() && !t.baseline;
         e.set_violation(blocks);

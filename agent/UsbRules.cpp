@@ -96,6 +96,8 @@ UsbDecision UsbRules::decide(const UsbDeviceInfo& d, int64_t now) const {
     if (const auto* r = registrationFor(d, now)) {
         out.action = r->action() == v1::USB_ACTION_UNSPECIFIED ? v1::BLOCK : r->action();
         out.rule_id = r->id();
+        out.owner_section = r->owner_section();
+        out.approved_by = r->approved_by();
         out.whole_device = true;
         out.matched_without_serial = !d.has_serial;
         out.read_only = out.action == v1::ALLOW_READONLY;

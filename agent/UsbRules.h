@@ -17,6 +17,9 @@ struct UsbDecision {
     bool exempted = false;        // an approved exception (例外措置) decided
     bool matched_without_serial = false;
     bool read_only = false;       // block devices under it are made read-only
+    // A registered stick (媒体管理台帳) decided: whose it is and who approved it, for its events.
+    std::string owner_section;
+    std::string approved_by;
 
     bool operator==(const UsbDecision&) const = default;
 };

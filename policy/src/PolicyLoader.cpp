@@ -939,10 +939,12 @@ void Loader::parseHours(const Entry* e, v1::HoursPolicy& out) {
     out.set_year_end_closed(true);
     out.set_action(v1::HOURS_REPORT);
     out.set_warn_grace_minutes(10);
+    out.set_failed_logon_limit(PolicyLoader::kFailedLogonLimit);
+    out.set_failed_logon_window_minutes(PolicyLoader::kFailedLogonWindowMinutes);
     std::optional<Section> s;
     if (e) {
         s = section(*e, {"mode", "time_zone", "weekdays", "windows", "national_holidays", "year_end",
-                         "closed_dates", "closed_days_csv", "action", "warn_grace_minutes"});
+                         "closed_dates", "closed_days_csv", "action", "warn_grace_minutes", "failed_logons"});
     }
     const Entry* weekdays = s ? s->find("weekdays") : nullptr;
     const Entry* windows = s ? s->find("windows") : nullptr;
@@ -1037,6 +1039,17 @@ void Loader::parseHours(const Entry* e, v1::HoursPolicy& out) {
         }
         if (const Entry* x = s->find("warn_grace_minutes")) {
             if (auto v = integer(*x, 0, 120, "minutes", "分")) out.set_warn_grace_minutes(static_cast<std::uint32_t>(*v));
+        }
+        if (const Entry* x = s->find("failed_logons")) {
+            if (auto f = section(*x, {"limit", "within_minutes"})) {
+                if (const Entry* y = f->find("limit")) {
+                    if (auto v = integer(*y, 1, 100, "failed logons", "回")) out.set_failed_logon_limit(static_cast<std::uint32_t>(*v));
+                }
+                if (const Entry* y = f->find("within_minutes")) {
+                    if (auto v = integer(*y, 1, 1440, "minutes", "分"))
+                        out.set_failed_logon_window_minutes(static_cast<std::uint32_t>(*v));
+                }
+            }
         }
     }
     // One sorted list without repeats, whatever mix of profile dates and CSV rows fed it.
@@ -1279,7 +1292,8 @@ std::optional<std::uint64_t> parseBytes(std::string_view s) {
 void Loader::parseReporting(const Entry* e, v1::ReportingPolicy& out) {
     out.set_heartbeat_minutes(60);
     out.set_clock_tolerance_seconds(60);
-    out.set_journal_max_bytes(64ull << 20);
+    // Left out, 0: each terminal keeps the journal_max_bytes of its own agent.conf.
+    out.set_journal_max_bytes(0);
     std::optional<Section> s;
     if (e) s = section(*e, {"heartbeat_minutes", "clock_tolerance_seconds", "journal_max_bytes"});
     if (!s) return;

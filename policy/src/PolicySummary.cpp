@@ -1,5 +1,7 @@
 #include "mamori/policy/PolicySummary.h"
 
+#include "mamori/policy/PolicyLoader.h"
+
 #include <date/date.h>
 #include <date/tz.h>
 
@@ -192,7 +194,13 @@ std::string PolicySummary::describe(const v1::Policy& p) {
     if (h.year_end_closed()) closed.push_back("12/29-1/3 (年末年始)");
     if (h.closed_dates_size()) closed.push_back(plural(h.closed_dates_size(), "other date", "other dates"));
     out += closed.empty() ? "; open on holidays" : "; closed on " + join(closed);
-    out += "; outside hours: " + hoursAction(h) + "\n";
+    out += "; outside hours: " + hoursAction(h);
+    // The agent judges failed logons whenever it reads them, whatever the hours mode.
+    const auto limit = h.failed_logon_limit() ? h.failed_logon_limit() : PolicyLoader::kFailedLogonLimit;
+    const auto window = h.failed_logon_window_minutes() ? h.failed_logon_window_minutes()
+                                                        : PolicyLoader::kFailedLogonWindowMinutes;
+    out += "; " + plural(limit, "failed logon", "failed logons") + " of one user within " + std::to_string(window) +
+           " min " + (limit == 1 ? "is" : "are") + " a violation (ログオン失敗)\n";
 
     // Software
     const auto& s = p.software();
@@ -227,7 +235,9 @@ std::string PolicySummary::describe(const v1::Policy& p) {
     out += "Reporting (報告): a terminal silent over " + std::to_string(r.heartbeat_minutes()) +
            " min when its office hours say it should be on is \"not reporting\"; clock skew over " +
            std::to_string(r.clock_tolerance_seconds()) +
-           " s, measured by the collector at each sync, is a clock violation; up to " + bytes(r.journal_max_bytes()) +
+           " s, measured by the collector at each sync, is a clock violation; " +
+           (r.journal_max_bytes() ? "up to " + bytes(r.journal_max_bytes())
+                                  : std::string("up to each terminal's own journal_max_bytes (agent.conf)")) +
            " of events kept while the collector is unreachable\n";
 
     // Exceptions

@@ -87,10 +87,10 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
     for (size_t at = 0; (at = text.find("logons and logoffs are read from " + utmp.string(), at)) != std::string::npos; ++at)
         ++said;
     EXPECT_EQ(said, 1u) << text;
-    // What adjtimex says about this machine's clock, reported once, not once per check.
+    // What adjtimex says about this machine's clock, reported once, not once per check; its
+    // error estimate is not judged here (the collector measures the skew).
     auto sync = mamori::platform::systemClock()->syncState();
-    bool trusted = sync.synchronized && sync.estimated_error_us <= 60'000'000;
-    EXPECT_EQ(unsynced, trusted ? 0 : 1) << text;
+    EXPECT_EQ(unsynced, sync.synchronized ? 0 : 1) << text;
     std::error_code ec;
     fs::remove_all(dir, ec);
 }

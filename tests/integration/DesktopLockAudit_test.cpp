@@ -81,7 +81,7 @@ protected:
         return d;
     }
     void audit(const std::vector<UserDesktop>& desktops) {
-        mamori::agent::DesktopLockAudit a(runner_, probe_.sink());
+        mamori::agent::DesktopLockAudit a(runner_, findings_);
         a.run(300s, desktops);
         const int expected = 3 * static_cast<int>(desktops.size());  // three keys per desktop
         auto end = Clock::now() + 20s;
@@ -98,6 +98,7 @@ protected:
     std::unique_ptr<mamori::platform::Clock> clock_ = mamori::platform::systemClock();
     mamori::test::JournalProbe probe_{*clock_};
     CountingRunner runner_{io_.get_executor()};
+    mamori::agent::WeakLockSettings findings_{probe_.sink(), probe_.dir() / "state"};
 };
 
 TEST_F(DesktopLockAuditTest, EachUsersOwnSettingsAreJudged) {

@@ -36,6 +36,7 @@ protected:
                                         << "'\nexec xset s activate\n";
         std::filesystem::permissions(dir_ / "lock.sh", std::filesystem::perms::owner_all);
         policy_.mutable_screen_lock()->set_lock_command((dir_ / "lock.sh").string());
+        config_.state_dir = dir_ / "state";  // the lock settings reported weak are kept there
     }
     ~ScreenLockTest() override {
         locks_.clear();

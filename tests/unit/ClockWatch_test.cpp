@@ -64,11 +64,13 @@ TEST_F(ClockWatchTest, UnsynchronisedIsReportedOncePerEpisode) {
     EXPECT_EQ(unsynced(), 2u);
 }
 
-TEST_F(ClockWatchTest, ErrorBeyondTheToleranceCountsAsUnsynchronised) {
-    clock_.setSync(true, 2'500'000);  // tolerance 2 s
+// The skew is the collector's to measure and judge; the kernel's own error estimate, however
+// large, is not the tolerance's quantity.
+TEST_F(ClockWatchTest, LargeErrorEstimateOfASynchronisedClockIsNotReported) {
+    clock_.setSync(true, 2'500'000);  // tolerance 2 s in the policy
     watch_->apply(policy_);
-    ASSERT_EQ(unsynced(), 1u);
-    EXPECT_TRUE(probe_.events(v1::CLOCK_UNSYNCED)[0].clock().synchronized());
+    tick();
+    EXPECT_EQ(unsynced(), 0u);
 }
 
 TEST_F(ClockWatchTest, ClockStepIsCheckedAtOnce) {

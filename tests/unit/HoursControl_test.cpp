@@ -36,6 +36,12 @@ const Session kShell{"tanaka", "pts/1", "10.1.2.3", 4200, 0, {}};  // a remote s
 class HoursControlTest : public ::testing::Test {
 protected:
     HoursControlTest() {
+        config_.state_dir = probe_.dir() / "state";
+        make();
+    }
+    // A control as the agent starts it; again: the agent restarted.
+    void make() {
+        control_.reset();
         auto sessions = std::make_unique<mamori::test::ScriptedSessionMonitor>();
         auto alarm = std::make_unique<mamori::test::ManualWallAlarm>();
         auto commands = std::make_unique<mamori::test::RecordingCommandRunner>();
@@ -407,6 +413,117 @@ TEST_F(HoursControlTest, PolicyWithUnknownZoneIsRefused) {
     std::string why;
     EXPECT_FALSE(control_->check(p, why));
     EXPECT_NE(why.find("Asia/Atlantis"), std::string::npos);
+}
+
+// -- failed logons (002:886): a user's failures counted in a window by the records' own times.
+
+TEST_F(HoursControlTest, BurstOfFailedLogonsIsReportedOnceAtTheLimit) {
+    clock_.set(jst(2025, 6, 10, 10, 0));
+    apply(cityHall(v1::HOURS_REPORT));  // no limit in the policy: 3 within 10 minutes
+    const Session attempt{"sato", "ssh:notty", "203.0.113.9", 0, 0, {}};
+    const int64_t t0 = unix(jst(2025, 6, 10, 9, 50));
+    for (int i = 0; i < 5; ++i) sessions_->failed(attempt, t0 + 10 * i);
+
+    EXPECT_EQ(probe_.events(v1::LOGON_FAILED).size(), 5u);
+    auto exceeded = probe_.events(v1::LOGON_FAILURES_EXCEEDED);
+    ASSERT_EQ(exceeded.size(), 1u) << "the 4th and 5th are the same crossing";
+    const auto& e = exceeded[0];
+    EXPECT_EQ(e.control(), v1::HOURS);
+    EXPECT_EQ(e.rule_id(), "hours.logon");
+    EXPECT_TRUE(e.violation());
+    EXPECT_EQ(e.outcome(), v1::REPORTED);
+    EXPECT_EQ(e.session().user(), "sato");
+    EXPECT_EQ(e.session().line(), "ssh:notty");
+    EXPECT_EQ(e.session().host(), "203.0.113.9");
+    EXPECT_EQ(e.session().session_start_unix(), t0 + 20);  // the failure that reached the limit
+    EXPECT_EQ(e.session().failures(), 3u);
+    EXPECT_EQ(e.session().window_minutes(), 10u);
+    // Right after the failure that crossed, in the journal's order.
+    auto all = probe_.events();
+    ASSERT_GE(all.size(), 2u);
+    size_t at = 0;
+    while (at < all.size() && all[at].type() != v1::LOGON_FAILURES_EXCEEDED) ++at;
+    ASSERT_GT(at, 0u);
+    EXPECT_EQ(all[at - 1].type(), v1::LOGON_FAILED);
+    EXPECT_EQ(all[at - 1].session().session_start_unix(), t0 + 20);
+}
+
+TEST_F(HoursControlTest, SlowTrickleOfFailedLogonsNeverCrosses) {
+    clock_.set(jst(2025, 6, 10, 10, 0));
+    apply(cityHall(v1::HOURS_REPORT));
+    const Session attempt{"sato", "tty1", "", 0, 0, {}};
+    const int64_t t0 = unix(jst(2025, 6, 10, 8, 0));
+    for (int i = 0; i < 10; ++i) sessions_->failed(attempt, t0 + 6 * 60 * i);  // one every 6 minutes
+    EXPECT_EQ(probe_.events(v1::LOGON_FAILED).size(), 10u);
+    EXPECT_TRUE(probe_.events(v1::LOGON_FAILURES_EXCEEDED).empty());
+}
+
+TEST_F(HoursControlTest, EachUsersFailedLogonsCountApart) {
+    clock_.set(jst(2025, 6, 10, 10, 0));
+    apply(cityHall(v1::HOURS_REPORT));
+    const Session sato{"sato", "ssh:notty", "203.0.113.9", 0, 0, {}};
+    const Session kato{"kato", "ssh:notty", "203.0.113.9", 0, 0, {}};
+    const int64_t t0 = unix(jst(2025, 6, 10, 9, 50));
+    sessions_->failed(sato, t0);
+    sessions_->failed(kato, t0 + 1);
+    sessions_->failed(sato, t0 + 2);
+    sessions_->failed(kato, t0 + 3);
+    EXPECT_TRUE(probe_.events(v1::LOGON_FAILURES_EXCEEDED).empty()) << "two each: neither has reached 3";
+    sessions_->failed(kato, t0 + 4);
+    auto exceeded = probe_.events(v1::LOGON_FAILURES_EXCEEDED);
+    ASSERT_EQ(exceeded.size(), 1u);
+    EXPECT_EQ(exceeded[0].session().user(), "kato");
+}
+
+TEST_F(HoursControlTest, LimitIsReachedAgainOnlyAfterTheWindowEmptied) {
+    clock_.set(jst(2025, 6, 10, 10, 0));
+    apply(cityHall(v1::HOURS_REPORT));
+    const Session attempt{"sato", "ssh:notty", "203.0.113.9", 0, 0, {}};
+    const int64_t t0 = unix(jst(2025, 6, 10, 9, 0));
+    for (int i = 0; i < 3; ++i) sessions_->failed(attempt, t0 + i);
+    ASSERT_EQ(probe_.events(v1::LOGON_FAILURES_EXCEEDED).size(), 1u);
+    sessions_->failed(attempt, t0 + 9 * 60);  // still 4 within the window: the same crossing
+    EXPECT_EQ(probe_.events(v1::LOGON_FAILURES_EXCEEDED).size(), 1u);
+    const int64_t t1 = t0 + 30 * 60;  // the window has emptied
+    for (int i = 0; i < 3; ++i) sessions_->failed(attempt, t1 + i);
+    auto exceeded = probe_.events(v1::LOGON_FAILURES_EXCEEDED);
+    ASSERT_EQ(exceeded.size(), 2u);
+    EXPECT_EQ(exceeded[1].session().session_start_unix(), t1 + 2);
+    EXPECT_EQ(exceeded[1].session().failures(), 3u);
+}
+
+TEST_F(HoursControlTest, FailedLogonsCountAcrossARestartAndTheCrossingIsNotRepeated) {
+    clock_.set(jst(2025, 6, 10, 10, 0));
+    apply(cityHall(v1::HOURS_REPORT));
+    const Session attempt{"sato", "ssh:notty", "203.0.113.9", 0, 0, {}};
+    const int64_t t0 = unix(jst(2025, 6, 10, 9, 55));
+    sessions_->failed(attempt, t0);
+    sessions_->failed(attempt, t0 + 1);
+    make();  // the agent restarts mid-burst
+    apply(cityHall(v1::HOURS_REPORT));
+    sessions_->failed(attempt, t0 + 2);
+    ASSERT_EQ(probe_.events(v1::LOGON_FAILURES_EXCEEDED).size(), 1u);
+    make();  // and again, within the same window
+    apply(cityHall(v1::HOURS_REPORT));
+    sessions_->failed(attempt, t0 + 3);
+    EXPECT_EQ(probe_.events(v1::LOGON_FAILURES_EXCEEDED).size(), 1u);
+}
+
+TEST_F(HoursControlTest, PolicyLimitAndWindowApplyAndMonitorModeStillJudges) {
+    clock_.set(jst(2025, 6, 10, 10, 0));
+    auto p = cityHall(v1::HOURS_REPORT, v1::MONITOR);
+    p.mutable_hours()->set_failed_logon_limit(5);
+    p.mutable_hours()->set_failed_logon_window_minutes(1);
+    apply(p);
+    const Session attempt{"sato", "ssh:notty", "203.0.113.9", 0, 0, {}};
+    const int64_t t0 = unix(jst(2025, 6, 10, 9, 0));
+    for (int i = 0; i < 5; ++i) sessions_->failed(attempt, t0 + 20 * i);  // 5 in 80 s: never 5 in 60 s
+    EXPECT_TRUE(probe_.events(v1::LOGON_FAILURES_EXCEEDED).empty());
+    for (int i = 0; i < 5; ++i) sessions_->failed(attempt, t0 + 600 + 10 * i);
+    auto exceeded = probe_.events(v1::LOGON_FAILURES_EXCEEDED);
+    ASSERT_EQ(exceeded.size(), 1u);
+    EXPECT_EQ(exceeded[0].session().failures(), 5u);
+    EXPECT_EQ(exceeded[0].session().window_minutes(), 1u);
 }
 
 }  // namespace

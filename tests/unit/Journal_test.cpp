@@ -269,3 +269,32 @@ TEST_F(JournalTest, ErrorsNameThePath) {
         EXPECT_NE(std::string(e.what()).find(db.string()), std::string::npos) << e.what();
     }
 }
+
+namespace {
+
+// A policy's smaller cap (reporting.journal_max_bytes) takes effect at the next append: the
+// oldest go, with a gap record, and nothing is lost before that.
+TEST_F(JournalTest, SmallerCapTakesEffectAtTheNextAppend) {
+    Journal j(db, key, 1ull << 20);
+    for (int i = 1; i <= 100; ++i) j.append(body(i, 100));
+    const uint64_t before = j.stats().depth;
+    ASSERT_EQ(before, 100u);
+    j.setCap(4096);
+    EXPECT_EQ(j.cap(), 4096u);
+    EXPECT_EQ(j.stats().depth, before) << "changing the cap drops nothing by itself";
+    j.append(body(101, 100));
+    auto v = j.pending(1000);
+    auto g = gaps(v);
+    ASSERT_EQ(g.size(), 1u);
+    EXPECT_EQ(g[0].gap().first_lost_seq(), 1u);
+    EXPECT_EQ(g[0].gap().last_lost_seq() + 1, parse(v.front()).seq());
+    EXPECT_EQ(parse(v.back()).seq(), 102u);  // the gap is 101, the new event 102
+    EXPECT_LE(j.stats().bytes, 4096u);
+    EXPECT_TRUE(verifier.checkAll(batch(v), {}).ok());
+
+    j.setCap(1ull << 20);  // larger again: nothing more is dropped
+    for (int i = 102; i <= 110; ++i) j.append(body(i, 100));
+    EXPECT_EQ(gaps(j.pending(1000)).size(), 1u);
+}
+
+}  // namespace

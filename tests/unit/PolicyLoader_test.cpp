@@ -278,6 +278,39 @@ TEST(PolicyLoader, FailedResultHasNoPolicyToTake) {
 // ---------------------------------------------------------------------------------------------
 // Malformed profiles: each points at the exact spot, in English and Japanese
 
+TEST(PolicyLoader, FailedLogonLimitDefaultsToThreeInTenMinutes) {
+    const auto r = PolicyLoader::load("name: x\nhours: {mode: enforce}\n", "x.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    EXPECT_EQ(r.policy().hours().failed_logon_limit(), 3u);
+    EXPECT_EQ(r.policy().hours().failed_logon_window_minutes(), 10u);
+    EXPECT_EQ(PolicyLoader::builtInDefault().hours().failed_logon_limit(), PolicyLoader::kFailedLogonLimit);
+
+    const auto set = PolicyLoader::load("name: x\nhours:\n  failed_logons: {limit: 5, within_minutes: 30}\n", "x.yaml");
+    ASSERT_TRUE(set.ok()) << set.formatErrors();
+    EXPECT_EQ(set.policy().hours().failed_logon_limit(), 5u);
+    EXPECT_EQ(set.policy().hours().failed_logon_window_minutes(), 30u);
+
+    const auto one = PolicyLoader::load("name: x\nhours:\n  failed_logons:\n    limit: 1\n", "x.yaml");
+    ASSERT_TRUE(one.ok()) << one.formatErrors();
+    EXPECT_EQ(one.policy().hours().failed_logon_limit(), 1u);
+    EXPECT_EQ(one.policy().hours().failed_logon_window_minutes(), 10u);  // the other keeps its default
+}
+
+TEST(PolicyLoader, FailedLogonLimitIsChecked) {
+    EXPECT_ERROR_AT("name: x\nhours:\n  failed_logons: {limit: 0}\n", 3, 26, "hours.failed_logons.limit must be a whole number of failed logons from 1 to 100");
+    EXPECT_ERROR_AT("name: x\nhours:\n  failed_logons: {within_minutes: 1441}\n", 3, 35, "from 1 to 1440");
+    EXPECT_ERROR_AT("name: x\nhours:\n  failed_logons: {limt: 3}\n", 3, 19, "did you mean \"limit\"");
+    EXPECT_ERROR_AT("name: x\nhours:\n  failed_logons: 3\n", 3, 18, "must be a set of key: value settings");
+    EXPECT_ERROR_AT("name: x\nhours:\n  failed_logon: {limit: 3}\n", 3, 3, "did you mean \"failed_logons\"");
+}
+
+TEST(PolicyLoader, JournalCapLeftOutIsTheTerminalsOwn) {
+    EXPECT_EQ(PolicyLoader::builtInDefault().reporting().journal_max_bytes(), 0u);
+    const auto r = PolicyLoader::loadFile(kProfiles / "mynumber.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    EXPECT_EQ(r.policy().reporting().journal_max_bytes(), 128ull << 20);
+}
+
 TEST(PolicyLoader, UnknownKeySuggestsTheNearestOne) {
     EXPECT_ERROR_AT("name: x\nhours:\n  windws: [\"08:30-17:45\"]\n", 3, 3, "did you mean \"windows\"");
     EXPECT_ERROR_AT("name: x\nusb:\n  mode: enforce\n  defualt: block\n", 4, 3, "did you mean \"default\"");

@@ -30,6 +30,17 @@ TEST(PolicySummary, DescribesTheMyNumberProfile) {
     EXPECT_TRUE(contains(text, "always denied: p2p")) << text;
     EXPECT_TRUE(contains(text, "lock after 5 min idle")) << text;
     EXPECT_TRUE(contains(text, "Exceptions (例外措置): none")) << text;
+    EXPECT_TRUE(contains(text, "3 failed logons of one user within 10 min are a violation")) << text;
+    EXPECT_TRUE(contains(text, "clock skew over 30 s, measured by the collector at each sync, is a clock violation")) << text;
+    EXPECT_TRUE(contains(text, "up to 128 MiB of events kept")) << text;
+}
+
+TEST(PolicySummary, SaysWhatTheTerminalKeepsWhereTheProfileLeavesIt) {
+    const auto r = PolicyLoader::load("name: s\nhours: {failed_logons: {limit: 1, within_minutes: 5}}\n", "s.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    const std::string text = PolicySummary::describe(r.policy());
+    EXPECT_TRUE(contains(text, "1 failed logon of one user within 5 min is a violation")) << text;
+    EXPECT_TRUE(contains(text, "up to each terminal's own journal_max_bytes (agent.conf)")) << text;
 }
 
 TEST(PolicySummary, DescribesExceptionsAndMonitorMode) {

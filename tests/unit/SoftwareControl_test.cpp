@@ -326,11 +326,103 @@ TEST_F(SoftwareControlTest, RefusesAPolicyItCouldNotHonour) {
     EXPECT_FALSE(watch_->started);  // check changes nothing
 }
 
-TEST_F(SoftwareControlTest, OffInTheConfigurationTouchesNothing) {
+// agent.conf's software_control = off leaves the terminal without the control the policy asks
+// for: a standing violation, reported once when it begins and once when it ends.
+TEST_F(SoftwareControlTest, OffInTheConfigurationIsReportedOnceAcrossAppliesAndRestarts) {
     config_.software_control = false;
+    config_.file = "/etc/mamori/agent.conf";
     apply(policy(v1::ENFORCE));
     EXPECT_FALSE(watch_->started);
-    EXPECT_TRUE(probe_.events().empty());
+    auto all = probe_.events();
+    ASSERT_EQ(all.size(), 1u);  // nothing else: no inventory, no watch
+    const auto& off = all[0];
+    EXPECT_EQ(off.type(), v1::CONTROL_DISABLED_LOCALLY);
+    EXPECT_EQ(off.control(), v1::SOFTWARE);
+    EXPECT_TRUE(off.violation());
+    EXPECT_EQ(off.outcome(), v1::REPORTED);
+    EXPECT_EQ(off.rule_id(), "software_control");
+    EXPECT_EQ(off.agent().reason(), "software_control = off in /etc/mamori/agent.conf");
+
+    apply(policy(v1::MONITOR));  // a new policy: still off, not reported again
+    make();                      // the agent restarts with the same agent.conf
+    apply(policy(v1::ENFORCE));
+    EXPECT_EQ(probe_.events().size(), 1u);
+    EXPECT_FALSE(watch_->started);
+}
+
+TEST_F(SoftwareControlTest, OnAgainInTheConfigurationIsReportedRestoredOnce) {
+    config_.software_control = false;
+    apply(policy(v1::ENFORCE));
+    ASSERT_EQ(events(v1::CONTROL_DISABLED_LOCALLY).size(), 1u);
+
+    config_.software_control = true;  // agent.conf edited, the agent restarted
+    make();
+    apply(policy(v1::ENFORCE));
+    EXPECT_TRUE(watch_->started);
+    auto restored = events(v1::CONTROL_RESTORED_LOCALLY);
+    ASSERT_EQ(restored.size(), 1u);
+    EXPECT_EQ(restored[0].control(), v1::SOFTWARE);
+    EXPECT_FALSE(restored[0].violation());
+    EXPECT_NE(restored[0].agent().reason().find("software_control = on"), std::string::npos);
+
+    make();
+    apply(policy(v1::ENFORCE));
+    EXPECT_EQ(events(v1::CONTROL_RESTORED_LOCALLY).size(), 1u);
+    EXPECT_EQ(events(v1::CONTROL_DISABLED_LOCALLY).size(), 1u);
+}
+
+TEST_F(SoftwareControlTest, NeverOffIsNeverReportedRestored) {
+    apply(policy(v1::ENFORCE));
+    EXPECT_TRUE(events(v1::CONTROL_RESTORED_LOCALLY).empty());
+    EXPECT_TRUE(events(v1::CONTROL_DISABLED_LOCALLY).empty());
+}
+
+// Enforce cannot undo an installed package: it is reported, not enforced. Approved later, it is
+// reported approved once and leaves the ledger; unapproved again, it is reported again.
+TEST_F(SoftwareControlTest, UnapprovedPackageIsReportedAndLaterApprovedOnce) {
+    apply(policy(v1::ENFORCE));
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_INSTALLED);
+    ASSERT_EQ(ev.size(), 2u);
+    for (const auto& e : ev) {
+        EXPECT_EQ(e.outcome(), v1::REPORTED);
+        EXPECT_TRUE(e.violation());
+    }
+
+    auto approving = policy(v1::ENFORCE);
+    approving.mutable_software()->add_allowed_packages()->set_name("gimp");
+    apply(approving);
+    auto approved = events(v1::SOFTWARE_APPROVED);
+    ASSERT_EQ(approved.size(), 1u);
+    EXPECT_EQ(approved[0].software().package(), "gimp");
+    EXPECT_EQ(approved[0].software().version(), "2.10.34-1");
+    EXPECT_FALSE(approved[0].violation());
+    EXPECT_EQ(approved[0].outcome(), v1::ALLOWED);
+    EXPECT_TRUE(events(v1::SOFTWARE_REMOVED).empty());
+
+    make();  // the agent restarts: nothing is repeated
+    apply(approving);
+    EXPECT_EQ(events(v1::SOFTWARE_APPROVED).size(), 1u);
+    EXPECT_EQ(events(v1::SOFTWARE_UNAPPROVED_INSTALLED).size(), 2u);
+
+    apply(policy(v1::ENFORCE));  // approval withdrawn
+    ev = events(v1::SOFTWARE_UNAPPROVED_INSTALLED);
+    ASSERT_EQ(ev.size(), 3u);
+    EXPECT_EQ(ev[2].software().package(), "gimp");
+
+    for (const auto& e : probe_.events()) EXPECT_EQ(e.control(), v1::SOFTWARE) << v1::EventType_Name(e.type());
+}
+
+// The ledger of what was reported is an earlier agent's file, read as it always was.
+TEST_F(SoftwareControlTest, LedgerOfAnEarlierAgentIsKept) {
+    std::filesystem::create_directories(config_.state_dir);
+    std::ofstream(config_.state_dir / "software-reported") << "gimp 2.10.34-1\nqbittorrent 4.5.2-3\nold-tool 1.0\n";
+    make();
+    apply(policy(v1::MONITOR));
+    EXPECT_TRUE(events(v1::SOFTWARE_UNAPPROVED_INSTALLED).empty());
+    auto removed = events(v1::SOFTWARE_REMOVED);
+    ASSERT_EQ(removed.size(), 1u);
+    EXPECT_EQ(removed[0].software().package(), "old-tool");
+    EXPECT_EQ(removed[0].control(), v1::SOFTWARE);
 }
 
 }  // namespace

@@ -65,6 +65,20 @@ void registerStick(v1::Policy& p, const char* id, const std::string& serial, v1:
     d->set_action(a);
 }
 
+TEST(UsbRules, ARegistrationsOwnerAndApproverAreInItsDecision) {
+    auto p = cityPolicy();
+    registerStick(p, "LG-1", "AAA1", v1::ALLOW_READONLY);
+    p.mutable_usb()->mutable_devices(0)->set_owner_section("市民課");
+    p.mutable_usb()->mutable_devices(0)->set_approved_by("情報政策課長");
+    UsbRules rules(p);
+    auto d = rules.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), 0);
+    EXPECT_EQ(d.owner_section, "市民課");
+    EXPECT_EQ(d.approved_by, "情報政策課長");
+    auto other = rules.decide(device("2-1", kVendor, kStick, "BBB2", {0x08}), 0);
+    EXPECT_EQ(other.owner_section, "");
+    EXPECT_EQ(other.approved_by, "");
+}
+
 TEST(UsbRules, RegisteredSerialAllowsAndAnotherSerialOfTheSameModelIsBlocked) {
     auto p = cityPolicy();
     registerStick(p, "LG-1", "AAA1", v1::ALLOW);
@@ -199,6 +213,33 @@ TEST_F(UsbControlTest, ARegisteredStickWorksAndAReadOnlyOneIsArmedBeforeItsDrive
     EXPECT_TRUE(bus_->readOnly("2-2"));
     EXPECT_EQ(count(v1::USB_ALLOWED), 1u);
     EXPECT_EQ(count(v1::USB_ALLOWED_READONLY), 1u);
+}
+
+// 媒体管理台帳: the events about a registered stick say whose it is and who approved it.
+TEST_F(UsbControlTest, ARegisteredSticksEventsNameItsOwnerAndApprover) {
+    auto p = cityPolicy();
+    registerStick(p, "LG-1", "AAA1", v1::ALLOW);
+    registerStick(p, "LG-2", "RRR2", v1::ALLOW_READONLY);
+    for (auto& d : *p.mutable_usb()->mutable_devices()) {
+        d.set_owner_section(d.id() == "LG-1" ? "市民課" : "税務課");
+        d.set_approved_by("情報政策課長");
+    }
+    apply(p);
+    bus_->plug(device("2-1", kVendor, kStick, "AAA1", {0x08}));
+    bus_->plug(device("2-2", kVendor, kStick, "RRR2", {0x08}));
+    bus_->plug(device("2-3", kVendor, kStick, "ZZZ9", {0x08}));
+    auto allowed = probe_.events(v1::USB_ALLOWED);
+    ASSERT_EQ(allowed.size(), 1u);
+    EXPECT_EQ(allowed[0].usb().owner_section(), "市民課");
+    EXPECT_EQ(allowed[0].usb().approved_by(), "情報政策課長");
+    auto read_only = probe_.events(v1::USB_ALLOWED_READONLY);
+    ASSERT_EQ(read_only.size(), 1u);
+    EXPECT_EQ(read_only[0].usb().owner_section(), "税務課");
+    EXPECT_EQ(read_only[0].usb().approved_by(), "情報政策課長");
+    auto blocked = probe_.events(v1::USB_BLOCKED);
+    ASSERT_EQ(blocked.size(), 1u);  // not registered: nobody's
+    EXPECT_EQ(blocked[0].usb().owner_section(), "");
+    EXPECT_EQ(blocked[0].usb().approved_by(), "");
 }
 
 TEST_F(UsbControlTest, ACompositeDeviceGetsItsHidInterfaceOnly) {

@@ -5,7 +5,7 @@ import sqlite3
 import sys
 
 TYPES = {20: "USB_ATTACHED", 21: "USB_ALLOWED", 22: "USB_ALLOWED_READONLY", 23: "USB_BLOCKED", 24: "USB_DETACHED"}
-OUTCOMES = {0: "-", 1: "ENFORCED", 2: "MONITORED", 3: "EXEMPTED", 4: "ALLOWED"}
+OUTCOMES = {0: "-", 1: "ENFORCED", 2: "MONITORED", 3: "EXEMPTED", 4: "ALLOWED", 5: "REPORTED"}
 
 
 def fields(buf):

@@ -1,5 +1,7 @@
 #pragma once
-// Records the commands a control runs; each one "exits" with the configured code at once.
+// Records the commands a control runs; each one "exits" at once, with the configured code and
+// output or with what `answer` says for it.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,10 +18,11 @@ public:
 
     void run(std::vector<std::string> argv, std::vector<std::string> env, Done done) override {
         calls.push_back({std::move(argv), std::move(env)});
-        done(Result{exit_code, output});
+        done(answer ? answer(calls.back()) : Result{exit_code, output});
     }
 
     std::vector<Call> calls;
+    std::function<Result(const Call&)> answer;
     int exit_code = 0;
     std::string output;
 };

@@ -3,6 +3,7 @@
 #include "mamori/policy/PolicyError.h"
 #include "mamori/v1/policy.pb.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -57,6 +58,10 @@ public:
 
     // A profile is a few kilobytes; this bounds the work on a wrong or hostile file.
     static constexpr std::size_t kMaxBytes = 1 << 20;
+    // hours.failed_logons when a profile leaves it out, and what the agent judges by when a
+    // policy carries none (002:886: three failures within ten minutes).
+    static constexpr std::uint32_t kFailedLogonLimit = 3;
+    static constexpr std::uint32_t kFailedLogonWindowMinutes = 10;
 
     // yaml: the profile text; file_name: shown in errors and the base of relative paths.
     static Result load(std::string_view yaml, std::string file_name);
