@@ -27,6 +27,7 @@ std::string CtlLanguage::status(const std::string& english) const {
     static const std::map<std::string, std::string> ja{{"violation", "違反"},
                                                        {"exempted", "例外措置"},
                                                        {"standing", "継続中"},
+                                                       {"reporting", "報告中"},
                                                        {"not reporting", "未報告"},
                                                        {"off", "電源断（正常終了）"},
                                                        {"off-hours", "時間外"},

@@ -74,7 +74,7 @@ int TerminalCommands::list() {
     const std::string never = ctx_.say({"never", "未受信"});
     for (const auto& r : v.at("rows").as_array()) {
         t.add({C::text(r.at("id")), C::text(r.at("group")), C::text(r.at("policy_version")),
-               C::time(r.at("last_seen"), never), C::text(r.at("head_seq")), C::text(r.at("presence")),
+               C::time(r.at("last_seen"), never), C::text(r.at("head_seq")), ctx_.language().status(C::text(r.at("presence"))),
                C::text(r.at("clock_skew_ms")) + (r.at("clock_wrong").as_bool() ? ctx_.say({" (wrong)", "（誤り）"}) : ""),
                C::time(r.at("tampering_since"))});
     }

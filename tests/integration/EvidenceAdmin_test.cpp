@@ -179,7 +179,8 @@ TEST_P(EvidenceAdmin, UnknownTerminalsAndSectionsAre404WithTheNameMeant) {
     missing("/admin/v1/events?terminal=term-b", "no terminal 'term-b' is enrolled; did you mean 'term-a'?",
             "「term-a」の誤りではありませんか");
     missing("/admin/v1/export?terminal=trem-a&from=2026-11-01&to=2026-11-30", "did you mean 'term-a'?", "term-a");
-    missing("/admin/v1/violations?section=税務科", "no section (group) '税務科' is known; did you mean '税務課'?",
+    // Percent-encoded, as every client sends a name in a URL.
+    missing("/admin/v1/violations?section=%E7%A8%8E%E5%8B%99%E7%A7%91", "no section (group) '税務科' is known; did you mean '税務課'?",
             "「税務課」の誤りではありませんか");
     missing("/admin/v1/report/monthly?month=2026-11&section=zeimu", "known: 税務課", "登録済みの所属: 税務課");
     missing("/admin/v1/terminals?section=x", "no section (group) 'x'", "所属（グループ）「x」は登録されていません");

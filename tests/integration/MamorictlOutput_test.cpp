@@ -118,12 +118,12 @@ TEST_P(MamorictlOutput, JsonIsAVersionedEnvelopeWithIsoTimesAndUtcNsAsAString) {
 
 TEST_P(MamorictlOutput, HeadingsFollowTheLocaleAndLangWins) {
     const std::string csv = ctl({"LANG=ja_JP.UTF-8"}, {"violations", "--format", "csv"});
-    EXPECT_EQ(csv.rfind("\xEF\xBB\xBF所属,端末,制御,状態,違反件数,例外件数,最終受信（Asia/Tokyo）,時刻のずれ(ms)\r\n", 0), 0u)
+    EXPECT_EQ(csv.rfind("\xEF\xBB\xBF所属,端末,制御,状態,違反件数,例外件数,最終受信（Asia/Tokyo）,時刻のずれ(ms),理由\r\n", 0), 0u)
         << csv;
     EXPECT_NE(csv.find(",usb,違反,2,"), std::string::npos) << csv;
     const std::string table = ctl({"LC_MESSAGES=ja_JP.UTF-8"}, {"terminals"});
     EXPECT_NE(table.find("端末"), std::string::npos) << table;
-    EXPECT_NE(table.find("はい"), std::string::npos) << "reporting: yes\n" << table;
+    EXPECT_NE(table.find("報告中"), std::string::npos) << "presence: reporting\n" << table;
     // LC_ALL comes first, as for every program; --lang comes before the locale.
     EXPECT_EQ(ctl({"LC_ALL=C", "LANG=ja_JP.UTF-8"}, {"violations", "--format", "csv"})
                   .rfind("\xEF\xBB\xBFsection,terminal,control,status", 0),
