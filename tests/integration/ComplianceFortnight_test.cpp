@@ -19,6 +19,7 @@
 #include "mamori/proto/EventChain.h"
 #include "mamori/v1/policy.pb.h"
 #include "tests/support/StoreBackends.h"
+#include "tests/support/StoreSamples.h"
 
 using namespace mamori::collector;
 namespace v1 = mamori::v1;
@@ -53,15 +54,7 @@ struct ComplianceFortnight : mamori::test::StoreFixture<Backend> {
         ingest = std::make_unique<EventIngest>(*store, tokyo);
         // The section's profile: 開庁時間 8:30-17:45 on weekdays, holidays closed, a heartbeat
         // of an hour. The "all" profile (a server room) has no hours: on every day, all day.
-        v1::Policy office;
-        office.set_name("office");
-        auto* hours = office.mutable_hours();
-        for (auto d : {v1::MONDAY, v1::TUESDAY, v1::WEDNESDAY, v1::THURSDAY, v1::FRIDAY}) hours->add_weekdays(d);
-        auto* w = hours->add_windows();
-        w->set_start_minute(8 * 60 + 30);
-        w->set_end_minute(17 * 60 + 45);
-        hours->set_national_holidays_closed(true);
-        hours->set_year_end_closed(true);
+        v1::Policy office = mamori::test::officeHoursPolicy();
         office.mutable_reporting()->set_heartbeat_minutes(60);
         store->addPolicy(PolicyRecord{0, kSection, "office", office.SerializeAsString(), 0, "admin"});
         v1::Policy always;

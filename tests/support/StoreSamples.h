@@ -5,11 +5,29 @@
 #include <string>
 
 #include "collector/Store.h"
+#include "mamori/v1/policy.pb.h"
 
 namespace mamori::test {
 
 inline constexpr int64_t kNow = 1'767'225'600;  // 2026-01-01T00:00:00Z
 inline constexpr int64_t kNs = 1'000'000'000;
+
+// A profile with a city hall's office hours (開庁時間): 8:30-17:45 on weekdays, national holidays
+// and the year-end break closed.
+inline mamori::v1::Policy officeHoursPolicy(const std::string& name = "office") {
+    mamori::v1::Policy p;
+    p.set_name(name);
+    auto* hours = p.mutable_hours();
+    for (auto d : {mamori::v1::MONDAY, mamori::v1::TUESDAY, mamori::v1::WEDNESDAY, mamori::v1::THURSDAY,
+                   mamori::v1::FRIDAY})
+        hours->add_weekdays(d);
+    auto* w = hours->add_windows();
+    w->set_start_minute(8 * 60 + 30);
+    w->set_end_minute(17 * 60 + 45);
+    hours->set_national_holidays_closed(true);
+    hours->set_year_end_closed(true);
+    return p;
+}
 
 inline mamori::collector::TerminalRecord terminal(const std::string& id, const std::string& group = "総務課",
                                                   int64_t enrolled_unix = kNow) {

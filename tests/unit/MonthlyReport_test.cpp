@@ -121,13 +121,7 @@ TYPED_TEST(MonthlyReportTest, ViolationsByControlTopTerminalsAndDaysNotReporting
 }
 
 TYPED_TEST(MonthlyReportTest, OnlyBusinessDaysOfTheSectionsCalendarCountAsNotReporting) {
-    v1::Policy office;
-    auto* hours = office.mutable_hours();
-    for (auto d : {v1::MONDAY, v1::TUESDAY, v1::WEDNESDAY, v1::THURSDAY, v1::FRIDAY}) hours->add_weekdays(d);
-    auto* w = hours->add_windows();
-    w->set_start_minute(8 * 60 + 30);
-    w->set_end_minute(17 * 60 + 45);
-    hours->set_national_holidays_closed(true);
+    const v1::Policy office = mamori::test::officeHoursPolicy();
     this->store->addPolicy(PolicyRecord{0, "税務課", "office", office.SerializeAsString(), 0, "admin"});
     this->enroll("a", "税務課", "2026-10-15");
     this->enroll("c", "住民課", "2026-10-15");  // no profile: expected every day
