@@ -98,15 +98,18 @@ TEST_F(ScreenLockTest, LocksOnceAfterTheThresholdAndInputBeforeItResetsTheTimer)
     auto started = Clock::now();
     watch(x);
     run(1200ms);
-    x.input();  // 1.2 s into the idle period: the threshold is now 2 s from here
-    auto last_input = Clock::now();
+    // 1.2 s into the idle period: the threshold is now 2 s from the input, which the X server
+    // saw at some moment while xdotool ran, so between these two readings.
+    const auto before_input = Clock::now();
+    x.input();
+    const auto last_input = Clock::now();
     run(1300ms);
     EXPECT_EQ(locksOf(x), 0) << "2.5 s after start, but only 1.3 s after the last input";
 
     ASSERT_TRUE(runUntil([&] { return locksOf(x) == 1; }, 5s));
-    auto locked_after = Clock::now() - last_input;
-    EXPECT_GE(locked_after, kThreshold);
-    EXPECT_LT(locked_after, kThreshold + 1s);
+    const auto locked = Clock::now();
+    EXPECT_GE(locked - before_input, kThreshold);
+    EXPECT_LT(locked - last_input, kThreshold + 1s);
     ASSERT_TRUE(runUntil([&] { return probe_.events(v1::SCREEN_LOCKED).size() == 1; }, 5s));
     auto e = probe_.events(v1::SCREEN_LOCKED)[0];
     EXPECT_EQ(e.control(), v1::SCREEN_LOCK);
