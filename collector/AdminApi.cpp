@@ -166,8 +166,8 @@ HttpResponse AdminApi::createToken(const HttpRequest& req, const AdminUser& user
     if (group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
     const int64_t expires = nowUnix() + hours * 3600;
     store_.addEnrollToken(EnrollToken{token.secretHash(), group, expires, user.name});
-    // A token is how a new section begins: its policy may be pushed before its first terminal joins.
-    sections_.declare(group);
+    // A token is how a new section begins (the store's tokens name it): its policy may be pushed
+    // before its first terminal joins.
     Log::info("enrollment token for group '" + group + "' created by " + user.name);
     json::object out{{"token", token.str()}, {"group", group}};
     answer_.time(out, "expires", expires);
@@ -360,9 +360,8 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
     const json::value* create = o.if_contains("create_section");
     if (create && !create->is_bool())
         throw UserError::invalid("create_section must be true or false", "create_section は true か false で指定してください");
-    if (create && create->as_bool())
-        sections_.declare(rec.group);
-    else
+    // With create_section the policy itself begins the section.
+    if (!create || !create->as_bool())
         sections_.require(rec.group, "; to begin a new section with this policy, push it with --create-section",
                           "。新しい所属としてこのポリシーを配布するときは --create-section を付けてください");
     rec.name = policy.name();
@@ -411,8 +410,6 @@ HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser&
     const std::string group = stringField(o, "group", "", true);
     if (group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
     const TerminalRecord before = requireTerminal(id, user);
-    // Moving a terminal is one way a section begins (a reorganisation): the name becomes known.
-    sections_.declare(group);
     if (before.group == group)
         return jsonReply(req, http::status::ok,
                          json::object{{"terminal", id}, {"group", group}, {"previous_group", before.group}});
@@ -526,8 +523,6 @@ HttpResponse AdminApi::addUser(const HttpRequest& req, const AdminUser& user) {
         // The store refuses a name or token it already holds.
         throw UserError::conflict(e.what(), "利用者 " + added.name + " は既に登録されています");
     }
-    // An officer's sections are known from now on, even before their first terminal enrolls.
-    for (const auto& section : added.sections) sections_.declare(section);
     Log::info("admin user " + added.name + " (" + added.role + ") added by " + user.name);
     return jsonReply(req, http::status::created,
                      json::object{{"name", added.name}, {"role", added.role}, {"token", token}});

@@ -1,9 +1,6 @@
 #include "collector/KnownSections.h"
 
 #include <algorithm>
-#include <boost/json.hpp>
-#include <mutex>
-#include <set>
 
 #include "collector/PolicyResolver.h"
 #include "mamori/common/NearestWord.h"
@@ -11,20 +8,10 @@
 
 namespace mamori::collector {
 
-namespace json = boost::json;
-
 namespace {
 
-// The setting that holds declared names, a JSON array.
-constexpr const char* kSetting = "known_sections";
 // Up to this many names are listed in a refusal; beyond, only the nearest.
 constexpr size_t kListed = 12;
-
-// Declaring is read-modify-write of one setting: one at a time in this process.
-std::mutex& declaring() {
-    static std::mutex m;
-    return m;
-}
 
 std::string joined(const std::vector<std::string>& names, const std::string& sep) {
     std::string out;
@@ -36,45 +23,13 @@ std::string joined(const std::vector<std::string>& names, const std::string& sep
 
 bool KnownSections::isEveryone(const std::string& name) { return name == PolicyResolver::kDefaultGroup; }
 
-std::vector<std::string> KnownSections::declared() {
-    std::vector<std::string> out;
-    const auto text = store_.setting(kSetting);
-    if (!text) return out;
-    boost::system::error_code ec;
-    const json::value v = json::parse(*text, ec);
-    if (ec || !v.is_array()) return out;
-    for (const auto& n : v.as_array())
-        if (n.is_string()) out.emplace_back(n.as_string());
-    return out;
-}
-
 bool KnownSections::contains(const std::string& name) {
     if (isEveryone(name)) return true;
-    const auto d = declared();
-    if (std::find(d.begin(), d.end(), name) != d.end()) return true;
-    if (store_.latestPolicy(name)) return true;
-    const auto terminals = store_.terminals();
-    return std::any_of(terminals.begin(), terminals.end(), [&](const auto& t) { return t.group == name; });
+    const auto known = store_.knownGroups();
+    return std::binary_search(known.begin(), known.end(), name);
 }
 
-std::vector<std::string> KnownSections::names() {
-    std::set<std::string> all;
-    for (auto& n : declared()) all.insert(std::move(n));
-    for (const auto& t : store_.terminals()) all.insert(t.group);
-    return {all.begin(), all.end()};
-}
-
-void KnownSections::declare(const std::string& name) {
-    if (name.empty() || isEveryone(name)) return;
-    std::lock_guard lock(declaring());
-    auto d = declared();
-    if (std::find(d.begin(), d.end(), name) != d.end()) return;
-    d.push_back(name);
-    std::sort(d.begin(), d.end());
-    json::array out;
-    for (const auto& n : d) out.emplace_back(n);
-    store_.putSetting(kSetting, json::serialize(out));
-}
+std::vector<std::string> KnownSections::names() { return store_.knownGroups(); }
 
 void KnownSections::require(const std::string& name, const std::string& remedy_en, const std::string& remedy_ja) {
     if (contains(name)) return;

@@ -10,9 +10,9 @@ namespace mamori::collector {
 // pushed to, some enrollment token was made for, some officer answers for. A name outside them
 // is taken for a slip of the keyboard, never for an empty section: refused with the nearest
 // known name, so a report is not silently empty and a policy does not wait for terminals that
-// will never join its group. Names are made known where sections begin (a token, an officer, a
-// move, a push with create_section); they are kept among the store's settings, beside the live
-// names of terminals and policies.
+// will never join its group. A section begins with what names it first (an enrollment token, an
+// officer, a move, a push with create_section), so what the store holds is all there is to know
+// (TerminalStore::knownGroups), and collectors sharing a database always agree.
 class KnownSections {
 public:
     // The group every terminal without its own policy follows (PolicyResolver::kDefaultGroup):
@@ -24,15 +24,11 @@ public:
     bool contains(const std::string& name);
     // Every known name, sorted.
     std::vector<std::string> names();
-    // Makes `name` known from now on.
-    void declare(const std::string& name);
     // Nothing when `name` is known; else a common::UserError (NotFound) naming the nearest known
     // name and, when they are few, all of them; `remedy_*` ends the message (what to do instead).
     void require(const std::string& name, const std::string& remedy_en = "", const std::string& remedy_ja = "");
 
 private:
-    std::vector<std::string> declared();
-
     Store& store_;
 };
 

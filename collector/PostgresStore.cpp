@@ -255,7 +255,8 @@ const SqlDialect& PostgresStore::dialect() const {
         "(SELECT setval(pg_get_serial_sequence('evidence_issues', 'id'), max(id)) FROM evidence_issues "
         "HAVING max(id) IS NOT NULL), "
         "(SELECT setval(pg_get_serial_sequence('access_log', 'id'), max(id)) FROM access_log HAVING max(id) IS NOT NULL), "
-        "(SELECT setval(pg_get_serial_sequence('conditions', 'id'), max(id)) FROM conditions HAVING max(id) IS NOT NULL)"};
+        "(SELECT setval(pg_get_serial_sequence('conditions', 'id'), max(id)) FROM conditions HAVING max(id) IS NOT NULL)",
+        "SELECT section FROM admin_user_sections"};
     return postgres;
 }
 

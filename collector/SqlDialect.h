@@ -19,6 +19,8 @@ struct SqlDialect {
     std::string next_policy_version;
     std::string last_policy_version;
     std::string continue_after_copy;
+    // A query of every section an officer answers for, one per row.
+    std::string officer_sections;
 };
 
 }  // namespace mamori::collector

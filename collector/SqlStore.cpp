@@ -171,6 +171,19 @@ std::vector<TerminalRecord> SqlStore::tamperingSuspected() {
     return terminalList(" WHERE tampering_since_unix <> 0", {});
 }
 
+std::vector<std::string> SqlStore::knownGroups() {
+    auto groups = reading(db_, [&](SqlConnection& c) {
+        return rowsOf<std::string>(c,
+                                   "SELECT group_name FROM terminals UNION SELECT group_name FROM enroll_tokens "
+                                   "UNION SELECT group_name FROM policies UNION " +
+                                       db_.dialect().officer_sections,
+                                   {}, [](const SqlRow& r) { return r.text(0); });
+    });
+    // Byte order, as every list of the store is sorted, whatever the database's locale.
+    std::sort(groups.begin(), groups.end());
+    return groups;
+}
+
 void SqlStore::recordSync(const std::string& id, const Sync& s) {
     if (s.clock_wrong && s.clock_date.empty())
         throw UserError::invalid("a wrong clock without the date to count it on, for terminal " + id,

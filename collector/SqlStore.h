@@ -24,6 +24,7 @@ public:
     std::vector<TerminalRecord> terminals() override;
     std::vector<TerminalRecord> silentTerminals(int64_t before_unix) override;
     std::vector<TerminalRecord> tamperingSuspected() override;
+    std::vector<std::string> knownGroups() override;
     using TerminalStore::recordSync;
     void recordSync(const std::string& id, const Sync& sync) override;
     std::pair<int64_t, std::string> resolveTampering(const std::string& id) override;

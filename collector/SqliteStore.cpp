@@ -249,7 +249,9 @@ const SqlDialect& SqliteStore::dialect() const {
         // Ids of evidence issues and the access log are rowids: they continue after the largest.
         "UPDATE sqlite_sequence SET seq = max(seq, ?1, (SELECT coalesce(max(version), 0) FROM policies), "
         "(SELECT coalesce(max(version), 0) FROM exceptions), "
-        "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) WHERE name = 'policies'"};
+        "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) WHERE name = 'policies'",
+        // An officer's sections are a JSON array in their row.
+        "SELECT s.value FROM admin_users u, json_each(u.sections) s"};
     return sqlite;
 }
 

@@ -63,6 +63,9 @@ public:
     // before_unix, ordered by id, without certificate_pem: the fleet's silent few, without
     // listing the fleet.
     virtual std::vector<TerminalRecord> silentTerminals(int64_t before_unix) = 0;
+    // Every group (section or tier) the store names anywhere: a terminal's, an enrollment token's,
+    // a pushed policy's or an officer's. Sorted, each once.
+    virtual std::vector<std::string> knownGroups() = 0;
     // The terminals suspected of tampering (tampering_since_unix set), ordered by id, without
     // certificate_pem.
     virtual std::vector<TerminalRecord> tamperingSuspected() = 0;

@@ -260,6 +260,17 @@ TYPED_TEST(StoreTest, AWrongClockAtSyncIsAClockViolationOfThatDateThatStandsUnti
               UserError::Kind::Invalid);
 }
 
+TYPED_TEST(StoreTest, KnownGroupsAreEveryGroupTheStoreNamesWhicheverCollectorWroteIt) {
+    auto store = this->open();
+    EXPECT_TRUE(store->knownGroups().empty());
+    store->addTerminal(terminal("t1", "税務課"));
+    store->addEnrollToken(EnrollToken{"hash", "住民課", kNow + 3600, "admin"});
+    store->addPolicy(PolicyRecord{0, "会計課", "p", "", kNow, "admin"});
+    store->addAdminUser({"tanaka", "officer", {"福祉課", "税務課"}, "aa11"});
+    // Another connection, as a second collector sharing the database sees it.
+    EXPECT_EQ(this->open()->knownGroups(), (std::vector<std::string>{"会計課", "住民課", "福祉課", "税務課"}));
+}
+
 TYPED_TEST(StoreTest, EventsOpenAndClearStandingConditionsOncePerTransition) {
     auto store = this->open();
     store->addTerminal(terminal("t1"));
