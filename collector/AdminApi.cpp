@@ -11,7 +11,8 @@
 #include "collector/AdminQuery.h"
 #include "collector/EventTime.h"
 #include "collector/EvidenceExport.h"
-#include "collector/ExceptionGrant.h"
+#include "collector/AdminHttp.h"
+#include "collector/AdminRole.h"
 #include "collector/MonthlyReport.h"
 #include "collector/PolicyResolver.h"
 #include "collector/ReportingExpectation.h"
@@ -30,58 +31,12 @@ using common::UserError;
 
 namespace {
 
-int64_t nowUnix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-HttpResponse jsonReply(const HttpRequestHead& req, http::status status, const json::value& v) {
-    return HttpsServer::reply(req, status, json::serialize(v) + "\n", "application/json");
-}
-
-HttpResponse jsonError(const HttpRequestHead& req, http::status status, const std::string& en, const std::string& ja) {
-    return jsonReply(req, status, json::object{{"error", en}, {"error_ja", ja}});
-}
-
-// A request's body as a JSON object; `shape` tells the client what was expected.
-json::object bodyObject(const HttpRequest& req, const std::string& shape) {
-    boost::system::error_code ec;
-    json::value body = json::parse(req.body().empty() ? "{}" : req.body(), ec);
-    if (ec || !body.is_object())
-        throw UserError::invalid("the body must be a JSON object: " + shape,
-                                 "本文は JSON オブジェクトで送ってください: " + shape);
-    return std::move(body.as_object());
-}
-
-// A string member of a body; `absent` when it is missing, an error when `required`.
-std::string stringField(const json::object& o, const std::string& key, const std::string& absent = {},
-                        bool required = false) {
-    const json::value* v = o.if_contains(key);
-    if (!v || v->is_null()) {
-        if (required) throw UserError::invalid(key + " is missing from the body", "本文に " + key + " がありません");
-        return absent;
-    }
-    if (!v->is_string()) throw UserError::invalid(key + " must be a string", key + " は文字列で指定してください");
-    return std::string(v->as_string());
-}
-
 // Seconds since 1970 that still fit in nanoseconds as int64.
 constexpr int64_t kMaxUnixSeconds = std::numeric_limits<int64_t>::max() / 1'000'000'000;
 
 std::string pathOf(const HttpRequestHead& req) {
     std::string t(req.target());
     return t.substr(0, t.find('?'));
-}
-
-bool canRead(const AdminUser& u) { return u.role == "admin" || u.role == "ciso" || u.role == "auditor" || u.role == "officer"; }
-
-bool inSections(const AdminUser& u, const std::string& group) {
-    return u.role != "officer" || std::find(u.sections.begin(), u.sections.end(), group) != u.sections.end();
-}
-
-std::string joined(const std::vector<std::string>& names, const std::string& sep) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : sep) + n;
-    return out;
 }
 
 }  // namespace
@@ -91,6 +46,11 @@ std::optional<AdminUser> AdminApi::authenticate(const HttpRequestHead& req, cons
     std::optional<AdminUser> user;
     if (auth.rfind("Bearer ", 0) == 0)
         user = store_.adminByTokenHash(mamori::proto::Sha256::hex(mamori::proto::Sha256::of(auth.substr(7))));
+    if (user && user->disabled_unix != 0) {
+        Log::warn("admin endpoint: " + caller.address + " " + std::string(req.method_string()) + " " +
+                  std::string(req.target()) + " refused: the account " + user->name + " is disabled");
+        return std::nullopt;
+    }
     if (!user)
         Log::warn("admin endpoint: " + caller.address + " " + std::string(req.method_string()) + " " +
                   std::string(req.target()) + " refused: no valid token");
@@ -100,7 +60,7 @@ std::optional<AdminUser> AdminApi::authenticate(const HttpRequestHead& req, cons
 std::optional<HttpResponse> AdminApi::admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit) {
     // The token is checked on the header: a caller without one never has a body read.
     if (!authenticate(req, caller))
-        return jsonError(req, http::status::unauthorized, "a valid bearer token is required",
+        return AdminHttp::error(req, http::status::unauthorized, "a valid bearer token is required",
                          "有効なアクセストークンが必要です");
     body_limit = req.method() == http::verb::get ? 0 : kMaxBody;
     return std::nullopt;
@@ -113,7 +73,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
     try {
         user = authenticate(req, caller);
         if (!user)
-            return jsonError(req, http::status::unauthorized, "a valid bearer token is required",
+            return AdminHttp::error(req, http::status::unauthorized, "a valid bearer token is required",
                              "有効なアクセストークンが必要です");
         const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
         if (post && path == "/admin/v1/enroll-tokens") return createToken(req, *user);
@@ -126,33 +86,29 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, *user);
         if (post && path == "/admin/v1/terminals/resolve-tampering") return resolveTampering(req, *user);
         if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
-        if (post && path == "/admin/v1/exceptions") return grantException(req, *user);
-        if (get && path == "/admin/v1/exceptions") return listExceptions(req, *user);
-        if (post && path == "/admin/v1/users") return addUser(req, *user);
+        if (auto answer = exceptions_.handle(req, path, *user)) return std::move(*answer);
+        if (auto answer = users_.handle(req, path, *user)) return std::move(*answer);
         if (get && path == "/admin/v1/access-log") return accessLog(req, *user);
     } catch (const UserError& e) {
         // The client's mistake: its status and both messages, so mamorictl can show them.
         Log::info("admin endpoint: " + (user ? user->name : caller.address) + " " + request + " refused (" +
                   std::to_string(e.httpStatus()) + "): " + e.english());
-        return jsonError(req, http::int_to_status(e.httpStatus()), e.english(), e.japanese());
+        return AdminHttp::error(req, http::int_to_status(e.httpStatus()), e.english(), e.japanese());
     } catch (const std::exception& e) {
         // Anything else is ours: the details go to the log, not to the client.
         Log::error("admin endpoint: " + request + " by " + (user ? user->name : caller.address) + " failed: " + e.what());
-        return jsonError(req, http::status::internal_server_error,
+        return AdminHttp::error(req, http::status::internal_server_error,
                          "internal error; the collector's log has the details",
                          "コレクター内部でエラーが発生しました。詳細はコレクターのログを確認してください");
     }
-    return jsonError(req, http::status::not_found, "no such endpoint: " + path, "そのような操作はありません");
+    return AdminHttp::error(req, http::status::not_found, "no such endpoint: " + path, "そのような操作はありません");
 }
 
 HttpResponse AdminApi::createToken(const HttpRequest& req, const AdminUser& user) {
-    if (user.role != "admin") {
-        Log::warn("admin endpoint: " + user.name + " (" + user.role + ") may not create enrollment tokens");
-        return jsonError(req, http::status::forbidden, "only an admin may create enrollment tokens",
-                         "登録トークンの発行は管理者のみ可能です");
-    }
-    const json::object o = bodyObject(req, "{\"group\": ..., \"valid_hours\": ...}");
-    const std::string group = stringField(o, "group", "default");
+    AdminRole::require(AdminRole::operates(user), user, "create enrollment tokens", "登録トークンの発行",
+                       "ciso and security_admin", "CISO・情報セキュリティ管理者");
+    const json::object o = AdminHttp::body(req, "{\"group\": ..., \"valid_hours\": ...}");
+    const std::string group = AdminHttp::text(o, "group", "default");
     int64_t hours = 24;
     if (const json::value* h = o.if_contains("valid_hours")) {
         if (h->is_int64()) hours = h->as_int64();
@@ -164,26 +120,26 @@ HttpResponse AdminApi::createToken(const HttpRequest& req, const AdminUser& user
                                  "valid_hours（有効時間）には 1〜2160 の整数を指定してください");
     auto token = mamori::proto::EnrollmentToken::generate(settings_.ca_fingerprint);
     if (group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
-    const int64_t expires = nowUnix() + hours * 3600;
+    const int64_t expires = AdminHttp::nowUnix() + hours * 3600;
     store_.addEnrollToken(EnrollToken{token.secretHash(), group, expires, user.name});
     // A token is how a new section begins (the store's tokens name it): its policy may be pushed
     // before its first terminal joins.
     Log::info("enrollment token for group '" + group + "' created by " + user.name);
     json::object out{{"token", token.str()}, {"group", group}};
     answer_.time(out, "expires", expires);
-    return jsonReply(req, http::status::created, out);
+    return AdminHttp::reply(req, http::status::created, out);
 }
 
 HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& user) {
-    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
     const AdminQuery q(req.target());
     const std::string section = q.text("section");
-    requireSection(section, user);
+    scope_.requireSection(section, user);
     json::array rows;
-    int64_t now = nowUnix();
+    int64_t now = AdminHttp::nowUnix();
     ReportingExpectation expectation(store_, settings_.heartbeat_deadline_s);
     for (const auto& t : store_.terminals()) {
-        if (!inSections(user, t.group) || (!section.empty() && t.group != section)) continue;
+        if (!AdminRole::inSections(user, t.group) || (!section.empty() && t.group != section)) continue;
         json::object row{{"id", t.id}, {"hostname", t.hostname}, {"group", t.group}};
         answer_.time(row, "enrolled", t.enrolled_unix);
         answer_.time(row, "last_seen", t.last_seen_unix);
@@ -197,18 +153,18 @@ HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& us
         row["presence"] = ReportingExpectation::name(expectation.presence(t, now));
         rows.push_back(std::move(row));
     }
-    return jsonReply(req, http::status::ok, answer_.listing(std::move(rows)));
+    return AdminHttp::reply(req, http::status::ok, answer_.listing(std::move(rows)));
 }
 
 HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user) {
-    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
     const AdminQuery q(req.target());
-    const int64_t now = nowUnix();
+    const int64_t now = AdminHttp::nowUnix();
     const std::string date = q.text("date").empty() || q.text("date") == "today" ? calendar_.dateOfUnix(now)
                                                                                  : q.date("date");
-    requireSection(q.text("section"), user);
+    scope_.requireSection(q.text("section"), user);
     auto rows = compliance_.violations(date, now, q.text("section"), q.text("control"),
-                                       user.role == "officer" ? user.sections : std::vector<std::string>{});
+                                       AdminRole::scope(user));
     json::array out;
     for (const auto& r : rows) {
         json::object row{{"terminal", r.terminal},
@@ -227,21 +183,21 @@ HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user)
     json::object answer = answer_.envelope();
     answer["date"] = date;
     answer["rows"] = std::move(out);
-    return jsonReply(req, http::status::ok, answer);
+    return AdminHttp::reply(req, http::status::ok, answer);
 }
 
 HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
-    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
     const AdminQuery q(req.target());
     // Every parameter is checked before the read is recorded: a refused request read nothing.
     const int64_t since_ns = q.since(calendar_, kMaxUnixSeconds) * 1'000'000'000;
     const auto after = static_cast<uint64_t>(q.integer("after_seq", 0, std::numeric_limits<int64_t>::max(), 0));
     const auto limit = static_cast<uint32_t>(q.integer("limit", 1, 10000, 1000));
-    const TerminalRecord terminal = requireTerminal(q.text("terminal"), user);
+    const TerminalRecord terminal = scope_.requireTerminal(q.text("terminal"), user);
     if (auto refused = refuseOutsideSections(req, user, terminal, "events")) return std::move(*refused);
     Log::info("admin endpoint: " + user.name + " (" + user.role + ") read the events of " + terminal.id);
     // Recorded before the read: evidence nobody can show was read unrecorded is never served.
-    store_.recordAccess({nowUnix(), user.name, user.role, terminal.id, "events"});
+    store_.recordAccess({AdminHttp::nowUnix(), user.name, user.role, terminal.id, "events"});
     json::array out;
     google::protobuf::util::JsonPrintOptions opts;
     opts.preserve_proto_field_names = true;
@@ -266,58 +222,27 @@ HttpResponse AdminApi::events(const HttpRequest& req, const AdminUser& user) {
     json::object answer = answer_.envelope();
     answer["terminal"] = terminal.id;
     answer["rows"] = std::move(out);
-    return jsonReply(req, http::status::ok, answer);
-}
-
-void AdminApi::requireSection(const std::string& name, const AdminUser& user) {
-    if (name.empty()) return;
-    if (user.role == "officer") {
-        // An officer's sections are known by definition; any other name is not theirs to read.
-        if (inSections(user, name)) return;
-        const auto near = common::NearestWord::among(name, user.sections);
-        throw UserError::forbidden(
-            "section '" + name + "' is not one of yours (" + joined(user.sections, ", ") + ")" +
-                (near ? "; did you mean '" + *near + "'?" : ""),
-            "所属「" + name + "」は所管外です（所管: " + joined(user.sections, "、") + "）" +
-                (near ? "。「" + *near + "」の誤りではありませんか" : ""));
-    }
-    sections_.require(name);
-}
-
-TerminalRecord AdminApi::requireTerminal(const std::string& id, const AdminUser& user) {
-    if (auto t = store_.terminal(id)) return std::move(*t);
-    // Suggestions only among what the user may see: an officer learns no other section's ids.
-    std::vector<std::string> ids;
-    for (const auto& t : store_.terminals())
-        if (inSections(user, t.group)) ids.push_back(t.id);
-    const auto near = common::NearestWord::among(id, ids);
-    throw UserError::notFound(
-        "no terminal '" + id + "' is enrolled" + (near ? "; did you mean '" + *near + "'?" : "") +
-            " (see mamorictl terminals)",
-        "端末「" + id + "」は登録されていません" + (near ? "。「" + *near + "」の誤りではありませんか" : "") +
-            "（mamorictl terminals で確認できます）");
+    return AdminHttp::reply(req, http::status::ok, answer);
 }
 
 std::optional<HttpResponse> AdminApi::refuseOutsideSections(const HttpRequest& req, const AdminUser& user,
                                                             const TerminalRecord& terminal, const std::string& action) {
-    if (user.role != "officer" ||
-        std::find(user.sections.begin(), user.sections.end(), terminal.group) != user.sections.end())
-        return std::nullopt;
-    Log::warn("admin endpoint: officer " + user.name + " refused " + action + " of " + terminal.id);
-    store_.recordAccess({nowUnix(), user.name, user.role, terminal.id, action + " (refused)"});
-    return jsonError(req, http::status::forbidden, "terminal outside your sections", "所管外の端末です");
+    if (AdminRole::inSections(user, terminal.group)) return std::nullopt;
+    Log::warn("admin endpoint: " + user.name + " (" + user.role + ") refused " + action + " of " + terminal.id);
+    store_.recordAccess({AdminHttp::nowUnix(), user.name, user.role, terminal.id, action + " (refused)"});
+    return AdminHttp::error(req, http::status::forbidden, "terminal outside your sections", "所管外の端末です");
 }
 
 HttpResponse AdminApi::exportEvidence(const HttpRequest& req, const AdminUser& user) {
-    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
     const AdminQuery q(req.target());
     const std::string from = q.date("from"), to = q.date("to");
     if (from.empty() || to.empty())
         throw UserError::invalid("an export needs both from and to, YYYY-MM-DD",
                                  "出力には開始日（from）と終了日（to）の両方が必要です");
-    const TerminalRecord terminal = requireTerminal(q.text("terminal"), user);
+    const TerminalRecord terminal = scope_.requireTerminal(q.text("terminal"), user);
     if (auto refused = refuseOutsideSections(req, user, terminal, "export")) return std::move(*refused);
-    const int64_t now = nowUnix();
+    const int64_t now = AdminHttp::nowUnix();
     // Recorded before the read, as for events.
     store_.recordAccess({now, user.name, user.role, terminal.id, "export " + from + " to " + to});
     const auto bundle =
@@ -328,25 +253,25 @@ HttpResponse AdminApi::exportEvidence(const HttpRequest& req, const AdminUser& u
 }
 
 HttpResponse AdminApi::monthlyReport(const HttpRequest& req, const AdminUser& user) {
-    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
     const AdminQuery q(req.target());
     const auto report = MonthlyReport(store_, calendar_)
-                            .build(q.text("month"), nowUnix(), q.text("section"),
-                                   user.role == "officer" ? user.sections : std::vector<std::string>{});
+                            .build(q.text("month"), AdminHttp::nowUnix(), q.text("section"),
+                                   AdminRole::scope(user));
     // The month is checked first (a malformed month is the first thing to say), then the section.
-    requireSection(q.text("section"), user);
+    scope_.requireSection(q.text("section"), user);
     json::object answer = answer_.envelope();
     for (auto& [key, value] : MonthlyReport::toJson(report, calendar_.zoneName())) answer[key] = std::move(value);
-    return jsonReply(req, http::status::ok, answer);
+    return AdminHttp::reply(req, http::status::ok, answer);
 }
 
 HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user) {
-    if (user.role != "admin")
-        return jsonError(req, http::status::forbidden, "only an admin may push policy", "ポリシーの配布は管理者のみ可能です");
-    const json::object o = bodyObject(req, "{\"policy_base64\": ..., \"group\": ...}");
+    AdminRole::require(AdminRole::operates(user), user, "push policy", "ポリシーの配布", "ciso and security_admin",
+                       "CISO・情報セキュリティ管理者");
+    const json::object o = AdminHttp::body(req, "{\"policy_base64\": ..., \"group\": ...}");
     // mamorictl validated the YAML where its relative files are (file:line errors there); what
     // arrives is the resulting protobuf, checked again for readability here.
-    const std::string b64 = stringField(o, "policy_base64", "", true);
+    const std::string b64 = AdminHttp::text(o, "policy_base64", "", true);
     std::string raw(boost::beast::detail::base64::decoded_size(b64.size()), '\0');
     auto [n, _] = boost::beast::detail::base64::decode(raw.data(), b64.data(), b64.size());
     raw.resize(n);
@@ -354,7 +279,7 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
     if (!policy.ParseFromString(raw))
         throw UserError::invalid("policy_base64 is not a policy", "policy_base64 の内容がポリシーではありません");
     PolicyRecord rec;
-    rec.group = stringField(o, "group", PolicyResolver::kDefaultGroup);
+    rec.group = AdminHttp::text(o, "group", PolicyResolver::kDefaultGroup);
     if (rec.group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
     // A policy for a group no terminal will ever join protects nothing: a new section is said so.
     const json::value* create = o.if_contains("create_section");
@@ -362,75 +287,73 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
         throw UserError::invalid("create_section must be true or false", "create_section は true か false で指定してください");
     // With create_section the policy itself begins the section.
     if (!create || !create->as_bool())
-        sections_.require(rec.group, "; to begin a new section with this policy, push it with --create-section",
+        scope_.sections().require(rec.group, "; to begin a new section with this policy, push it with --create-section",
                           "。新しい所属としてこのポリシーを配布するときは --create-section を付けてください");
     rec.name = policy.name();
     rec.policy = raw;
-    rec.created_unix = nowUnix();
+    rec.created_unix = AdminHttp::nowUnix();
     rec.created_by = user.name;
     uint64_t version = store_.addPolicy(rec);
     Log::info("policy '" + rec.name + "' version " + std::to_string(version) + " pushed to group '" + rec.group +
               "' by " + user.name);
-    return jsonReply(req, http::status::created,
+    return AdminHttp::reply(req, http::status::created,
                      json::object{{"version", version}, {"group", rec.group}, {"name", rec.name}});
 }
 
 HttpResponse AdminApi::resolveTampering(const HttpRequest& req, const AdminUser& user) {
-    if (user.role != "admin" && user.role != "ciso")
-        return jsonError(req, http::status::forbidden, "only an admin or the CISO may resolve a tampering suspicion",
-                         "改ざんの疑いを解除できるのは管理者または CISO のみです");
-    const json::object o = bodyObject(req, "{\"terminal\": ..., \"note\": ...}");
-    const std::string id = stringField(o, "terminal", "", true);
-    const std::string note = stringField(o, "note", "", true);
+    AdminRole::require(AdminRole::operates(user), user, "resolve a tampering suspicion", "改ざんの疑いの解除",
+                       "ciso and security_admin", "CISO・情報セキュリティ管理者");
+    const json::object o = AdminHttp::body(req, "{\"terminal\": ..., \"note\": ...}");
+    const std::string id = AdminHttp::text(o, "terminal", "", true);
+    const std::string note = AdminHttp::text(o, "note", "", true);
     if (note.empty())
         throw UserError::invalid("say what was found (note): it is kept with the resolution",
                                  "調査結果（note）を記入してください。解除の記録として保存されます");
-    requireTerminal(id, user);
+    scope_.requireTerminal(id, user);
     const auto [since, detail] = store_.resolveTampering(id);
     if (since == 0)
         throw UserError::conflict("terminal " + id + " is not suspected of tampering",
                                   "端末 " + id + " に改ざんの疑いはありません");
     // The access log is the audit trail of who looked at and decided on a terminal's evidence.
-    store_.recordAccess({nowUnix(), user.name, user.role, id, "resolved tampering (" + detail + "): " + note});
+    store_.recordAccess({AdminHttp::nowUnix(), user.name, user.role, id, "resolved tampering (" + detail + "): " + note});
     Log::info("admin endpoint: " + user.name + " (" + user.role + ") resolved the tampering suspicion on " + id +
               ": " + note);
     json::object out{{"terminal", id}};
     answer_.time(out, "since", since);
     out["detail"] = detail;
     out["note"] = note;
-    return jsonReply(req, http::status::ok, out);
+    return AdminHttp::reply(req, http::status::ok, out);
 }
 
 HttpResponse AdminApi::setTerminalGroup(const HttpRequest& req, const AdminUser& user) {
-    if (user.role != "admin")
-        return jsonError(req, http::status::forbidden, "only an admin may move a terminal to another group",
-                         "端末のグループ変更は管理者のみ可能です");
-    const json::object o = bodyObject(req, "{\"terminal\": ..., \"group\": ...}");
-    const std::string id = stringField(o, "terminal", "", true);
-    const std::string group = stringField(o, "group", "", true);
+    AdminRole::require(AdminRole::operates(user), user, "move a terminal to another group", "端末のグループ変更",
+                       "ciso and security_admin", "CISO・情報セキュリティ管理者");
+    const json::object o = AdminHttp::body(req, "{\"terminal\": ..., \"group\": ...}");
+    const std::string id = AdminHttp::text(o, "terminal", "", true);
+    const std::string group = AdminHttp::text(o, "group", "", true);
     if (group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
-    const TerminalRecord before = requireTerminal(id, user);
+    const TerminalRecord before = scope_.requireTerminal(id, user);
     if (before.group == group)
-        return jsonReply(req, http::status::ok,
+        return AdminHttp::reply(req, http::status::ok,
                          json::object{{"terminal", id}, {"group", group}, {"previous_group", before.group}});
     const uint64_t version = store_.setTerminalGroup(id, group);
     Log::info("terminal " + id + " moved from group '" + before.group + "' to '" + group + "' by " + user.name +
               "; its policy is re-issued as version " + std::to_string(version));
-    return jsonReply(req, http::status::ok,
+    return AdminHttp::reply(req, http::status::ok,
                      json::object{{"terminal", id}, {"group", group}, {"previous_group", before.group},
                                   {"reissued_version", version}});
 }
 
 HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& user) {
-    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
     const AdminQuery q(req.target());
     const std::string section = q.text("section");
-    requireSection(section, user);
+    scope_.requireSection(section, user);
     PolicyResolver resolver(store_);
-    const int64_t now = nowUnix();
+    const int64_t now = AdminHttp::nowUnix();
     json::array out;
     for (const auto& t : store_.terminals()) {
-        if (!inSections(user, t.group) || (!section.empty() && t.group != section)) continue;
+        if (!AdminRole::inSections(user, t.group) || (!section.empty() && t.group != section)) continue;
         const auto delivery = resolver.forTerminal(t, now);
         const PolicyRecord* latest = delivery ? &delivery->policy : nullptr;
         const uint64_t latest_version = delivery ? delivery->version : 0;
@@ -445,97 +368,18 @@ HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& use
         answer_.time(row, "last_seen", t.last_seen_unix);
         out.push_back(std::move(row));
     }
-    return jsonReply(req, http::status::ok, answer_.listing(std::move(out)));
-}
-
-HttpResponse AdminApi::grantException(const HttpRequest& req, const AdminUser& user) {
-    if (user.role != "admin")
-        return jsonError(req, http::status::forbidden, "only an admin may grant exceptions",
-                         "例外措置の登録は管理者のみ可能です");
-    const json::object o = bodyObject(req, "{\"terminal\" or \"group\", \"control\", \"until\", ...}");
-    ExceptionRecord rec = ExceptionGrant::fromJson(o, calendar_, nowUnix());
-    if (!rec.terminal.empty()) requireTerminal(rec.terminal, user);
-    if (!rec.group.empty()) sections_.require(rec.group);
-    rec.version = store_.addException(rec);
-    json::object out = ExceptionGrant::toJson(rec, calendar_);
-    Log::info("exception " + rec.id + " (" + json::value_to<std::string>(out.at("control")) + ") for " +
-              (rec.terminal.empty() ? "group '" + rec.group + "'" : "terminal " + rec.terminal) + " until " +
-              json::value_to<std::string>(out.at("until")) + " granted by " + user.name + ", version " +
-              std::to_string(rec.version));
-    return jsonReply(req, http::status::created, out);
-}
-
-HttpResponse AdminApi::listExceptions(const HttpRequest& req, const AdminUser& user) {
-    if (!canRead(user)) return jsonError(req, http::status::forbidden, "not allowed", "権限がありません");
-    const AdminQuery q(req.target());
-    const int64_t now = nowUnix();
-    int64_t before = std::numeric_limits<int64_t>::max();
-    if (q.has("expiring_days")) before = now + q.integer("expiring_days", 0, 3660, 0) * 86400;
-    json::array out;
-    for (const auto& r : store_.exceptions(now, before)) {
-        if (user.role == "officer") {
-            // An officer sees exceptions for their sections and for terminals in them.
-            std::string group = r.group;
-            if (group.empty()) {
-                const auto t = store_.terminal(r.terminal);
-                group = t ? t->group : "";
-            }
-            if (std::find(user.sections.begin(), user.sections.end(), group) == user.sections.end()) continue;
-        }
-        out.push_back(ExceptionGrant::toJson(r, calendar_));
-    }
-    return jsonReply(req, http::status::ok, answer_.listing(std::move(out)));
-}
-
-HttpResponse AdminApi::addUser(const HttpRequest& req, const AdminUser& user) {
-    if (user.role != "admin")
-        return jsonError(req, http::status::forbidden, "only an admin may add users", "利用者の追加は管理者のみ可能です");
-    const json::object o = bodyObject(req, "{\"name\": ..., \"role\": ..., \"sections\": [...]}");
-    AdminUser added;
-    added.name = stringField(o, "name", "", true);
-    added.role = stringField(o, "role", "", true);
-    if (const json::value* s = o.if_contains("sections")) {
-        if (!s->is_array())
-            throw UserError::invalid("sections must be a list of names", "sections は名前の配列で指定してください");
-        for (const auto& name : s->as_array()) {
-            if (!name.is_string())
-                throw UserError::invalid("sections must be a list of names", "sections は名前の配列で指定してください");
-            added.sections.emplace_back(name.as_string());
-        }
-    }
-    if (added.name.empty()) throw UserError::invalid("the user needs a name", "利用者名が空です");
-    if (added.role != "admin" && added.role != "officer" && added.role != "ciso" && added.role != "auditor")
-        throw UserError::invalid("role must be admin, officer, ciso or auditor",
-                                 "役割は admin、officer、ciso、auditor のいずれかです");
-    // An officer (情報セキュリティ管理者) answers for named sections; without one they would see nothing.
-    if (added.role == "officer" && added.sections.empty())
-        throw UserError::invalid("an officer needs at least one --section",
-                                 "情報セキュリティ管理者（officer）には所管の所属（--section）が1つ以上必要です");
-    if (added.role != "officer" && !added.sections.empty())
-        throw UserError::invalid("only officers are limited to sections; " + added.role + " sees all",
-                                 "所属で範囲を限定できるのは officer のみです（" + added.role + " は全端末を見られます）");
-    // The same kind of secret as the first administrator's (CollectorHome); only its hash is stored.
-    const std::string token = mamori::proto::EnrollmentToken::generate("").secret;
-    added.token_hash = mamori::proto::Sha256::hex(mamori::proto::Sha256::of(token));
-    try {
-        store_.addAdminUser(added);
-    } catch (const std::invalid_argument& e) {
-        // The store refuses a name or token it already holds.
-        throw UserError::conflict(e.what(), "利用者 " + added.name + " は既に登録されています");
-    }
-    Log::info("admin user " + added.name + " (" + added.role + ") added by " + user.name);
-    return jsonReply(req, http::status::created,
-                     json::object{{"name", added.name}, {"role", added.role}, {"token", token}});
+    return AdminHttp::reply(req, http::status::ok, answer_.listing(std::move(out)));
 }
 
 HttpResponse AdminApi::accessLog(const HttpRequest& req, const AdminUser& user) {
-    // Officers answer for their sections' terminals, not for what other readers did.
-    if (user.role != "admin" && user.role != "ciso" && user.role != "auditor")
-        return jsonError(req, http::status::forbidden, "only an admin, the CISO or an auditor may read the access log",
-                         "アクセス記録の閲覧は管理者・CISO・監査担当のみ可能です");
+    // Section managers answer for their sections' terminals, not for what other readers did.
+    AdminRole::require(AdminRole::readsAccessLog(user), user, "read the access log", "アクセス記録の閲覧",
+                       "ciso, security_admin and auditors", "CISO・情報セキュリティ管理者・監査担当");
     const AdminQuery q(req.target());
     const int64_t since = q.since(calendar_, kMaxUnixSeconds);
     const auto limit = static_cast<uint32_t>(q.integer("limit", 1, 100000, 1000));
+    // Reading who read is itself a read, recorded before it happens.
+    store_.recordAccess({AdminHttp::nowUnix(), user.name, user.role, "", "access log"});
     json::array out;
     for (const auto& a : store_.accessLog(since, limit)) {
         json::object row;
@@ -546,7 +390,7 @@ HttpResponse AdminApi::accessLog(const HttpRequest& req, const AdminUser& user) 
         row["action"] = a.action;
         out.push_back(std::move(row));
     }
-    return jsonReply(req, http::status::ok, answer_.listing(std::move(out)));
+    return AdminHttp::reply(req, http::status::ok, answer_.listing(std::move(out)));
 }
 
 }  // namespace mamori::collector

@@ -6,7 +6,9 @@
 #include "collector/AdminAnswer.h"
 #include "collector/DailyCompliance.h"
 #include "collector/HttpsServer.h"
-#include "collector/KnownSections.h"
+#include "collector/AdminScope.h"
+#include "collector/ExceptionApi.h"
+#include "collector/UserApi.h"
 #include "collector/LocalCalendar.h"
 #include "collector/Store.h"
 
@@ -24,7 +26,8 @@ public:
 
     AdminApi(Store& store, const LocalCalendar& calendar, Settings settings)
         : store_(store), calendar_(calendar), settings_(std::move(settings)),
-          compliance_(store, calendar, settings_.heartbeat_deadline_s), answer_(calendar), sections_(store) {}
+          compliance_(store, calendar, settings_.heartbeat_deadline_s), answer_(calendar), scope_(store),
+          exceptions_(store, calendar, scope_), users_(store, calendar, scope_) {}
 
     // The largest body an administrator sends: a policy profile, a user, an exception.
     static constexpr std::size_t kMaxBody = 1024 * 1024;
@@ -42,12 +45,6 @@ private:
     HttpResponse events(const HttpRequest& req, const AdminUser& user);
     HttpResponse exportEvidence(const HttpRequest& req, const AdminUser& user);
     HttpResponse monthlyReport(const HttpRequest& req, const AdminUser& user);
-    // Nothing for an empty name or one the user may name; else a common::UserError: an officer's
-    // section must be theirs (Forbidden), anyone else's known (NotFound), with the nearest name.
-    void requireSection(const std::string& name, const AdminUser& user);
-    // The enrolled terminal `id`; else a common::UserError (NotFound) with the nearest id the
-    // user may see.
-    TerminalRecord requireTerminal(const std::string& id, const AdminUser& user);
     // A read of one terminal's evidence: nothing when the user may read it; else the refusal,
     // logged and recorded in the access log as `action` (refused).
     std::optional<HttpResponse> refuseOutsideSections(const HttpRequest& req, const AdminUser& user,
@@ -56,9 +53,6 @@ private:
     HttpResponse setTerminalGroup(const HttpRequest& req, const AdminUser& user);
     HttpResponse resolveTampering(const HttpRequest& req, const AdminUser& user);
     HttpResponse policyStatus(const HttpRequest& req, const AdminUser& user);
-    HttpResponse grantException(const HttpRequest& req, const AdminUser& user);
-    HttpResponse listExceptions(const HttpRequest& req, const AdminUser& user);
-    HttpResponse addUser(const HttpRequest& req, const AdminUser& user);
     HttpResponse accessLog(const HttpRequest& req, const AdminUser& user);
 
     Store& store_;
@@ -66,7 +60,9 @@ private:
     Settings settings_;
     DailyCompliance compliance_;
     AdminAnswer answer_;
-    KnownSections sections_;
+    AdminScope scope_;
+    ExceptionApi exceptions_;
+    UserApi users_;
 };
 
 }  // namespace mamori::collector

@@ -7,12 +7,14 @@
 
 namespace mamori::collector {
 
-// A person who uses the admin endpoint. Roles: admin, officer (sections only), ciso, auditor.
+// A person who uses the admin endpoint, in one of the roles of AdminRole.
 struct AdminUser {
     std::string name;
     std::string role;
-    std::vector<std::string> sections;  // for officers
+    std::vector<std::string> sections;  // for section managers
     std::string token_hash;             // SHA-256 hex of the bearer token
+    std::vector<std::string> rights;    // granted by the CISO (AdminRole::rightNames)
+    int64_t disabled_unix = 0;          // 0: may sign in
 };
 
 // One read of a terminal's evidence through the admin endpoint: who, when, which terminal.
@@ -33,6 +35,11 @@ public:
     // Throws common::UserError (Conflict) when the name or the token is taken.
     virtual void addAdminUser(const AdminUser& u) = 0;
     virtual std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) = 0;
+    virtual std::optional<AdminUser> adminByName(const std::string& name) = 0;
+    // Every user, disabled ones included, by name.
+    virtual std::vector<AdminUser> adminUsers() = 0;
+    // Role, sections, rights and disabled_unix of the user of that name; false when there is none.
+    virtual bool updateAdminUser(const AdminUser& u) = 0;
 
     // Reads of terminals' evidence. accessLog returns the newest first.
     virtual void recordAccess(const AccessRecord& a) = 0;

@@ -64,12 +64,12 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     auto store = openStore(o.store_url);
     store->putSetting("time_zone", o.time_zone);
 
-    // The first administrator's token; further users are added through mamorictl. A joining
-    // collector's store has them already.
+    // The first administrator's token: a security_admin, who adds the others through mamorictl,
+    // the first CISO among them (UserApi). A joining collector's store has them already.
     if (!joining) {
         auto admin_token = mamori::proto::EnrollmentToken::generate("").secret;
         store->addAdminUser(
-            AdminUser{"admin", "admin", {}, mamori::proto::Sha256::hex(mamori::proto::Sha256::of(admin_token))});
+            AdminUser{"admin", "security_admin", {}, mamori::proto::Sha256::hex(mamori::proto::Sha256::of(admin_token))});
         Files::writeAtomic(dir / "admin.token", admin_token + "\n", 0600);
     }
 

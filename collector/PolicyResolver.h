@@ -23,8 +23,9 @@ public:
     static constexpr const char* kDefaultGroup = "all";
 
     struct Delivery {
+        std::string terminal, group;  // whom it is for
         PolicyRecord policy;
-        std::vector<ExceptionRecord> exceptions;  // unexpired, in scope
+        std::vector<ExceptionRecord> exceptions;  // active, unexpired, in scope
         // max(policy version, exception versions, the terminal's re-issue version): all come
         // from one counter, so a new grant or a move to another group makes the delivered policy
         // newer than what the terminal applied, and an agent that only accepts newer versions
@@ -38,7 +39,9 @@ public:
     // Nothing until some policy applies to the terminal.
     std::optional<Delivery> forTerminal(const TerminalRecord& terminal, int64_t now_unix);
 
-    // The policy message to sign: the stored policy, the exceptions appended, the version set.
+    // The policy message to sign: the stored policy with only the exceptions of its profile that
+    // name this terminal or its group, the granted exceptions appended, the version and the
+    // terminal's group set.
     static mamori::v1::Policy compose(const Delivery& d);
 
 private:

@@ -1,5 +1,7 @@
 #include "collector/PostgresStore.h"
 
+#include "collector/AdminRole.h"
+
 #include <boost/json.hpp>
 #include <stdexcept>
 #include <string_view>
@@ -194,6 +196,29 @@ INSERT INTO reporting_days (terminal_id, month, days)
   SELECT terminal_id, substr(date, 1, 7), bit_or(1 << (CAST(substr(date, 9, 2) AS INTEGER) - 1))
   FROM daily_compliance WHERE events > 0 GROUP BY terminal_id, substr(date, 1, 7);
 )sql",
+    // 6: roles as the security organisation has them (AdminRole): administrators become
+    // security_admin and officers section_manager; rights the CISO grants; disabled accounts.
+    // Exceptions through their life (requested, active, revoked) with every change kept.
+    R"sql(
+ALTER TABLE admin_users ADD COLUMN rights TEXT NOT NULL DEFAULT '';
+ALTER TABLE admin_users ADD COLUMN disabled_unix BIGINT NOT NULL DEFAULT 0;
+UPDATE admin_users SET role = 'security_admin' WHERE role = 'admin';
+UPDATE admin_users SET role = 'section_manager' WHERE role = 'officer';
+ALTER TABLE exceptions ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE exceptions ADD COLUMN requested_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE exceptions ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE exceptions ADD COLUMN ended_unix BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE exception_history (
+  id BIGSERIAL PRIMARY KEY,
+  exception_id TEXT NOT NULL,
+  at_unix BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE INDEX exception_history_by_exception ON exception_history (exception_id, id);
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 
@@ -255,7 +280,9 @@ const SqlDialect& PostgresStore::dialect() const {
         "(SELECT setval(pg_get_serial_sequence('evidence_issues', 'id'), max(id)) FROM evidence_issues "
         "HAVING max(id) IS NOT NULL), "
         "(SELECT setval(pg_get_serial_sequence('access_log', 'id'), max(id)) FROM access_log HAVING max(id) IS NOT NULL), "
-        "(SELECT setval(pg_get_serial_sequence('conditions', 'id'), max(id)) FROM conditions HAVING max(id) IS NOT NULL)",
+        "(SELECT setval(pg_get_serial_sequence('conditions', 'id'), max(id)) FROM conditions HAVING max(id) IS NOT NULL), "
+        "(SELECT setval(pg_get_serial_sequence('exception_history', 'id'), max(id)) FROM exception_history "
+        "HAVING max(id) IS NOT NULL)",
         "SELECT section FROM admin_user_sections"};
     return postgres;
 }
@@ -273,23 +300,35 @@ void PostgresStore::write(const Work& work) { read(work); }
 bool PostgresStore::insertAdminUser(SqlConnection& c, const AdminUser& u) {
     bool added = false;
     c.transaction([&] {
-        added = c.run("INSERT INTO admin_users (name, role, token_hash) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                      {P::text(u.name), P::text(u.role), P::text(u.token_hash)}) != 0;
-        for (size_t i = 0; added && i < u.sections.size(); ++i)
-            c.run("INSERT INTO admin_user_sections (user_name, position, section) VALUES (?1, ?2, ?3)",
-                  {P::text(u.name), P::integer(i), P::text(u.sections[i])});
+        added = c.run("INSERT INTO admin_users (name, role, token_hash, rights, disabled_unix) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                      {P::text(u.name), P::text(u.role), P::text(u.token_hash),
+                       P::text(AdminRole::joinRights(u.rights)), P::integer(u.disabled_unix)}) != 0;
+        if (added) writeSections(c, u.name, u.sections);
     });
     return added;
 }
 
-std::optional<AdminUser> PostgresStore::selectAdminUser(SqlConnection& c, const std::string& token_hash) {
-    std::optional<AdminUser> u;
-    c.run("SELECT name, role, token_hash FROM admin_users WHERE token_hash = ?1", {P::text(token_hash)},
-          [&](const SqlRow& r) { u = AdminUser{r.text(0), r.text(1), {}, r.text(2)}; });
-    if (u)
-        c.run("SELECT section FROM admin_user_sections WHERE user_name = ?1 ORDER BY position", {P::text(u->name)},
-              [&](const SqlRow& r) { u->sections.push_back(r.text(0)); });
-    return u;
+std::vector<AdminUser> PostgresStore::selectAdminUsers(SqlConnection& c, const std::string& where,
+                                                       const std::vector<SqlParam>& params) {
+    std::vector<AdminUser> users;
+    c.run("SELECT name, role, token_hash, rights, disabled_unix FROM admin_users" +
+              (where.empty() ? "" : " WHERE " + where) + " ORDER BY name",
+          params, [&](const SqlRow& r) {
+              users.push_back(
+                  AdminUser{r.text(0), r.text(1), {}, r.text(2), AdminRole::splitRights(r.text(3)), r.integer(4)});
+          });
+    for (auto& u : users)
+        c.run("SELECT section FROM admin_user_sections WHERE user_name = ?1 ORDER BY position", {P::text(u.name)},
+              [&](const SqlRow& r) { u.sections.push_back(r.text(0)); });
+    return users;
+}
+
+void PostgresStore::writeSections(SqlConnection& c, const std::string& name, const std::vector<std::string>& sections) {
+    c.run("DELETE FROM admin_user_sections WHERE user_name = ?1", {P::text(name)});
+    for (size_t i = 0; i < sections.size(); ++i)
+        c.run("INSERT INTO admin_user_sections (user_name, position, section) VALUES (?1, ?2, ?3)",
+              {P::text(name), P::integer(i), P::text(sections[i])});
 }
 
 // What SELECT reads for a copied column: booleans as 0/1 as SQLite keeps them, and an officer's
@@ -311,7 +350,8 @@ bool PostgresStore::writeRowsSpecially(SqlConnection& c, const StoreTable& t, co
     if (!isAdminUsers(t)) return false;
     // Through insertAdminUser, which knows where the sections go.
     for (const auto& row : rows) {
-        AdminUser u{row.at(0).value(), row.at(1).value(), {}, row.at(3).value()};
+        AdminUser u{row.at(0).value(), row.at(1).value(), {}, row.at(3).value(),
+                    AdminRole::splitRights(row.at(4).value_or("")), std::stoll(row.at(5).value_or("0"))};
         const boost::json::value sections = boost::json::parse(row.at(2).value_or("[]"));
         for (const auto& s : sections.as_array()) u.sections.emplace_back(s.as_string());
         if (!insertAdminUser(c, u))

@@ -23,14 +23,16 @@ public:
     explicit PostgresStore(const std::string& url, size_t connections = 8);
 
     // The schema version this build writes (mamori_meta.schema_version).
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
 private:
     const SqlDialect& dialect() const override;
     void read(const Work& work) override;
     void write(const Work& work) override;
     bool insertAdminUser(SqlConnection& c, const AdminUser& u) override;
-    std::optional<AdminUser> selectAdminUser(SqlConnection& c, const std::string& token_hash) override;
+    std::vector<AdminUser> selectAdminUsers(SqlConnection& c, const std::string& where,
+                                            const std::vector<SqlParam>& params) override;
+    void writeSections(SqlConnection& c, const std::string& name, const std::vector<std::string>& sections) override;
     std::string selectExpression(const StoreTable& t, const StoreColumn& c) override;
     void normalizeRow(const StoreTable& t, TableRow& row) override;
     bool writeRowsSpecially(SqlConnection& c, const StoreTable& t, const std::vector<TableRow>& rows) override;

@@ -31,9 +31,12 @@ public:
     virtual void write(const Work& work) = 0;
 
     // Admin users, whose sections the schemas keep differently. insertAdminUser returns false
-    // when the name or the token is taken.
+    // when the name or the token is taken. selectAdminUsers: those matching `where` (a condition
+    // on admin_users' own columns, e.g. "token_hash = ?1"; empty for all), by name.
     virtual bool insertAdminUser(SqlConnection& c, const AdminUser& u) = 0;
-    virtual std::optional<AdminUser> selectAdminUser(SqlConnection& c, const std::string& token_hash) = 0;
+    virtual std::vector<AdminUser> selectAdminUsers(SqlConnection& c, const std::string& where,
+                                                    const std::vector<SqlParam>& params) = 0;
+    virtual void writeSections(SqlConnection& c, const std::string& name, const std::vector<std::string>& sections) = 0;
 
     // For copying a whole store: what SELECT reads for a column, so every backend reads and
     // writes the same cells (StoreTable); and a chance to write a table its own way (true: done).

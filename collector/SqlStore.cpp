@@ -1,5 +1,7 @@
 #include "collector/SqlStore.h"
 
+#include "collector/AdminRole.h"
+
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -67,10 +69,20 @@ TerminalRecord readTerminal(const SqlRow& r) {
             r.boolean(12),            r.integer(13),             r.text(14),   r.integer(15)};
 }
 
-const std::string kExceptionColumns = "version, id, terminal_id, group_name, expires_unix, created_unix, exception";
+const std::string kExceptionColumns =
+    "version, id, terminal_id, group_name, expires_unix, created_unix, exception, state, requested_by, approved_by, "
+    "ended_unix";
 
 ExceptionRecord readException(const SqlRow& r) {
-    return {r.count(0), r.text(1), r.text(2), r.text(3), r.integer(4), r.integer(5), r.blob(6)};
+    return {r.count(0), r.text(1), r.text(2), r.text(3), r.integer(4),  r.integer(5),
+            r.blob(6),  r.text(7), r.text(8), r.text(9), r.integer(10)};
+}
+
+void insertChange(SqlConnection& c, const ExceptionChange& x) {
+    c.run("INSERT INTO exception_history (exception_id, at_unix, actor, role, action, note) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+          {SqlParam::text(x.exception_id), SqlParam::integer(x.at_unix), SqlParam::text(x.actor),
+           SqlParam::text(x.role), SqlParam::text(x.action), SqlParam::text(x.note)});
 }
 
 constexpr const char* kEventColumns =
@@ -472,11 +484,16 @@ PurgedEvents SqlStore::purgeEventsBefore(const std::string& before_date, int64_t
 PurgedExceptions SqlStore::purgeExceptionsExpiredBy(int64_t expired_by_unix) {
     PurgedExceptions out;
     db_.write([&](SqlConnection& c) {
-        c.run("DELETE FROM exceptions WHERE expires_unix <= ?1 RETURNING expires_unix", {P::integer(expired_by_unix)},
-              [&](const SqlRow& r) {
-                  ++out.exceptions;
-                  out.noteExpiry(r.integer(0));
-              });
+        c.transaction([&] {
+            c.run("DELETE FROM exception_history WHERE exception_id IN "
+                  "(SELECT id FROM exceptions WHERE expires_unix <= ?1)",
+                  {P::integer(expired_by_unix)});
+            c.run("DELETE FROM exceptions WHERE expires_unix <= ?1 RETURNING expires_unix",
+                  {P::integer(expired_by_unix)}, [&](const SqlRow& r) {
+                      ++out.exceptions;
+                      out.noteExpiry(r.integer(0));
+                  });
+        });
     });
     return out;
 }
@@ -589,18 +606,69 @@ std::optional<PolicyRecord> SqlStore::latestPolicy(const std::string& group) {
 
 // --- exceptions -----------------------------------------------------------------------------
 
-uint64_t SqlStore::addException(ExceptionRecord e) {
+uint64_t SqlStore::addException(ExceptionRecord e, const ExceptionChange& change) {
     return writing(db_, [&](SqlConnection& c) {
         uint64_t version = 0;
         c.transaction([&] {
             version = numberOf(c, db_.dialect().next_policy_version);
             if (c.run("INSERT INTO exceptions (" + kExceptionColumns +
-                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
                       {P::integer(version), P::text(e.id), P::text(e.terminal), P::text(e.group),
-                       P::integer(e.expires_unix), P::integer(e.created_unix), P::blob(e.exception)}) == 0)
+                       P::integer(e.expires_unix), P::integer(e.created_unix), P::blob(e.exception), P::text(e.state),
+                       P::text(e.requested_by), P::text(e.approved_by), P::integer(e.ended_unix)}) == 0)
                 throw UserError::conflict("exception " + e.id + " already exists", "例外措置 " + e.id + " は既にあります");
+            insertChange(c, change);
         });
         return version;
+    });
+}
+
+ExceptionRecord SqlStore::changeException(const ExceptionChange& change, const std::string& from, const std::string& to,
+                                          const std::string& exception, const std::string& approved_by,
+                                          int64_t ended_unix) {
+    return writing(db_, [&](SqlConnection& c) {
+        std::optional<ExceptionRecord> out;
+        c.transaction([&] {
+            const uint64_t version = numberOf(c, db_.dialect().next_policy_version);
+            // Conditional on the state it was read in: of two approvers at once, one wins.
+            c.run("UPDATE exceptions SET version = ?3, state = ?4, "
+                  "exception = CASE WHEN ?5 = '' THEN exception ELSE ?6 END, "
+                  "approved_by = CASE WHEN ?7 = '' THEN approved_by ELSE ?7 END, "
+                  "ended_unix = CASE WHEN ?8 = 0 THEN ended_unix ELSE ?8 END "
+                  "WHERE id = ?1 AND state = ?2 RETURNING " +
+                      kExceptionColumns,
+                  {P::text(change.exception_id), P::text(from), P::integer(version), P::text(to),
+                   P::text(exception.empty() ? "" : "x"), P::blob(exception), P::text(approved_by),
+                   P::integer(ended_unix)},
+                  [&](const SqlRow& r) { out = readException(r); });
+            if (!out) {
+                bool known = false;
+                std::string state;
+                c.run("SELECT state FROM exceptions WHERE id = ?1", {P::text(change.exception_id)},
+                      [&](const SqlRow& r) {
+                          known = true;
+                          state = r.text(0);
+                      });
+                if (!known)
+                    throw UserError::notFound("no exception " + change.exception_id + " (see mamorictl exception list)",
+                                              "例外措置 " + change.exception_id +
+                                                  " はありません（mamorictl exception list で確認できます）");
+                throw UserError::conflict("exception " + change.exception_id + " is " + state + ", not " + from,
+                                          "例外措置 " + change.exception_id + " は " + state + " です（" + from +
+                                              " ではありません）");
+            }
+            insertChange(c, change);
+        });
+        return *out;
+    });
+}
+
+std::optional<ExceptionRecord> SqlStore::exception(const std::string& id) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<ExceptionRecord> out;
+        c.run("SELECT " + kExceptionColumns + " FROM exceptions WHERE id = ?1", {P::text(id)},
+              [&](const SqlRow& r) { out = readException(r); });
+        return out;
     });
 }
 
@@ -610,19 +678,28 @@ std::vector<ExceptionRecord> SqlStore::exceptionsFor(const std::string& terminal
         return rowsOf<ExceptionRecord>(
             c,
             "SELECT " + kExceptionColumns +
-                " FROM exceptions WHERE expires_unix > ?3 AND "
+                " FROM exceptions WHERE expires_unix > ?3 AND state <> 'requested' AND "
                 "((terminal_id <> '' AND terminal_id = ?1) OR (group_name <> '' AND group_name = ?2)) ORDER BY version",
             {P::text(terminal_id), P::text(group), P::integer(now_unix)}, readException);
     });
 }
 
-std::vector<ExceptionRecord> SqlStore::exceptions(int64_t now_unix, int64_t expiring_before_unix) {
+std::vector<ExceptionRecord> SqlStore::exceptions() {
     return reading(db_, [&](SqlConnection& c) {
-        return rowsOf<ExceptionRecord>(c,
-                                       "SELECT " + kExceptionColumns +
-                                           " FROM exceptions WHERE expires_unix > ?1 AND expires_unix < ?2 "
-                                           "ORDER BY expires_unix, version",
-                                       {P::integer(now_unix), P::integer(expiring_before_unix)}, readException);
+        return rowsOf<ExceptionRecord>(
+            c, "SELECT " + kExceptionColumns + " FROM exceptions ORDER BY expires_unix, version", {}, readException);
+    });
+}
+
+std::vector<ExceptionChange> SqlStore::exceptionHistory(const std::string& id) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<ExceptionChange>(
+            c,
+            "SELECT exception_id, at_unix, actor, role, action, note FROM exception_history" +
+                std::string(id.empty() ? " WHERE ?1 = ''" : " WHERE exception_id = ?1") + " ORDER BY id",
+            {P::text(id)}, [](const SqlRow& r) {
+                return ExceptionChange{r.text(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+            });
     });
 }
 
@@ -637,7 +714,34 @@ void SqlStore::addAdminUser(const AdminUser& u) {
 }
 
 std::optional<AdminUser> SqlStore::adminByTokenHash(const std::string& token_hash) {
-    return reading(db_, [&](SqlConnection& c) { return db_.selectAdminUser(c, token_hash); });
+    auto users = reading(db_, [&](SqlConnection& c) {
+        return db_.selectAdminUsers(c, "token_hash = ?1", {P::text(token_hash)});
+    });
+    if (users.empty()) return std::nullopt;
+    return std::move(users.front());
+}
+
+std::optional<AdminUser> SqlStore::adminByName(const std::string& name) {
+    auto users = reading(db_, [&](SqlConnection& c) { return db_.selectAdminUsers(c, "name = ?1", {P::text(name)}); });
+    if (users.empty()) return std::nullopt;
+    return std::move(users.front());
+}
+
+std::vector<AdminUser> SqlStore::adminUsers() {
+    return reading(db_, [&](SqlConnection& c) { return db_.selectAdminUsers(c, "", {}); });
+}
+
+bool SqlStore::updateAdminUser(const AdminUser& u) {
+    return writing(db_, [&](SqlConnection& c) {
+        bool found = false;
+        c.transaction([&] {
+            found = c.run("UPDATE admin_users SET role = ?2, rights = ?3, disabled_unix = ?4 WHERE name = ?1",
+                          {P::text(u.name), P::text(u.role), P::text(AdminRole::joinRights(u.rights)),
+                           P::integer(u.disabled_unix)}) != 0;
+            if (found) db_.writeSections(c, u.name, u.sections);
+        });
+        return found;
+    });
 }
 
 void SqlStore::recordAccess(const AccessRecord& a) {

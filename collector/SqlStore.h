@@ -50,14 +50,22 @@ public:
     std::optional<PolicyRecord> latestPolicy(const std::string& group) override;
     std::vector<std::string> policyGroups() override;
 
-    uint64_t addException(ExceptionRecord e) override;
+    uint64_t addException(ExceptionRecord e, const ExceptionChange& change) override;
+    ExceptionRecord changeException(const ExceptionChange& change, const std::string& from, const std::string& to,
+                                    const std::string& exception, const std::string& approved_by,
+                                    int64_t ended_unix) override;
+    std::optional<ExceptionRecord> exception(const std::string& id) override;
     std::vector<ExceptionRecord> exceptionsFor(const std::string& terminal_id, const std::string& group,
                                                int64_t now_unix) override;
-    std::vector<ExceptionRecord> exceptions(int64_t now_unix, int64_t expiring_before_unix) override;
+    std::vector<ExceptionRecord> exceptions() override;
+    std::vector<ExceptionChange> exceptionHistory(const std::string& id) override;
     PurgedExceptions purgeExceptionsExpiredBy(int64_t expired_by_unix) override;
 
     void addAdminUser(const AdminUser& u) override;
     std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) override;
+    std::optional<AdminUser> adminByName(const std::string& name) override;
+    std::vector<AdminUser> adminUsers() override;
+    bool updateAdminUser(const AdminUser& u) override;
     void recordAccess(const AccessRecord& a) override;
     std::vector<AccessRecord> accessLog(int64_t since_unix, uint32_t limit) override;
     std::optional<std::string> setting(const std::string& key) override;

@@ -1,5 +1,7 @@
 #include "collector/SqliteStore.h"
 
+#include "collector/AdminRole.h"
+
 #include <boost/json.hpp>
 #include <filesystem>
 #include <stdexcept>
@@ -193,6 +195,30 @@ INSERT INTO reporting_days (terminal_id, month, days)  -- distinct powers of two
   SELECT terminal_id, substr(date, 1, 7), sum(DISTINCT 1 << (CAST(substr(date, 9, 2) AS INTEGER) - 1))
   FROM daily_compliance WHERE events > 0 GROUP BY terminal_id, substr(date, 1, 7);
 )sql",
+    // 7: roles as the security organisation has them (AdminRole): administrators become
+    // security_admin and officers section_manager; rights the CISO grants; disabled accounts.
+    // Exceptions through their life (requested, active, revoked) with every change kept.
+    R"sql(
+ALTER TABLE admin_users ADD COLUMN rights TEXT NOT NULL DEFAULT '';
+ALTER TABLE admin_users ADD COLUMN disabled_unix INTEGER NOT NULL DEFAULT 0;
+UPDATE admin_users SET role = 'security_admin' WHERE role = 'admin';
+UPDATE admin_users SET role = 'section_manager' WHERE role = 'officer';
+-- Exceptions granted before this step were approved when granted.
+ALTER TABLE exceptions ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE exceptions ADD COLUMN requested_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE exceptions ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE exceptions ADD COLUMN ended_unix INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE exception_history (
+  id INTEGER PRIMARY KEY,
+  exception_id TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  note TEXT NOT NULL
+) STRICT;
+CREATE INDEX exception_history_by_exception ON exception_history (exception_id, id);
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 
@@ -236,6 +262,11 @@ SqliteStore::SqliteStore(const std::string& path) : SqlStore(static_cast<SqlBack
     read_ = std::make_unique<common::SqliteDb>(path, common::SqliteDb::Access::ReadOnly);
     reader_ = std::make_unique<SqliteConnection>(*read_);
     read_->exec("PRAGMA busy_timeout = 10000");
+    // The fleet-wide views (today's violations, the monthly report) read the same few MB of
+    // compliance, conditions and terminals on every call: mapped, they are read in place instead
+    // of copied through pread into a 2 MB cache they do not fit.
+    read_->exec("PRAGMA mmap_size = 268435456");
+    read_->exec("PRAGMA cache_size = -32768");
 }
 
 const SqlDialect& SqliteStore::dialect() const {
@@ -340,24 +371,39 @@ void SqliteStore::migrate() {
     });
 }
 
-bool SqliteStore::insertAdminUser(SqlConnection& c, const AdminUser& u) {
+namespace {
+
+std::string sectionsJson(const std::vector<std::string>& names) {
     boost::json::array sections;
-    for (const auto& s : u.sections) sections.emplace_back(s);
-    const std::string json = boost::json::serialize(sections);
-    return c.run("INSERT INTO admin_users (name, role, sections, token_hash) VALUES (?1, ?2, ?3, ?4) "
-                 "ON CONFLICT DO NOTHING",
-                 {P::text(u.name), P::text(u.role), P::text(json), P::text(u.token_hash)}) != 0;
+    for (const auto& s : names) sections.emplace_back(s);
+    return boost::json::serialize(sections);
 }
 
-std::optional<AdminUser> SqliteStore::selectAdminUser(SqlConnection& c, const std::string& token_hash) {
-    std::optional<AdminUser> u;
-    c.run("SELECT name, role, sections, token_hash FROM admin_users WHERE token_hash = ?1", {P::text(token_hash)},
-          [&](const SqlRow& r) {
-              u = AdminUser{r.text(0), r.text(1), {}, r.text(3)};
+}  // namespace
+
+bool SqliteStore::insertAdminUser(SqlConnection& c, const AdminUser& u) {
+    return c.run("INSERT INTO admin_users (name, role, sections, token_hash, rights, disabled_unix) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                 {P::text(u.name), P::text(u.role), P::text(sectionsJson(u.sections)), P::text(u.token_hash),
+                  P::text(AdminRole::joinRights(u.rights)), P::integer(u.disabled_unix)}) != 0;
+}
+
+std::vector<AdminUser> SqliteStore::selectAdminUsers(SqlConnection& c, const std::string& where,
+                                                     const std::vector<SqlParam>& params) {
+    std::vector<AdminUser> users;
+    c.run("SELECT name, role, sections, token_hash, rights, disabled_unix FROM admin_users" +
+              (where.empty() ? "" : " WHERE " + where) + " ORDER BY name",
+          params, [&](const SqlRow& r) {
+              AdminUser u{r.text(0), r.text(1), {}, r.text(3), AdminRole::splitRights(r.text(4)), r.integer(5)};
               const boost::json::value parsed = boost::json::parse(r.text(2));  // named: the loop borrows it
-              for (const auto& v : parsed.as_array()) u->sections.emplace_back(v.as_string());
+              for (const auto& v : parsed.as_array()) u.sections.emplace_back(v.as_string());
+              users.push_back(std::move(u));
           });
-    return u;
+    return users;
+}
+
+void SqliteStore::writeSections(SqlConnection& c, const std::string& name, const std::vector<std::string>& sections) {
+    c.run("UPDATE admin_users SET sections = ?2 WHERE name = ?1", {P::text(name), P::text(sectionsJson(sections))});
 }
 
 }  // namespace mamori::collector

@@ -33,7 +33,7 @@ public:
     explicit SqliteStore(const std::string& path);
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
 private:
     const SqlDialect& dialect() const override;
@@ -41,7 +41,9 @@ private:
     // Runs work under the write lock, then waits until what it committed is on disk.
     void write(const Work& work) override;
     bool insertAdminUser(SqlConnection& c, const AdminUser& u) override;
-    std::optional<AdminUser> selectAdminUser(SqlConnection& c, const std::string& token_hash) override;
+    std::vector<AdminUser> selectAdminUsers(SqlConnection& c, const std::string& where,
+                                            const std::vector<SqlParam>& params) override;
+    void writeSections(SqlConnection& c, const std::string& name, const std::vector<std::string>& sections) override;
 
     // The file's schema version; throws unless the file is new, or mamori's and not newer.
     int64_t checkedSchemaVersion();

@@ -8,32 +8,124 @@ namespace mamori::collector {
 namespace json = boost::json;
 using Verb = boost::beast::http::verb;
 
+namespace {
+
+const char* kRoles =
+    "ciso (最高情報セキュリティ責任者: approves, reads all), security_admin (情報セキュリティ管理者: operates, "
+    "requests), section_manager (所属長: their sections), auditor (監査担当: reads all, changes nothing)";
+
+json::array words(const std::vector<std::string>& list) {
+    json::array out;
+    for (const auto& w : list) out.emplace_back(w);
+    return out;
+}
+
+}  // namespace
+
 UserCommands::UserCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx) {
-    CLI::App* user = cli.group(cli.app(), "user", "the people who use the admin endpoint");
+    CLI::App* user = cli.group(cli.app(), "user", "the people who use the admin endpoint, their roles and rights");
     CLI::App* add = cli.command(*user, "add",
-                                "a person with their own token (printed once); officers see only their sections",
-                                "  mamorictl user add yamada --role officer --section 税務課 --section 住民課\n"
+                                "a person with their own token (printed once); section managers see only their "
+                                "sections",
+                                "  mamorictl user add suzuki --role ciso\n"
+                                "  mamorictl user add yamada --role section_manager --section 税務課 --section 住民課\n"
                                 "  mamorictl user add kansa --role auditor",
                                 [this] { return this->add(); });
-    cli.required(add->add_option("NAME", name_, "their name"), "the user's name", "利用者名が指定されていません");
-    cli.required(add->add_option("--role", role_, "admin, officer (情報セキュリティ管理者), ciso or auditor")
+    cli.required(add->add_option("NAME", name_, "their account name"), "the user's name", "利用者名が指定されていません");
+    cli.required(add->add_option("--role", role_, kRoles)
                      ->type_name("ROLE")
-                     ->check(CLI::IsMember({"admin", "officer", "ciso", "auditor"})),
+                     ->check(CLI::IsMember({"ciso", "security_admin", "section_manager", "auditor"})),
                  "the role", "役割（--role）が指定されていません");
-    add->add_option("--section", sections_, "officer: a section they answer for (repeatable)")
+    add->add_option("--section", sections_, "section_manager: a section they answer for (repeatable)")
         ->type_name("S")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+    CLI::App* ls = cli.command(*user, "list", "every account: role, sections, rights, disabled or not",
+                               "  mamorictl user list", [this] { return this->list(); });
+    ctx.addFormat(*ls);
+
+    CLI::App* role = cli.command(*user, "role", "give an account another role (and sections)",
+                                 "  mamorictl user role yamada --role section_manager --section 税務課",
+                                 [this] {
+                                     json::object body{{"name", name_}, {"role", role_}};
+                                     if (!sections_.empty()) body["sections"] = words(sections_);
+                                     return change(body);
+                                 });
+    cli.required(role->add_option("NAME", name_, "the account"), "the user's name", "利用者名が指定されていません");
+    cli.required(role->add_option("--role", role_, kRoles)
+                     ->type_name("ROLE")
+                     ->check(CLI::IsMember({"ciso", "security_admin", "section_manager", "auditor"})),
+                 "the role", "役割（--role）が指定されていません");
+    role->add_option("--section", sections_, "section_manager: a section they answer for (repeatable)")
+        ->type_name("S")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+    CLI::App* rights = cli.command(
+        *user, "rights",
+        "the CISO grants or takes back a right: approve (a delegated approver of exceptions and media), "
+        "person_events (reads a named person's events)",
+        "  mamorictl user rights sato --grant approve\n  mamorictl user rights sato --revoke approve",
+        [this] { return change(json::object{{"name", name_}, {"grant", words(grant_)}, {"revoke", words(revoke_)}}); });
+    cli.required(rights->add_option("NAME", name_, "the account"), "the user's name", "利用者名が指定されていません");
+    rights->add_option("--grant", grant_, "a right to grant (repeatable)")
+        ->type_name("RIGHT")
+        ->check(CLI::IsMember({"approve", "person_events"}))
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    rights->add_option("--revoke", revoke_, "a right to take back (repeatable)")
+        ->type_name("RIGHT")
+        ->check(CLI::IsMember({"approve", "person_events"}))
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+    CLI::App* disable = cli.command(*user, "disable", "the account's token is refused from now on; its records stay",
+                                    "  mamorictl user disable yamada",
+                                    [this] { return change(json::object{{"name", name_}, {"disabled", true}}); });
+    cli.required(disable->add_option("NAME", name_, "the account"), "the user's name", "利用者名が指定されていません");
+    CLI::App* enable = cli.command(*user, "enable", "a disabled account may sign in again with its token",
+                                   "  mamorictl user enable yamada",
+                                   [this] { return change(json::object{{"name", name_}, {"disabled", false}}); });
+    cli.required(enable->add_option("NAME", name_, "the account"), "the user's name", "利用者名が指定されていません");
 }
 
 int UserCommands::add() {
-    json::array secs;
-    for (const auto& s : sections_) secs.emplace_back(s);
-    json::object body{{"name", name_}, {"role", role_}, {"sections", secs}};
+    json::object body{{"name", name_}, {"role", role_}, {"sections", words(sections_)}};
     auto v = ctx_.connection().call(Verb::post, "/admin/v1/users", json::serialize(body));
     std::cout << CtlContext::text(v.at("token")) << "\n";
-    std::cerr << "user '" << CtlContext::text(v.at("name")) << "' (" << CtlContext::text(v.at("role"))
-              << ") added; give them this token: it is not stored and cannot be shown again\n";
+    std::cerr << ctx_.say({"user '" + CtlContext::text(v.at("name")) + "' (" + CtlContext::text(v.at("role")) +
+                               ") added; give them this token: it is not stored and cannot be shown again\n",
+                           "利用者「" + CtlContext::text(v.at("name")) + "」（" + CtlContext::text(v.at("role")) +
+                               "）を追加しました。このトークンを本人に渡してください。保存されず、再表示できません\n"});
+    return 0;
+}
+
+int UserCommands::list() {
+    using C = CtlContext;
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/users");
+    ReportTable t = ctx_.table(
+        {{"name", "利用者"}, {"role", "役割"}, {"sections", "所管"}, {"rights", "権限"}, {"disabled", "無効化"}});
+    auto joined = [](const json::value& a) {
+        std::string out;
+        for (const auto& w : a.as_array()) out += (out.empty() ? "" : ", ") + C::text(w);
+        return out;
+    };
+    for (const auto& r : v.at("rows").as_array())
+        t.add({C::text(r.at("name")), C::text(r.at("role")), joined(r.at("sections")), joined(r.at("rights")),
+               C::time(r.at("disabled"))});
+    ctx_.emit(t, v, {"no users", "利用者はいません"});
+    return 0;
+}
+
+int UserCommands::change(json::object body) {
+    auto v = ctx_.connection().call(Verb::post, "/admin/v1/users/change", json::serialize(body));
+    std::string rights;
+    for (const auto& r : v.at("rights").as_array()) rights += (rights.empty() ? "" : ", ") + CtlContext::text(r);
+    const bool disabled = !v.at("disabled").is_null();
+    std::cout << ctx_.say({"user ", "利用者 "}) << CtlContext::text(v.at("name")) << ": "
+              << CtlContext::text(v.at("role")) << (rights.empty() ? "" : " [" + rights + "]")
+              << (disabled ? ctx_.say({", disabled", "、無効"}) : "") << "\n";
     return 0;
 }
 

@@ -58,8 +58,8 @@ TEST(CommandLine, ImpossibleDatesAreUsageErrorsInEveryDateOption) {
         {"access-log", "--since", "D"},
         {"export", "--terminal", "t", "--from", "D", "--to", "2026-12-31", "out"},
         {"export", "--terminal", "t", "--from", "2026-01-01", "--to", "D", "out"},
-        {"exception", "grant", "--terminal", "t", "--control", "hours", "--hours-extension", "--until", "D",
-         "--reason", "r", "--requested-by", "a", "--approved-by", "b"},
+        {"exception", "request", "--terminal", "t", "--control", "hours", "--hours-extension", "--until", "D",
+         "--reason", "r"},
     };
     for (const char* date : {"2026-13-01", "2026-02-30", "2026-2-3", "2026-11-01x", "today"}) {
         for (auto args : commands) {

@@ -85,11 +85,11 @@ TEST_P(EvidenceAdmin, ExportVerifiesOfflineAndATamperedBundleFailsNamingTheEvent
     EXPECT_NE(collector->ctl({"verify", (dir / "missing").string()}, 1).find("cannot"), std::string::npos);
 }
 
-TEST_P(EvidenceAdmin, ExportIsForAuditorsCisoAndAdminAndOfficersOfTheSectionAndIsLogged) {
+TEST_P(EvidenceAdmin, ExportIsForAuditorsCisoAndAdminAndManagersOfTheSectionAndIsLogged) {
     terminal("term-a", "税務課", 3);
     const std::string today = todayInTokyo();
-    const auto own = collector->addUser("yamada", {"--role", "officer", "--section", "税務課"});
-    const auto other = collector->addUser("sato", {"--role", "officer", "--section", "住民課"});
+    const auto own = collector->addUser("yamada", {"--role", "section_manager", "--section", "税務課"});
+    const auto other = collector->addUser("sato", {"--role", "section_manager", "--section", "住民課"});
     const auto auditor = collector->addUser("kansa", {"--role", "auditor"});
     const std::vector<std::string> args{"export", "--terminal", "term-a", "--from", today, "--to", today};
     auto to = [&](const std::string& name) {
@@ -107,9 +107,9 @@ TEST_P(EvidenceAdmin, ExportIsForAuditorsCisoAndAdminAndOfficersOfTheSectionAndI
               std::string::npos);
 
     const std::string log = collector->ctl({"access-log", "--format", "csv"});
-    EXPECT_NE(log.find("yamada,officer,term-a,export " + today + " to " + today), std::string::npos) << log;
+    EXPECT_NE(log.find("yamada,section_manager,term-a,export " + today + " to " + today), std::string::npos) << log;
     EXPECT_NE(log.find("kansa,auditor,term-a,export"), std::string::npos) << log;
-    EXPECT_NE(log.find("sato,officer,term-a,export (refused)"), std::string::npos) << log;
+    EXPECT_NE(log.find("sato,section_manager,term-a,export (refused)"), std::string::npos) << log;
 }
 
 TEST_P(EvidenceAdmin, ReportMonthlyAsTableCsvAndJson) {

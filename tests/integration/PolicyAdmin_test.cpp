@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+
+#include "mamori/v1/policy.pb.h"
 
 #include "CollectorOnEachStore.h"
 #include "tests/support/TestCollector.h"
@@ -179,54 +182,138 @@ std::string dateIn(int days) {
     return buf;
 }
 
-TEST_P(PolicyAdmin, ExceptionReachesTheTerminalAsANewerPolicyAndIsListedByExpiry) {
+// mamorictl as another user; returns stdout+stderr, asserts the exit code.
+std::string as(const std::filesystem::path& conf, std::vector<std::string> args, int expect = 0) {
+    args.insert(args.begin(), {bin("mamorictl"), "--config", conf.string(), "--lang", "en"});
+    std::string out;
+    EXPECT_EQ(Subprocess::run(args, &out), expect) << out;
+    return out;
+}
+
+// The policy the agent last accepted, as the collector signed it for it.
+mamori::v1::Policy appliedPolicy(const std::filesystem::path& agent_dir) {
+    std::ifstream in(agent_dir / "state" / "policy.signed", std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    mamori::v1::SignedPolicy signed_policy;
+    mamori::v1::PolicyEnvelope envelope;
+    EXPECT_TRUE(signed_policy.ParseFromString(bytes) && envelope.ParseFromString(signed_policy.envelope()));
+    return envelope.policy();
+}
+
+TEST_P(PolicyAdmin, AnExceptionAppliesOnceAnotherAccountApprovesItAndStopsWhenRevoked) {
     push("all");
     TestAgent agent(dir / "term-a");
     agent.enroll(collector->agentUrl(), collector->token("税務課"), "term-a");
     const uint64_t before = statusOf("term-a").at("latest_version").to_number<uint64_t>();
     syncTo(agent, "term-a", before);
+    const auto ciso = collector->addUser("suzuki", {"--role", "ciso"});
+    const auto sato = collector->addUser("sato", {"--role", "security_admin"});
 
-    const std::vector<std::string> grant{"exception", "grant", "--terminal", "term-a", "--control", "usb",
-                                         "--device", "0781:5581:4C530001", "--reason", "選挙事務のデータ受け渡し",
-                                         "--requested-by", "sato"};
+    const std::vector<std::string> request{"exception", "request", "--terminal", "term-a", "--control", "usb",
+                                           "--device", "0781:5581:4C530001", "--reason", "選挙事務のデータ受け渡し"};
     auto with = [&](std::vector<std::string> extra) {
-        std::vector<std::string> args = grant;
+        std::vector<std::string> args = request;
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     };
-    // Separation of duties, and no exception without an end.
-    std::string out = collector->ctl(with({"--approved-by", " Sato ", "--until", dateIn(3)}), 1);
-    EXPECT_NE(out.find("may not approve their own"), std::string::npos) << out;
-    out = collector->ctl(with({"--approved-by", "suzuki"}), 2);
-    EXPECT_NE(out.find("missing the expiry (--until)"), std::string::npos) << out;
-    out = collector->ctl(with({"--approved-by", "suzuki", "--until", dateIn(-3)}), 1);
-    EXPECT_NE(out.find("already past"), std::string::npos) << out;
-    EXPECT_TRUE(
-        boost::json::parse(collector->ctl({"exception", "list", "--format", "json"})).at("rows").as_array().empty());
+    // No exception without an end, nor one longer than the profile allows (90 days by default).
+    EXPECT_NE(as(sato, request, 2).find("missing the expiry (--until)"), std::string::npos);
+    EXPECT_NE(as(sato, with({"--until", dateIn(-3)}), 1).find("already past"), std::string::npos);
+    std::string out = as(sato, with({"--until", dateIn(120)}), 1);
+    EXPECT_NE(out.find("at most 90 days"), std::string::npos) << out;
+    EXPECT_NE(out.find("最長 90 日"), std::string::npos) << out;
+    std::vector<std::string> typo = with({"--until", dateIn(3)});
+    typo[7] = "07811:5581";
+    EXPECT_NE(as(sato, typo, 1).find("four hex digits each"), std::string::npos);
 
-    out = collector->ctl(with({"--approved-by", "suzuki", "--until", dateIn(3)}));
-    EXPECT_NE(out.find("granted until"), std::string::npos) << out;
-    collector->ctl({"exception", "grant", "--group", "税務課", "--control", "software", "--software",
-                    std::string(64, 'a'), "--until", dateIn(40), "--reason", "業務システム更新",
-                    "--requested-by", "tanaka", "--approved-by", "suzuki"});
+    out = as(sato, with({"--until", dateIn(3)}));
+    EXPECT_NE(out.find("requested; it applies once another account approves it"), std::string::npos) << out;
+    auto listed = boost::json::parse(collector->ctl({"exception", "list", "--state", "requested", "--format", "json"}));
+    ASSERT_EQ(listed.at("rows").as_array().size(), 1u) << listed;
+    const std::string id(listed.at("rows").at(0).at("id").as_string());
+    EXPECT_EQ(listed.at("rows").at(0).at("requested_by").as_string(), "sato") << "the account, not a typed name";
+    EXPECT_EQ(statusOf("term-a").at("exceptions").to_number<uint64_t>(), 0u) << "a request applies to nobody";
+    EXPECT_FALSE(statusOf("term-a").at("behind").as_bool());
+
+    // Two people: never the requester, and only a role that approves.
+    out = as(sato, {"exception", "approve", id}, 1);
+    EXPECT_NE(out.find("HTTP 403"), std::string::npos) << out;
+    EXPECT_NE(out.find("may not approve exceptions"), std::string::npos) << out;
+    out = collector->ctl({"exception", "approve", id}, 1);
+    EXPECT_NE(out.find("admin (security_admin) may not approve exceptions"), std::string::npos) << out;
+    const auto delegated = collector->addUser("kato", {"--role", "security_admin"});
+    as(ciso, {"user", "rights", "sato", "--grant", "approve"});
+    out = as(sato, {"exception", "approve", id}, 1);
+    EXPECT_NE(out.find("was requested by sato; another account must approve it"), std::string::npos) << out;
+    EXPECT_NE(out.find("別の利用者が承認してください"), std::string::npos) << out;
+    out = as(ciso, {"exception", "approve", id, "--note", "副市長決裁済"});
+    EXPECT_NE(out.find("approved; terminals in its scope take it at their next sync"), std::string::npos) << out;
+    EXPECT_NE(as(ciso, {"exception", "approve", id}, 1).find("is active, not requested"), std::string::npos);
 
     auto status = statusOf("term-a");
-    EXPECT_TRUE(status.at("behind").as_bool()) << "a grant is a newer policy for the terminals it covers";
-    EXPECT_EQ(status.at("exceptions").to_number<uint64_t>(), 2u);
-    const uint64_t with_exceptions = status.at("latest_version").to_number<uint64_t>();
-    EXPECT_GT(with_exceptions, before);
-    syncTo(agent, "term-a", with_exceptions);
+    EXPECT_TRUE(status.at("behind").as_bool()) << "an approval is a newer policy for the terminals it covers";
+    EXPECT_EQ(status.at("exceptions").to_number<uint64_t>(), 1u);
+    const uint64_t with_exception = status.at("latest_version").to_number<uint64_t>();
+    syncTo(agent, "term-a", with_exception);
+    auto applied = appliedPolicy(dir / "term-a");
+    ASSERT_EQ(applied.exceptions_size(), 1);
+    EXPECT_EQ(applied.group(), "税務課");
+    EXPECT_EQ(applied.exceptions(0).id(), id);
+    EXPECT_EQ(applied.exceptions(0).usb_device(), "0781:5581:4C530001");
+    EXPECT_EQ(applied.exceptions(0).usb_action(), mamori::v1::ALLOW_READONLY) << "read-only unless asked otherwise";
+    EXPECT_EQ(applied.exceptions(0).requested_by(), "sato");
+    EXPECT_EQ(applied.exceptions(0).approved_by(), "suzuki");
+    EXPECT_GT(applied.exceptions(0).approved_unix(), 0);
+
+    // A group exception by a delegated approver; it does not reach a terminal of another group.
+    collector->token("住民課");  // the section begins with its first enrollment token
+    as(ciso, {"exception", "request", "--group", "住民課", "--control", "hours", "--hours-extension", "--until",
+              dateIn(40), "--reason", "転入繁忙期"});
+    listed = boost::json::parse(collector->ctl({"exception", "list", "--state", "requested", "--format", "json"}));
+    const std::string group_id(listed.at("rows").at(0).at("id").as_string());
+    EXPECT_NE(as(delegated, {"exception", "approve", group_id}, 1).find("HTTP 403"), std::string::npos);
+    as(sato, {"exception", "approve", group_id});
+    EXPECT_EQ(statusOf("term-a").at("exceptions").to_number<uint64_t>(), 1u);
 
     const auto soon = boost::json::parse(collector->ctl({"exception", "list", "--expiring", "7d", "--format", "json"}));
     ASSERT_EQ(soon.at("rows").as_array().size(), 1u) << soon;
-    EXPECT_EQ(soon.at("rows").at(0).at("terminal").as_string(), "term-a");
-    EXPECT_EQ(soon.at("rows").at(0).at("detail").as_string(), "0781:5581:4C530001");
-    EXPECT_EQ(soon.at("rows").at(0).at("requested_by").as_string(), "sato");
+    EXPECT_EQ(soon.at("rows").at(0).at("state").as_string(), "active");
+    EXPECT_EQ(soon.at("rows").at(0).at("detail").as_string(), "0781:5581:4C530001 read-only");
     EXPECT_EQ(soon.at("rows").at(0).at("approved_by").as_string(), "suzuki");
     EXPECT_EQ(soon.at("rows").at(0).at("until").as_string(), dateIn(3));
     const std::string table = collector->ctl({"exception", "list"});
-    EXPECT_NE(table.find("group 税務課"), std::string::npos) << table;
-    EXPECT_NE(table.find("software"), std::string::npos) << table;
+    EXPECT_NE(table.find("group 住民課"), std::string::npos) << table;
+
+    // Revoked: the terminal gets a newer policy without it at its next sync.
+    EXPECT_NE(collector->ctl({"exception", "revoke", id}, 2).find("missing the reason"), std::string::npos);
+    out = collector->ctl({"exception", "revoke", id, "--reason", "受け渡し完了"});
+    EXPECT_NE(out.find("revoked"), std::string::npos) << out;
+    status = statusOf("term-a");
+    EXPECT_TRUE(status.at("behind").as_bool());
+    EXPECT_EQ(status.at("exceptions").to_number<uint64_t>(), 0u);
+    const uint64_t without = status.at("latest_version").to_number<uint64_t>();
+    EXPECT_GT(without, with_exception);
+    syncTo(agent, "term-a", without);
+    EXPECT_EQ(appliedPolicy(dir / "term-a").exceptions_size(), 0);
+    EXPECT_NE(as(ciso, {"exception", "approve", id}, 1).find("is revoked, not requested"), std::string::npos);
+
+    const auto revoked = boost::json::parse(collector->ctl({"exception", "list", "--state", "revoked", "--format", "json"}));
+    ASSERT_EQ(revoked.at("rows").as_array().size(), 1u);
+    EXPECT_FALSE(revoked.at("rows").at(0).at("revoked").is_null());
+    const auto history = boost::json::parse(collector->ctl({"exception", "history", id, "--format", "json"}));
+    const auto& changes = history.at("rows").as_array();
+    ASSERT_EQ(changes.size(), 3u) << history;
+    EXPECT_EQ(changes.at(0).at("action").as_string(), "requested");
+    EXPECT_EQ(changes.at(0).at("actor").as_string(), "sato");
+    EXPECT_EQ(changes.at(1).at("action").as_string(), "approved");
+    EXPECT_EQ(changes.at(1).at("actor").as_string(), "suzuki");
+    EXPECT_EQ(changes.at(1).at("note").as_string(), "副市長決裁済");
+    EXPECT_EQ(changes.at(2).at("action").as_string(), "revoked");
+    EXPECT_EQ(changes.at(2).at("role").as_string(), "security_admin");
+    EXPECT_EQ(changes.at(2).at("note").as_string(), "受け渡し完了");
+    EXPECT_NE(collector->ctl({"exception", "list", "--state", "gone"}, 2).find("gone not in"), std::string::npos);
+    EXPECT_NE(collector->ctl({"exception", "history", "ex-000000000000"}, 1).find("no exception ex-000000000000"),
+              std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PolicyAdmin, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

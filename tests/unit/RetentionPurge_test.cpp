@@ -122,9 +122,9 @@ TYPED_TEST(RetentionPurgeTest, ExceptionsGoFiveYearsAfterTheFiscalYearTheyEndedI
         e.id = id;
         e.terminal = "t1";
         e.created_unix = kNow;
-        e.expires_unix = this->calendar.startOfDateUnix(last_day, 1);  // as ExceptionGrant stores "until"
+        e.expires_unix = this->calendar.startOfDateUnix(last_day, 1);  // as ExceptionRequest stores "until"
         e.exception = "x";
-        store->addException(e);
+        store->addException(e, {id, kNow, "sato", "security_admin", "requested", ""});
     };
     grant("ended-fy2021", "2022-03-31");
     grant("ended-fy2022", "2022-04-01");
@@ -136,10 +136,13 @@ TYPED_TEST(RetentionPurgeTest, ExceptionsGoFiveYearsAfterTheFiscalYearTheyEndedI
     EXPECT_EQ(r.exceptions.exceptions, 1u);
     EXPECT_NE(purge.describe(r).find("removed 1 exceptions that ended 2022-03-31 to 2022-03-31"), std::string::npos)
         << purge.describe(r);
-    const auto left = store->exceptions(0, std::numeric_limits<int64_t>::max());
+    const auto left = store->exceptions();
     ASSERT_EQ(left.size(), 2u);
     EXPECT_EQ(left[0].id, "ended-fy2022");
     EXPECT_EQ(left[1].id, "in-force");
+    // Their records go with them, and only theirs.
+    EXPECT_TRUE(store->exceptionHistory("ended-fy2021").empty());
+    EXPECT_EQ(store->exceptionHistory("").size(), 2u);
 }
 
 TYPED_TEST(RetentionPurgeTest, PeriodsAreSettings) {

@@ -30,8 +30,8 @@ protected:
     // A store with a row in every table, and a policy version counter ahead of every row.
     void fill(Store& s) {
         s.putSetting("time_zone", "Asia/Tokyo");
-        s.addAdminUser({"admin", "admin", {}, "hash-admin"});
-        s.addAdminUser({"suzuki", "officer", {"税務課", "住民課"}, "hash-suzuki"});
+        s.addAdminUser({"admin", "security_admin", {}, "hash-admin"});
+        s.addAdminUser({"suzuki", "section_manager", {"税務課", "住民課"}, "hash-suzuki", {"approve", "person_events"}, kNow});
         s.addEnrollToken({"token-used", "税務課", kNow + 3600, "admin"});
         s.addEnrollToken({"token-open", "住民課", kNow + 3600, "admin"});
         s.consumeEnrollToken("token-used", kNow);
@@ -45,11 +45,14 @@ protected:
         s.recordSync("t1", kNow + 10, 1, -250);
         s.addPolicy({0, "all", "全庁標準", std::string("\x08\x00\xff", 3), kNow, "admin"});
         s.setTerminalGroup("t2", "税務課");
-        s.addException({0, "ex-1", "t1", "", kNow + 86400, kNow, "exc"});
-        s.addException({0, "ex-2", "", "住民課", kNow + 60, kNow, "exc"});
+        s.addException({0, "ex-1", "t1", "", kNow + 86400, kNow, "exc", "requested", "admin"},
+                       {"ex-1", kNow, "admin", "security_admin", "requested", ""});
+        s.changeException({"ex-1", kNow + 5, "ciso", "ciso", "approved", "決裁済"}, "requested", "active", "", "ciso", 0);
+        s.addException({0, "ex-2", "", "住民課", kNow + 60, kNow, "exc", "requested", "admin"},
+                       {"ex-2", kNow, "admin", "security_admin", "requested", ""});
         s.purgeExceptionsExpiredBy(kNow + 60);  // ex-2's version was handed out and is gone
-        s.recordAccess({kNow, "suzuki", "officer", "t1", "events"});
-        s.recordAccess({kNow + 1, "suzuki", "officer", "t2", "events (refused)"});
+        s.recordAccess({kNow, "suzuki", "section_manager", "t1", "events"});
+        s.recordAccess({kNow + 1, "suzuki", "section_manager", "t2", "events (refused)"});
     }
 
     // Every row of every table, to compare two stores.
@@ -71,7 +74,7 @@ TEST_F(StoreMigrationTest, SqliteToPostgresAndBackKeepsEveryRowAndTheVersionCoun
     auto source = openStore(sqlite.newUrl());
     fill(*source);
     const uint64_t last = source->lastPolicyVersion();
-    ASSERT_EQ(last, 4u) << "a policy, a move, two exceptions; the last one's row is gone";
+    ASSERT_EQ(last, 5u) << "a policy, a move, two exceptions and an approval; the last exception's row is gone";
 
     auto pg = openStore(server->createDatabase());
     std::vector<std::string> seen;
@@ -86,10 +89,17 @@ TEST_F(StoreMigrationTest, SqliteToPostgresAndBackKeepsEveryRowAndTheVersionCoun
     EXPECT_EQ(copied["daily_compliance"], 3u);
     EXPECT_EQ(copied["admin_users"], 2u);
     EXPECT_EQ(copied["access_log"], 2u);
+    EXPECT_EQ(copied["exception_history"], 2u) << "ex-1 requested and approved; ex-2's went with it";
     EXPECT_EQ(dump(*source), dump(*pg));
 
     // What the collector reads through the Store interface is the same.
     EXPECT_EQ(pg->adminByTokenHash("hash-suzuki")->sections, (std::vector<std::string>{"税務課", "住民課"}));
+    EXPECT_EQ(pg->adminByName("suzuki")->rights, (std::vector<std::string>{"approve", "person_events"}));
+    EXPECT_EQ(pg->adminByName("suzuki")->disabled_unix, kNow);
+    EXPECT_EQ(pg->exception("ex-1")->state, "active");
+    EXPECT_EQ(pg->exception("ex-1")->approved_by, "ciso");
+    EXPECT_EQ(pg->exceptionHistory("ex-1").at(1).note, "決裁済");
+
     EXPECT_FALSE(pg->consumeEnrollToken("token-used", kNow)) << "a used token stays used";
     EXPECT_TRUE(pg->consumeEnrollToken("token-open", kNow));
     EXPECT_EQ(pg->terminal("t2")->policy_reissue_version, source->terminal("t2")->policy_reissue_version);
@@ -110,6 +120,8 @@ TEST_F(StoreMigrationTest, SqliteToPostgresAndBackKeepsEveryRowAndTheVersionCoun
     StoreMigration::run(*pg, *back);
     EXPECT_EQ(dump(*pg), dump(*back));
     EXPECT_EQ(back->addPolicy({0, "all", "次の次", "", kNow, "admin"}), last + 2);
+    pg->changeException({"ex-1", kNow + 9, "ciso", "ciso", "revoked", "r"}, "active", "revoked", "", "", kNow + 9);
+    EXPECT_EQ(pg->exceptionHistory("").size(), 3u) << "history ids continue after the copied ones";
 }
 
 TEST_F(StoreMigrationTest, ANonEmptyDestinationIsRefusedBeforeAnythingIsWritten) {

@@ -266,7 +266,7 @@ TYPED_TEST(StoreTest, KnownGroupsAreEveryGroupTheStoreNamesWhicheverCollectorWro
     store->addTerminal(terminal("t1", "税務課"));
     store->addEnrollToken(EnrollToken{"hash", "住民課", kNow + 3600, "admin"});
     store->addPolicy(PolicyRecord{0, "会計課", "p", "", kNow, "admin"});
-    store->addAdminUser({"tanaka", "officer", {"福祉課", "税務課"}, "aa11"});
+    store->addAdminUser({"tanaka", "section_manager", {"福祉課", "税務課"}, "aa11"});
     // Another connection, as a second collector sharing the database sees it.
     EXPECT_EQ(this->open()->knownGroups(), (std::vector<std::string>{"会計課", "住民課", "福祉課", "税務課"}));
 }
@@ -519,15 +519,40 @@ TYPED_TEST(StoreTest, SettingsAndAdminUsers) {
     store->putSetting("time_zone", "Asia/Tokyo ");
     EXPECT_EQ(store->setting("time_zone"), "Asia/Tokyo ");
 
-    store->addAdminUser({"tanaka", "officer", {"税務課", "住民課, 窓口"}, "aa11"});
-    EXPECT_EQ(userErrorOf([&] { store->addAdminUser({"tanaka", "admin", {}, "bb22"}); }), UserError::Kind::Conflict);
-    EXPECT_EQ(userErrorOf([&] { store->addAdminUser({"suzuki", "admin", {}, "aa11"}); }), UserError::Kind::Conflict);
+    store->addAdminUser({"tanaka", "section_manager", {"税務課", "住民課, 窓口"}, "aa11"});
+    EXPECT_EQ(userErrorOf([&] { store->addAdminUser({"tanaka", "security_admin", {}, "bb22"}); }),
+              UserError::Kind::Conflict);
+    EXPECT_EQ(userErrorOf([&] { store->addAdminUser({"suzuki", "security_admin", {}, "aa11"}); }),
+              UserError::Kind::Conflict);
     const auto u = store->adminByTokenHash("aa11");
     ASSERT_TRUE(u);
     EXPECT_EQ(u->name, "tanaka");
-    EXPECT_EQ(u->role, "officer");
+    EXPECT_EQ(u->role, "section_manager");
     EXPECT_EQ(u->sections, (std::vector<std::string>{"税務課", "住民課, 窓口"}));
+    EXPECT_TRUE(u->rights.empty());
+    EXPECT_EQ(u->disabled_unix, 0);
     EXPECT_FALSE(store->adminByTokenHash("bb22"));
+
+    // A change of role, sections, rights and state, as UserApi makes it.
+    AdminUser changed = *u;
+    changed.role = "security_admin";
+    changed.sections.clear();
+    changed.rights = {"approve"};
+    changed.disabled_unix = kNow;
+    EXPECT_TRUE(store->updateAdminUser(changed));
+    changed.name = "nobody";
+    EXPECT_FALSE(store->updateAdminUser(changed));
+    store->addAdminUser({"abe", "auditor", {}, "cc33"});
+    const auto all = store->adminUsers();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].name, "abe");
+    EXPECT_EQ(all[1].name, "tanaka");
+    EXPECT_EQ(all[1].role, "security_admin");
+    EXPECT_TRUE(all[1].sections.empty());
+    EXPECT_EQ(all[1].rights, (std::vector<std::string>{"approve"}));
+    EXPECT_EQ(all[1].disabled_unix, kNow);
+    EXPECT_EQ(store->adminByName("tanaka")->token_hash, "aa11") << "the token stays";
+    EXPECT_FALSE(store->adminByName("tanak"));
 }
 
 TYPED_TEST(StoreTest, ReopenKeepsData) {
@@ -625,30 +650,50 @@ ExceptionRecord exceptionRecord(const std::string& id, const std::string& termin
     return e;
 }
 
-TYPED_TEST(StoreTest, ExceptionsShareThePolicyVersionCounterAndExpireByThemselves) {
+ExceptionChange change(const std::string& id, const std::string& action, int64_t at = kNow) {
+    return {id, at, action == "requested" ? "sato" : "suzuki", action == "requested" ? "security_admin" : "ciso", action,
+            "note of " + action};
+}
+
+TYPED_TEST(StoreTest, ExceptionsShareThePolicyVersionCounterAndApplyOnlyOnceApproved) {
     auto store = this->open();
     // An exception before any policy still gets a version, and the first policy comes after it.
-    const uint64_t e0 = store->addException(exceptionRecord("ex0", "t9", "", kNow + 10));
+    const uint64_t e0 = store->addException(exceptionRecord("ex0", "t9", "", kNow + 10), change("ex0", "requested"));
     const uint64_t p1 = store->addPolicy({0, "税務課", "標準", "p", kNow, "admin"});
-    const uint64_t e1 = store->addException(exceptionRecord("ex1", "t1", "", kNow + 100));
+    const uint64_t e1 = store->addException(exceptionRecord("ex1", "t1", "", kNow + 100), change("ex1", "requested"));
     const uint64_t p2 = store->addPolicy({0, "税務課", "改訂", "p", kNow, "admin"});
-    const uint64_t e2 = store->addException(exceptionRecord("ex2", "", "税務課", kNow + 1000));
+    const uint64_t e2 = store->addException(exceptionRecord("ex2", "", "税務課", kNow + 1000), change("ex2", "requested"));
     EXPECT_LT(e0, p1);
     EXPECT_LT(p1, e1);
     EXPECT_LT(e1, p2);
     EXPECT_LT(p2, e2);
-    EXPECT_EQ(userErrorOf([&] { store->addException(exceptionRecord("ex1", "t2", "", kNow + 100)); }), UserError::Kind::Conflict);
+    EXPECT_EQ(userErrorOf([&] { store->addException(exceptionRecord("ex1", "t2", "", kNow + 100), change("ex1", "requested")); }),
+              UserError::Kind::Conflict);
+    EXPECT_TRUE(store->exceptionsFor("t1", "税務課", kNow).empty()) << "a request applies to nobody";
+
+    const auto approved = store->changeException(change("ex1", "approved"), "requested", "active", "approved bytes",
+                                                 "suzuki", 0);
+    EXPECT_GT(approved.version, e2) << "an approval is a newer policy for its terminals";
+    EXPECT_EQ(approved.state, "active");
+    EXPECT_EQ(approved.approved_by, "suzuki");
+    EXPECT_EQ(approved.exception, "approved bytes");
+    EXPECT_EQ(approved.requested_by, "");  // as the record given to addException had it
+    store->changeException(change("ex2", "approved"), "requested", "active", "", "suzuki", 0);
+    // Of two approvers at once, one wins; the other is told what happened.
+    EXPECT_EQ(userErrorOf([&] { store->changeException(change("ex2", "approved"), "requested", "active", "", "x", 0); }),
+              UserError::Kind::Conflict);
+    EXPECT_EQ(userErrorOf([&] { store->changeException(change("nope", "approved"), "requested", "active", "", "x", 0); }),
+              UserError::Kind::NotFound);
 
     const auto now = store->exceptionsFor("t1", "税務課", kNow);
     ASSERT_EQ(now.size(), 2u);
     EXPECT_EQ(now[0].id, "ex1");
-    EXPECT_EQ(now[0].version, e1);
     EXPECT_EQ(now[0].terminal, "t1");
     EXPECT_EQ(now[0].expires_unix, kNow + 100);
     EXPECT_EQ(now[0].created_unix, kNow);
-    EXPECT_EQ(now[0].exception, exceptionRecord("ex1", "", "", 0).exception);
     EXPECT_EQ(now[1].id, "ex2");
     EXPECT_EQ(now[1].group, "税務課");
+    EXPECT_EQ(now[1].exception, exceptionRecord("ex2", "", "", 0).exception) << "kept when none is given";
 
     const auto later = store->exceptionsFor("t1", "税務課", kNow + 100);
     ASSERT_EQ(later.size(), 1u) << "ex1 expired at kNow + 100";
@@ -656,26 +701,41 @@ TYPED_TEST(StoreTest, ExceptionsShareThePolicyVersionCounterAndExpireByThemselve
     EXPECT_TRUE(store->exceptionsFor("t2", "住民課", kNow).empty());
     EXPECT_TRUE(store->exceptionsFor("", "", kNow).empty()) << "an empty scope matches nothing";
 
-    const auto soon = store->exceptions(kNow, kNow + 500);
-    ASSERT_EQ(soon.size(), 2u);
-    EXPECT_EQ(soon[0].id, "ex0");
-    EXPECT_EQ(soon[1].id, "ex1");
-    const auto all = store->exceptions(kNow + 50, std::numeric_limits<int64_t>::max());
-    ASSERT_EQ(all.size(), 2u);
-    EXPECT_EQ(all[0].id, "ex1");
-    EXPECT_EQ(all[1].id, "ex2");
+    // A revoked one stays in scope with a newer version, so terminals re-sync without it.
+    const auto revoked = store->changeException(change("ex2", "revoked", kNow + 5), "active", "revoked", "", "", kNow + 5);
+    EXPECT_GT(revoked.version, approved.version);
+    EXPECT_EQ(revoked.ended_unix, kNow + 5);
+    EXPECT_EQ(revoked.approved_by, "suzuki") << "kept when none is given";
+    const auto after = store->exceptionsFor("t1", "税務課", kNow + 10);
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(after[1].state, "revoked");
+
+    const auto all = store->exceptions();
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0].id, "ex0");
+    EXPECT_EQ(all[0].state, "requested");
+    EXPECT_EQ(all[2].id, "ex2");
+    const auto history = store->exceptionHistory("ex2");
+    ASSERT_EQ(history.size(), 3u);
+    EXPECT_EQ(history[0].action, "requested");
+    EXPECT_EQ(history[1].action, "approved");
+    EXPECT_EQ(history[2].action, "revoked");
+    EXPECT_EQ(history[2].at_unix, kNow + 5);
+    EXPECT_EQ(history[2].actor, "suzuki");
+    EXPECT_EQ(history[2].note, "note of revoked");
+    EXPECT_EQ(store->exceptionHistory("").size(), 6u) << "3 requests, 2 approvals, 1 revocation; no failed attempt";
 
     store.reset();
     store = this->open();
-    EXPECT_GT(store->addPolicy({0, "g", "n", "p", kNow, "x"}), e2) << "one counter, also after a reopen";
+    EXPECT_GT(store->addPolicy({0, "g", "n", "p", kNow, "x"}), revoked.version) << "one counter, also after a reopen";
 }
 
 TYPED_TEST(StoreTest, AccessLogKeepsEveryReadNewestFirst) {
     auto store = this->open();
     EXPECT_TRUE(store->accessLog(0, 10).empty());
-    store->recordAccess({kNow, "yamada", "officer", "t1", "events"});
+    store->recordAccess({kNow, "yamada", "section_manager", "t1", "events"});
     store->recordAccess({kNow + 5, "kansa", "auditor", "t2", "events"});
-    store->recordAccess({kNow + 5, "yamada", "officer", "t2", "events (refused)"});
+    store->recordAccess({kNow + 5, "yamada", "section_manager", "t2", "events (refused)"});
     const auto all = store->accessLog(0, 10);
     ASSERT_EQ(all.size(), 3u);
     EXPECT_EQ(all[0].user, "yamada");

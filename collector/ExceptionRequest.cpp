@@ -1,4 +1,4 @@
-#include "collector/ExceptionGrant.h"
+#include "collector/ExceptionRequest.h"
 
 #include "collector/AdminAnswer.h"
 
@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include "mamori/common/UserError.h"
+#include "mamori/policy/UsbDeviceId.h"
 
 namespace mamori::collector {
 namespace json = boost::json;
@@ -24,14 +25,6 @@ std::string field(const json::object& o, const char* key) {
     if (!v->is_string()) throw common::UserError::invalid(std::string(key) + " must be a string",
                                                           std::string(key) + " は文字列で指定してください");
     return std::string(v->as_string());
-}
-
-// Names compared as people write them: "Sato", " sato " and "SATO" are one person.
-std::string person(std::string s) {
-    s.erase(0, s.find_first_not_of(" \t"));
-    s.erase(s.find_last_not_of(" \t") + 1);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
 }
 
 bool isHex(const std::string& s) {
@@ -61,7 +54,7 @@ const char* controlName(mamori::v1::Control c) {
 
 }  // namespace
 
-int64_t ExceptionGrant::endOfLocalDate(const std::string& date, const LocalCalendar& calendar) {
+int64_t ExceptionRequest::endOfLocalDate(const std::string& date, const LocalCalendar& calendar) {
     try {
         return calendar.startOfDateUnix(date, 1);
     } catch (const common::UserError&) {
@@ -70,7 +63,19 @@ int64_t ExceptionGrant::endOfLocalDate(const std::string& date, const LocalCalen
     }
 }
 
-ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCalendar& calendar, int64_t now_unix) {
+void ExceptionRequest::requireWithin(int64_t expires_unix, int max_days, const LocalCalendar& calendar,
+                                     int64_t now_unix) {
+    const std::string latest = calendar.dateOfUnix(now_unix + int64_t{max_days} * 86400);
+    if (expires_unix <= endOfLocalDate(latest, calendar)) return;
+    throw common::UserError::invalid(
+        "an exception may last at most " + std::to_string(max_days) + " days (the profile's max_exception_days): until " +
+            latest + " at the latest",
+        "例外措置の期間は最長 " + std::to_string(max_days) + " 日です（プロファイルの max_exception_days）。有効期限は " +
+            latest + " 以前にしてください");
+}
+
+ExceptionRecord ExceptionRequest::fromJson(const json::object& body, const std::string& requester,
+                                           const LocalCalendar& calendar, int64_t now_unix, int max_days) {
     mamori::v1::PolicyException e;
     e.set_terminal(field(body, "terminal"));
     e.set_group(field(body, "group"));
@@ -80,22 +85,40 @@ ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCa
 
     const std::string control = field(body, "control");
     if (control == "usb") {
-        const std::string device = field(body, "device");
-        if (std::count(device.begin(), device.end(), ':') != 2)
-            throw common::UserError::invalid("a usb exception needs --device VID:PID:SERIAL",
-                                             "USB の例外措置には --device VID:PID:SERIAL が必要です");
-        e.set_control(mamori::v1::USB);
-        e.set_usb_device(device);
-        e.set_usb_action(mamori::v1::ALLOW);
-    } else if (control == "software") {
-        std::string sha = field(body, "software");
-        std::transform(sha.begin(), sha.end(), sha.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (sha.size() != 64 || !isHex(sha))
+        const auto device = mamori::policy::UsbDeviceId::parse(field(body, "device"));
+        if (!device)
             throw common::UserError::invalid(
-                "a software exception needs --software with the program's SHA-256 (64 hex digits)",
-                "ソフトウェアの例外措置には --software でプログラムの SHA-256（16進64桁）が必要です");
+                "a usb exception needs --device VID:PID[:SERIAL], four hex digits each for VID and PID (e.g. "
+                "0781:5581:4C530001), not '" + field(body, "device") + "'",
+                "USB の例外措置には --device VID:PID[:SERIAL]（VID と PID は16進4桁、例 0781:5581:4C530001）が必要です（'" +
+                    field(body, "device") + "'）");
+        const std::string access = field(body, "access");
+        if (!access.empty() && access != "read-only" && access != "read-write")
+            throw common::UserError::invalid("access must be read-only or read-write",
+                                             "access は read-only か read-write で指定してください");
+        e.set_control(mamori::v1::USB);
+        e.set_usb_device(device->str());
+        // Read-only unless asked otherwise: the My Number tier forbids writing to media (002:1020).
+        e.set_usb_action(access == "read-write" ? mamori::v1::ALLOW : mamori::v1::ALLOW_READONLY);
+    } else if (control == "software") {
+        std::string sha = field(body, "sha256");
+        const std::string path = field(body, "path");
+        std::transform(sha.begin(), sha.end(), sha.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (sha.empty() == path.empty())
+            throw common::UserError::invalid(
+                "a software exception names the program by --sha256 (64 hex digits) or by --path (absolute), one "
+                "of the two",
+                "ソフトウェアの例外措置では --sha256（16進64桁）か --path（絶対パス）のどちらか一方でプログラムを指定してください");
+        if (!sha.empty() && (sha.size() != 64 || !isHex(sha)))
+            throw common::UserError::invalid("--sha256 takes the program's SHA-256, 64 hex digits",
+                                             "--sha256 にはプログラムの SHA-256（16進64桁）を指定してください");
+        if (!path.empty() && (path.front() != '/' || path.find("/../") != std::string::npos ||
+                              path.find('\0') != std::string::npos))
+            throw common::UserError::invalid("--path takes an absolute path without '..', e.g. /opt/app/bin/app",
+                                             "--path には '..' を含まない絶対パスを指定してください（例 /opt/app/bin/app）");
         e.set_control(mamori::v1::SOFTWARE);
         e.set_software_sha256(sha);
+        e.set_software_path(path);
     } else if (control == "hours") {
         const auto* ext = body.if_contains("hours_extension");
         if (!ext || !ext->is_bool() || !ext->as_bool())
@@ -110,16 +133,8 @@ ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCa
 
     e.set_user(field(body, "user"));
     e.set_reason(field(body, "reason"));
-    e.set_requested_by(field(body, "requested_by"));
-    e.set_approved_by(field(body, "approved_by"));
+    e.set_requested_by(requester);
     if (e.reason().empty()) throw common::UserError::invalid("an exception needs a reason", "例外措置には理由が必要です");
-    if (person(e.requested_by()).empty() || person(e.approved_by()).empty())
-        throw common::UserError::invalid("an exception needs both --requested-by and --approved-by",
-                                         "例外措置には申請者（--requested-by）と承認者（--approved-by）の両方が必要です");
-    if (person(e.requested_by()) == person(e.approved_by()))
-        throw common::UserError::invalid(
-            "the requester may not approve their own exception (requested_by == approved_by)",
-            "申請者は自分の例外措置を承認できません（申請者と承認者が同じです）");
 
     const std::string until = field(body, "until");
     if (until.empty()) throw common::UserError::invalid("an exception needs an expiry (--until YYYY-MM-DD)",
@@ -127,6 +142,7 @@ ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCa
     e.set_expires_unix(endOfLocalDate(until, calendar));
     if (e.expires_unix() <= now_unix) throw common::UserError::invalid("the expiry " + until + " is already past",
                                          "有効期限 " + until + " は既に過ぎています");
+    requireWithin(e.expires_unix(), max_days, calendar, now_unix);
 
     e.set_id(newId());
     ExceptionRecord r;
@@ -136,26 +152,42 @@ ExceptionRecord ExceptionGrant::fromJson(const json::object& body, const LocalCa
     r.expires_unix = e.expires_unix();
     r.created_unix = now_unix;
     r.exception = e.SerializeAsString();
+    r.state = "requested";
+    r.requested_by = requester;
     return r;
 }
 
-json::object ExceptionGrant::toJson(const ExceptionRecord& r, const LocalCalendar& calendar) {
+std::string ExceptionRequest::stateAt(const ExceptionRecord& r, int64_t now_unix) {
+    if (r.state == "active" && r.expires_unix <= now_unix) return "expired";
+    return r.state;
+}
+
+json::object ExceptionRequest::toJson(const ExceptionRecord& r, const LocalCalendar& calendar, int64_t now_unix) {
     mamori::v1::PolicyException e;
     e.ParseFromString(r.exception);
     std::string detail = e.usb_device();
+    if (!detail.empty()) detail += e.usb_action() == mamori::v1::ALLOW ? " read-write" : " read-only";
     if (detail.empty()) detail = e.software_sha256();
+    if (detail.empty()) detail = e.software_path();
     if (detail.empty() && e.hours_extension()) detail = "hours extension";
+    const AdminAnswer answer(calendar);
     json::object out{{"id", r.id},
+                     {"state", stateAt(r, now_unix)},
                      {"version", r.version},
                      {"terminal", r.terminal},
                      {"group", r.group},
+                     {"user", e.user()},
                      {"control", controlName(e.control())},
                      {"detail", detail},
                      {"until", calendar.dateOfUnix(r.expires_unix - 1)}};
-    AdminAnswer(calendar).time(out, "expires", r.expires_unix);
+    answer.time(out, "expires", r.expires_unix);
     out["reason"] = e.reason();
-    out["requested_by"] = e.requested_by();
-    out["approved_by"] = e.approved_by();
+    // The accounts, as recorded; exceptions stored before accounts were recorded keep the names typed then.
+    out["requested_by"] = r.requested_by.empty() ? e.requested_by() : r.requested_by;
+    out["approved_by"] = r.approved_by.empty() ? e.approved_by() : r.approved_by;
+    answer.time(out, "requested", r.created_unix);
+    answer.time(out, "approved", e.approved_unix());
+    answer.time(out, "revoked", r.ended_unix);
     return out;
 }
 
