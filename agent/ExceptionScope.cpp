@@ -61,17 +61,4 @@ void ExceptionScope::logIgnored(const v1::Policy& policy) const {
     for (const auto& line : ignored(policy)) Log::warn(line);
 }
 
-const char* ExceptionScope::name(Verdict v) {
-    switch (v) {
-        case Verdict::Applies: return "applies";
-        case Verdict::OtherTerminal: return "other terminal";
-        case Verdict::OtherGroup: return "other group";
-        case Verdict::Unscoped: return "no scope";
-        case Verdict::Expired: return "expired";
-        case Verdict::OtherUser: return "other user";
-        case Verdict::UserUnknown: return "user unknown";
-    }
-    return "?";
-}
-
 }  // namespace mamori::agent

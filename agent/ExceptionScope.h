@@ -52,8 +52,6 @@ public:
     // Logs ignored(): the agent calls it once for each policy it applies, not at each decision.
     void logIgnored(const mamori::v1::Policy& policy) const;
 
-    static const char* name(Verdict v);
-
 private:
     std::string terminal_id_;
     std::string group_;

@@ -14,6 +14,7 @@
 #include <date/date.h>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "agent/HoursControl.h"
 #include "tests/support/JournalProbe.h"
@@ -206,7 +207,9 @@ TEST_F(HoursIntegrationTest, AtClosingOnlyThisTerminalsAndItsGroupsExtensionsHol
     EXPECT_EQ(by_user["kato"].outcome(), v1::EXEMPTED);
     EXPECT_EQ(by_user["kato"].rule_id(), "EX-ZEIMU");
     int status = 0;
-    ASSERT_EQ(::waitpid(sato, &status, 0), sato);
+    pid_t ended = 0;
+    for (int i = 0; i < 300 && (ended = ::waitpid(sato, &status, WNOHANG)) == 0; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(ended, sato) << "sato's session was not logged off";
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP);
     EXPECT_EQ(::waitpid(ito, &status, WNOHANG), 0) << "an exempted session keeps running";
     EXPECT_EQ(::waitpid(kato, &status, WNOHANG), 0) << "an exempted session keeps running";
