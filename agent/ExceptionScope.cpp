@@ -51,7 +51,13 @@ std::vector<std::string> ExceptionScope::ignored(const v1::Policy& policy) const
                 out.push_back("exception " + e.id() + " names neither a terminal nor a group: ignored / 例外措置 " + e.id() +
                               " は対象（端末または所属）がないため適用しません");
                 break;
-            default: break;
+            default:
+                // UsbRules asks with no user: a stick is decided whoever is logged on.
+                if (e.control() == v1::USB && !e.user().empty())
+                    out.push_back("exception " + e.id() + " for usb is limited to user " + e.user() +
+                                  ", which a device decision cannot know: ignored / 例外措置 " + e.id() +
+                                  " は利用者 " + e.user() + " に限定されていますが、USB 機器の判定では利用者を特定できないため適用しません");
+                break;
         }
     }
     return out;

@@ -46,8 +46,8 @@ public:
     // Addressed to this terminal (by its id and/or its group), whatever the time and the user.
     bool addressedHere(const mamori::v1::PolicyException& e) const;
 
-    // One line for each exception addressed to another terminal or group, or to none, saying
-    // which and why it is ignored; empty when all are addressed here.
+    // One line for each exception addressed to another terminal or group, or to none, or to a
+    // user on USB, saying which and why it is ignored; empty when none is.
     std::vector<std::string> ignored(const mamori::v1::Policy& policy) const;
     // Logs ignored(): the agent calls it once for each policy it applies, not at each decision.
     void logIgnored(const mamori::v1::Policy& policy) const;

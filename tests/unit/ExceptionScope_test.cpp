@@ -71,7 +71,7 @@ TEST(ExceptionScope, AUsersExceptionNeedsThatUserKnown) {
     EXPECT_EQ(kHere.judge(exception("MN-012", ""), 1000, std::nullopt), Verdict::Applies);
 }
 
-TEST(ExceptionScope, IgnoredNamesEachExceptionForElsewhereOnceInBothLanguages) {
+TEST(ExceptionScope, IgnoredNamesEachExceptionThatCannotApplyHereInBothLanguages) {
     v1::Policy p;
     p.set_group("税務課");
     *p.add_exceptions() = exception("MN-012", "");
@@ -84,12 +84,18 @@ TEST(ExceptionScope, IgnoredNamesEachExceptionForElsewhereOnceInBothLanguages) {
     auto expired = exception("", "税務課");  // for here, only no longer in force: not "elsewhere"
     expired.set_expires_unix(1);
     *p.add_exceptions() = expired;
+    auto usb_user = exception("MN-012", "", "tanaka");
+    usb_user.set_id("EX-USB-TANAKA");
+    usb_user.set_control(v1::USB);
+    *p.add_exceptions() = usb_user;
     const auto lines = ExceptionScope("MN-012", p).ignored(p);
-    ASSERT_EQ(lines.size(), 2u);
+    ASSERT_EQ(lines.size(), 3u);
     EXPECT_NE(lines[0].find("EX-OTHER is for terminal MN-013"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("端末 MN-013 向け"), std::string::npos) << lines[0];
     EXPECT_NE(lines[1].find("EX-SHIMIN is for group 市民課"), std::string::npos) << lines[1];
     EXPECT_NE(lines[1].find("所属 市民課 向け"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[2].find("EX-USB-TANAKA for usb is limited to user tanaka"), std::string::npos) << lines[2];
+    EXPECT_NE(lines[2].find("利用者を特定できない"), std::string::npos) << lines[2];
 }
 
 }  // namespace
