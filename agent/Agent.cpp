@@ -292,8 +292,11 @@ struct Agent::Impl {
         const bool unclean = markRunning();
         open();
         if (unclean) reportUncleanStop();
+        // Exceptions are scoped to the enrolled identity; a standalone terminal's local profile
+        // names it by its host name, the id it would be enrolled under.
+        const std::string scope_id = identity ? identity->terminal_id : mamori::platform::hostName();
         controls = std::make_unique<Controls>(ControlContext{io.get_executor(), *sink, *clock, config, work.executor(),
-                                                             namedThread("mamori-fanotify")});
+                                                             namedThread("mamori-fanotify"), scope_id});
         sink->emit(lifecycle(mamori::v1::AGENT_STARTED));
         const auto started = policy->start(applier());
         if (const auto& refused = policy->refusedAtStart()) policyEvent(*refused);

@@ -1,5 +1,6 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
+#include <string>
 
 #include "agent/AgentConfig.h"
 #include "agent/EventSink.h"
@@ -22,6 +23,9 @@ struct ControlContext {
     boost::asio::any_io_executor work{};
     // Starts the exec watch's reader, a thread of its own that the agent names.
     mamori::platform::StartThread exec_watch_reader{};
+    // This terminal's own id (its enrollment identity; the host name of a standalone terminal),
+    // against which controls check an exception's scope (ExceptionScope).
+    std::string terminal_id{};
 };
 
 }  // namespace mamori::agent

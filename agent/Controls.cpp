@@ -1,6 +1,7 @@
 #include "agent/Controls.h"
 
 #include "agent/ClockWatch.h"
+#include "agent/ExceptionScope.h"
 #include "agent/HoursControl.h"
 #include "agent/ScreenLockControl.h"
 #include "agent/SoftwareControl.h"
@@ -8,9 +9,8 @@
 
 namespace mamori::agent {
 
-Controls::Controls(ControlContext ctx) {
+Controls::Controls(ControlContext ctx) : terminal_id_(ctx.terminal_id) {
     // Each control is added here, one line each, in the order they are applied.
-    (void)ctx;
     controls_.push_back(HoursControl::create(ctx));
     controls_.push_back(ScreenLockControl::create(ctx));
     controls_.push_back(ClockWatch::create(ctx));
@@ -29,6 +29,8 @@ bool Controls::apply(const mamori::v1::Policy& policy, std::string& why) {
         }
     }
     for (auto& c : controls_) c->apply(policy);
+    // Each control skips them at every decision; the log says so once per policy.
+    ExceptionScope(terminal_id_, policy).logIgnored(policy);
     return true;
 }
 

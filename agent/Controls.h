@@ -20,6 +20,7 @@ public:
     size_t size() const { return controls_.size(); }
 
 private:
+    std::string terminal_id_;
     std::vector<std::unique_ptr<Control>> controls_;
 };
 

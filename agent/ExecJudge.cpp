@@ -4,6 +4,7 @@
 
 #include "agent/FileKey.h"
 #include "mamori/common/Log.h"
+#include "mamori/platform/UserName.h"
 
 namespace mamori::agent {
 
@@ -81,7 +82,9 @@ void ExecJudge::decide(const ExecEvent& ev, bool may_read) {
     const std::string& path = ev.file->path();
     const FileIdentity& id = ev.file->identity();
     const int64_t now_unix = ctx_.clock.utcNs() / 1'000'000'000;
-    DecisionKey key{id, path};
+    // Only an exception limited to one user makes a verdict depend on who runs the program.
+    const bool per_user = rules_->userScoped();
+    DecisionKey key{id, path, per_user ? ev.uid : 0};
     if (auto it = decisions_.find(key); it != decisions_.end()) {
         if (!it->second.valid_until_unix || now_unix < it->second.valid_until_unix) {
             finish(ev, it->second);
@@ -91,6 +94,8 @@ void ExecJudge::decide(const ExecEvent& ev, bool may_read) {
     }
     const auto owner = installed_->owner(path);
     ExecFacts facts{path, owner.package, digests_.find(id), std::nullopt, now_unix};
+    // Looked up once per program and user: the verdict is cached under both.
+    if (per_user) facts.user = mamori::platform::userName(ev.uid);
     bool md5_known = true;
     if (owner.package) {
         auto m = packaged_md5_.find(owner.listed_path);

@@ -37,11 +37,13 @@ private:
     struct DecisionKey {
         mamori::platform::FileIdentity id;
         std::string path;
+        uint32_t uid = 0;  // who ran it, where an exception limited to one user makes that matter
         friend bool operator==(const DecisionKey&, const DecisionKey&) = default;
     };
     struct DecisionKeyHash {
         size_t operator()(const DecisionKey& k) const noexcept {
-            return mamori::platform::FileIdentityHash{}(k.id) ^ (std::hash<std::string>{}(k.path) << 1);
+            return mamori::platform::FileIdentityHash{}(k.id) ^ (std::hash<std::string>{}(k.path) << 1) ^
+                   (std::hash<uint32_t>{}(k.uid) << 2);
         }
     };
     // What the work pool hands back after reading one exec'd file.

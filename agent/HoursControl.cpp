@@ -65,6 +65,7 @@ bool HoursControl::check(const v1::Policy& policy, std::string& why) {
 
 void HoursControl::apply(const v1::Policy& policy) {
     policy_ = policy;
+    scope_ = ExceptionScope(ctx_.terminal_id, policy_);
     calendar_ = std::make_unique<mamori::policy::OperatingCalendar>(policy_.hours());
     lock_command_ = std::make_unique<LockCommand>(policy_, ctx_.config, os_.sessions.get());
     failed_logons_.setLimit(failedLogonLimit(), failedLogonWindow());
@@ -107,12 +108,10 @@ void HoursControl::onSessionChange(const mamori::platform::SessionChange& change
 }
 
 const v1::PolicyException* HoursControl::extensionFor(const mamori::platform::Session& s, int64_t now_unix) const {
-    // The collector sends a terminal only the exceptions that apply to it (by terminal or group),
-    // so what is left to decide here is the user and the expiry.
+    // A logon knows its user, so an extension for one person covers that person's sessions only.
     for (const auto& e : policy_.exceptions()) {
         if (e.control() != v1::HOURS || !e.hours_extension()) continue;
-        if (!e.user().empty() && e.user() != s.user) continue;
-        if (e.expires_unix() > now_unix) return &e;
+        if (scope_.applies(e, now_unix, s.user)) return &e;
     }
     return nullptr;
 }
@@ -163,7 +162,7 @@ void HoursControl::evaluate(const mamori::platform::Session* just_logged_on) {
         if (tr.phase == Phase::Warned) atTheLatest(tr.grace_ends);
     }
     for (const auto& e : policy_.exceptions()) {
-        if (e.control() == v1::HOURS && e.hours_extension() && e.expires_unix() > now_unix)
+        if (e.control() == v1::HOURS && e.hours_extension() && scope_.addressedHere(e) && e.expires_unix() > now_unix)
             atTheLatest(fromUnix(e.expires_unix()));
     }
 

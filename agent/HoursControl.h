@@ -8,6 +8,7 @@
 #include "agent/Control.h"
 #include "agent/ControlContext.h"
 #include "agent/DesktopNotification.h"
+#include "agent/ExceptionScope.h"
 #include "agent/FailedLogonLimit.h"
 #include "agent/LockCommand.h"
 #include "mamori/platform/CommandRunner.h"
@@ -24,7 +25,8 @@ namespace mamori::agent {
 // logged on then or was left on at closing, gets the policy's action: report, warn (a message
 // to every terminal and on the session's desktop, then after the grace period the lock), lock,
 // or log off. An approved extension
-// (時間外利用の承認) suspends this for its user until it expires.
+// (時間外利用の承認) for this terminal or its group suspends this until it expires, for its user's
+// sessions only when it names one (ExceptionScope).
 //
 // Nothing is polled: one wall-clock alarm is set to the next instant anything can change
 // (the calendar's next transition, an extension's expiry, a warning's grace period), and every
@@ -73,6 +75,7 @@ private:
     ControlContext ctx_;
     Platform os_;
     mamori::v1::Policy policy_;
+    ExceptionScope scope_;  // this terminal and the policy's group: whose extensions apply here
     std::unique_ptr<mamori::policy::OperatingCalendar> calendar_;
     std::unique_ptr<LockCommand> lock_command_;
     DesktopNotification notification_;

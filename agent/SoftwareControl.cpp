@@ -47,7 +47,7 @@ void SoftwareControl::apply(const v1::Policy& policy) {
     }
     local_.restored(v1::SOFTWARE, "software_control", "software_control = on in " + where);
     policy_ = policy.software();
-    rules_ = std::make_shared<const SoftwareRules>(policy_, policy.exceptions());
+    rules_ = std::make_shared<const SoftwareRules>(policy_, policy.exceptions(), ExceptionScope(ctx_.terminal_id, policy));
     if (!packages_->started()) packages_->start([this] { inventoryChanged(); });
     judge_->judgeBy(rules_, packages_->installed());
     judge_->watch(policy_);

@@ -26,8 +26,9 @@ ExecDecision denied(std::string rule, std::string category = {}) {
 }  // namespace
 
 SoftwareRules::SoftwareRules(const mamori::v1::SoftwarePolicy& policy,
-                             const google::protobuf::RepeatedPtrField<mamori::v1::PolicyException>& exceptions)
-    : enforcing_(policy.mode() == mamori::v1::ENFORCE) {
+                             const google::protobuf::RepeatedPtrField<mamori::v1::PolicyException>& exceptions,
+                             ExceptionScope scope)
+    : enforcing_(policy.mode() == mamori::v1::ENFORCE), scope_(std::move(scope)) {
     for (const auto& r : policy.allowed_packages()) {
         PackagePattern p{r.name(), std::nullopt};
         if (!r.version().empty()) {
@@ -47,8 +48,14 @@ SoftwareRules::SoftwareRules(const mamori::v1::SoftwarePolicy& policy,
         if (const auto* cat = SoftwareCategory::find(c)) denied_.push_back(cat);
     }
     for (const auto& e : exceptions) {
-        if (e.control() != mamori::v1::SOFTWARE || !isSha256(e.software_sha256())) continue;
-        exemptions_.push_back({e.id(), lower(e.software_sha256()), e.expires_unix()});
+        if (e.control() != mamori::v1::SOFTWARE || !scope_.addressedHere(e)) continue;
+        const bool by_sha = isSha256(e.software_sha256());
+        const bool by_path = !by_sha && e.software_path().size() > 1 && e.software_path().front() == '/' &&
+                             e.software_path().back() != '/';
+        if (!by_sha && !by_path) continue;
+        exemptions_.push_back({e, by_sha ? lower(e.software_sha256()) : std::string()});
+        user_scoped_ = user_scoped_ || !e.user().empty();
+        sha256_exemptions_ = sha256_exemptions_ || by_sha;
     }
 }
 
@@ -131,12 +138,31 @@ const std::string* SoftwareRules::pathPrefix(std::string_view path) const {
     return nullptr;
 }
 
+const SoftwareRules::Exemption* SoftwareRules::exemption(const ExecFacts& f, bool by_sha256) const {
+    if (by_sha256 && !f.digests) return nullptr;
+    const std::optional<std::string_view> user = f.user ? std::optional<std::string_view>(*f.user) : std::nullopt;
+    for (const auto& e : exemptions_) {
+        const bool same = by_sha256 ? !e.sha256.empty() && e.sha256 == f.digests->sha256
+                                    : e.sha256.empty() && e.exception.software_path() == f.path;
+        if (same && scope_.applies(e.exception, f.now_unix, user)) return &e;
+    }
+    return nullptr;
+}
+
+ExecDecision SoftwareRules::exempted(const Exemption& e) {
+    // The event names the exception, so the collector can show which approval let it run.
+    ExecDecision d = allowed("exception:" + e.exception.id());
+    d.exempted = true;
+    d.valid_until_unix = e.exception.expires_unix();
+    return d;
+}
+
 ExecDecision SoftwareRules::exec(const ExecFacts& f) const {
     const SoftwareCategory* category = categoryOf(f.owner, f.path);
     const std::string* prefix = pathPrefix(f.path);
     std::string package_rule;
     const bool owner_allowed = f.owner && packageAllowed(*f.owner, &package_rule);
-    const bool content_rules = !sha256_.empty() || !exemptions_.empty();
+    const bool content_rules = !sha256_.empty() || sha256_exemptions_;
 
     if (!f.digests) {
         // Decide without reading the file where nothing that could be read would change it.
@@ -146,14 +172,7 @@ ExecDecision SoftwareRules::exec(const ExecFacts& f) const {
     } else {
         const std::string& sha = f.digests->sha256;
         if (std::binary_search(sha256_.begin(), sha256_.end(), sha)) return allowed("allowed_sha256");
-        for (const auto& e : exemptions_) {
-            if (e.sha256 == sha && (e.expires_unix == 0 || f.now_unix < e.expires_unix)) {
-                ExecDecision d = allowed("exception:" + e.id);
-                d.exempted = true;
-                d.valid_until_unix = e.expires_unix;
-                return d;
-            }
-        }
+        if (const Exemption* e = exemption(f, true)) return exempted(*e);
     }
     if (category) return denied("category:" + std::string(category->name()), std::string(category->name()));
     if (prefix) return allowed("path:" + *prefix);
@@ -163,6 +182,7 @@ ExecDecision SoftwareRules::exec(const ExecFacts& f) const {
         if (*f.packaged_md5 == f.digests->md5) return allowed("package:" + f.owner->name);
         return denied("modified:" + f.owner->name);
     }
+    if (const Exemption* e = exemption(f, false)) return exempted(*e);
     if (f.owner) return denied("package-not-approved:" + f.owner->name);
     return denied("not-approved");
 }

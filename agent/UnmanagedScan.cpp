@@ -4,6 +4,7 @@
 
 #include "agent/FileKey.h"
 #include "mamori/platform/ResidentMemory.h"
+#include "mamori/platform/UserName.h"
 
 namespace mamori::agent {
 
@@ -70,6 +71,8 @@ void UnmanagedScan::scanned(const std::vector<Unmanaged>& found) {
     for (const auto& u : found) {
         // These digests were read by path, not from an opened exec: they never enter the exec cache.
         ExecFacts facts{u.file.path, nullptr, u.digests ? &*u.digests : nullptr, std::nullopt, now_unix};
+        // Nobody runs a file found lying there: an exception for one user covers the files they own.
+        if (rules.userScoped()) facts.user = mamori::platform::userName(u.file.owner_uid);
         ExecDecision d = rules.exec(facts);
         // Too large or unreadable to hash: nothing can show it is approved.
         if (d.kind == ExecDecision::Kind::NeedsDigests) {

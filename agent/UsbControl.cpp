@@ -59,7 +59,7 @@ bool UsbControl::check(const v1::Policy& policy, std::string& why) {
 }
 
 void UsbControl::apply(const v1::Policy& policy) {
-    rules_ = std::make_unique<UsbRules>(policy);
+    rules_ = std::make_unique<UsbRules>(policy, ExceptionScope(ctx_.terminal_id, policy));
     if (!started_) {
         start();
     } else {

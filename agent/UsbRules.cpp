@@ -3,21 +3,14 @@
 #include <cstdio>
 #include <ctime>
 
+#include "mamori/policy/UsbDeviceId.h"
+
 namespace mamori::agent {
 
 namespace v1 = mamori::v1;
 using mamori::platform::UsbDeviceInfo;
 
 namespace {
-
-// An exception names its device as "vvvv:pppp:SERIAL" (the serial may itself contain ':').
-bool sameDevice(const std::string& spec, const UsbDeviceInfo& d) {
-    char head[16];
-    std::snprintf(head, sizeof head, "%04x:%04x:", d.vendor_id, d.product_id);
-    if (spec.size() < 10 || spec.compare(0, 10, head) != 0) return false;
-    const std::string serial = spec.substr(10);
-    return d.has_serial ? serial == d.serial : serial.empty();
-}
 
 // The first second after the end of local date "YYYY-MM-DD" (registrations are inclusive).
 std::optional<int64_t> endOfLocalDate(const std::string& date) {
@@ -37,7 +30,7 @@ bool isAllow(v1::UsbAction a) { return a == v1::ALLOW || a == v1::ALLOW_READONLY
 
 }  // namespace
 
-UsbRules::UsbRules(const v1::Policy& policy) : policy_(policy) {}
+UsbRules::UsbRules(const v1::Policy& policy, ExceptionScope scope) : policy_(policy), scope_(std::move(scope)) {}
 
 std::string UsbRules::localDate(int64_t now_unix) {
     const std::time_t t = static_cast<std::time_t>(now_unix);
@@ -50,9 +43,11 @@ std::string UsbRules::localDate(int64_t now_unix) {
 
 const v1::PolicyException* UsbRules::exceptionFor(const UsbDeviceInfo& d, int64_t now) const {
     for (const auto& e : policy_.exceptions()) {
-        if (e.control() != v1::USB || e.expires_unix() <= now) continue;
-        if (e.usb_action() == v1::USB_ACTION_UNSPECIFIED) continue;
-        if (sameDevice(e.usb_device(), d)) return &e;
+        if (e.control() != v1::USB || e.usb_action() == v1::USB_ACTION_UNSPECIFIED) continue;
+        if (!scope_.applies(e, now, std::nullopt)) continue;
+        // Parsed again here, whoever wrote it: "04BB:0C0A:..." names the same stick as "04bb:0c0a:...".
+        const auto id = mamori::policy::UsbDeviceId::parse(e.usb_device());
+        if (id && id.id->matches(d.vendor_id, d.product_id, d.has_serial, d.serial)) return &e;
     }
     return nullptr;
 }
@@ -140,7 +135,7 @@ std::optional<int64_t> UsbRules::nextExpiry(int64_t now) const {
         if (t > now && (!next || t < *next)) next = t;
     };
     for (const auto& e : policy_.exceptions())
-        if (e.control() == v1::USB) consider(e.expires_unix());
+        if (e.control() == v1::USB && scope_.addressedHere(e)) consider(e.expires_unix());
     for (const auto& r : policy_.usb().devices())
         if (auto end = endOfLocalDate(r.expires()); !r.expires().empty() && end) consider(*end);
     return next;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/ExceptionScope.h"
 #include "mamori/platform/UsbBus.h"
 #include "mamori/v1/policy.pb.h"
 
@@ -24,9 +25,11 @@ struct UsbDecision {
     bool operator==(const UsbDecision&) const = default;
 };
 
-// The USB part of a policy as a decision function: an exception in force first, then a
-// registered device (vendor:product + serial, optionally the port), then the class rules per
-// interface (first match wins), then the default. Pure: the time is an argument.
+// The USB part of a policy as a decision function: an exception in force for this terminal
+// first, then a registered device (vendor:product + serial, optionally the port), then the class
+// rules per interface (first match wins), then the default. Pure: the time is an argument.
+// A device is decided when it is plugged in, whoever is logged on, so an exception limited to a
+// user never applies here (the loader refuses one; this is the agent's own check).
 class UsbRules {
 public:
     struct InterfaceVerdict {
@@ -34,7 +37,7 @@ public:
         std::string rule_id;
     };
 
-    explicit UsbRules(const mamori::v1::Policy& policy);
+    UsbRules(const mamori::v1::Policy& policy, ExceptionScope scope);
 
     bool monitor() const { return policy_.usb().mode() == mamori::v1::MONITOR; }
     UsbDecision decide(const mamori::platform::UsbDeviceInfo& device, int64_t now_unix) const;
@@ -51,6 +54,7 @@ private:
     const mamori::v1::UsbDevice* registrationFor(const mamori::platform::UsbDeviceInfo& d, int64_t now) const;
 
     mamori::v1::Policy policy_;
+    ExceptionScope scope_;
 };
 
 }  // namespace mamori::agent

@@ -87,17 +87,18 @@ ExceptionRecord ExceptionRequest::fromJson(const json::object& body, const std::
     if (control == "usb") {
         const auto device = mamori::policy::UsbDeviceId::parse(field(body, "device"));
         if (!device)
-            throw common::UserError::invalid(
-                "a usb exception needs --device VID:PID[:SERIAL], four hex digits each for VID and PID (e.g. "
-                "0781:5581:4C530001), not '" + field(body, "device") + "'",
-                "USB の例外措置には --device VID:PID[:SERIAL]（VID と PID は16進4桁、例 0781:5581:4C530001）が必要です（'" +
-                    field(body, "device") + "'）");
+            throw common::UserError::invalid("a usb exception needs --device VID:PID[:SERIAL]: " + device.why,
+                                             "USB の例外措置には --device VID:PID[:SERIAL] が必要です: " + device.why_ja);
+        // A stick is decided when it is plugged in, whoever is at the terminal (ExceptionScope).
+        if (!field(body, "user").empty())
+            throw common::UserError::invalid("a usb exception applies to a terminal or group, not to one user there",
+                                             "USB の例外措置は端末またはグループが対象です。利用者を限定することはできません");
         const std::string access = field(body, "access");
         if (!access.empty() && access != "read-only" && access != "read-write")
             throw common::UserError::invalid("access must be read-only or read-write",
                                              "access は read-only か read-write で指定してください");
         e.set_control(mamori::v1::USB);
-        e.set_usb_device(device->str());
+        e.set_usb_device(device.id->str());
         // Read-only unless asked otherwise: the My Number tier forbids writing to media (002:1020).
         e.set_usb_action(access == "read-write" ? mamori::v1::ALLOW : mamori::v1::ALLOW_READONLY);
     } else if (control == "software") {

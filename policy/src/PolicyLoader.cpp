@@ -2,6 +2,7 @@
 
 #include "mamori/policy/HolidayCsv.h"
 #include "mamori/policy/TimeZoneName.h"
+#include "mamori/policy/UsbDeviceId.h"
 #include "mamori/common/NearestWord.h"
 
 #include <date/date.h>
@@ -175,9 +176,6 @@ const std::vector<Word<v1::UsbAction>> kClassActions = {
 const std::vector<Word<v1::UsbAction>> kDefaultActions = {{"allow", v1::ALLOW}, {"block", v1::BLOCK}};
 const std::vector<Word<v1::UsbAction>> kDeviceAccess = {
     {"read-write", v1::ALLOW}, {"rw", v1::ALLOW}, {"read-only", v1::ALLOW_READONLY}, {"ro", v1::ALLOW_READONLY}};
-const std::vector<Word<v1::UsbAction>> kExceptionUsbAccess = {
-    {"read-write", v1::ALLOW}, {"rw", v1::ALLOW}, {"read-only", v1::ALLOW_READONLY},
-    {"ro", v1::ALLOW_READONLY}, {"block", v1::BLOCK}};
 
 const std::vector<Word<v1::HoursAction>> kHoursActions = {
     {"report", v1::HOURS_REPORT}, {"warn", v1::HOURS_WARN}, {"lock", v1::HOURS_LOCK}, {"logoff", v1::HOURS_LOGOFF}};
@@ -551,6 +549,7 @@ private:
     void parsePackage(const Entry& item, v1::PackageRule& rule);
     void mergeHolidayCsv(const Entry& e, v1::HoursPolicy& out);
     std::optional<std::int64_t> exceptionExpiry(const Entry& e);
+    void parseExceptionSubject(const Section& s, const YAML::Mark& at, v1::PolicyException& ex);
     bool checkUsbClass(const Entry& e, std::uint32_t& value);
     bool checkUsbSubValue(const Entry& e, std::int32_t& value);
 
@@ -1362,6 +1361,94 @@ std::optional<std::int64_t> Loader::exceptionExpiry(const Entry& e) {
     return std::chrono::duration_cast<std::chrono::seconds>(sys.time_since_epoch()).count();
 }
 
+// The thing an exception relaxes: a USB device, a program, or the operating hours.
+void Loader::parseExceptionSubject(const Section& s, const YAML::Mark& at, v1::PolicyException& ex) {
+    const Entry* device = s.find("device");
+    const Entry* access = s.find("access");
+    const Entry* sha = s.find("sha256");
+    const Entry* path = s.find("path");
+    const Entry* user = s.find("user");
+    auto notFor = [&](const Entry* x, std::string_view control_name) {
+        if (!x) return;
+        error(x->key.Mark(),
+              x->path + " applies only to control: " + std::string(control_name) + "; remove it or change control",
+              x->path + " は control: " + std::string(control_name) + " の場合だけ使えます。削除するか control を直してください。");
+    };
+    const std::string id = shown(ex.id());
+    switch (ex.control()) {
+        case v1::USB: {
+            notFor(sha, "software");
+            notFor(path, "software");
+            // A stick is decided when it is plugged in, before anything says whose hand it is in;
+            // the agent would never honour such an exception, so it is refused here.
+            if (user) {
+                error(user->key.Mark(),
+                      "exception \"" + id + "\" for usb cannot be limited to a user: a device is decided when it is "
+                          "plugged in, whoever is logged on; scope it to the terminal (terminal:) instead",
+                      "usb の例外措置「" + id + "」は user で利用者を限定できません。機器は誰がログオンしているかに関係なく"
+                          "接続時に判定されるためです。terminal: で端末を指定してください。");
+            }
+            if (!device) {
+                error(at, "exception \"" + id + "\" for usb has no device; write device: VID:PID:SERIAL as lsusb shows it, "
+                          "e.g. device: \"0781:5581:4C530001\"",
+                      "usb の例外措置「" + id + "」に device がありません。lsusb の表示どおり device: ベンダー:プロダクト:シリアル"
+                          " の形で書いてください（例: device: \"0781:5581:4C530001\"）。");
+            } else if (auto v = text(*device)) {
+                const auto parsed = UsbDeviceId::parse(*v);
+                if (parsed) ex.set_usb_device(parsed.id->str());
+                else error(device->value.Mark(), device->path + ": " + parsed.why, device->path + ": " + parsed.why_ja);
+            }
+            // Like a registration, an exception without access: is write-protected (004:376):
+            // writing has to be asked for, and approved, in so many words.
+            ex.set_usb_action(v1::ALLOW_READONLY);
+            if (access) {
+                if (auto v = choice(*access, kDeviceAccess)) ex.set_usb_action(*v);
+            }
+            break;
+        }
+        case v1::SOFTWARE:
+            notFor(device, "usb");
+            notFor(access, "usb");
+            if (sha && path) {
+                error(path->key.Mark(),
+                      "exception \"" + id + "\" names both sha256 and path; name the program one way per exception",
+                      "例外措置「" + id + "」に sha256 と path の両方があります。プログラムの指定はどちらか一方にしてください。");
+            } else if (!sha && !path) {
+                error(at, "exception \"" + id + "\" for software names no program; write sha256: <the sha256sum of the "
+                          "program> or path: <its absolute path>",
+                      "software の例外措置「" + id + "」にプログラムの指定がありません。sha256: <プログラムの sha256sum> か "
+                          "path: <プログラムの絶対パス> を書いてください。");
+            } else if (sha) {
+                if (auto v = sha256(*sha)) ex.set_software_sha256(*v);
+            } else if (auto v = absolutePath(*path, false)) {
+                if (v->back() == '/') {
+                    error(path->value.Mark(),
+                          path->path + " \"" + shown(*v) + "\" is a directory; an exception names one program, e.g. "
+                              "/opt/migration/bin/convert (a directory of approved programs belongs in "
+                              "software.allowed_path_prefixes)",
+                          path->path + " の「" + shown(*v) + "」はディレクトリです。例外措置では 1 つのプログラムを指定してください"
+                              "（例: /opt/migration/bin/convert）。許可するディレクトリは software.allowed_path_prefixes に書きます。");
+                } else {
+                    ex.set_software_path(*v);
+                }
+            }
+            break;
+        case v1::HOURS:
+            notFor(device, "usb");
+            notFor(access, "usb");
+            notFor(sha, "software");
+            notFor(path, "software");
+            ex.set_hours_extension(true);  // 000:129 時間外利用の承認
+            break;
+        default:
+            notFor(device, "usb");
+            notFor(access, "usb");
+            notFor(sha, "software");
+            notFor(path, "software");
+            break;
+    }
+}
+
 void Loader::parseExceptions(const Entry* e, v1::Policy& policy) {
     if (!e) return;
     auto items = list(*e);
@@ -1370,7 +1457,7 @@ void Loader::parseExceptions(const Entry* e, v1::Policy& policy) {
     for (const auto& item : *items) {
         Section s(*this, item.value, item.path,
                   {"id", "control", "terminal", "group", "user", "reason", "requested_by", "approved_by", "expires",
-                   "usb_device", "usb_access", "software_sha256"});
+                   "device", "access", "sha256", "path"});
         if (!s.valid()) continue;
         v1::PolicyException ex;
         const YAML::Mark at = item.value.Mark();
@@ -1415,8 +1502,13 @@ void Loader::parseExceptions(const Entry* e, v1::Policy& policy) {
         const Entry* terminal = s.find("terminal");
         const Entry* group = s.find("group");
         if (!terminal && !group) {
-            error(at, "exception \"" + shown(ex.id()) + "\" has no scope; write terminal: <terminal id> or group: <section or tier>",
-                  "例外措置「" + shown(ex.id()) + "」の対象がありません。terminal: <端末 ID> か group: <所属またはネットワーク系> を書いてください。");
+            // Without a scope it would reach every terminal the profile is pushed to.
+            error(at, "exception \"" + shown(ex.id()) + "\" has no scope, so it would apply to every terminal this profile "
+                      "reaches; write terminal: <terminal id> or group: <section or tier> (and user: <login name> to "
+                      "limit it to one person)",
+                  "例外措置「" + shown(ex.id()) + "」に対象がないため、このポリシーを配布するすべての端末に適用されてしまいます。"
+                      "terminal: <端末 ID> か group: <所属またはネットワーク系> を書いてください（1 人に限るときは user: "
+                      "<ログイン名> も書きます）。");
         } else if (terminal && group) {
             error(group->key.Mark(),
                   "exception \"" + shown(ex.id()) + "\" names both a terminal and a group; write one scope per exception",
@@ -1457,61 +1549,7 @@ void Loader::parseExceptions(const Entry* e, v1::Policy& policy) {
                                       "例外措置には期限が必要です。expires: 2026-03-31 のように書いてください。")) {
             if (auto v = exceptionExpiry(*x)) ex.set_expires_unix(*v);
         }
-        const Entry* usb_device = s.find("usb_device");
-        const Entry* usb_access = s.find("usb_access");
-        const Entry* sha = s.find("software_sha256");
-        auto notFor = [&](const Entry* x, std::string_view control_name) {
-            if (!x) return;
-            error(x->key.Mark(),
-                  x->path + " applies only to control: " + std::string(control_name) + "; remove it or change control",
-                  x->path + " は control: " + std::string(control_name) + " の場合だけ使えます。削除するか control を直してください。");
-        };
-        switch (ex.control()) {
-            case v1::USB: {
-                notFor(sha, "software");
-                if (!usb_device) {
-                    error(at, "exception \"" + shown(ex.id()) + "\" for usb has no usb_device; write VENDOR:PRODUCT:SERIAL, e.g. usb_device: \"0781:5581:4C530001\"",
-                          "usb の例外措置「" + shown(ex.id()) + "」に usb_device がありません。ベンダー:プロダクト:シリアル の形で書いてください（例: usb_device: \"0781:5581:4C530001\"）。");
-                } else if (auto v = text(*usb_device)) {
-                    const auto c1 = v->find(':');
-                    const auto c2 = c1 == std::string::npos ? c1 : v->find(':', c1 + 1);
-                    const bool ok = c1 == 4 && c2 == 9 && isHex(v->substr(0, 4)) && isHex(v->substr(5, 4));
-                    if (ok) {
-                        ex.set_usb_device(lower(v->substr(0, 10)) + v->substr(10));
-                    } else {
-                        error(usb_device->value.Mark(),
-                              usb_device->path + " \"" + shown(*v) + "\" is not VENDOR:PRODUCT:SERIAL with 4 hex digits each for vendor and product, e.g. \"0781:5581:4C530001\"",
-                              usb_device->path + " の「" + shown(*v) + "」は ベンダー:プロダクト:シリアル（ベンダーとプロダクトは 16 進数 4 桁）の形ではありません（例: \"0781:5581:4C530001\"）。");
-                    }
-                }
-                ex.set_usb_action(v1::ALLOW_READONLY);
-                if (usb_access) {
-                    if (auto v = choice(*usb_access, kExceptionUsbAccess)) ex.set_usb_action(*v);
-                }
-                break;
-            }
-            case v1::SOFTWARE:
-                notFor(usb_device, "usb");
-                notFor(usb_access, "usb");
-                if (!sha) {
-                    error(at, "exception \"" + shown(ex.id()) + "\" for software has no software_sha256; write the sha256sum of the program",
-                          "software の例外措置「" + shown(ex.id()) + "」に software_sha256 がありません。プログラムの sha256sum を書いてください。");
-                } else if (auto v = sha256(*sha)) {
-                    ex.set_software_sha256(*v);
-                }
-                break;
-            case v1::HOURS:
-                notFor(usb_device, "usb");
-                notFor(usb_access, "usb");
-                notFor(sha, "software");
-                ex.set_hours_extension(true);  // 000:129 時間外利用の承認
-                break;
-            default:
-                notFor(usb_device, "usb");
-                notFor(usb_access, "usb");
-                notFor(sha, "software");
-                break;
-        }
+        parseExceptionSubject(s, at, ex);
         *policy.add_exceptions() = std::move(ex);
     }
 }

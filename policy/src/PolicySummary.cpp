@@ -1,6 +1,7 @@
 #include "mamori/policy/PolicySummary.h"
 
 #include "mamori/policy/PolicyLoader.h"
+#include "mamori/policy/UsbDeviceId.h"
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -143,6 +144,38 @@ std::string controlName(v1::Control c) {
     }
 }
 
+// What the exception relaxes, as the agent will match it.
+std::string exceptionSubject(const v1::PolicyException& e) {
+    std::string out;
+    if (e.hours_extension()) out += " extension (時間外利用)";
+    if (!e.usb_device().empty()) {
+        const auto id = UsbDeviceId::parse(e.usb_device());
+        out += " " + e.usb_device();
+        if (id && !id.id->serial()) out += " (a device of that model without a serial number)";
+        out += " " + (e.usb_action() == v1::ALLOW ? std::string("read-write") : actionText(e.usb_action()));
+    }
+    if (!e.software_sha256().empty()) out += " sha256 " + e.software_sha256().substr(0, 12) + "…";
+    if (!e.software_path().empty()) out += " program " + e.software_path();
+    return out;
+}
+
+// Where, and for whom, agents honour it: each agent applies only the exceptions that name its
+// own terminal id or the group its signed policy carries.
+std::string exceptionScope(const v1::PolicyException& e) {
+    std::string out;
+    if (!e.terminal().empty() && !e.group().empty()) out = "on terminal " + e.terminal() + " if it is in group " + e.group();
+    else if (!e.terminal().empty()) out = "on terminal " + e.terminal() + " only";
+    else if (!e.group().empty()) out = "on the terminals of group " + e.group() + " only";
+    else return "on no terminal (it names neither a terminal nor a group, so every agent ignores it)";
+    if (e.user().empty()) return out + ", for every user";
+    switch (e.control()) {
+        case v1::HOURS: return out + ", for " + e.user() + "'s logons only";
+        case v1::SOFTWARE: return out + ", for programs " + e.user() + " runs only";
+        // A device is decided when it is plugged in, whoever is logged on.
+        default: return out + ", limited to user " + e.user() + ", which this control cannot tell, so it is never honoured";
+    }
+}
+
 }  // namespace
 
 std::string PolicySummary::describe(const v1::Policy& p) {
@@ -247,13 +280,10 @@ std::string PolicySummary::describe(const v1::Policy& p) {
     } else {
         out += std::to_string(p.exceptions_size()) + "\n";
         for (const auto& e : p.exceptions()) {
-            out += "  " + e.id() + ": " + controlName(e.control());
-            if (e.hours_extension()) out += " extension (時間外利用)";
-            if (!e.usb_device().empty()) out += " " + e.usb_device() + " " + actionText(e.usb_action());
-            if (!e.software_sha256().empty()) out += " sha256 " + e.software_sha256().substr(0, 12) + "…";
-            out += " for " + (e.terminal().empty() ? "group " + e.group() : "terminal " + e.terminal());
-            if (!e.user().empty()) out += ", user " + e.user();
-            out += ", " + expiry(e.expires_unix(), h.time_zone()) + "; requested by " + e.requested_by() +
+            out += "  " + e.id() + ": " + controlName(e.control()) + exceptionSubject(e) + " " + exceptionScope(e) +
+                   (e.expires_unix() > 0 ? ", " + expiry(e.expires_unix(), h.time_zone())
+                                         : std::string(", no expiry, so no agent honours it")) +
+                   "; requested by " + e.requested_by() +
                    ", approved by " + e.approved_by() + "\n";
         }
     }

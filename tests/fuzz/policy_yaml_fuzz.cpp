@@ -2,6 +2,7 @@
 // give either a policy or errors, never a crash, a hang or an exception.
 #include "mamori/policy/PolicyLoader.h"
 #include "mamori/policy/PolicySummary.h"
+#include "mamori/policy/UsbDeviceId.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                            "fuzz.yaml", options);
     if (result.ok()) {
         if (!result.errors().empty()) std::abort();
+        // What the loader promises about every exception it lets through, whatever the input.
+        for (const auto& e : result.policy().exceptions()) {
+            if (e.terminal().empty() == e.group().empty()) std::abort();  // exactly one scope
+            if (e.expires_unix() <= 0) std::abort();
+            if (e.control() == mamori::v1::USB) {
+                const auto id = mamori::policy::UsbDeviceId::parse(e.usb_device());
+                if (!id || id.id->str() != e.usb_device() || !e.user().empty()) std::abort();
+                if (e.usb_action() != mamori::v1::ALLOW && e.usb_action() != mamori::v1::ALLOW_READONLY) std::abort();
+            }
+            if (e.control() == mamori::v1::SOFTWARE && e.software_sha256().empty() == e.software_path().empty())
+                std::abort();
+        }
         (void)mamori::policy::PolicySummary::describe(result.policy());
     } else {
         if (result.errors().empty()) std::abort();  // a failed load always says why

@@ -11,11 +11,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "agent/AgentIdentity.h"
 #include "agent/Journal.h"
 #include "mamori/platform/Clock.h"
+#include "mamori/platform/ThisProcess.h"
 
 namespace {
 
@@ -91,6 +93,98 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
     // error estimate is not judged here (the collector measures the skew).
     auto sync = mamori::platform::systemClock()->syncState();
     EXPECT_EQ(unsynced, sync.synchronized ? 0 : 1) << text;
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+}
+
+// A standalone terminal's profile carries exceptions for several terminals and groups: the real
+// daemon honours only the one naming this terminal (by its host name, the id it would enroll
+// under; it has no group), and says once in its log, not at each logon, which it ignores.
+TEST(AgentSessions, DaemonHonoursOnlyTheExceptionsForThisTerminal) {
+    const fs::path dir = fs::temp_directory_path() / ("mamori-agent-scope-" + std::to_string(getpid()));
+    const fs::path state = dir / "state", utmp = dir / "utmp", btmp = dir / "btmp";
+    fs::create_directories(state);
+    std::ofstream(utmp).flush();
+    std::ofstream(btmp).flush();
+    // Closed all day today and tomorrow in Tokyo (the profile's zone), whenever the test runs.
+    auto tokyoDate = [](time_t t) {
+        t += 9 * 3600;
+        tm d{};
+        gmtime_r(&t, &d);
+        char buf[16];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d", &d);
+        return std::string(buf);
+    };
+    const time_t now = ::time(nullptr);
+    const std::string host = mamori::platform::hostName();
+    std::ofstream(dir / "profile.yaml")
+        << "name: standalone\n"
+        << "hours: {mode: enforce, action: report, closed_dates: [" << tokyoDate(now) << ", " << tokyoDate(now + 86400)
+        << "]}\n"
+        << "exceptions:\n"
+        << "  - {id: EX-HERE, control: hours, terminal: \"" << host << "\", user: saito, reason: r, requested_by: a,\n"
+        << "     approved_by: b, expires: 2099-12-31}\n"
+        << "  - {id: EX-ELSEWHERE, control: hours, terminal: \"" << host << "-other\", user: kudo, reason: r,\n"
+        << "     requested_by: a, approved_by: b, expires: 2099-12-31}\n"
+        << "  - {id: EX-GROUP, control: hours, group: 税務課, user: endo, reason: r, requested_by: a, approved_by: b,\n"
+        << "     expires: 2099-12-31}\n";
+    std::ofstream(dir / "agent.conf") << "state_dir = " << state.string() << "\nutmp_file = " << utmp.string()
+                                      << "\nbtmp_file = " << btmp.string() << "\ndisplays = :none\npolicy_file = "
+                                      << (dir / "profile.yaml").string() << "\n";
+    pid_t agent = fork();
+    if (agent == 0) {
+        freopen((dir / "agent.log").c_str(), "w", stderr);
+        ::setenv("DBUS_SYSTEM_BUS_ADDRESS", ("unix:path=" + (dir / "no-bus").string()).c_str(), 1);
+        execl(MAMORI_BINARY_DIR "/agent/mamori-agent", "mamori-agent", "run", "--config", (dir / "agent.conf").c_str(),
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && !fs::exists(state / "journal.db"); ++i) std::this_thread::sleep_for(25ms);
+    std::this_thread::sleep_for(300ms);
+
+    ASSERT_EQ(utmpxname(utmp.c_str()), 0);
+    const char* lines[] = {"pts/5", "pts/6", "pts/7"};
+    const char* users[] = {"saito", "kudo", "endo"};
+    for (int i = 0; i < 3; ++i) {
+        auto logon = record(USER_PROCESS, users[i], lines[i], getpid());
+        setutxent();
+        ASSERT_NE(pututxline(&logon), nullptr);
+        endutxent();
+        std::this_thread::sleep_for(200ms);  // one logon at a time: each one decided again
+    }
+    std::this_thread::sleep_for(300ms);
+    ::kill(agent, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(::waitpid(agent, &status, 0), agent);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+
+    mamori::agent::Journal journal(state / "journal.db", mamori::agent::AgentIdentity::ensureKey(state), 64ull << 20);
+    std::map<std::string, mamori::v1::EventBody> decided;
+    bool applied = false;
+    for (const auto& e : journal.pending(1000)) {
+        mamori::v1::EventBody b;
+        ASSERT_TRUE(b.ParseFromString(e.body()));
+        if (b.type() == mamori::v1::HOURS_VIOLATION) decided[b.session().user()] = b;
+        if (b.type() == mamori::v1::POLICY_APPLIED && b.policy().name() == "standalone") applied = true;
+    }
+    std::ifstream log(dir / "agent.log");
+    std::string text((std::istreambuf_iterator<char>(log)), {});
+    ASSERT_TRUE(applied) << text;
+    ASSERT_EQ(decided.size(), 3u) << text;
+    EXPECT_EQ(decided["saito"].outcome(), mamori::v1::EXEMPTED) << text;
+    EXPECT_EQ(decided["saito"].rule_id(), "EX-HERE");
+    EXPECT_TRUE(decided["kudo"].violation());
+    EXPECT_EQ(decided["kudo"].rule_id(), "hours.logon");
+    EXPECT_TRUE(decided["endo"].violation());
+    EXPECT_EQ(decided["endo"].rule_id(), "hours.logon");
+    auto times = [&](const std::string& what) {
+        size_t n = 0;
+        for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; ++at) ++n;
+        return n;
+    };
+    EXPECT_EQ(times("exception EX-ELSEWHERE is for terminal " + host + "-other"), 1u) << text;
+    EXPECT_EQ(times("exception EX-GROUP is for group 税務課"), 1u) << text;
+    EXPECT_EQ(times("EX-HERE is for"), 0u) << text;
     std::error_code ec;
     fs::remove_all(dir, ec);
 }

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <date/date.h>
 #include <fstream>
+#include <map>
+#include <thread>
 
 #include "agent/HoursControl.h"
 #include "tests/support/JournalProbe.h"
@@ -112,7 +114,7 @@ protected:
     }
     void start(const v1::Policy& p) {
         control_ = mamori::agent::HoursControl::create(
-            mamori::agent::ControlContext{io_.get_executor(), probe_.sink(), clock_, config_});
+            mamori::agent::ControlContext{io_.get_executor(), probe_.sink(), clock_, config_, {}, {}, "MN-012"});
         std::string why;
         ASSERT_TRUE(control_->check(p, why)) << why;
         control_->apply(p);
@@ -166,6 +168,53 @@ TEST_F(HoursIntegrationTest, SessionCrossingClosingTimeIsLoggedOffAtClosingAndLa
     EXPECT_EQ(probe_.events(v1::LOGON).size(), 1u);
     EXPECT_EQ(violations()[1].rule_id(), "hours.logon");
     EXPECT_EQ(violations()[1].session().line(), "pts/4");
+}
+
+// The profile's exceptions reach every terminal it is pushed to; at closing time this terminal
+// (MN-012, in 税務課) honours only its own and its group's, and logs off the session that another
+// terminal's or another group's extension named.
+TEST_F(HoursIntegrationTest, AtClosingOnlyThisTerminalsAndItsGroupsExtensionsHold) {
+    auto p = cityHall(v1::HOURS_LOGOFF);
+    p.set_group("税務課");
+    auto extension = [&](const char* id, const char* terminal, const char* group, const char* user, int until_hour) {
+        auto* e = p.add_exceptions();
+        e->set_id(id);
+        e->set_control(v1::HOURS);
+        e->set_hours_extension(true);
+        e->set_terminal(terminal);
+        e->set_group(group);
+        e->set_user(user);
+        e->set_expires_unix(ns(jst(2025, 6, 10, until_hour, 0)) / 1'000'000'000);
+    };
+    extension("EX-MN013", "MN-013", "", "sato", 20);
+    extension("EX-SHIMIN", "", "市民課", "sato", 20);
+    extension("EX-MN012", "MN-012", "", "ito", 21);
+    extension("EX-ZEIMU", "", "税務課", "kato", 21);
+    const pid_t sato = leader(), ito = leader(), kato = leader();
+    logon("sato", "pts/5", sato, jst(2025, 6, 10, 9, 0));
+    logon("ito", "pts/6", ito, jst(2025, 6, 10, 9, 0));
+    logon("kato", "pts/7", kato, jst(2025, 6, 10, 9, 0));
+    start(p);
+
+    ASSERT_TRUE(runUntil([&] { return violations().size() == 3; })) << violations().size() << " decisions at closing";
+    std::map<std::string, v1::EventBody> by_user;
+    for (const auto& v : violations()) by_user[v.session().user()] = v;
+    EXPECT_TRUE(by_user["sato"].violation());
+    EXPECT_EQ(by_user["sato"].outcome(), v1::ENFORCED);
+    EXPECT_EQ(by_user["sato"].session().action(), "logoff");
+    EXPECT_EQ(by_user["ito"].outcome(), v1::EXEMPTED);
+    EXPECT_EQ(by_user["ito"].rule_id(), "EX-MN012");
+    EXPECT_EQ(by_user["kato"].outcome(), v1::EXEMPTED);
+    EXPECT_EQ(by_user["kato"].rule_id(), "EX-ZEIMU");
+    int status = 0;
+    pid_t ended = 0;
+    for (int i = 0; i < 300 && (ended = ::waitpid(sato, &status, WNOHANG)) == 0; ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(ended, sato) << "sato's session was not logged off";
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP);
+    EXPECT_EQ(::waitpid(ito, &status, WNOHANG), 0) << "an exempted session keeps running";
+    EXPECT_EQ(::waitpid(kato, &status, WNOHANG), 0) << "an exempted session keeps running";
+    // Woken next by this terminal's extensions running out at 21:00, not by the others' at 20:00.
+    EXPECT_EQ(control_->nextWake(), jst(2025, 6, 10, 21, 0));
 }
 
 TEST_F(HoursIntegrationTest, WarningReachesTheSessionsThroughTheWarnCommand) {

@@ -224,7 +224,7 @@ TEST_P(PolicyAdmin, AnExceptionAppliesOnceAnotherAccountApprovesItAndStopsWhenRe
     EXPECT_NE(out.find("最長 90 日"), std::string::npos) << out;
     std::vector<std::string> typo = with({"--until", dateIn(3)});
     typo[7] = "07811:5581";
-    EXPECT_NE(as(sato, typo, 1).find("four hex digits each"), std::string::npos);
+    EXPECT_NE(as(sato, typo, 1).find("the vendor \"07811\" is not 4 hexadecimal digits"), std::string::npos);
 
     out = as(sato, with({"--until", dateIn(3)}));
     EXPECT_NE(out.find("requested; it applies once another account approves it"), std::string::npos) << out;

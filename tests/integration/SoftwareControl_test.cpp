@@ -40,6 +40,8 @@ using namespace std::chrono_literals;
 using Steady = std::chrono::steady_clock;
 
 const char* kPackage = "mamori-test-tools";
+// The terminal the watcher is, in group 税務課 (its policy's group, as the collector signs it).
+const char* kTerminal = "term-exec";
 
 std::string digestsOf(const fs::path& p, bool md5) {
     auto d = mamori::agent::FileDigests::ofFile(p.string(), 1ull << 40);
@@ -213,7 +215,8 @@ protected:
         config.dpkg_status = state_ / "dpkg" / "status";
         config.dpkg_info_dir = state_ / "dpkg" / "info";
         mamori::agent::WorkPool work("mamori-work", 2);  // as in the agent
-        auto control = mamori::agent::SoftwareControl::create({io.get_executor(), sink, *clock, config, work.executor()});
+        auto control = mamori::agent::SoftwareControl::create(
+            {io.get_executor(), sink, *clock, config, work.executor(), {}, kTerminal});
         std::string why;
         if (!control->check(p, why)) return 4;
         control->apply(p);
@@ -292,6 +295,65 @@ TEST_F(SoftwareControlOnFanotify, EnforceRunsApprovedProgramsAndRefusesTheRestWi
     EXPECT_EQ(modified.software().package(), kPackage);
     EXPECT_EQ(modified.software().version(), "1.0-1");
     EXPECT_EQ(by_path[(mnt_ / "pkg" / "true.orig").string()].rule_id(), "not-approved");
+}
+
+// A profile's exceptions reach every terminal it is pushed to: the watcher runs only the programs
+// excepted for this terminal or its group (by path or by SHA-256; for root, who runs them here,
+// or for everyone), and refuses those excepted for another terminal, another group or another user.
+TEST_F(SoftwareControlOnFanotify, OnlyExceptionsForThisTerminalOrItsGroupLetAProgramRun) {
+    // Copies of true that differ in their trailing bytes (ELF ignores them): one SHA-256 each.
+    auto variant = [&](const char* name) {
+        const fs::path p = mnt_ / "unlisted" / name;
+        copy("/bin/true", p);
+        std::ofstream(p, std::ios::app) << name;
+        return p;
+    };
+    const fs::path other_terminal = variant("other-terminal"), other_group = variant("other-group"),
+                   mine_by_path = variant("mine-by-path"), group_by_sha = variant("group-by-sha"),
+                   for_root = variant("for-root"), for_nobody = variant("for-nobody");
+    auto p = policy(v1::ENFORCE);
+    p.set_group("税務課");
+    const int64_t tomorrow = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count() + 86400;
+    auto except = [&](const char* id, const char* terminal, const char* group, const char* user) {
+        auto* e = p.add_exceptions();
+        e->set_id(id);
+        e->set_control(v1::SOFTWARE);
+        e->set_terminal(terminal);
+        e->set_group(group);
+        e->set_user(user);
+        e->set_expires_unix(tomorrow);
+        return e;
+    };
+    except("EX-OTHER-TERMINAL", "term-other", "", "")->set_software_sha256(digestsOf(other_terminal, false));
+    except("EX-OTHER-GROUP", "", "市民課", "")->set_software_path(other_group.string());
+    except("EX-MINE", kTerminal, "", "")->set_software_path(mine_by_path.string());
+    except("EX-ZEIMU", "", "税務課", "")->set_software_sha256(digestsOf(group_by_sha, false));
+    except("EX-ROOT", kTerminal, "", "root")->set_software_path(for_root.string());
+    except("EX-NOBODY", kTerminal, "", "nobody")->set_software_path(for_nobody.string());
+    startWatcher(p);
+    EXPECT_EQ(run(other_terminal), -EPERM);
+    EXPECT_EQ(run(other_group), -EPERM);
+    EXPECT_EQ(run(mine_by_path), 0);
+    EXPECT_EQ(run(group_by_sha), 0);
+    EXPECT_EQ(run(for_root), 0);
+    EXPECT_EQ(run(for_nobody), -EPERM);
+    stopWatcher();
+
+    std::map<std::string, v1::EventBody> by_path;
+    for (auto& e : events(v1::SOFTWARE_UNAPPROVED_EXEC)) by_path[e.software().path()] = e;
+    ASSERT_EQ(by_path.size(), 6u);
+    for (const auto& refused : {other_terminal, other_group, for_nobody}) {
+        EXPECT_EQ(by_path[refused.string()].outcome(), v1::ENFORCED) << refused;
+        EXPECT_EQ(by_path[refused.string()].rule_id(), "not-approved") << refused;
+    }
+    const std::pair<fs::path, const char*> exempted[] = {
+        {mine_by_path, "exception:EX-MINE"}, {group_by_sha, "exception:EX-ZEIMU"}, {for_root, "exception:EX-ROOT"}};
+    for (const auto& [path, rule] : exempted) {
+        EXPECT_EQ(by_path[path.string()].outcome(), v1::EXEMPTED) << path;
+        EXPECT_FALSE(by_path[path.string()].violation()) << path;
+        EXPECT_EQ(by_path[path.string()].rule_id(), rule) << path;
+    }
 }
 
 TEST_F(SoftwareControlOnFanotify, MonitorLetsEverythingRunAndReportsIt) {

@@ -48,7 +48,8 @@ protected:
         sessions_ = sessions.get();
         alarm_ = alarm.get();
         commands_ = commands.get();
-        control_ = std::make_unique<HoursControl>(ControlContext{io_.get_executor(), probe_.sink(), clock_, config_},
+        control_ = std::make_unique<HoursControl>(ControlContext{io_.get_executor(), probe_.sink(), clock_, config_,
+                                                                 {}, {}, "MN-012"},
                                                   HoursControl::Platform{std::move(sessions), std::move(alarm),
                                                                          std::move(commands)});
     }
@@ -73,13 +74,17 @@ protected:
         w->set_start_minute(start);
         w->set_end_minute(end);
     }
-    static void extension(v1::Policy& p, const std::string& id, const std::string& user, TimePoint expires) {
+    // An extension approved for this terminal (MN-012), as the collector sends it.
+    static v1::PolicyException& extension(v1::Policy& p, const std::string& id, const std::string& user,
+                                          TimePoint expires) {
         auto* e = p.add_exceptions();
         e->set_id(id);
         e->set_control(v1::HOURS);
+        e->set_terminal("MN-012");
         e->set_hours_extension(true);
         e->set_user(user);
         e->set_expires_unix(unix(expires));
+        return *e;
     }
 
     void apply(const v1::Policy& p) {
@@ -285,6 +290,51 @@ TEST_F(HoursControlTest, ExtensionWithoutUserCoversEveryone) {
     sessions_->logon(kDesk);
     for (const auto& e : violations()) EXPECT_EQ(e.outcome(), v1::EXEMPTED);
     EXPECT_EQ(violations().size(), 2u);
+}
+
+// Regression: lgwan.yaml's extension for 税務課 reached every terminal the profile was pushed to,
+// and the agent honoured it on each. Only this terminal's own and its group's apply.
+TEST_F(HoursControlTest, AnExtensionForAnotherTerminalOrGroupIsIgnored) {
+    auto p = cityHall(v1::HOURS_REPORT);
+    p.set_group("市民課");
+    extension(p, "ext-other-terminal", "", jst(2025, 6, 10, 20, 30)).set_terminal("MN-013");
+    auto& zeimu = extension(p, "ext-zeimu", "", jst(2025, 6, 10, 20, 40));
+    zeimu.clear_terminal();
+    zeimu.set_group("税務課");
+    clock_.set(jst(2025, 6, 10, 20, 0));
+    apply(p);
+    sessions_->logon(kShell);
+    ASSERT_EQ(violations().size(), 1u);
+    EXPECT_TRUE(violations()[0].violation());
+    EXPECT_EQ(violations()[0].rule_id(), "hours.logon");
+    // Their expiries are nothing to wake up for here.
+    ASSERT_TRUE(alarm_->when());
+    EXPECT_GT(*alarm_->when(), jst(2025, 6, 10, 21, 0));
+
+    // The same extension for this terminal's own group applies.
+    sessions_->logout(kShell, unix(clock_.now()));
+    p.set_group("税務課");
+    apply(p);
+    sessions_->logon(kShell);
+    ASSERT_EQ(violations().size(), 2u);
+    EXPECT_EQ(violations()[1].outcome(), v1::EXEMPTED);
+    EXPECT_EQ(violations()[1].rule_id(), "ext-zeimu");
+}
+
+TEST_F(HoursControlTest, AnExtensionForAUserCoversOnlyThatUsersLogons) {
+    auto p = cityHall(v1::HOURS_REPORT);
+    extension(p, "ext-tanaka", "tanaka", jst(2025, 6, 10, 21, 0));
+    clock_.set(jst(2025, 6, 10, 20, 0));
+    apply(p);
+    sessions_->logon(kDesk);   // suzuki
+    sessions_->logon(kShell);  // tanaka
+    const auto v = violations();
+    ASSERT_EQ(v.size(), 2u);
+    EXPECT_EQ(v[0].session().user(), "suzuki");
+    EXPECT_TRUE(v[0].violation());
+    EXPECT_EQ(v[1].session().user(), "tanaka");
+    EXPECT_EQ(v[1].outcome(), v1::EXEMPTED);
+    EXPECT_EQ(v[1].rule_id(), "ext-tanaka");
 }
 
 TEST_F(HoursControlTest, ExpiredExtensionIsIgnored) {

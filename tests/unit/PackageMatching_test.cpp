@@ -73,7 +73,7 @@ v1::SoftwarePolicy allow(std::initializer_list<std::pair<const char*, const char
 }
 
 TEST(SoftwareRulesPackages, GlobAndVersionMustBothHold) {
-    SoftwareRules rules(allow({{"libreoffice-*", ">= 7.4"}, {"firefox-esr", ">= 115"}, {"bash", ""}}), {});
+    SoftwareRules rules(allow({{"libreoffice-*", ">= 7.4"}, {"firefox-esr", ">= 115"}, {"bash", ""}}), {}, {});
     EXPECT_TRUE(rules.package({"libreoffice-calc", "4:7.4.7-1+deb12u5", "amd64"}).approved);
     EXPECT_FALSE(rules.package({"firefox-esr", "102.15.0esr-1", "amd64"}).approved);  // past vendor support (004:951)
     auto v = rules.package({"firefox-esr", "115.9.0esr-1~deb12u1", "amd64"});
@@ -86,13 +86,13 @@ TEST(SoftwareRulesPackages, GlobAndVersionMustBothHold) {
 }
 
 TEST(SoftwareRulesPackages, ArchitectureQualifiedPatterns) {
-    SoftwareRules rules(allow({{"libc6:amd64", ""}}), {});
+    SoftwareRules rules(allow({{"libc6:amd64", ""}}), {}, {});
     EXPECT_TRUE(rules.package({"libc6", "2.36-9", "amd64"}).approved);
     EXPECT_FALSE(rules.package({"libc6", "2.36-9", "i386"}).approved);
 }
 
 TEST(SoftwareRulesPackages, P2pIsDeniedEvenWhenEverythingIsAllowed) {
-    SoftwareRules rules(allow({{"*", ""}}), {});
+    SoftwareRules rules(allow({{"*", ""}}), {}, {});
     auto v = rules.package({"qbittorrent", "4.5.2-3", "amd64"});
     EXPECT_FALSE(v.approved);
     EXPECT_EQ(v.rule, "category:p2p");

@@ -125,6 +125,9 @@ TEST(PolicyLoader, LgwanProfileAllowsRegisteredEncryptedSticks) {
     ASSERT_EQ(r.policy().exceptions_size(), 1);
     EXPECT_TRUE(r.policy().exceptions(0).hours_extension());
     EXPECT_NE(r.policy().exceptions(0).requested_by(), r.policy().exceptions(0).approved_by());
+    // 税務課's extension is for 税務課's terminals, not for every terminal of the tier.
+    EXPECT_EQ(r.policy().exceptions(0).group(), "税務課");
+    EXPECT_EQ(r.policy().exceptions(0).terminal(), "");
 }
 
 TEST(PolicyLoader, BuiltInDefaultIsTheShippedDefaultYaml) {
@@ -217,9 +220,9 @@ TEST(PolicyLoader, ExceptionExpiryIsTheEndOfTheLocalDay) {
 exceptions:
   - {id: EX-1, control: hours, terminal: MN-012, reason: 確定申告, requested_by: 税務課長, approved_by: CISO, expires: 2026-03-31}
   - {id: EX-2, control: usb, group: 市民課, reason: 転入データ, requested_by: 市民課長, approved_by: CISO,
-     expires: "2026-03-31 17:45", usb_device: "0781:5581:4C53", usb_access: read-only}
+     expires: "2026-03-31 17:45", device: "0781:5581:4C53", access: read-only}
   - {id: EX-3, control: software, terminal: MN-001, reason: 移行ツール, requested_by: a, approved_by: b,
-     expires: 2026-04-01, software_sha256: 9f2c6a1d0b7e4f3a8c5d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b}
+     expires: 2026-04-01, sha256: 9f2c6a1d0b7e4f3a8c5d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b}
 )", "e.yaml");
     ASSERT_TRUE(r.ok()) << r.formatErrors();
     const auto& ex = r.policy().exceptions();
@@ -471,7 +474,7 @@ exceptions:
     EXPECT_ERROR_AT(R"(name: x
 exceptions:
   - {id: EX-3, control: usb, terminal: t, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
-)", 3, 5, "has no usb_device");
+)", 3, 5, "has no device");
     EXPECT_ERROR_AT(R"(name: x
 exceptions:
   - {id: EX-6, control: screen_lock, terminal: t, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
@@ -483,12 +486,119 @@ exceptions:
     EXPECT_ERROR_AT(R"(name: x
 exceptions:
   - {id: EX-5, control: hours, terminal: t, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31,
-     software_sha256: 9f2c6a1d0b7e4f3a8c5d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b}
+     sha256: 9f2c6a1d0b7e4f3a8c5d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b}
 )", 4, 6, "applies only to control: software");
     EXPECT_ERROR_AT(R"(name: x
 exceptions:
   - {id: EX-6, control: printer, terminal: t, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
 )", 3, 25, "usb, hours, software, screen_lock");
+}
+
+// An exception applies only where it says: one without a scope would reach every terminal the
+// profile is pushed to (as lgwan.yaml's 税務課 extension once did).
+TEST(PolicyLoader, AnExceptionNeedsExactlyOneScope) {
+    const PolicyError none = onlyError(R"(name: x
+exceptions:
+  - id: EX-1
+    control: hours
+    reason: 確定申告
+    requested_by: 税務課長
+    approved_by: CISO
+    expires: 2026-03-31
+)");
+    EXPECT_EQ(none.line, 3);
+    EXPECT_EQ(none.column, 5);
+    EXPECT_NE(none.message.find("has no scope, so it would apply to every terminal"), std::string::npos) << none.message;
+    EXPECT_NE(none.message_ja.find("すべての端末に適用されてしまいます"), std::string::npos) << none.message_ja;
+    // A user alone is no scope: it would still reach every terminal.
+    EXPECT_ERROR_AT(R"(name: x
+exceptions:
+  - {id: EX-2, control: hours, user: tanaka, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
+)", 3, 5, "has no scope");
+    EXPECT_ERROR_AT(R"(name: x
+exceptions:
+  - {id: EX-3, control: hours, group: "", reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
+)", 3, 39, "exceptions.group is empty");
+    const auto ok = PolicyLoader::load(R"(name: x
+exceptions:
+  - {id: EX-4, control: hours, group: 税務課, user: tanaka, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31}
+)", "x.yaml");
+    ASSERT_TRUE(ok.ok()) << ok.formatErrors();
+    EXPECT_EQ(ok.policy().exceptions(0).group(), "税務課");
+    EXPECT_EQ(ok.policy().exceptions(0).terminal(), "");
+    EXPECT_EQ(ok.policy().exceptions(0).user(), "tanaka");
+}
+
+TEST(PolicyLoader, AUsbExceptionsDeviceIsCheckedAndNormalised) {
+    const auto r = PolicyLoader::load(R"(name: x
+exceptions:
+  - {id: EX-1, control: usb, terminal: MN-1, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31,
+     device: "04BB:0C0A:A1B2c3"}
+  - {id: EX-2, control: usb, terminal: MN-1, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31,
+     device: "04bb:0c0b", access: read-write}
+)", "x.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    const auto& ex = r.policy().exceptions();
+    EXPECT_EQ(ex[0].usb_device(), "04bb:0c0a:A1B2c3");
+    EXPECT_EQ(ex[0].usb_action(), v1::ALLOW_READONLY) << "read-only unless read-write is written (004:376, 002:1020)";
+    EXPECT_EQ(ex[1].usb_device(), "04bb:0c0b");
+    EXPECT_EQ(ex[1].usb_action(), v1::ALLOW);
+    const std::string head = R"(name: x
+exceptions:
+  - {id: EX-3, control: usb, terminal: t, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31,
+     )";
+    EXPECT_ERROR_AT(head + "device: \"781:5581:X\"}\n", 4, 14, "the vendor \"781\" is not 4 hexadecimal digits");
+    EXPECT_ERROR_AT(head + "device: \"0781-5581-X\"}\n", 4, 14, "there is no \":\"");
+    EXPECT_ERROR_AT(head + "device: \"0781:5581:\"}\n", 4, 14, "serial after the second \":\" is empty");
+    EXPECT_ERROR_AT(head + "device: \"0781:5581:X\", access: block}\n", 4, 37, "read-write, read-only");
+    EXPECT_ERROR_AT(head + "device: \"0781:5581:X\", user: tanaka}\n", 4, 29, "cannot be limited to a user");
+    EXPECT_ERROR_AT(head + "device: \"0781:5581:X\", path: /opt/x}\n", 4, 29, "applies only to control: software");
+    // The keys of the first draft are gone; the message lists the ones there are.
+    const auto old_key = PolicyLoader::load(head + "usb_device: \"0781:5581:X\"}\n", "city.yaml");
+    ASSERT_FALSE(old_key.ok());
+    EXPECT_NE(old_key.formatErrors().find("city.yaml:4:6: error: unknown key \"usb_device\" in exceptions; the keys here "
+                                          "are id, control, terminal, group, user, reason, requested_by, approved_by, "
+                                          "expires, device, access, sha256, path"),
+              std::string::npos)
+        << old_key.formatErrors();
+}
+
+TEST(PolicyLoader, ASoftwareExceptionNamesOneProgramBySha256OrPath) {
+    const auto r = PolicyLoader::load(R"(name: x
+exceptions:
+  - {id: EX-1, control: software, terminal: MN-1, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31,
+     sha256: 9F2C6A1D0B7E4F3A8C5D2E1F0A9B8C7D6E5F4A3B2C1D0E9F8A7B6C5D4E3F2A1B}
+  - {id: EX-2, control: software, group: 税務課, user: tanaka, reason: r, requested_by: a, approved_by: b,
+     expires: 2026-03-31, path: /opt/migration/bin/convert}
+)", "x.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    const auto& ex = r.policy().exceptions();
+    EXPECT_EQ(ex[0].software_sha256(), "9f2c6a1d0b7e4f3a8c5d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b");
+    EXPECT_EQ(ex[0].software_path(), "");
+    EXPECT_EQ(ex[1].software_path(), "/opt/migration/bin/convert");
+    EXPECT_EQ(ex[1].software_sha256(), "");
+    const std::string head = R"(name: x
+exceptions:
+  - {id: EX-3, control: software, terminal: t, reason: r, requested_by: a, approved_by: b, expires: 2026-03-31)";
+    EXPECT_ERROR_AT(head + "}\n", 3, 5, "names no program");
+    EXPECT_ERROR_AT(head + ",\n     sha256: 9f2c6a1d0b7e4f3a8c5d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b, path: /opt/x}\n", 4, 80,
+                    "names both sha256 and path");
+    EXPECT_ERROR_AT(head + ", sha256: abc}\n", 3, 121, "not a SHA-256 hash");
+    EXPECT_ERROR_AT(head + ", path: opt/x}\n", 3, 119, "must be an absolute path");
+    EXPECT_ERROR_AT(head + ", path: /opt/../bin/sh}\n", 3, 119, "without . or .. parts");
+    EXPECT_ERROR_AT(head + ", path: /opt/migration/}\n", 3, 119, "is a directory");
+    EXPECT_ERROR_AT(head + ", path: /opt/x, device: \"0781:5581:X\"}\n", 3, 127, "applies only to control: usb");
+}
+
+// The fuzzer mutates these; a seed that does not load would only ever exercise the error paths.
+TEST(PolicyLoader, EveryFuzzSeedLoads) {
+    int seeds = 0;
+    for (const auto& f : fs::directory_iterator(fs::path(MAMORI_SOURCE_DIR) / "tests" / "fuzz" / "seeds" / "policy_yaml")) {
+        const auto r = PolicyLoader::loadFile(f.path());
+        EXPECT_TRUE(r.ok()) << r.formatErrors();
+        ++seeds;
+    }
+    EXPECT_GE(seeds, 4);
 }
 
 TEST(PolicyLoader, WholeFileProblems) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/PolicyResolver.h"
+#include "mamori/v1/policy.pb.h"
 #include "mamori/common/UserError.h"
 #include "tests/support/StoreBackends.h"
 #include "tests/support/StoreSamples.h"
@@ -81,6 +82,44 @@ TYPED_TEST(PolicyResolverTest, TerminalMovedToAGroupWhosePolicyHasALowerVersionI
 TYPED_TEST(PolicyResolverTest, MovingAnUnknownTerminalThrows) {
     auto store = this->open();
     EXPECT_THROW(store->setTerminalGroup("nobody", "住民課"), mamori::common::UserError);
+}
+
+}  // namespace
+
+namespace {
+
+// A profile carrying exceptions for some of the terminals it goes to, as PolicyLoader reads it.
+TYPED_TEST(PolicyResolverTest, EachTerminalGetsOnlyTheProfileExceptionsNamingItOrItsGroup) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1", "税務課"));
+    store->addTerminal(terminal("t2", "税務課"));
+    store->addTerminal(terminal("t3", "住民課"));
+    mamori::v1::Policy profile;
+    profile.set_name("全庁標準");
+    auto add = [&](const std::string& id, const std::string& terminal_id, const std::string& group) {
+        auto* e = profile.add_exceptions();
+        e->set_id(id);
+        e->set_control(mamori::v1::HOURS);
+        e->set_hours_extension(true);
+        e->set_terminal(terminal_id);
+        e->set_group(group);
+        e->set_expires_unix(kNow + 86400);
+    };
+    add("for-t1", "t1", "");
+    add("for-tax", "", "税務課");
+    add("unscoped", "", "");  // stored before scopes were required: it names nobody
+    store->addPolicy({0, "all", "全庁標準", profile.SerializeAsString(), kNow, "admin"});
+
+    auto ids = [&](const std::string& id) {
+        PolicyResolver resolver(*store);
+        const auto policy = PolicyResolver::compose(*resolver.forTerminal(*store->terminal(id), kNow));
+        std::vector<std::string> out{policy.group()};
+        for (const auto& e : policy.exceptions()) out.push_back(e.id());
+        return out;
+    };
+    EXPECT_EQ(ids("t1"), (std::vector<std::string>{"税務課", "for-t1", "for-tax"}));
+    EXPECT_EQ(ids("t2"), (std::vector<std::string>{"税務課", "for-tax"}));
+    EXPECT_EQ(ids("t3"), (std::vector<std::string>{"住民課"}));
 }
 
 }  // namespace

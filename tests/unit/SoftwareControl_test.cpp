@@ -59,7 +59,7 @@ protected:
         watch_ = watch.get();
         control_.reset();
         control_ = std::make_unique<SoftwareControl>(
-            ControlContext{io_.get_executor(), probe_.sink(), clock_, config_, work_.executor()},
+            ControlContext{io_.get_executor(), probe_.sink(), clock_, config_, work_.executor(), {}, "MN-012"},
             SoftwareControl::Platform{std::move(inventory), std::move(watch), std::move(finder)});
         owned_inventory_.reset();
     }
@@ -99,8 +99,8 @@ protected:
         return std::make_shared<FakeExecutableFile>(path, content, FileIdentity{1, inode, content.size(), 100, 100});
     }
 
-    std::optional<Verdict> run(std::shared_ptr<FakeExecutableFile> f) {
-        auto ev = watch_->exec(std::move(f));
+    std::optional<Verdict> run(std::shared_ptr<FakeExecutableFile> f, uint32_t uid = 1000) {
+        auto ev = watch_->exec(std::move(f), uid);
         settle();
         return watch_->verdict(ev.id);
     }
@@ -210,6 +210,7 @@ TEST_F(SoftwareControlTest, ExceptionIsHonouredAndRecordedUntilItExpires) {
     auto* e = p.add_exceptions();
     e->set_id("EX-1");
     e->set_control(v1::SOFTWARE);
+    e->set_terminal("MN-012");
     e->set_software_sha256(sha256("approved for a week"));
     const int64_t now = clock_.utcNs() / 1'000'000'000;
     e->set_expires_unix(now + 3600);
@@ -223,6 +224,48 @@ TEST_F(SoftwareControlTest, ExceptionIsHonouredAndRecordedUntilItExpires) {
     EXPECT_EQ(ev[0].rule_id(), "exception:EX-1");
     clock_.advance(3601s);  // the agent stops honouring it by itself
     EXPECT_EQ(run(f), Verdict::Deny);
+}
+
+TEST_F(SoftwareControlTest, AnExceptionForAnotherTerminalLetsNothingRun) {
+    auto p = policy(v1::ENFORCE);
+    auto* e = p.add_exceptions();
+    e->set_id("EX-ELSEWHERE");
+    e->set_control(v1::SOFTWARE);
+    e->set_terminal("MN-013");
+    e->set_software_sha256(sha256("approved over there"));
+    e->set_expires_unix(clock_.utcNs() / 1'000'000'000 + 3600);
+    apply(p);
+    EXPECT_EQ(run(file("/home/suzuki/tool", "approved over there", 22)), Verdict::Deny);
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].outcome(), v1::ENFORCED);
+    EXPECT_EQ(ev[0].rule_id(), "not-approved");
+}
+
+// The user is the exec's uid, named by this machine's user database (root is uid 0 everywhere,
+// nobody 65534 on Debian); the same file run by another user is judged again, not taken from the
+// first user's verdict.
+TEST_F(SoftwareControlTest, AnExceptionForAUserLetsOnlyThatUserRunIt) {
+    auto p = policy(v1::ENFORCE);
+    auto* e = p.add_exceptions();
+    e->set_id("EX-ROOT");
+    e->set_control(v1::SOFTWARE);
+    e->set_terminal("MN-012");
+    e->set_user("root");
+    e->set_software_path("/opt/migration/convert");
+    e->set_expires_unix(clock_.utcNs() / 1'000'000'000 + 3600);
+    apply(p);
+    auto f = file("/opt/migration/convert", "convert", 23);
+    EXPECT_EQ(run(f, 0), Verdict::Allow);
+    EXPECT_EQ(run(f, 65534), Verdict::Deny);
+    EXPECT_EQ(run(f, 0), Verdict::Allow);
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0].outcome(), v1::EXEMPTED);
+    EXPECT_EQ(ev[0].rule_id(), "exception:EX-ROOT");
+    EXPECT_EQ(ev[0].software().uid(), 0u);
+    EXPECT_EQ(ev[1].outcome(), v1::ENFORCED);
+    EXPECT_EQ(ev[1].software().uid(), 65534u);
 }
 
 TEST_F(SoftwareControlTest, LateVerdictIsReportedAsWhatHappened) {
@@ -432,6 +475,7 @@ TEST_F(SoftwareControlTest, OnlyProgramsAllowedForGoodAreLeftToTheWatchAndANewPo
     auto* e = p.add_exceptions();
     e->set_id("EX-2");
     e->set_control(v1::SOFTWARE);
+    e->set_terminal("MN-012");
     e->set_software_sha256(sha256("approved for an hour"));
     e->set_expires_unix(clock_.utcNs() / 1'000'000'000 + 3600);
     apply(p);

@@ -29,7 +29,18 @@ struct SoftwareRulesExec : ::testing::Test {
         s->add_allowed_path_prefixes("/opt/juki-client/");
         s->add_denied_categories("p2p");
     }
-    SoftwareRules rules() const { return SoftwareRules(policy.software(), policy.exceptions()); }
+    // This terminal: MN-012, in group 税務課.
+    SoftwareRules rules() const {
+        return SoftwareRules(policy.software(), policy.exceptions(), mamori::agent::ExceptionScope("MN-012", "税務課"));
+    }
+    v1::PolicyException& exception(const std::string& id) {
+        auto* e = policy.add_exceptions();
+        e->set_id(id);
+        e->set_control(v1::SOFTWARE);
+        e->set_terminal("MN-012");
+        e->set_expires_unix(2000);
+        return *e;
+    }
 };
 
 TEST_F(SoftwareRulesExec, PackagedProgramMustBeUnmodified) {
@@ -94,13 +105,11 @@ TEST_F(SoftwareRulesExec, P2pOverridesPackagesAndPrefixesButNotAnApprovedHash) {
 }
 
 TEST_F(SoftwareRulesExec, ExceptionsAllowUntilTheyExpire) {
-    auto* e = policy.add_exceptions();
-    e->set_id("EX-7");
-    e->set_control(v1::SOFTWARE);
-    e->set_software_sha256(std::string(64, 'C'));  // any case
-    e->set_expires_unix(2000);
+    exception("EX-7").set_software_sha256(std::string(64, 'C'));  // any case
     auto* usb = policy.add_exceptions();  // another control's exception changes nothing here
     usb->set_control(v1::USB);
+    usb->set_terminal("MN-012");
+    usb->set_expires_unix(2000);
     usb->set_software_sha256(kShaB);
     auto r = rules();
     FileDigests c{"m", std::string(64, 'c')};
@@ -115,6 +124,73 @@ TEST_F(SoftwareRulesExec, ExceptionsAllowUntilTheyExpire) {
     FileDigests b{"m", kShaB};
     f.digests = &b;
     f.now_unix = 0;
+    EXPECT_EQ(r.exec(f).kind, Kind::Denied);
+}
+
+TEST_F(SoftwareRulesExec, OnlyExceptionsForThisTerminalOrItsGroupApply) {
+    exception("EX-OTHER-TERMINAL").set_software_sha256(kShaA);
+    policy.mutable_exceptions()->rbegin()->set_terminal("MN-013");
+    auto& other_group = exception("EX-OTHER-GROUP");
+    other_group.set_software_sha256(kShaB);
+    other_group.clear_terminal();
+    other_group.set_group("市民課");
+    auto& unscoped = exception("EX-NOWHERE");
+    unscoped.set_software_sha256(std::string(64, 'd'));
+    unscoped.clear_terminal();
+    auto r = rules();
+    for (const char c : {'a', 'b', 'd'}) {
+        FileDigests digests{"m", std::string(64, c)};
+        const auto d = r.exec({"/home/suzuki/tool", nullptr, &digests, std::nullopt, 1000});
+        EXPECT_EQ(d.kind, Kind::Denied) << c;
+        EXPECT_EQ(d.rule, "not-approved") << c;
+    }
+    auto& mine = exception("EX-ZEIMU");
+    mine.set_software_sha256(kShaB);
+    mine.clear_terminal();
+    mine.set_group("税務課");
+    FileDigests b{"m", kShaB};
+    EXPECT_EQ(rules().exec({"/home/suzuki/tool", nullptr, &b, std::nullopt, 1000}).rule, "exception:EX-ZEIMU");
+}
+
+TEST_F(SoftwareRulesExec, AnExceptionByPathAllowsThatProgramWhereItWouldBeUnapproved) {
+    exception("EX-PATH").set_software_path("/opt/migration/convert");
+    auto r = rules();
+    // No content rule: decided without reading the file.
+    auto d = r.exec({"/opt/migration/convert", nullptr, nullptr, std::nullopt, 1000});
+    EXPECT_EQ(d.kind, Kind::Allowed);
+    EXPECT_TRUE(d.exempted);
+    EXPECT_EQ(d.rule, "exception:EX-PATH");
+    EXPECT_EQ(d.valid_until_unix, 2000);
+    EXPECT_EQ(r.exec({"/opt/migration/convert2", nullptr, nullptr, std::nullopt, 1000}).kind, Kind::Denied);
+    EXPECT_EQ(r.exec({"/opt/migration/convert", nullptr, nullptr, std::nullopt, 2000}).kind, Kind::Denied);
+    // An unapproved package's program at that path: the exception is what lets it run.
+    const SoftwarePackage kTool{"migration-tool", "1.0", "amd64"};
+    EXPECT_TRUE(r.exec({"/opt/migration/convert", &kTool, nullptr, std::nullopt, 1000}).exempted);
+}
+
+TEST_F(SoftwareRulesExec, AnExceptionByPathNeverOverridesACategoryOrAModifiedPackage) {
+    exception("EX-P2P").set_software_path("/home/suzuki/qbittorrent");
+    exception("EX-TRUE").set_software_path("/usr/bin/true");
+    auto r = rules();
+    EXPECT_EQ(r.exec({"/home/suzuki/qbittorrent", nullptr, nullptr, std::nullopt, 1000}).rule, "category:p2p");
+    FileDigests d{"7a52c94ace40d9c052cf40f3541637c3", kShaA};
+    ExecFacts f{"/usr/bin/true", &kCoreutils, &d, std::string("00000000000000000000000000000000"), 1000};
+    EXPECT_EQ(r.exec(f).rule, "modified:coreutils");
+}
+
+TEST_F(SoftwareRulesExec, AnExceptionForAUserAppliesOnlyToThatUsersPrograms) {
+    EXPECT_FALSE(rules().userScoped());
+    auto& e = exception("EX-TANAKA");
+    e.set_software_sha256(kShaA);
+    e.set_user("tanaka");
+    auto r = rules();
+    EXPECT_TRUE(r.userScoped());
+    FileDigests a{"m", kShaA};
+    ExecFacts f{"/home/tanaka/tool", nullptr, &a, std::nullopt, 1000, std::string("tanaka")};
+    EXPECT_EQ(r.exec(f).rule, "exception:EX-TANAKA");
+    f.user = "suzuki";
+    EXPECT_EQ(r.exec(f).kind, Kind::Denied);
+    f.user.reset();  // nobody known: not covered
     EXPECT_EQ(r.exec(f).kind, Kind::Denied);
 }
 

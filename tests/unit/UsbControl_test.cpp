@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "agent/ExceptionScope.h"
 #include "agent/UsbControl.h"
 #include "agent/UsbRules.h"
 #include "fakes/FakeUsbBus.h"
@@ -35,6 +36,21 @@ UsbDeviceInfo device(const std::string& name, uint16_t vid, uint16_t pid, const 
 }
 
 const uint16_t kVendor = 0x46f4, kStick = 0x0001;
+
+// This terminal, MN-012 in the tax section, as the collector signs its policy.
+const mamori::agent::ExceptionScope kHere("MN-012", "税務課");
+
+// An approved USB exception as the collector (or a profile) sends it.
+v1::PolicyException* usbException(v1::Policy& p, const char* id, const std::string& device, int64_t expires) {
+    auto* e = p.add_exceptions();
+    e->set_id(id);
+    e->set_control(v1::USB);
+    e->set_terminal("MN-012");
+    e->set_usb_device(device);
+    e->set_usb_action(v1::ALLOW_READONLY);
+    e->set_expires_unix(expires);
+    return e;
+}
 
 // The shipped profile's shape: HID and hubs allowed, storage blocked, default block.
 v1::Policy cityPolicy(v1::Mode mode = v1::ENFORCE) {
@@ -70,7 +86,7 @@ TEST(UsbRules, ARegistrationsOwnerAndApproverAreInItsDecision) {
     registerStick(p, "LG-1", "AAA1", v1::ALLOW_READONLY);
     p.mutable_usb()->mutable_devices(0)->set_owner_section("市民課");
     p.mutable_usb()->mutable_devices(0)->set_approved_by("情報政策課長");
-    UsbRules rules(p);
+    UsbRules rules(p, kHere);
     auto d = rules.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), 0);
     EXPECT_EQ(d.owner_section, "市民課");
     EXPECT_EQ(d.approved_by, "情報政策課長");
@@ -82,7 +98,7 @@ TEST(UsbRules, ARegistrationsOwnerAndApproverAreInItsDecision) {
 TEST(UsbRules, RegisteredSerialAllowsAndAnotherSerialOfTheSameModelIsBlocked) {
     auto p = cityPolicy();
     registerStick(p, "LG-1", "AAA1", v1::ALLOW);
-    UsbRules rules(p);
+    UsbRules rules(p, kHere);
     auto ok = rules.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), 0);
     EXPECT_EQ(ok.action, v1::ALLOW);
     EXPECT_EQ(ok.rule_id, "LG-1");
@@ -95,10 +111,10 @@ TEST(UsbRules, RegisteredSerialAllowsAndAnotherSerialOfTheSameModelIsBlocked) {
 TEST(UsbRules, AStickWithoutSerialMatchesOnlyAnEntryWithoutSerialAndSaysSo) {
     auto p = cityPolicy();
     registerStick(p, "with-serial", "AAA1", v1::ALLOW);
-    UsbRules rules(p);
+    UsbRules rules(p, kHere);
     EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, nullptr, {0x08}), 0).action, v1::BLOCK);
     registerStick(p, "no-serial", "", v1::ALLOW_READONLY);
-    UsbRules rules2(p);
+    UsbRules rules2(p, kHere);
     auto d = rules2.decide(device("2-1", kVendor, kStick, nullptr, {0x08}), 0);
     EXPECT_EQ(d.action, v1::ALLOW_READONLY);
     EXPECT_TRUE(d.matched_without_serial);
@@ -111,7 +127,7 @@ TEST(UsbRules, PortAndExpiryNarrowARegistration) {
     registerStick(p, "LG-1", "AAA1", v1::ALLOW);
     p.mutable_usb()->mutable_devices(0)->set_port("1-1.2");
     p.mutable_usb()->mutable_devices(0)->set_expires("2026-03-31");
-    UsbRules rules(p);
+    UsbRules rules(p, kHere);
     const int64_t before = 1767225600;  // 2026-01-01
     EXPECT_EQ(rules.decide(device("1-1.2", kVendor, kStick, "AAA1", {0x08}), before).action, v1::ALLOW);
     EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), before).action, v1::BLOCK);
@@ -124,22 +140,64 @@ TEST(UsbRules, PortAndExpiryNarrowARegistration) {
 
 TEST(UsbRules, AnExceptionInForceDecidesUntilItExpires) {
     auto p = cityPolicy();
-    auto* e = p.add_exceptions();
-    e->set_id("EX-7");
-    e->set_control(v1::USB);
-    e->set_usb_device("46f4:0001:CCC3");
-    e->set_usb_action(v1::ALLOW_READONLY);
-    e->set_expires_unix(2000);
-    UsbRules rules(p);
+    usbException(p, "EX-7", "46f4:0001:CCC3", 2000);
+    UsbRules rules(p, kHere);
     auto d = rules.decide(device("2-1", kVendor, kStick, "CCC3", {0x08}), 1000);
     EXPECT_EQ(d.action, v1::ALLOW_READONLY);
     EXPECT_TRUE(d.exempted);
+    EXPECT_EQ(d.rule_id, "EX-7");
     EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "CCC3", {0x08}), 2000).action, v1::BLOCK);
     EXPECT_EQ(*rules.nextExpiry(1000), 2000);
 }
 
+// Regression: an exception typed with capitals ("46F4:...", as some ledgers print ids) never
+// matched, because the agent compared its own lowercase text with it.
+TEST(UsbRules, AnExceptionsDeviceIdIsReadWhateverItsCase) {
+    auto p = cityPolicy();
+    usbException(p, "EX-8", "46F4:0001:CCC3", 2000);
+    UsbRules rules(p, kHere);
+    EXPECT_TRUE(rules.decide(device("2-1", kVendor, kStick, "CCC3", {0x08}), 1000).exempted);
+    // The serial is the device's own, byte for byte: another case is another stick.
+    EXPECT_FALSE(rules.decide(device("2-1", kVendor, kStick, "ccc3", {0x08}), 1000).exempted);
+}
+
+TEST(UsbRules, AnExceptionWithoutSerialNamesOnlyADeviceWithoutOne) {
+    auto p = cityPolicy();
+    usbException(p, "EX-9", "46f4:0001", 2000);
+    UsbRules rules(p, kHere);
+    const auto d = rules.decide(device("2-1", kVendor, kStick, nullptr, {0x08}), 1000);
+    EXPECT_TRUE(d.exempted);
+    EXPECT_TRUE(d.matched_without_serial);
+    EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "ANY1", {0x08}), 1000).action, v1::BLOCK);
+}
+
+TEST(UsbRules, AnExceptionForAnotherTerminalOrGroupIsIgnored) {
+    auto p = cityPolicy();
+    usbException(p, "EX-OTHER", "46f4:0001:AAA1", 2000)->set_terminal("MN-013");
+    auto* group = usbException(p, "EX-GROUP", "46f4:0001:BBB2", 2000);
+    group->clear_terminal();
+    group->set_group("市民課");
+    auto* mine = usbException(p, "EX-MINE", "46f4:0001:CCC3", 2000);
+    mine->clear_terminal();
+    mine->set_group("税務課");
+    UsbRules rules(p, kHere);
+    EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "AAA1", {0x08}), 1000).rule_id, "mass-storage");
+    EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "BBB2", {0x08}), 1000).rule_id, "mass-storage");
+    EXPECT_EQ(rules.decide(device("2-1", kVendor, kStick, "CCC3", {0x08}), 1000).rule_id, "EX-MINE");
+    // Nor does another terminal's expiry wake this one.
+    EXPECT_EQ(*rules.nextExpiry(1000), 2000);
+    usbException(p, "EX-OTHER-SOONER", "46f4:0001:DDD4", 1500)->set_terminal("MN-013");
+    EXPECT_EQ(*UsbRules(p, kHere).nextExpiry(1000), 2000);
+}
+
+TEST(UsbRules, AnExceptionLimitedToAUserNeverAppliesToADevice) {
+    auto p = cityPolicy();
+    usbException(p, "EX-USER", "46f4:0001:CCC3", 2000)->set_user("tanaka");
+    EXPECT_EQ(UsbRules(p, kHere).decide(device("2-1", kVendor, kStick, "CCC3", {0x08}), 1000).action, v1::BLOCK);
+}
+
 TEST(UsbRules, ACompositeKeyboardKeepsItsKeysAndLosesItsStorage) {
-    UsbRules rules(cityPolicy());
+    UsbRules rules(cityPolicy(), kHere);
     auto d = rules.decide(device("1-1", 0x1d6b, 0x0104, "K1", {0x03, 0x08}), 0);
     EXPECT_EQ(d.action, v1::ALLOW);
     EXPECT_TRUE(d.partial);
@@ -150,7 +208,7 @@ TEST(UsbRules, ACompositeKeyboardKeepsItsKeysAndLosesItsStorage) {
 }
 
 TEST(UsbRules, UnreadableDescriptorsAreBlocked) {
-    UsbRules rules(cityPolicy());
+    UsbRules rules(cityPolicy(), kHere);
     auto d = device("2-1", kVendor, kStick, "X", {});
     d.descriptors_valid = false;
     EXPECT_EQ(rules.decide(d, 0).action, v1::BLOCK);
@@ -162,8 +220,8 @@ protected:
         config_.state_dir = probe_.dir();
         auto bus = std::make_unique<mamori::test::FakeUsbBus>();
         bus_ = bus.get();
-        control_ = std::make_unique<UsbControl>(ControlContext{io_.get_executor(), probe_.sink(), clock_, config_},
-                                                std::move(bus));
+        control_ = std::make_unique<UsbControl>(
+            ControlContext{io_.get_executor(), probe_.sink(), clock_, config_, {}, {}, kHere.terminalId()}, std::move(bus));
     }
     void apply(const v1::Policy& p) {
         std::string why;
@@ -213,6 +271,37 @@ TEST_F(UsbControlTest, ARegisteredStickWorksAndAReadOnlyOneIsArmedBeforeItsDrive
     EXPECT_TRUE(bus_->readOnly("2-2"));
     EXPECT_EQ(count(v1::USB_ALLOWED), 1u);
     EXPECT_EQ(count(v1::USB_ALLOWED_READONLY), 1u);
+}
+
+// A stick let in by an exception is reported as EXEMPTED under the exception's id, so the
+// collector can show which approval it was; one for another terminal lets nothing in.
+TEST_F(UsbControlTest, AnExemptedStickIsReportedUnderItsExceptionAndAnotherTerminalsIsNot) {
+    const int64_t in_a_day = clock_.utcNs() / 1'000'000'000 + 86400;
+    auto p = cityPolicy();
+    p.set_group("税務課");
+    usbException(p, "EX-2025-014", "46f4:0001:MINE1", in_a_day);
+    auto* group = usbException(p, "EX-2025-015", "46f4:0001:GROUP2", in_a_day);
+    group->clear_terminal();
+    group->set_group("税務課");
+    usbException(p, "EX-2025-016", "46f4:0001:OTHER3", in_a_day)->set_terminal("MN-013");
+    apply(p);
+    bus_->plug(device("2-1", kVendor, kStick, "MINE1", {0x08}));
+    bus_->plug(device("2-2", kVendor, kStick, "GROUP2", {0x08}));
+    bus_->plug(device("2-3", kVendor, kStick, "OTHER3", {0x08}));
+    EXPECT_TRUE(bus_->interfaceAuthorized("2-1", 0));
+    EXPECT_TRUE(bus_->readOnly("2-1"));  // read-only unless the exception says read-write
+    EXPECT_TRUE(bus_->interfaceAuthorized("2-2", 0));
+    EXPECT_FALSE(bus_->at("2-3").authorized);
+    auto exempted = probe_.events(v1::USB_ALLOWED_READONLY);
+    ASSERT_EQ(exempted.size(), 2u);
+    EXPECT_EQ(exempted[0].outcome(), v1::EXEMPTED);
+    EXPECT_EQ(exempted[0].rule_id(), "EX-2025-014");
+    EXPECT_EQ(exempted[1].outcome(), v1::EXEMPTED);
+    EXPECT_EQ(exempted[1].rule_id(), "EX-2025-015");
+    auto blocked = probe_.events(v1::USB_BLOCKED);
+    ASSERT_EQ(blocked.size(), 1u);
+    EXPECT_EQ(blocked[0].rule_id(), "mass-storage");
+    EXPECT_EQ(blocked[0].usb().serial(), "OTHER3");
 }
 
 // 媒体管理台帳: the events about a registered stick say whose it is and who approved it.

@@ -114,13 +114,14 @@ echo "case 8b: an exception expires while the stick is in use: the running agent
 expiry=$(TZ=Asia/Tokyo date -d "@$(( ($(date +%s) / 60 + 2) * 60 ))" '+%Y-%m-%d %H:%M')
 expiry_unix=$(( ($(date +%s) / 60 + 2) * 60 ))
 policy enforce
+# Scoped to this terminal: a standalone agent checks an exception's terminal against its host name.
 cat >> "$work/policy.yaml" <<YAML
 exceptions:
   - id: EX-VM-8
     control: usb
-    terminal: vm
-    usb_device: "46f4:0001:EXP008"
-    usb_access: read-write
+    terminal: $(cat /proc/sys/kernel/hostname)
+    device: "46f4:0001:EXP008"
+    access: read-write
     reason: vm test
     requested_by: a
     approved_by: b
