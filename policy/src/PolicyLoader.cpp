@@ -1595,7 +1595,9 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
               "ファイルが空です。少なくとも name: と、変更する項目（usb、hours、software、screen_lock）が必要です。");
         return std::nullopt;
     }
-    Section top(*this, root, "", {"name", "description", "usb", "hours", "software", "screen_lock", "reporting", "exceptions"});
+    Section top(*this, root, "",
+                {"name", "description", "usb", "hours", "software", "screen_lock", "reporting", "exceptions",
+                 "max_exception_days"});
     if (!top.valid()) return std::nullopt;
 
     v1::Policy policy;
@@ -1607,6 +1609,12 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
     }
     if (const Entry* e = top.find("description")) {
         if (auto v = text(*e, false)) policy.set_description(*v);
+    }
+    // The longest an exception requested through the collector may be approved for (004:1110:
+    // exceptions are time-limited); a year at most, so no exception becomes the rule.
+    policy.set_max_exception_days(90);
+    if (const Entry* e = top.find("max_exception_days")) {
+        if (auto v = integer(*e, 1, 365, "days", "日")) policy.set_max_exception_days(static_cast<std::uint32_t>(*v));
     }
 
     // A section left out is the built-in default's section, so a profile need only say what

@@ -287,6 +287,8 @@ std::string PolicySummary::describe(const v1::Policy& p) {
                    ", approved by " + e.approved_by() + "\n";
         }
     }
+    out += "  requested through the collector: approved by another account than the requester, for at most " +
+           std::to_string(p.max_exception_days() ? p.max_exception_days() : 90) + " days\n";
     return out;
 }
 

@@ -307,6 +307,16 @@ TEST(PolicyLoader, FailedLogonLimitIsChecked) {
     EXPECT_ERROR_AT("name: x\nhours:\n  failed_logon: {limit: 3}\n", 3, 3, "did you mean \"failed_logons\"");
 }
 
+TEST(PolicyLoader, ExceptionsLastNinetyDaysUnlessTheProfileSaysOtherwise) {
+    EXPECT_EQ(PolicyLoader::builtInDefault().max_exception_days(), 90u);
+    const auto r = PolicyLoader::load("name: x\nmax_exception_days: 30\n", "p.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    EXPECT_EQ(r.policy().max_exception_days(), 30u);
+    EXPECT_ERROR_AT("name: x\nmax_exception_days: 400\n", 2, 21, "from 1 to 365");
+    EXPECT_ERROR_AT("name: x\nmax_exception_days: 0\n", 2, 21, "from 1 to 365");
+    EXPECT_ERROR_AT("name: x\nmax_exception_day: 3\n", 2, 1, "did you mean \"max_exception_days\"");
+}
+
 TEST(PolicyLoader, JournalCapLeftOutIsTheTerminalsOwn) {
     EXPECT_EQ(PolicyLoader::builtInDefault().reporting().journal_max_bytes(), 0u);
     const auto r = PolicyLoader::loadFile(kProfiles / "mynumber.yaml");
