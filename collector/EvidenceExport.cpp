@@ -1,5 +1,9 @@
 #include "collector/EvidenceExport.h"
 
+#include <algorithm>
+
+#include "collector/ExceptionRequest.h"
+
 #include <limits>
 #include <stdexcept>
 #include "mamori/common/UserError.h"
@@ -13,11 +17,11 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
     calendar_.startOfDateUnix(to_date);
     if (to_date < from_date) throw common::UserError::invalid("--to " + to_date + " is before --from " + from_date,
                                          "終了日 " + to_date + " が開始日 " + from_date + " より前です");
-    const auto terminal = terminals_.terminal(terminal_id);
+    const auto terminal = store_.terminal(terminal_id);
     if (!terminal)
         throw common::UserError::notFound("no terminal '" + terminal_id + "'",
                                           "端末 '" + terminal_id + "' は登録されていません");
-    const auto range = evidence_.seqRangeOfDates(terminal_id, from_date, to_date);
+    const auto range = store_.seqRangeOfDates(terminal_id, from_date, to_date);
     if (!range)
         throw common::UserError::notFound(
             "terminal " + terminal_id + " has no stored events dated " + from_date + " to " + to_date,
@@ -41,7 +45,7 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
     b.set_ca_certificate_pem(ca_pem);
     constexpr uint32_t kPage = 5000;
     for (uint64_t after = first - 1; after < last;) {
-        const auto page = evidence_.events(terminal_id, std::numeric_limits<int64_t>::min(), after, kPage);
+        const auto page = store_.events(terminal_id, std::numeric_limits<int64_t>::min(), after, kPage);
         if (page.empty()) break;
         for (const auto& e : page) {
             if (e.seq > last) break;
@@ -58,7 +62,7 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
     if (first == 1) {
         b.set_head_hash(std::string(32, '\0'));  // the chain's origin
         b.set_head_from_store(true);
-    } else if (const auto stored = evidence_.eventHash(terminal_id, first - 1)) {
+    } else if (const auto stored = store_.eventHash(terminal_id, first - 1)) {
         b.set_head_hash(*stored);
         b.set_head_from_store(true);
     } else {
@@ -66,7 +70,29 @@ mamori::v1::EvidenceBundle EvidenceExport::build(const std::string& terminal_id,
         b.set_head_hash(b.events(0).prev_hash());
         b.set_head_from_store(false);
     }
+    addExceptions(b, *terminal, calendar_.startOfDateUnix(from_date), calendar_.startOfDateUnix(to_date, 1), now_unix);
     return b;
+}
+
+void EvidenceExport::addExceptions(mamori::v1::EvidenceBundle& b, const TerminalRecord& terminal, int64_t from_unix,
+                                   int64_t to_unix, int64_t now_unix) {
+    for (const auto& r : store_.exceptions()) {
+        const bool in_scope = (!r.terminal.empty() && r.terminal == terminal.id) ||
+                              (!r.group.empty() && r.group == terminal.group);
+        const int64_t ended = r.ended_unix != 0 ? std::min(r.ended_unix, r.expires_unix) : r.expires_unix;
+        if (!in_scope || r.created_unix >= to_unix || ended <= from_unix) continue;
+        auto* entry = b.add_exceptions();
+        entry->set_exception(r.exception);
+        entry->set_state(ExceptionRequest::stateAt(r, now_unix));
+        for (const auto& c : store_.exceptionHistory(r.id)) {
+            auto* change = entry->add_changes();
+            change->set_at_unix(c.at_unix);
+            change->set_actor(c.actor);
+            change->set_role(c.role);
+            change->set_action(c.action);
+            change->set_note(c.note);
+        }
+    }
 }
 
 }  // namespace mamori::collector

@@ -36,13 +36,18 @@ EvidenceCommands::EvidenceCommands(common::CommandLine& cli, CtlContext& ctx) : 
 
     CLI::App* events = cli.command(cli.app(), "events", "a terminal's evidence, oldest first (every read is logged)",
                                    "  mamorictl events --terminal pc-0123 --since 2026-11-01\n"
-                                   "  mamorictl events --terminal pc-0123 --limit 50 --format json",
+                                   "  mamorictl events --terminal pc-0123 --limit 50 --format json\n"
+                                   "  mamorictl events --terminal pc-0123 --user yamada   # a right the CISO grants",
                                    [this] { return this->events(); });
     cli.required(events->add_option("--terminal", terminal_, "the terminal's id")->type_name("T"), "the terminal",
                  "端末ID（--terminal）が指定されていません");
     events->add_option("--since", since_, "events from this date on, in the collector's time zone")
         ->type_name("YYYY-MM-DD")
         ->check(CtlContext::dateFormat());
+    events->add_option("--user", user_,
+                       "only the events naming this person (logons, lock-outs): needs the person_events right, "
+                       "which the CISO grants (004:1070)")
+        ->type_name("USER");
     events->add_option("--limit", limit_, "at most N events, 1 to 10000 (default 1000)")
         ->type_name("N")
         ->check(CLI::Range(1, 10000));
@@ -146,7 +151,8 @@ int EvidenceCommands::violations() {
 
 int EvidenceCommands::events() {
     const std::string q =
-        "?terminal=" + CtlConnection::encode(terminal_) + "&limit=" + std::to_string(limit_) + sinceParam();
+        "?terminal=" + CtlConnection::encode(terminal_) + "&limit=" + std::to_string(limit_) + sinceParam() +
+        (user_.empty() ? "" : "&user=" + CtlConnection::encode(user_));
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/events" + q);
     using C = CtlContext;
     ReportTable t = ctx_.table({{"seq", "連番"},

@@ -21,7 +21,7 @@ private:
 
     CtlContext& ctx_;
     bool today_ = false, all_ = false;
-    std::string date_, section_, control_, terminal_, since_, from_, to_, out_, file_, ca_file_;
+    std::string date_, section_, control_, terminal_, since_, from_, to_, out_, file_, ca_file_, user_;
     int limit_ = 1000;
 };
 

@@ -140,6 +140,25 @@ TEST_P(AdminRoles, TheFirstCisoIsMadeByTheAdministratorAndThenOnlyTheCisoNamesCi
               std::string::npos);
 }
 
+TEST_P(AdminRoles, ANamedPersonsEventsNeedTheRightTheCisoGrantsAndTheReadIsRecorded) {
+    TestAgent tax(dir / "term-tax");
+    tax.enroll(collector->agentUrl(), collector->token("税務課"), "term-tax");
+    const auto ciso = addUser("suzuki", {"--role", "ciso"});
+    const auto sato = addUser("sato", {"--role", "security_admin"});
+    const std::vector<std::string> read{"events", "--terminal", "term-tax", "--user", "yamada"};
+    std::string out = as(sato, read, 1);
+    EXPECT_NE(out.find("may not read a named person's events"), std::string::npos) << out;
+    as(sato, {"events", "--terminal", "term-tax"});  // the terminal's events are theirs to read
+    as(ciso, read);
+    as(ciso, {"user", "rights", "sato", "--grant", "person_events"});
+    as(sato, read);
+    const std::string log = collector->ctl({"access-log", "--format", "csv"});
+    EXPECT_NE(log.find("suzuki,ciso,term-tax,events of user yamada"), std::string::npos) << log;
+    EXPECT_NE(log.find("sato,security_admin,term-tax,events of user yamada"), std::string::npos) << log;
+    EXPECT_EQ(log.find("sato,security_admin,term-tax,events of user yamada (refused)"), std::string::npos)
+        << "refused before anything was read";
+}
+
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Stores, AdminRoles, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

@@ -2,6 +2,8 @@
 // a dropped event or another CA fails, naming the first bad event.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <filesystem>
 
 #include "collector/CertificateAuthority.h"
@@ -192,6 +194,57 @@ TYPED_TEST(EvidenceExportTest, NothingToExportIsAnError) {
     EXPECT_THROW(this->exportDates("November", "2026-11-01"), mamori::common::UserError);
     EXPECT_THROW(EvidenceExport(*this->store, this->calendar).build("nobody", "2026-11-01", "2026-11-01", "", "a", 0),
                  mamori::common::UserError);
+}
+
+}  // namespace
+
+namespace {
+
+// What allowed the EXEMPTED events travels with them: the exceptions of the terminal and its
+// group whose life overlapped the dates, each with who requested, approved and revoked it.
+TYPED_TEST(EvidenceExportTest, TheBundleCarriesTheExceptionsThatCoveredTheTerminalThenWithTheirHistory) {
+    this->upload({"2026-11-01", "2026-11-02", "2026-11-03"});
+    auto& store = *this->store;
+    const int64_t nov1 = this->calendar.startOfDateUnix("2026-11-01"), dec1 = this->calendar.startOfDateUnix("2026-12-01");
+    auto request = [&](const std::string& id, const std::string& terminal, const std::string& group, int64_t created,
+                       int64_t expires) {
+        ExceptionRecord e;
+        e.id = id;
+        e.terminal = terminal;
+        e.group = group;
+        e.created_unix = created;
+        e.expires_unix = expires;
+        e.exception = "bytes of " + id;
+        e.requested_by = "sato";
+        store.addException(e, {id, created, "sato", "security_admin", "requested", "選挙事務"});
+    };
+    request("for-it", kTerminal, "", nov1 + 3600, dec1);
+    store.changeException({"for-it", nov1 + 7200, "suzuki", "ciso", "approved", "決裁済"}, "requested", "active", "",
+                          "suzuki", 0);
+    store.changeException({"for-it", nov1 + 86400 * 5, "sato", "security_admin", "revoked", "完了"}, "active",
+                          "revoked", "", "", nov1 + 86400 * 5);
+    request("for-its-group", "", store.terminal(kTerminal)->group, nov1, dec1);
+    request("for-another", "term-z", "", nov1, dec1);
+    request("before-the-dates", kTerminal, "", nov1 - 86400 * 30, nov1 - 86400 * 10);
+
+    const auto bundle = this->exportDates("2026-11-01", "2026-11-03");
+    ASSERT_EQ(bundle.exceptions_size(), 2);
+    std::map<std::string, const v1::ExceptionRecordEntry*> by_bytes;
+    for (const auto& e : bundle.exceptions()) by_bytes[e.exception()] = &e;
+    ASSERT_TRUE(by_bytes.count("bytes of for-it"));
+    ASSERT_TRUE(by_bytes.count("bytes of for-its-group"));
+    const auto& it = *by_bytes["bytes of for-it"];
+    EXPECT_EQ(it.state(), "revoked");
+    ASSERT_EQ(it.changes_size(), 3);
+    EXPECT_EQ(it.changes(0).action(), "requested");
+    EXPECT_EQ(it.changes(0).note(), "選挙事務");
+    EXPECT_EQ(it.changes(1).actor(), "suzuki");
+    EXPECT_EQ(it.changes(1).role(), "ciso");
+    EXPECT_EQ(it.changes(2).action(), "revoked");
+    EXPECT_EQ(it.changes(2).at_unix(), nov1 + 86400 * 5);
+    EXPECT_EQ(by_bytes["bytes of for-its-group"]->state(), "requested");
+    // The events still verify: the records beside them change nothing of the chain.
+    EXPECT_TRUE(EvidenceVerifier::verify(bundle, this->ca.pem()).ok);
 }
 
 }  // namespace
