@@ -2,6 +2,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "collector/AdminAnswer.h"
 #include "collector/DailyCompliance.h"
@@ -32,6 +33,11 @@ public:
     // The header's verdict, before any body is read (HttpsServer::admit): the bearer token.
     std::optional<HttpResponse> admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit);
     HttpResponse handle(const HttpRequest& req, const Caller& caller);
+
+    // More endpoints (LifecycleApi), asked after authentication: nullopt when not theirs. Their
+    // refusals are common::UserError, answered as AdminApi answers its own. Before serving.
+    using Extension = std::function<std::optional<HttpResponse>(const HttpRequest&, const AdminUser&)>;
+    void extend(Extension e) { extensions_.push_back(std::move(e)); }
 
 private:
     // The user of the request's bearer token; a refusal is logged.
@@ -67,6 +73,7 @@ private:
     DailyCompliance compliance_;
     AdminAnswer answer_;
     KnownSections sections_;
+    std::vector<Extension> extensions_;
 };
 
 }  // namespace mamori::collector

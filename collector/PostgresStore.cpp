@@ -194,6 +194,21 @@ INSERT INTO reporting_days (terminal_id, month, days)
   SELECT terminal_id, substr(date, 1, 7), bit_or(1 << (CAST(substr(date, 9, 2) AS INTEGER) - 1))
   FROM daily_compliance WHERE events > 0 GROUP BY terminal_id, substr(date, 1, 7);
 )sql",
+    // 6: the terminal's lifecycle: TLS certificates renewed apart from the event key, pending until
+    // presented; decommissioned terminals; revoked enrollment tokens (see SqliteStore, step 7).
+    R"sql(
+ALTER TABLE terminals ADD COLUMN tls_certificate_pem TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN tls_public_key BYTEA NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN pending_certificate_pem TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN pending_public_key BYTEA NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN certificate_renewed_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN decommissioned_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN decommissioned_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN decommission_reason TEXT NOT NULL DEFAULT '';
+UPDATE terminals SET tls_certificate_pem = certificate_pem, tls_public_key = public_key;
+ALTER TABLE enroll_tokens ADD COLUMN revoked_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE enroll_tokens ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 

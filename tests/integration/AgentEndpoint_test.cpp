@@ -68,7 +68,7 @@ TEST_P(AgentEndpoint, CertificateFromAnotherCaIsRefusedAtHandshake) {
     auto other = mamori::collector::CertificateAuthority::create(dir / "other-ca", "elsewhere");
     auto key = mamori::proto::Ed25519Key::generate();
     auto csr = mamori::proto::CertificateRequest::parse(mamori::proto::CertificateRequest::create(key, "term-a"));
-    auto tls = mamori::common::HttpsClient::context(ca_pem, other.issueClient(csr, terminal->id(), 30), key.privatePem());
+    auto tls = mamori::common::HttpsClient::context(ca_pem, other.issueClient(csr, terminal->id(), std::chrono::days(30)), key.privatePem());
     EXPECT_THROW(terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString()),
                  std::runtime_error);
     EXPECT_TRUE(logged("TLS handshake from 127.0.0.1 refused"));
@@ -79,7 +79,7 @@ TEST_P(AgentEndpoint, ExpiredCertificateIsRefusedAtHandshake) {
     auto ca = mamori::collector::CertificateAuthority::load(dir / "collector");
     auto csr = mamori::proto::CertificateRequest::parse(
         mamori::proto::CertificateRequest::create(terminal->key(), terminal->id()));
-    auto tls = mamori::common::HttpsClient::context(ca_pem, ca.issueClient(csr, terminal->id(), -1),
+    auto tls = mamori::common::HttpsClient::context(ca_pem, ca.issueClient(csr, terminal->id(), std::chrono::days(-1)),
                                                    terminal->key().privatePem());
     EXPECT_THROW(terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString()),
                  std::runtime_error);
