@@ -217,10 +217,11 @@ void Collector::waitForSignal() {
 
 void Collector::run(int threads) {
     waitForSignal();
+    // Said before anything is served: an expired server certificate explains every refused agent.
+    impl_->checkCertificates();
     impl_->agent_server->start();
     impl_->admin_server->start();
     impl_->schedulePurge(std::chrono::minutes(1));
-    impl_->checkCertificates();
     impl_->scheduleCertificateCheck(std::chrono::hours(24));
     Log::info("serving agents on port " + std::to_string(agentPort()) + ", administrators on port " +
               std::to_string(adminPort()) + " (time zone " + impl_->calendar.zoneName() + ")");
