@@ -91,8 +91,11 @@ TEST_P(AgentEndpoint, ReusedTokenIsRefused) {
     std::string token = collector->token();
     SimulatedTerminal b(collector->agentUrl(), ca_pem), c(collector->agentUrl(), ca_pem);
     EXPECT_EQ(b.enroll(token, "term-b").status, 200u);
-    EXPECT_EQ(c.enroll(token, "term-c").status, 403u);
-    EXPECT_TRUE(logged("token unknown, used or expired"));
+    const auto res = c.enroll(token, "term-c");
+    EXPECT_EQ(res.status, 403u);
+    EXPECT_NE(res.body.find("was already used to enroll a terminal"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("既に端末の登録に使われています"), std::string::npos) << res.body;
+    EXPECT_TRUE(logged("refused: this enrollment token ("));
 }
 
 TEST_P(AgentEndpoint, ExpiredTokenIsRefused) {
@@ -101,8 +104,11 @@ TEST_P(AgentEndpoint, ExpiredTokenIsRefused) {
     auto store = mamori::collector::openStore(storeUrl());
     store->addEnrollToken({token.secretHash(), "default", std::time(nullptr) - 1, "test"});
     SimulatedTerminal b(collector->agentUrl(), ca_pem);
-    EXPECT_EQ(b.enroll(token.str(), "term-b").status, 403u);
-    EXPECT_TRUE(logged("refused: token unknown, used or expired"));
+    const auto res = b.enroll(token.str(), "term-b");
+    EXPECT_EQ(res.status, 403u);
+    EXPECT_NE(res.body.find("has expired"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("有効期限が切れています"), std::string::npos) << res.body;
+    EXPECT_TRUE(logged("has expired; ask your administrator for a new one"));
 }
 
 TEST_P(AgentEndpoint, PostingForAnotherTerminalIsRefused) {

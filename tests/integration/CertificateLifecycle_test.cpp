@@ -321,6 +321,11 @@ TEST_P(TerminalLifecycle, ARevokedEnrollmentTokenRefusesEnrollmentSayingSo) {
     const std::string said = agent.enroll(collector->agentUrl(), token, "term-b", 1);
     EXPECT_NE(said.find("was revoked by admin"), std::string::npos) << said;
     EXPECT_EQ(SimulatedTerminal(collector->agentUrl(), ca_pem).enroll(kept, "term-c").status, 200u);
+    // A well-formed token this collector never issued.
+    const auto stranger = mamori::proto::EnrollmentToken::generate(Certificate::fromPem(ca_pem).fingerprint());
+    const auto unknown = SimulatedTerminal(collector->agentUrl(), ca_pem).enroll(stranger.str(), "term-d");
+    EXPECT_EQ(unknown.status, 403u);
+    EXPECT_NE(unknown.body.find("unknown to this collector"), std::string::npos) << unknown.body;
     EXPECT_NE(collector->ctl({"token", "revoke", listed.at("rows").at(0).at("id").as_string().c_str()}, 1).find("already"),
               std::string::npos)
         << "a used token is refused too";
