@@ -42,6 +42,9 @@ public:
     // for this terminal and the staged key; the staged key stays for the next attempt.
     mamori::proto::Certificate install(const std::string& response_body, const std::string& terminal_id,
                                        const std::string& ca_pem) const;
+    // Drops the staged key after the collector refused the request itself (not a lost answer):
+    // the next attempt makes a new one rather than repeat the refused request forever.
+    void abandon() const { pair_.discardStagedKey(); }
 
 private:
     std::filesystem::path dir_;

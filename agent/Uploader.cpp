@@ -151,6 +151,7 @@ asio::awaitable<void> Uploader::renewCertificate() {
     if (res.status != 200) {
         Log::warn("certificate renewal refused (HTTP " + std::to_string(res.status) + "), retried at the next sync: " +
                   res.body);
+        if (res.status == 400) renewal_.abandon();
         co_return;
     }
     try {

@@ -144,6 +144,17 @@ TEST_F(CertificateRenewalTest, AWrongAnswerIsRefusedAndTheStagedKeyKeptForTheNex
     EXPECT_EQ(r.install(answer(body), "pc-1", ca->certificate().pem()).publicKeyRaw(), staged);
 }
 
+TEST_F(CertificateRenewalTest, AfterARefusedRequestTheNextOneBringsANewKey) {
+    CertificateRenewal r(state);
+    r.request("pc-1");
+    const std::string refused = stagedPublic(state);
+    r.abandon();
+    EXPECT_FALSE(fs::exists(state / "tls.key.new"));
+    r.request("pc-1");
+    EXPECT_NE(stagedPublic(state), refused);
+    expectMatchingPair(r);
+}
+
 TEST_F(CertificateRenewalTest, ACrashAtAnyPointOfTheSwitchLeavesAMatchingPair) {
     CertificateRenewal r(state);
     const std::string body = r.request("pc-1");
