@@ -7,6 +7,7 @@
 #include <date/date.h>
 
 #include "agent/AgentIdentity.h"
+#include "agent/CertificateRenewal.h"
 #include "agent/AgentStatus.h"
 #include "agent/Controls.h"
 #include "agent/EnrollmentRetry.h"
@@ -220,6 +221,8 @@ struct Agent::Impl {
         const auto& dir = config.state_dir;
         std::filesystem::create_directories(dir);
         if (!state_lock) lockStateDirectory();
+        // A certificate renewal a crash interrupted is finished before the identity is read.
+        CertificateRenewal(dir).recover();
         identity = AgentIdentity::load(dir);
         auto key = AgentIdentity::ensureKey(dir);
         std::string terminal_id = identity ? identity->terminal_id : "unenrolled";
@@ -238,8 +241,7 @@ struct Agent::Impl {
         status.pid = static_cast<int>(mamori::platform::processId());
         if (!identity) return;
         uploader = std::make_unique<Uploader>(
-            io.get_executor(), *journal, *identity, mamori::common::Files::read(dir / "terminal.key"),
-            config.collectors, *clock, status, dir,
+            io.get_executor(), *journal, *identity, config.collectors, *clock, status, dir,
             [this](const mamori::v1::SyncResponse& res) {
                 if (res.has_policy() && controls) policyEvent(policy->offer(res.policy(), applier()));
             },

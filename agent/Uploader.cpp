@@ -5,6 +5,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <date/date.h>
 
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
@@ -20,16 +21,18 @@ constexpr const char* kProtobuf = "application/x-protobuf";
 int64_t nowUnix() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
+std::string utcText(int64_t unix_seconds) {
+    return date::format("%FT%TZ", date::sys_seconds{std::chrono::seconds(unix_seconds)});
+}
 }  // namespace
 
 Uploader::Uploader(asio::any_io_executor ex, Journal& journal, const AgentIdentity& identity,
-                   const std::string& key_pem, std::vector<std::string> collectors,
-                   const mamori::platform::Clock& clock, AgentStatus& status, std::filesystem::path state_dir,
-                   OnSync on_sync, AppliedVersion applied)
-    : ex_(ex), journal_(journal), identity_(identity),
-      tls_(mamori::common::HttpsClient::context(identity.ca_pem, identity.certificate_pem, key_pem)),
-      collectors_(std::move(collectors)), clock_(clock), status_(status), state_dir_(std::move(state_dir)),
-      on_sync_(std::move(on_sync)), applied_(std::move(applied)), wake_(ex) {
+                   std::vector<std::string> collectors, const mamori::platform::Clock& clock, AgentStatus& status,
+                   std::filesystem::path state_dir, OnSync on_sync, AppliedVersion applied)
+    : ex_(ex), journal_(journal), identity_(identity), state_dir_(std::move(state_dir)), renewal_(state_dir_),
+      tls_(mamori::common::HttpsClient::context(identity.ca_pem, renewal_.certificatePem(), renewal_.keyPem())),
+      collectors_(std::move(collectors)), clock_(clock), status_(status), on_sync_(std::move(on_sync)),
+      applied_(std::move(applied)), wake_(ex) {
     if (collectors_.empty()) collectors_ = identity.collectors;
 }
 
@@ -78,6 +81,7 @@ asio::awaitable<void> Uploader::sync() {
     // What the collector already holds need not be sent again (e.g. after a crash before the ack).
     if (out.acked_seq()) journal_.acknowledge(out.acked_seq());
     status_.last_sync_unix = nowUnix();
+    collector_unix_ = out.collector_utc_ns() / 1'000'000'000;
     next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
     uint64_t before = applied_();
     on_sync_(out);
@@ -139,11 +143,41 @@ void Uploader::setAside(const mamori::v1::RefusedRange& r, uint64_t acked_before
                file.string() + " に保存しました");
 }
 
+asio::awaitable<void> Uploader::renewCertificate() {
+    // A network failure goes up like any other (back-off, the next collector); a refusal or a
+    // wrong answer is only logged: the current certificate still works, and the next sync retries.
+    auto res = co_await client_->request(http::verb::post, "/v1/renew", renewal_.request(identity_.terminal_id),
+                                         kProtobuf);
+    if (res.status != 200) {
+        Log::warn("certificate renewal refused (HTTP " + std::to_string(res.status) + "), retried at the next sync: " +
+                  res.body);
+        if (res.status == 400) renewal_.abandon();
+        co_return;
+    }
+    try {
+        const auto cert = renewal_.install(res.body, identity_.terminal_id, identity_.ca_pem);
+        // The connection is the old certificate's: the next request opens one with the new.
+        client_.reset();
+        tls_ = mamori::common::HttpsClient::context(identity_.ca_pem, renewal_.certificatePem(), renewal_.keyPem());
+        client_ = std::make_unique<mamori::common::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
+        Log::info("renewed this terminal's certificate with a new key: valid until " + utcText(cert.notAfterUnix()) +
+                  ", renewed again from " + utcText(CertificateRenewal::dueUnix(cert)));
+    } catch (const std::exception& e) {
+        Log::warn(std::string("the renewed certificate was not installed, retried at the next sync: ") + e.what());
+    }
+}
+
 asio::awaitable<void> Uploader::cycle() {
     if (!client_)
         client_ = std::make_unique<mamori::common::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
     // A second sync only when the first applied a new policy (see sync()).
-    for (int i = 0; i < 2 && std::chrono::steady_clock::now() >= next_sync_; ++i) co_await sync();
+    bool synced = false;
+    for (int i = 0; i < 2 && std::chrono::steady_clock::now() >= next_sync_; ++i) {
+        co_await sync();
+        synced = true;
+    }
+    // Judged by the collector's clock, just read: it decides whether a certificate is valid.
+    if (synced && collector_unix_ > 0 && renewal_.due(collector_unix_)) co_await renewCertificate();
     // Written out: GCC 12 miscompiles co_await inside a short-circuit condition.
     while (!stopped_) {
         bool sent = co_await sendBatch();

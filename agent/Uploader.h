@@ -12,6 +12,7 @@
 #include "agent/AgentIdentity.h"
 #include "agent/AgentStatus.h"
 #include "agent/Backoff.h"
+#include "agent/CertificateRenewal.h"
 #include "agent/Journal.h"
 #include "mamori/platform/Clock.h"
 #include "mamori/common/HttpsClient.h"
@@ -22,14 +23,17 @@ namespace mamori::agent {
 // Store-and-forward over mutual TLS 1.3: sync (state in; policy, pace and batch size out), then
 // send the journal in batches, deleting only what the collector acknowledged. Failures back off
 // with jitter and fail over along the list of collectors. At-least-once; the collector dedups.
+// After a sync, renews the TLS certificate when it is due by the collector's clock
+// (CertificateRenewal), on the same connection, and goes on with the new one.
 class Uploader {
 public:
     using OnSync = std::function<void(const mamori::v1::SyncResponse&)>;
     using AppliedVersion = std::function<uint64_t()>;
 
+    // The TLS identity is read from state_dir (CertificateRenewal: call its recover() first).
     Uploader(boost::asio::any_io_executor ex, Journal& journal, const AgentIdentity& identity,
-             const std::string& key_pem, std::vector<std::string> collectors, const mamori::platform::Clock& clock,
-             AgentStatus& status, std::filesystem::path state_dir, OnSync on_sync, AppliedVersion applied);
+             std::vector<std::string> collectors, const mamori::platform::Clock& clock, AgentStatus& status,
+             std::filesystem::path state_dir, OnSync on_sync, AppliedVersion applied);
     ~Uploader();
 
     void start();
@@ -45,6 +49,7 @@ private:
     boost::asio::awaitable<void> cycle();
     boost::asio::awaitable<void> sync();
     boost::asio::awaitable<bool> sendBatch();
+    boost::asio::awaitable<void> renewCertificate();
     // Keeps the journal's copy of events the collector refused as failing authentication.
     void setAside(const mamori::v1::RefusedRange& refused, uint64_t acked_before, size_t sent);
     void saveStatus();
@@ -52,13 +57,14 @@ private:
     boost::asio::any_io_executor ex_;
     Journal& journal_;
     const AgentIdentity& identity_;
+    std::filesystem::path state_dir_;
+    CertificateRenewal renewal_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::string> collectors_;
     size_t current_ = 0;
     std::unique_ptr<mamori::common::HttpsClient> client_;
     const mamori::platform::Clock& clock_;
     AgentStatus& status_;
-    std::filesystem::path state_dir_;
     OnSync on_sync_;
     AppliedVersion applied_;
     Backoff backoff_{std::chrono::milliseconds(500), std::chrono::minutes(5)};
@@ -67,6 +73,7 @@ private:
     std::chrono::milliseconds pace_{200};
     std::chrono::seconds sync_interval_{60};
     std::chrono::steady_clock::time_point next_sync_{};
+    int64_t collector_unix_ = 0;  // the collector's clock at the last sync; 0 before one
     bool stopped_ = false;
     bool dirty_ = false;  // events arrived while a cycle was running
     std::function<void()> drained_, idle_;

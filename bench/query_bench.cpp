@@ -140,7 +140,7 @@ void generate(const std::filesystem::path& dir, const Params& p, unsigned thread
         t.id = terminalId(i);
         t.hostname = t.id;
         t.group = kSections[i % kSections.size()];
-        t.certificate_pem = ca.issueClient(csr, t.id, 825);
+        t.certificate_pem = ca.issueClient(csr, t.id, std::chrono::days(825));
         t.public_key = key.publicRaw();
         t.enrolled_unix = days.front().from_ns / 1'000'000'000 - 86400;
         t.last_seen_unix = t.enrolled_unix;

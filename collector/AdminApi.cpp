@@ -75,6 +75,8 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (!user)
             return AdminHttp::error(req, http::status::unauthorized, "a valid bearer token is required",
                              "有効なアクセストークンが必要です");
+        for (const auto& e : extensions_)
+            if (auto answer = e(req, path, *user)) return std::move(*answer);
         const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
         if (post && path == "/admin/v1/enroll-tokens") return createToken(req, *user);
         if (get && path == "/admin/v1/terminals") return listTerminals(req, *user);
@@ -125,7 +127,7 @@ HttpResponse AdminApi::createToken(const HttpRequest& req, const AdminUser& user
     // A token is how a new section begins (the store's tokens name it): its policy may be pushed
     // before its first terminal joins.
     Log::info("enrollment token for group '" + group + "' created by " + user.name);
-    json::object out{{"token", token.str()}, {"group", group}};
+    json::object out{{"token", token.str()}, {"id", EnrollToken::idOf(token.secretHash())}, {"group", group}};
     answer_.time(out, "expires", expires);
     return AdminHttp::reply(req, http::status::created, out);
 }

@@ -2,6 +2,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "collector/AdminAnswer.h"
 #include "collector/DailyCompliance.h"
@@ -36,6 +37,12 @@ public:
     std::optional<HttpResponse> admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit);
     HttpResponse handle(const HttpRequest& req, const Caller& caller);
 
+    // More endpoints (LifecycleApi), asked after authentication: nullopt when not theirs. Their
+    // refusals are common::UserError, answered as AdminApi answers its own. Before serving.
+    using Extension =
+        std::function<std::optional<HttpResponse>(const HttpRequest&, const std::string& path, const AdminUser&)>;
+    void extend(Extension e) { extensions_.push_back(std::move(e)); }
+
 private:
     // The user of the request's bearer token; a refusal is logged.
     std::optional<AdminUser> authenticate(const HttpRequestHead& req, const Caller& caller);
@@ -63,6 +70,7 @@ private:
     AdminScope scope_;
     ExceptionApi exceptions_;
     UserApi users_;
+    std::vector<Extension> extensions_;
 };
 
 }  // namespace mamori::collector

@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "collector/PolicyResolver.h"
+#include "collector/TerminalAdmission.h"
+#include "collector/TerminalRenewal.h"
 #include "mamori/policy/PolicyLoader.h"
 #include "mamori/proto/CertificateRequest.h"
 #include "mamori/proto/EnrollmentToken.h"
@@ -42,7 +44,7 @@ std::optional<HttpResponse> AgentApi::refusal(const HttpRequestHead& req, const 
     }
     if (req.method() != http::verb::post) return HttpsServer::reply(req, http::status::method_not_allowed, "use POST\n");
     if (target == "/v1/enroll") return std::nullopt;
-    if (target != "/v1/sync" && target != "/v1/events")
+    if (target != "/v1/sync" && target != "/v1/events" && target != "/v1/renew")
         return HttpsServer::reply(req, http::status::not_found, "no such endpoint\n");
     // Identity comes from the verified certificate alone, never from the request body.
     if (!caller.certificate) {
@@ -56,7 +58,7 @@ std::optional<HttpResponse> AgentApi::admit(const HttpRequestHead& req, const Ca
     if (auto refused = refusal(req, caller)) return refused;
     const std::string_view target = req.target();
     // Enrollment is open to anyone who can connect: a CSR and a token fit in far less.
-    if (target == "/v1/enroll" || target == "/v1/sync") body_limit = kMaxSmallBody;
+    if (target == "/v1/enroll" || target == "/v1/sync" || target == "/v1/renew") body_limit = kMaxSmallBody;
     if (target == "/v1/ca") body_limit = 0;
     return std::nullopt;  // events: the listener's limit, sized for the batch cap
 }
@@ -66,13 +68,14 @@ HttpResponse AgentApi::handle(const HttpRequest& req, const Caller& caller) {
     const std::string target(req.target());
     if (target == "/v1/ca") return HttpsServer::reply(req, http::status::ok, ca_.certificate().pem(), "application/x-pem-file");
     if (target == "/v1/enroll") return enroll(req, caller);
-    const std::string id = caller.certificate->commonName();
-    auto terminal = store_.terminal(id);
-    if (!terminal || terminal->public_key != caller.certificate->publicKeyRaw()) {
-        Log::warn("agent endpoint: " + caller.address + " presented a certificate for unknown terminal '" + id + "'");
-        return HttpsServer::reply(req, http::status::forbidden, "unknown terminal\n");
+    const auto admitted = TerminalAdmission(store_).judge(*caller.certificate, nowUnix());
+    if (!admitted.terminal) {
+        Log::warn("agent endpoint: " + caller.address + " " + target + ": " + admitted.log);
+        return HttpsServer::reply(req, static_cast<http::status>(admitted.http_status), admitted.refusal + "\n");
     }
-    return target == "/v1/sync" ? sync(req, *terminal) : events(req, *terminal);
+    if (admitted.adopted) Log::info("terminal " + admitted.terminal->id + " now uses its renewed certificate");
+    if (target == "/v1/renew") return renew(req, *admitted.terminal);
+    return target == "/v1/sync" ? sync(req, *admitted.terminal) : events(req, *admitted.terminal);
 }
 
 std::string AgentApi::uniqueTerminalId(const std::string& hostname) {
@@ -99,15 +102,16 @@ HttpResponse AgentApi::enroll(const HttpRequest& req, const Caller& caller) {
     // Validate everything before spending the token, so a broken request does not burn it.
     auto granted = store_.consumeEnrollToken(token->secretHash(), nowUnix());
     if (!granted) {
-        Log::warn("enrollment from " + caller.address + " (" + in.hostname() + ") refused: token unknown, used or expired");
-        return HttpsServer::reply(req, http::status::forbidden, "enrollment token is unknown, used or expired\n");
+        const std::string why = tokenRefusal(token->secretHash(), nowUnix());
+        Log::warn("enrollment from " + caller.address + " (" + in.hostname() + ") refused: " + why);
+        return HttpsServer::reply(req, http::status::forbidden, why + "\n");
     }
     std::lock_guard lock(enroll_mutex_);
     TerminalRecord t;
     t.id = uniqueTerminalId(in.hostname().empty() ? csr->commonName() : in.hostname());
     t.hostname = in.hostname();
     t.group = granted->group;
-    t.certificate_pem = ca_.issueClient(*csr, t.id, settings_.client_cert_days);
+    t.certificate_pem = ca_.issueClient(*csr, t.id, settings_.client_cert_validity);
     t.public_key = csr->publicKey().publicRaw();
     t.enrolled_unix = nowUnix();
     store_.addTerminal(t);
@@ -120,6 +124,31 @@ HttpResponse AgentApi::enroll(const HttpRequest& req, const Caller& caller) {
     out.set_policy_public_key(policy_key_.publicRaw());
     out.set_group(t.group);
     return protobuf(req, out);
+}
+
+std::string AgentApi::tokenRefusal(const std::string& token_hash, int64_t now_unix) {
+    const auto t = store_.enrollToken(token_hash);
+    const std::string ask = "; ask your administrator for a new one / ";
+    if (!t) return "this enrollment token is unknown to this collector" + ask + "この登録トークンはこのコレクターでは発行されていません。管理者に新しいトークンを依頼してください";
+    if (t->revoked_unix != 0)
+        return "this enrollment token (" + t->id() + ") was revoked by " + t->revoked_by + ask + "この登録トークン（" +
+               t->id() + "）は " + t->revoked_by + " により失効されています。管理者に新しいトークンを依頼してください";
+    if (t->used_unix != 0 || t->expires_unix > now_unix)
+        return "this enrollment token (" + t->id() + ") was already used to enroll a terminal" + ask + "この登録トークン（" +
+               t->id() + "）は既に端末の登録に使われています。管理者に新しいトークンを依頼してください";
+    return "this enrollment token (" + t->id() + ") has expired" + ask + "この登録トークン（" + t->id() +
+           "）は有効期限が切れています。管理者に新しいトークンを依頼してください";
+}
+
+HttpResponse AgentApi::renew(const HttpRequest& req, const TerminalRecord& terminal) {
+    auto result = TerminalRenewal(store_, ca_, settings_.client_cert_validity).renew(terminal, req.body());
+    if (result.http_status != 200) {
+        Log::warn("certificate renewal of " + terminal.id + " refused: " + result.error);
+        return HttpsServer::reply(req, static_cast<http::status>(result.http_status), result.body);
+    }
+    Log::info("issued a renewed certificate to terminal " + terminal.id +
+              "; the current one stays valid until the terminal presents the new one");
+    return HttpsServer::reply(req, http::status::ok, std::move(result.body), kProtobuf);
 }
 
 HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& terminal) {

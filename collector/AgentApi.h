@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -11,14 +12,16 @@
 namespace mamori::collector {
 
 // The agent endpoint, /v1/...: protobuf bodies over mutually authenticated TLS.
-// Only /v1/ca and /v1/enroll are open without a client certificate.
+// Only /v1/ca and /v1/enroll are open without a client certificate; sync, events and renew take
+// the terminal's current one (TerminalAdmission), and a decommissioned terminal's none.
 class AgentApi {
 public:
     struct Settings {
         uint32_t batch_max_events = 500;
         uint32_t pace_ms = 0;
         uint32_t sync_interval_s = 60;
-        int client_cert_days = 825;
+        // Of the terminals' client certificates; agents renew theirs when half of it has passed.
+        std::chrono::seconds client_cert_validity = std::chrono::days(825);
     };
 
     AgentApi(Store& store, const CertificateAuthority& ca, mamori::proto::Ed25519Key policy_key, EventIngest& ingest,
@@ -37,6 +40,9 @@ private:
     HttpResponse enroll(const HttpRequest& req, const Caller& caller);
     HttpResponse sync(const HttpRequest& req, const TerminalRecord& terminal);
     HttpResponse events(const HttpRequest& req, const TerminalRecord& terminal);
+    HttpResponse renew(const HttpRequest& req, const TerminalRecord& terminal);
+    // Why a token that could not be consumed was refused, in English and Japanese.
+    std::string tokenRefusal(const std::string& token_hash, int64_t now_unix);
     std::string uniqueTerminalId(const std::string& hostname);
 
     Store& store_;

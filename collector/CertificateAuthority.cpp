@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -30,7 +31,7 @@ void addExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
     X509_EXTENSION_free(ext);
 }
 
-X509Ptr skeleton(EVP_PKEY* subject_key, const std::string& cn, int valid_days) {
+X509Ptr skeleton(EVP_PKEY* subject_key, const std::string& cn, std::chrono::seconds validity) {
     X509Ptr cert(X509_new(), X509_free);
     X509_set_version(cert.get(), 2);
     // 128-bit random serials: unique without keeping a counter that a restore could rewind.
@@ -40,8 +41,11 @@ X509Ptr skeleton(EVP_PKEY* subject_key, const std::string& cn, int valid_days) {
     BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
     BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
     BN_free(bn);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -300);  // tolerate a terminal slightly behind
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(valid_days) * 86400);
+    // Tolerate a terminal slightly behind: five minutes, or a tenth of a short lifetime, so that
+    // a renewal due at a share of the lifetime is not due at once.
+    const long backdate = validity.count() > 0 ? static_cast<long>(std::min<int64_t>(300, validity.count() / 10)) : 300;
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -backdate);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(validity.count()));
     X509_NAME* name = X509_get_subject_name(cert.get());
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
                                0);
@@ -58,7 +62,7 @@ CertificateAuthority CertificateAuthority::create(const std::filesystem::path& d
         throw std::runtime_error("a CA already exists in " + dir.string());
     std::filesystem::create_directories(dir);
     Ed25519Key key = Ed25519Key::generate();
-    X509Ptr cert = skeleton(key.get(), organisation + " mamori CA", 20 * 365);
+    X509Ptr cert = skeleton(key.get(), organisation + " mamori CA", std::chrono::days(20 * 365));
     X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
     addExtension(cert.get(), nullptr, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
     addExtension(cert.get(), nullptr, NID_key_usage, "critical,keyCertSign,cRLSign");
@@ -75,8 +79,9 @@ CertificateAuthority CertificateAuthority::load(const std::filesystem::path& dir
 }
 
 std::string CertificateAuthority::issue(EVP_PKEY* subject_key, const std::string& cn,
-                                        const std::vector<std::string>& names, bool server, int valid_days) const {
-    X509Ptr cert = skeleton(subject_key, cn, valid_days);
+                                        const std::vector<std::string>& names, bool server,
+                                        std::chrono::seconds validity) const {
+    X509Ptr cert = skeleton(subject_key, cn, validity);
     X509_set_issuer_name(cert.get(), X509_get_subject_name(cert_.get()));
     addExtension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
     addExtension(cert.get(), cert_.get(), NID_key_usage, "critical,digitalSignature");
@@ -98,13 +103,18 @@ std::string CertificateAuthority::issue(EVP_PKEY* subject_key, const std::string
 }
 
 std::string CertificateAuthority::issueClient(const mamori::proto::CertificateRequest& csr,
-                                              const std::string& terminal_id, int valid_days) const {
-    return issue(csr.publicKey().get(), terminal_id, {}, false, valid_days);
+                                              const std::string& terminal_id, std::chrono::seconds validity) const {
+    return issueClient(csr.publicKey(), terminal_id, validity);
+}
+
+std::string CertificateAuthority::issueClient(const Ed25519Key& public_key, const std::string& terminal_id,
+                                              std::chrono::seconds validity) const {
+    return issue(public_key.get(), terminal_id, {}, false, validity);
 }
 
 std::string CertificateAuthority::issueServer(const Ed25519Key& key, const std::vector<std::string>& names,
-                                              int valid_days) const {
-    return issue(key.get(), names.empty() ? "mamori-collector" : names.front(), names, true, valid_days);
+                                              std::chrono::seconds validity) const {
+    return issue(key.get(), names.empty() ? "mamori-collector" : names.front(), names, true, validity);
 }
 
 }  // namespace mamori::collector

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,12 +18,17 @@ public:
     static CertificateAuthority create(const std::filesystem::path& dir, const std::string& organisation);
     static CertificateAuthority load(const std::filesystem::path& dir);
 
-    // A client certificate for CN = terminal_id, bound to the request's key.
+    // A client certificate for CN = terminal_id, bound to the request's key. Valid from a little
+    // before now (a terminal slightly behind still accepts it) for `validity`.
     std::string issueClient(const mamori::proto::CertificateRequest& csr, const std::string& terminal_id,
-                            int valid_days) const;
+                            std::chrono::seconds validity) const;
+    // The same for a public key whose possession the terminal proved before: its event-signing
+    // key, proved by the CSR at enrollment, is vouched for again when its TLS key is renewed.
+    std::string issueClient(const mamori::proto::Ed25519Key& public_key, const std::string& terminal_id,
+                            std::chrono::seconds validity) const;
     // A server certificate with DNS/IP subject alternative names.
     std::string issueServer(const mamori::proto::Ed25519Key& key, const std::vector<std::string>& names,
-                            int valid_days) const;
+                            std::chrono::seconds validity) const;
 
     const mamori::proto::Certificate& certificate() const { return cert_; }
 
@@ -30,7 +36,7 @@ private:
     CertificateAuthority(mamori::proto::Ed25519Key key, mamori::proto::Certificate cert)
         : key_(std::move(key)), cert_(std::move(cert)) {}
     std::string issue(EVP_PKEY* subject_key, const std::string& cn, const std::vector<std::string>& names,
-                      bool server, int valid_days) const;
+                      bool server, std::chrono::seconds validity) const;
     mamori::proto::Ed25519Key key_;
     mamori::proto::Certificate cert_;
 };

@@ -12,8 +12,10 @@
 #include "collector/AdminApi.h"
 #include "collector/AgentApi.h"
 #include "collector/CertificateAuthority.h"
+#include "collector/CertificateExpiry.h"
 #include "collector/EventIngest.h"
 #include "collector/HttpsServer.h"
+#include "collector/LifecycleApi.h"
 #include "collector/ListenAddress.h"
 #include "collector/LocalCalendar.h"
 #include "collector/RetentionPurge.h"
@@ -55,12 +57,15 @@ struct Collector::Impl {
     EventIngest ingest;
     AgentApi agent_api;
     AdminApi admin_api;
+    LifecycleApi lifecycle_api;
     RetentionPurge retention;
     std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
     std::unique_ptr<HttpsServer> agent_server, admin_server;
     asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
     std::filesystem::path home_dir;
+    std::vector<CertificateExpiry::Entry> served;  // server.pem and ca.pem as loaded at start
     asio::steady_timer purge_timer{io};
+    asio::steady_timer certificate_timer{io};
 
     static HttpsServer::Limits limits(const CollectorHome& home) {
         HttpsServer::Limits l;
@@ -99,6 +104,41 @@ struct Collector::Impl {
         });
     }
 
+    // The collector's own certificates, at start and daily: a warning 90 days before either
+    // expires, and a reminder when a renewed server certificate waits on disk for a restart.
+    void scheduleCertificateCheck(std::chrono::seconds after) {
+        certificate_timer.expires_after(after);
+        certificate_timer.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            checkCertificates();
+            scheduleCertificateCheck(std::chrono::hours(24));
+        });
+    }
+    void checkCertificates() {
+        const int64_t now =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        try {
+            CertificateExpiry::warn(served, now, home_dir);
+            for (const auto& disk : CertificateExpiry::onDisk(home_dir))
+                if (disk.name == "server" && disk.fingerprint != served.front().fingerprint)
+                    Log::warn("a renewed server certificate (valid until " + calendar.dateOfUnix(disk.not_after_unix) +
+                              ") waits in " + (home_dir / "server.pem").string() +
+                              "; restart the collector to serve it / 更新したサーバー証明書はコレクターの再起動後に使われます");
+        } catch (const std::exception& e) {
+            Log::warn(std::string("cannot check the collector's certificates: ") + e.what());
+        }
+    }
+
+    static LifecycleApi::Settings lifecycleSettings(const CollectorHome& home,
+                                                    std::vector<CertificateExpiry::Entry> served) {
+        LifecycleApi::Settings s;
+        s.home = home.dir();
+        s.served = std::move(served);
+        // Past the end of the fiscal year its last events belong to, however late in it they came.
+        s.evidence_kept = std::chrono::days(366 * (retentionPeriods(home).events_years + 2));
+        return s;
+    }
+
     explicit Impl(const CollectorHome& home)
         : store(openStore(home.config().get("store", "sqlite:" + home.file("store.db").string()))),
           calendar(home.config().get("time_zone", "Asia/Tokyo")),
@@ -107,14 +147,21 @@ struct Collector::Impl {
           agent_api(*store, ca, mamori::proto::Ed25519Key::fromPrivatePem(common::Files::read(home.file("policy.key"))), ingest,
                     AgentApi::Settings{
                         static_cast<uint32_t>(home.config().getInt("batch_max_events", 500, 1, 10000)), 0,
-                        static_cast<uint32_t>(home.config().getInt("sync_interval_seconds", 60, 1, 86400)), 825}),
+                        static_cast<uint32_t>(home.config().getInt("sync_interval_seconds", 60, 1, 86400)),
+                        home.config().getDuration("client_certificate_lifetime", std::chrono::days(825),
+                                                  std::chrono::seconds(10), std::chrono::days(3650))}),
           admin_api(*store, calendar,
                     AdminApi::Settings{ca.certificate().fingerprint(), ca.certificate().pem(),
                                        home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60}),
+          lifecycle_api(*store, calendar, ca, lifecycleSettings(home, CertificateExpiry::onDisk(home.dir()))),
           retention(*store, calendar, retentionPeriods(home)),
           agent_tls(serverContext(home, true)),
           admin_tls(serverContext(home, false)),
-          home_dir(home.dir()) {
+          home_dir(home.dir()),
+          served(CertificateExpiry::onDisk(home.dir())) {
+        admin_api.extend([this](const HttpRequest& r, const std::string& path, const AdminUser& u) {
+            return lifecycle_api.handle(r, path, u);
+        });
         agent_server = std::make_unique<HttpsServer>(
             io, *agent_tls, ListenAddress::parse(home.config().get("agent_listen", "0.0.0.0:8443"), "agent_listen in collector.conf"),
             [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
@@ -143,6 +190,7 @@ void Collector::stop() {
         impl_->agent_server->stop();
         impl_->admin_server->stop();
         impl_->purge_timer.cancel();
+        impl_->certificate_timer.cancel();
         impl_->io.stop();
     });
 }
@@ -171,9 +219,12 @@ void Collector::waitForSignal() {
 
 void Collector::run(int threads) {
     waitForSignal();
+    // Said before anything is served: an expired server certificate explains every refused agent.
+    impl_->checkCertificates();
     impl_->agent_server->start();
     impl_->admin_server->start();
     impl_->schedulePurge(std::chrono::minutes(1));
+    impl_->scheduleCertificateCheck(std::chrono::hours(24));
     Log::info("serving agents on port " + std::to_string(agentPort()) + ", administrators on port " +
               std::to_string(adminPort()) + " (time zone " + impl_->calendar.zoneName() + ")");
     std::vector<std::thread> pool;

@@ -9,6 +9,8 @@
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Files.h"
+#include "mamori/common/KeyPairFiles.h"
+#include "mamori/common/UserError.h"
 #include "mamori/proto/Sha256.h"
 
 namespace mamori::collector {
@@ -19,12 +21,31 @@ const std::set<std::string>& CollectorHome::knownKeys() {
     static const std::set<std::string> keys{"agent_listen", "admin_listen", "store", "time_zone",
                                             "heartbeat_deadline_minutes", "batch_max_events", "sync_interval_seconds",
                                             "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address",
-                                            "retention_events_years", "retention_exceptions_years"};
+                                            "retention_events_years", "retention_exceptions_years",
+                                            "client_certificate_lifetime"};
     return keys;
 }
 
 CollectorHome::CollectorHome(std::filesystem::path dir)
-    : dir_(std::move(dir)), config_(mamori::common::ConfigFile::load(dir_ / "collector.conf", knownKeys())) {}
+    : dir_(std::move(dir)), config_(mamori::common::ConfigFile::load(dir_ / "collector.conf", knownKeys())) {
+    common::KeyPairFiles(dir_ / "server.key", dir_ / "server.pem").recover();
+}
+
+std::string CollectorHome::renewServerCertificate(std::chrono::seconds validity, std::vector<std::string> names) const {
+    const auto ca = CertificateAuthority::load(dir_);
+    const auto current = mamori::proto::Certificate::fromPem(Files::read(file("server.pem")));
+    if (names.empty()) names = current.subjectAltNames();
+    if (names.empty())
+        throw common::UserError::invalid(
+            "the current server certificate names no host; give the names agents use with --name",
+            "現在のサーバー証明書にホスト名がありません。エージェントが接続に使う名前を --name で指定してください");
+    const auto key = mamori::proto::Ed25519Key::generate();
+    const std::string pem = ca.issueServer(key, names, validity);
+    const common::KeyPairFiles pair(file("server.key"), file("server.pem"));
+    pair.stageKey(key.privatePem());
+    pair.install(pem);
+    return pem;
+}
 
 void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     if (std::filesystem::exists(dir / "collector.conf"))
@@ -57,7 +78,7 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     }
     auto server_key = mamori::proto::Ed25519Key::generate();
     common::Files::writeSecret(dir / "server.key", server_key.privatePem());
-    Files::writeAtomic(dir / "server.pem", ca.issueServer(server_key, o.server_names, 825));
+    Files::writeAtomic(dir / "server.pem", ca.issueServer(server_key, o.server_names, kServerCertificateValidity));
     if (!joining) common::Files::writeSecret(dir / "policy.key", mamori::proto::Ed25519Key::generate().privatePem());
 
     if (o.store_url.empty()) o.store_url = "sqlite:" + (std::filesystem::absolute(dir) / "store.db").string();

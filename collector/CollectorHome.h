@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -29,7 +30,16 @@ public:
     // Creates a new collector in dir; refuses to overwrite an existing one.
     static void init(const std::filesystem::path& dir, InitOptions options);
 
+    // Finishes a server certificate renewal a crash interrupted (KeyPairFiles) before anything
+    // reads the directory.
     explicit CollectorHome(std::filesystem::path dir);
+
+    // A new server key (made here, 0600) and certificate from the same CA, for `names` (empty:
+    // the names of the current certificate), valid for `validity`; the pair is replaced so that a
+    // crash never leaves a key without its certificate. Served after the next restart. Returns
+    // the new certificate (PEM).
+    std::string renewServerCertificate(std::chrono::seconds validity, std::vector<std::string> names) const;
+    static constexpr std::chrono::days kServerCertificateValidity{825};
 
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path file(const std::string& name) const { return dir_ / name; }

@@ -97,7 +97,9 @@ std::vector<DailyCompliance::Row> DailyCompliance::violations(const std::string&
         for (const auto& t : store_.silentTerminals(now_unix - expectation.shortestHeartbeat())) {
             if (!visible(t.group)) continue;
             const auto presence = expectation.presence(t, now_unix);
-            if (presence == ReportingExpectation::Presence::Reporting) continue;
+            if (presence == ReportingExpectation::Presence::Reporting ||
+                presence == ReportingExpectation::Presence::Decommissioned)
+                continue;
             Row& r = rowOf(t.id, t.group, "reporting", t.last_seen_unix, t.clock_skew_ms);
             r.status = ReportingExpectation::name(presence);
             r.since = calendar_.dateOfUnix(t.off_since_unix != 0 ? t.off_since_unix

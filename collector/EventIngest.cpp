@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "collector/EventTime.h"
+#include "collector/TerminalAdmission.h"
 #include "mamori/common/Log.h"
 #include "mamori/proto/BatchAuthenticator.h"
 
@@ -38,6 +39,8 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
     // Re-read under the lock: the head may have moved since the caller looked.
     const auto current = terminals_.terminal(terminal.id);
     if (!current) return refuse(403, "unknown terminal");
+    // Decommissioned meanwhile (after the endpoint admitted the caller): nothing more is taken.
+    if (current->decommissioned_unix != 0) return refuse(403, TerminalAdmission::decommissioned(*current));
     const auto split =
         BatchAuthenticator(terminal.id, Ed25519Key::fromPublicRaw(current->public_key)).split(batch.events());
     const auto& stretches = split.stretches;

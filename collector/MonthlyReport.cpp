@@ -123,14 +123,22 @@ MonthlyReport::Result MonthlyReport::build(const std::string& month, int64_t now
     ReportingExpectation expectation(store_, 0);
     for (const auto& t : store_.terminals()) {
         if (!visible(t.group)) continue;
+        // A terminal decommissioned before the month was not in service in it; one decommissioned
+        // during it is expected only on the days before.
+        date::sys_days until = judged_to;
+        if (t.decommissioned_unix != 0) {
+            const date::sys_days gone = dayOf(calendar_.dateOfUnix(t.decommissioned_unix));
+            if (gone < first) continue;
+            until = std::min(judged_to, gone - date::days(1));
+        }
         Section& s = sectionOf(t.group);
         ++s.terminals;
         const date::sys_days from = std::max(first, dayOf(calendar_.dateOfUnix(t.enrolled_unix)) + date::days(1));
-        if (r.judged_through.empty() || from > judged_to) continue;
+        if (r.judged_through.empty() || from > until) continue;
         Silence silence{t.id, 0, 0};
         const auto days = reported.find(t.id);
         const uint32_t mask = days == reported.end() ? 0 : days->second;
-        for (date::sys_days d = from; d <= judged_to; d += date::days(1)) {
+        for (date::sys_days d = from; d <= until; d += date::days(1)) {
             // A weekend, a holiday or the year-end break of its calendar is no day to be missed.
             if (!expectation.businessDay(t.group, d)) continue;
             ++silence.of_days;

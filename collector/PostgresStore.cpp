@@ -219,6 +219,21 @@ CREATE TABLE exception_history (
 );
 CREATE INDEX exception_history_by_exception ON exception_history (exception_id, id);
 )sql",
+    // 7: the terminal's lifecycle: TLS certificates renewed apart from the event key, pending until
+    // presented; decommissioned terminals; revoked enrollment tokens (see SqliteStore, step 7).
+    R"sql(
+ALTER TABLE terminals ADD COLUMN tls_certificate_pem TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN tls_public_key BYTEA NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN pending_certificate_pem TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN pending_public_key BYTEA NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN certificate_renewed_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN decommissioned_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN decommissioned_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN decommission_reason TEXT NOT NULL DEFAULT '';
+UPDATE terminals SET tls_certificate_pem = certificate_pem, tls_public_key = public_key;
+ALTER TABLE enroll_tokens ADD COLUMN revoked_unix BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE enroll_tokens ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 

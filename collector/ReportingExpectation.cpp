@@ -38,6 +38,7 @@ int64_t ReportingExpectation::shortestHeartbeat() {
 }
 
 ReportingExpectation::Presence ReportingExpectation::presence(const TerminalRecord& t, int64_t now_unix) {
+    if (t.decommissioned_unix != 0) return Presence::Decommissioned;
     const Profile& p = profile(t.group);
     const int64_t heard = std::max(t.last_seen_unix, t.enrolled_unix);
     if (now_unix - heard <= p.heartbeat_s) return Presence::Reporting;
@@ -65,6 +66,7 @@ const char* ReportingExpectation::name(Presence p) {
         case Presence::NotReporting: return "not reporting";
         case Presence::Off: return "off";
         case Presence::OffHours: return "off-hours";
+        case Presence::Decommissioned: return "decommissioned";
     }
     return "reporting";
 }

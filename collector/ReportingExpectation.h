@@ -20,7 +20,8 @@ namespace mamori::collector {
 // (one request).
 class ReportingExpectation {
 public:
-    enum class Presence { Reporting, NotReporting, Off, OffHours };
+    // Decommissioned: out of service (TerminalRecord::decommissioned_unix), expected nowhere.
+    enum class Presence { Reporting, NotReporting, Off, OffHours, Decommissioned };
 
     // fallback_heartbeat_s: for terminals whose profile sets none, or that have no profile yet.
     ReportingExpectation(Store& store, int64_t fallback_heartbeat_s)

@@ -55,18 +55,50 @@ UserError unknownTerminal(const std::string& id) {
 const std::string kTerminalColumns =
     "id, hostname, group_name, certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
     "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version, clock_wrong, tampering_since_unix, "
-    "tampering_detail, off_since_unix";
-// The same for lists, without the certificate: views of the whole fleet (compliance, status) read
+    "tampering_detail, off_since_unix, tls_certificate_pem, tls_public_key, pending_certificate_pem, "
+    "pending_public_key, certificate_renewed_unix, decommissioned_unix, decommissioned_by, decommission_reason";
+// The same for lists, without the certificates: views of the whole fleet (compliance, status) read
 // every terminal, and 10,000 certificates are most of those bytes.
 const std::string kTerminalListColumns =
     "id, hostname, group_name, '' AS certificate_pem, public_key, enrolled_unix, last_seen_unix, head_seq, "
     "head_hash, applied_policy_version, clock_skew_ms, policy_reissue_version, clock_wrong, tampering_since_unix, "
-    "tampering_detail, off_since_unix";
+    "tampering_detail, off_since_unix, '' AS tls_certificate_pem, tls_public_key, '' AS pending_certificate_pem, "
+    "pending_public_key, certificate_renewed_unix, decommissioned_unix, decommissioned_by, decommission_reason";
 
 TerminalRecord readTerminal(const SqlRow& r) {
-    return {r.text(0),    r.text(1),  r.text(2), r.text(3),     r.blob(4),        r.integer(5),
-            r.integer(6), r.count(7), r.blob(8), r.count(9),     r.integer(10),    r.count(11),
-            r.boolean(12),            r.integer(13),             r.text(14),   r.integer(15)};
+    TerminalRecord t;
+    t.id = r.text(0);
+    t.hostname = r.text(1);
+    t.group = r.text(2);
+    t.certificate_pem = r.text(3);
+    t.public_key = r.blob(4);
+    t.enrolled_unix = r.integer(5);
+    t.last_seen_unix = r.integer(6);
+    t.head_seq = r.count(7);
+    t.head_hash = r.blob(8);
+    t.applied_policy_version = r.count(9);
+    t.clock_skew_ms = r.integer(10);
+    t.policy_reissue_version = r.count(11);
+    t.clock_wrong = r.boolean(12);
+    t.tampering_since_unix = r.integer(13);
+    t.tampering_detail = r.text(14);
+    t.off_since_unix = r.integer(15);
+    t.tls_certificate_pem = r.text(16);
+    t.tls_public_key = r.blob(17);
+    t.pending_certificate_pem = r.text(18);
+    t.pending_public_key = r.blob(19);
+    t.certificate_renewed_unix = r.integer(20);
+    t.decommissioned_unix = r.integer(21);
+    t.decommissioned_by = r.text(22);
+    t.decommission_reason = r.text(23);
+    return t;
+}
+
+const std::string kEnrollTokenColumns =
+    "token_hash, group_name, expires_unix, created_by, coalesce(used_unix, 0), revoked_unix, revoked_by";
+
+EnrollToken readEnrollToken(const SqlRow& r) {
+    return EnrollToken{r.text(0), r.text(1), r.integer(2), r.text(3), r.integer(4), r.integer(5), r.text(6)};
 }
 
 const std::string kExceptionColumns =
@@ -138,18 +170,87 @@ std::optional<EnrollToken> SqlStore::consumeEnrollToken(const std::string& token
     });
 }
 
+std::optional<EnrollToken> SqlStore::enrollToken(const std::string& token_hash) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<EnrollToken> t;
+        c.run("SELECT " + kEnrollTokenColumns + " FROM enroll_tokens WHERE token_hash = ?1", {P::text(token_hash)},
+              [&](const SqlRow& r) { t = readEnrollToken(r); });
+        return t;
+    });
+}
+
+std::vector<EnrollToken> SqlStore::enrollTokens() {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<EnrollToken>(c,
+                                   "SELECT " + kEnrollTokenColumns + " FROM enroll_tokens ORDER BY expires_unix DESC, "
+                                   "token_hash" + db_.dialect().byte_order,
+                                   {}, readEnrollToken);
+    });
+}
+
+EnrollToken SqlStore::revokeEnrollToken(const std::string& id, int64_t now_unix, const std::string& by) {
+    if (id.size() != EnrollToken::kIdLength)
+        throw UserError::invalid("a token id is the " + std::to_string(EnrollToken::kIdLength) +
+                                     " characters `mamorictl token list` shows; '" + id + "' is not one",
+                                 "トークンIDは `mamorictl token list` に表示される " +
+                                     std::to_string(EnrollToken::kIdLength) + " 文字です（「" + id + "」は違います）");
+    return writing(db_, [&](SqlConnection& c) {
+        std::vector<EnrollToken> found;
+        c.transaction([&] {
+            // Ids are short: two tokens may share one, and then neither is revoked by it.
+            found = rowsOf<EnrollToken>(c,
+                                        "SELECT " + kEnrollTokenColumns +
+                                            " FROM enroll_tokens WHERE substr(token_hash, 1, " +
+                                            std::to_string(EnrollToken::kIdLength) + ") = lower(?1)",
+                                        {P::text(id)}, readEnrollToken);
+            if (found.empty())
+                throw UserError::notFound("no enrollment token has the id " + id + " (see mamorictl token list)",
+                                          "ID " + id + " の登録トークンはありません（mamorictl token list で確認できます）");
+            if (found.size() > 1)
+                throw UserError::conflict("more than one token has the id " + id + "; none was revoked",
+                                          "ID " + id + " のトークンが複数あるため、失効させませんでした");
+            const EnrollToken& t = found.front();
+            if (t.revoked_unix != 0)
+                throw UserError::conflict("token " + id + " is already revoked (by " + t.revoked_by + ")",
+                                          "トークン " + id + " は既に失効しています（" + t.revoked_by + "）");
+            if (t.used_unix != 0)
+                throw UserError::conflict("token " + id + " was already used to enroll a terminal; to take that "
+                                              "terminal out of service, use mamorictl terminal decommission",
+                                          "トークン " + id + " は既に端末の登録に使われています。その端末を停止するには "
+                                              "mamorictl terminal decommission を使ってください");
+            if (t.expires_unix <= now_unix)
+                throw UserError::conflict("token " + id + " has already expired; it can enroll nothing",
+                                          "トークン " + id + " は既に期限切れで、登録には使えません");
+            // `used` is set too: the one statement that consumes tokens then refuses it as well.
+            c.run("UPDATE enroll_tokens SET used = TRUE, revoked_unix = ?2, revoked_by = ?3 "
+                  "WHERE token_hash = ?1 AND NOT used",
+                  {P::text(t.token_hash), P::integer(now_unix), P::text(by)});
+            found.front().revoked_unix = now_unix;
+            found.front().revoked_by = by;
+        });
+        return found.front();
+    });
+}
+
 // --- terminals ------------------------------------------------------------------------------
 
 void SqlStore::addTerminal(const TerminalRecord& t) {
+    // At enrollment one certificate does both: it is the TLS identity and vouches for the event key.
+    const bool same = t.tls_public_key.empty();
     db_.write([&](SqlConnection& c) {
         if (c.run("INSERT INTO terminals (" + kTerminalColumns +
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING",
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+                      "?20, ?21, ?22, ?23, ?24) ON CONFLICT DO NOTHING",
                   {P::text(t.id), P::text(t.hostname), P::text(t.group), P::text(t.certificate_pem),
                    P::blob(t.public_key), P::integer(t.enrolled_unix), P::integer(t.last_seen_unix),
                    P::integer(t.head_seq), P::blob(t.head_hash), P::integer(t.applied_policy_version),
                    P::integer(t.clock_skew_ms), P::integer(t.policy_reissue_version), P::boolean(t.clock_wrong),
                    P::integer(t.tampering_since_unix), P::text(t.tampering_detail),
-                   P::integer(t.off_since_unix)}) == 0)
+                   P::integer(t.off_since_unix), P::text(same ? t.certificate_pem : t.tls_certificate_pem),
+                   P::blob(same ? t.public_key : t.tls_public_key), P::text(t.pending_certificate_pem),
+                   P::blob(t.pending_public_key), P::integer(t.certificate_renewed_unix),
+                   P::integer(t.decommissioned_unix), P::text(t.decommissioned_by),
+                   P::text(t.decommission_reason)}) == 0)
             throw UserError::conflict("terminal " + t.id + " is already enrolled",
                                       "端末 " + t.id + " は既に登録されています");
     });
@@ -175,7 +276,9 @@ std::vector<TerminalRecord> SqlStore::terminalList(const std::string& where, std
 std::vector<TerminalRecord> SqlStore::terminals() { return terminalList("", {}); }
 
 std::vector<TerminalRecord> SqlStore::silentTerminals(int64_t before_unix) {
-    return terminalList(" WHERE " + db_.dialect().greatest + "(last_seen_unix, enrolled_unix) < ?1",
+    // A decommissioned terminal is expected nowhere: its silence is no news.
+    return terminalList(" WHERE " + db_.dialect().greatest +
+                            "(last_seen_unix, enrolled_unix) < ?1 AND decommissioned_unix = 0",
                         {P::integer(before_unix)});
 }
 
@@ -263,6 +366,68 @@ uint64_t SqlStore::setTerminalGroup(const std::string& id, const std::string& gr
         });
         return version;
     });
+}
+
+void SqlStore::offerCertificate(const std::string& id, const std::string& current_tls_key,
+                                const CertificateOffer& offer) {
+    db_.write([&](SqlConnection& c) {
+        c.transaction([&] {
+            // A newer offer replaces one never presented: the terminal asks again with a new key
+            // only when it lost the answer to the last request.
+            if (c.run("UPDATE terminals SET pending_certificate_pem = ?3, pending_public_key = ?4, certificate_pem = ?5 "
+                      "WHERE id = ?1 AND tls_public_key = ?2 AND decommissioned_unix = 0",
+                      {P::text(id), P::blob(current_tls_key), P::text(offer.pending_certificate_pem),
+                       P::blob(offer.pending_public_key), P::text(offer.evidence_certificate_pem)}) != 0)
+                return;
+            bool known = false, decommissioned = false;
+            c.run("SELECT decommissioned_unix FROM terminals WHERE id = ?1", {P::text(id)}, [&](const SqlRow& r) {
+                known = true;
+                decommissioned = r.integer(0) != 0;
+            });
+            if (!known) throw unknownTerminal(id);
+            if (decommissioned)
+                throw UserError::conflict("terminal " + id + " is decommissioned", "端末 " + id + " は廃止されています");
+            throw UserError::conflict("terminal " + id + " has renewed its certificate meanwhile; the one presented "
+                                          "is no longer its current one",
+                                      "端末 " + id + " の証明書はその間に更新されました。提示された証明書は現在のものではありません");
+        });
+    });
+}
+
+bool SqlStore::adoptPendingCertificate(const std::string& id, const std::string& pending_key, int64_t now_unix) {
+    if (pending_key.empty()) return false;
+    return writing(db_, [&](SqlConnection& c) {
+        return c.run("UPDATE terminals SET tls_certificate_pem = pending_certificate_pem, "
+                     "tls_public_key = pending_public_key, pending_certificate_pem = '', pending_public_key = ?4, "
+                     "certificate_renewed_unix = ?3 "
+                     "WHERE id = ?1 AND pending_public_key = ?2 AND decommissioned_unix = 0",
+                     {P::text(id), P::blob(pending_key), P::integer(now_unix), P::blob(std::string())}) != 0;
+    });
+}
+
+TerminalRecord SqlStore::decommissionTerminal(const std::string& id, const Decommission& d) {
+    if (d.local_date.size() != 10)
+        throw UserError::invalid("decommissioning terminal " + id + " needs the local date",
+                                 "端末 " + id + " の廃止に日付がありません");
+    const int64_t at = std::max<int64_t>(d.now_unix, 1);
+    db_.write([&](SqlConnection& c) {
+        c.transaction([&] {
+            if (c.run("UPDATE terminals SET decommissioned_unix = ?2, decommissioned_by = ?3, decommission_reason = ?4, "
+                      "certificate_pem = CASE WHEN ?5 = '' THEN certificate_pem ELSE ?5 END "
+                      "WHERE id = ?1 AND decommissioned_unix = 0",
+                      {P::text(id), P::integer(at), P::text(d.by), P::text(d.reason),
+                       P::text(d.evidence_certificate_pem)}) == 0) {
+                bool known = false;
+                c.run("SELECT 1 FROM terminals WHERE id = ?1", {P::text(id)}, [&](const SqlRow&) { known = true; });
+                if (!known) throw unknownTerminal(id);
+                throw UserError::conflict("terminal " + id + " is already decommissioned",
+                                          "端末 " + id + " は既に廃止されています");
+            }
+            c.run("UPDATE conditions SET cleared_unix = ?2, cleared_date = ?3 WHERE terminal_id = ?1 AND cleared_unix = 0",
+                  {P::text(id), P::integer(at), P::text(d.local_date)});
+        });
+    });
+    return *terminal(id);
 }
 
 // --- events ---------------------------------------------------------------------------------

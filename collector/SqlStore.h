@@ -18,6 +18,9 @@ public:
 
     void addEnrollToken(const EnrollToken& t) override;
     std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) override;
+    std::optional<EnrollToken> enrollToken(const std::string& token_hash) override;
+    std::vector<EnrollToken> enrollTokens() override;
+    EnrollToken revokeEnrollToken(const std::string& id, int64_t now_unix, const std::string& by) override;
 
     void addTerminal(const TerminalRecord& t) override;
     std::optional<TerminalRecord> terminal(const std::string& id) override;
@@ -29,6 +32,10 @@ public:
     void recordSync(const std::string& id, const Sync& sync) override;
     std::pair<int64_t, std::string> resolveTampering(const std::string& id) override;
     uint64_t setTerminalGroup(const std::string& id, const std::string& group) override;
+    void offerCertificate(const std::string& id, const std::string& current_tls_key,
+                          const CertificateOffer& offer) override;
+    bool adoptPendingCertificate(const std::string& id, const std::string& pending_key, int64_t now_unix) override;
+    TerminalRecord decommissionTerminal(const std::string& id, const Decommission& d) override;
 
     IngestResult ingest(const IngestBatch& batch) override;
     std::optional<std::string> eventHash(const std::string& terminal_id, uint64_t seq) override;

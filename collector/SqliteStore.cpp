@@ -219,6 +219,23 @@ CREATE TABLE exception_history (
 ) STRICT;
 CREATE INDEX exception_history_by_exception ON exception_history (exception_id, id);
 )sql",
+    // 8: the terminal's lifecycle. Its TLS certificate is renewed apart from the key that signs its
+    // events (TerminalRecord): until now one certificate did both. A renewed certificate waits as
+    // pending until the terminal presents it. Decommissioned terminals, and revoked enrollment
+    // tokens (a revoked one is also `used`, so that nothing can consume it).
+    R"sql(
+ALTER TABLE terminals ADD COLUMN tls_certificate_pem TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN tls_public_key BLOB NOT NULL DEFAULT x'';
+ALTER TABLE terminals ADD COLUMN pending_certificate_pem TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN pending_public_key BLOB NOT NULL DEFAULT x'';
+ALTER TABLE terminals ADD COLUMN certificate_renewed_unix INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN decommissioned_unix INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN decommissioned_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN decommission_reason TEXT NOT NULL DEFAULT '';
+UPDATE terminals SET tls_certificate_pem = certificate_pem, tls_public_key = public_key;
+ALTER TABLE enroll_tokens ADD COLUMN revoked_unix INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE enroll_tokens ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 

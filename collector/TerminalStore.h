@@ -12,8 +12,22 @@ struct TerminalRecord {
     std::string id;
     std::string hostname;
     std::string group;        // section (所属) or network tier
+    // The key that signs the terminal's events (raw Ed25519), made at enrollment and never
+    // replaced, and the certificate that vouches for it (put into evidence bundles; re-issued at
+    // each renewal so that it is valid whenever evidence is exported). The TLS key is renewed,
+    // the evidence key is not, so the chain of events never changes its signer.
     std::string certificate_pem;
-    std::string public_key;   // raw Ed25519, from the certificate
+    std::string public_key;
+    // The certificate the terminal authenticates with over TLS, and its key: at enrollment the
+    // same as above (addTerminal takes them from there when empty); renewal replaces them.
+    std::string tls_certificate_pem;
+    std::string tls_public_key;
+    // A renewed certificate issued but not yet presented. The current one stays good until the
+    // terminal first connects with this one, which then takes its place: a terminal that crashed
+    // before installing it is never locked out.
+    std::string pending_certificate_pem;
+    std::string pending_public_key;
+    int64_t certificate_renewed_unix = 0;  // when a renewed certificate was last taken into use
     int64_t enrolled_unix = 0;
     int64_t last_seen_unix = 0;
     uint64_t head_seq = 0;
@@ -35,13 +49,33 @@ struct TerminalRecord {
     // When a batch last ended on AGENT_STOPPING (a clean shutdown): the terminal is off, not
     // silent, until its next event. 0 while it runs.
     int64_t off_since_unix = 0;
+    // Decommissioned (廃止): its certificates are refused from then on, it is expected nowhere,
+    // and its evidence is kept, exported and verified as before. 0 while in service.
+    int64_t decommissioned_unix = 0;
+    std::string decommissioned_by;
+    std::string decommission_reason;
 };
 
 struct EnrollToken {
+    EnrollToken() = default;
+    EnrollToken(std::string hash, std::string group_name, int64_t expires, std::string creator, int64_t used = 0,
+                int64_t revoked = 0, std::string revoker = {})
+        : token_hash(std::move(hash)), group(std::move(group_name)), expires_unix(expires),
+          created_by(std::move(creator)), used_unix(used), revoked_unix(revoked), revoked_by(std::move(revoker)) {}
+
     std::string token_hash;  // SHA-256 hex of the secret: the secret itself is never stored
     std::string group;
     int64_t expires_unix = 0;
     std::string created_by;
+    int64_t used_unix = 0;     // 0: not used
+    int64_t revoked_unix = 0;  // 0: not revoked
+    std::string revoked_by;
+
+    // What administrators call a token (list, revoke): the first hex digits of its hash, which
+    // say nothing about the secret.
+    static constexpr size_t kIdLength = 12;
+    static std::string idOf(const std::string& token_hash) { return token_hash.substr(0, kIdLength); }
+    std::string id() const { return idOf(token_hash); }
 };
 
 // Enrolled terminals and the one-time tokens that enroll them.
@@ -53,6 +87,14 @@ public:
     // common::UserError (Conflict) for a token that exists.
     virtual void addEnrollToken(const EnrollToken& t) = 0;
     virtual std::optional<EnrollToken> consumeEnrollToken(const std::string& token_hash, int64_t now_unix) = 0;
+    // One token as stored, whatever its state (to say why it was refused).
+    virtual std::optional<EnrollToken> enrollToken(const std::string& token_hash) = 0;
+    // Every token, newest expiry first.
+    virtual std::vector<EnrollToken> enrollTokens() = 0;
+    // Revokes the unused, unexpired token with this id (EnrollToken::id) and returns it as it is
+    // now. Throws common::UserError: NotFound for no such id, Conflict for a token already used,
+    // revoked or expired.
+    virtual EnrollToken revokeEnrollToken(const std::string& id, int64_t now_unix, const std::string& by) = 0;
 
     // Throws common::UserError (Conflict) if the id exists.
     virtual void addTerminal(const TerminalRecord& t) = 0;
@@ -93,6 +135,36 @@ public:
     // version counter, which it returns. Throws common::UserError (NotFound) for an unknown
     // terminal.
     virtual uint64_t setTerminalGroup(const std::string& id, const std::string& group) = 0;
+
+    // Certificate renewal, first half: the terminal, authenticated with the TLS key
+    // current_tls_key, is issued a pending certificate, and its evidence certificate is replaced
+    // by a re-issued one. Throws common::UserError: NotFound for an unknown terminal, Conflict
+    // when it is decommissioned or its current TLS key is no longer current_tls_key.
+    struct CertificateOffer {
+        std::string pending_certificate_pem;
+        std::string pending_public_key;
+        std::string evidence_certificate_pem;  // for public_key, which stays
+    };
+    virtual void offerCertificate(const std::string& id, const std::string& current_tls_key,
+                                  const CertificateOffer& offer) = 0;
+    // Second half: the terminal presented its pending certificate (key pending_key), which
+    // becomes its current one; the one before is refused from now on. False when it is not
+    // pending (any more): adopted meanwhile by another collector, or replaced by a newer offer.
+    virtual bool adoptPendingCertificate(const std::string& id, const std::string& pending_key, int64_t now_unix) = 0;
+
+    // Takes the terminal out of service, and closes its standing conditions (dated local_date):
+    // a terminal that is gone violates nothing more. evidence_certificate_pem, when given,
+    // replaces the certificate that vouches for its event key (see LifecycleApi). Returns it as
+    // it is now. Throws common::UserError: NotFound for an unknown terminal, Conflict if it
+    // already is.
+    struct Decommission {
+        int64_t now_unix = 0;
+        std::string local_date;
+        std::string by;
+        std::string reason;
+        std::string evidence_certificate_pem;
+    };
+    virtual TerminalRecord decommissionTerminal(const std::string& id, const Decommission& d) = 0;
 };
 
 }  // namespace mamori::collector

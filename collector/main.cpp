@@ -1,16 +1,32 @@
 // mamori-collector: keeps the terminals' evidence and answers for it.
 #include <google/protobuf/stubs/logging.h>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 
 #include "collector/Collector.h"
 #include "collector/CollectorHome.h"
 #include "mamori/common/CommandLine.h"
+#include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
+#include "mamori/proto/Certificate.h"
 
 using namespace mamori::collector;
 using mamori::common::CommandLine;
+
+namespace {
+// "2028-04-01 09:30 UTC": the collector's directory may not hold its time zone's store yet.
+std::string isoUtc(int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char out[32];
+    std::strftime(out, sizeof out, "%Y-%m-%d %H:%M UTC", &tm);
+    return out;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
     mamori::Log::setPrefix("mamori-collector");
@@ -75,6 +91,40 @@ int main(int argc, char** argv) {
                                     return 0;
                                 });
     run->add_option("--threads", threads, "worker threads (default 2)")->type_name("N")->check(CLI::Range(1, 256));
+
+    int renew_days = static_cast<int>(CollectorHome::kServerCertificateValidity.count());
+    std::vector<std::string> renew_names;
+    CLI::App* renew = cli.command(
+        app, "renew-cert",
+        "renew the collector's TLS server certificate under the same CA, with a new key (agents keep trusting it: they "
+        "pin the CA); served after a restart",
+        "  mamori-collector renew-cert --dir /var/lib/mamori-collector && systemctl restart mamori-collector\n"
+        "  mamori-collector renew-cert --dir /var/lib/mamori-collector --name collector.city.local --name 10.0.0.5",
+        [&] {
+            CollectorHome home(dir);
+            const auto before = mamori::proto::Certificate::fromPem(mamori::common::Files::read(home.file("server.pem")));
+            const auto after = mamori::proto::Certificate::fromPem(
+                home.renewServerCertificate(std::chrono::days(renew_days), renew_names));
+            std::string names;
+            for (const auto& n : after.subjectAltNames()) names += (names.empty() ? "" : ", ") + n;
+            std::cout << "server certificate renewed in " << home.file("server.pem").string() << " (new key in "
+                      << home.file("server.key").string() << ", mode 0600)\n"
+                      << "  names:       " << names << "\n"
+                      << "  valid until: " << isoUtc(after.notAfterUnix()) << " (the old one: "
+                      << isoUtc(before.notAfterUnix()) << ")\n"
+                      << "  restart the collector to serve it: systemctl restart mamori-collector\n"
+                      << "サーバー証明書を更新しました。コレクターを再起動すると使われます。\n";
+            return 0;
+        });
+    renew->add_option("--days", renew_days, "how long the new certificate is valid (default 825)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 3650));
+    renew->add_option("--name", renew_names,
+                      "a DNS name or IP agents use to reach this collector (repeatable; default: the names of the "
+                      "current certificate)")
+        ->type_name("NAME")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
     return cli.run(argc, argv);
 }

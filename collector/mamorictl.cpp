@@ -2,6 +2,7 @@
 #include "collector/ctl/CtlContext.h"
 #include "collector/ctl/EvidenceCommands.h"
 #include "collector/ctl/ExceptionCommands.h"
+#include "collector/ctl/LifecycleCommands.h"
 #include "collector/ctl/PolicyCommands.h"
 #include "collector/ctl/ReportCommands.h"
 #include "collector/ctl/StoreCommands.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
         std::string(mamori::common::CommandLine::kExitCodes));
     CtlContext ctx(cli.app());
     TerminalCommands terminals(cli, ctx);
+    LifecycleCommands lifecycle(cli, ctx);  // adds to the token and terminal groups made just above
     EvidenceCommands evidence(cli, ctx);
     ReportCommands reports(cli, ctx);
     PolicyCommands policy(cli, ctx);

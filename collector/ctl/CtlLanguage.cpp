@@ -31,6 +31,7 @@ std::string CtlLanguage::status(const std::string& english) const {
                                                        {"not reporting", "未報告"},
                                                        {"off", "電源断（正常終了）"},
                                                        {"off-hours", "時間外"},
+                                                       {"decommissioned", "廃止済み"},
                                                        {"tampering suspected", "改ざんの疑い"}};
     if (!japanese_) return english;
     const auto it = ja.find(english);

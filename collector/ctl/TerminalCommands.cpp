@@ -53,8 +53,9 @@ int TerminalCommands::createToken() {
     json::object body{{"group", group_}, {"valid_hours", valid_hours_}};
     auto v = ctx_.connection().call(Verb::post, "/admin/v1/enroll-tokens", json::serialize(body));
     std::cout << CtlContext::text(v.at("token")) << "\n";
-    std::cerr << "one-time token for group '" << CtlContext::text(v.at("group")) << "', valid until "
-              << CtlContext::text(v.at("expires")) << "\n";
+    std::cerr << "one-time token " << CtlContext::text(v.at("id")) << " for group '" << CtlContext::text(v.at("group"))
+              << "', valid until " << CtlContext::text(v.at("expires")) << " (revoke it with mamorictl token revoke "
+              << CtlContext::text(v.at("id")) << ")\n";
     return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "mamori/common/ConfigFile.h"
 
 #include <charconv>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -76,6 +77,35 @@ long long ConfigFile::getInt(const std::string& key, long long fallback, long lo
         throw Error(file_name_ + ":" + std::to_string(it->second.second) + ": '" + key + "' must be a whole number from " +
                     std::to_string(min) + " to " + std::to_string(max) + ", found '" + v + "'");
     return out;
+}
+
+std::chrono::seconds ConfigFile::getDuration(const std::string& key, std::chrono::seconds fallback,
+                                             std::chrono::seconds min, std::chrono::seconds max) const {
+    auto it = values_.find(key);
+    if (it == values_.end()) return fallback;
+    const std::string& v = it->second.first;
+    auto show = [](std::chrono::seconds d) {
+        const long long s = d.count();
+        return s % 86400 == 0 ? std::to_string(s / 86400) + "d" : std::to_string(s) + "s";
+    };
+    long long n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    long long unit = 0;
+    if (ec == std::errc() && end + 1 == v.data() + v.size()) {
+        switch (*end) {
+            case 's': unit = 1; break;
+            case 'm': unit = 60; break;
+            case 'h': unit = 3600; break;
+            case 'd': unit = 86400; break;
+            default: break;
+        }
+    }
+    const long long limit = std::numeric_limits<long long>::max() / 86400;
+    if (unit == 0 || n < 0 || n > limit || n * unit < min.count() || n * unit > max.count())
+        throw Error(file_name_ + ":" + std::to_string(it->second.second) + ": '" + key +
+                    "' must be a duration from " + show(min) + " to " + show(max) +
+                    " written as a whole number and a unit (s, m, h or d: 45s, 30m, 12h, 825d), found '" + v + "'");
+    return std::chrono::seconds(n * unit);
 }
 
 void ConfigFile::write(const std::filesystem::path& file, const std::map<std::string, std::string>& values,

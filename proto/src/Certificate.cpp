@@ -4,7 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "mamori/proto/Sha256.h"
@@ -60,10 +62,49 @@ std::string Certificate::publicKeyRaw() const {
     return out;
 }
 
-int64_t Certificate::notAfterUnix() const {
+namespace {
+int64_t unixOf(const ASN1_TIME* t) {
     struct tm tm {};
-    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert_.get()), &tm) != 1) return 0;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
     return static_cast<int64_t>(timegm(&tm));
+}
+}  // namespace
+
+int64_t Certificate::notBeforeUnix() const { return unixOf(X509_get0_notBefore(cert_.get())); }
+int64_t Certificate::notAfterUnix() const { return unixOf(X509_get0_notAfter(cert_.get())); }
+
+std::vector<std::string> Certificate::subjectAltNames() const {
+    std::vector<std::string> out;
+    auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert_.get(), NID_subject_alt_name, nullptr, nullptr));
+    if (!names) return out;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+        if (n->type == GEN_DNS) {
+            const ASN1_IA5STRING* dns = n->d.dNSName;
+            out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                             static_cast<size_t>(ASN1_STRING_length(dns)));
+        } else if (n->type == GEN_IPADD) {
+            // 4 bytes (IPv4, dotted) or 16 (IPv6, eight groups uncompressed): both parse back alike.
+            const unsigned char* b = ASN1_STRING_get0_data(n->d.iPAddress);
+            const int len = ASN1_STRING_length(n->d.iPAddress);
+            std::string text;
+            char part[8];
+            if (len == 4) {
+                for (int k = 0; k < 4; ++k) {
+                    std::snprintf(part, sizeof part, k ? ".%u" : "%u", static_cast<unsigned>(b[k]));
+                    text += part;
+                }
+            } else if (len == 16) {
+                for (int k = 0; k < 16; k += 2) {
+                    std::snprintf(part, sizeof part, k ? ":%x" : "%x", static_cast<unsigned>((b[k] << 8) | b[k + 1]));
+                    text += part;
+                }
+            }
+            if (!text.empty()) out.push_back(std::move(text));
+        }
+    }
+    GENERAL_NAMES_free(names);
+    return out;
 }
 
 std::string Certificate::fingerprint() const {

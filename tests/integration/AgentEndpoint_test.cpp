@@ -68,7 +68,7 @@ TEST_P(AgentEndpoint, CertificateFromAnotherCaIsRefusedAtHandshake) {
     auto other = mamori::collector::CertificateAuthority::create(dir / "other-ca", "elsewhere");
     auto key = mamori::proto::Ed25519Key::generate();
     auto csr = mamori::proto::CertificateRequest::parse(mamori::proto::CertificateRequest::create(key, "term-a"));
-    auto tls = mamori::common::HttpsClient::context(ca_pem, other.issueClient(csr, terminal->id(), 30), key.privatePem());
+    auto tls = mamori::common::HttpsClient::context(ca_pem, other.issueClient(csr, terminal->id(), std::chrono::days(30)), key.privatePem());
     EXPECT_THROW(terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString()),
                  std::runtime_error);
     EXPECT_TRUE(logged("TLS handshake from 127.0.0.1 refused"));
@@ -79,7 +79,7 @@ TEST_P(AgentEndpoint, ExpiredCertificateIsRefusedAtHandshake) {
     auto ca = mamori::collector::CertificateAuthority::load(dir / "collector");
     auto csr = mamori::proto::CertificateRequest::parse(
         mamori::proto::CertificateRequest::create(terminal->key(), terminal->id()));
-    auto tls = mamori::common::HttpsClient::context(ca_pem, ca.issueClient(csr, terminal->id(), -1),
+    auto tls = mamori::common::HttpsClient::context(ca_pem, ca.issueClient(csr, terminal->id(), std::chrono::days(-1)),
                                                    terminal->key().privatePem());
     EXPECT_THROW(terminal->post(*tls, "/v1/events", terminal->batch(1).SerializeAsString()),
                  std::runtime_error);
@@ -91,8 +91,11 @@ TEST_P(AgentEndpoint, ReusedTokenIsRefused) {
     std::string token = collector->token();
     SimulatedTerminal b(collector->agentUrl(), ca_pem), c(collector->agentUrl(), ca_pem);
     EXPECT_EQ(b.enroll(token, "term-b").status, 200u);
-    EXPECT_EQ(c.enroll(token, "term-c").status, 403u);
-    EXPECT_TRUE(logged("token unknown, used or expired"));
+    const auto res = c.enroll(token, "term-c");
+    EXPECT_EQ(res.status, 403u);
+    EXPECT_NE(res.body.find("was already used to enroll a terminal"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("既に端末の登録に使われています"), std::string::npos) << res.body;
+    EXPECT_TRUE(logged("refused: this enrollment token ("));
 }
 
 TEST_P(AgentEndpoint, ExpiredTokenIsRefused) {
@@ -101,8 +104,11 @@ TEST_P(AgentEndpoint, ExpiredTokenIsRefused) {
     auto store = mamori::collector::openStore(storeUrl());
     store->addEnrollToken({token.secretHash(), "default", std::time(nullptr) - 1, "test"});
     SimulatedTerminal b(collector->agentUrl(), ca_pem);
-    EXPECT_EQ(b.enroll(token.str(), "term-b").status, 403u);
-    EXPECT_TRUE(logged("refused: token unknown, used or expired"));
+    const auto res = b.enroll(token.str(), "term-b");
+    EXPECT_EQ(res.status, 403u);
+    EXPECT_NE(res.body.find("has expired"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("有効期限が切れています"), std::string::npos) << res.body;
+    EXPECT_TRUE(logged("has expired; ask your administrator for a new one"));
 }
 
 TEST_P(AgentEndpoint, PostingForAnotherTerminalIsRefused) {

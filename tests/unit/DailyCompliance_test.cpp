@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "collector/LocalCalendar.h"
+#include "collector/ReportingExpectation.h"
 #include "collector/Store.h"
 
 using namespace mamori::collector;
@@ -87,4 +88,23 @@ TEST_F(DailyComplianceTest, ListsViolationsAndSilentTerminalsOfToday) {
     EXPECT_EQ(dc.violations("2026-11-24", now, "", "", {"市民課"}).size(), 1u);
     // Silence is judged for today only.
     EXPECT_TRUE(dc.violations("2026-11-23", now, "", "").empty());
+}
+
+TEST_F(DailyComplianceTest, ADecommissionedTerminalIsNeitherMissingNorViolatingAnyMore) {
+    terminal("silent", "税務課", now - 3 * 3600);
+    terminal("gone", "税務課", now - 3 * 3600);
+    // A standing condition of the terminal that leaves: a clock judged wrong yesterday.
+    store->recordSync("gone", TerminalStore::Sync{now - 86400, 1, -86'400'000, true, "2026-11-23", "a day behind"});
+    DailyCompliance dc(*store, tokyo, 2 * 3600);
+    ASSERT_EQ(dc.violations("2026-11-24", now, "", "reporting").size(), 2u);
+    ASSERT_EQ(dc.violations("2026-11-24", now, "", "clock").size(), 1u);
+
+    store->decommissionTerminal("gone", {now - 60, "2026-11-24", "admin", "replaced", ""});
+    const auto rows = dc.violations("2026-11-24", now, "", "reporting");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].terminal, "silent");
+    EXPECT_TRUE(dc.violations("2026-11-25", now + 86400, "", "clock").empty()) << "its conditions closed with it";
+    EXPECT_EQ(dc.violations("2026-11-23", now, "", "clock").size(), 1u) << "what it did before it left stays";
+    EXPECT_EQ(ReportingExpectation::name(ReportingExpectation(*store, 7200).presence(*store->terminal("gone"), now)),
+              std::string("decommissioned"));
 }

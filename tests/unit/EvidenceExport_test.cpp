@@ -57,7 +57,7 @@ struct EvidenceExportTest : mamori::test::StoreFixture<Backend> {
         t.group = "税務課";
         t.certificate_pem = ca.ca->issueClient(
             mamori::proto::CertificateRequest::parse(mamori::proto::CertificateRequest::create(key, kTerminal)),
-            kTerminal, 825);
+            kTerminal, std::chrono::days(825));
         t.public_key = key.publicRaw();
         t.enrolled_unix = now();
         store->addTerminal(t);

@@ -167,3 +167,22 @@ TYPED_TEST(MonthlyReportTest, AFutureMonthJudgesNoDayAndAMalformedMonthIsRefused
 }
 
 }  // namespace
+
+TYPED_TEST(MonthlyReportTest, ADecommissionedTerminalIsExpectedOnlyOnTheDaysBeforeItLeft) {
+    this->enroll("a", "住民課", "2026-10-15");
+    this->enroll("b", "住民課", "2026-10-15");
+    this->enroll("old", "住民課", "2026-09-01");
+    this->store->decommissionTerminal("a", {this->at("2026-11-11", 9), "2026-11-11", "admin", "replaced", ""});
+    this->store->decommissionTerminal("old", {this->at("2026-10-20", 9), "2026-10-20", "admin", "scrapped", ""});
+    for (int d = 1; d <= 8; ++d) this->day("a", dateIn(d));  // silent on the 9th and 10th, then gone
+    const auto r = this->report();
+    ASSERT_EQ(r.sections.size(), 1u);
+    const auto& jumin = r.sections[0];
+    EXPECT_EQ(jumin.terminals, 2u) << "the one gone before November was not in service in it";
+    ASSERT_EQ(jumin.not_reporting.size(), 2u);
+    EXPECT_EQ(jumin.not_reporting[0].terminal, "b");
+    EXPECT_EQ(jumin.not_reporting[0].days, 19u);
+    EXPECT_EQ(jumin.not_reporting[1].terminal, "a");
+    EXPECT_EQ(jumin.not_reporting[1].days, 2u) << "the 9th and 10th; from the 11th it is out of service";
+    EXPECT_EQ(jumin.not_reporting[1].of_days, 10u);
+}

@@ -133,6 +133,30 @@ TEST(ConfigFile, IntegersMustBeWholeNumbersInRange) {
     }
 }
 
+TEST(ConfigFile, DurationsAreAWholeNumberAndAUnitInRange) {
+    using std::chrono::seconds;
+    auto duration = [](const std::string& value) {
+        return parse("log_level = " + value + "\n").getDuration("log_level", seconds(7), seconds(10), std::chrono::days(3650));
+    };
+    EXPECT_EQ(duration("825d"), std::chrono::days(825));
+    EXPECT_EQ(duration("12h"), std::chrono::hours(12));
+    EXPECT_EQ(duration("30m"), std::chrono::minutes(30));
+    EXPECT_EQ(duration("20s"), seconds(20));
+    EXPECT_EQ(parse("").getDuration("log_level", seconds(7), seconds(10), seconds(20)), seconds(7)) << "absent";
+    for (const std::string bad : {"825", "d", "5x", "1.5d", "-3d", "3 d", "3dd", "9s", "3651d", "99999999999999999999d",
+                                  "106751991167300d", ""}) {
+        try {
+            duration(bad);
+            ADD_FAILURE() << "accepted '" << bad << "'";
+        } catch (const ConfigFile::Error& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("agent.conf:1: 'log_level' must be a duration from 10s to 3650d"), std::string::npos)
+                << what;
+            EXPECT_NE(what.find("found '" + bad + "'"), std::string::npos) << what;
+        }
+    }
+}
+
 TEST(ConfigFile, NulAndNonUtf8BytesDoNotEndTheLineOrTheFile) {
     const char text[] = "state_dir = /a\0b\nlog_level = \xff\xfe\n";
     auto cfg = parse(std::string(text, sizeof text - 1));

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -24,6 +25,10 @@ public:
     std::optional<std::string> get(const std::string& key) const;
     std::string get(const std::string& key, const std::string& fallback) const;
     long long getInt(const std::string& key, long long fallback, long long min, long long max) const;
+    // A whole number with its unit: 45s, 30m, 12h, 825d. Throws Error (file:line) for anything
+    // else, or a duration outside [min, max].
+    std::chrono::seconds getDuration(const std::string& key, std::chrono::seconds fallback, std::chrono::seconds min,
+                                     std::chrono::seconds max) const;
 
     // Writes key = value lines atomically with the given mode.
     static void write(const std::filesystem::path& file, const std::map<std::string, std::string>& values,

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mamori/proto/Ed25519Key.h"
 
@@ -19,7 +20,11 @@ public:
     std::string pem() const;
     std::string commonName() const;
     std::string publicKeyRaw() const;  // raw Ed25519; empty for other key types
+    int64_t notBeforeUnix() const;
     int64_t notAfterUnix() const;
+    // The DNS names and IP addresses of the subject alternative names, in order (a server
+    // certificate is renewed for the same names).
+    std::vector<std::string> subjectAltNames() const;
     std::string fingerprint() const;   // SHA-256 of the DER, hex: what an enrollment token pins
     // True when issuer signed this certificate and it is valid at now_unix.
     bool issuedBy(const Certificate& issuer, int64_t now_unix) const;
