@@ -59,7 +59,7 @@ int64_t nowNs() {
         .count();
 }
 
-// Sections (所属) of a mid-sized city hall: the groups officers filter by.
+// Sections (所属) of a mid-sized city hall: the groups section managers filter by.
 const std::vector<std::string> kSections = {
     "総務課", "企画課", "財政課", "税務課", "住民課", "保険年金課", "福祉課", "子育て支援課", "健康推進課", "環境課",
     "産業振興課", "農林課", "建設課", "都市計画課", "上下水道課", "会計課", "議会事務局", "教育総務課", "学校教育課",

@@ -35,7 +35,7 @@ public:
     DailyCompliance(Store& store, const LocalCalendar& calendar, int64_t fallback_heartbeat_s)
         : store_(store), calendar_(calendar), fallback_heartbeat_s_(fallback_heartbeat_s) {}
 
-    // section / control empty = all; sections (for an officer) restricts to those groups. Throws
+    // section / control empty = all; sections (for a section manager) restricts to those groups. Throws
     // common::UserError (invalid) for a control no row can have.
     std::vector<Row> violations(const std::string& date, int64_t now_unix, const std::string& section,
                                 const std::string& control, const std::vector<std::string>& sections = {});

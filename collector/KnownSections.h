@@ -7,11 +7,11 @@
 namespace mamori::collector {
 
 // The sections (所属) and tiers the collector knows: a name some terminal is in, some policy was
-// pushed to, some enrollment token was made for, some officer answers for. A name outside them
+// pushed to, some enrollment token was made for, some section manager answers for. A name outside them
 // is taken for a slip of the keyboard, never for an empty section: refused with the nearest
 // known name, so a report is not silently empty and a policy does not wait for terminals that
 // will never join its group. A section begins with what names it first (an enrollment token, an
-// officer, a move, a push with create_section), so what the store holds is all there is to know
+// section manager, a move, a push with create_section), so what the store holds is all there is to know
 // (TerminalStore::knownGroups), and collectors sharing a database always agree.
 class KnownSections {
 public:

@@ -52,7 +52,7 @@ public:
 
     MonthlyReport(Store& store, const LocalCalendar& calendar) : store_(store), calendar_(calendar) {}
 
-    // month: YYYY-MM. section empty = all; visible (for an officer) restricts to those sections.
+    // month: YYYY-MM. section empty = all; visible (for a section manager) restricts to those sections.
     // Throws common::UserError for a malformed month.
     Result build(const std::string& month, int64_t now_unix, const std::string& section = "",
                  const std::vector<std::string>& visible = {});

@@ -346,7 +346,7 @@ void PostgresStore::writeSections(SqlConnection& c, const std::string& name, con
               {P::text(name), P::integer(i), P::text(sections[i])});
 }
 
-// What SELECT reads for a copied column: booleans as 0/1 as SQLite keeps them, and an officer's
+// What SELECT reads for a copied column: booleans as 0/1 as SQLite keeps them, and a section manager's
 // sections (a table of their own here) as the JSON array SQLite keeps in admin_users.sections.
 std::string PostgresStore::selectExpression(const StoreTable& t, const StoreColumn& c) {
     if (c.kind == StoreColumn::Kind::Boolean) return std::string(c.name) + "::int";

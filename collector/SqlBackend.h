@@ -13,7 +13,7 @@
 namespace mamori::collector {
 
 // What one database adds under SqlStore: its connections and how writes become durable, its
-// dialect, and the officers' sections, which the schemas keep differently. The schema itself,
+// dialect, and the section managers' sections, which the schemas keep differently. The schema itself,
 // and its migrations, belong to the backend too.
 class SqlBackend {
 public:

@@ -19,8 +19,8 @@ struct SqlDialect {
     std::string next_policy_version;
     std::string last_policy_version;
     std::string continue_after_copy;
-    // A query of every section an officer answers for, one per row.
-    std::string officer_sections;
+    // A query of every section a section manager answers for, one per row.
+    std::string manager_sections;
 };
 
 }  // namespace mamori::collector

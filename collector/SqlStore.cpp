@@ -291,7 +291,7 @@ std::vector<std::string> SqlStore::knownGroups() {
         return rowsOf<std::string>(c,
                                    "SELECT group_name FROM terminals UNION SELECT group_name FROM enroll_tokens "
                                    "UNION SELECT group_name FROM policies UNION " +
-                                       db_.dialect().officer_sections,
+                                       db_.dialect().manager_sections,
                                    {}, [](const SqlRow& r) { return r.text(0); });
     });
     // Byte order, as every list of the store is sorted, whatever the database's locale.

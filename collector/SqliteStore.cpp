@@ -298,7 +298,7 @@ const SqlDialect& SqliteStore::dialect() const {
         "UPDATE sqlite_sequence SET seq = max(seq, ?1, (SELECT coalesce(max(version), 0) FROM policies), "
         "(SELECT coalesce(max(version), 0) FROM exceptions), "
         "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) WHERE name = 'policies'",
-        // An officer's sections are a JSON array in their row.
+        // A section manager's sections are a JSON array in their row.
         "SELECT s.value FROM admin_users u, json_each(u.sections) s"};
     return sqlite;
 }

@@ -106,7 +106,7 @@ public:
     // listing the fleet.
     virtual std::vector<TerminalRecord> silentTerminals(int64_t before_unix) = 0;
     // Every group (section or tier) the store names anywhere: a terminal's, an enrollment token's,
-    // a pushed policy's or an officer's. Sorted, each once.
+    // a pushed policy's or a section manager's. Sorted, each once.
     virtual std::vector<std::string> knownGroups() = 0;
     // The terminals suspected of tampering (tampering_since_unix set), ordered by id, without
     // certificate_pem.

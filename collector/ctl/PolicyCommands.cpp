@@ -32,7 +32,7 @@ PolicyCommands::PolicyCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_
                  "プロファイルのファイルが指定されていません");
     push->add_option("--group", group_,
                      "the section or tier it applies to (default: all). It must be known: some terminal, "
-                     "enrollment token, officer or earlier policy names it")
+                     "enrollment token, section manager or earlier policy names it")
         ->type_name("G");
     push->add_flag("--create-section", create_section_,
                    "begin a new section with this policy, before any terminal or token names it");

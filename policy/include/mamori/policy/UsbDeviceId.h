@@ -10,7 +10,7 @@ namespace mamori::policy {
 // A USB device as an exception (例外措置) names it: "VID:PID:SERIAL", or "VID:PID" for a device
 // that reports no serial number. VID and PID are 4 hexadecimal digits each, as lsusb shows them;
 // the serial is what lsusb -v shows as iSerial. The one place this text is read: the profile
-// loader, the collector's exception grant and the agent all parse it here, so an id typed
+// loader, the collector's exception requests and the agent all parse it here, so an id typed
 // "04BB:0C0A:..." matches the same stick everywhere.
 class UsbDeviceId {
 public:
