@@ -1,5 +1,7 @@
 #include "agent/Agent.h"
 
+#include <csignal>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -376,7 +378,12 @@ struct Agent::Impl {
 
 Agent::Agent(AgentConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Agent::~Agent() = default;
-int Agent::run() { return impl_->run(); }
+int Agent::run() {
+    // A peer gone mid-write (a collector killed, a child's pipe closed) is an error to handle where
+    // it happens, never the death of the guard.
+    ::signal(SIGPIPE, SIG_IGN);
+    return impl_->run();
+}
 int Agent::farewell(std::chrono::seconds timeout) { return impl_->farewell(timeout); }
 
 }  // namespace mamori::agent

@@ -1,5 +1,7 @@
 #include "collector/Collector.h"
 
+#include <csignal>
+
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/address.hpp>
@@ -218,6 +220,8 @@ void Collector::waitForSignal() {
 }
 
 void Collector::run(int threads) {
+    // A client gone mid-write is that connection's error, never the collector's end.
+    ::signal(SIGPIPE, SIG_IGN);
     waitForSignal();
     // Said before anything is served: an expired server certificate explains every refused agent.
     impl_->checkCertificates();

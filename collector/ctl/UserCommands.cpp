@@ -24,6 +24,17 @@ json::array words(const std::vector<std::string>& list) {
 
 UserCommands::UserCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx) {
     CLI::App* user = cli.group(cli.app(), "user", "the people who use the admin endpoint, their roles and rights");
+    // --role and --section, the same for a new account and a changed one.
+    auto roleOptions = [&](CLI::App* command) {
+        cli.required(command->add_option("--role", role_, kRoles)
+                         ->type_name("ROLE")
+                         ->check(CLI::IsMember({"ciso", "security_admin", "section_manager", "auditor"})),
+                     "the role", "役割（--role）が指定されていません");
+        command->add_option("--section", sections_, "section_manager: a section they answer for (repeatable)")
+            ->type_name("S")
+            ->expected(1)
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    };
     CLI::App* add = cli.command(*user, "add",
                                 "a person with their own token (printed once); section managers see only their "
                                 "sections",
@@ -32,14 +43,7 @@ UserCommands::UserCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx
                                 "  mamorictl user add kansa --role auditor",
                                 [this] { return this->add(); });
     cli.required(add->add_option("NAME", name_, "their account name"), "the user's name", "利用者名が指定されていません");
-    cli.required(add->add_option("--role", role_, kRoles)
-                     ->type_name("ROLE")
-                     ->check(CLI::IsMember({"ciso", "security_admin", "section_manager", "auditor"})),
-                 "the role", "役割（--role）が指定されていません");
-    add->add_option("--section", sections_, "section_manager: a section they answer for (repeatable)")
-        ->type_name("S")
-        ->expected(1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    roleOptions(add);
 
     CLI::App* ls = cli.command(*user, "list", "every account: role, sections, rights, disabled or not",
                                "  mamorictl user list", [this] { return this->list(); });
@@ -53,14 +57,7 @@ UserCommands::UserCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx
                                      return change(body);
                                  });
     cli.required(role->add_option("NAME", name_, "the account"), "the user's name", "利用者名が指定されていません");
-    cli.required(role->add_option("--role", role_, kRoles)
-                     ->type_name("ROLE")
-                     ->check(CLI::IsMember({"ciso", "security_admin", "section_manager", "auditor"})),
-                 "the role", "役割（--role）が指定されていません");
-    role->add_option("--section", sections_, "section_manager: a section they answer for (repeatable)")
-        ->type_name("S")
-        ->expected(1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    roleOptions(role);
 
     CLI::App* rights = cli.command(
         *user, "rights",
