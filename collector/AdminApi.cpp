@@ -41,7 +41,17 @@ std::string pathOf(const HttpRequestHead& req) {
 
 }  // namespace
 
-std::optional<AdminUser> AdminApi::authenticate(const HttpRequestHead& req, const Caller& caller) {
+HttpResponse AdminApi::unauthenticated(const HttpRequestHead& req, const std::string& disabled) {
+    if (!disabled.empty())
+        return AdminHttp::error(req, http::status::unauthorized,
+                                "the account " + disabled + " is disabled; ask an administrator to enable it",
+                                "利用者 " + disabled + " は無効化されています。管理者に有効化を依頼してください");
+    return AdminHttp::error(req, http::status::unauthorized, "a valid bearer token is required",
+                            "有効なアクセストークンが必要です");
+}
+
+std::optional<AdminUser> AdminApi::authenticate(const HttpRequestHead& req, const Caller& caller,
+                                                std::string& disabled) {
     std::string auth(req[http::field::authorization]);
     std::optional<AdminUser> user;
     if (auth.rfind("Bearer ", 0) == 0)
@@ -49,6 +59,7 @@ std::optional<AdminUser> AdminApi::authenticate(const HttpRequestHead& req, cons
     if (user && user->disabled_unix != 0) {
         Log::warn("admin endpoint: " + caller.address + " " + std::string(req.method_string()) + " " +
                   std::string(req.target()) + " refused: the account " + user->name + " is disabled");
+        disabled = user->name;
         return std::nullopt;
     }
     if (!user)
@@ -59,9 +70,8 @@ std::optional<AdminUser> AdminApi::authenticate(const HttpRequestHead& req, cons
 
 std::optional<HttpResponse> AdminApi::admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit) {
     // The token is checked on the header: a caller without one never has a body read.
-    if (!authenticate(req, caller))
-        return AdminHttp::error(req, http::status::unauthorized, "a valid bearer token is required",
-                         "有効なアクセストークンが必要です");
+    std::string disabled;
+    if (!authenticate(req, caller, disabled)) return unauthenticated(req, disabled);
     body_limit = req.method() == http::verb::get ? 0 : kMaxBody;
     return std::nullopt;
 }
@@ -71,10 +81,9 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
     const std::string request = std::string(req.method_string()) + " " + std::string(req.target());
     std::optional<AdminUser> user;
     try {
-        user = authenticate(req, caller);
-        if (!user)
-            return AdminHttp::error(req, http::status::unauthorized, "a valid bearer token is required",
-                             "有効なアクセストークンが必要です");
+        std::string disabled;
+        user = authenticate(req, caller, disabled);
+        if (!user) return unauthenticated(req, disabled);
         for (const auto& e : extensions_)
             if (auto answer = e(req, path, *user)) return std::move(*answer);
         const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;

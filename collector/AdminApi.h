@@ -44,8 +44,11 @@ public:
     void extend(Extension e) { extensions_.push_back(std::move(e)); }
 
 private:
-    // The user of the request's bearer token; a refusal is logged.
-    std::optional<AdminUser> authenticate(const HttpRequestHead& req, const Caller& caller);
+    // The user of the request's bearer token; a refusal is logged. `disabled` names the account
+    // when the token is one of a disabled account.
+    std::optional<AdminUser> authenticate(const HttpRequestHead& req, const Caller& caller, std::string& disabled);
+    // The 401 for a request without a user: a disabled account is told so.
+    static HttpResponse unauthenticated(const HttpRequestHead& req, const std::string& disabled);
     HttpResponse createToken(const HttpRequest& req, const AdminUser& user);
     HttpResponse listTerminals(const HttpRequest& req, const AdminUser& user);
     HttpResponse violations(const HttpRequest& req, const AdminUser& user);

@@ -1,15 +1,13 @@
 #include "collector/ExceptionRequest.h"
 
 #include "collector/AdminAnswer.h"
+#include "collector/AdminHttp.h"
 
-#include <date/date.h>
-#include <date/tz.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
-#include <sstream>
 #include <stdexcept>
 #include "mamori/common/UserError.h"
 #include "mamori/policy/UsbDeviceId.h"
@@ -18,14 +16,6 @@ namespace mamori::collector {
 namespace json = boost::json;
 
 namespace {
-
-std::string field(const json::object& o, const char* key) {
-    const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return {};
-    if (!v->is_string()) throw common::UserError::invalid(std::string(key) + " must be a string",
-                                                          std::string(key) + " は文字列で指定してください");
-    return std::string(v->as_string());
-}
 
 bool isHex(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
@@ -77,23 +67,23 @@ void ExceptionRequest::requireWithin(int64_t expires_unix, int max_days, const L
 ExceptionRecord ExceptionRequest::fromJson(const json::object& body, const std::string& requester,
                                            const LocalCalendar& calendar, int64_t now_unix, int max_days) {
     mamori::v1::PolicyException e;
-    e.set_terminal(field(body, "terminal"));
-    e.set_group(field(body, "group"));
+    e.set_terminal(AdminHttp::text(body, "terminal"));
+    e.set_group(AdminHttp::text(body, "group"));
     if (e.terminal().empty() == e.group().empty())
         throw common::UserError::invalid("an exception applies to exactly one terminal or one group",
                                          "例外措置の対象は端末1台またはグループ1つのどちらかです");
 
-    const std::string control = field(body, "control");
+    const std::string control = AdminHttp::text(body, "control");
     if (control == "usb") {
-        const auto device = mamori::policy::UsbDeviceId::parse(field(body, "device"));
+        const auto device = mamori::policy::UsbDeviceId::parse(AdminHttp::text(body, "device"));
         if (!device)
             throw common::UserError::invalid("a usb exception needs --device VID:PID[:SERIAL]: " + device.why,
                                              "USB の例外措置には --device VID:PID[:SERIAL] が必要です: " + device.why_ja);
         // A stick is decided when it is plugged in, whoever is at the terminal (ExceptionScope).
-        if (!field(body, "user").empty())
+        if (!AdminHttp::text(body, "user").empty())
             throw common::UserError::invalid("a usb exception applies to a terminal or group, not to one user there",
                                              "USB の例外措置は端末またはグループが対象です。利用者を限定することはできません");
-        const std::string access = field(body, "access");
+        const std::string access = AdminHttp::text(body, "access");
         if (!access.empty() && access != "read-only" && access != "read-write")
             throw common::UserError::invalid("access must be read-only or read-write",
                                              "access は read-only か read-write で指定してください");
@@ -102,8 +92,8 @@ ExceptionRecord ExceptionRequest::fromJson(const json::object& body, const std::
         // Read-only unless asked otherwise: the My Number tier forbids writing to media (002:1020).
         e.set_usb_action(access == "read-write" ? mamori::v1::ALLOW : mamori::v1::ALLOW_READONLY);
     } else if (control == "software") {
-        std::string sha = field(body, "sha256");
-        const std::string path = field(body, "path");
+        std::string sha = AdminHttp::text(body, "sha256");
+        const std::string path = AdminHttp::text(body, "path");
         std::transform(sha.begin(), sha.end(), sha.begin(), [](unsigned char c) { return std::tolower(c); });
         if (sha.empty() == path.empty())
             throw common::UserError::invalid(
@@ -132,12 +122,12 @@ ExceptionRecord ExceptionRequest::fromJson(const json::object& body, const std::
                                          "制御（control）は usb、software、hours のいずれかです");
     }
 
-    e.set_user(field(body, "user"));
-    e.set_reason(field(body, "reason"));
+    e.set_user(AdminHttp::text(body, "user"));
+    e.set_reason(AdminHttp::text(body, "reason"));
     e.set_requested_by(requester);
     if (e.reason().empty()) throw common::UserError::invalid("an exception needs a reason", "例外措置には理由が必要です");
 
-    const std::string until = field(body, "until");
+    const std::string until = AdminHttp::text(body, "until");
     if (until.empty()) throw common::UserError::invalid("an exception needs an expiry (--until YYYY-MM-DD)",
                                                           "例外措置には有効期限（--until YYYY-MM-DD）が必要です");
     e.set_expires_unix(endOfLocalDate(until, calendar));

@@ -81,14 +81,14 @@ HttpResponse LifecycleApi::decommission(const HttpRequest& req, const AdminUser&
     if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
         throw UserError::invalid("say why the terminal is decommissioned (reason): it is kept with it",
                                  "廃止の理由（reason）を記入してください。端末の記録とともに保存されます");
-    const auto terminal = std::optional<TerminalRecord>(AdminScope(store_).requireTerminal(id, user));
+    const TerminalRecord terminal = AdminScope(store_).requireTerminal(id, user);
     const int64_t now = AdminHttp::nowUnix();
     TerminalStore::Decommission d{now, calendar_.dateOfUnix(now), user.name, reason, {}};
     // Bundles are checked against the certificate vouching for the event key as of their export;
     // the terminal renews it no more, so it is issued once more, for as long as its evidence is
     // kept. It vouches for history only: the terminal's certificates are refused from now on.
-    if (terminal->decommissioned_unix == 0)
-        d.evidence_certificate_pem = ca_.issueClient(mamori::proto::Ed25519Key::fromPublicRaw(terminal->public_key), id,
+    if (terminal.decommissioned_unix == 0)
+        d.evidence_certificate_pem = ca_.issueClient(mamori::proto::Ed25519Key::fromPublicRaw(terminal.public_key), id,
                                                      settings_.evidence_kept);
     const TerminalRecord after = store_.decommissionTerminal(id, d);
     // The access log is the trail of who decided what about a terminal's evidence.

@@ -121,6 +121,11 @@ HttpResponse UserApi::change(const HttpRequest& req, const AdminUser& user) {
     if (!target) throw UserError::notFound("no user '" + name + "' (see mamorictl user list)",
                                            "利用者「" + name + "」はいません（mamorictl user list で確認できます）");
     requireMayManage(user, target->role);
+    // A change that names nothing to change is a mistaken command, not a success.
+    if (!o.contains("role") && !o.contains("sections") && names(o, "grant").empty() && names(o, "revoke").empty() &&
+        !o.contains("disabled"))
+        throw UserError::invalid("say what to change: a role, sections, rights to grant or revoke, or disabled",
+                                 "変更する内容（役割・所属・付与または取り消す権限・無効化）を指定してください");
     if (o.contains("role") || o.contains("sections")) {
         setRole(*target, o, false);
         requireMayManage(user, target->role);

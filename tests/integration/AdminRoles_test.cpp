@@ -126,6 +126,10 @@ TEST_P(AdminRoles, TheFirstCisoIsMadeByTheAdministratorAndThenOnlyTheCisoNamesCi
     as(ciso, {"user", "disable", "sato"});
     out = as(sato, {"terminals"}, 1);
     EXPECT_NE(out.find("HTTP 401"), std::string::npos) << out;
+    EXPECT_NE(out.find("the account sato is disabled"), std::string::npos) << out;
+    EXPECT_NE(out.find("無効化されています"), std::string::npos) << out;
+    out = as(ciso, {"user", "rights", "sato"}, 1);
+    EXPECT_NE(out.find("say what to change"), std::string::npos) << out;
     const auto users = boost::json::parse(collector->ctl({"user", "list", "--format", "json"}));
     const auto& rows = users.at("rows").as_array();
     ASSERT_EQ(rows.size(), 3u) << users;
