@@ -19,7 +19,8 @@ const std::set<std::string>& CollectorHome::knownKeys() {
     static const std::set<std::string> keys{"agent_listen", "admin_listen", "store", "time_zone",
                                             "heartbeat_deadline_minutes", "batch_max_events", "sync_interval_seconds",
                                             "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address",
-                                            "retention_events_years", "retention_exceptions_years"};
+                                            "retention_events_years", "retention_exceptions_years",
+                                            "retention_media_years"};
     return keys;
 }
 

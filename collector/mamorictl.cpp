@@ -2,6 +2,7 @@
 #include "collector/ctl/CtlContext.h"
 #include "collector/ctl/EvidenceCommands.h"
 #include "collector/ctl/ExceptionCommands.h"
+#include "collector/ctl/MediaCommands.h"
 #include "collector/ctl/PolicyCommands.h"
 #include "collector/ctl/ReportCommands.h"
 #include "collector/ctl/StoreCommands.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     ReportCommands reports(cli, ctx);
     PolicyCommands policy(cli, ctx);
     ExceptionCommands exceptions(cli, ctx);
+    MediaCommands media(cli, ctx);
     UserCommands users(cli, ctx);
     StoreCommands stores(cli);
     return cli.run(argc, argv);
