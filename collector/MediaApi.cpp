@@ -117,8 +117,9 @@ void MediaApi::requireNoProfileConflict(const MediaRecord& rec) {
         mamori::v1::Policy policy;
         const auto record = resolver.forGroup(group);
         if (!record || !policy.ParseFromString(record->policy)) continue;
-        const auto* listed = PolicyResolver::sameStick(policy.usb(), ledger);
-        if (!listed || listed->action() == ledger.action()) continue;
+        const int index = PolicyResolver::sameStick(policy.usb(), ledger);
+        if (index < 0 || policy.usb().devices(index).action() == ledger.action()) continue;
+        const mamori::v1::UsbDevice* listed = &policy.usb().devices(index);
         throw UserError::conflict(
             "the profile '" + policy.name() + "' that section " + group + " follows already lists " + rec.device + " as " +
                 accessName(listed->action()) + " (" + listed->id() + "); a stick has one access: register it " +

@@ -59,9 +59,9 @@ mamori::v1::Policy PolicyResolver::compose(const Delivery& d) {
     auto* devices = policy.mutable_usb()->mutable_devices();
     for (const auto& m : d.media) {
         const mamori::v1::UsbDevice ledger = registeredDevice(m);
-        if (const auto* listed = sameStick(policy.usb(), ledger)) {
-            if (stricter(listed->action(), ledger.action())) continue;
-            devices->erase(devices->begin() + (listed - &*devices->begin()));
+        if (const int listed = sameStick(policy.usb(), ledger); listed >= 0) {
+            if (stricter(devices->Get(listed).action(), ledger.action())) continue;
+            devices->erase(devices->begin() + listed);
         }
         *devices->Add() = ledger;
     }
@@ -86,12 +86,13 @@ mamori::v1::UsbDevice PolicyResolver::registeredDevice(const MediaRecord& m) {
     return u;
 }
 
-const mamori::v1::UsbDevice* PolicyResolver::sameStick(const mamori::v1::UsbPolicy& usb,
-                                                        const mamori::v1::UsbDevice& device) {
-    for (const auto& d : usb.devices())
+int PolicyResolver::sameStick(const mamori::v1::UsbPolicy& usb, const mamori::v1::UsbDevice& device) {
+    for (int i = 0; i < usb.devices_size(); ++i) {
+        const auto& d = usb.devices(i);
         if (d.vendor_id() == device.vendor_id() && d.product_id() == device.product_id() && d.serial() == device.serial())
-            return &d;
-    return nullptr;
+            return i;
+    }
+    return -1;
 }
 
 bool PolicyResolver::stricter(mamori::v1::UsbAction a, mamori::v1::UsbAction b) {

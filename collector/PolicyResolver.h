@@ -53,8 +53,9 @@ public:
 
     // A ledger entry as the registered device a terminal receives (its id is the ledger number).
     static mamori::v1::UsbDevice registeredDevice(const MediaRecord& m);
-    // The registered device of `usb` that is the same stick as `device` (vendor, product, serial); null if none.
-    static const mamori::v1::UsbDevice* sameStick(const mamori::v1::UsbPolicy& usb, const mamori::v1::UsbDevice& device);
+    // The index of the registered device of `usb` that is the same stick as `device` (vendor,
+    // product, serial); -1 if none.
+    static int sameStick(const mamori::v1::UsbPolicy& usb, const mamori::v1::UsbDevice& device);
     // Whether access a is stricter than b (block > read-only > read-write).
     static bool stricter(mamori::v1::UsbAction a, mamori::v1::UsbAction b);
 

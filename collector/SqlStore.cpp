@@ -774,6 +774,9 @@ MediaRecord SqlStore::addMedia(MediaRecord m, const std::string& number_prefix, 
     return writing(db_, [&](SqlConnection& c) {
         c.transaction([&] {
             if (const std::string live = liveEntryOf(c, m.device); !live.empty()) throw deviceAlreadyRegistered(m.device, live);
+            // As they are read back: in byte order, each once.
+            std::sort(m.terminals.begin(), m.terminals.end());
+            m.terminals.erase(std::unique(m.terminals.begin(), m.terminals.end()), m.terminals.end());
             m.version = numberOf(c, db_.dialect().next_policy_version);
             // The next number of the fiscal year. Two collectors numbering at once: the loser of
             // the primary key tries the number after the winner's.

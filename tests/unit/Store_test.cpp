@@ -804,7 +804,8 @@ TYPED_TEST(StoreTest, MediaLedgerNumbersPerFiscalYearKeepsOneLiveEntryPerStickAn
     ASSERT_EQ(ledger.size(), 4u);
     EXPECT_EQ(ledger[0].id, "M-2025-0001");
     EXPECT_EQ(ledger[0].state, "retired");
-    EXPECT_EQ(ledger[2].state, "withdrawn");
+    EXPECT_EQ(ledger[2].id, "M-2025-0003") << "requested at the same second: by number";
+    EXPECT_EQ(ledger[3].state, "withdrawn");
     const auto history = store->mediaHistory(a.id);
     ASSERT_EQ(history.size(), 4u);
     EXPECT_EQ(history[0].media_id, a.id);
