@@ -245,12 +245,12 @@ HttpResponse MediaApi::withdraw(const HttpRequest& req, const AdminUser& user) {
     if (reason.empty())
         throw UserError::invalid("say why the request is withdrawn (--reason): it is kept in the ledger",
                                  "取り下げの理由（--reason）を記入してください。台帳に記録されます");
-    if (rec.state != "requested")
-        throw UserError::conflict("media " + rec.id + " is " + MediaRequest::stateAt(rec, AdminHttp::nowUnix()) +
-                                      "; only a registration not yet approved is withdrawn (retire an approved one)",
-                                  "媒体 " + rec.id + " は " + MediaRequest::stateAt(rec, AdminHttp::nowUnix()) +
-                                      " です。取り下げられるのは未承認の登録だけです（承認済みのものは廃棄してください）");
     const int64_t now = AdminHttp::nowUnix();
+    if (rec.state != "requested")
+        throw UserError::conflict("media " + rec.id + " is " + MediaRequest::stateAt(rec, now) +
+                                      "; only a registration not yet approved is withdrawn (retire an approved one)",
+                                  "媒体 " + rec.id + " は " + MediaRequest::stateAt(rec, now) +
+                                      " です。取り下げられるのは未承認の登録だけです（承認済みのものは廃棄してください）");
     MediaRecord next = rec;
     next.state = "withdrawn";
     next.ended_by = user.name;

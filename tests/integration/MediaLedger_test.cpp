@@ -284,9 +284,24 @@ TEST_P(MediaLedger, AStickRefusedAtATerminalIsRegisteredFromItsEventApprovedByAn
     EXPECT_NE(collector->ctl({"media", "list", "--state", "gone"}, 2).find("gone not in"), std::string::npos);
     EXPECT_NE(collector->ctl({"media", "list", "--state", "active"}).find("no media are active"), std::string::npos);
 
-    // Retired, the same stick may be registered again, under the next number.
+    // Retired, the same stick may be registered again, under the next number; a request is
+    // withdrawn by whoever asked, and then awaits nothing.
     as(sato, with("term-s:1"));
-    EXPECT_EQ(ledger({"--state", "requested"}).at("rows").at(0).at("id").as_string(), id.substr(0, id.size() - 4) + "0002");
+    const std::string again = id.substr(0, id.size() - 4) + "0002";
+    EXPECT_EQ(ledger({"--state", "requested"}).at("rows").at(0).at("id").as_string(), again);
+    EXPECT_NE(as(sato, {"media", "withdraw", again}, 2).find("missing the reason"), std::string::npos);
+    EXPECT_NE(as(sato, {"media", "withdraw", again, "--reason", "申請誤り"}).find("withdrawn"), std::string::npos);
+    out = as(ciso, {"media", "approve", again}, 1);
+    EXPECT_NE(out.find("is withdrawn: only a registration or a retirement that was requested awaits approval"),
+              std::string::npos)
+        << out;
+
+    // Limited to the terminals listed: only they receive it, whatever the rest of the section.
+    as(sato, {"media", "register", "--device", "0781:5581:0003", "--section", "税務課", "--purpose", "窓口", "--encrypted",
+              "no", "--until", dateIn(5), "--terminal", "term-s"});
+    as(ciso, {"media", "approve", id.substr(0, id.size() - 4) + "0003"});
+    EXPECT_EQ(statusOf("term-s").at("media").to_number<uint64_t>(), 1u);
+    EXPECT_EQ(statusOf("term-a").at("media").to_number<uint64_t>(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, MediaLedger, CollectorOnEachStore::stores(), CollectorOnEachStore::name);
