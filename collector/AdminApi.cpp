@@ -98,6 +98,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
         if (post && path == "/admin/v1/terminals/resolve-tampering") return resolveTampering(req, *user);
         if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
         if (auto answer = exceptions_.handle(req, path, *user)) return std::move(*answer);
+        if (auto answer = media_.handle(req, path, *user)) return std::move(*answer);
         if (auto answer = users_.handle(req, path, *user)) return std::move(*answer);
         if (get && path == "/admin/v1/access-log") return accessLog(req, *user);
     } catch (const UserError& e) {
@@ -384,6 +385,7 @@ HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& use
                          {"policy_group", latest ? latest->group : ""},
                          {"policy_name", latest ? latest->name : ""},
                          {"exceptions", delivery ? delivery->exceptions.size() : 0},
+                         {"media", delivery ? delivery->media.size() : 0},
                          {"behind", t.applied_policy_version < latest_version}};
         answer_.time(row, "last_seen", t.last_seen_unix);
         out.push_back(std::move(row));

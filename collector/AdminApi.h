@@ -9,6 +9,7 @@
 #include "collector/HttpsServer.h"
 #include "collector/AdminScope.h"
 #include "collector/ExceptionApi.h"
+#include "collector/MediaApi.h"
 #include "collector/UserApi.h"
 #include "collector/LocalCalendar.h"
 #include "collector/Store.h"
@@ -28,7 +29,7 @@ public:
     AdminApi(Store& store, const LocalCalendar& calendar, Settings settings)
         : store_(store), calendar_(calendar), settings_(std::move(settings)),
           compliance_(store, calendar, settings_.heartbeat_deadline_s), answer_(calendar), scope_(store),
-          exceptions_(store, calendar, scope_), users_(store, calendar, scope_) {}
+          exceptions_(store, calendar, scope_), media_(store, calendar, scope_), users_(store, calendar, scope_) {}
 
     // The largest body an administrator sends: a policy profile, a user, an exception.
     static constexpr std::size_t kMaxBody = 1024 * 1024;
@@ -72,6 +73,7 @@ private:
     AdminAnswer answer_;
     AdminScope scope_;
     ExceptionApi exceptions_;
+    MediaApi media_;
     UserApi users_;
     std::vector<Extension> extensions_;
 };

@@ -85,6 +85,7 @@ struct Collector::Impl {
         p.events_years = static_cast<int>(home.config().getInt("retention_events_years", p.events_years, 1, 100));
         p.exceptions_years =
             static_cast<int>(home.config().getInt("retention_exceptions_years", p.exceptions_years, 1, 100));
+        p.media_years = static_cast<int>(home.config().getInt("retention_media_years", p.media_years, 1, 100));
         return p;
     }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "mamori/policy/UsbDeviceId.h"
+
 namespace mamori::collector {
 
 std::optional<PolicyRecord> PolicyResolver::forGroup(const std::string& group) {
@@ -28,6 +30,11 @@ std::optional<PolicyResolver::Delivery> PolicyResolver::forTerminal(const Termin
         d.version = std::max(d.version, e.version);
         if (e.state == "active") d.exceptions.push_back(std::move(e));
     }
+    // The same for the ledger: a retirement takes a version so the policy without the stick is newer.
+    for (auto& m : media_.mediaFor(terminal.id, terminal.group, now_unix)) {
+        d.version = std::max(d.version, m.version);
+        if (m.state == "active") d.media.push_back(std::move(m));
+    }
     return d;
 }
 
@@ -49,9 +56,49 @@ mamori::v1::Policy PolicyResolver::compose(const Delivery& d) {
         if (!policy.add_exceptions()->ParseFromString(e.exception))
             throw std::runtime_error("stored exception " + e.id + " is unreadable");
     }
+    auto* devices = policy.mutable_usb()->mutable_devices();
+    for (const auto& m : d.media) {
+        const mamori::v1::UsbDevice ledger = registeredDevice(m);
+        if (const int listed = sameStick(policy.usb(), ledger); listed >= 0) {
+            if (stricter(devices->Get(listed).action(), ledger.action())) continue;
+            devices->erase(devices->begin() + listed);
+        }
+        *devices->Add() = ledger;
+    }
     policy.set_version(d.version);
     policy.set_group(d.group);
     return policy;
+}
+
+mamori::v1::UsbDevice PolicyResolver::registeredDevice(const MediaRecord& m) {
+    const auto id = mamori::policy::UsbDeviceId::parse(m.device);
+    if (!id) throw std::runtime_error("media ledger entry " + m.id + " has an unreadable device: " + id.why);
+    mamori::v1::UsbDevice u;
+    u.set_id(m.id);
+    u.set_vendor_id(id.id->vendor());
+    u.set_product_id(id.id->product());
+    u.set_serial(id.id->serial().value_or(""));
+    u.set_action(m.access == "read-write" ? mamori::v1::ALLOW : mamori::v1::ALLOW_READONLY);
+    u.set_owner_section(m.owner_section);
+    u.set_approved_by(m.approved_by);
+    u.set_expires(m.until);
+    u.set_description(m.purpose);
+    return u;
+}
+
+int PolicyResolver::sameStick(const mamori::v1::UsbPolicy& usb, const mamori::v1::UsbDevice& device) {
+    for (int i = 0; i < usb.devices_size(); ++i) {
+        const auto& d = usb.devices(i);
+        if (d.vendor_id() == device.vendor_id() && d.product_id() == device.product_id() && d.serial() == device.serial())
+            return i;
+    }
+    return -1;
+}
+
+bool PolicyResolver::stricter(mamori::v1::UsbAction a, mamori::v1::UsbAction b) {
+    // As the agent reads them: anything but the two allows blocks.
+    auto rank = [](mamori::v1::UsbAction x) { return x == mamori::v1::ALLOW ? 0 : x == mamori::v1::ALLOW_READONLY ? 1 : 2; };
+    return rank(a) > rank(b);
 }
 
 }  // namespace mamori::collector

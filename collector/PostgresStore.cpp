@@ -234,6 +234,55 @@ UPDATE terminals SET tls_certificate_pem = certificate_pem, tls_public_key = pub
 ALTER TABLE enroll_tokens ADD COLUMN revoked_unix BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE enroll_tokens ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
 )sql",
+    // 8: the media ledger (媒体管理台帳, MediaStore): registered sticks through their life, the
+    // terminals an entry is limited to, and every change. Versions from policy_versions.
+    R"sql(
+CREATE TABLE media (
+  id TEXT PRIMARY KEY,
+  version BIGINT NOT NULL UNIQUE,
+  device TEXT NOT NULL,
+  description TEXT NOT NULL,
+  owner_section TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  access TEXT NOT NULL,
+  encrypted BOOLEAN NOT NULL,
+  until_date TEXT NOT NULL,
+  expires_unix BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  source_event TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_unix BIGINT NOT NULL,
+  approved_by TEXT NOT NULL,
+  approved_unix BIGINT NOT NULL,
+  retire_requested_by TEXT NOT NULL,
+  retire_requested_unix BIGINT NOT NULL,
+  erased_by TEXT NOT NULL,
+  erase_method TEXT NOT NULL,
+  retire_reason TEXT NOT NULL,
+  ended_by TEXT NOT NULL,
+  ended_unix BIGINT NOT NULL
+);
+-- One stick, one live ledger line: the database refuses a second, even from another collector.
+CREATE UNIQUE INDEX media_live_device ON media (device) WHERE state IN ('requested', 'active', 'retiring');
+CREATE INDEX media_by_section ON media (owner_section);
+-- The terminals an entry is limited to; none: every terminal of its owner section.
+CREATE TABLE media_terminals (
+  media_id TEXT NOT NULL,
+  terminal_id TEXT NOT NULL,
+  PRIMARY KEY (media_id, terminal_id)
+);
+CREATE INDEX media_terminals_by_terminal ON media_terminals (terminal_id);
+CREATE TABLE media_history (
+  id BIGSERIAL PRIMARY KEY,
+  media_id TEXT NOT NULL,
+  at_unix BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE INDEX media_history_by_media ON media_history (media_id, id);
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 
@@ -291,12 +340,15 @@ const SqlDialect& PostgresStore::dialect() const {
         "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM policy_versions",
         "SELECT (SELECT setval('policy_versions', m) FROM (SELECT greatest(?1, "
         "(SELECT coalesce(max(version), 0) FROM policies), (SELECT coalesce(max(version), 0) FROM exceptions), "
+        "(SELECT coalesce(max(version), 0) FROM media), "
         "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) AS m) x WHERE m > 0), "
         "(SELECT setval(pg_get_serial_sequence('evidence_issues', 'id'), max(id)) FROM evidence_issues "
         "HAVING max(id) IS NOT NULL), "
         "(SELECT setval(pg_get_serial_sequence('access_log', 'id'), max(id)) FROM access_log HAVING max(id) IS NOT NULL), "
         "(SELECT setval(pg_get_serial_sequence('conditions', 'id'), max(id)) FROM conditions HAVING max(id) IS NOT NULL), "
         "(SELECT setval(pg_get_serial_sequence('exception_history', 'id'), max(id)) FROM exception_history "
+        "HAVING max(id) IS NOT NULL), "
+        "(SELECT setval(pg_get_serial_sequence('media_history', 'id'), max(id)) FROM media_history "
         "HAVING max(id) IS NOT NULL)",
         "SELECT section FROM admin_user_sections"};
     return postgres;

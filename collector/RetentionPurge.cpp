@@ -15,6 +15,8 @@ RetentionPurge::Report RetentionPurge::run(date::year_month_day today) {
     r.events = evidence_.purgeEventsBefore(r.events_kept_from, calendar_.startOfDateUnix(r.events_kept_from));
     // An exception's last day is before the cutoff date exactly when it expired by its midnight.
     r.exceptions = exceptions_.purgeExceptionsExpiredBy(calendar_.startOfDateUnix(r.exceptions_kept_from));
+    r.media_kept_from = date::format("%F", date::sys_days(FiscalYear::keptFrom(today, periods_.media_years)));
+    r.media = media_.purgeMediaEndedBefore(calendar_.startOfDateUnix(r.media_kept_from));
     return r;
 }
 
@@ -46,7 +48,15 @@ std::string RetentionPurge::describe(const Report& r) const {
                calendar_.dateOfUnix(r.exceptions.last_expiry_unix - 1);
     }
     out += " (exceptions are kept when they ended on or after " + r.exceptions_kept_from + ", " +
-           std::to_string(periods_.exceptions_years) + " year(s) after their fiscal year)";
+           std::to_string(periods_.exceptions_years) + " year(s) after their fiscal year); ";
+    if (r.media.entries == 0) {
+        out += "no media ledger entries to remove";
+    } else {
+        out += "removed " + std::to_string(r.media.entries) + " media ledger entries retired or withdrawn " +
+               calendar_.dateOfUnix(r.media.first_end_unix) + " to " + calendar_.dateOfUnix(r.media.last_end_unix);
+    }
+    out += " (media ledger entries are kept when they were retired on or after " + r.media_kept_from + ", " +
+           std::to_string(periods_.media_years) + " year(s) after their fiscal year, and while in use)";
     return out;
 }
 

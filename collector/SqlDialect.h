@@ -11,8 +11,8 @@ struct SqlDialect {
     // database's locale. Empty where that is already the order (and the index keeps it).
     std::string byte_order;
 
-    // The one policy version counter, which policies, exceptions and re-issues to moved
-    // terminals share: a statement that takes its next version and returns it (inside a write
+    // The one policy version counter, which policies, exceptions, media ledger entries and
+    // re-issues to moved terminals share: a statement that takes its next version and returns it (inside a write
     // transaction); a query of the last version it handed out (0: none); and a statement that,
     // after a copy, makes it continue after ?1 and after every copied version, and the tables'
     // ids after every copied id.

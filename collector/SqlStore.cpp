@@ -117,6 +117,71 @@ void insertChange(SqlConnection& c, const ExceptionChange& x) {
            SqlParam::text(x.role), SqlParam::text(x.action), SqlParam::text(x.note)});
 }
 
+const std::string kMediaColumns =
+    "version, id, device, description, owner_section, purpose, access, encrypted, until_date, expires_unix, state, "
+    "source_event, requested_by, requested_unix, approved_by, approved_unix, retire_requested_by, "
+    "retire_requested_unix, erased_by, erase_method, retire_reason, ended_by, ended_unix";
+
+MediaRecord readMedia(const SqlRow& r) {
+    MediaRecord m;
+    m.version = r.count(0);
+    m.id = r.text(1);
+    m.device = r.text(2);
+    m.description = r.text(3);
+    m.owner_section = r.text(4);
+    m.purpose = r.text(5);
+    m.access = r.text(6);
+    m.encrypted = r.boolean(7);
+    m.until = r.text(8);
+    m.expires_unix = r.integer(9);
+    m.state = r.text(10);
+    m.source_event = r.text(11);
+    m.requested_by = r.text(12);
+    m.requested_unix = r.integer(13);
+    m.approved_by = r.text(14);
+    m.approved_unix = r.integer(15);
+    m.retire_requested_by = r.text(16);
+    m.retire_requested_unix = r.integer(17);
+    m.erased_by = r.text(18);
+    m.erase_method = r.text(19);
+    m.retire_reason = r.text(20);
+    m.ended_by = r.text(21);
+    m.ended_unix = r.integer(22);
+    return m;
+}
+
+// The entries with the terminals each is limited to (few: one query each).
+std::vector<MediaRecord> mediaRows(SqlConnection& c, const SqlDialect& d, const std::string& sql,
+                                   SqlConnection::Params params) {
+    auto rows = rowsOf<MediaRecord>(c, sql, params, readMedia);
+    for (auto& m : rows)
+        m.terminals = rowsOf<std::string>(
+            c, "SELECT terminal_id FROM media_terminals WHERE media_id = ?1 ORDER BY terminal_id" + d.byte_order,
+            {P::text(m.id)}, [](const SqlRow& r) { return r.text(0); });
+    return rows;
+}
+
+void insertMediaChange(SqlConnection& c, const MediaChange& x) {
+    c.run("INSERT INTO media_history (media_id, at_unix, actor, role, action, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+          {SqlParam::text(x.media_id), SqlParam::integer(x.at_unix), SqlParam::text(x.actor), SqlParam::text(x.role),
+           SqlParam::text(x.action), SqlParam::text(x.note)});
+}
+
+// The live entry (requested, active or retiring) of a device, if any.
+std::string liveEntryOf(SqlConnection& c, const std::string& device) {
+    std::string id;
+    c.run("SELECT id FROM media WHERE device = ?1 AND state IN ('requested', 'active', 'retiring')",
+          {SqlParam::text(device)}, [&](const SqlRow& r) { id = r.text(0); });
+    return id;
+}
+
+UserError deviceAlreadyRegistered(const std::string& device, const std::string& id) {
+    return UserError::conflict("device " + device + " is already in the media ledger as " + id +
+                                   "; one stick has one entry in force: retire or withdraw " + id + " first",
+                               "媒体 " + device + " は既に媒体管理台帳に " + id + " として登録されています。1 本の媒体に" +
+                                   "有効な登録は 1 件です。先に " + id + " を廃棄または取り下げてください");
+}
+
 constexpr const char* kEventColumns =
     "terminal_id, seq, utc_ns, local_date, type, control, violation, outcome, rule_id, body, prev_hash, hash, signature, "
     "arrival_unix, filed_by_arrival";
@@ -866,6 +931,144 @@ std::vector<ExceptionChange> SqlStore::exceptionHistory(const std::string& id) {
                 return ExceptionChange{r.text(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5)};
             });
     });
+}
+
+// --- media ledger ---------------------------------------------------------------------------
+
+MediaRecord SqlStore::addMedia(MediaRecord m, const std::string& number_prefix, MediaChange change) {
+    return writing(db_, [&](SqlConnection& c) {
+        c.transaction([&] {
+            if (const std::string live = liveEntryOf(c, m.device); !live.empty()) throw deviceAlreadyRegistered(m.device, live);
+            // As they are read back: in byte order, each once.
+            std::sort(m.terminals.begin(), m.terminals.end());
+            m.terminals.erase(std::unique(m.terminals.begin(), m.terminals.end()), m.terminals.end());
+            m.version = numberOf(c, db_.dialect().next_policy_version);
+            // The next number of the fiscal year. Two collectors numbering at once: the loser of
+            // the primary key tries the number after the winner's.
+            for (int attempt = 0;; ++attempt) {
+                uint64_t last = 0;
+                c.run("SELECT id FROM media WHERE id LIKE ?1", {P::text(number_prefix + "%")}, [&](const SqlRow& r) {
+                    const std::string id = r.text(0);
+                    const std::string digits = id.substr(std::min(id.size(), number_prefix.size()));
+                    if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos)
+                        last = std::max<uint64_t>(last, std::stoull(digits));
+                });
+                std::string number = std::to_string(last + 1);
+                if (number.size() < 4) number.insert(0, 4 - number.size(), '0');
+                m.id = number_prefix + number;
+                if (c.run("INSERT INTO media (" + kMediaColumns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                              "?19, ?20, ?21, ?22, ?23) ON CONFLICT DO NOTHING",
+                          {P::integer(m.version), P::text(m.id), P::text(m.device), P::text(m.description),
+                           P::text(m.owner_section), P::text(m.purpose), P::text(m.access), P::boolean(m.encrypted),
+                           P::text(m.until), P::integer(m.expires_unix), P::text(m.state), P::text(m.source_event),
+                           P::text(m.requested_by), P::integer(m.requested_unix), P::text(m.approved_by),
+                           P::integer(m.approved_unix), P::text(m.retire_requested_by),
+                           P::integer(m.retire_requested_unix), P::text(m.erased_by), P::text(m.erase_method),
+                           P::text(m.retire_reason), P::text(m.ended_by), P::integer(m.ended_unix)}) == 1)
+                    break;
+                // The same stick registered at the same moment elsewhere: the unique index refused it.
+                if (const std::string live = liveEntryOf(c, m.device); !live.empty())
+                    throw deviceAlreadyRegistered(m.device, live);
+                if (attempt == 100) throw std::runtime_error("no free ledger number after " + m.id);
+            }
+            for (const auto& t : m.terminals)
+                c.run("INSERT INTO media_terminals (media_id, terminal_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                      {P::text(m.id), P::text(t)});
+            change.media_id = m.id;
+            insertMediaChange(c, change);
+        });
+        return m;
+    });
+}
+
+MediaRecord SqlStore::changeMedia(const MediaRecord& m, const std::string& from, const MediaChange& change) {
+    return writing(db_, [&](SqlConnection& c) {
+        std::optional<MediaRecord> out;
+        c.transaction([&] {
+            const uint64_t version = numberOf(c, db_.dialect().next_policy_version);
+            // Conditional on the state it was read in: of two approvers at once, one wins.
+            auto rows = mediaRows(
+                c, db_.dialect(),
+                "UPDATE media SET version = ?3, state = ?4, approved_by = ?5, approved_unix = ?6, "
+                "retire_requested_by = ?7, retire_requested_unix = ?8, erased_by = ?9, erase_method = ?10, "
+                "retire_reason = ?11, ended_by = ?12, ended_unix = ?13 WHERE id = ?1 AND state = ?2 RETURNING " +
+                    kMediaColumns,
+                {P::text(m.id), P::text(from), P::integer(version), P::text(m.state), P::text(m.approved_by),
+                 P::integer(m.approved_unix), P::text(m.retire_requested_by), P::integer(m.retire_requested_unix),
+                 P::text(m.erased_by), P::text(m.erase_method), P::text(m.retire_reason), P::text(m.ended_by),
+                 P::integer(m.ended_unix)});
+            if (rows.empty()) {
+                std::optional<std::string> state;
+                c.run("SELECT state FROM media WHERE id = ?1", {P::text(m.id)}, [&](const SqlRow& r) { state = r.text(0); });
+                if (!state)
+                    throw UserError::notFound("no media ledger entry " + m.id + " (see mamorictl media list)",
+                                              "媒体管理台帳に " + m.id + " はありません（mamorictl media list で確認できます）");
+                throw UserError::conflict("media ledger entry " + m.id + " is " + *state + ", not " + from,
+                                          "媒体管理台帳の " + m.id + " は " + *state + " です（" + from + " ではありません）");
+            }
+            out = std::move(rows.front());
+            insertMediaChange(c, change);
+        });
+        return *out;
+    });
+}
+
+std::optional<MediaRecord> SqlStore::media(const std::string& id) {
+    auto rows = reading(db_, [&](SqlConnection& c) {
+        return mediaRows(c, db_.dialect(), "SELECT " + kMediaColumns + " FROM media WHERE id = ?1", {P::text(id)});
+    });
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::vector<MediaRecord> SqlStore::mediaFor(const std::string& terminal_id, const std::string& group, int64_t now_unix) {
+    return reading(db_, [&](SqlConnection& c) {
+        return mediaRows(c, db_.dialect(),
+                         "SELECT " + kMediaColumns +
+                             " FROM media m WHERE m.expires_unix > ?3 AND m.state IN ('active', 'retiring', 'retired') "
+                             "AND (EXISTS (SELECT 1 FROM media_terminals t WHERE t.media_id = m.id AND t.terminal_id = ?1) "
+                             "OR (m.owner_section = ?2 AND NOT EXISTS (SELECT 1 FROM media_terminals t "
+                             "WHERE t.media_id = m.id))) ORDER BY m.version",
+                         {P::text(terminal_id), P::text(group), P::integer(now_unix)});
+    });
+}
+
+std::vector<MediaRecord> SqlStore::mediaLedger() {
+    return reading(db_, [&](SqlConnection& c) {
+        return mediaRows(c, db_.dialect(),
+                         "SELECT " + kMediaColumns + " FROM media ORDER BY requested_unix, id" + db_.dialect().byte_order,
+                         {});
+    });
+}
+
+std::vector<MediaChange> SqlStore::mediaHistory(const std::string& id) {
+    return reading(db_, [&](SqlConnection& c) {
+        return rowsOf<MediaChange>(
+            c,
+            "SELECT media_id, at_unix, actor, role, action, note FROM media_history" +
+                std::string(id.empty() ? " WHERE ?1 = ''" : " WHERE media_id = ?1") + " ORDER BY id",
+            {P::text(id)}, [](const SqlRow& r) {
+                return MediaChange{r.text(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+            });
+    });
+}
+
+PurgedMedia SqlStore::purgeMediaEndedBefore(int64_t ended_before_unix) {
+    PurgedMedia out;
+    const std::string ended = "SELECT id FROM media WHERE state IN ('retired', 'withdrawn') AND ended_unix < ?1";
+    db_.write([&](SqlConnection& c) {
+        c.transaction([&] {
+            c.run("DELETE FROM media_history WHERE media_id IN (" + ended + ")", {P::integer(ended_before_unix)});
+            c.run("DELETE FROM media_terminals WHERE media_id IN (" + ended + ")", {P::integer(ended_before_unix)});
+            c.run("DELETE FROM media WHERE state IN ('retired', 'withdrawn') AND ended_unix < ?1 RETURNING ended_unix",
+                  {P::integer(ended_before_unix)}, [&](const SqlRow& r) {
+                      ++out.entries;
+                      out.noteEnd(r.integer(0));
+                  });
+        });
+    });
+    return out;
 }
 
 // --- admin users, access log, settings ------------------------------------------------------

@@ -68,6 +68,15 @@ public:
     std::vector<ExceptionChange> exceptionHistory(const std::string& id) override;
     PurgedExceptions purgeExceptionsExpiredBy(int64_t expired_by_unix) override;
 
+    MediaRecord addMedia(MediaRecord m, const std::string& number_prefix, MediaChange change) override;
+    MediaRecord changeMedia(const MediaRecord& m, const std::string& from, const MediaChange& change) override;
+    std::optional<MediaRecord> media(const std::string& id) override;
+    std::vector<MediaRecord> mediaFor(const std::string& terminal_id, const std::string& group,
+                                      int64_t now_unix) override;
+    std::vector<MediaRecord> mediaLedger() override;
+    std::vector<MediaChange> mediaHistory(const std::string& id) override;
+    PurgedMedia purgeMediaEndedBefore(int64_t ended_before_unix) override;
+
     void addAdminUser(const AdminUser& u) override;
     std::optional<AdminUser> adminByTokenHash(const std::string& token_hash) override;
     std::optional<AdminUser> adminByName(const std::string& name) override;

@@ -236,6 +236,55 @@ UPDATE terminals SET tls_certificate_pem = certificate_pem, tls_public_key = pub
 ALTER TABLE enroll_tokens ADD COLUMN revoked_unix INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE enroll_tokens ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
 )sql",
+    // 9: the media ledger (媒体管理台帳, MediaStore): registered sticks through their life, the
+    // terminals an entry is limited to, and every change. Versions from the policies' counter.
+    R"sql(
+CREATE TABLE media (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL UNIQUE,
+  device TEXT NOT NULL,
+  description TEXT NOT NULL,
+  owner_section TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  access TEXT NOT NULL,
+  encrypted INTEGER NOT NULL,
+  until_date TEXT NOT NULL,
+  expires_unix INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  source_event TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_unix INTEGER NOT NULL,
+  approved_by TEXT NOT NULL,
+  approved_unix INTEGER NOT NULL,
+  retire_requested_by TEXT NOT NULL,
+  retire_requested_unix INTEGER NOT NULL,
+  erased_by TEXT NOT NULL,
+  erase_method TEXT NOT NULL,
+  retire_reason TEXT NOT NULL,
+  ended_by TEXT NOT NULL,
+  ended_unix INTEGER NOT NULL
+) STRICT;
+-- One stick, one live ledger line: the database refuses a second, even from another collector.
+CREATE UNIQUE INDEX media_live_device ON media (device) WHERE state IN ('requested', 'active', 'retiring');
+CREATE INDEX media_by_section ON media (owner_section);
+-- The terminals an entry is limited to; none: every terminal of its owner section.
+CREATE TABLE media_terminals (
+  media_id TEXT NOT NULL,
+  terminal_id TEXT NOT NULL,
+  PRIMARY KEY (media_id, terminal_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX media_terminals_by_terminal ON media_terminals (terminal_id);
+CREATE TABLE media_history (
+  id INTEGER PRIMARY KEY,
+  media_id TEXT NOT NULL,
+  at_unix INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,
+  note TEXT NOT NULL
+) STRICT;
+CREATE INDEX media_history_by_media ON media_history (media_id, id);
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 
@@ -293,10 +342,10 @@ const SqlDialect& SqliteStore::dialect() const {
         "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(version), 0) FROM policies)) + 1 "
         "WHERE name = 'policies' RETURNING seq",
         "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'policies'), 0), "
-        "(SELECT coalesce(max(version), 0) FROM exceptions))",
+        "(SELECT coalesce(max(version), 0) FROM exceptions), (SELECT coalesce(max(version), 0) FROM media))",
         // Ids of evidence issues and the access log are rowids: they continue after the largest.
         "UPDATE sqlite_sequence SET seq = max(seq, ?1, (SELECT coalesce(max(version), 0) FROM policies), "
-        "(SELECT coalesce(max(version), 0) FROM exceptions), "
+        "(SELECT coalesce(max(version), 0) FROM exceptions), (SELECT coalesce(max(version), 0) FROM media), "
         "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) WHERE name = 'policies'",
         // A section manager's sections are a JSON array in their row.
         "SELECT s.value FROM admin_users u, json_each(u.sections) s"};

@@ -6,6 +6,7 @@
 #include "collector/ComplianceStore.h"
 #include "collector/EvidenceStore.h"
 #include "collector/ExceptionStore.h"
+#include "collector/MediaStore.h"
 #include "collector/PolicyStore.h"
 #include "collector/StoreCopy.h"
 #include "collector/TerminalStore.h"
@@ -22,6 +23,7 @@ class Store : public TerminalStore,
               public ComplianceStore,
               public PolicyStore,
               public ExceptionStore,
+              public MediaStore,
               public AdminStore,
               public StoreCopy {};
 

@@ -3,6 +3,7 @@
 #include "collector/ctl/EvidenceCommands.h"
 #include "collector/ctl/ExceptionCommands.h"
 #include "collector/ctl/LifecycleCommands.h"
+#include "collector/ctl/MediaCommands.h"
 #include "collector/ctl/PolicyCommands.h"
 #include "collector/ctl/ReportCommands.h"
 #include "collector/ctl/StoreCommands.h"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
     ReportCommands reports(cli, ctx);
     PolicyCommands policy(cli, ctx);
     ExceptionCommands exceptions(cli, ctx);
+    MediaCommands media(cli, ctx);
     UserCommands users(cli, ctx);
     StoreCommands stores(cli);
     return cli.run(argc, argv);

@@ -23,10 +23,16 @@ const CtlConnection& CtlContext::connection() {
     return *connection_;
 }
 
-void CtlContext::addFormat(CLI::App& command) {
-    command.add_option("--format", format_, "table (the default), csv (UTF-8 with BOM, for Excel) or json")
-        ->type_name("F")
-        ->check(CLI::IsMember({"table", "csv", "json"}));
+void CtlContext::addFormat(CLI::App& command, const std::string& fallback) {
+    CLI::Option* option =
+        command.add_option("--format", format_, "table, csv (UTF-8 with BOM, for Excel) or json; default: " + fallback)
+            ->type_name("F")
+            ->check(CLI::IsMember({"table", "csv", "json"}));
+    // One format for every command: this command's own default takes effect only when it runs.
+    if (fallback != "table")
+        command.parse_complete_callback([this, option, fallback] {
+            if (option->count() == 0) format_ = fallback;
+        });
 }
 
 const CtlLanguage& CtlContext::language() const {

@@ -21,8 +21,9 @@ public:
 
     const CtlConnection& connection();
 
-    // Adds --format to a command that prints rows.
-    void addFormat(CLI::App& command);
+    // Adds --format to a command that prints rows; `fallback` when it is not given (an export
+    // is read by a spreadsheet first: csv).
+    void addFormat(CLI::App& command, const std::string& fallback = "table");
     const std::string& format() const { return format_; }
     // The language of headings and of the words mamorictl adds (chosen on first use, after parsing).
     const CtlLanguage& language() const;

@@ -9,6 +9,7 @@
 #include "mamori/v1/policy.pb.h"
 
 #include "CollectorOnEachStore.h"
+#include "tests/support/AdminCommands.h"
 #include "tests/support/TestCollector.h"
 #include "tests/support/PostgresServer.h"
 
@@ -172,32 +173,6 @@ TEST_P(PolicyAdmin, SetGroupOfAnUnknownTerminalFailsAndChangesNothing) {
     EXPECT_NE(out.find("no terminal 'no-such-terminal'"), std::string::npos) << out;
     const std::string usage = collector->ctl({"terminal", "set-group", "x"}, 2);
     EXPECT_NE(usage.find("terminal set-group: missing the group (GROUP)"), std::string::npos) << usage;
-}
-
-// A UTC date `days` from now: far enough from the edges that the municipality's date agrees.
-std::string dateIn(int days) {
-    const time_t t = time(nullptr) + days * 86400;
-    char buf[16];
-    strftime(buf, sizeof buf, "%Y-%m-%d", gmtime(&t));
-    return buf;
-}
-
-// mamorictl as another user; returns stdout+stderr, asserts the exit code.
-std::string as(const std::filesystem::path& conf, std::vector<std::string> args, int expect = 0) {
-    args.insert(args.begin(), {bin("mamorictl"), "--config", conf.string(), "--lang", "en"});
-    std::string out;
-    EXPECT_EQ(Subprocess::run(args, &out), expect) << out;
-    return out;
-}
-
-// The policy the agent last accepted, as the collector signed it for it.
-mamori::v1::Policy appliedPolicy(const std::filesystem::path& agent_dir) {
-    std::ifstream in(agent_dir / "state" / "policy.signed", std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    mamori::v1::SignedPolicy signed_policy;
-    mamori::v1::PolicyEnvelope envelope;
-    EXPECT_TRUE(signed_policy.ParseFromString(bytes) && envelope.ParseFromString(signed_policy.envelope()));
-    return envelope.policy();
 }
 
 TEST_P(PolicyAdmin, AnExceptionAppliesOnceAnotherAccountApprovesItAndStopsWhenRevoked) {

@@ -3,6 +3,7 @@
 // store keeps them as they are; ingest has verified them before a store sees them).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "collector/Store.h"
 #include "mamori/v1/policy.pb.h"
@@ -72,6 +73,51 @@ inline mamori::collector::IngestBatch batch(const std::string& terminal_id, uint
     }
     b.now_unix = kNow;
     return b;
+}
+
+// A registration request of the media ledger for `device`, kept by `section`, usable until
+// `expires`, on `terminals` only when given; and the change that records it.
+inline mamori::collector::MediaRecord mediaRecord(const std::string& device, const std::string& section,
+                                                  int64_t expires, std::vector<std::string> terminals = {}) {
+    mamori::collector::MediaRecord m;
+    m.device = device;
+    m.description = "SanDisk Ultra";
+    m.owner_section = section;
+    m.terminals = std::move(terminals);
+    m.purpose = "選挙事務";
+    m.encrypted = true;
+    m.until = "2026-01-31";
+    m.expires_unix = expires;
+    m.requested_by = "sato";
+    m.requested_unix = kNow;
+    m.version = 12345;  // ignored: the store assigns versions (and ledger numbers)
+    return m;
+}
+
+inline mamori::collector::MediaChange mediaChange(const std::string& action, int64_t at = kNow,
+                                                  const std::string& id = "") {
+    return {id, at, action == "requested" ? "sato" : "suzuki", action == "requested" ? "security_admin" : "ciso", action,
+            "note of " + action};
+}
+
+// The entry moved on to `state` by `actor` at `at`, as MediaApi changes it.
+inline mamori::collector::MediaRecord mediaMoved(mamori::collector::MediaRecord m, const std::string& state,
+                                                 int64_t at, const std::string& actor = "suzuki") {
+    m.state = state;
+    if (state == "active") {
+        m.approved_by = actor;
+        m.approved_unix = at;
+    } else if (state == "retiring") {
+        m.retire_requested_by = actor;
+        m.retire_requested_unix = at;
+        m.erased_by = "山田";
+        m.erase_method = "overwrite";
+        m.retire_reason = "事務終了";
+    } else {
+        m.ended_by = actor;
+        m.ended_unix = at;
+    }
+    return m;
 }
 
 }  // namespace mamori::test

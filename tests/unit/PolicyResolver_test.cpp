@@ -122,4 +122,58 @@ TYPED_TEST(PolicyResolverTest, EachTerminalGetsOnlyTheProfileExceptionsNamingItO
     EXPECT_EQ(ids("t3"), (std::vector<std::string>{"住民課"}));
 }
 
+// The ledger's sticks join the profile's registered devices; a stick in both is kept once, with
+// the stricter access, whichever source has it.
+TYPED_TEST(PolicyResolverTest, LedgerSticksJoinTheProfilesDevicesAndTheStricterAccessWins) {
+    using mamori::test::mediaChange;
+    using mamori::test::mediaMoved;
+    using mamori::test::mediaRecord;
+    auto store = this->open();
+    store->addTerminal(terminal("t1", "税務課"));
+    mamori::v1::Policy profile;
+    profile.set_name("全庁標準");
+    auto list = [&](const std::string& id, const std::string& serial, mamori::v1::UsbAction action) {
+        auto* d = profile.mutable_usb()->add_devices();
+        d->set_id(id);
+        d->set_vendor_id(0x0781);
+        d->set_product_id(0x5581);
+        d->set_serial(serial);
+        d->set_action(action);
+    };
+    list("P-RW", "AAAA", mamori::v1::ALLOW);           // the ledger says read-only: the ledger's line
+    list("P-RO", "BBBB", mamori::v1::ALLOW_READONLY);  // the ledger says read-write: the profile's line
+    list("P-ONLY", "CCCC", mamori::v1::ALLOW);
+    const uint64_t policy_version = store->addPolicy({0, "all", "全庁標準", profile.SerializeAsString(), kNow, "admin"});
+    auto approve = [&](const std::string& device, const std::string& access) {
+        auto m = mediaRecord(device, "税務課", kNow + 86400);
+        m.access = access;
+        const auto added = store->addMedia(m, "M-2025-", mediaChange("requested"));
+        return store->changeMedia(mediaMoved(added, "active", kNow), "requested", mediaChange("approved", kNow, added.id));
+    };
+    const auto ro = approve("0781:5581:AAAA", "read-only");
+    approve("0781:5581:BBBB", "read-write");
+    const auto fresh = approve("0781:5581:DDDD", "read-only");
+    store->addMedia(mediaRecord("0781:5581:EEEE", "税務課", kNow + 86400), "M-2025-", mediaChange("requested"));
+
+    PolicyResolver resolver(*store);
+    const auto delivery = resolver.forTerminal(*store->terminal("t1"), kNow);
+    ASSERT_TRUE(delivery);
+    EXPECT_EQ(delivery->media.size(), 3u) << "the request is not delivered";
+    EXPECT_GT(delivery->version, policy_version);
+    const auto policy = PolicyResolver::compose(*delivery);
+    std::vector<std::string> devices;
+    for (const auto& d : policy.usb().devices())
+        devices.push_back(d.id() + " " + d.serial() + " " + mamori::v1::UsbAction_Name(d.action()));
+    EXPECT_EQ(devices, (std::vector<std::string>{"P-RO BBBB ALLOW_READONLY", "P-ONLY CCCC ALLOW",
+                                                 ro.id + " AAAA ALLOW_READONLY", fresh.id + " DDDD ALLOW_READONLY"}));
+    const auto& ledger = policy.usb().devices(2);
+    EXPECT_EQ(ledger.owner_section(), "税務課");
+    EXPECT_EQ(ledger.approved_by(), "suzuki");
+    EXPECT_EQ(ledger.expires(), "2026-01-31");
+    EXPECT_EQ(ledger.description(), "選挙事務");
+    EXPECT_EQ(PolicyResolver::compose(*resolver.forTerminal(*store->terminal("t1"), kNow)).SerializeAsString(),
+              policy.SerializeAsString())
+        << "the same every time";
+}
+
 }  // namespace

@@ -145,6 +145,51 @@ TYPED_TEST(RetentionPurgeTest, ExceptionsGoFiveYearsAfterTheFiscalYearTheyEndedI
     EXPECT_EQ(store->exceptionHistory("").size(), 2u);
 }
 
+TYPED_TEST(RetentionPurgeTest, MediaLedgerEntriesGoFiveYearsAfterTheFiscalYearTheyWereRetiredInNeverWhileInUse) {
+    using mamori::test::mediaChange;
+    using mamori::test::mediaMoved;
+    using mamori::test::mediaRecord;
+    auto store = this->open();
+    // Ended (retired or withdrawn) at noon of `day`; "" leaves it active, long expired.
+    auto entry = [&](const std::string& serial, const std::string& day, const std::string& end_state) {
+        auto m = store->addMedia(mediaRecord("0781:5581:" + serial, "税務課", this->calendar.startOfDateUnix("2021-06-01")),
+                                 "M-2021-", mediaChange("requested"));
+        if (end_state.empty() || end_state == "withdrawn") {
+            if (!end_state.empty())
+                store->changeMedia(mediaMoved(m, "withdrawn", this->calendar.startOfDateUnix(day) + 43200), "requested",
+                                   mediaChange("withdrawn", kNow, m.id));
+            else
+                store->changeMedia(mediaMoved(m, "active", kNow), "requested", mediaChange("approved", kNow, m.id));
+            return m.id;
+        }
+        m = store->changeMedia(mediaMoved(m, "active", kNow), "requested", mediaChange("approved", kNow, m.id));
+        m = store->changeMedia(mediaMoved(m, "retiring", kNow), "active", mediaChange("retirement requested", kNow, m.id));
+        store->changeMedia(mediaMoved(m, "retired", this->calendar.startOfDateUnix(day) + 43200), "retiring",
+                           mediaChange("retired", kNow, m.id));
+        return m.id;
+    };
+    const std::string fy2021 = entry("A", "2022-03-31", "retired");
+    const std::string withdrawn = entry("B", "2021-07-01", "withdrawn");
+    const std::string fy2022 = entry("C", "2022-04-01", "retired");
+    const std::string unaccounted = entry("D", "", "");
+    RetentionPurge purge(*store, this->calendar, {});
+
+    const auto r = purge.run(ymd(2027, 4, 1));
+    EXPECT_EQ(r.media_kept_from, "2022-04-01");
+    EXPECT_EQ(r.media.entries, 2u);
+    const std::string line = purge.describe(r);
+    EXPECT_NE(line.find("removed 2 media ledger entries retired or withdrawn 2021-07-01 to 2022-03-31"), std::string::npos)
+        << line;
+    std::vector<std::string> left;
+    for (const auto& m : store->mediaLedger()) left.push_back(m.id);
+    EXPECT_EQ(left, (std::vector<std::string>{fy2022, unaccounted}))
+        << "an expired stick without a disposal record stays for the auditor to see";
+    EXPECT_TRUE(store->mediaHistory(fy2021).empty());
+    EXPECT_TRUE(store->mediaHistory(withdrawn).empty());
+    EXPECT_EQ(store->mediaHistory(fy2022).size(), 4u);
+    EXPECT_NE(purge.describe(purge.run(ymd(2027, 4, 1))).find("no media ledger entries to remove"), std::string::npos);
+}
+
 TYPED_TEST(RetentionPurgeTest, PeriodsAreSettings) {
     auto store = this->open();
     store->addTerminal(terminal("t1"));

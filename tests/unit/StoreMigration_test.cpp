@@ -51,6 +51,10 @@ protected:
         s.addException({0, "ex-2", "", "住民課", kNow + 60, kNow, "exc", "requested", "admin"},
                        {"ex-2", kNow, "admin", "security_admin", "requested", ""});
         s.purgeExceptionsExpiredBy(kNow + 60);  // ex-2's version was handed out and is gone
+        const auto stick = s.addMedia(mamori::test::mediaRecord("0781:5581:4C530001", "税務課", kNow + 86400, {"t1"}),
+                                      "M-2025-", mamori::test::mediaChange("requested"));
+        s.changeMedia(mamori::test::mediaMoved(stick, "active", kNow + 6), "requested",
+                      mamori::test::mediaChange("approved", kNow + 6, stick.id));
         s.recordAccess({kNow, "suzuki", "section_manager", "t1", "events"});
         s.recordAccess({kNow + 1, "suzuki", "section_manager", "t2", "events (refused)"});
     }
@@ -74,7 +78,8 @@ TEST_F(StoreMigrationTest, SqliteToPostgresAndBackKeepsEveryRowAndTheVersionCoun
     auto source = openStore(sqlite.newUrl());
     fill(*source);
     const uint64_t last = source->lastPolicyVersion();
-    ASSERT_EQ(last, 5u) << "a policy, a move, two exceptions and an approval; the last exception's row is gone";
+    ASSERT_EQ(last, 7u) << "a policy, a move, two exceptions and an approval (the last exception's row is gone), "
+                           "a stick registered and approved";
 
     auto pg = openStore(server->createDatabase());
     std::vector<std::string> seen;
@@ -90,6 +95,9 @@ TEST_F(StoreMigrationTest, SqliteToPostgresAndBackKeepsEveryRowAndTheVersionCoun
     EXPECT_EQ(copied["admin_users"], 2u);
     EXPECT_EQ(copied["access_log"], 2u);
     EXPECT_EQ(copied["exception_history"], 2u) << "ex-1 requested and approved; ex-2's went with it";
+    EXPECT_EQ(copied["media"], 1u);
+    EXPECT_EQ(copied["media_terminals"], 1u);
+    EXPECT_EQ(copied["media_history"], 2u);
     EXPECT_EQ(dump(*source), dump(*pg));
 
     // What the collector reads through the Store interface is the same.
@@ -99,6 +107,12 @@ TEST_F(StoreMigrationTest, SqliteToPostgresAndBackKeepsEveryRowAndTheVersionCoun
     EXPECT_EQ(pg->exception("ex-1")->state, "active");
     EXPECT_EQ(pg->exception("ex-1")->approved_by, "ciso");
     EXPECT_EQ(pg->exceptionHistory("ex-1").at(1).note, "決裁済");
+    const auto stick = pg->media("M-2025-0001");
+    ASSERT_TRUE(stick);
+    EXPECT_EQ(stick->state, "active");
+    EXPECT_TRUE(stick->encrypted);
+    EXPECT_EQ(stick->terminals, std::vector<std::string>{"t1"});
+    EXPECT_EQ(pg->mediaFor("t1", "税務課", kNow).size(), 1u);
 
     EXPECT_FALSE(pg->consumeEnrollToken("token-used", kNow)) << "a used token stays used";
     EXPECT_TRUE(pg->consumeEnrollToken("token-open", kNow));
@@ -122,6 +136,9 @@ TEST_F(StoreMigrationTest, SqliteToPostgresAndBackKeepsEveryRowAndTheVersionCoun
     EXPECT_EQ(back->addPolicy({0, "all", "次の次", "", kNow, "admin"}), last + 2);
     pg->changeException({"ex-1", kNow + 9, "ciso", "ciso", "revoked", "r"}, "active", "revoked", "", "", kNow + 9);
     EXPECT_EQ(pg->exceptionHistory("").size(), 3u) << "history ids continue after the copied ones";
+    pg->changeMedia(mamori::test::mediaMoved(*stick, "retiring", kNow + 9, "admin"), "active",
+                    mamori::test::mediaChange("retirement requested", kNow + 9, stick->id));
+    EXPECT_EQ(pg->mediaHistory("").size(), 3u) << "media history ids continue after the copied ones";
 }
 
 TEST_F(StoreMigrationTest, ANonEmptyDestinationIsRefusedBeforeAnythingIsWritten) {

@@ -730,6 +730,104 @@ TYPED_TEST(StoreTest, ExceptionsShareThePolicyVersionCounterAndApplyOnlyOnceAppr
     EXPECT_GT(store->addPolicy({0, "g", "n", "p", kNow, "x"}), revoked.version) << "one counter, also after a reopen";
 }
 
+TYPED_TEST(StoreTest, MediaLedgerNumbersPerFiscalYearKeepsOneLiveEntryPerStickAndDeliversOnlyApprovedOnes) {
+    using mamori::test::mediaChange;
+    using mamori::test::mediaMoved;
+    using mamori::test::mediaRecord;
+    auto store = this->open();
+    const uint64_t p1 = store->addPolicy({0, "税務課", "標準", "p", kNow, "admin"});
+    const auto a = store->addMedia(mediaRecord("0781:5581:A", "税務課", kNow + 1000), "M-2025-", mediaChange("requested"));
+    const auto b = store->addMedia(mediaRecord("0781:5581:B", "税務課", kNow + 1000, {"t9", "t8"}), "M-2025-",
+                                   mediaChange("requested"));
+    const auto c = store->addMedia(mediaRecord("0781:5581:C", "住民課", kNow + 1000), "M-2026-", mediaChange("requested"));
+    EXPECT_EQ(a.id, "M-2025-0001");
+    EXPECT_EQ(b.id, "M-2025-0002");
+    EXPECT_EQ(c.id, "M-2026-0001") << "numbered afresh each fiscal year";
+    EXPECT_GT(a.version, p1) << "one version counter with policies";
+    EXPECT_LT(a.version, b.version);
+    EXPECT_EQ(b.terminals, (std::vector<std::string>{"t8", "t9"}));
+    EXPECT_EQ(userErrorOf([&] { store->addMedia(mediaRecord("0781:5581:A", "住民課", kNow + 9), "M-2025-", mediaChange("requested")); }),
+              UserError::Kind::Conflict)
+        << "one stick, one live entry";
+    EXPECT_TRUE(store->mediaFor("t1", "税務課", kNow).empty()) << "a request reaches nobody";
+
+    const auto approved = store->changeMedia(mediaMoved(a, "active", kNow + 1), "requested", mediaChange("approved", kNow + 1, a.id));
+    EXPECT_GT(approved.version, c.version) << "an approval is a newer policy for its terminals";
+    EXPECT_EQ(approved.state, "active");
+    EXPECT_EQ(approved.approved_by, "suzuki");
+    EXPECT_EQ(approved.approved_unix, kNow + 1);
+    // Of two approvers at once, one wins; the other is told what happened.
+    EXPECT_EQ(userErrorOf([&] { store->changeMedia(mediaMoved(a, "active", kNow + 2), "requested", mediaChange("approved")); }),
+              UserError::Kind::Conflict);
+    MediaRecord unknown = a;
+    unknown.id = "M-1999-0001";
+    EXPECT_EQ(userErrorOf([&] { store->changeMedia(unknown, "requested", mediaChange("approved")); }),
+              UserError::Kind::NotFound);
+    store->changeMedia(mediaMoved(b, "active", kNow + 2), "requested", mediaChange("approved", kNow + 2, b.id));
+
+    // The section's terminals get a; b only reaches the terminals it lists, whatever their section.
+    auto ids = [&](const std::string& terminal, const std::string& group, int64_t now) {
+        std::vector<std::string> out;
+        for (const auto& m : store->mediaFor(terminal, group, now)) out.push_back(m.id + " " + m.state);
+        return out;
+    };
+    EXPECT_EQ(ids("t1", "税務課", kNow), (std::vector<std::string>{"M-2025-0001 active"}));
+    EXPECT_EQ(ids("t9", "住民課", kNow), (std::vector<std::string>{"M-2025-0002 active"}));
+    EXPECT_TRUE(ids("t1", "税務課", kNow + 1000).empty()) << "expired";
+    const auto full = *store->media(a.id);
+    EXPECT_EQ(full.device, "0781:5581:A");
+    EXPECT_EQ(full.description, "SanDisk Ultra");
+    EXPECT_EQ(full.purpose, "選挙事務");
+    EXPECT_TRUE(full.encrypted);
+    EXPECT_EQ(full.until, "2026-01-31");
+    EXPECT_EQ(full.requested_by, "sato");
+    EXPECT_FALSE(store->media("M-1999-0001"));
+
+    // Retiring: no longer delivered, but in scope with a newer version so terminals re-sync without it.
+    const auto retiring = store->changeMedia(mediaMoved(full, "retiring", kNow + 3, "sato"), "active",
+                                             mediaChange("retirement requested", kNow + 3, a.id));
+    EXPECT_GT(retiring.version, approved.version);
+    EXPECT_EQ(retiring.erased_by, "山田");
+    EXPECT_EQ(retiring.approved_by, "suzuki") << "the approval stays on record";
+    EXPECT_EQ(ids("t1", "税務課", kNow + 4), (std::vector<std::string>{"M-2025-0001 retiring"}));
+    EXPECT_EQ(userErrorOf([&] { store->addMedia(mediaRecord("0781:5581:A", "税務課", kNow + 9), "M-2025-", mediaChange("requested")); }),
+              UserError::Kind::Conflict)
+        << "still live until the retirement is approved";
+    const auto retired = store->changeMedia(mediaMoved(retiring, "retired", kNow + 4), "retiring",
+                                            mediaChange("retired", kNow + 4, a.id));
+    EXPECT_EQ(retired.ended_unix, kNow + 4);
+    store->changeMedia(mediaMoved(c, "withdrawn", kNow + 5, "sato"), "requested", mediaChange("withdrawn", kNow + 5, c.id));
+    const auto again = store->addMedia(mediaRecord("0781:5581:A", "税務課", kNow + 9), "M-2025-", mediaChange("requested"));
+    EXPECT_EQ(again.id, "M-2025-0003") << "retired, the stick may be registered again";
+
+    const auto ledger = store->mediaLedger();
+    ASSERT_EQ(ledger.size(), 4u);
+    EXPECT_EQ(ledger[0].id, "M-2025-0001");
+    EXPECT_EQ(ledger[0].state, "retired");
+    EXPECT_EQ(ledger[2].id, "M-2025-0003") << "requested at the same second: by number";
+    EXPECT_EQ(ledger[3].state, "withdrawn");
+    const auto history = store->mediaHistory(a.id);
+    ASSERT_EQ(history.size(), 4u);
+    EXPECT_EQ(history[0].media_id, a.id);
+    EXPECT_EQ(history[2].action, "retirement requested");
+    EXPECT_EQ(history[3].at_unix, kNow + 4);
+    EXPECT_EQ(history[3].note, "note of retired");
+    EXPECT_EQ(store->mediaHistory("").size(), 9u) << "4 requests, 2 approvals, a retirement in two steps, a withdrawal";
+
+    // Retention takes what ended before the cut-off, with its history and terminals; nothing in use.
+    const PurgedMedia purged = store->purgeMediaEndedBefore(kNow + 5);
+    EXPECT_EQ(purged.entries, 1u) << "the retired one; the withdrawal ended at the cut-off";
+    EXPECT_EQ(purged.first_end_unix, kNow + 4);
+    EXPECT_FALSE(store->media(a.id));
+    EXPECT_TRUE(store->mediaHistory(a.id).empty());
+    EXPECT_EQ(store->purgeMediaEndedBefore(kNow + 100000).entries, 1u) << "the withdrawn one; active ones stay";
+    EXPECT_EQ(store->mediaLedger().size(), 2u);
+
+    store.reset();
+    store = this->open();
+    EXPECT_GT(store->addPolicy({0, "g", "n", "p", kNow, "x"}), again.version) << "one counter, also after a reopen";
+}
+
 TYPED_TEST(StoreTest, AccessLogKeepsEveryReadNewestFirst) {
     auto store = this->open();
     EXPECT_TRUE(store->accessLog(0, 10).empty());

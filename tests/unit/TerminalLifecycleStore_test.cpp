@@ -200,14 +200,17 @@ void downgradeToBeforeTheLifecycle(const std::string& url) {
         "ALTER TABLE terminals DROP COLUMN pending_certificate_pem; ALTER TABLE terminals DROP COLUMN pending_public_key; "
         "ALTER TABLE terminals DROP COLUMN certificate_renewed_unix; ALTER TABLE terminals DROP COLUMN decommissioned_unix; "
         "ALTER TABLE terminals DROP COLUMN decommissioned_by; ALTER TABLE terminals DROP COLUMN decommission_reason; "
-        "ALTER TABLE enroll_tokens DROP COLUMN revoked_unix; ALTER TABLE enroll_tokens DROP COLUMN revoked_by;";
+        "ALTER TABLE enroll_tokens DROP COLUMN revoked_unix; ALTER TABLE enroll_tokens DROP COLUMN revoked_by; "
+        // The step after it: the media ledger.
+        "DROP TABLE media_history; DROP TABLE media_terminals; DROP TABLE media;";
+    // The lifecycle is the step before the latest.
+    const int before = 2;
     if (url.rfind("sqlite:", 0) == 0) {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(url.substr(7).c_str(), &db), SQLITE_OK);
         char* err = nullptr;
-        // The lifecycle is the latest step.
         const std::string sql =
-            std::string(drop) + "PRAGMA user_version = " + std::to_string(SqliteStore::kSchemaVersion - 1) + ";";
+            std::string(drop) + "PRAGMA user_version = " + std::to_string(SqliteStore::kSchemaVersion - before) + ";";
         const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
         const std::string why = err ? err : "";
         sqlite3_free(err);
@@ -217,7 +220,7 @@ void downgradeToBeforeTheLifecycle(const std::string& url) {
         auto* server = mamori::test::PostgresServer::shared();
         const std::string database = mamori::test::PostgresServer::databaseOf(url);
         server->exec(database, drop);
-        server->exec(database, "UPDATE mamori_meta SET value = '" + std::to_string(PostgresStore::kSchemaVersion - 1) +
+        server->exec(database, "UPDATE mamori_meta SET value = '" + std::to_string(PostgresStore::kSchemaVersion - before) +
                                    "' WHERE key = 'schema_version'");
     }
 }

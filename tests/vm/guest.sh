@@ -277,5 +277,62 @@ fi
 
 stop_agent -TERM
 
+echo "case 12: a stick refused at a terminal of a collector, registered from that event and approved by another account: read-only"
+# The whole pipeline in the guest: a collector on loopback, the agent enrolled with it, mamorictl.
+ip link set lo up
+cdir=/tmp/mamori-collector
+cstate=/tmp/mamori-state-managed
+"$build/collector/mamori-collector" init --dir "$cdir" --agent-listen 127.0.0.1:8443 --admin-listen 127.0.0.1:8444 \
+  --organisation "vm city" > "$work/collector-init.log" 2>&1
+echo "sync_interval_seconds = 1" >> "$cdir/collector.conf"
+"$build/collector/mamori-collector" run --dir "$cdir" >> "$work/collector.log" 2>&1 &
+collector_pid=$!
+for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/8444) 2>/dev/null && break; sleep 0.1; done
+ctl() { "$build/collector/mamorictl" --config "$cdir/mamorictl.conf" --lang en "$@"; }
+as_ciso() { "$build/collector/mamorictl" --config "$cdir/ciso.conf" --lang en "$@"; }
+received() {  # received TYPE SERIAL: the seq of the newest such event the collector has stored
+  ctl events --terminal vm-term --format json 2>/dev/null | python3 -c '
+import json, sys
+rows = [r for r in json.load(sys.stdin)["rows"]
+        if r["body"].get("type") == sys.argv[1] and r["body"].get("usb", {}).get("serial") == sys.argv[2]]
+print(rows[-1]["seq"] if rows else "")' "$1" "$2"
+}
+waitreceived() { for _ in $(seq 200); do [ -n "$(received "$1" "$2")" ] && return 0; sleep 0.1; done; return 1; }
+policy enforce
+ctl policy push "$work/policy.yaml" --group all > /dev/null
+token=$(ctl token create --group 総務課 2>> "$work/ctl.log" | head -1)
+printf 'state_dir = %s\nsoftware_control = off\n' "$cstate" > "$work/agent-managed.conf"
+"$agent" enroll --config "$work/agent-managed.conf" --collector https://127.0.0.1:8443 --token "$token" \
+  --hostname vm-term >> "$log" 2>&1
+: > "$log.cur"
+"$agent" run --config "$work/agent-managed.conf" >> "$log.cur" 2>&1 &
+agent_pid=$!
+plug s12 stick3 LEDGER12
+d=$(usbdev LEDGER12) || d=none
+check "the collector received USB_BLOCKED for LEDGER12" waitreceived USB_BLOCKED LEDGER12
+check "not authorized" authorized "$d" 0
+seq=$(received USB_BLOCKED LEDGER12)
+ctl media register --from-event "vm-term:$seq" --purpose "vm: data in" --encrypted yes \
+  --until "$(date -d '+30 days' +%F)" >> "$work/ctl.log" 2>&1
+entry=$(ctl media list --format json | python3 -c 'import json, sys; r = json.load(sys.stdin)["rows"][0]; print(r["id"], r["device"], r["state"])')
+id=${entry%% *}
+check "registered from the event as exactly that stick, requested ($entry)" [ "${entry#* }" = "46f4:0001:LEDGER12 requested" ]
+check "the requesting account cannot approve it" sh -c "! \"$build/collector/mamorictl\" --config $cdir/mamorictl.conf media approve $id >> $work/ctl.log 2>&1"
+ctl user add suzuki --role ciso 2>> "$work/ctl.log" | head -1 > "$cdir/ciso.token"
+sed "s|^token_file.*|token_file = $cdir/ciso.token|" "$cdir/mamorictl.conf" > "$cdir/ciso.conf"
+as_ciso media approve "$id" >> "$work/ctl.log" 2>&1
+# Still plugged in: the agent re-decides it once the newer policy arrives at its next sync.
+check "the collector received USB_ALLOWED_READONLY for LEDGER12" waitreceived USB_ALLOWED_READONLY LEDGER12
+check "authorized" authorized "$d" 1
+sd=$(disk "$d") || sd=none
+sleep 0.2
+check "marker reads back from /dev/$sd" marker_reads "$sd"
+check "/dev/$sd is read-only (BLKROSET)" [ "$(cat /sys/block/$sd/ro 2>/dev/null)" = 1 ]
+check "a write fails" sh -c "! dd if=/dev/zero of=/dev/$sd bs=512 count=1 seek=100 oflag=direct conv=notrunc 2>/dev/null"
+check "the event names the ledger number" sh -c "\"$build/collector/mamorictl\" --config $cdir/mamorictl.conf events --terminal vm-term --format json | grep -q '\"rule_id\":\"$id\"'"
+unplug s12; gone LEDGER12
+stop_agent -TERM
+kill "$collector_pid" 2>/dev/null; wait "$collector_pid" 2>/dev/null
+
 echo "--- journal (last USB events)"; events | tail -n 30
 if [ $failures -eq 0 ]; then echo "vm: all cases passed"; else echo "vm: $failures check(s) failed"; fi

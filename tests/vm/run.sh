@@ -103,6 +103,7 @@ cp "$src/tests/vm/${MAMORI_VM_GUEST:-guest.sh}" "$work/guest.sh"
 cp "$src/tests/vm/guest-lib.sh" "$work/guest-lib.sh"
 cat > "$work/env" <<ENV
 agent=$agent
+build=$build
 src=$src
 work=$work
 rounds=${MAMORI_VM_ROUNDS:-50}
