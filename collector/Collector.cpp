@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -21,6 +22,7 @@
 #include "collector/ListenAddress.h"
 #include "collector/LocalCalendar.h"
 #include "collector/RetentionPurge.h"
+#include "collector/SyslogForwarder.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
@@ -61,6 +63,7 @@ struct Collector::Impl {
     AdminApi admin_api;
     LifecycleApi lifecycle_api;
     RetentionPurge retention;
+    std::unique_ptr<SyslogForwarder> syslog;  // before the servers: they are gone before it
     std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
     std::unique_ptr<HttpsServer> agent_server, admin_server;
     asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
@@ -162,6 +165,12 @@ struct Collector::Impl {
           admin_tls(serverContext(home, false)),
           home_dir(home.dir()),
           served(CertificateExpiry::onDisk(home.dir())) {
+        if (const std::string url = home.config().get("syslog_url", ""); !url.empty() && url != "off") {
+            boost::system::error_code ec;
+            syslog = std::make_unique<SyslogForwarder>(url, home.config().get("syslog_hostname", asio::ip::host_name(ec)));
+            ingest.observe([this](const TerminalRecord& t, const IngestBatch& b) { syslog->forward(t.id, t.group, b); });
+            Log::info("violations and evidence problems are forwarded to syslog at " + url);
+        }
         admin_api.extend([this](const HttpRequest& r, const std::string& path, const AdminUser& u) {
             return lifecycle_api.handle(r, path, u);
         });

@@ -25,6 +25,7 @@ packages=(
   faketime                                     # tests: an agent whose clock is wrong (libfaketime)
   dconf-cli dconf-gsettings-backend gsettings-desktop-schemas  # the GNOME lock settings audit and its test
   curl                                         # tests/attack: a real HTTP client
+  rsyslog                                      # tests: the syslog server violations are forwarded to
 )
 
 missing=()
