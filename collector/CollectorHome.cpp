@@ -23,7 +23,8 @@ const std::set<std::string>& CollectorHome::knownKeys() {
                                             "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address",
                                             "retention_events_years", "retention_exceptions_years",
                                             "client_certificate_lifetime", "retention_media_years", "syslog_url",
-                                            "syslog_hostname"};
+                                            "syslog_hostname", "smtp_url", "smtp_from", "smtp_ca", "smtp_starttls",
+                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval"};
     return keys;
 }
 
