@@ -1,10 +1,5 @@
 #include "collector/CollectorBackup.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -14,6 +9,7 @@
 #include "collector/Store.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/SqliteDb.h"
+#include "mamori/common/HiddenInput.h"
 #include "mamori/common/UserError.h"
 #include "mamori/proto/Sha256.h"
 
@@ -108,9 +104,8 @@ void CollectorBackup::backup(const CollectorHome& home, const fs::path& to, cons
     for (const char* name : kKept) {
         const fs::path file = home.file(name);
         if (!fs::exists(file)) continue;
-        struct stat st{};
-        ::stat(file.c_str(), &st);
-        files.push_back({name, static_cast<unsigned>(st.st_mode & 0777), Files::read(file)});
+        const auto mode = static_cast<unsigned>(fs::status(file).permissions() & fs::perms::mask);
+        files.push_back({name, mode, Files::read(file)});
     }
     Files::writeSecret(to / "keys.sealed", SealedArchive::seal(files, passphrase));
     manifest << "sha256 " << sha256(to / "keys.sealed") << " keys.sealed\n";
@@ -195,25 +190,11 @@ std::string CollectorBackup::passphrase(const std::string& file, bool confirm) {
         std::istringstream in(Files::read(file));
         std::getline(in, phrase);
     } else {
-        std::fstream tty("/dev/tty");
-        if (!tty)
-            throw UserError::invalid("no terminal to ask the passphrase on; give --passphrase-file",
-                                     "パスフレーズを入力する端末がありません。--passphrase-file を指定してください");
-        auto ask = [&](const char* prompt) {
-            termios before{};
-            const int fd = ::open("/dev/tty", O_RDONLY);
-            const bool quiet = fd >= 0 && tcgetattr(fd, &before) == 0;
-            if (quiet) {
-                termios silent = before;
-                silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-                tcsetattr(fd, TCSAFLUSH, &silent);
-            }
-            tty << prompt << std::flush;
+        auto ask = [](const char* prompt) {
             std::string answer;
-            std::getline(tty, answer);
-            if (quiet) tcsetattr(fd, TCSAFLUSH, &before);
-            if (fd >= 0) ::close(fd);
-            tty << "\n" << std::flush;
+            if (!common::askHidden(prompt, answer))
+                throw UserError::invalid("no terminal to ask the passphrase on; give --passphrase-file",
+                                         "パスフレーズを入力する端末がありません。--passphrase-file を指定してください");
             return answer;
         };
         phrase = ask("passphrase / パスフレーズ: ");

@@ -1,15 +1,11 @@
 #include "collector/SyslogForwarder.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <ctime>
 #include <stdexcept>
 
 #include "mamori/common/Log.h"
+#include "mamori/common/TcpStream.h"
 #include "mamori/common/UserError.h"
 #include "mamori/proto/Sha256.h"
 #include "mamori/v1/event.pb.h"
@@ -137,24 +133,20 @@ void SyslogForwarder::forward(const std::string& terminal, const std::string& gr
     wake_.notify_one();
 }
 
-bool SyslogForwarder::sendFront(int fd) {
+bool SyslogForwarder::sendFront(common::TcpStream& stream) {
     std::string frame;
     {
         std::lock_guard lock(mutex_);
         frame = std::to_string(queue_.front().size()) + " " + queue_.front();
     }
-    for (size_t sent = 0; sent < frame.size();) {
-        const ssize_t n = ::send(fd, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-        if (n <= 0) return false;
-        sent += static_cast<size_t>(n);
-    }
+    if (!stream.write(frame)) return false;
     std::lock_guard lock(mutex_);
     queue_.pop_front();
     return true;
 }
 
 void SyslogForwarder::run() {
-    int fd = -1;
+    common::TcpStream stream;
     auto delay = std::chrono::seconds(1);
     bool reported = false;  // one warning per outage, not one per attempt
     for (;;) {
@@ -167,24 +159,8 @@ void SyslogForwarder::run() {
                 dropped_ = 0;
             }
         }
-        if (fd < 0) {
-            addrinfo hints{}, *found = nullptr;
-            hints.ai_socktype = SOCK_STREAM;
-            if (getaddrinfo(host_.c_str(), port_.c_str(), &hints, &found) == 0) {
-                for (addrinfo* a = found; a && fd < 0; a = a->ai_next) {
-                    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-                    if (fd < 0) continue;
-                    // Linux bounds connect() by the send timeout: an unreachable server costs 5 s a try.
-                    timeval timeout{5, 0};
-                    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-                    if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
-                        ::close(fd);
-                        fd = -1;
-                    }
-                }
-                freeaddrinfo(found);
-            }
-            if (fd < 0) {
+        if (!stream.open()) {
+            if (!stream.connect(host_, port_, std::chrono::seconds(5))) {
                 if (!reported) {
                     std::lock_guard lock(mutex_);
                     Log::warn("syslog: cannot reach " + host_ + ":" + port_ + "; " + std::to_string(queue_.size()) +
@@ -200,12 +176,8 @@ void SyslogForwarder::run() {
             reported = false;
             delay = std::chrono::seconds(1);
         }
-        if (!sendFront(fd)) {
-            ::close(fd);
-            fd = -1;
-        }
+        sendFront(stream);
     }
-    if (fd >= 0) ::close(fd);
 }
 
 }  // namespace mamori::collector

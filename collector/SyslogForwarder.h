@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "collector/EvidenceStore.h"
+#include "mamori/common/TcpStream.h"
 
 namespace mamori::collector {
 
@@ -36,7 +37,7 @@ public:
 
 private:
     void run();
-    bool sendFront(int fd);
+    bool sendFront(common::TcpStream& stream);
 
     std::string host_, port_, hostname_;
     size_t max_queued_;
