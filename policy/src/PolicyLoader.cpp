@@ -1597,7 +1597,7 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
     }
     Section top(*this, root, "",
                 {"name", "description", "usb", "hours", "software", "screen_lock", "reporting", "exceptions",
-                 "max_exception_days"});
+                 "max_exception_days", "helpdesk"});
     if (!top.valid()) return std::nullopt;
 
     v1::Policy policy;
@@ -1609,6 +1609,16 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
     }
     if (const Entry* e = top.find("description")) {
         if (auto v = text(*e, false)) policy.set_description(*v);
+    }
+    if (const Entry* e = top.find("helpdesk")) {
+        // One line in a desktop notification: long enough for a section, a name and two numbers.
+        constexpr size_t kMaxHelpdesk = 200;
+        if (auto v = text(*e)) {
+            if (v->size() > kMaxHelpdesk)
+                error(e->value.Mark(), "helpdesk is longer than 200 bytes; say whom to call in one short line",
+                      "helpdesk が 200 バイトを超えています。問い合わせ先を 1 行で短く書いてください。");
+            else policy.set_helpdesk(*v);
+        }
     }
     // The longest an exception requested through the collector may be approved for (004:1110:
     // exceptions are time-limited); a year at most, so no exception becomes the rule.

@@ -317,6 +317,16 @@ TEST(PolicyLoader, ExceptionsLastNinetyDaysUnlessTheProfileSaysOtherwise) {
     EXPECT_ERROR_AT("name: x\nmax_exception_day: 3\n", 2, 1, "did you mean \"max_exception_days\"");
 }
 
+TEST(PolicyLoader, TheHelpdeskIsOneShortLineShownInEveryNotice) {
+    const auto r = PolicyLoader::load("name: x\nhelpdesk: 情報政策課 内線1234\n", "p.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    EXPECT_EQ(r.policy().helpdesk(), "情報政策課 内線1234");
+    EXPECT_TRUE(PolicyLoader::load("name: x\n", "p.yaml").policy().helpdesk().empty());
+    EXPECT_ERROR_AT("name: x\nhelpdesk: \"a\\nb\"\n", 2, 11, "keep it on one line");
+    EXPECT_ERROR_AT("name: x\nhelpdesk: " + std::string(201, 'x') + "\n", 2, 11, "longer than 200 bytes");
+    EXPECT_ERROR_AT("name: x\nhelpdesk:\n", 2, 1, "helpdesk has no value");
+}
+
 TEST(PolicyLoader, JournalCapLeftOutIsTheTerminalsOwn) {
     EXPECT_EQ(PolicyLoader::builtInDefault().reporting().journal_max_bytes(), 0u);
     const auto r = PolicyLoader::loadFile(kProfiles / "mynumber.yaml");
