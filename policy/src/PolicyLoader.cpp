@@ -1,6 +1,7 @@
 #include "mamori/policy/PolicyLoader.h"
 
 #include "mamori/policy/HolidayCsv.h"
+#include "mamori/policy/TextEncoding.h"
 #include "mamori/policy/TimeZoneName.h"
 #include "mamori/policy/UsbDeviceId.h"
 #include "mamori/common/NearestWord.h"
@@ -1691,8 +1692,37 @@ std::string PolicyLoader::Result::formatErrors() const {
 
 namespace {
 
+// A profile must be UTF-8: other bytes would pass the YAML parser and flow into signed policies
+// and events as broken text. One saved as Shift_JIS on a Windows PC is told so, with the command
+// that converts it. UTF-16 is refused the same way rather than converted: a profile is edited
+// and diffed as text, and the file on disk should be the one that was checked.
+std::optional<PolicyError> encodingError(std::string_view yaml, const std::string& file) {
+    const auto bad = TextEncoding::firstInvalidUtf8(yaml);
+    if (!bad) return std::nullopt;
+    const std::string convert_from = yaml.size() >= 2 && ((yaml[0] == '\xFF' && yaml[1] == '\xFE') ||
+                                                          (yaml[0] == '\xFE' && yaml[1] == '\xFF'))
+                                         ? "UTF-16"
+                                         : "CP932";
+    std::size_t bad_cp932 = 0;
+    const bool shift_jis = convert_from == "CP932" && TextEncoding::cp932ToUtf8(yaml, bad_cp932).has_value();
+    const auto [line, column] = TextEncoding::position(yaml, *bad);
+    const std::string iconv = "iconv -f " + convert_from + " -t UTF-8 " + file + " > " + file + ".utf8";
+    if (convert_from == "UTF-16")
+        return PolicyError{file, 1, 1, "the profile is UTF-16; save it as UTF-8, or convert it: " + iconv,
+                           "ポリシーが UTF-16 です。UTF-8 で保存し直すか、次のコマンドで変換してください: " + iconv};
+    if (shift_jis)
+        return PolicyError{file, line, column,
+                           "the profile is not UTF-8: it reads as Shift_JIS (CP932), as Windows editors save it; "
+                           "convert it with: " + iconv,
+                           "ポリシーが UTF-8 ではありません（Shift_JIS（CP932）で保存されています）。次のコマンドで変換してください: " +
+                               iconv};
+    return PolicyError{file, line, column, "the profile is not UTF-8 (nor Shift_JIS) from this byte on; save it as UTF-8",
+                       "ポリシーのこの位置から UTF-8（Shift_JIS でもない）として読めません。UTF-8 で保存してください"};
+}
+
 PolicyLoader::Result loadImpl(std::string_view yaml, std::string file_name, const PolicyLoader::Options& options,
                               bool builtin) {
+    if (auto bad = encodingError(yaml, file_name)) return PolicyLoader::Result::failure({std::move(*bad)});
     Loader loader(std::move(file_name), options, builtin);
     try {
         auto policy = loader.run(yaml);

@@ -37,4 +37,22 @@ TEST(PolicyCheck, MalformedProfileIsRejectedWithItsLineAndColumnInBothLanguages)
     std::filesystem::remove_all(dir);
 }
 
+TEST(PolicyCheck, AProfileSavedAsShiftJisOnWindowsIsRefusedWithTheConversionCommand) {
+    const auto dir = tempDir("policy-check-sjis");
+    const auto utf8 = (dir / "utf8.yaml").string(), file = (dir / "税務課.yaml").string();
+    std::ofstream(utf8) << "name: zeimu\ndescription: 税務課の端末\n";
+    ASSERT_EQ(Subprocess::run({"/bin/sh", "-c", "iconv -f UTF-8 -t CP932 '" + utf8 + "' > '" + file + "'"}), 0);
+    std::string out = check(file, 1);
+    EXPECT_NE(out.find(file + ":2:14: error: the profile is not UTF-8: it reads as Shift_JIS (CP932)"), std::string::npos)
+        << out;
+    const std::string command = "iconv -f CP932 -t UTF-8 " + file + " > " + file + ".utf8";
+    EXPECT_NE(out.find(command), std::string::npos) << out;
+    // The command it gives does the job.
+    ASSERT_EQ(Subprocess::run({"/bin/sh", "-c", command}), 0);
+    out = check(file + ".utf8", 0);
+    EXPECT_NE(out.find("valid"), std::string::npos) << out;
+    EXPECT_NE(out.find("税務課の端末"), std::string::npos) << out;
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace

@@ -327,6 +327,29 @@ TEST(PolicyLoader, TheHelpdeskIsOneShortLineShownInEveryNotice) {
     EXPECT_ERROR_AT("name: x\nhelpdesk:\n", 2, 1, "helpdesk has no value");
 }
 
+TEST(PolicyLoader, AProfileThatIsNotUtf8IsRefusedAndShiftJisIsNamedWithTheCommandThatConvertsIt) {
+    // 情報政策課 as Windows saves it (CP932), on line 2.
+    const std::string sjis = "name: x\ndescription: \x8F\xEE\x95\xF1\x90\xAD\x8D\xF4\x89\xDB\n";
+    auto r = PolicyLoader::load(sjis, "city.yaml");
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(r.errors().size(), 1u);
+    EXPECT_EQ(r.errors()[0].line, 2);
+    EXPECT_EQ(r.errors()[0].column, 14);
+    EXPECT_NE(r.errors()[0].message.find("reads as Shift_JIS (CP932)"), std::string::npos) << r.formatErrors();
+    EXPECT_NE(r.errors()[0].message.find("iconv -f CP932 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos);
+    EXPECT_NE(r.errors()[0].message_ja.find("Shift_JIS"), std::string::npos);
+    // Neither UTF-8 nor CP932 (0x80 alone is undefined in both).
+    r = PolicyLoader::load("name: x\n\n  # \x80\n", "city.yaml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.errors()[0].line, 3);
+    EXPECT_NE(r.errors()[0].message.find("not UTF-8 (nor Shift_JIS)"), std::string::npos) << r.formatErrors();
+    r = PolicyLoader::load(std::string("\xFF\xFEn\0a\0", 6), "city.yaml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.errors()[0].message.find("iconv -f UTF-16 -t UTF-8"), std::string::npos) << r.formatErrors();
+    // A UTF-8 BOM, as Notepad writes it, is fine.
+    EXPECT_TRUE(PolicyLoader::load("\xEF\xBB\xBFname: x\ndescription: 情報政策課\n", "city.yaml").ok());
+}
+
 TEST(PolicyLoader, JournalCapLeftOutIsTheTerminalsOwn) {
     EXPECT_EQ(PolicyLoader::builtInDefault().reporting().journal_max_bytes(), 0u);
     const auto r = PolicyLoader::loadFile(kProfiles / "mynumber.yaml");
