@@ -16,7 +16,7 @@ namespace {
 
 // A digest is a summary: past this many lines per kind the rest is counted, not listed.
 constexpr size_t kLinesPerKind = 50;
-// What one address may hold while the relay is away; older findings are dropped (and counted).
+// What one address may hold while the relay is away; past it the oldest findings are dropped.
 constexpr size_t kPendingPerAddress = 10000;
 
 std::string trim(const std::string& s) {
