@@ -29,4 +29,16 @@ void AdminAnswer::timeNs(json::object& o, int64_t utc_ns) const {
     o["time"] = calendar_.iso8601Ns(utc_ns);
 }
 
+boost::json::object AdminAnswer::change(const std::string& id, int64_t at_unix, const std::string& actor,
+                                        const std::string& role, const std::string& action,
+                                        const std::string& note) const {
+    boost::json::object row{{"id", id}};
+    time(row, "at", at_unix);
+    row["actor"] = actor;
+    row["role"] = role;
+    row["action"] = action;
+    row["note"] = note;
+    return row;
+}
+
 }  // namespace mamori::collector

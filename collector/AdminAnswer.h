@@ -31,6 +31,9 @@ public:
     // o["utc_ns"] as a string (19 digits lose their last ones as a JSON number in jq and
     // JavaScript) and o["time"] in ISO 8601.
     void timeNs(boost::json::object& o, int64_t utc_ns) const;
+    // One change of a record's history (an exception's, a ledger entry's): who did what, when, why.
+    boost::json::object change(const std::string& id, int64_t at_unix, const std::string& actor,
+                               const std::string& role, const std::string& action, const std::string& note) const;
 
 private:
     const LocalCalendar& calendar_;

@@ -19,6 +19,7 @@
 #include "collector/CertificateExpiry.h"
 #include "collector/EventIngest.h"
 #include "collector/HttpsServer.h"
+#include "collector/KnownSections.h"
 #include "collector/LifecycleApi.h"
 #include "collector/ListenAddress.h"
 #include "collector/LocalCalendar.h"
@@ -201,7 +202,19 @@ struct Collector::Impl {
             Log::info("violations and evidence problems are forwarded to syslog at " + url);
         }
         if (const std::string url = home.config().get("smtp_url", ""); !url.empty() && url != "off") {
-            mailer = std::make_unique<AlertMailer>(*store, calendar, mailSettings(home));
+            auto settings = mailSettings(home);
+            // A mistyped section would never be mailed, and nothing would say so. It may also be
+            // one that begins later (its first token), so it is said, not refused.
+            KnownSections known(*store);
+            for (const auto& [section, addresses] : settings.sections) {
+                try {
+                    known.require(section, "; alert_mail_sections in collector.conf names it, and its mail waits for it",
+                                  "。collector.conf の alert_mail_sections にありますが、その所属が登録されるまでメールは送られません");
+                } catch (const common::UserError& e) {
+                    Log::warn(e.english() + " / " + e.japanese());
+                }
+            }
+            mailer = std::make_unique<AlertMailer>(*store, calendar, std::move(settings));
             Log::info("alert mail through " + url + " every " + home.config().get("alert_interval", "15m"));
         }
         if (syslog || mailer)

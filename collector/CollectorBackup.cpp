@@ -61,6 +61,35 @@ std::string withStore(const std::string& conf, const std::string& url) {
     return out;
 }
 
+struct Manifest {
+    std::string old_dir, store_kind;
+    std::map<std::string, std::string> sha256;  // file name -> hex
+};
+
+Manifest parseManifest(const std::string& text) {
+    std::istringstream in(text);
+    std::string line;
+    if (!std::getline(in, line) || line != kManifestHead)
+        throw UserError::invalid("MANIFEST is not a mamori-collector backup's", "MANIFEST が mamori-collector のバックアップのものではありません");
+    Manifest m;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string word, a, b;
+        words >> word >> a;
+        if (word == "from") m.old_dir = line.substr(5);
+        else if (word == "store") m.store_kind = a;
+        else if (word == "sha256" && (words >> b)) m.sha256[b] = a;
+    }
+    return m;
+}
+
+void requireUnaltered(const fs::path& from, const std::string& name, const Manifest& m) {
+    auto it = m.sha256.find(name);
+    if (it == m.sha256.end() || !fs::exists(from / name) || sha256(from / name) != it->second)
+        throw UserError::invalid(name + " is missing or altered since the backup (SHA-256 differs from MANIFEST)",
+                                 name + " がないか、バックアップ後に改変されています（SHA-256 が MANIFEST と異なります）");
+}
+
 }  // namespace
 
 void CollectorBackup::backup(const CollectorHome& home, const fs::path& to, const std::string& passphrase,
@@ -107,9 +136,12 @@ void CollectorBackup::backup(const CollectorHome& home, const fs::path& to, cons
         const auto mode = static_cast<unsigned>(fs::status(file).permissions() & fs::perms::mask);
         files.push_back({name, mode, Files::read(file)});
     }
+    // The manifest sealed with the keys is the one restore believes: the MANIFEST beside them can
+    // be rewritten by whoever can write the backup, this one only by whoever knows the passphrase.
+    files.push_back({"MANIFEST", 0600, manifest.str()});
     Files::writeSecret(to / "keys.sealed", SealedArchive::seal(files, passphrase));
     manifest << "sha256 " << sha256(to / "keys.sealed") << " keys.sealed\n";
-    progress << "  keys: " << files.size() << " files sealed\n";
+    progress << "  keys: " << files.size() - 1 << " files sealed\n";
     Files::writeAtomic(to / "MANIFEST", manifest.str(), 0600);
     Files::syncDirectory(to);
     progress << "backup complete in " << to.string() << " ("
@@ -126,32 +158,19 @@ void CollectorBackup::restore(const fs::path& from, const fs::path& dir, const s
     if (!fs::exists(manifest_file))
         throw UserError::invalid(from.string() + " holds no MANIFEST: not a backup, or one that did not finish",
                                  from.string() + " に MANIFEST がありません。バックアップではないか、途中で終わったものです");
-    std::istringstream manifest(Files::read(manifest_file));
-    std::string line, old_dir, store_kind;
-    std::map<std::string, std::string> hashes;
-    if (!std::getline(manifest, line) || line != kManifestHead)
-        throw UserError::invalid("MANIFEST is not a mamori-collector backup's", "MANIFEST が mamori-collector のバックアップのものではありません");
-    while (std::getline(manifest, line)) {
-        std::istringstream words(line);
-        std::string word, a, b;
-        words >> word >> a;
-        if (word == "from") old_dir = line.substr(5);
-        else if (word == "store") store_kind = a;
-        else if (word == "sha256" && (words >> b)) hashes[b] = a;
-    }
-    for (const char* name : {"keys.sealed", store_kind == "sqlite" ? "store.db" : nullptr}) {
-        if (!name) continue;
-        if (!hashes.count(name) || !fs::exists(from / name) || sha256(from / name) != hashes[name])
-            throw UserError::invalid(std::string(name) + " is missing or altered since the backup (SHA-256 differs from MANIFEST)",
-                                     std::string(name) + " がないか、バックアップ後に改変されています（SHA-256 が MANIFEST と異なります）");
-    }
+    // The one beside the keys says at once whether they are whole, before a passphrase is tried.
+    requireUnaltered(from, "keys.sealed", parseManifest(Files::read(manifest_file)));
     // Opened before anything is written: a wrong passphrase leaves the directory as it was.
     const auto files = SealedArchive::open(Files::read(from / "keys.sealed"), passphrase);
     std::map<std::string, const SealedArchive::File*> by_name;
     for (const auto& f : files) by_name[f.name] = &f;
-    for (const char* needed : {"ca.key", "ca.pem", "policy.key", "server.key", "server.pem", "collector.conf"})
+    for (const char* needed : {"MANIFEST", "ca.key", "ca.pem", "policy.key", "server.key", "server.pem", "collector.conf"})
         if (!by_name.count(needed))
             throw UserError::invalid(std::string("the backup holds no ") + needed, std::string("バックアップに ") + needed + " がありません");
+    const Manifest sealed = parseManifest(by_name["MANIFEST"]->data);
+    const std::string& old_dir = sealed.old_dir;
+    const std::string& store_kind = sealed.store_kind;
+    if (store_kind == "sqlite") requireUnaltered(from, "store.db", sealed);
 
     fs::create_directories(dir);
     fs::permissions(dir, fs::perms::owner_all);
@@ -179,7 +198,7 @@ void CollectorBackup::restore(const fs::path& from, const fs::path& dir, const s
         Files::writeAtomic(dir / name, data, certificate ? 0644 : 0600);
     }
     Files::syncDirectory(dir);
-    progress << "  keys: " << files.size() << " files restored (CA, server and policy keys; agents keep trusting this collector)\n"
+    progress << "  keys: " << files.size() - 1 << " files restored (CA, server and policy keys; agents keep trusting this collector)\n"
              << "restored into " << new_dir << "; start it with: mamori-collector run --dir " << new_dir << "\n"
              << "  on another host name: mamori-collector renew-cert --dir " << new_dir << " --name NEW-NAME\n";
 }

@@ -16,7 +16,8 @@ namespace mamori::collector {
 // backed up with pg_dump; the backup says how, and carries the keys.
 //   DIR/store.db       the SQLite store (absent for PostgreSQL, with POSTGRESQL.txt instead)
 //   DIR/keys.sealed    CA, server and policy keys, admin token, collector.conf, mamorictl.conf
-//   DIR/MANIFEST       what is there and its SHA-256, written last: no MANIFEST, no backup
+//   DIR/MANIFEST       what is there and its SHA-256, written last: no MANIFEST, no backup. Its
+//                      copy sealed with the keys is the one restore believes for store.db.
 class CollectorBackup {
 public:
     static void backup(const CollectorHome& home, const std::filesystem::path& to, const std::string& passphrase,

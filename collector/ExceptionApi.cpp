@@ -175,13 +175,7 @@ HttpResponse ExceptionApi::history(const HttpRequest& req, const AdminUser& user
     json::array out;
     for (const auto& c : store_.exceptionHistory(id)) {
         if (id.empty() && !AdminRole::seesAll(user) && !theirs[c.exception_id]) continue;
-        json::object row{{"id", c.exception_id}};
-        answer.time(row, "at", c.at_unix);
-        row["actor"] = c.actor;
-        row["role"] = c.role;
-        row["action"] = c.action;
-        row["note"] = c.note;
-        out.push_back(std::move(row));
+        out.push_back(answer.change(c.exception_id, c.at_unix, c.actor, c.role, c.action, c.note));
     }
     return AdminHttp::reply(req, http::status::ok, answer.listing(std::move(out)));
 }

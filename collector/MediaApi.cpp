@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "collector/AdminAnswer.h"
@@ -319,20 +320,15 @@ HttpResponse MediaApi::history(const HttpRequest& req, const AdminUser& user) {
     const std::string id = q.text("id");
     if (!id.empty()) requireEntry(id, user);
     recordRead(user, "media ledger history" + (id.empty() ? "" : " of " + id));
+    // For a section manager's whole history: which entries are theirs, read once, not once a change.
+    std::map<std::string, bool> theirs;
+    if (id.empty() && !AdminRole::seesAll(user))
+        for (const auto& m : store_.mediaLedger()) theirs[m.id] = AdminRole::inSections(user, m.owner_section);
     const AdminAnswer answer(calendar_);
     json::array out;
     for (const auto& c : store_.mediaHistory(id)) {
-        if (id.empty() && !AdminRole::seesAll(user)) {
-            const auto rec = store_.media(c.media_id);
-            if (!rec || !AdminRole::inSections(user, rec->owner_section)) continue;
-        }
-        json::object row{{"id", c.media_id}};
-        answer.time(row, "at", c.at_unix);
-        row["actor"] = c.actor;
-        row["role"] = c.role;
-        row["action"] = c.action;
-        row["note"] = c.note;
-        out.push_back(std::move(row));
+        if (id.empty() && !AdminRole::seesAll(user) && !theirs[c.media_id]) continue;
+        out.push_back(answer.change(c.media_id, c.at_unix, c.actor, c.role, c.action, c.note));
     }
     return AdminHttp::reply(req, http::status::ok, answer.listing(std::move(out)));
 }

@@ -78,6 +78,13 @@ json::value CtlConnection::call(http::verb method, const std::string& target, co
     return v;
 }
 
+std::string CtlConnection::query(const std::vector<std::pair<std::string, std::string>>& params) {
+    std::string q;
+    for (const auto& [key, value] : params)
+        if (!value.empty()) q += (q.empty() ? "?" : "&") + key + "=" + encode(value);
+    return q;
+}
+
 std::string CtlConnection::encode(const std::string& s) {
     static const char* const hex = "0123456789ABCDEF";
     std::string out;

@@ -2,6 +2,8 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mamori::collector {
 
@@ -22,6 +24,9 @@ public:
 
     // `s` as a value in a query string.
     static std::string encode(const std::string& s);
+    // "?k1=v1&k2=v2" of the parameters whose value is not empty (an option left out), each encoded;
+    // "" when none is left.
+    static std::string query(const std::vector<std::pair<std::string, std::string>>& params);
 
 private:
     std::string url_, ca_pem_, token_;

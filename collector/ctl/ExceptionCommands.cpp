@@ -136,13 +136,10 @@ int ExceptionCommands::revoke() {
 
 int ExceptionCommands::list() {
     using C = CtlContext;
-    std::string q;
-    auto add = [&](const std::string& key, const std::string& value) {
-        q += (q.empty() ? "?" : "&") + key + "=" + CtlConnection::encode(value);
-    };
-    if (!state_.empty()) add("state", state_);
-    if (!section_.empty()) add("section", section_);
-    if (!expiring_.empty()) add("expiring_days", expiring_.substr(0, expiring_.size() - 1));
+    const std::string q = CtlConnection::query(
+        {{"state", state_},
+         {"section", section_},
+         {"expiring_days", expiring_.empty() ? "" : expiring_.substr(0, expiring_.size() - 1)}});
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/exceptions" + q);
     ReportTable t = ctx_.table({{"id", "ID"},
                                 {"state", "状態"},

@@ -165,13 +165,8 @@ int MediaCommands::withdraw() {
 
 int MediaCommands::ledger() {
     using C = CtlContext;
-    std::string q;
-    auto add = [&](const std::string& key, const std::string& value) {
-        q += (q.empty() ? "?" : "&") + key + "=" + CtlConnection::encode(value);
-    };
-    if (!state_.empty()) add("state", state_);
-    if (!section_.empty()) add("section", section_);
-    auto v = ctx_.connection().call(Verb::get, "/admin/v1/media" + q);
+    auto v = ctx_.connection().call(Verb::get,
+                                    "/admin/v1/media" + CtlConnection::query({{"state", state_}, {"section", section_}}));
     ReportTable t = ctx_.table({{"ledger no", "台帳番号"},
                                 {"device", "媒体"},
                                 {"description", "品名"},

@@ -107,6 +107,25 @@ TEST(CollectorBackup, ARoundTripWhileATerminalKeepsUploading) {
                                &out),
               0);
     EXPECT_NE(out.find("store.db is missing or altered since the backup"), std::string::npos) << out;
+    // Rewriting the MANIFEST beside it to match does not help: the one sealed with the keys decides.
+    {
+        const auto altered_hash = [&] {
+            std::string hex;
+            Subprocess::run({"/bin/sh", "-c", "sha256sum '" + (dir / "altered" / "store.db").string() + "' | cut -c1-64"}, &hex);
+            return hex.substr(0, 64);
+        }();
+        std::string manifest = mamori::common::Files::read(dir / "altered" / "MANIFEST");
+        const size_t at = manifest.find("sha256 ");
+        ASSERT_NE(at, std::string::npos);
+        manifest.replace(at + 7, 64, altered_hash);
+        std::ofstream(dir / "altered" / "MANIFEST", std::ios::trunc) << manifest;
+    }
+    EXPECT_NE(collectorCommand({"restore", "--dir", (dir / "r").string(), "--from", (dir / "altered").string(),
+                                "--passphrase-file", (dir / "passphrase").string()},
+                               &out),
+              0);
+    EXPECT_NE(out.find("store.db is missing or altered since the backup"), std::string::npos) << out;
+    EXPECT_FALSE(fs::exists(dir / "r" / "collector.conf"));
     EXPECT_NE(collectorCommand({"restore", "--dir", collector.dir().string(), "--from", (dir / "b").string(),
                                 "--passphrase-file", (dir / "passphrase").string()},
                                &out),

@@ -52,21 +52,9 @@ protected:
 
     std::string profile() const { return std::string(MAMORI_SOURCE_DIR) + "/installer/profiles/default.yaml"; }
 
-    boost::json::object statusOf(const std::string& terminal) {
-        const std::string out = collector->ctl({"policy", "status", "--format", "json"});
-        const boost::json::value parsed = boost::json::parse(out);
-        for (const auto& r : parsed.at("rows").as_array())
-            if (r.at("terminal").as_string() == terminal) return r.as_object();
-        ADD_FAILURE() << terminal << " missing from " << out;
-        return {};
-    }
-
-    // Runs the agent until the collector has seen it apply `version`.
+    boost::json::object statusOf(const std::string& terminal) { return policyStatusOf(*collector, terminal); }
     void syncTo(TestAgent& agent, const std::string& terminal, uint64_t version) {
-        agent.start();
-        EXPECT_TRUE(waitFor([&] { return statusOf(terminal).at("applied_version").to_number<uint64_t>() == version; }))
-            << agent.logText();
-        agent.stop(SIGTERM);
+        mamori::test::syncTo(*collector, agent, terminal, version);
     }
 
     uint64_t latest(const std::string& terminal) { return statusOf(terminal).at("latest_version").to_number<uint64_t>(); }
@@ -78,16 +66,7 @@ protected:
 
     // The refused stick as the agent reports it (UsbControl::report), then an event of another kind.
     void reportRefusedStick(SimulatedTerminal& terminal) {
-        mamori::v1::EventBatch batch;
-        batch.set_terminal_id(terminal.id());
-        mamori::v1::EventBody body;
-        body.set_terminal_id(terminal.id());
-        body.set_type(mamori::v1::USB_BLOCKED);
-        body.set_control(mamori::v1::USB);
-        body.set_violation(true);
-        body.set_outcome(mamori::v1::ENFORCED);
-        body.set_rule_id("mass-storage");
-        body.set_utc_ns(terminal.clockNs());
+        mamori::v1::EventBody body = terminal.violation(mamori::v1::USB_BLOCKED, mamori::v1::USB, "mass-storage");
         auto* usb = body.mutable_usb();
         usb->set_vendor_id(0x0781);
         usb->set_product_id(0x5581);
@@ -96,8 +75,8 @@ protected:
         usb->set_product("Ultra");
         usb->add_interface_classes(8);
         usb->set_port("2-1");
-        *batch.add_events() = terminal.chain().append(body);
-        *batch.add_events() = terminal.batch(1).events(0);
+        auto batch = terminal.batchOf({body});
+        *batch.add_events() = terminal.batch(1).events(0);  // then an event of another kind
         ASSERT_EQ(terminal.send(batch).status, 200u);
     }
 };

@@ -35,21 +35,9 @@ protected:
         return at == std::string::npos ? 0 : std::stoull(out.substr(at + 11));
     }
 
-    boost::json::object statusOf(const std::string& terminal) {
-        const std::string out = collector->ctl({"policy", "status", "--format", "json"});
-        const boost::json::value parsed = boost::json::parse(out);  // named: the loop borrows from it
-        for (const auto& r : parsed.at("rows").as_array())
-            if (r.at("terminal").as_string() == terminal) return r.as_object();
-        ADD_FAILURE() << terminal << " missing from " << out;
-        return {};
-    }
-
-    // Runs the agent until the collector has seen it apply `version`.
+    boost::json::object statusOf(const std::string& terminal) { return policyStatusOf(*collector, terminal); }
     void syncTo(TestAgent& agent, const std::string& terminal, uint64_t version) {
-        agent.start();
-        EXPECT_TRUE(waitFor([&] { return statusOf(terminal).at("applied_version").to_number<uint64_t>() == version; }))
-            << agent.logText();
-        agent.stop(SIGTERM);
+        mamori::test::syncTo(*collector, agent, terminal, version);
     }
 
 };

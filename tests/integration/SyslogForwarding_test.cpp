@@ -37,17 +37,7 @@ TEST(SyslogForwarding, ViolationsAndTamperingReachRsyslogAsStructuredDataEvenWhe
     ASSERT_EQ(terminal.enroll(collector.token("税務課"), "term-s").status, 200u);
 
     // A refused stick, whose rule id a terminal chose (so it must be escaped), and a heartbeat.
-    mamori::v1::EventBatch batch;
-    batch.set_terminal_id(terminal.id());
-    mamori::v1::EventBody body;
-    body.set_terminal_id(terminal.id());
-    body.set_type(mamori::v1::USB_BLOCKED);
-    body.set_control(mamori::v1::USB);
-    body.set_violation(true);
-    body.set_outcome(mamori::v1::ENFORCED);
-    body.set_rule_id("mass\"storage]\n");
-    body.set_utc_ns(terminal.clockNs());
-    *batch.add_events() = terminal.chain().append(body);
+    auto batch = terminal.batchOf({terminal.violation(mamori::v1::USB_BLOCKED, mamori::v1::USB, "mass\"storage]\n")});
     *batch.add_events() = terminal.batch(1).events(0);
     ASSERT_EQ(terminal.send(batch).status, 200u);
     ASSERT_TRUE(waitFor([&] { return collector.logText().find("syslog: cannot reach") != std::string::npos; }))

@@ -1,7 +1,10 @@
 #pragma once
-// What tests of administration share: mamorictl as another account, dates relative to today, and
-// the policy an agent last accepted, read from its state directory as the collector signed it.
+// What tests of administration share: mamorictl as another account, dates relative to today,
+// a terminal's line of `policy status`, and the policy an agent last accepted, read from its state
+// directory as the collector signed it.
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include <ctime>
 #include <filesystem>
@@ -41,6 +44,25 @@ inline mamori::v1::Policy appliedPolicy(const std::filesystem::path& agent_dir) 
     mamori::v1::PolicyEnvelope envelope;
     EXPECT_TRUE(signed_policy.ParseFromString(bytes) && envelope.ParseFromString(signed_policy.envelope()));
     return envelope.policy();
+}
+
+// The terminal's row of `mamorictl policy status`: applied, latest and behind.
+inline boost::json::object policyStatusOf(const TestCollector& collector, const std::string& terminal) {
+    const std::string out = collector.ctl({"policy", "status", "--format", "json"});
+    const boost::json::value parsed = boost::json::parse(out);  // named: the loop borrows from it
+    for (const auto& r : parsed.at("rows").as_array())
+        if (r.at("terminal").as_string() == terminal) return r.as_object();
+    ADD_FAILURE() << terminal << " missing from " << out;
+    return {};
+}
+
+// Runs the agent until the collector has seen it apply `version`.
+inline void syncTo(const TestCollector& collector, TestAgent& agent, const std::string& terminal, uint64_t version) {
+    agent.start();
+    EXPECT_TRUE(waitFor([&] {
+        return policyStatusOf(collector, terminal).at("applied_version").to_number<uint64_t>() == version;
+    })) << agent.logText();
+    agent.stop(SIGTERM);
 }
 
 }  // namespace mamori::test

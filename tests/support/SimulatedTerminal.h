@@ -53,6 +53,29 @@ public:
         return b;
     }
 
+    // A violation this terminal's agent stopped, as it would report it; the caller may add the
+    // details of its kind before chaining it (chain().append) into a batch (batchOf).
+    mamori::v1::EventBody violation(mamori::v1::EventType type, mamori::v1::Control control,
+                                    std::string rule_id = "") const {
+        mamori::v1::EventBody body;
+        body.set_terminal_id(id_);
+        body.set_type(type);
+        body.set_control(control);
+        body.set_violation(true);
+        body.set_outcome(mamori::v1::ENFORCED);
+        body.set_rule_id(std::move(rule_id));
+        body.set_utc_ns(clockNs());
+        return body;
+    }
+
+    // A batch of these bodies, chained in order.
+    mamori::v1::EventBatch batchOf(const std::vector<mamori::v1::EventBody>& bodies) {
+        mamori::v1::EventBatch b;
+        b.set_terminal_id(id_);
+        for (const auto& body : bodies) *b.add_events() = chain_.append(body);
+        return b;
+    }
+
     // A sync as the agent sends it, stamped with this terminal's clock.
     Response sync(uint64_t applied_policy_version = 0) {
         mamori::v1::SyncRequest req;
