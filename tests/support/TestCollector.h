@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 
 #include "Subprocess.h"
@@ -19,10 +20,22 @@ inline std::string bin(const std::string& name) {
     return std::string(MAMORI_BINARY_DIR) + (name == "mamori-agent" ? "/agent/" : "/collector/") + name;
 }
 
+// A loopback port nothing listens on, below the kernel's ephemeral range (32768 and up): a port
+// the kernel handed out would be handed out again as the source port of some other test's
+// connection, and a collector restarted on it would find it taken.
 inline unsigned short freePort() {
+    static std::mt19937 pick(std::random_device{}());
+    std::uniform_int_distribution<int> range(20000, 32000);
     boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::address_v4::loopback(), 0});
-    return a.local_endpoint().port();
+    for (int tries = 0; tries < 1000; ++tries) {
+        const auto port = static_cast<unsigned short>(range(pick));
+        boost::asio::ip::tcp::acceptor a(io);
+        boost::system::error_code ec;
+        a.open(boost::asio::ip::tcp::v4(), ec);
+        if (!ec) a.bind({boost::asio::ip::address_v4::loopback(), port}, ec);
+        if (!ec) return port;
+    }
+    throw std::runtime_error("no free loopback port between 20000 and 32000");
 }
 
 inline std::filesystem::path tempDir(const std::string& name) {
