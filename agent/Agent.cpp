@@ -25,6 +25,8 @@
 #include "mamori/common/FileLock.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
+#include "mamori/common/ServiceNotifier.h"
+#include "mamori/common/ServiceWatchdog.h"
 #include "mamori/common/UserError.h"
 
 namespace mamori::agent {
@@ -36,8 +38,6 @@ namespace {
 // not queued behind one slow read, nor behind the memory release or a package database reload.
 constexpr size_t kWorkThreads = 2;
 
-// Held by the one agent working on a state directory (see lockStateDirectory).
-constexpr const char* kLockFile = "agent.lock";
 // Present from a daemon's start until it has journaled AGENT_STOPPING: found at a start, it
 // means the last run ended without a clean stop.
 constexpr const char* kRunningMarker = "agent.running";
@@ -68,6 +68,8 @@ struct Agent::Impl {
     bool restart = false;
     asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
     asio::steady_timer heartbeat{io}, shutdown_deadline{io}, memory_release{io};
+    // On the reactor: a reactor that hangs stops the pings, and systemd restarts the agent.
+    mamori::common::ServiceWatchdog watchdog{io.get_executor()};
     std::chrono::steady_clock::time_point memory_released{};
     // Every thread besides the reactor (this process's main thread) is started here and named
     // for `top -H`: the blocking-work pool, the enrollment worker while one is pending, and the
@@ -132,15 +134,21 @@ struct Agent::Impl {
             sink->setPolicyVersion(policy->version());
             status.policy_version = policy->version();
             status.policy_name = policy->current().name();
+            status.heartbeat_minutes = heartbeatMinutes();
             Log::info("policy '" + v.name + "' version " + std::to_string(v.version) + " in force");
         } else {
             Log::warn("policy version " + std::to_string(v.version) + " refused: " + v.reason);
         }
     }
 
+    // The policy's, or an hour: `mamori-agent status` judges the last upload by it.
+    uint32_t heartbeatMinutes() const {
+        const auto minutes = policy->current().reporting().heartbeat_minutes();
+        return minutes ? minutes : 60;
+    }
+
     void scheduleHeartbeat() {
-        auto minutes = policy->current().reporting().heartbeat_minutes();
-        heartbeat.expires_after(std::chrono::minutes(minutes ? minutes : 60));
+        heartbeat.expires_after(std::chrono::minutes(heartbeatMinutes()));
         heartbeat.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;
             sink->emit(lifecycle(mamori::v1::HEARTBEAT));
@@ -180,6 +188,10 @@ struct Agent::Impl {
 
     void shutdown(const std::string& why) {
         Log::info(why + ": stopping");
+        // A restart after enrolling re-executes this process, which stays the service: it says
+        // READY again and is never told apart from a start.
+        if (!restart) mamori::common::ServiceNotifier::stopping();
+        watchdog.stop();
         sink->emit(lifecycle(mamori::v1::AGENT_STOPPING, why));
         heartbeat.cancel();
         memory_release.cancel();
@@ -340,7 +352,12 @@ struct Agent::Impl {
         scheduleHeartbeat();
         scheduleMemoryRelease(std::chrono::seconds(10));
         waitForSignal();
+        status.heartbeat_minutes = heartbeatMinutes();
         status.save(dir);  // with this pid: the daemon is up and handles SIGTERM from here on
+        // Every control has applied the policy in force and listens: the terminal is guarded.
+        mamori::common::ServiceNotifier::ready(identity ? "guarding as " + identity->terminal_id
+                                                        : std::string("guarding, not enrolled"));
+        watchdog.start();
         io.run();
         markStopped();  // io.run() returns only after shutdown() journaled AGENT_STOPPING
         status.noteJournal(journal->stats());

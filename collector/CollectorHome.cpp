@@ -10,6 +10,7 @@
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/KeyPairFiles.h"
+#include "mamori/common/Log.h"
 #include "mamori/common/UserError.h"
 #include "mamori/proto/Sha256.h"
 
@@ -22,13 +23,18 @@ const std::set<std::string>& CollectorHome::knownKeys() {
                                             "heartbeat_deadline_minutes", "batch_max_events", "sync_interval_seconds",
                                             "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address",
                                             "retention_events_years", "retention_exceptions_years",
-                                            "client_certificate_lifetime", "retention_media_years"};
+                                            "client_certificate_lifetime", "retention_media_years", "log_level"};
     return keys;
 }
 
 CollectorHome::CollectorHome(std::filesystem::path dir)
     : dir_(std::move(dir)), config_(mamori::common::ConfigFile::load(dir_ / "collector.conf", knownKeys())) {
     common::KeyPairFiles(dir_ / "server.key", dir_ / "server.pem").recover();
+    logLevel();  // a bad value is refused at once, and by the SIGHUP check
+}
+
+Log::Level CollectorHome::logLevel() const {
+    return *Log::levelNamed(config_.getChoice("log_level", "info", Log::kLevelNames));
 }
 
 std::string CollectorHome::renewServerCertificate(std::chrono::seconds validity, std::vector<std::string> names) const {
