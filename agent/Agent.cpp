@@ -119,6 +119,11 @@ struct Agent::Impl {
     }
 
 
+    // For the journal: the event a log line is about (journalctl MAMORI_EVENT=POLICY_REJECTED).
+    LogFields about(const mamori::v1::EventBody& b, uint64_t seq) const {
+        return {.terminal = status.terminal_id, .event = mamori::v1::EventType_Name(b.type()), .seq = seq};
+    }
+
     void policyEvent(const PolicyKeeper::Verdict& v) {
         mamori::v1::EventBody b;
         b.set_control(mamori::v1::AGENT);
@@ -129,15 +134,15 @@ struct Agent::Impl {
         d->set_version(v.version);
         d->set_name(v.name);
         d->set_reason(v.reason);
-        sink->emit(b);
+        const uint64_t seq = sink->emit(b);
         if (v.accepted) {
             sink->setPolicyVersion(policy->version());
             status.policy_version = policy->version();
             status.policy_name = policy->current().name();
             status.heartbeat_minutes = heartbeatMinutes();
-            Log::info("policy '" + v.name + "' version " + std::to_string(v.version) + " in force");
+            Log::info("policy '" + v.name + "' version " + std::to_string(v.version) + " in force", about(b, seq));
         } else {
-            Log::warn("policy version " + std::to_string(v.version) + " refused: " + v.reason);
+            Log::warn("policy version " + std::to_string(v.version) + " refused: " + v.reason, about(b, seq));
         }
     }
 
@@ -297,8 +302,7 @@ struct Agent::Impl {
                                (last ? "its last event was journaled at " + utcText(last)
                                      : std::string("no event of it is known")));
         b.mutable_agent()->set_last_event_utc_ns(last);
-        sink->emit(b);
-        Log::warn(b.agent().reason());
+        Log::warn(b.agent().reason(), about(b, sink->emit(b)));
     }
 
     int run() {

@@ -26,8 +26,8 @@ namespace mamori {
 // (or 0) fields are left out. (Outside Log: a default argument of Log's cannot be a class
 // still being defined.)
 struct LogFields {
-    std::string_view terminal;
-    std::string_view event;
+    std::string_view terminal{};
+    std::string_view event{};
     uint64_t seq = 0;
 };
 
