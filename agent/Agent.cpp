@@ -25,6 +25,8 @@
 #include "mamori/common/FileLock.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
+#include "mamori/common/ServiceNotifier.h"
+#include "mamori/common/ServiceWatchdog.h"
 #include "mamori/common/UserError.h"
 
 namespace mamori::agent {
@@ -36,8 +38,6 @@ namespace {
 // not queued behind one slow read, nor behind the memory release or a package database reload.
 constexpr size_t kWorkThreads = 2;
 
-// Held by the one agent working on a state directory (see lockStateDirectory).
-constexpr const char* kLockFile = "agent.lock";
 // Present from a daemon's start until it has journaled AGENT_STOPPING: found at a start, it
 // means the last run ended without a clean stop.
 constexpr const char* kRunningMarker = "agent.running";
@@ -68,6 +68,8 @@ struct Agent::Impl {
     bool restart = false;
     asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
     asio::steady_timer heartbeat{io}, shutdown_deadline{io}, memory_release{io};
+    // On the reactor: a reactor that hangs stops the pings, and systemd restarts the agent.
+    mamori::common::ServiceWatchdog watchdog{io.get_executor()};
     std::chrono::steady_clock::time_point memory_released{};
     // Every thread besides the reactor (this process's main thread) is started here and named
     // for `top -H`: the blocking-work pool, the enrollment worker while one is pending, and the
@@ -117,6 +119,11 @@ struct Agent::Impl {
     }
 
 
+    // For the journal: the event a log line is about (journalctl MAMORI_EVENT=POLICY_REJECTED).
+    LogFields about(const mamori::v1::EventBody& b, uint64_t seq) const {
+        return {.terminal = status.terminal_id, .event = mamori::v1::EventType_Name(b.type()), .seq = seq};
+    }
+
     void policyEvent(const PolicyKeeper::Verdict& v) {
         mamori::v1::EventBody b;
         b.set_control(mamori::v1::AGENT);
@@ -127,21 +134,26 @@ struct Agent::Impl {
         d->set_version(v.version);
         d->set_name(v.name);
         d->set_reason(v.reason);
-        sink->emit(b);
+        const uint64_t seq = sink->emit(b);
         if (v.accepted) {
             sink->setPolicyVersion(policy->version());
             status.policy_version = policy->version();
             status.policy_name = policy->current().name();
-            status.heartbeat_minutes = policy->current().reporting().heartbeat_minutes();
-            Log::info("policy '" + v.name + "' version " + std::to_string(v.version) + " in force");
+            status.heartbeat_minutes = heartbeatMinutes();
+            Log::info("policy '" + v.name + "' version " + std::to_string(v.version) + " in force", about(b, seq));
         } else {
-            Log::warn("policy version " + std::to_string(v.version) + " refused: " + v.reason);
+            Log::warn("policy version " + std::to_string(v.version) + " refused: " + v.reason, about(b, seq));
         }
     }
 
+    // The policy's, or an hour: `mamori-agent status` judges the last upload by it.
+    uint32_t heartbeatMinutes() const {
+        const auto minutes = policy->current().reporting().heartbeat_minutes();
+        return minutes ? minutes : 60;
+    }
+
     void scheduleHeartbeat() {
-        auto minutes = policy->current().reporting().heartbeat_minutes();
-        heartbeat.expires_after(std::chrono::minutes(minutes ? minutes : 60));
+        heartbeat.expires_after(std::chrono::minutes(heartbeatMinutes()));
         heartbeat.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;
             sink->emit(lifecycle(mamori::v1::HEARTBEAT));
@@ -181,6 +193,10 @@ struct Agent::Impl {
 
     void shutdown(const std::string& why) {
         Log::info(why + ": stopping");
+        // A restart after enrolling re-executes this process, which stays the service: it says
+        // READY again and is never told apart from a start.
+        if (!restart) mamori::common::ServiceNotifier::stopping();
+        watchdog.stop();
         sink->emit(lifecycle(mamori::v1::AGENT_STOPPING, why));
         heartbeat.cancel();
         memory_release.cancel();
@@ -286,8 +302,7 @@ struct Agent::Impl {
                                (last ? "its last event was journaled at " + utcText(last)
                                      : std::string("no event of it is known")));
         b.mutable_agent()->set_last_event_utc_ns(last);
-        sink->emit(b);
-        Log::warn(b.agent().reason());
+        Log::warn(b.agent().reason(), about(b, sink->emit(b)));
     }
 
     int run() {
@@ -341,7 +356,12 @@ struct Agent::Impl {
         scheduleHeartbeat();
         scheduleMemoryRelease(std::chrono::seconds(10));
         waitForSignal();
+        status.heartbeat_minutes = heartbeatMinutes();
         status.save(dir);  // with this pid: the daemon is up and handles SIGTERM from here on
+        // Every control has applied the policy in force and listens: the terminal is guarded.
+        mamori::common::ServiceNotifier::ready(identity ? "guarding as " + identity->terminal_id
+                                                        : std::string("guarding, not enrolled"));
+        watchdog.start();
         io.run();
         markStopped();  // io.run() returns only after shutdown() journaled AGENT_STOPPING
         status.noteJournal(journal->stats());

@@ -20,6 +20,9 @@ public:
     // What run() returns when the daemon has just enrolled and must start anew under its
     // identity (main re-executes itself).
     static constexpr int kRestart = 75;
+    // In the state directory, locked by the one agent working on it (run, farewell) as long as it
+    // does: whether it is held says whether the daemon runs.
+    static constexpr const char* kLockFile = "agent.lock";
 
     int run();  // until SIGTERM/SIGINT; 0, or kRestart
     // For the package's removal, with the daemon stopped: records AGENT_UNINSTALLED and delivers

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "mamori/common/ConfigFile.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::agent {
 
@@ -24,7 +25,7 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     c.state_dir = cfg.get("state_dir", c.state_dir.string());
     c.journal_max_bytes = static_cast<uint64_t>(
         cfg.getInt("journal_max_bytes", static_cast<long long>(c.journal_max_bytes), 4096, 1ll << 40));
-    c.log_level = cfg.get("log_level", c.log_level);
+    c.log_level = cfg.getChoice("log_level", c.log_level, Log::kLevelNames);
     c.utmp_file = cfg.get("utmp_file", c.utmp_file.string());
     c.btmp_file = cfg.get("btmp_file", c.btmp_file.string());
     std::stringstream displays(cfg.get("displays", ""));

@@ -15,7 +15,7 @@ struct AgentConfig {
     std::vector<std::string> collectors;  // https://host:port, tried in order, failing over
     std::filesystem::path state_dir = "/var/lib/mamori";
     uint64_t journal_max_bytes = 64ull * 1024 * 1024;  // unless the policy sets its own (journalCap)
-    std::string log_level = "info";
+    std::string log_level = "info";  // one of Log::kLevelNames
     // Sessions and screens (hours and screen lock controls); tests point these at temp files
     // and their own X servers.
     std::filesystem::path utmp_file = "/var/run/utmp";

@@ -14,7 +14,7 @@ namespace {
 const std::set<std::string> kKeys{"enrolled",      "terminal_id",   "collector",      "policy_version",
                                   "policy_name",   "journal_depth", "journal_bytes",  "head_seq",
                                   "acked_seq",     "last_upload",   "last_sync",      "last_error",
-                                  "updated",       "pid",           "heartbeat_minutes"};
+                                  "updated",       "pid",            "heartbeat_minutes"};
 
 std::string when(int64_t unix) {
     if (!unix) return "never";
@@ -102,7 +102,8 @@ AgentStatus AgentStatus::load(const std::filesystem::path& dir) {
     s.last_error = c.get("last_error", "");
     s.updated_unix = number("updated");
     s.pid = static_cast<int>(number("pid", 1 << 30));
-    s.heartbeat_minutes = static_cast<uint32_t>(number("heartbeat_minutes", 525600));
+    // Written by agents since they judge their own reporting; older files have none.
+    if (c.get("heartbeat_minutes")) s.heartbeat_minutes = static_cast<uint32_t>(number("heartbeat_minutes", 1 << 20));
     return s;
 }
 
@@ -124,29 +125,39 @@ std::string AgentStatus::describe() const {
     return o.str();
 }
 
-AgentStatus::Health AgentStatus::health(bool running, int64_t now_unix, std::string& why_en,
-                                        std::string& why_ja) const {
-    if (!enrolled) {
-        why_en = "not enrolled: mamori-agent enroll --collector URL --token TOKEN";
-        why_ja = "コレクターに登録されていません（mamori-agent enroll で登録してください）";
-        return kNotEnrolled;
+AgentStatus::Health AgentStatus::health(std::optional<uint32_t> running, int64_t now) const {
+    if (!running)
+        return {kNotRunning,
+                "mamori-agent is not running: no control is enforced by it and nothing is reported (start it: "
+                "systemctl start mamori-agent; its log: journalctl -u mamori-agent)",
+                "mamori-agent が動作していません。制御は行われず、何も報告されません（起動: systemctl start "
+                "mamori-agent、ログ: journalctl -u mamori-agent）"};
+    const std::string pid = *running ? " (pid " + std::to_string(*running) + ")" : "";
+    if (!enrolled)
+        return {kNotEnrolled,
+                "mamori-agent is running" + pid +
+                    " but not enrolled: events stay on this terminal (enroll with: mamori-agent enroll "
+                    "--collector URL --token TOKEN)",
+                "mamori-agent は動作中" + pid +
+                    "ですが、登録されていません。イベントはこの端末に留まります（登録: mamori-agent enroll "
+                    "--collector URL --token TOKEN）"};
+    const int64_t limit = int64_t{heartbeat_minutes} * 60 + kUploadGraceSeconds;
+    if (!last_upload_unix || now - last_upload_unix > limit) {
+        const std::string heartbeat = std::to_string(heartbeat_minutes);
+        return {kNotReporting,
+                "mamori-agent is running" + pid + " but not reporting: " +
+                    (last_upload_unix ? "its last upload, at " + when(last_upload_unix) + ", is older than its " +
+                                            heartbeat + "-minute heartbeat"
+                                      : std::string("no upload has succeeded since it started")) +
+                    " (see last error above)",
+                "mamori-agent は動作中" + pid + "ですが、報告できていません（" +
+                    (last_upload_unix ? "最後の送信 " + when(last_upload_unix) + " からハートビート（" + heartbeat +
+                                            "分）以上経過"
+                                      : std::string("起動後に送信が一度も成功していません")) +
+                    "）。上の last error を確認してください"};
     }
-    if (!running) {
-        why_en = "the daemon is not running (systemctl start mamori-agent)";
-        why_ja = "エージェントが動作していません（systemctl start mamori-agent）";
-        return kNotRunning;
-    }
-    // The collector counts a terminal as not reporting after one heartbeat of silence; so does this.
-    const int64_t heartbeat_s = int64_t{heartbeat_minutes ? heartbeat_minutes : 60} * 60;
-    if (now_unix - last_sync_unix > heartbeat_s) {
-        why_en = last_sync_unix ? "no sync with the collector for over " + std::to_string(heartbeat_s / 60) +
-                                      " minutes (the heartbeat)" + (last_error.empty() ? "" : ": " + last_error)
-                                : "the daemon has not reached the collector yet" +
-                                      (last_error.empty() ? std::string() : ": " + last_error);
-        why_ja = "コレクターとの通信が " + std::to_string(heartbeat_s / 60) + " 分以上ありません";
-        return kNotReporting;
-    }
-    return kHealthy;
+    return {kReporting, "mamori-agent is running" + pid + " and reporting",
+            "mamori-agent は動作中" + pid + "で、報告できています"};
 }
 
 }  // namespace mamori::agent

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "agent/Journal.h"
@@ -20,10 +21,10 @@ struct AgentStatus {
     uint64_t acked_seq = 0;
     int64_t last_upload_unix = 0;
     int64_t last_sync_unix = 0;
+    uint32_t heartbeat_minutes = 60;  // the policy's heartbeat: the longest a healthy agent goes without uploading
     std::string last_error;
     int64_t updated_unix = 0;  // when the file was written: save() stamps it
     int pid = 0;
-    uint32_t heartbeat_minutes = 0;  // the policy's reporting.heartbeat_minutes (0: 60)
     std::string unreadable;  // what load() could not read from the file (not saved)
 
     void noteJournal(const Journal::Stats& stats);
@@ -33,11 +34,17 @@ struct AgentStatus {
     static AgentStatus load(const std::filesystem::path& state_dir);  // defaults if absent
     std::string describe() const;
 
-    // What `status` exits with, for monitoring (documented in its --help).
-    enum Health { kHealthy = 0, kNotRunning = 1, kNotReporting = 2, kNotEnrolled = 3 };
-    // running: whether the daemon that wrote the file is alive. why_en/why_ja: a line saying
-    // what is wrong, empty when healthy.
-    Health health(bool running, int64_t now_unix, std::string& why_en, std::string& why_ja) const;
+    // What `mamori-agent status` exits with, and why (in English and Japanese).
+    static constexpr int kReporting = 0, kNotRunning = 4, kNotReporting = 5, kNotEnrolled = 6;
+    struct Health {
+        int exit_code = kReporting;
+        std::string english, japanese;
+    };
+    // running: the pid of the daemon holding the state directory (0 if unknown), nullopt when
+    // none does. An enrolled daemon reports when its last upload is no older than its heartbeat
+    // (and the time that heartbeat's event takes to be sent).
+    Health health(std::optional<uint32_t> running, int64_t now_unix) const;
+    static constexpr int64_t kUploadGraceSeconds = 120;
 };
 
 }  // namespace mamori::agent

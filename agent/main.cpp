@@ -9,8 +9,8 @@
 #include "agent/Enrollment.h"
 #include "agent/PendingEnrollment.h"
 #include "mamori/common/CommandLine.h"
+#include "mamori/common/FileLock.h"
 #include "mamori/common/Log.h"
-#include "mamori/platform/ProcessProgram.h"
 #include "mamori/platform/ThisProcess.h"
 
 using namespace mamori::agent;
@@ -28,10 +28,15 @@ int main(int argc, char** argv) {
     app.add_option("--config", config_file, "configuration file (default /etc/mamori/agent.conf)")->type_name("FILE");
     app.add_option("--state-dir", state_dir, "state directory (overrides the config; default /var/lib/mamori)")
         ->type_name("DIR");
+    std::string log_level;
+    app.add_option("--log-level", log_level, "debug, info, warning or error (overrides log_level in the config)")
+        ->type_name("LEVEL")
+        ->check(CLI::IsMember(std::vector<std::string>(mamori::Log::kLevelNames.begin(), mamori::Log::kLevelNames.end())));
     auto load = [&] {
         AgentConfig config = AgentConfig::load(config_file);
         if (!state_dir.empty()) config.state_dir = state_dir;
-        if (config.log_level == "debug") mamori::Log::setLevel(mamori::Log::Level::Debug);
+        if (!log_level.empty()) config.log_level = log_level;
+        mamori::Log::setLevel(*mamori::Log::levelNamed(config.log_level));
         return config;
     };
 
@@ -94,28 +99,27 @@ int main(int argc, char** argv) {
                      "if the collector cannot enroll this terminal now, keep the request and let the daemon retry in "
                      "the background (silent installation); exits 1 all the same");
 
-    cli.command(app, "status",
-                "enrolled?, policy, journal depth, last upload, last error; the exit status says whether all is "
-                "well, for monitoring: 0 running and reporting, 1 not running, 2 running but no sync with the "
-                "collector within the policy's heartbeat, 3 not enrolled",
-                "  mamori-agent status\n  mamori-agent status >/dev/null || echo \"mamori-agent needs attention\"",
-                [&] {
-                    const auto dir = load().state_dir;
-                    const AgentStatus status = AgentStatus::load(dir);
-                    // The daemon that wrote the file is alive: its start marker is there (removed
-                    // at a clean stop) and its pid still runs this program.
-                    const auto program = mamori::platform::programOfProcess(static_cast<uint32_t>(status.pid));
-                    const bool running = std::filesystem::exists(dir / "agent.running") && program &&
-                                         *program == "mamori-agent";
-                    std::string why_en, why_ja;
-                    const auto health = status.health(running, std::time(nullptr), why_en, why_ja);
-                    std::cout << status.describe() << "daemon:          "
-                              << (running ? "running, pid " + std::to_string(status.pid) : std::string("not running"))
-                              << "\n";
-                    if (health != AgentStatus::kHealthy)
-                        std::cout << "attention:       " << why_en << "\n                 " << why_ja << "\n";
-                    return static_cast<int>(health);
-                });
+    CLI::App* status = cli.command(
+        app, "status", "running?, enrolled?, policy, journal depth, last upload, last error; the exit status says "
+                       "whether the agent is running and reporting",
+        "  mamori-agent status\n  mamori-agent status || alert \"terminal not reporting\"", [&] {
+            const AgentConfig config = load();
+            const AgentStatus s = AgentStatus::load(config.state_dir);
+            // Whether a daemon holds the state directory's lock now, not the pid the file names:
+            // a stopped agent leaves its pid behind.
+            const auto holder = mamori::common::FileLock::holderOf(config.state_dir / Agent::kLockFile);
+            const auto health = s.health(holder ? std::optional<uint32_t>(holder->pid) : std::nullopt,
+                                         std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch()).count());
+            std::cout << s.describe() << "state:           " << health.english << "\n"
+                      << "                 " << health.japanese << "\n";
+            return health.exit_code;
+        });
+    status->footer(status->get_footer() +
+                   "Exit status of status: 0 running and reporting (an upload within the policy's heartbeat), "
+                   "4 not running, 5 running but not reporting, 6 running but not enrolled.\n"
+                   "status の終了コード: 0 動作中で報告できている（ポリシーのハートビート以内に送信）、4 停止中、"
+                   "5 動作中だが報告できていない、6 動作中だが未登録。\n");
 
     CLI::App* farewell = cli.command(
         app, "farewell",

@@ -143,7 +143,7 @@ std::string AgentApi::tokenRefusal(const std::string& token_hash, int64_t now_un
 HttpResponse AgentApi::renew(const HttpRequest& req, const TerminalRecord& terminal) {
     auto result = TerminalRenewal(store_, ca_, settings_.client_cert_validity).renew(terminal, req.body());
     if (result.http_status != 200) {
-        Log::warn("certificate renewal of " + terminal.id + " refused: " + result.error);
+        Log::warn("certificate renewal of " + terminal.id + " refused: " + result.error, {.terminal = terminal.id});
         return HttpsServer::reply(req, static_cast<http::status>(result.http_status), result.body);
     }
     Log::info("issued a renewed certificate to terminal " + terminal.id +
@@ -208,7 +208,7 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
 HttpResponse AgentApi::events(const HttpRequest& req, const TerminalRecord& terminal) {
     mamori::v1::EventBatch in;
     if (!in.ParseFromString(req.body())) {
-        Log::warn("ingest from " + terminal.id + " refused: malformed batch");
+        Log::warn("ingest from " + terminal.id + " refused: malformed batch", {.terminal = terminal.id});
         return HttpsServer::reply(req, http::status::bad_request, "malformed event batch\n");
     }
     auto result = ingest_.ingest(terminal, in, nowUnix());

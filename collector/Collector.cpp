@@ -30,6 +30,8 @@
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
 #include "mamori/common/UserError.h"
+#include "mamori/common/ServiceNotifier.h"
+#include "mamori/common/ServiceWatchdog.h"
 
 namespace mamori::collector {
 
@@ -76,6 +78,7 @@ struct Collector::Impl {
     std::vector<CertificateExpiry::Entry> served;  // server.pem and ca.pem as loaded at start
     asio::steady_timer purge_timer{io};
     asio::steady_timer certificate_timer{io};
+    common::ServiceWatchdog watchdog{io.get_executor()};
 
     static HttpsServer::Limits limits(const CollectorHome& home) {
         HttpsServer::Limits l;
@@ -250,6 +253,8 @@ unsigned short Collector::adminPort() const { return impl_->admin_server->port()
 
 void Collector::stop() {
     asio::post(impl_->io, [this] {
+        common::ServiceNotifier::stopping();
+        impl_->watchdog.stop();
         impl_->agent_server->stop();
         impl_->admin_server->stop();
         impl_->purge_timer.cancel();
@@ -290,8 +295,12 @@ void Collector::run(int threads) {
     impl_->admin_server->start();
     impl_->schedulePurge(std::chrono::minutes(1));
     impl_->scheduleCertificateCheck(std::chrono::hours(24));
-    Log::info("serving agents on port " + std::to_string(agentPort()) + ", administrators on port " +
-              std::to_string(adminPort()) + " (time zone " + impl_->calendar.zoneName() + ")");
+    const std::string serving = "serving agents on port " + std::to_string(agentPort()) + ", administrators on port " +
+                                std::to_string(adminPort()) + " (time zone " + impl_->calendar.zoneName() + ")";
+    Log::info(serving);
+    // Both listeners accept from here on: systemd may start what depends on the collector.
+    common::ServiceNotifier::ready(serving);
+    impl_->watchdog.start();
     std::vector<std::thread> pool;
     for (int i = 1; i < threads; ++i) pool.emplace_back([this] { impl_->io.run(); });
     impl_->io.run();

@@ -10,6 +10,7 @@
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/KeyPairFiles.h"
+#include "mamori/common/Log.h"
 #include "mamori/common/UserError.h"
 #include "mamori/proto/Sha256.h"
 
@@ -24,13 +25,18 @@ const std::set<std::string>& CollectorHome::knownKeys() {
                                             "retention_events_years", "retention_exceptions_years",
                                             "client_certificate_lifetime", "retention_media_years", "syslog_url",
                                             "syslog_hostname", "smtp_url", "smtp_from", "smtp_ca", "smtp_starttls",
-                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval"};
+                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval", "log_level"};
     return keys;
 }
 
 CollectorHome::CollectorHome(std::filesystem::path dir)
     : dir_(std::move(dir)), config_(mamori::common::ConfigFile::load(dir_ / "collector.conf", knownKeys())) {
     common::KeyPairFiles(dir_ / "server.key", dir_ / "server.pem").recover();
+    logLevel();  // a bad value is refused at once, and by the SIGHUP check
+}
+
+Log::Level CollectorHome::logLevel() const {
+    return *Log::levelNamed(config_.getChoice("log_level", "info", Log::kLevelNames));
 }
 
 std::string CollectorHome::renewServerCertificate(std::chrono::seconds validity, std::vector<std::string> names) const {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "mamori/common/ConfigFile.h"
+#include "mamori/common/Log.h"
 
 namespace mamori::collector {
 
@@ -44,6 +45,9 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path file(const std::string& name) const { return dir_ / name; }
     const mamori::common::ConfigFile& config() const { return config_; }
+
+    // log_level in collector.conf (default info); a bad value throws at construction.
+    Log::Level logLevel() const;
 
     static const std::set<std::string>& knownKeys();
 

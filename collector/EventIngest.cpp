@@ -27,7 +27,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
     auto refuse = [&](unsigned status, std::string why) {
         r.http_status = status;
         r.error = std::move(why);
-        Log::warn("ingest from " + terminal.id + " refused: " + r.error);
+        Log::warn("ingest from " + terminal.id + " refused: " + r.error, {.terminal = terminal.id});
         return r;
     };
     if (batch.terminal_id() != terminal.id)
@@ -50,7 +50,8 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
     in.now_unix = now_unix;
     const std::string today = calendar_.dateOfUnix(now_unix);
     auto issue = [&](std::string kind, uint64_t first, uint64_t last, std::string detail) {
-        Log::warn("evidence violation on " + terminal.id + ": " + kind + " " + range(first, last) + ": " + detail);
+        Log::warn("evidence violation on " + terminal.id + ": " + kind + " " + range(first, last) + ": " + detail,
+                  {.terminal = terminal.id, .seq = first});
         in.issues.push_back(EvidenceIssue{std::move(kind), first, last, std::move(detail), today, now_unix});
     };
 

@@ -84,14 +84,21 @@ int main(int argc, char** argv) {
         ->type_name("MIN");
 
     int threads = 2;
+    std::string log_level;
     CLI::App* run = cli.command(app, "run", "serve agents and administrators until SIGTERM",
-                                "  mamori-collector run --dir /var/lib/mamori-collector", [&] {
+                                "  mamori-collector run --dir /var/lib/mamori-collector\n"
+                                "  mamori-collector run --dir /var/lib/mamori-collector --log-level debug", [&] {
                                     CollectorHome home(dir);
+                                    mamori::Log::setLevel(log_level.empty() ? home.logLevel()
+                                                                            : *mamori::Log::levelNamed(log_level));
                                     Collector collector(home);
                                     collector.run(threads);
                                     return 0;
                                 });
     run->add_option("--threads", threads, "worker threads (default 2)")->type_name("N")->check(CLI::Range(1, 256));
+    run->add_option("--log-level", log_level, "debug, info, warning or error (overrides log_level in collector.conf)")
+        ->type_name("LEVEL")
+        ->check(CLI::IsMember(std::vector<std::string>(mamori::Log::kLevelNames.begin(), mamori::Log::kLevelNames.end())));
 
     int renew_days = static_cast<int>(CollectorHome::kServerCertificateValidity.count());
     std::vector<std::string> renew_names;

@@ -2,10 +2,15 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -52,6 +57,31 @@ std::optional<FileLock> FileLock::tryExclusive(const std::filesystem::path& file
         fail("write the pid into the lock file", file, err);
     }
     return FileLock(fd);
+}
+
+// /proc/locks (proc(5)): "1: FLOCK  ADVISORY  WRITE 4242 fe:00:10954042 0 EOF", the device's
+// major and minor in hex and the inode in decimal; a waiter's line has "->" after the number.
+std::optional<FileLock::Holder> FileLock::holderOf(const std::filesystem::path& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+        if (errno == ENOENT) return std::nullopt;
+        fail("read", file, errno);
+    }
+    std::ifstream locks("/proc/locks");
+    if (!locks) throw std::runtime_error("cannot read /proc/locks to see whether " + file.string() + " is locked");
+    for (std::string line; std::getline(locks, line);) {
+        std::istringstream words(line);
+        std::string number, type, mode, access, where;
+        long pid = 0;
+        if (!(words >> number >> type) || type != "FLOCK") continue;  // a waiter ("->") or a POSIX lock
+        if (!(words >> mode >> access >> pid >> where)) continue;
+        unsigned major = 0, minor = 0;
+        unsigned long long inode = 0;
+        if (std::sscanf(where.c_str(), "%x:%x:%llu", &major, &minor, &inode) != 3) continue;
+        if (major == ::major(st.st_dev) && minor == ::minor(st.st_dev) && inode == st.st_ino)
+            return Holder{pid > 0 ? static_cast<uint32_t>(pid) : 0};
+    }
+    return std::nullopt;
 }
 
 FileLock::FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}

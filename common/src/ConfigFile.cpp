@@ -108,6 +108,21 @@ std::chrono::seconds ConfigFile::getDuration(const std::string& key, std::chrono
     return std::chrono::seconds(n * unit);
 }
 
+std::string ConfigFile::getChoice(const std::string& key, const std::string& fallback,
+                                  std::span<const std::string_view> choices) const {
+    auto it = values_.find(key);
+    if (it == values_.end()) return fallback;
+    const std::string& v = it->second.first;
+    std::string list;
+    for (const auto choice : choices) {
+        if (choice == v) return v;
+        list += (list.empty() ? "" : ", ") + std::string(choice);
+    }
+    throw Error(file_name_ + ":" + std::to_string(it->second.second) + ": '" + key + "' must be one of " + list +
+                ", found '" + v + "' / '" + key + "' には " + list + " のいずれかを指定してください（'" + v +
+                "' は使えません）");
+}
+
 void ConfigFile::write(const std::filesystem::path& file, const std::map<std::string, std::string>& values,
                        const std::string& header, unsigned mode) {
     std::string text = header;

@@ -141,8 +141,10 @@ TEST_F(TransportAttack, ASixtyFourMegabyteBodyIsRefusedBeforeItIsRead) {
         EXPECT_TRUE(status == "413" || status.find("Connection reset by peer") != std::string::npos)
             << request << ": " << status;
     }
+    // One line per distinct refusal: the second at the agent endpoint says the same as the first,
+    // and a repeat within a minute is held back (counted when that line is next written).
     EXPECT_TRUE(waitFor([&] {
-        return occurrences(target->collector().logText(), limit_line) == logged_before + requests.size();
+        return occurrences(target->collector().logText(), limit_line) == logged_before + requests.size() - 1;
     })) << target->collector().logText();
     std::filesystem::remove(body);
     target->expectSurvived();

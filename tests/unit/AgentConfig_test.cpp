@@ -1,6 +1,9 @@
 #include "agent/AgentConfig.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
 
 using mamori::agent::AgentConfig;
 
@@ -12,4 +15,23 @@ TEST(AgentConfig, JournalCapIsThePolicysWhereItSetsOne) {
     EXPECT_EQ(c.journalCap(reporting), 4096u);
     reporting.set_journal_max_bytes(1ull << 20);
     EXPECT_EQ(c.journalCap(reporting), 1ull << 20);
+}
+
+// log_level is one of four words; anything else stops the agent, naming file:line and the words.
+TEST(AgentConfig, LogLevelIsOneOfFourWords) {
+    const auto file = std::filesystem::temp_directory_path() / ("agent-" + std::to_string(getpid()) + ".conf");
+    std::ofstream(file) << "log_level = warning\n";
+    EXPECT_EQ(AgentConfig::load(file).log_level, "warning");
+    std::ofstream(file) << "# agent\nlog_level = verbose\n";
+    try {
+        AgentConfig::load(file);
+        ADD_FAILURE() << "log_level = verbose accepted";
+    } catch (const std::exception& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(file.string() + ":2: 'log_level' must be one of debug, info, warning, error, found 'verbose'"),
+                  std::string::npos)
+            << what;
+        EXPECT_NE(what.find("のいずれかを指定してください"), std::string::npos) << what;
+    }
+    std::filesystem::remove(file);
 }

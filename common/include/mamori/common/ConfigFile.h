@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <filesystem>
+#include <span>
 #include <map>
 #include <optional>
 #include <set>
@@ -29,6 +30,11 @@ public:
     // else, or a duration outside [min, max].
     std::chrono::seconds getDuration(const std::string& key, std::chrono::seconds fallback, std::chrono::seconds min,
                                      std::chrono::seconds max) const;
+
+    // One of `choices` (log_level = debug|info|warning|error). Throws Error (file:line, in English
+    // and Japanese) naming the choices for anything else.
+    std::string getChoice(const std::string& key, const std::string& fallback,
+                          std::span<const std::string_view> choices) const;
 
     // Writes key = value lines atomically with the given mode.
     static void write(const std::filesystem::path& file, const std::map<std::string, std::string>& values,

@@ -22,6 +22,13 @@ public:
     // process has it. Throws std::runtime_error when the file cannot be created or locked.
     static std::optional<FileLock> tryExclusive(const std::filesystem::path& file, Holder& holder);
 
+    // Who holds the lock now, without taking it (nullopt: nobody, or no such file), from the
+    // kernel's table of locks: a status query that briefly took the lock itself could make a
+    // daemon starting at that moment exit as busy. The pid is the kernel's, not the file's, so a
+    // dead holder whose pid was reused is never taken for a live one (0 when the holder is in
+    // another pid namespace). Throws std::runtime_error when the table cannot be read.
+    static std::optional<Holder> holderOf(const std::filesystem::path& file);
+
     FileLock(FileLock&& other) noexcept;
     FileLock& operator=(FileLock&& other) noexcept;
     FileLock(const FileLock&) = delete;
