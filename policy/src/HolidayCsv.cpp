@@ -1,7 +1,8 @@
 #include "mamori/policy/HolidayCsv.h"
 
+#include "mamori/policy/TextEncoding.h"
+
 #include <date/date.h>
-#include <iconv.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,68 +14,7 @@
 namespace mamori::policy {
 namespace {
 
-constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr std::size_t kMaxErrors = 50;
-
-// Strict UTF-8 (no overlong forms, no surrogates); returns the offset of the first bad byte.
-std::optional<std::size_t> firstInvalidUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        unsigned cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (i + len > s.size()) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return i;
-        }
-        i += len;
-    }
-    return std::nullopt;
-}
-
-// CP932 → UTF-8. On failure returns nullopt and the offset of the byte that did not convert.
-std::optional<std::string> cp932ToUtf8(std::string_view in, std::size_t& bad_offset) {
-    iconv_t cd = iconv_open("UTF-8", "CP932");
-    if (cd == reinterpret_cast<iconv_t>(-1)) {
-        bad_offset = 0;
-        return std::nullopt;
-    }
-    std::string out;
-    out.resize(in.size() * 3 + 16);  // a CP932 character is at most 2 bytes → 3 bytes of UTF-8
-    char* src = const_cast<char*>(in.data());
-    std::size_t src_left = in.size();
-    char* dst = out.data();
-    std::size_t dst_left = out.size();
-    const std::size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
-    iconv_close(cd);
-    if (rc == static_cast<std::size_t>(-1)) {
-        bad_offset = in.size() - src_left;
-        return std::nullopt;
-    }
-    out.resize(out.size() - dst_left);
-    return out;
-}
 
 std::size_t countCodePoints(std::string_view s) {
     std::size_t n = 0;
@@ -213,29 +153,26 @@ public:
                   "syukujitsu.csv を指しているか確認してください。");
             return finish();
         }
-        std::string text;
-        if (bytes.substr(0, kBom.size()) == kBom) {
-            bytes.remove_prefix(kBom.size());
-            if (const auto bad = firstInvalidUtf8(bytes)) {
-                encodingError(bytes, *bad, "the file starts with a UTF-8 BOM but is not valid UTF-8",
-                              "UTF-8 の BOM で始まっていますが、UTF-8 として正しくありません");
+        const TextEncoding::Detected found = TextEncoding::detect(bytes);
+        switch (found.kind) {
+            case TextEncoding::Kind::Utf8:
+            case TextEncoding::Kind::ShiftJis:
+                break;
+            case TextEncoding::Kind::Utf16:
+                encodingError(bytes, 0, "the file is UTF-16 (Excel's \"Unicode text\"), not CSV in UTF-8 or Shift_JIS",
+                              "UTF-16（Excel の「Unicode テキスト」）で保存されており、UTF-8 や Shift_JIS の CSV ではありません");
                 return finish();
-            }
-            text.assign(bytes);
-        } else if (const auto bad_utf8 = firstInvalidUtf8(bytes); !bad_utf8) {
-            text.assign(bytes);
-        } else {
-            std::size_t bad_cp932 = 0;
-            auto converted = cp932ToUtf8(bytes, bad_cp932);
-            if (!converted) {
-                // Point at the spot in whichever reading got further: that is the file's
-                // real encoding, and the byte there is the damaged one.
-                encodingError(bytes, std::max(*bad_utf8, bad_cp932), "the file is neither UTF-8 nor Shift_JIS",
-                              "UTF-8 でも Shift_JIS でもありません");
+            case TextEncoding::Kind::Unknown:
+                if (found.utf8_bom) {
+                    encodingError(bytes, found.first_invalid, "the file starts with a UTF-8 BOM but is not valid UTF-8",
+                                  "UTF-8 の BOM で始まっていますが、UTF-8 として正しくありません");
+                } else {
+                    encodingError(bytes, found.broken_at, "the file is neither UTF-8 nor Shift_JIS",
+                                  "UTF-8 でも Shift_JIS でもありません");
+                }
                 return finish();
-            }
-            text = std::move(*converted);
         }
+        const std::string& text = found.text;
         parseLines(text);
         return finish();
     }
@@ -253,15 +190,8 @@ private:
 
     void encodingError(std::string_view bytes, std::size_t offset, const std::string& en,
                        const std::string& ja) {
-        int line = 1;
-        std::size_t line_start = 0;
-        for (std::size_t i = 0; i < offset && i < bytes.size(); ++i) {
-            if (bytes[i] == '\n') {
-                ++line;
-                line_start = i + 1;
-            }
-        }
-        error(line, static_cast<int>(offset - line_start) + 1,
+        const auto at = TextEncoding::positionOf(bytes, offset);
+        error(at.line, at.column,
               en + "; download syukujitsu.csv again from the Cabinet Office (内閣府) or save it "
                    "as UTF-8",
               ja + "。内閣府のサイトから syukujitsu.csv を取り直すか、UTF-8 で保存し直してください。");

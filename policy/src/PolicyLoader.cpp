@@ -1,6 +1,7 @@
 #include "mamori/policy/PolicyLoader.h"
 
 #include "mamori/policy/HolidayCsv.h"
+#include "mamori/policy/TextEncoding.h"
 #include "mamori/policy/TimeZoneName.h"
 #include "mamori/policy/UsbDeviceId.h"
 #include "mamori/common/NearestWord.h"
@@ -299,6 +300,23 @@ struct Entry {
     std::string path;  // dotted, e.g. "usb.devices.vendor", for messages
 };
 
+// A file name as one word of a POSIX shell command line, so that the command an error
+// suggests can be pasted as it is; Japanese names need no quoting, spaces and quotes do.
+std::string shellWord(const std::string& s) {
+    const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b >= 0x80 || std::isalnum(b) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+' ||
+               c == ',' || c == '@' || c == '%' || c == ':';
+    });
+    if (plain) return s;
+    std::string out = "'";
+    for (const char c : s) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    return out + "'";
+}
+
 class Loader;
 
 // A YAML mapping checked against the keys it may hold: unknown and repeated keys are
@@ -336,6 +354,51 @@ public:
         const int column = mark.is_null() ? 0 : mark.column + 1;
         errorAt(file_, line, column, std::move(en), std::move(ja));
     }
+    // A profile is UTF-8, with or without a BOM, and nothing else: a profile saved as
+    // Shift_JIS would otherwise go on into a signed policy with its Japanese names as mojibake.
+    // UTF-16 is refused too rather than converted, although it could be done without loss:
+    // the file the administrator keeps, the one mamorictl checks and the one a standalone
+    // terminal reads (policy_file) should be the same bytes, and every tool on the collector
+    // (grep, diff, an editor over SSH) reads UTF-8. The refusal names the one command that
+    // converts the file.
+    void encodingError(std::string_view bytes, const TextEncoding::Detected& found) {
+        const std::string name = file_.empty() ? std::string("FILE") : file_;
+        const auto iconvCommand = [&](const char* from) {
+            return std::string("iconv -f ") + from + " -t UTF-8 " + shellWord(name) + " > " + shellWord(name + ".utf8");
+        };
+        switch (found.kind) {
+            case TextEncoding::Kind::Utf8:
+                return;
+            case TextEncoding::Kind::Utf16:
+                errorAt(file_, 1, 1,
+                        "the profile is saved as UTF-16 (Windows \"Unicode\"), not UTF-8; convert it with: " +
+                            iconvCommand("UTF-16"),
+                        "ポリシーが UTF-8 ではなく UTF-16（Windows の「Unicode」）で保存されています。次のコマンドで UTF-8 に変換してください: " +
+                            iconvCommand("UTF-16"));
+                return;
+            case TextEncoding::Kind::ShiftJis: {
+                const auto at = TextEncoding::positionOf(bytes, found.first_invalid);
+                errorAt(file_, at.line, at.column,
+                        "the profile is saved as Shift_JIS (CP932), not UTF-8, so its Japanese text would be garbled; "
+                        "convert it with: " + iconvCommand("CP932"),
+                        "ポリシーが UTF-8 ではなく Shift_JIS（CP932）で保存されているため、日本語が文字化けします。"
+                        "次のコマンドで UTF-8 に変換してください: " + iconvCommand("CP932"));
+                return;
+            }
+            case TextEncoding::Kind::Unknown: {
+                const auto at = TextEncoding::positionOf(bytes, found.first_invalid);
+                char byte[8];
+                std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(bytes[found.first_invalid]));
+                errorAt(file_, at.line, at.column,
+                        std::string("the profile is not valid UTF-8 (byte ") + byte +
+                            " here) nor Shift_JIS; save it as UTF-8 in your editor",
+                        std::string("ポリシーが UTF-8 として正しくありません（この位置のバイト ") + byte +
+                            "）。Shift_JIS でもありません。エディタで UTF-8 として保存し直してください。");
+                return;
+            }
+        }
+    }
+
     void errorAt(const std::string& file, int line, int column, std::string en, std::string ja) {
         if (errors_.size() == kMaxErrors) {
             errors_.push_back({file_, line, column,
@@ -1562,6 +1625,14 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
               "ファイルが 1 MiB を超えています。ポリシーは数 KB のはずなので、正しいファイルか確認してください。");
         return std::nullopt;
     }
+    const TextEncoding::Detected found = TextEncoding::detect(yaml);
+    if (found.kind != TextEncoding::Kind::Utf8) {
+        encodingError(yaml, found);
+        return std::nullopt;
+    }
+    // From here on the text without its BOM, so that yaml-cpp's marks and our own scans of
+    // the text (firstIndentTab) count lines and columns from the same first byte.
+    yaml = found.text;
     const std::string source(yaml);
     YAML::Node root;
     try {

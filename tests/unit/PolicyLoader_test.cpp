@@ -702,4 +702,67 @@ TEST(PolicyLoader, FileReadsCanBeForbidden) {
     EXPECT_NE(r.errors()[0].message.find("may not read files"), std::string::npos);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Encodings: a profile saved as Shift_JIS on a Windows PC must not become a signed policy of mojibake
+
+// 情報政策課 as a Japanese Windows saves it ("ANSI", CP932).
+const std::string kJohoSeisakukaCp932 = "\x8F\xEE\x95\xF1\x90\xAD\x8D\xF4\x89\xDB";
+
+TEST(PolicyLoader, ShiftJisProfileIsRefusedAtItsFirstJapaneseByteWithTheIconvCommand) {
+    const PolicyError e = onlyError("name: city\nusb:\n  mode: enforce\ndescription: " + kJohoSeisakukaCp932 + "\n");
+    EXPECT_EQ(e.line, 4);
+    EXPECT_EQ(e.column, 14);
+    EXPECT_NE(e.message.find("Shift_JIS (CP932), not UTF-8"), std::string::npos) << e.format();
+    EXPECT_NE(e.message.find("iconv -f CP932 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos) << e.format();
+    EXPECT_NE(e.message_ja.find("iconv -f CP932 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos);
+    EXPECT_NE(e.message_ja.find("文字化け"), std::string::npos);
+}
+
+TEST(PolicyLoader, TheSuggestedIconvCommandMakesTheShiftJisProfileLoad) {
+    const TempDir dir;
+    const fs::path file = dir.write("情報政策課 用.yaml", "name: city\ndescription: " + kJohoSeisakukaCp932 + "\n");
+    const auto refused = PolicyLoader::loadFile(file);
+    ASSERT_FALSE(refused.ok());
+    ASSERT_EQ(refused.errors().size(), 1u) << refused.formatErrors();
+    const std::string& message = refused.errors()[0].message;
+    // The name has a space, so the command quotes it; run exactly what it says.
+    const std::string prefix = "convert it with: ";
+    const auto at = message.find(prefix);
+    ASSERT_NE(at, std::string::npos) << message;
+    const std::string command = message.substr(at + prefix.size());
+    EXPECT_EQ(command, "iconv -f CP932 -t UTF-8 '" + file.string() + "' > '" + file.string() + ".utf8'");
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    const auto converted = PolicyLoader::loadFile(file.string() + ".utf8");
+    ASSERT_TRUE(converted.ok()) << converted.formatErrors();
+    EXPECT_EQ(converted.policy().description(), "情報政策課");
+}
+
+TEST(PolicyLoader, BytesThatAreNeitherUtf8NorShiftJisAreRefusedWhereTheyStart) {
+    const PolicyError e = onlyError("name: city\ndescription: 市民課\xFD\xFD\n");
+    EXPECT_EQ(e.line, 2);
+    EXPECT_EQ(e.column, 17);
+    EXPECT_NE(e.message.find("not valid UTF-8 (byte 0xFD here)"), std::string::npos) << e.format();
+    EXPECT_EQ(e.message.find("iconv"), std::string::npos) << e.format();
+}
+
+TEST(PolicyLoader, Utf8BomIsAcceptedAndErrorsCountColumnsWithoutIt) {
+    const auto ok = PolicyLoader::load("\xEF\xBB\xBFname: city\ndescription: 情報政策課\n", "city.yaml");
+    ASSERT_TRUE(ok.ok()) << ok.formatErrors();
+    EXPECT_EQ(ok.policy().name(), "city");
+    EXPECT_ERROR_AT("\xEF\xBB\xBFnmae: city\n", 1, 1, "nmae");
+    // A BOM promises UTF-8: Shift_JIS after it is damage, not a second encoding to guess.
+    const PolicyError damaged = onlyError("\xEF\xBB\xBFname: " + kJohoSeisakukaCp932 + "\n");
+    EXPECT_EQ(damaged.line, 1);
+    EXPECT_EQ(damaged.column, 7);
+    EXPECT_NE(damaged.message.find("not valid UTF-8"), std::string::npos) << damaged.format();
+}
+
+TEST(PolicyLoader, Utf16ProfileIsRefusedWithTheIconvCommand) {
+    const std::string utf16le("\xFF\xFEn\0a\0m\0e\0:\0 \0x\0\n\0", 18);
+    const PolicyError e = onlyError(utf16le);
+    EXPECT_EQ(e.line, 1);
+    EXPECT_NE(e.message.find("UTF-16"), std::string::npos) << e.format();
+    EXPECT_NE(e.message.find("iconv -f UTF-16 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos) << e.format();
+}
+
 }  // namespace
