@@ -12,7 +12,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev
   libsqlite3-dev sqlite3
-  help2man lintian debootstrap                 # installer: manual pages, package checks, the install test
+  lintian debootstrap man-db                   # installer: package checks, the install test, manual pages checked
   libpq-dev postgresql-15
   libgtest-dev libgmock-dev
   libxss-dev libx11-dev libxext-dev xvfb xdotool x11-xserver-utils

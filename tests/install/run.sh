@@ -31,6 +31,8 @@ collector_deb=$(ls "$pkgs"/v1/mamori-collector_*.deb)
 lint=$(lintian --allow-root "$agent_v1" "$collector_deb" 2>&1 || true)
 echo "$lint" | sed 's/^/  lintian: /'
 check "lintian reports no errors" bash -c '! grep -q "^E: " <<<"$1"' _ "$lint"
+# The manual pages, English and Japanese, at every level lintian has (no tag is suppressed).
+check "lintian says nothing about the manual pages" bash -c '! grep -q "manpage" <<<"$1"' _ "$lint"
 units=$work/units-root
 rm -rf "$units" && mkdir -p "$units"
 dpkg -x "$agent_v1" "$units" && dpkg -x "$collector_deb" "$units"
@@ -39,6 +41,8 @@ cp -rn /lib/systemd/system/. "$units/lib/systemd/system/"
 install -D /bin/kill "$units/bin/kill"  # ExecReload's program, from procps
 check "systemd-analyze verify passes for both units" \
   systemd-analyze --root="$units" verify /lib/systemd/system/mamori-agent.service /lib/systemd/system/mamori-collector.service
+check "man -L ja shows the Japanese mamorictl(1) from the package" \
+  bash -c 'LC_ALL=C.UTF-8 man -M "$1/usr/share/man" -L ja mamorictl 2>/dev/null | grep -q 終了ステータス' _ "$units"
 for unit in mamori-agent mamori-collector; do
   echo "  $(systemd-analyze security --offline=true --root="$units" "$unit.service" 2>/dev/null | grep 'Overall exposure')"
 done
