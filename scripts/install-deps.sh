@@ -31,7 +31,7 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then echo "==> all ${#packages[@]} Debian packages mamori needs are installed"; exit 0; fi
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
