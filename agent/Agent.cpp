@@ -132,6 +132,7 @@ struct Agent::Impl {
             sink->setPolicyVersion(policy->version());
             status.policy_version = policy->version();
             status.policy_name = policy->current().name();
+            status.heartbeat_minutes = policy->current().reporting().heartbeat_minutes();
             Log::info("policy '" + v.name + "' version " + std::to_string(v.version) + " in force");
         } else {
             Log::warn("policy version " + std::to_string(v.version) + " refused: " + v.reason);

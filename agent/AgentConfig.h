@@ -22,7 +22,9 @@ struct AgentConfig {
     std::filesystem::path btmp_file = "/var/log/btmp";
     std::vector<std::string> displays;  // X displays to watch (":0"); empty: every local one
     std::string lock_command;           // when the policy names none; empty: xdg-screensaver lock
-    std::string warn_command = "wall";  // shows the operating-hours warning; gets the text as argument
+    // Run besides the desktop or terminal notice of the operating-hours warning, with the text as
+    // its argument; none by default (wall(1) would tell every session on the terminal).
+    std::string warn_command;
     // Also shows it on each graphical session's desktop, with notify-send's arguments, run as
     // the session's user; empty: no desktop notification.
     std::string notify_command = "notify-send";

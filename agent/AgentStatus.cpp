@@ -14,7 +14,7 @@ namespace {
 const std::set<std::string> kKeys{"enrolled",      "terminal_id",   "collector",      "policy_version",
                                   "policy_name",   "journal_depth", "journal_bytes",  "head_seq",
                                   "acked_seq",     "last_upload",   "last_sync",      "last_error",
-                                  "updated",       "pid"};
+                                  "updated",       "pid",           "heartbeat_minutes"};
 
 std::string when(int64_t unix) {
     if (!unix) return "never";
@@ -60,7 +60,8 @@ void AgentStatus::save(const std::filesystem::path& dir) const {
                                       {"last_sync", std::to_string(last_sync_unix)},
                                       {"last_error", error},
                                       {"updated", std::to_string(now)},
-                                      {"pid", std::to_string(pid)}},
+                                      {"pid", std::to_string(pid)},
+                                      {"heartbeat_minutes", std::to_string(heartbeat_minutes)}},
                                      "# mamori-agent status, rewritten by the daemon\n", 0644);
 }
 
@@ -101,6 +102,7 @@ AgentStatus AgentStatus::load(const std::filesystem::path& dir) {
     s.last_error = c.get("last_error", "");
     s.updated_unix = number("updated");
     s.pid = static_cast<int>(number("pid", 1 << 30));
+    s.heartbeat_minutes = static_cast<uint32_t>(number("heartbeat_minutes", 525600));
     return s;
 }
 
@@ -120,6 +122,31 @@ std::string AgentStatus::describe() const {
         o << "status file:     partly unreadable (" << unreadable << ")\n"
           << "                 状態ファイルの一部を読めません。エージェントが次に状態を書き込むと解消します。\n";
     return o.str();
+}
+
+AgentStatus::Health AgentStatus::health(bool running, int64_t now_unix, std::string& why_en,
+                                        std::string& why_ja) const {
+    if (!enrolled) {
+        why_en = "not enrolled: mamori-agent enroll --collector URL --token TOKEN";
+        why_ja = "コレクターに登録されていません（mamori-agent enroll で登録してください）";
+        return kNotEnrolled;
+    }
+    if (!running) {
+        why_en = "the daemon is not running (systemctl start mamori-agent)";
+        why_ja = "エージェントが動作していません（systemctl start mamori-agent）";
+        return kNotRunning;
+    }
+    // The collector counts a terminal as not reporting after one heartbeat of silence; so does this.
+    const int64_t heartbeat_s = int64_t{heartbeat_minutes ? heartbeat_minutes : 60} * 60;
+    if (now_unix - last_sync_unix > heartbeat_s) {
+        why_en = last_sync_unix ? "no sync with the collector for over " + std::to_string(heartbeat_s / 60) +
+                                      " minutes (the heartbeat)" + (last_error.empty() ? "" : ": " + last_error)
+                                : "the daemon has not reached the collector yet" +
+                                      (last_error.empty() ? std::string() : ": " + last_error);
+        why_ja = "コレクターとの通信が " + std::to_string(heartbeat_s / 60) + " 分以上ありません";
+        return kNotReporting;
+    }
+    return kHealthy;
 }
 
 }  // namespace mamori::agent

@@ -9,6 +9,8 @@
 
 namespace mamori::agent {
 
+class UserNotice;
+
 // What every control is built with: the agent's reactor, where controls live and decide (so they
 // need no locks), the event sink, the clock, the agent's configuration (paths that tests point at
 // temp files), and the threads the agent lends for what must not run on the reactor.
@@ -26,6 +28,9 @@ struct ControlContext {
     // This terminal's own id (its enrollment identity; the host name of a standalone terminal),
     // against which controls check an exception's scope (ExceptionScope).
     std::string terminal_id{};
+    // Tells the person at the terminal what a control did to them; null where nobody is told
+    // (tests of one control, a terminal without desktops).
+    UserNotice* notice = nullptr;
 };
 
 }  // namespace mamori::agent

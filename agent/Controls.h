@@ -5,6 +5,7 @@
 
 #include "agent/Control.h"
 #include "agent/ControlContext.h"
+#include "agent/UserNotice.h"
 
 namespace mamori::agent {
 
@@ -21,6 +22,8 @@ public:
 
 private:
     std::string terminal_id_;
+    // Before the controls: they hold it and are gone first.
+    std::unique_ptr<UserNotice> notice_;
     std::vector<std::unique_ptr<Control>> controls_;
 };
 

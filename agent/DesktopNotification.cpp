@@ -19,7 +19,7 @@ bool DesktopNotification::show(const mamori::platform::Session& session, const s
     std::string who = session.user + " on " + session.line;
     runner_.run(std::move(argv), desktop->env, [who](const auto& r) {
         if (r.exit_code != 0)
-            Log::warn("hours: the desktop notification for " + who + " could not be shown (exit " +
+            Log::warn("notice: the desktop notification for " + who + " could not be shown (exit " +
                       std::to_string(r.exit_code) + (r.output.empty() ? "" : ": " + r.output) + ")");
     });
     return true;

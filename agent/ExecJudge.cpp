@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/FileKey.h"
+#include "agent/UserNotice.h"
 #include "mamori/common/Log.h"
 #include "mamori/platform/UserName.h"
 
@@ -178,6 +179,13 @@ void ExecJudge::finish(const ExecEvent& ev, const ExecDecision& d) {
     const std::string throttle = "exec\n" + d.rule + "\n" + fileKey(ev.file->path(), ev.file->identity());
     if (!firstInWindow(throttle, kReportWindowNs)) return;
 
+    if (stopped && ctx_.notice) {
+        // Only the account that tried: another user's desktop is none of its business.
+        if (const auto user = mamori::platform::userName(ev.uid))
+            ctx_.notice->tell(*user, "mamori: プログラムを起動できません / Program not started",
+                              "「" + ev.file->path() + "」はこの端末での使用が許可されていないため、起動を止めました。\n"
+                              "This program is not approved on this terminal and was not started.");
+    }
     v1::EventBody b;
     b.set_type(v1::SOFTWARE_UNAPPROVED_EXEC);
     b.set_rule_id(d.rule);

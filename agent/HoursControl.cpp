@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mamori/common/Log.h"
+#include "mamori/platform/SessionTerminal.h"
 #include "mamori/policy/PolicyLoader.h"
 
 namespace mamori::agent {
@@ -50,6 +51,7 @@ std::unique_ptr<HoursControl> HoursControl::create(ControlContext ctx) {
         ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, ctx.config.state_dir / "btmp.position"});
     p.alarm = mamori::platform::wallAlarm(ctx.executor, ctx.clock);
     p.commands = mamori::platform::commandRunner(ctx.executor);
+    p.tell_terminal = mamori::platform::writeToSessionTerminal;
     return std::make_unique<HoursControl>(ctx, std::move(p));
 }
 
@@ -192,10 +194,16 @@ void HoursControl::act(Tracked& tr, v1::HoursAction action, const std::string& r
                                " 分後にこの端末の画面をロックします。\n"
                                "Outside operating hours: unless overtime use is approved, this terminal's screen "
                                "will be locked in " + m + " minutes.";
-            os_.commands->run({ctx_.config.warn_command, "【mamori】運用時間外です。" + body}, {}, [](const auto& r) {
-                if (r.exit_code != 0) Log::warn("hours: the warning could not be shown (" + r.output + ")");
-            });
-            notification_.show(s, "mamori: 運用時間外です / Outside operating hours", body);
+            if (!policy_.helpdesk().empty()) body += "\n問い合わせ先 / Contact: " + policy_.helpdesk();
+            // The session's own desktop, or its own terminal: never a broadcast to everyone
+            // logged on. A warn_command in agent.conf (wall, say) is run as well.
+            if (!notification_.show(s, "mamori: 運用時間外です / Outside operating hours", body) &&
+                !(os_.tell_terminal && os_.tell_terminal(s.line, "【mamori】運用時間外です。" + body)))
+                Log::warn("hours: no desktop or terminal to warn " + s.user + " on " + s.line);
+            if (!ctx_.config.warn_command.empty())
+                os_.commands->run({ctx_.config.warn_command, "【mamori】運用時間外です。" + body}, {}, [](const auto& r) {
+                    if (r.exit_code != 0) Log::warn("hours: the warning could not be shown (" + r.output + ")");
+                });
             tr.phase = Phase::Warned;
             tr.grace_ends = now() + std::chrono::minutes(minutes);
             report(s, v1::HOURS_VIOLATION, true, v1::ENFORCED, rule, "warn, lock at " + localTime(*calendar_, tr.grace_ends));

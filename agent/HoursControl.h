@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -37,6 +38,8 @@ public:
         std::unique_ptr<mamori::platform::SessionMonitor> sessions;
         std::unique_ptr<mamori::platform::WallAlarm> alarm;
         std::unique_ptr<mamori::platform::CommandRunner> commands;
+        // Writes a message to a text session's own terminal (platform::writeToSessionTerminal).
+        std::function<bool(const std::string& line, const std::string& text)> tell_terminal;
     };
 
     HoursControl(ControlContext ctx, Platform platform);
@@ -47,6 +50,9 @@ public:
     const char* name() const override { return "hours"; }
     bool check(const mamori::v1::Policy& policy, std::string& why) override;
     void apply(const mamori::v1::Policy& policy) override;
+
+    // The sessions it follows, for the notices other controls give (UserNotice).
+    const mamori::platform::SessionMonitor& sessions() const { return *os_.sessions; }
 
     // When the control will next wake up by itself (for tests and the status report).
     std::optional<std::chrono::system_clock::time_point> nextWake() const { return next_wake_; }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agent/UserNotice.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
 
@@ -241,8 +242,29 @@ void UsbControl::reportDecision(const Tracked& t) {
     if ((!allowed(d.action) || d.partial) && !monitor) type = v1::USB_BLOCKED;
     else if (d.action == v1::ALLOW_READONLY && !monitor) type = v1::USB_ALLOWED_READONLY;
     report(t, type);
+    tellUser(t, type);
     Log::info("usb: " + identity(t.info) + " (" + t.info.product + "): " + v1::EventType_Name(type) + " by " +
               d.rule_id + (monitor ? " (monitor)" : "") + (d.matched_without_serial ? ", matched without serial" : ""));
+}
+
+void UsbControl::tellUser(const Tracked& t, v1::EventType type) {
+    // A device cannot know its user: everyone at the terminal is told. Nothing about the
+    // devices that were there at the first start (the keyboard): nobody just plugged them in.
+    if (!ctx_.notice || t.baseline || (type != v1::USB_BLOCKED && type != v1::USB_ALLOWED_READONLY)) return;
+    std::string name = t.info.manufacturer + (t.info.product.empty() ? "" : " " + t.info.product);
+    if (name.empty()) name = identity(t.info);
+    if (type == v1::USB_ALLOWED_READONLY)
+        ctx_.notice->tell("", "mamori: USB メモリは読み取り専用です / USB stick is read-only",
+                          "「" + name + "」は登録された媒体として読み取りのみ使用できます（書き込みはできません）。\n"
+                          "This stick is registered for reading only; nothing can be written to it.");
+    else if (t.decision.partial)
+        ctx_.notice->tell("", "mamori: USB 機器の一部を遮断しました / Part of a USB device blocked",
+                          "「" + name + "」の記憶装置などの機能は、この端末では使用できません。\n"
+                          "Some functions of this device (storage) may not be used on this terminal.");
+    else
+        ctx_.notice->tell("", "mamori: USB 機器は使用できません / USB device blocked",
+                          "「" + name + "」はこの端末での使用が許可されていません。登録された媒体のみ使用できます。\n"
+                          "This USB device is not allowed on this terminal; only registered media may be used.");
 }
 
 void UsbControl::loadBaseline() {

@@ -50,6 +50,8 @@ private:
     void enforce(Tracked& t);
     void report(const Tracked& t, mamori::v1::EventType type);
     void reportDecision(const Tracked& t);
+    // The person at the terminal, about a stick refused or write-protected (UserNotice).
+    void tellUser(const Tracked& t, mamori::v1::EventType type);
     void loadBaseline();
     void saveBaseline() const;
     void scheduleExpiry();

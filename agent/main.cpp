@@ -1,4 +1,6 @@
 // mamori-agent: the terminal's resident guard. Only `mamori-agent run` starts the daemon.
+#include <ctime>
+#include <filesystem>
 #include <iostream>
 
 #include "agent/Agent.h"
@@ -8,6 +10,7 @@
 #include "agent/PendingEnrollment.h"
 #include "mamori/common/CommandLine.h"
 #include "mamori/common/Log.h"
+#include "mamori/platform/ProcessProgram.h"
 #include "mamori/platform/ThisProcess.h"
 
 using namespace mamori::agent;
@@ -91,10 +94,27 @@ int main(int argc, char** argv) {
                      "if the collector cannot enroll this terminal now, keep the request and let the daemon retry in "
                      "the background (silent installation); exits 1 all the same");
 
-    cli.command(app, "status", "enrolled?, policy, journal depth, last upload, last error", "  mamori-agent status",
+    cli.command(app, "status",
+                "enrolled?, policy, journal depth, last upload, last error; the exit status says whether all is "
+                "well, for monitoring: 0 running and reporting, 1 not running, 2 running but no sync with the "
+                "collector within the policy's heartbeat, 3 not enrolled",
+                "  mamori-agent status\n  mamori-agent status >/dev/null || echo \"mamori-agent needs attention\"",
                 [&] {
-                    std::cout << AgentStatus::load(load().state_dir).describe();
-                    return CommandLine::kSuccess;
+                    const auto dir = load().state_dir;
+                    const AgentStatus status = AgentStatus::load(dir);
+                    // The daemon that wrote the file is alive: its start marker is there (removed
+                    // at a clean stop) and its pid still runs this program.
+                    const auto program = mamori::platform::programOfProcess(static_cast<uint32_t>(status.pid));
+                    const bool running = std::filesystem::exists(dir / "agent.running") && program &&
+                                         *program == "mamori-agent";
+                    std::string why_en, why_ja;
+                    const auto health = status.health(running, std::time(nullptr), why_en, why_ja);
+                    std::cout << status.describe() << "daemon:          "
+                              << (running ? "running, pid " + std::to_string(status.pid) : std::string("not running"))
+                              << "\n";
+                    if (health != AgentStatus::kHealthy)
+                        std::cout << "attention:       " << why_en << "\n                 " << why_ja << "\n";
+                    return static_cast<int>(health);
                 });
 
     CLI::App* farewell = cli.command(

@@ -310,6 +310,7 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
     if (!create || !create->as_bool())
         scope_.sections().require(rec.group, "; to begin a new section with this policy, push it with --create-section",
                           "。新しい所属としてこのポリシーを配布するときは --create-section を付けてください");
+    media_.requireAgreesWithLedger(policy, rec.group);
     rec.name = policy.name();
     rec.policy = raw;
     rec.created_unix = AdminHttp::nowUnix();

@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,6 +14,7 @@
 
 #include "collector/AdminApi.h"
 #include "collector/AgentApi.h"
+#include "collector/AlertMailer.h"
 #include "collector/CertificateAuthority.h"
 #include "collector/CertificateExpiry.h"
 #include "collector/EventIngest.h"
@@ -20,10 +22,13 @@
 #include "collector/LifecycleApi.h"
 #include "collector/ListenAddress.h"
 #include "collector/LocalCalendar.h"
+#include "collector/MailMessage.h"
 #include "collector/RetentionPurge.h"
+#include "collector/SyslogForwarder.h"
 #include "mamori/proto/Ed25519Key.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
+#include "mamori/common/UserError.h"
 
 namespace mamori::collector {
 
@@ -61,6 +66,8 @@ struct Collector::Impl {
     AdminApi admin_api;
     LifecycleApi lifecycle_api;
     RetentionPurge retention;
+    std::unique_ptr<SyslogForwarder> syslog;  // these two before the servers: they are gone before them
+    std::unique_ptr<AlertMailer> mailer;
     std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
     std::unique_ptr<HttpsServer> agent_server, admin_server;
     asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
@@ -77,6 +84,32 @@ struct Collector::Impl {
         l.max_connections = home.config().getInt("max_connections", 4096, 16, 1 << 20);
         l.max_connections_per_address = home.config().getInt("max_connections_per_address", 64, 1, 1 << 20);
         return l;
+    }
+
+    static AlertMailer::Settings mailSettings(const CollectorHome& home) {
+        const auto& c = home.config();
+        AlertMailer::Settings m;
+        m.smtp.url = c.get("smtp_url", "");
+        m.smtp.from = c.get("smtp_from", "");
+        if (!MailMessage::plainAddress(m.smtp.from))
+            throw common::UserError::invalid("smtp_from in collector.conf must be the sender's mail address",
+                                             "collector.conf の smtp_from には送信元のメールアドレスを指定してください");
+        m.smtp.ca_file = c.get("smtp_ca", "");
+        const std::string tls = c.get("smtp_starttls", "required");
+        if (tls != "required" && tls != "off")
+            throw common::UserError::invalid("smtp_starttls in collector.conf is required or off, not '" + tls + "'",
+                                             "collector.conf の smtp_starttls は required か off です");
+        m.smtp.require_tls = tls == "required";
+        if (const std::string ciso = c.get("alert_mail_ciso", ""); !ciso.empty())
+            m.ciso = AlertMailer::parseAddresses(ciso, "alert_mail_ciso");
+        m.sections = AlertMailer::parseSections(c.get("alert_mail_sections", ""));
+        if (m.ciso.empty() && m.sections.empty())
+            throw common::UserError::invalid(
+                "smtp_url is set but nobody receives alerts: set alert_mail_ciso and/or alert_mail_sections",
+                "smtp_url がありますが宛先がありません。alert_mail_ciso か alert_mail_sections を指定してください");
+        m.interval = c.getDuration("alert_interval", std::chrono::minutes(15), std::chrono::seconds(10), std::chrono::days(1));
+        m.heartbeat_deadline_s = c.getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60;
+        return m;
     }
 
     static RetentionPurge::Periods retentionPeriods(const CollectorHome& home) {
@@ -162,6 +195,20 @@ struct Collector::Impl {
           admin_tls(serverContext(home, false)),
           home_dir(home.dir()),
           served(CertificateExpiry::onDisk(home.dir())) {
+        if (const std::string url = home.config().get("syslog_url", ""); !url.empty() && url != "off") {
+            boost::system::error_code ec;
+            syslog = std::make_unique<SyslogForwarder>(url, home.config().get("syslog_hostname", asio::ip::host_name(ec)));
+            Log::info("violations and evidence problems are forwarded to syslog at " + url);
+        }
+        if (const std::string url = home.config().get("smtp_url", ""); !url.empty() && url != "off") {
+            mailer = std::make_unique<AlertMailer>(*store, calendar, mailSettings(home));
+            Log::info("alert mail through " + url + " every " + home.config().get("alert_interval", "15m"));
+        }
+        if (syslog || mailer)
+            ingest.observe([this](const TerminalRecord& t, const IngestBatch& b) {
+                if (syslog) syslog->forward(t.id, t.group, b);
+                if (mailer) mailer->record(t, b);
+            });
         admin_api.extend([this](const HttpRequest& r, const std::string& path, const AdminUser& u) {
             return lifecycle_api.handle(r, path, u);
         });

@@ -22,7 +22,9 @@ const std::set<std::string>& CollectorHome::knownKeys() {
                                             "heartbeat_deadline_minutes", "batch_max_events", "sync_interval_seconds",
                                             "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address",
                                             "retention_events_years", "retention_exceptions_years",
-                                            "client_certificate_lifetime", "retention_media_years"};
+                                            "client_certificate_lifetime", "retention_media_years", "syslog_url",
+                                            "syslog_hostname", "smtp_url", "smtp_from", "smtp_ca", "smtp_starttls",
+                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval"};
     return keys;
 }
 

@@ -135,6 +135,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
     in.new_head_seq = end_seq;
     in.new_head_hash = end_hash;
     const auto stored = evidence_.ingest(in);
+    if (observer_) observer_(*current, in);
     r.ack.set_acked_seq(std::max(stored.head_seq, end_seq));
     r.ack.set_stored(stored.stored);
     r.ack.set_duplicates(stored.duplicates);

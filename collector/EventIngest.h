@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -33,6 +34,11 @@ public:
 
     Result ingest(const TerminalRecord& terminal, const mamori::v1::EventBatch& batch, int64_t now_unix);
 
+    // Told of each batch once it is stored (the terminal as stored, the batch): alerts and
+    // forwarding. Set before serving; it must not block.
+    using Observer = std::function<void(const TerminalRecord&, const IngestBatch&)>;
+    void observe(Observer o) { observer_ = std::move(o); }
+
     // The municipality's calendar events are filed by; a clock violation found at sync is
     // counted on its date too.
     const LocalCalendar& calendar() const { return calendar_; }
@@ -41,6 +47,7 @@ private:
     TerminalStore& terminals_;
     EvidenceStore& evidence_;
     const LocalCalendar& calendar_;
+    Observer observer_;
     // Batches of one terminal are ingested one at a time, so its head moves in order.
     std::array<std::mutex, 64> stripes_;
 };

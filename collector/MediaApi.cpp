@@ -106,11 +106,42 @@ void MediaApi::takeDevice(const std::string& event, const AdminUser& user, Media
     if (section.empty()) section = terminal.group;
 }
 
-void MediaApi::requireNoProfileConflict(const MediaRecord& rec) {
+std::set<std::string> MediaApi::groupsOf(const MediaRecord& rec) {
     std::set<std::string> groups;
     if (rec.terminals.empty()) groups.insert(rec.owner_section);
     for (const auto& t : rec.terminals)
         if (auto terminal = store_.terminal(t)) groups.insert(terminal->group);
+    return groups;
+}
+
+void MediaApi::requireAgreesWithLedger(const mamori::v1::Policy& profile, const std::string& group) {
+    if (profile.usb().devices().empty()) return;
+    const int64_t now = AdminHttp::nowUnix();
+    const bool everyone = group == PolicyResolver::kDefaultGroup;
+    for (const auto& rec : store_.mediaLedger()) {
+        if (MediaRequest::stateAt(rec, now) != "active") continue;
+        const mamori::v1::UsbDevice ledger = PolicyResolver::registeredDevice(rec);
+        const int index = PolicyResolver::sameStick(profile.usb(), ledger);
+        if (index < 0 || profile.usb().devices(index).action() == ledger.action()) continue;
+        for (const auto& reached : groupsOf(rec)) {
+            if (reached != group && !(everyone && !store_.latestPolicy(reached))) continue;
+            const mamori::v1::UsbDevice& listed = profile.usb().devices(index);
+            throw UserError::conflict(
+                "the profile lists " + rec.device + " as " + accessName(listed.action()) + " (" + listed.id() +
+                    "), but media ledger entry " + rec.id + " gives it to section " + reached + " " +
+                    accessName(ledger.action()) + "; a stick has one access: list it " + accessName(ledger.action()) +
+                    " in the profile, or retire the entry (mamorictl media retire " + rec.id + ")",
+                "このポリシーは " + rec.device + " を " + accessName(listed.action()) + "（" + listed.id() +
+                    "）としていますが、媒体管理台帳の " + rec.id + " は所属 " + reached + " に " +
+                    accessName(ledger.action()) + " で登録しています。媒体のアクセスは 1 つです。ポリシーを " +
+                    accessName(ledger.action()) + " にするか、台帳の登録を廃止してください（mamorictl media retire " +
+                    rec.id + "）");
+        }
+    }
+}
+
+void MediaApi::requireNoProfileConflict(const MediaRecord& rec) {
+    const std::set<std::string> groups = groupsOf(rec);
     const mamori::v1::UsbDevice ledger = PolicyResolver::registeredDevice(rec);
     PolicyResolver resolver(store_);
     for (const auto& group : groups) {

@@ -1,11 +1,13 @@
 #pragma once
 #include <optional>
+#include <set>
 #include <string>
 
 #include "collector/AdminScope.h"
 #include "collector/HttpsServer.h"
 #include "collector/LocalCalendar.h"
 #include "collector/Store.h"
+#include "mamori/v1/policy.pb.h"
 
 namespace mamori::collector {
 
@@ -23,6 +25,11 @@ public:
     // The answer to a request for one of its paths; nothing for any other path.
     std::optional<HttpResponse> handle(const HttpRequest& req, const std::string& path, const AdminUser& user);
 
+    // A stick has one access, seen from the other side: refuses (Conflict) a profile about to be
+    // pushed to `group` that lists a stick an active entry delivers to that group's terminals with
+    // another access. Pushing to "all" concerns the groups without a policy of their own.
+    void requireAgreesWithLedger(const mamori::v1::Policy& profile, const std::string& group);
+
 private:
     HttpResponse registerMedium(const HttpRequest& req, const AdminUser& user);
     HttpResponse approve(const HttpRequest& req, const AdminUser& user);
@@ -37,6 +44,8 @@ private:
     // A stick has one access: refuses an entry whose device a profile of the terminals concerned
     // lists with another access (Conflict).
     void requireNoProfileConflict(const MediaRecord& rec);
+    // The groups whose terminals an entry reaches: its owner section's, or those of its listed terminals.
+    std::set<std::string> groupsOf(const MediaRecord& rec);
     // The entry of `id`, or NotFound; a section manager's only when it is of their sections (Forbidden).
     MediaRecord requireEntry(const std::string& id, const AdminUser& user);
     // Records a read of the ledger in the access log.

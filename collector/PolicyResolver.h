@@ -47,8 +47,8 @@ public:
     // to its registered devices, the version and the terminal's group set. A stick both the
     // profile and the ledger list is kept once, with the stricter access (block, then read-only,
     // then read-write), so neither source loosens the other; at equal access the ledger's line,
-    // which names its approval. Registration refuses such a conflict (MediaApi); this makes the
-    // outcome the same whatever was changed since.
+    // which names its approval. Registration and push refuse such a conflict (MediaApi); this
+    // makes the outcome the same whatever slips between them.
     static mamori::v1::Policy compose(const Delivery& d);
 
     // A ledger entry as the registered device a terminal receives (its id is the ledger number).

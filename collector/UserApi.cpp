@@ -6,6 +6,7 @@
 #include "collector/AdminAnswer.h"
 #include "collector/AdminHttp.h"
 #include "collector/AdminRole.h"
+#include "collector/RoleTitles.h"
 #include "mamori/common/Log.h"
 #include "mamori/common/UserError.h"
 #include "mamori/proto/EnrollmentToken.h"
@@ -45,6 +46,8 @@ std::optional<HttpResponse> UserApi::handle(const HttpRequest& req, const std::s
     if (post && path == "/admin/v1/users") return add(req, user);
     if (get && path == "/admin/v1/users") return list(req, user);
     if (post && path == "/admin/v1/users/change") return change(req, user);
+    if (get && path == "/admin/v1/roles") return roles(req, user);
+    if (post && path == "/admin/v1/roles/title") return setTitle(req, user);
     return std::nullopt;
 }
 
@@ -101,12 +104,14 @@ HttpResponse UserApi::list(const HttpRequest& req, const AdminUser& user) {
     AdminRole::require(AdminRole::managesUsers(user) || user.role == "auditor", user, "list users", "利用者の一覧",
                        "ciso, security_admin and auditors", "CISO・情報セキュリティ管理者・監査担当");
     const AdminAnswer answer(calendar_);
+    RoleTitles titles(store_);
     json::array rows;
     for (const auto& u : store_.adminUsers()) {
         json::array sections, rights;
         for (const auto& s : u.sections) sections.emplace_back(s);
         for (const auto& r : u.rights) rights.emplace_back(r);
-        json::object row{{"name", u.name}, {"role", u.role}, {"sections", sections}, {"rights", rights}};
+        json::object row{{"name", u.name},         {"role", u.role},     {"title", titles.title(u.role)},
+                         {"sections", sections}, {"rights", rights}};
         answer.time(row, "disabled", u.disabled_unix);
         rows.push_back(std::move(row));
     }
@@ -160,6 +165,28 @@ HttpResponse UserApi::change(const HttpRequest& req, const AdminUser& user) {
     json::object out{{"name", target->name}, {"role", target->role}, {"rights", rights}};
     AdminAnswer(calendar_).time(out, "disabled", target->disabled_unix);
     return AdminHttp::reply(req, http::status::ok, out);
+}
+
+HttpResponse UserApi::roles(const HttpRequest& req, const AdminUser& user) {
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
+    RoleTitles titles(store_);
+    json::array rows;
+    for (const auto& role : AdminRole::names())
+        rows.push_back(json::object{
+            {"role", role}, {"title", titles.title(role)}, {"standard_title", RoleTitles::standardTitle(role)}});
+    return AdminHttp::reply(req, http::status::ok, AdminAnswer(calendar_).listing(std::move(rows)));
+}
+
+HttpResponse UserApi::setTitle(const HttpRequest& req, const AdminUser& user) {
+    const json::object o = AdminHttp::body(req, "{\"role\": ..., \"title\": ...}");
+    const std::string role = AdminHttp::text(o, "role", "", true);
+    const std::string title = AdminHttp::text(o, "title", "", true);
+    // Naming the roles is naming who may do what: the CISO's, as managing CISO accounts is.
+    requireMayManage(user, "ciso");
+    RoleTitles titles(store_);
+    titles.set(role, title);
+    Log::info("role " + role + " is shown as " + titles.title(role) + " (set by " + user.name + ")");
+    return AdminHttp::reply(req, http::status::ok, json::object{{"role", role}, {"title", titles.title(role)}});
 }
 
 }  // namespace mamori::collector

@@ -14,6 +14,8 @@ namespace mamori::collector {
 // disable and re-role accounts; only the CISO makes CISO accounts and grants rights, except
 // that while no CISO account is enabled the first one may be made by a security_admin (the
 // collector starts with one security_admin). Nobody disables their own account.
+// /admin/v1/roles...: the roles with the titles the city gives them (RoleTitles), set by whoever
+// manages CISO accounts.
 class UserApi {
 public:
     UserApi(Store& store, const LocalCalendar& calendar, AdminScope& scope)
@@ -25,6 +27,8 @@ private:
     HttpResponse add(const HttpRequest& req, const AdminUser& user);
     HttpResponse list(const HttpRequest& req, const AdminUser& user);
     HttpResponse change(const HttpRequest& req, const AdminUser& user);
+    HttpResponse roles(const HttpRequest& req, const AdminUser& user);
+    HttpResponse setTitle(const HttpRequest& req, const AdminUser& user);
     // Role and sections as given, checked: a known role, sections for a section manager only.
     void setRole(AdminUser& target, const boost::json::object& o, bool required);
     // Whether `user` may make or change an account that is or becomes `role`.

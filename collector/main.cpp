@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "collector/Collector.h"
+#include "collector/CollectorBackup.h"
 #include "collector/CollectorHome.h"
 #include "mamori/common/CommandLine.h"
 #include "mamori/common/Files.h"
@@ -125,6 +126,39 @@ int main(int argc, char** argv) {
         ->type_name("NAME")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+    std::string backup_to, restore_from, passphrase_file;
+    CLI::App* backup = cli.command(
+        app, "backup",
+        "copy the store (online: agents go on uploading) and the keys, sealed under a passphrase, into a new "
+        "directory",
+        "  mamori-collector backup --dir /var/lib/mamori-collector --to /srv/backup/mamori-$(date +%F)\n"
+        "  mamori-collector backup --to /srv/backup/today --passphrase-file /root/.mamori-backup-passphrase",
+        [&] {
+            CollectorHome home(dir);
+            const std::string phrase = CollectorBackup::passphrase(passphrase_file, true);
+            CollectorBackup::backup(home, backup_to, phrase, std::cout);
+            std::cout << "keep the passphrase apart from the backup: without it the keys cannot be restored\n"
+                      << "パスフレーズはバックアップとは別に保管してください。\n";
+            return 0;
+        });
+    cli.required(backup->add_option("--to", backup_to, "a new or empty directory")->type_name("DIR"),
+                 "where to back up (--to)", "バックアップ先（--to）が指定されていません");
+    backup->add_option("--passphrase-file", passphrase_file,
+                       "read the passphrase (12 bytes or more) from the first line of FILE instead of asking")
+        ->type_name("FILE");
+    CLI::App* restore = cli.command(
+        app, "restore", "make a collector in --dir from a backup: the store, the keys and the configuration",
+        "  mamori-collector restore --from /srv/backup/mamori-2026-12-01 --dir /var/lib/mamori-collector",
+        [&] {
+            const std::string phrase = CollectorBackup::passphrase(passphrase_file, false);
+            CollectorBackup::restore(restore_from, dir, phrase, std::cout);
+            return 0;
+        });
+    cli.required(restore->add_option("--from", restore_from, "the backup's directory")->type_name("DIR"),
+                 "the backup (--from)", "バックアップ（--from）が指定されていません");
+    restore->add_option("--passphrase-file", passphrase_file, "read the passphrase from the first line of FILE")
+        ->type_name("FILE");
 
     return cli.run(argc, argv);
 }

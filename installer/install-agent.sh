@@ -45,4 +45,5 @@ case "$package" in /*) ;; *) package=./$package ;; esac
 
 MAMORI_COLLECTOR=$collector MAMORI_ENROLL_TOKEN=$token DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q "$package" </dev/null
-mamori-agent status
+# Shown, not judged: right after installation the agent has not synced yet (exit 2).
+mamori-agent status || true

@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   libcli11-dev                                 # the command lines: a table of subcommands
   libssl-dev openssl
+  libcurl4-openssl-dev                         # SMTP: alert mail through the city's relay
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev
   libsqlite3-dev sqlite3
@@ -25,6 +26,7 @@ packages=(
   faketime                                     # tests: an agent whose clock is wrong (libfaketime)
   dconf-cli dconf-gsettings-backend gsettings-desktop-schemas  # the GNOME lock settings audit and its test
   curl                                         # tests/attack: a real HTTP client
+  rsyslog python3-aiosmtpd                     # tests: the syslog and SMTP servers alerts go to
 )
 
 missing=()

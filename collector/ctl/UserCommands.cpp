@@ -85,6 +85,23 @@ UserCommands::UserCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx
                                    "  mamorictl user enable yamada",
                                    [this] { return change(json::object{{"name", name_}, {"disabled", false}}); });
     cli.required(enable->add_option("NAME", name_, "the account"), "the user's name", "利用者名が指定されていません");
+
+    CLI::App* roles = cli.group(cli.app(), "role", "the four roles and what this city calls them");
+    CLI::App* rl = cli.command(*roles, "list", "each role with the title shown for it and the standard one",
+                               "  mamorictl role list", [this] { return this->roles(); });
+    ctx.addFormat(*rl);
+    CLI::App* title = cli.command(*roles, "title",
+                                  "the title this city gives a role, shown beside it wherever people are listed "
+                                  "(the CISO's to set)",
+                                  "  mamorictl role title security_admin 情報政策課長\n"
+                                  "  mamorictl role title security_admin --standard",
+                                  [this] { return this->title(); });
+    cli.required(title->add_option("ROLE", role_, "ciso, security_admin, section_manager or auditor")
+                     ->check(CLI::IsMember({"ciso", "security_admin", "section_manager", "auditor"})),
+                 "the role", "役割が指定されていません");
+    auto* text = title->add_option("TITLE", title_, "the title, in Japanese as the city's rules name it");
+    auto* standard = title->add_flag("--standard", standard_, "show the standard title again");
+    text->excludes(standard);
 }
 
 int UserCommands::add() {
@@ -101,16 +118,20 @@ int UserCommands::add() {
 int UserCommands::list() {
     using C = CtlContext;
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/users");
-    ReportTable t = ctx_.table(
-        {{"name", "利用者"}, {"role", "役割"}, {"sections", "所管"}, {"rights", "権限"}, {"disabled", "無効化"}});
+    ReportTable t = ctx_.table({{"name", "利用者"},
+                                {"role", "役割"},
+                                {"title", "肩書"},
+                                {"sections", "所管"},
+                                {"rights", "権限"},
+                                {"disabled", "無効化"}});
     auto joined = [](const json::value& a) {
         std::string out;
         for (const auto& w : a.as_array()) out += (out.empty() ? "" : ", ") + C::text(w);
         return out;
     };
     for (const auto& r : v.at("rows").as_array())
-        t.add({C::text(r.at("name")), C::text(r.at("role")), joined(r.at("sections")), joined(r.at("rights")),
-               C::time(r.at("disabled"))});
+        t.add({C::text(r.at("name")), C::text(r.at("role")), C::text(r.at("title")), joined(r.at("sections")),
+               joined(r.at("rights")), C::time(r.at("disabled"))});
     ctx_.emit(t, v, {"no users", "利用者はいません"});
     return 0;
 }
@@ -123,6 +144,27 @@ int UserCommands::change(json::object body) {
     std::cout << ctx_.say({"user ", "利用者 "}) << CtlContext::text(v.at("name")) << ": "
               << CtlContext::text(v.at("role")) << (rights.empty() ? "" : " [" + rights + "]")
               << (disabled ? ctx_.say({", disabled", "、無効"}) : "") << "\n";
+    return 0;
+}
+
+int UserCommands::roles() {
+    using C = CtlContext;
+    auto v = ctx_.connection().call(Verb::get, "/admin/v1/roles");
+    ReportTable t = ctx_.table({{"role", "役割"}, {"title", "肩書"}, {"standard title", "標準の名称"}});
+    for (const auto& r : v.at("rows").as_array())
+        t.add({C::text(r.at("role")), C::text(r.at("title")), C::text(r.at("standard_title"))});
+    ctx_.emit(t, v, {"no roles", "役割はありません"});
+    return 0;
+}
+
+int UserCommands::title() {
+    // Neither a title nor --standard is a mistaken command, not a reset.
+    if (title_.empty() && !standard_)
+        throw CLI::ValidationError("TITLE", "give the title, or --standard to show the standard one again / "
+                                            "肩書を指定してください（標準の名称に戻すときは --standard）");
+    auto v = ctx_.connection().call(Verb::post, "/admin/v1/roles/title",
+                                    json::serialize(json::object{{"role", role_}, {"title", standard_ ? "" : title_}}));
+    std::cout << CtlContext::text(v.at("role")) << ": " << CtlContext::text(v.at("title")) << "\n";
     return 0;
 }
 

@@ -7,7 +7,7 @@
 namespace mamori::collector {
 
 // mamorictl's commands about the people who use the admin endpoint: `user add`, `list`,
-// `role`, `rights`, `disable`, `enable`.
+// `role`, `rights`, `disable`, `enable`; and the city's titles of the roles: `role list`, `role title`.
 class UserCommands {
 public:
     UserCommands(common::CommandLine& cli, CtlContext& ctx);
@@ -16,9 +16,12 @@ private:
     int add();
     int list();
     int change(boost::json::object body);
+    int roles();
+    int title();
 
     CtlContext& ctx_;
-    std::string name_, role_;
+    std::string name_, role_, title_;
+    bool standard_ = false;
     std::vector<std::string> sections_, grant_, revoke_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace mamori::common {
@@ -72,6 +73,46 @@ void SqliteDb::rollback() noexcept {
     // After some errors (SQLITE_FULL, SQLITE_IOERR, ...) SQLite has already rolled back;
     // ROLLBACK then fails harmlessly with "no transaction is active".
     if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void SqliteDb::backupTo(const std::string& dest, const std::function<void(int copied, int total)>& progress) {
+    if (std::filesystem::exists(dest)) throw std::runtime_error(dest + " already exists; a backup never overwrites a file");
+    {
+        SqliteDb copy(dest, Access::ReadWritePrivate, 0600);
+        // The snapshot: without a read transaction of its own, each step would see the writes of
+        // other connections and start over, and under steady ingest never finish.
+        exec("BEGIN");
+        try {
+            prepare("SELECT count(*) FROM sqlite_schema").step();
+            sqlite3_backup* b = sqlite3_backup_init(copy.db_, "main", db_, "main");
+            if (!b) copy.fail(sqlite3_errcode(copy.db_), "backup to " + dest);
+            int rc = SQLITE_OK;
+            constexpr int kPagesPerStep = 1024;  // 4 MiB at the default page size: progress, not a syscall storm
+            while ((rc = sqlite3_backup_step(b, kPagesPerStep)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+                const int total = sqlite3_backup_pagecount(b);
+                progress(total - sqlite3_backup_remaining(b), total);
+                if (rc != SQLITE_OK) sqlite3_sleep(20);
+            }
+            const int total = sqlite3_backup_pagecount(b);
+            sqlite3_backup_finish(b);
+            if (rc != SQLITE_DONE) copy.fail(rc, "backup to " + dest);
+            progress(total, total);
+            exec("COMMIT");
+        } catch (...) {
+            rollback();
+            std::filesystem::remove(dest);
+            throw;
+        }
+        std::string verdict;
+        {
+            auto check = copy.prepare("PRAGMA integrity_check");
+            if (check.step()) verdict = check.columnText(0);
+        }
+        if (verdict != "ok") throw std::runtime_error("the copy in " + dest + " failed its integrity check: " + verdict);
+        // The copy is a file to carry away: no -wal beside it, everything in the one file.
+        copy.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    Files::syncDirectory(std::filesystem::path(dest).parent_path());
 }
 
 }  // namespace mamori::common

@@ -14,6 +14,7 @@
 namespace mamori::policy {
 namespace {
 
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr std::size_t kMaxErrors = 50;
 
 std::size_t countCodePoints(std::string_view s) {
@@ -153,26 +154,29 @@ public:
                   "syukujitsu.csv を指しているか確認してください。");
             return finish();
         }
-        const TextEncoding::Detected found = TextEncoding::detect(bytes);
-        switch (found.kind) {
-            case TextEncoding::Kind::Utf8:
-            case TextEncoding::Kind::ShiftJis:
-                break;
-            case TextEncoding::Kind::Utf16:
-                encodingError(bytes, 0, "the file is UTF-16 (Excel's \"Unicode text\"), not CSV in UTF-8 or Shift_JIS",
-                              "UTF-16（Excel の「Unicode テキスト」）で保存されており、UTF-8 や Shift_JIS の CSV ではありません");
+        std::string text;
+        if (bytes.substr(0, kBom.size()) == kBom) {
+            bytes.remove_prefix(kBom.size());
+            if (const auto bad = TextEncoding::firstInvalidUtf8(bytes)) {
+                encodingError(bytes, *bad, "the file starts with a UTF-8 BOM but is not valid UTF-8",
+                              "UTF-8 の BOM で始まっていますが、UTF-8 として正しくありません");
                 return finish();
-            case TextEncoding::Kind::Unknown:
-                if (found.utf8_bom) {
-                    encodingError(bytes, found.first_invalid, "the file starts with a UTF-8 BOM but is not valid UTF-8",
-                                  "UTF-8 の BOM で始まっていますが、UTF-8 として正しくありません");
-                } else {
-                    encodingError(bytes, found.broken_at, "the file is neither UTF-8 nor Shift_JIS",
-                                  "UTF-8 でも Shift_JIS でもありません");
-                }
+            }
+            text.assign(bytes);
+        } else if (const auto bad_utf8 = TextEncoding::firstInvalidUtf8(bytes); !bad_utf8) {
+            text.assign(bytes);
+        } else {
+            std::size_t bad_cp932 = 0;
+            auto converted = TextEncoding::cp932ToUtf8(bytes, bad_cp932);
+            if (!converted) {
+                // Point at the spot in whichever reading got further: that is the file's
+                // real encoding, and the byte there is the damaged one.
+                encodingError(bytes, std::max(*bad_utf8, bad_cp932), "the file is neither UTF-8 nor Shift_JIS",
+                              "UTF-8 でも Shift_JIS でもありません");
                 return finish();
+            }
+            text = std::move(*converted);
         }
-        const std::string& text = found.text;
         parseLines(text);
         return finish();
     }
@@ -190,8 +194,15 @@ private:
 
     void encodingError(std::string_view bytes, std::size_t offset, const std::string& en,
                        const std::string& ja) {
-        const auto at = TextEncoding::positionOf(bytes, offset);
-        error(at.line, at.column,
+        int line = 1;
+        std::size_t line_start = 0;
+        for (std::size_t i = 0; i < offset && i < bytes.size(); ++i) {
+            if (bytes[i] == '\n') {
+                ++line;
+                line_start = i + 1;
+            }
+        }
+        error(line, static_cast<int>(offset - line_start) + 1,
               en + "; download syukujitsu.csv again from the Cabinet Office (内閣府) or save it "
                    "as UTF-8",
               ja + "。内閣府のサイトから syukujitsu.csv を取り直すか、UTF-8 で保存し直してください。");

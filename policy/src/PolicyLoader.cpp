@@ -300,23 +300,6 @@ struct Entry {
     std::string path;  // dotted, e.g. "usb.devices.vendor", for messages
 };
 
-// A file name as one word of a POSIX shell command line, so that the command an error
-// suggests can be pasted as it is; Japanese names need no quoting, spaces and quotes do.
-std::string shellWord(const std::string& s) {
-    const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        const auto b = static_cast<unsigned char>(c);
-        return b >= 0x80 || std::isalnum(b) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+' ||
-               c == ',' || c == '@' || c == '%' || c == ':';
-    });
-    if (plain) return s;
-    std::string out = "'";
-    for (const char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
-}
-
 class Loader;
 
 // A YAML mapping checked against the keys it may hold: unknown and repeated keys are
@@ -354,51 +337,6 @@ public:
         const int column = mark.is_null() ? 0 : mark.column + 1;
         errorAt(file_, line, column, std::move(en), std::move(ja));
     }
-    // A profile is UTF-8, with or without a BOM, and nothing else: a profile saved as
-    // Shift_JIS would otherwise go on into a signed policy with its Japanese names as mojibake.
-    // UTF-16 is refused too rather than converted, although it could be done without loss:
-    // the file the administrator keeps, the one mamorictl checks and the one a standalone
-    // terminal reads (policy_file) should be the same bytes, and every tool on the collector
-    // (grep, diff, an editor over SSH) reads UTF-8. The refusal names the one command that
-    // converts the file.
-    void encodingError(std::string_view bytes, const TextEncoding::Detected& found) {
-        const std::string name = file_.empty() ? std::string("FILE") : file_;
-        const auto iconvCommand = [&](const char* from) {
-            return std::string("iconv -f ") + from + " -t UTF-8 " + shellWord(name) + " > " + shellWord(name + ".utf8");
-        };
-        switch (found.kind) {
-            case TextEncoding::Kind::Utf8:
-                return;
-            case TextEncoding::Kind::Utf16:
-                errorAt(file_, 1, 1,
-                        "the profile is saved as UTF-16 (Windows \"Unicode\"), not UTF-8; convert it with: " +
-                            iconvCommand("UTF-16"),
-                        "ポリシーが UTF-8 ではなく UTF-16（Windows の「Unicode」）で保存されています。次のコマンドで UTF-8 に変換してください: " +
-                            iconvCommand("UTF-16"));
-                return;
-            case TextEncoding::Kind::ShiftJis: {
-                const auto at = TextEncoding::positionOf(bytes, found.first_invalid);
-                errorAt(file_, at.line, at.column,
-                        "the profile is saved as Shift_JIS (CP932), not UTF-8, so its Japanese text would be garbled; "
-                        "convert it with: " + iconvCommand("CP932"),
-                        "ポリシーが UTF-8 ではなく Shift_JIS（CP932）で保存されているため、日本語が文字化けします。"
-                        "次のコマンドで UTF-8 に変換してください: " + iconvCommand("CP932"));
-                return;
-            }
-            case TextEncoding::Kind::Unknown: {
-                const auto at = TextEncoding::positionOf(bytes, found.first_invalid);
-                char byte[8];
-                std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(bytes[found.first_invalid]));
-                errorAt(file_, at.line, at.column,
-                        std::string("the profile is not valid UTF-8 (byte ") + byte +
-                            " here) nor Shift_JIS; save it as UTF-8 in your editor",
-                        std::string("ポリシーが UTF-8 として正しくありません（この位置のバイト ") + byte +
-                            "）。Shift_JIS でもありません。エディタで UTF-8 として保存し直してください。");
-                return;
-            }
-        }
-    }
-
     void errorAt(const std::string& file, int line, int column, std::string en, std::string ja) {
         if (errors_.size() == kMaxErrors) {
             errors_.push_back({file_, line, column,
@@ -1625,14 +1563,6 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
               "ファイルが 1 MiB を超えています。ポリシーは数 KB のはずなので、正しいファイルか確認してください。");
         return std::nullopt;
     }
-    const TextEncoding::Detected found = TextEncoding::detect(yaml);
-    if (found.kind != TextEncoding::Kind::Utf8) {
-        encodingError(yaml, found);
-        return std::nullopt;
-    }
-    // From here on the text without its BOM, so that yaml-cpp's marks and our own scans of
-    // the text (firstIndentTab) count lines and columns from the same first byte.
-    yaml = found.text;
     const std::string source(yaml);
     YAML::Node root;
     try {
@@ -1668,7 +1598,7 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
     }
     Section top(*this, root, "",
                 {"name", "description", "usb", "hours", "software", "screen_lock", "reporting", "exceptions",
-                 "max_exception_days"});
+                 "max_exception_days", "helpdesk"});
     if (!top.valid()) return std::nullopt;
 
     v1::Policy policy;
@@ -1680,6 +1610,16 @@ std::optional<v1::Policy> Loader::run(std::string_view yaml) {
     }
     if (const Entry* e = top.find("description")) {
         if (auto v = text(*e, false)) policy.set_description(*v);
+    }
+    if (const Entry* e = top.find("helpdesk")) {
+        // One line in a desktop notification: long enough for a section, a name and two numbers.
+        constexpr size_t kMaxHelpdesk = 200;
+        if (auto v = text(*e)) {
+            if (v->size() > kMaxHelpdesk)
+                error(e->value.Mark(), "helpdesk is longer than 200 bytes; say whom to call in one short line",
+                      "helpdesk が 200 バイトを超えています。問い合わせ先を 1 行で短く書いてください。");
+            else policy.set_helpdesk(*v);
+        }
     }
     // The longest an exception requested through the collector may be approved for (004:1110:
     // exceptions are time-limited); a year at most, so no exception becomes the rule.
@@ -1752,8 +1692,52 @@ std::string PolicyLoader::Result::formatErrors() const {
 
 namespace {
 
+// A file name as one word of a POSIX shell command line, so that the command an error suggests
+// can be pasted as it is: Japanese names need no quoting, spaces and quotes do.
+std::string shellWord(const std::string& s) {
+    const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b >= 0x80 || std::isalnum(b) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+' ||
+               c == ',' || c == '@' || c == '%' || c == ':';
+    });
+    if (plain) return s;
+    std::string out = "'";
+    for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// A profile must be UTF-8: other bytes would pass the YAML parser and flow into signed policies
+// and events as broken text. One saved as Shift_JIS on a Windows PC is told so, with the command
+// that converts it. UTF-16 is refused the same way rather than converted: a profile is edited
+// and diffed as text, and the file on disk should be the one that was checked.
+std::optional<PolicyError> encodingError(std::string_view yaml, const std::string& file) {
+    const auto bad = TextEncoding::firstInvalidUtf8(yaml);
+    if (!bad) return std::nullopt;
+    const std::string convert_from = yaml.size() >= 2 && ((yaml[0] == '\xFF' && yaml[1] == '\xFE') ||
+                                                          (yaml[0] == '\xFE' && yaml[1] == '\xFF'))
+                                         ? "UTF-16"
+                                         : "CP932";
+    std::size_t bad_cp932 = 0;
+    const bool shift_jis = convert_from == "CP932" && TextEncoding::cp932ToUtf8(yaml, bad_cp932).has_value();
+    const auto [line, column] = TextEncoding::position(yaml, *bad);
+    const std::string iconv =
+        "iconv -f " + convert_from + " -t UTF-8 " + shellWord(file) + " > " + shellWord(file + ".utf8");
+    if (convert_from == "UTF-16")
+        return PolicyError{file, 1, 1, "the profile is UTF-16; save it as UTF-8, or convert it: " + iconv,
+                           "ポリシーが UTF-16 です。UTF-8 で保存し直すか、次のコマンドで変換してください: " + iconv};
+    if (shift_jis)
+        return PolicyError{file, line, column,
+                           "the profile is not UTF-8: it reads as Shift_JIS (CP932), as Windows editors save it; "
+                           "convert it with: " + iconv,
+                           "ポリシーが UTF-8 ではありません（Shift_JIS（CP932）で保存されています）。次のコマンドで変換してください: " +
+                               iconv};
+    return PolicyError{file, line, column, "the profile is not UTF-8 (nor Shift_JIS) from this byte on; save it as UTF-8",
+                       "ポリシーのこの位置から UTF-8（Shift_JIS でもない）として読めません。UTF-8 で保存してください"};
+}
+
 PolicyLoader::Result loadImpl(std::string_view yaml, std::string file_name, const PolicyLoader::Options& options,
                               bool builtin) {
+    if (auto bad = encodingError(yaml, file_name)) return PolicyLoader::Result::failure({std::move(*bad)});
     Loader loader(std::move(file_name), options, builtin);
     try {
         auto policy = loader.run(yaml);

@@ -183,6 +183,10 @@ std::string PolicySummary::describe(const v1::Policy& p) {
     if (p.version()) out += " version " + std::to_string(p.version());
     if (!p.description().empty()) out += " — " + p.description();
     out += "\n";
+    out += "Notices to the person at the terminal (利用者への通知): on the desktop, " +
+           (p.helpdesk().empty() ? std::string("without a contact (set helpdesk: to say whom to call)")
+                                 : "naming " + p.helpdesk() + " to call") +
+           "\n";
 
     // USB
     const auto& usb = p.usb();

@@ -2,16 +2,9 @@
 
 #include <iconv.h>
 
-#include <algorithm>
-#include <optional>
-
 namespace mamori::policy {
-namespace {
 
-constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-
-// Strict UTF-8 (no overlong forms, no surrogates); returns the offset of the first bad byte.
-std::optional<std::size_t> firstInvalidUtf8(std::string_view s) {
+std::optional<std::size_t> TextEncoding::firstInvalidUtf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
@@ -47,8 +40,7 @@ std::optional<std::size_t> firstInvalidUtf8(std::string_view s) {
     return std::nullopt;
 }
 
-// CP932 → UTF-8. On failure returns nullopt and the offset of the byte that did not convert.
-std::optional<std::string> cp932ToUtf8(std::string_view in, std::size_t& bad_offset) {
+std::optional<std::string> TextEncoding::cp932ToUtf8(std::string_view in, std::size_t& bad_offset) {
     iconv_t cd = iconv_open("UTF-8", "CP932");
     if (cd == reinterpret_cast<iconv_t>(-1)) {
         bad_offset = 0;
@@ -70,55 +62,17 @@ std::optional<std::string> cp932ToUtf8(std::string_view in, std::size_t& bad_off
     return out;
 }
 
-}  // namespace
-
-TextEncoding::Detected TextEncoding::detect(std::string_view bytes) {
-    Detected d;
-    if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF'))) {
-        d.kind = Kind::Utf16;
-        return d;
-    }
-    if (bytes.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
-        // A BOM says the writer meant UTF-8, so bytes that are not are damage, not Shift_JIS.
-        d.utf8_bom = true;
-        const std::string_view rest = bytes.substr(kUtf8Bom.size());
-        if (const auto bad = firstInvalidUtf8(rest)) {
-            d.first_invalid = d.broken_at = kUtf8Bom.size() + *bad;
-            return d;
-        }
-        d.kind = Kind::Utf8;
-        d.text.assign(rest);
-        return d;
-    }
-    const auto bad_utf8 = firstInvalidUtf8(bytes);
-    if (!bad_utf8) {
-        d.kind = Kind::Utf8;
-        d.text.assign(bytes);
-        return d;
-    }
-    d.first_invalid = *bad_utf8;
-    std::size_t bad_cp932 = 0;
-    if (auto converted = cp932ToUtf8(bytes, bad_cp932)) {
-        d.kind = Kind::ShiftJis;
-        d.text = std::move(*converted);
-        return d;
-    }
-    d.broken_at = std::max(*bad_utf8, bad_cp932);
-    return d;
-}
-
-TextEncoding::Position TextEncoding::positionOf(std::string_view bytes, std::size_t offset) {
-    Position p;
-    std::size_t i = bytes.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
-    for (; i < offset && i < bytes.size(); ++i) {
-        if (bytes[i] == '\n') {
-            ++p.line;
-            p.column = 1;
-        } else if ((static_cast<unsigned char>(bytes[i]) & 0xC0) != 0x80) {
-            ++p.column;  // a continuation byte belongs to the character before it
+std::pair<int, int> TextEncoding::position(std::string_view text, std::size_t offset) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            ++column;
         }
     }
-    return p;
+    return {line, column};
 }
 
 }  // namespace mamori::policy

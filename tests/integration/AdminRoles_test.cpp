@@ -163,6 +163,38 @@ TEST_P(AdminRoles, ANamedPersonsEventsNeedTheRightTheCisoGrantsAndTheReadIsRecor
         << "refused before anything was read";
 }
 
+TEST_P(AdminRoles, EachCityTitlesTheRolesInJapaneseAndTheCisoSetsThem) {
+    const auto ciso = addUser("suzuki", {"--role", "ciso"});
+    const auto sato = addUser("sato", {"--role", "security_admin"});
+    const auto kansa = addUser("kansa", {"--role", "auditor"});
+    auto titleOf = [&](const std::string& listing, const std::string& key, const std::string& value) {
+        const boost::json::value parsed = boost::json::parse(listing);
+        for (const auto& r : parsed.at("rows").as_array())
+            if (r.at(key).as_string() == value) return std::string(r.at("title").as_string());
+        ADD_FAILURE() << value << " missing from " << listing;
+        return std::string();
+    };
+    // The standard names until the city says otherwise.
+    EXPECT_EQ(titleOf(as(kansa, {"role", "list", "--format", "json"}), "role", "security_admin"), "情報セキュリティ管理者");
+
+    EXPECT_NE(as(sato, {"role", "title", "security_admin", "情報政策課長"}, 1).find("HTTP 403"), std::string::npos)
+        << "once there is a CISO, naming the roles is theirs";
+    EXPECT_NE(as(ciso, {"role", "title", "security_admin", "a\tb"}, 1).find("without control characters"),
+              std::string::npos);
+    EXPECT_NE(as(ciso, {"role", "title", "security_admin"}, 2).find("give the title, or --standard"), std::string::npos);
+    EXPECT_NE(as(ciso, {"role", "title", "officer", "x"}, 2).find("officer"), std::string::npos);
+    EXPECT_EQ(as(ciso, {"role", "title", "security_admin", "情報政策課長"}), "security_admin: 情報政策課長\n");
+    EXPECT_EQ(titleOf(as(kansa, {"role", "list", "--format", "json"}), "role", "security_admin"), "情報政策課長");
+    // Shown beside the role wherever people are listed; the role, which is the rule, is unchanged.
+    const std::string users = as(kansa, {"user", "list", "--format", "json"});
+    EXPECT_EQ(titleOf(users, "name", "sato"), "情報政策課長");
+    EXPECT_EQ(titleOf(users, "name", "suzuki"), "最高情報セキュリティ責任者");
+    EXPECT_NE(as(kansa, {"user", "list", "--lang", "ja"}).find("肩書"), std::string::npos);
+    as(sato, {"token", "create", "--group", "税務課"});
+
+    EXPECT_EQ(as(ciso, {"role", "title", "security_admin", "--standard"}), "security_admin: 情報セキュリティ管理者\n");
+}
+
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Stores, AdminRoles, CollectorOnEachStore::stores(), CollectorOnEachStore::name);

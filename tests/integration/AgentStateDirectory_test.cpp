@@ -120,7 +120,9 @@ TEST_F(AgentStateDirectory, StatusAnswersWithoutJournalAndWithAnUnreadableFile) 
     text.replace(at, text.find('\n', at) - at, "journal_depth = 18446744073709551614");
     std::ofstream(agent_->state() / "status.conf", std::ios::trunc) << text;
     std::string out;
-    EXPECT_EQ(Subprocess::run({bin("mamori-agent"), "status", "--config", agent_->config()}, &out), 0) << out;
+    // Unenrolled: 3, for a monitoring check.
+    EXPECT_EQ(Subprocess::run({bin("mamori-agent"), "status", "--config", agent_->config()}, &out), 3) << out;
+    EXPECT_NE(out.find("not enrolled"), std::string::npos) << out;
     EXPECT_NE(out.find("partly unreadable"), std::string::npos) << out;
     EXPECT_NE(out.find("journal_depth"), std::string::npos) << out;
     EXPECT_NE(out.find("enrolled:        no"), std::string::npos) << out;

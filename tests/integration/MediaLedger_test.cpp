@@ -208,6 +208,21 @@ TEST_P(MediaLedger, AStickRefusedAtATerminalIsRegisteredFromItsEventApprovedByAn
         << out;
     EXPECT_NE(out.find("媒体のアクセスは 1 つです"), std::string::npos) << out;
 
+    // And the other way: a profile cannot give the registered stick another access where it reaches.
+    const std::string loosening = (dir / "loosening.yaml").string();
+    const std::string other = "serial: \"FFFF\"";
+    yaml.replace(yaml.find(other), other.size(), "serial: \"4C530001\"");
+    std::ofstream(loosening) << yaml;
+    for (const std::string group : {"税務課", "all"}) {  // 税務課 has no policy of its own: it follows all
+        out = collector->ctl({"policy", "push", loosening, "--group", group}, 1);
+        EXPECT_NE(out.find("the profile lists 0781:5581:4C530001 as read-write (USB-9), but media ledger entry " + id +
+                           " gives it to section 税務課 read-only"),
+                  std::string::npos)
+            << group << ": " << out;
+        EXPECT_NE(out.find("台帳の登録を廃止してください"), std::string::npos) << out;
+    }
+    collector->ctl({"policy", "push", loosening, "--group", "住民課"});  // a section the entry does not reach
+
     // Retired with its disposal record: the terminals refuse it again from their next sync.
     out = as(sato, {"media", "retire", id, "--erased-by", "山田", "--method", "shred", "--reason", "r"}, 2);
     EXPECT_NE(out.find("shred not in"), std::string::npos) << out;

@@ -77,6 +77,26 @@ TEST_P(Pipeline, EnrolledAgentReportsItsLifecycle) {
     EXPECT_NE(out.find("市民課"), std::string::npos);
 }
 
+TEST_P(Pipeline, StatusExitsZeroOnlyWhileTheDaemonRunsAndSyncs) {
+    auto agent = enrolledAgent("term-a");
+    auto status = [&](std::string& out) {
+        return Subprocess::run({bin("mamori-agent"), "status", "--config", agent->config()}, &out);
+    };
+    std::string out;
+    agent->start();
+    ASSERT_TRUE(waitFor([&] { return status(out) == 0; })) << out;
+    EXPECT_NE(out.find("daemon:          running, pid " + std::to_string(agent->pid())), std::string::npos) << out;
+    EXPECT_EQ(agent->stop(SIGTERM), 0);
+    EXPECT_EQ(status(out), 1) << out;
+    EXPECT_NE(out.find("the daemon is not running"), std::string::npos) << out;
+    EXPECT_NE(out.find("エージェントが動作していません"), std::string::npos) << out;
+    // Killed: the start marker stays, but its pid runs no agent.
+    agent->start();
+    ASSERT_TRUE(waitFor([&] { return status(out) == 0; })) << out;
+    agent->stop(SIGKILL);
+    EXPECT_EQ(status(out), 1) << out;
+}
+
 TEST_P(Pipeline, SighupNeverStopsTheAgent) {
     auto agent = enrolledAgent("term-a");
     agent->start();
@@ -192,9 +212,21 @@ TEST_P(Pipeline, CollectorKilledDuringIngestLosesAndDoublesNothing) {
     }
     killer.join();
     collector->start();
-    // Resend from the batch that may or may not have been committed before the kill.
+    // Resend from the batch that may or may not have been committed before the kill, as an agent
+    // does: the same batch again until it is acknowledged. Right after the restart the store may
+    // still be waiting for the killed collector's transaction to be rolled back.
+    auto deliver = [&](const mamori::v1::EventBatch& b) {
+        for (int attempt = 0; attempt < 6; ++attempt) {
+            try {
+                if (t.send(b).status == 200) return true;
+            } catch (const std::exception&) {
+            }
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+        return false;
+    };
     size_t from = next > 0 ? next - 1 : 0;
-    for (size_t i = from; i < batches.size(); ++i) ASSERT_EQ(t.send(batches[i]).status, 200u);
+    for (size_t i = from; i < batches.size(); ++i) ASSERT_TRUE(deliver(batches[i])) << "batch " << i;
     auto seqs = collector->seqs("term-s");
     EXPECT_EQ(seqs.size(), 10000u);
     expectGapFree(seqs);

@@ -1,10 +1,8 @@
 // `mamorictl policy check`, the administrator's first command: a sample profile is valid and its
 // summary names what it enforces; a malformed one is rejected with file:line:column in English
-// and Japanese, with a failing exit code, and needs no collector; one saved as Shift_JIS is refused
-// with the iconv command that converts it.
+// and Japanese, with a failing exit code, and needs no collector.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 
 #include "tests/support/TestCollector.h"
@@ -39,19 +37,21 @@ TEST(PolicyCheck, MalformedProfileIsRejectedWithItsLineAndColumnInBothLanguages)
     std::filesystem::remove_all(dir);
 }
 
-TEST(PolicyCheck, ShiftJisProfileIsRefusedWithTheCommandThatConvertsIt) {
+TEST(PolicyCheck, AProfileSavedAsShiftJisOnWindowsIsRefusedWithTheConversionCommand) {
     const auto dir = tempDir("policy-check-sjis");
-    const auto utf8 = (dir / "utf8.yaml").string();
-    const auto file = (dir / "shift_jis.yaml").string();
-    std::ofstream(utf8) << "name: city\ndescription: 情報政策課の端末\n";
-    // The bytes a Japanese Windows writes when Notepad saves as "ANSI".
-    ASSERT_EQ(std::system(("iconv -f UTF-8 -t CP932 " + utf8 + " > " + file).c_str()), 0);
-    const std::string out = check(file, 1);
-    EXPECT_NE(out.find(file + ":2:14: error: the profile is saved as Shift_JIS (CP932), not UTF-8"), std::string::npos)
+    const auto utf8 = (dir / "utf8.yaml").string(), file = (dir / "税務課.yaml").string();
+    std::ofstream(utf8) << "name: zeimu\ndescription: 税務課の端末\n";
+    ASSERT_EQ(Subprocess::run({"/bin/sh", "-c", "iconv -f UTF-8 -t CP932 '" + utf8 + "' > '" + file + "'"}), 0);
+    std::string out = check(file, 1);
+    EXPECT_NE(out.find(file + ":2:14: error: the profile is not UTF-8: it reads as Shift_JIS (CP932)"), std::string::npos)
         << out;
-    EXPECT_NE(out.find("iconv -f CP932 -t UTF-8 " + file + " > " + file + ".utf8"), std::string::npos) << out;
-    EXPECT_NE(out.find("Shift_JIS（CP932）で保存されているため"), std::string::npos) << out;
-    EXPECT_NE(out.find("rejected (1 problem(s)); nothing was changed"), std::string::npos) << out;
+    const std::string command = "iconv -f CP932 -t UTF-8 " + file + " > " + file + ".utf8";
+    EXPECT_NE(out.find(command), std::string::npos) << out;
+    // The command it gives does the job.
+    ASSERT_EQ(Subprocess::run({"/bin/sh", "-c", command}), 0);
+    out = check(file + ".utf8", 0);
+    EXPECT_NE(out.find("valid"), std::string::npos) << out;
+    EXPECT_NE(out.find("税務課の端末"), std::string::npos) << out;
     std::filesystem::remove_all(dir);
 }
 

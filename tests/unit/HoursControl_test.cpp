@@ -51,7 +51,12 @@ protected:
         control_ = std::make_unique<HoursControl>(ControlContext{io_.get_executor(), probe_.sink(), clock_, config_,
                                                                  {}, {}, "MN-012"},
                                                   HoursControl::Platform{std::move(sessions), std::move(alarm),
-                                                                         std::move(commands)});
+                                                                         std::move(commands),
+                                                                         [this](const std::string& line,
+                                                                                const std::string& text) {
+                                                                             told_terminals_.push_back({line, text});
+                                                                             return true;
+                                                                         }});
     }
 
     // Mon-Fri 08:30-17:45 Asia/Tokyo, holidays and 年末年始 closed (000:129).
@@ -107,6 +112,7 @@ protected:
     mamori::test::ScriptedSessionMonitor* sessions_;
     mamori::test::ManualWallAlarm* alarm_;
     mamori::test::RecordingCommandRunner* commands_;
+    std::vector<std::pair<std::string, std::string>> told_terminals_;  // (line, text) written to a session's terminal
     std::unique_ptr<HoursControl> control_;
 };
 
@@ -353,17 +359,20 @@ TEST_F(HoursControlTest, WarnThenLockWhenTheGracePeriodEnds) {
     apply(cityHall(v1::HOURS_WARN));
     wake();  // 17:45
 
-    ASSERT_EQ(commands_->calls.size(), 1u);
-    EXPECT_EQ(commands_->calls[0].argv[0], "wall");
-    EXPECT_NE(commands_->calls[0].argv[1].find("10 minutes"), std::string::npos);
+    // suzuki is no user of this system: no desktop to reach, so the warning goes to the session's
+    // own line; nothing is broadcast (no wall unless agent.conf names a warn_command).
+    EXPECT_TRUE(commands_->calls.empty());
+    ASSERT_EQ(told_terminals_.size(), 1u);
+    EXPECT_EQ(told_terminals_[0].first, ":0");
+    EXPECT_NE(told_terminals_[0].second.find("10 minutes"), std::string::npos);
     auto v = violations();
     ASSERT_EQ(v.size(), 1u);
     EXPECT_EQ(v[0].session().action(), "warn, lock at 2025-06-10 17:55");
     EXPECT_EQ(alarm_->when(), jst(2025, 6, 10, 17, 55));
 
     wake();
-    ASSERT_EQ(commands_->calls.size(), 2u);
-    EXPECT_EQ(commands_->calls[1].argv.back(), "xset s activate");
+    ASSERT_EQ(commands_->calls.size(), 1u);
+    EXPECT_EQ(commands_->calls[0].argv.back(), "xset s activate");
     v = violations();
     ASSERT_EQ(v.size(), 2u);
     EXPECT_EQ(v[1].rule_id(), "hours.after_warning");
@@ -442,19 +451,38 @@ TEST_F(HoursControlTest, WarningAlsoGoesToTheDesktopOfAGraphicalSession) {
     clock_.set(jst(2025, 6, 10, 20, 0));
     apply(cityHall(v1::HOURS_WARN));
     sessions_->logon(me);
-    ASSERT_EQ(commands_->calls.size(), 2u);
-    EXPECT_EQ(commands_->calls[0].argv[0], "wall");
-    const auto& notify = commands_->calls[1];
+    ASSERT_EQ(commands_->calls.size(), 1u);
+    const auto& notify = commands_->calls[0];
     ASSERT_GE(notify.argv.size(), 3u);
     EXPECT_EQ(notify.argv[0], "notify-send");
     EXPECT_EQ(notify.argv[notify.argv.size() - 2], "mamori: 運用時間外です / Outside operating hours");
     EXPECT_NE(notify.argv.back().find("locked in 10 minutes"), std::string::npos);
     EXPECT_NE(std::find(notify.env.begin(), notify.env.end(), "DISPLAY=:0"), notify.env.end());
 
-    // A remote shell has no desktop: wall reaches it, and nothing else is run.
+    EXPECT_TRUE(told_terminals_.empty());
+
+    // A remote shell has no desktop: its own terminal is written to, and nothing is run.
     commands_->calls.clear();
     sessions_->logon(kShell);
-    EXPECT_EQ(commands_->calls.size(), 1u);
+    EXPECT_TRUE(commands_->calls.empty());
+    ASSERT_EQ(told_terminals_.size(), 1u);
+    EXPECT_EQ(told_terminals_[0].first, "pts/1");
+    EXPECT_NE(told_terminals_[0].second.find("【mamori】運用時間外です。"), std::string::npos);
+}
+
+TEST_F(HoursControlTest, AConfiguredWarnCommandIsRunBesidesAndTheHelpdeskIsNamed) {
+    config_.warn_command = "wall";
+    make();
+    clock_.set(jst(2025, 6, 10, 20, 0));
+    auto p = cityHall(v1::HOURS_WARN);
+    p.set_helpdesk("情報政策課 内線1234");
+    apply(p);
+    sessions_->logon(kShell);
+    ASSERT_EQ(commands_->calls.size(), 1u);
+    EXPECT_EQ(commands_->calls[0].argv[0], "wall");
+    EXPECT_NE(commands_->calls[0].argv[1].find("問い合わせ先 / Contact: 情報政策課 内線1234"), std::string::npos);
+    ASSERT_EQ(told_terminals_.size(), 1u);
+    EXPECT_NE(told_terminals_[0].second.find("情報政策課 内線1234"), std::string::npos);
 }
 
 TEST_F(HoursControlTest, PolicyWithUnknownZoneIsRefused) {

@@ -317,6 +317,39 @@ TEST(PolicyLoader, ExceptionsLastNinetyDaysUnlessTheProfileSaysOtherwise) {
     EXPECT_ERROR_AT("name: x\nmax_exception_day: 3\n", 2, 1, "did you mean \"max_exception_days\"");
 }
 
+TEST(PolicyLoader, TheHelpdeskIsOneShortLineShownInEveryNotice) {
+    const auto r = PolicyLoader::load("name: x\nhelpdesk: 情報政策課 内線1234\n", "p.yaml");
+    ASSERT_TRUE(r.ok()) << r.formatErrors();
+    EXPECT_EQ(r.policy().helpdesk(), "情報政策課 内線1234");
+    EXPECT_TRUE(PolicyLoader::load("name: x\n", "p.yaml").policy().helpdesk().empty());
+    EXPECT_ERROR_AT("name: x\nhelpdesk: \"a\\nb\"\n", 2, 11, "keep it on one line");
+    EXPECT_ERROR_AT("name: x\nhelpdesk: " + std::string(201, 'x') + "\n", 2, 11, "longer than 200 bytes");
+    EXPECT_ERROR_AT("name: x\nhelpdesk:\n", 2, 1, "helpdesk has no value");
+}
+
+TEST(PolicyLoader, AProfileThatIsNotUtf8IsRefusedAndShiftJisIsNamedWithTheCommandThatConvertsIt) {
+    // 情報政策課 as Windows saves it (CP932), on line 2.
+    const std::string sjis = "name: x\ndescription: \x8F\xEE\x95\xF1\x90\xAD\x8D\xF4\x89\xDB\n";
+    auto r = PolicyLoader::load(sjis, "city.yaml");
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(r.errors().size(), 1u);
+    EXPECT_EQ(r.errors()[0].line, 2);
+    EXPECT_EQ(r.errors()[0].column, 14);
+    EXPECT_NE(r.errors()[0].message.find("reads as Shift_JIS (CP932)"), std::string::npos) << r.formatErrors();
+    EXPECT_NE(r.errors()[0].message.find("iconv -f CP932 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos);
+    EXPECT_NE(r.errors()[0].message_ja.find("Shift_JIS"), std::string::npos);
+    // Neither UTF-8 nor CP932 (0x80 alone is undefined in both).
+    r = PolicyLoader::load("name: x\n\n  # \x80\n", "city.yaml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.errors()[0].line, 3);
+    EXPECT_NE(r.errors()[0].message.find("not UTF-8 (nor Shift_JIS)"), std::string::npos) << r.formatErrors();
+    r = PolicyLoader::load(std::string("\xFF\xFEn\0a\0", 6), "city.yaml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.errors()[0].message.find("iconv -f UTF-16 -t UTF-8"), std::string::npos) << r.formatErrors();
+    // A UTF-8 BOM, as Notepad writes it, is fine.
+    EXPECT_TRUE(PolicyLoader::load("\xEF\xBB\xBFname: x\ndescription: 情報政策課\n", "city.yaml").ok());
+}
+
 TEST(PolicyLoader, JournalCapLeftOutIsTheTerminalsOwn) {
     EXPECT_EQ(PolicyLoader::builtInDefault().reporting().journal_max_bytes(), 0u);
     const auto r = PolicyLoader::loadFile(kProfiles / "mynumber.yaml");
@@ -709,29 +742,16 @@ TEST(PolicyLoader, FileReadsCanBeForbidden) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Encodings: a profile saved as Shift_JIS on a Windows PC must not become a signed policy of mojibake
+// Encodings (the Shift_JIS, UTF-16 and broken cases are in AProfileThatIsNotUtf8IsRefused...)
 
-// 情報政策課 as a Japanese Windows saves it ("ANSI", CP932).
-const std::string kJohoSeisakukaCp932 = "\x8F\xEE\x95\xF1\x90\xAD\x8D\xF4\x89\xDB";
-
-TEST(PolicyLoader, ShiftJisProfileIsRefusedAtItsFirstJapaneseByteWithTheIconvCommand) {
-    const PolicyError e = onlyError("name: city\nusb:\n  mode: enforce\ndescription: " + kJohoSeisakukaCp932 + "\n");
-    EXPECT_EQ(e.line, 4);
-    EXPECT_EQ(e.column, 14);
-    EXPECT_NE(e.message.find("Shift_JIS (CP932), not UTF-8"), std::string::npos) << e.format();
-    EXPECT_NE(e.message.find("iconv -f CP932 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos) << e.format();
-    EXPECT_NE(e.message_ja.find("iconv -f CP932 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos);
-    EXPECT_NE(e.message_ja.find("文字化け"), std::string::npos);
-}
-
-TEST(PolicyLoader, TheSuggestedIconvCommandMakesTheShiftJisProfileLoad) {
+TEST(PolicyLoader, TheIconvCommandForAShiftJisProfileQuotesItsNameAndWorks) {
     const TempDir dir;
-    const fs::path file = dir.write("情報政策課 用.yaml", "name: city\ndescription: " + kJohoSeisakukaCp932 + "\n");
+    // 情報政策課 as Windows saves it (CP932), in a file whose name has a space.
+    const fs::path file = dir.write("情報政策課 用.yaml", "name: city\ndescription: \x8F\xEE\x95\xF1\x90\xAD\x8D\xF4\x89\xDB\n");
     const auto refused = PolicyLoader::loadFile(file);
     ASSERT_FALSE(refused.ok());
     ASSERT_EQ(refused.errors().size(), 1u) << refused.formatErrors();
     const std::string& message = refused.errors()[0].message;
-    // The name has a space, so the command quotes it; run exactly what it says.
     const std::string prefix = "convert it with: ";
     const auto at = message.find(prefix);
     ASSERT_NE(at, std::string::npos) << message;
@@ -741,34 +761,6 @@ TEST(PolicyLoader, TheSuggestedIconvCommandMakesTheShiftJisProfileLoad) {
     const auto converted = PolicyLoader::loadFile(file.string() + ".utf8");
     ASSERT_TRUE(converted.ok()) << converted.formatErrors();
     EXPECT_EQ(converted.policy().description(), "情報政策課");
-}
-
-TEST(PolicyLoader, BytesThatAreNeitherUtf8NorShiftJisAreRefusedWhereTheyStart) {
-    const PolicyError e = onlyError("name: city\ndescription: 市民課\xFD\xFD\n");
-    EXPECT_EQ(e.line, 2);
-    EXPECT_EQ(e.column, 17);
-    EXPECT_NE(e.message.find("not valid UTF-8 (byte 0xFD here)"), std::string::npos) << e.format();
-    EXPECT_EQ(e.message.find("iconv"), std::string::npos) << e.format();
-}
-
-TEST(PolicyLoader, Utf8BomIsAcceptedAndErrorsCountColumnsWithoutIt) {
-    const auto ok = PolicyLoader::load("\xEF\xBB\xBFname: city\ndescription: 情報政策課\n", "city.yaml");
-    ASSERT_TRUE(ok.ok()) << ok.formatErrors();
-    EXPECT_EQ(ok.policy().name(), "city");
-    EXPECT_ERROR_AT("\xEF\xBB\xBF{name: city, nmae: x}\n", 1, 14, "nmae");
-    // A BOM promises UTF-8: Shift_JIS after it is damage, not a second encoding to guess.
-    const PolicyError damaged = onlyError("\xEF\xBB\xBFname: " + kJohoSeisakukaCp932 + "\n");
-    EXPECT_EQ(damaged.line, 1);
-    EXPECT_EQ(damaged.column, 7);
-    EXPECT_NE(damaged.message.find("not valid UTF-8"), std::string::npos) << damaged.format();
-}
-
-TEST(PolicyLoader, Utf16ProfileIsRefusedWithTheIconvCommand) {
-    const std::string utf16le("\xFF\xFEn\0a\0m\0e\0:\0 \0x\0\n\0", 18);
-    const PolicyError e = onlyError(utf16le);
-    EXPECT_EQ(e.line, 1);
-    EXPECT_NE(e.message.find("UTF-16"), std::string::npos) << e.format();
-    EXPECT_NE(e.message.find("iconv -f UTF-16 -t UTF-8 city.yaml > city.yaml.utf8"), std::string::npos) << e.format();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,6 +49,12 @@ public:
             throw;
         }
     }
+
+    // An online copy of this database into a new file `dest` (mode 0600), through SQLite's backup
+    // API: one read transaction throughout, so the copy is the database at one moment while other
+    // connections go on writing (in WAL mode they are never blocked). progress(copied, total)
+    // after each step, in pages. The copy is checked (integrity_check) and synced before return.
+    void backupTo(const std::string& dest, const std::function<void(int copied, int total)>& progress);
 
     const std::string& path() const { return path_; }
     sqlite3* handle() const { return db_; }

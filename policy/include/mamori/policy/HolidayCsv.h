@@ -17,7 +17,7 @@ namespace mamori::policy {
 // The Cabinet Office publishes it in Shift_JIS; administrators often re-save it from Excel
 // as UTF-8 with a BOM, or without. All three are accepted: UTF-8 is tried first (with or
 // without BOM) and anything that is not valid UTF-8 is read as CP932, the Windows flavour
-// of Shift_JIS that Excel writes (TextEncoding tells them apart).
+// of Shift_JIS that Excel writes.
 class HolidayCsv {
 public:
     struct Entry {

@@ -1,0 +1,10 @@
+#pragma once
+#include <string>
+
+namespace mamori::common {
+
+// Asks on the controlling terminal with echo off (a passphrase): false when there is no terminal
+// to ask on, so a script gets an error instead of a hang on its standard input.
+bool askHidden(const std::string& prompt, std::string& answer);
+
+}  // namespace mamori::common
