@@ -28,7 +28,7 @@ agent_v1=$(ls "$pkgs"/v1/mamori-agent_*.deb) agent_v2=$(ls "$pkgs"/v2/mamori-age
 collector_deb=$(ls "$pkgs"/v1/mamori-collector_*.deb)
 
 # --- lintian and systemd-analyze on what was built -------------------------------------------
-lint=$(lintian --allow-root --info --pedantic "$agent_v1" "$collector_deb" 2>&1 || true)
+lint=$(lintian --allow-root --display-info --pedantic "$agent_v1" "$collector_deb" 2>&1 || true)
 echo "$lint" | sed 's/^/  lintian: /'
 check "lintian reports no errors" bash -c '! grep -q "^E: " <<<"$1"' _ "$lint"
 # The manual pages, English and Japanese, at every level lintian has (no tag is suppressed).
