@@ -5,9 +5,38 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+
+# Each step says what it does when it starts and how long it took when it ends: on a fresh
+# machine the first two take minutes, and a silent terminal looks like a hung one.
+current="" started=$SECONDS
+step() {
+  step_done
+  current=$*
+  step_t0=$SECONDS
+  printf '\n\033[1m==> %s\033[0m\n' "$*"
+}
+step_done() { [ -z "$current" ] || printf '    (%d s)\n' $((SECONDS - step_t0)); current=""; }
+
+step "0a. Debian packages (scripts/install-deps.sh)"
 bash scripts/install-deps.sh
+
+step "0b. build mamori-agent, mamori-collector and mamorictl (CMake + Ninja)"
 cmake -S . -B build -G Ninja >/dev/null
-ninja -C build mamori-agent mamori-collector mamorictl >/dev/null
+# On a terminal ninja keeps its [done/total] status on one line. Into a file or a pipe it
+# would print a line per object, several hundred; there one line per tenth of the build is
+# shown instead, and every line that is not a status line (a warning, an error) as it is.
+export NINJA_STATUS='[%f/%t %es] '
+if [ -t 1 ]; then
+  ninja -C build mamori-agent mamori-collector mamorictl
+else
+  ninja -C build mamori-agent mamori-collector mamorictl | awk '
+    /^\[[0-9]+\/[0-9]+ / {
+      split(substr($1, 2), n, "/")
+      if (n[1] == n[2] || int(10 * n[1] / n[2]) > shown) { shown = int(10 * n[1] / n[2]); print; fflush() }
+      next
+    }
+    { print; fflush() }'
+fi
 
 demo=${MAMORI_DEMO_DIR:-$root/demo}
 agent_port=${MAMORI_AGENT_PORT:-18443}
@@ -19,8 +48,6 @@ mkdir -p "$demo"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1. create a collector (CA, TLS and policy keys, SQLite store) in $demo/collector"
 "$bin/collector/mamori-collector" init --dir "$demo/collector" --organisation "demo city" \
@@ -63,3 +90,5 @@ echo
 echo
 echo "files: collector state, keys and store in $demo/collector (store.db is SQLite);"
 echo "       agent state, key, journal and policy in $demo/agent; logs in $demo/*.log"
+step_done
+printf '\n==> demo finished in %d s\n' $((SECONDS - started))

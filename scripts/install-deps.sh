@@ -13,7 +13,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev
   libsqlite3-dev sqlite3
-  help2man lintian debootstrap                 # installer: manual pages, package checks, the install test
+  lintian debootstrap man-db                   # installer: package checks, the install test, manual pages checked
   libpq-dev postgresql-15
   libgtest-dev libgmock-dev
   libxss-dev libx11-dev libxext-dev xvfb xdotool x11-xserver-utils
@@ -33,11 +33,37 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then echo "==> all ${#packages[@]} Debian packages mamori needs are installed"; exit 0; fi
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "mamori: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+log=${TMPDIR:-/tmp}/mamori-install-deps.log
+t0=$SECONDS
+echo "==> installing ${#missing[@]} Debian packages (and what they depend on); apt's full output: $log"
+echo "${missing[*]}" | fold -s -w 96 | sed 's/^/    /'
+echo "==> apt-get update"
+$sudo apt-get update -q >"$log" 2>&1 || { tail -20 "$log"; exit 1; }
+# apt's own output is a few hundred lines (every download, unpack and set-up); its status lines
+# (APT::Status-Fd) are read instead and shown once per tenth of each phase. The status goes to
+# stdout, not to a spare descriptor, because sudo closes every descriptor above 2.
+if ! $sudo apt-get install -y -q --no-install-recommends -o APT::Status-Fd=1 "${missing[@]}" 2>&1 |
+  awk -v logfile="$log" -v t0="$(date +%s)" '
+    function show(phase, pct, what) {
+      if (int(pct / 10) <= shown[phase]) return
+      shown[phase] = int(pct / 10)
+      printf "    %-8s %3d%%  %4d s  %s\n", phase, pct, systime() - t0, what
+      fflush()
+    }
+    BEGIN { shown["download"] = -1; shown["install"] = -1 }
+    /^dlstatus:/ { split($0, f, ":"); show("download", f[3], f[4]); next }
+    /^pmstatus:/ {  # pmstatus:PACKAGE[:ARCH]:PERCENT:WHAT
+      if (match($0, /:[0-9.]+:/)) show("install", substr($0, RSTART + 1, RLENGTH - 2), substr($0, RSTART + RLENGTH))
+      next
+    }
+    { print >> logfile }'; then
+  echo "apt-get install failed; the end of $log:" >&2
+  tail -30 "$log" >&2
+  exit 1
+fi
+echo "==> Debian packages installed ($((SECONDS - t0)) s)"

@@ -1692,6 +1692,20 @@ std::string PolicyLoader::Result::formatErrors() const {
 
 namespace {
 
+// A file name as one word of a POSIX shell command line, so that the command an error suggests
+// can be pasted as it is: Japanese names need no quoting, spaces and quotes do.
+std::string shellWord(const std::string& s) {
+    const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b >= 0x80 || std::isalnum(b) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+' ||
+               c == ',' || c == '@' || c == '%' || c == ':';
+    });
+    if (plain) return s;
+    std::string out = "'";
+    for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 // A profile must be UTF-8: other bytes would pass the YAML parser and flow into signed policies
 // and events as broken text. One saved as Shift_JIS on a Windows PC is told so, with the command
 // that converts it. UTF-16 is refused the same way rather than converted: a profile is edited
@@ -1706,7 +1720,8 @@ std::optional<PolicyError> encodingError(std::string_view yaml, const std::strin
     std::size_t bad_cp932 = 0;
     const bool shift_jis = convert_from == "CP932" && TextEncoding::cp932ToUtf8(yaml, bad_cp932).has_value();
     const auto [line, column] = TextEncoding::position(yaml, *bad);
-    const std::string iconv = "iconv -f " + convert_from + " -t UTF-8 " + file + " > " + file + ".utf8";
+    const std::string iconv =
+        "iconv -f " + convert_from + " -t UTF-8 " + shellWord(file) + " > " + shellWord(file + ".utf8");
     if (convert_from == "UTF-16")
         return PolicyError{file, 1, 1, "the profile is UTF-16; save it as UTF-8, or convert it: " + iconv,
                            "ポリシーが UTF-16 です。UTF-8 で保存し直すか、次のコマンドで変換してください: " + iconv};

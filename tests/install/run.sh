@@ -28,9 +28,11 @@ agent_v1=$(ls "$pkgs"/v1/mamori-agent_*.deb) agent_v2=$(ls "$pkgs"/v2/mamori-age
 collector_deb=$(ls "$pkgs"/v1/mamori-collector_*.deb)
 
 # --- lintian and systemd-analyze on what was built -------------------------------------------
-lint=$(lintian --allow-root "$agent_v1" "$collector_deb" 2>&1 || true)
+lint=$(lintian --allow-root --display-info --pedantic "$agent_v1" "$collector_deb" 2>&1 || true)
 echo "$lint" | sed 's/^/  lintian: /'
 check "lintian reports no errors" bash -c '! grep -q "^E: " <<<"$1"' _ "$lint"
+# The manual pages, English and Japanese, at every level lintian has (no tag is suppressed).
+check "lintian says nothing about the manual pages" bash -c '! grep -q "manpage" <<<"$1"' _ "$lint"
 units=$work/units-root
 rm -rf "$units" && mkdir -p "$units"
 dpkg -x "$agent_v1" "$units" && dpkg -x "$collector_deb" "$units"
@@ -39,6 +41,11 @@ cp -rn /lib/systemd/system/. "$units/lib/systemd/system/"
 install -D /bin/kill "$units/bin/kill"  # ExecReload's program, from procps
 check "systemd-analyze verify passes for both units" \
   systemd-analyze --root="$units" verify /lib/systemd/system/mamori-agent.service /lib/systemd/system/mamori-collector.service
+# man -M would not look in the language subdirectories; a manpath.config naming the tree does,
+# as /etc/manpath.config does for /usr/share/man on an installed system.
+printf 'MANDATORY_MANPATH %s\n' "$units/usr/share/man" >"$work/manpath.config"
+check "man -L ja shows the Japanese mamorictl(1) from the package" \
+  bash -c 'env -u MANPATH LC_ALL=C.UTF-8 man -C "$1" -L ja mamorictl 2>/dev/null | grep -q 終了ステータス' _ "$work/manpath.config"
 for unit in mamori-agent mamori-collector; do
   echo "  $(systemd-analyze security --offline=true --root="$units" "$unit.service" 2>/dev/null | grep 'Overall exposure')"
 done

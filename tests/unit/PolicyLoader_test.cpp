@@ -638,6 +638,12 @@ TEST(PolicyLoader, EveryFuzzSeedLoads) {
     int seeds = 0;
     for (const auto& f : fs::directory_iterator(fs::path(MAMORI_SOURCE_DIR) / "tests" / "fuzz" / "seeds" / "policy_yaml")) {
         const auto r = PolicyLoader::loadFile(f.path());
+        // refused_*: bytes a profile must not be (Shift_JIS, UTF-16, broken UTF-8), refused at once.
+        if (f.path().filename().string().rfind("refused_", 0) == 0) {
+            EXPECT_FALSE(r.ok()) << f.path();
+            EXPECT_EQ(r.errors().size(), 1u) << r.formatErrors();
+            continue;
+        }
         EXPECT_TRUE(r.ok()) << r.formatErrors();
         ++seeds;
     }
@@ -733,6 +739,28 @@ TEST(PolicyLoader, FileReadsCanBeForbidden) {
     EXPECT_EQ(r.errors()[0].line, 3);
     EXPECT_EQ(r.errors()[0].column, 20);
     EXPECT_NE(r.errors()[0].message.find("may not read files"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings (the Shift_JIS, UTF-16 and broken cases are in AProfileThatIsNotUtf8IsRefused...)
+
+TEST(PolicyLoader, TheIconvCommandForAShiftJisProfileQuotesItsNameAndWorks) {
+    const TempDir dir;
+    // 情報政策課 as Windows saves it (CP932), in a file whose name has a space.
+    const fs::path file = dir.write("情報政策課 用.yaml", "name: city\ndescription: \x8F\xEE\x95\xF1\x90\xAD\x8D\xF4\x89\xDB\n");
+    const auto refused = PolicyLoader::loadFile(file);
+    ASSERT_FALSE(refused.ok());
+    ASSERT_EQ(refused.errors().size(), 1u) << refused.formatErrors();
+    const std::string& message = refused.errors()[0].message;
+    const std::string prefix = "convert it with: ";
+    const auto at = message.find(prefix);
+    ASSERT_NE(at, std::string::npos) << message;
+    const std::string command = message.substr(at + prefix.size());
+    EXPECT_EQ(command, "iconv -f CP932 -t UTF-8 '" + file.string() + "' > '" + file.string() + ".utf8'");
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    const auto converted = PolicyLoader::loadFile(file.string() + ".utf8");
+    ASSERT_TRUE(converted.ok()) << converted.formatErrors();
+    EXPECT_EQ(converted.policy().description(), "情報政策課");
 }
 
 }  // namespace

@@ -21,7 +21,9 @@ namespace mamori::policy {
 //     if (!result) { for (auto& e : result.errors()) log(e.format()); return; }
 //     current = std::move(result).policy();
 //
-// Bad input never throws; settings that are left out get the defaults of default.yaml.
+// Bad input never throws; settings that are left out get the defaults of default.yaml. A profile
+// is UTF-8 (a BOM is allowed); one saved as Shift_JIS or UTF-16 is refused with the iconv command
+// that converts it.
 class PolicyLoader {
 public:
     class Result {
