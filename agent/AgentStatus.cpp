@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "mamori/common/ConfigFile.h"
+#include "mamori/common/Files.h"
+#include "mamori/common/PrometheusText.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::agent {
@@ -63,6 +65,39 @@ void AgentStatus::save(const std::filesystem::path& dir) const {
                                       {"pid", std::to_string(pid)},
                                       {"heartbeat_minutes", std::to_string(heartbeat_minutes)}},
                                      "# mamori-agent status, rewritten by the daemon\n", 0644);
+    // Replaced whole, so the textfile collector never reads half of it.
+    mamori::common::Files::writeAtomic(dir / "metrics.prom", prometheus(now), 0644);
+}
+
+std::string AgentStatus::prometheus(int64_t now_unix) const {
+    mamori::common::PrometheusText out;
+    auto gauge = [&](const char* name, const char* help, double value) {
+        out.family(name, "gauge", help);
+        out.sample(name, {}, value);
+    };
+    out.family("mamori_agent_info", "gauge", "The terminal's id and the policy in force");
+    out.sample("mamori_agent_info", {{"terminal", terminal_id}, {"policy", policy_name}}, 1);
+    gauge("mamori_agent_enrolled", "1 when the terminal is enrolled with a collector", enrolled ? 1 : 0);
+    gauge("mamori_agent_reporting",
+          "1 when the last upload is within the policy's heartbeat, as mamori-agent status judges it",
+          health(std::optional<uint32_t>(0), now_unix).exit_code == kReporting ? 1 : 0);
+    gauge("mamori_agent_policy_version", "Version of the signed policy in force (0: the built-in default)",
+          static_cast<double>(policy_version));
+    gauge("mamori_agent_journal_events", "Events journaled and not yet acknowledged by the collector",
+          static_cast<double>(journal_depth));
+    gauge("mamori_agent_journal_bytes", "Bytes of those events", static_cast<double>(journal_bytes));
+    gauge("mamori_agent_head_seq", "Sequence number of the last event journaled", static_cast<double>(head_seq));
+    gauge("mamori_agent_acked_seq", "Sequence number up to which the collector has acknowledged",
+          static_cast<double>(acked_seq));
+    gauge("mamori_agent_last_upload_timestamp_seconds", "When an upload last succeeded (0: never)",
+          static_cast<double>(last_upload_unix));
+    gauge("mamori_agent_last_sync_timestamp_seconds", "When a sync with the collector last succeeded (0: never)",
+          static_cast<double>(last_sync_unix));
+    gauge("mamori_agent_heartbeat_seconds", "The policy's heartbeat: the longest a reporting agent goes without uploading",
+          static_cast<double>(int64_t{heartbeat_minutes} * 60));
+    gauge("mamori_agent_updated_timestamp_seconds", "When the daemon last wrote these figures",
+          static_cast<double>(now_unix));
+    return out.text();
 }
 
 // `mamori-agent status` is what an administrator runs when something is wrong, so it answers

@@ -28,7 +28,10 @@ struct AgentStatus {
     std::string unreadable;  // what load() could not read from the file (not saved)
 
     void noteJournal(const Journal::Stats& stats);
+    // status.conf, and metrics.prom beside it for node_exporter's textfile collector.
     void save(const std::filesystem::path& state_dir) const;
+    // The figures of metrics.prom, in Prometheus's text format, as of now_unix.
+    std::string prometheus(int64_t now_unix) const;
     // For a daemon that carries on whatever the disk says: a failed write is logged, not thrown.
     void saveOrWarn(const std::filesystem::path& state_dir) const;
     static AgentStatus load(const std::filesystem::path& state_dir);  // defaults if absent

@@ -45,6 +45,7 @@ public:
             o.organisation = "mamori bench";
             o.agent_listen = "127.0.0.1:" + std::to_string(freePort());
             o.admin_listen = "127.0.0.1:" + std::to_string(freePort());
+            o.metrics_listen = "127.0.0.1:" + std::to_string(freePort());
             o.server_names = {"127.0.0.1", "localhost"};
             o.store_url = store_url;
             collector::CollectorHome::init(dir_, o);

@@ -17,6 +17,7 @@
 #include "collector/AlertMailer.h"
 #include "collector/CertificateAuthority.h"
 #include "collector/CertificateExpiry.h"
+#include "collector/CollectorMetrics.h"
 #include "collector/EventIngest.h"
 #include "collector/HttpsServer.h"
 #include "collector/KnownSections.h"
@@ -24,6 +25,7 @@
 #include "collector/ListenAddress.h"
 #include "collector/LocalCalendar.h"
 #include "collector/MailMessage.h"
+#include "collector/MetricsServer.h"
 #include "collector/RetentionPurge.h"
 #include "collector/SyslogForwarder.h"
 #include "mamori/proto/Ed25519Key.h"
@@ -71,8 +73,11 @@ struct Collector::Impl {
     RetentionPurge retention;
     std::unique_ptr<SyslogForwarder> syslog;  // these two before the servers: they are gone before them
     std::unique_ptr<AlertMailer> mailer;
+    CollectorMetrics metrics;  // before the servers, which tell it of every answer
     std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
     std::unique_ptr<HttpsServer> agent_server, admin_server;
+    std::unique_ptr<MetricsServer> metrics_server;
+    tcp::endpoint metrics_endpoint;
     asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
     std::filesystem::path home_dir;
     std::vector<CertificateExpiry::Entry> served;  // server.pem and ca.pem as loaded at start
@@ -195,6 +200,8 @@ struct Collector::Impl {
                                        home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60}),
           lifecycle_api(*store, calendar, ca, lifecycleSettings(home, CertificateExpiry::onDisk(home.dir()))),
           retention(*store, calendar, retentionPeriods(home)),
+          metrics(*store, calendar, home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60,
+                  CertificateExpiry::onDisk(home.dir())),
           agent_tls(serverContext(home, true)),
           admin_tls(serverContext(home, false)),
           home_dir(home.dir()),
@@ -220,11 +227,11 @@ struct Collector::Impl {
             mailer = std::make_unique<AlertMailer>(*store, calendar, std::move(settings));
             Log::info("alert mail through " + url + " every " + home.config().get("alert_interval", "15m"));
         }
-        if (syslog || mailer)
-            ingest.observe([this](const TerminalRecord& t, const IngestBatch& b) {
-                if (syslog) syslog->forward(t.id, t.group, b);
-                if (mailer) mailer->record(t, b);
-            });
+        ingest.observe([this](const TerminalRecord& t, const IngestBatch& b) {
+            metrics.ingested(b);
+            if (syslog) syslog->forward(t.id, t.group, b);
+            if (mailer) mailer->record(t, b);
+        });
         admin_api.extend([this](const HttpRequest& r, const std::string& path, const AdminUser& u) {
             return lifecycle_api.handle(r, path, u);
         });
@@ -242,6 +249,34 @@ struct Collector::Impl {
         admin_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
             return admin_api.admit(h, c, limit);
         });
+        metrics.watch("agent", *agent_server);
+        metrics.watch("admin", *admin_server);
+        metrics_server = metricsServer(home);
+    }
+
+    std::string metricsUrl() const {
+        const auto at = metrics_endpoint.address();
+        const std::string host = at.is_v6() ? "[" + at.to_string() + "]" : at.to_string();
+        return "http://" + host + ":" + std::to_string(metrics_server->port()) + "/metrics";
+    }
+
+    // The monitoring listener. Named in collector.conf, a port it cannot have stops the start
+    // like any other listener's; left to its default (a collector set up before it existed),
+    // the collector serves evidence without it and says why.
+    std::unique_ptr<MetricsServer> metricsServer(const CollectorHome& home) {
+        const auto named = home.config().get("metrics_listen");
+        const std::string at = named.value_or("127.0.0.1:9464");
+        if (at == "off") return nullptr;
+        metrics_endpoint = ListenAddress::parse(at, "metrics_listen in collector.conf");
+        try {
+            return std::make_unique<MetricsServer>(io, metrics_endpoint, metrics);
+        } catch (const boost::system::system_error& e) {
+            const std::string en = "metrics_listen: cannot listen on " + at + ": " + e.code().message();
+            const std::string ja = "metrics_listen: " + at + " で待ち受けできません（collector.conf で別のポートか off を指定してください）";
+            if (named) throw common::UserError::invalid(en + " (set another port, or off, in collector.conf)", ja);
+            Log::warn(en + "; /metrics and /healthz are not served (set metrics_listen in collector.conf) / " + ja);
+            return nullptr;
+        }
     }
 };
 
@@ -257,6 +292,7 @@ void Collector::stop() {
         impl_->watchdog.stop();
         impl_->agent_server->stop();
         impl_->admin_server->stop();
+        if (impl_->metrics_server) impl_->metrics_server->stop();
         impl_->purge_timer.cancel();
         impl_->certificate_timer.cancel();
         impl_->io.stop();
@@ -293,6 +329,10 @@ void Collector::run(int threads) {
     impl_->checkCertificates();
     impl_->agent_server->start();
     impl_->admin_server->start();
+    if (impl_->metrics_server) {
+        impl_->metrics_server->start();
+        Log::info("monitoring: " + impl_->metricsUrl() + " and /healthz");
+    }
     impl_->schedulePurge(std::chrono::minutes(1));
     impl_->scheduleCertificateCheck(std::chrono::hours(24));
     const std::string serving = "serving agents on port " + std::to_string(agentPort()) + ", administrators on port " +

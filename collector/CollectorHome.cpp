@@ -25,7 +25,7 @@ const std::set<std::string>& CollectorHome::knownKeys() {
                                             "retention_events_years", "retention_exceptions_years",
                                             "client_certificate_lifetime", "retention_media_years", "syslog_url",
                                             "syslog_hostname", "smtp_url", "smtp_from", "smtp_ca", "smtp_starttls",
-                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval", "log_level"};
+                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval", "log_level", "metrics_listen"};
     return keys;
 }
 
@@ -61,6 +61,7 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     // What `run` would refuse is refused now, before any key is made.
     ListenAddress::parse(o.agent_listen, "--agent-listen");
     ListenAddress::parse(o.admin_listen, "--admin-listen");
+    if (o.metrics_listen != "off") ListenAddress::parse(o.metrics_listen, "--metrics-listen");
     LocalCalendar{o.time_zone};
     std::filesystem::create_directories(dir);
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
@@ -105,6 +106,7 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     mamori::common::ConfigFile::write(dir / "collector.conf",
                                      {{"agent_listen", o.agent_listen},
                                       {"admin_listen", o.admin_listen},
+                                      {"metrics_listen", o.metrics_listen},
                                       {"store", o.store_url},
                                       {"time_zone", o.time_zone},
                                       {"heartbeat_deadline_minutes", std::to_string(o.heartbeat_deadline_minutes)}},

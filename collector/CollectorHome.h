@@ -19,6 +19,7 @@ public:
         std::string organisation = "mamori";
         std::string agent_listen = "0.0.0.0:8443";
         std::string admin_listen = "127.0.0.1:8444";
+        std::string metrics_listen = "127.0.0.1:9464";  // or "off"
         std::vector<std::string> server_names;  // DNS names / IPs agents use; default: hostname + loopback
         std::string store_url;                  // default sqlite:<dir>/store.db
         std::string time_zone = "Asia/Tokyo";

@@ -23,6 +23,11 @@ std::unique_ptr<ConnectionSlots::Slot> ConnectionSlots::take(const std::string& 
     return std::make_unique<Slot>(state_, address);
 }
 
+size_t ConnectionSlots::inUse() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->total;
+}
+
 ConnectionSlots::Slot::~Slot() {
     std::lock_guard lock(state_->mutex);
     --state_->total;

@@ -37,6 +37,7 @@ public:
     // A slot for a connection from `address`, or nothing when a cap is reached; `why` then says
     // which cap, for the log.
     std::unique_ptr<Slot> take(const std::string& address, std::string& why);
+    size_t inUse() const;
 
 private:
     std::shared_ptr<State> state_;

@@ -30,6 +30,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     tcp::acceptor acceptor;
     Handler handler;
     Admission admission;
+    Answered answered;
+    std::atomic<uint64_t> handshake_failures{0};
     Limits limits;
     std::string name;
     bool stopped = false;
@@ -116,6 +118,10 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
     }
 
+    void tell(const HttpRequestHead& head, http::status status, std::chrono::steady_clock::time_point since) const {
+        if (answered) answered(head, status, std::chrono::steady_clock::now() - since);
+    }
+
     // A request line or header over the limit: 414 when the request line alone does not fit
     // (no line end among the bytes read), 431 otherwise.
     static http::status oversizeStatus(const beast::flat_buffer& buffer) {
@@ -135,6 +141,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         lowest.expires_after(limits.handshake_timeout);
         co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
+            ++handshake_failures;
             // Refused certificates end here: another CA, expired, not a client certificate.
             long verify = SSL_get_verify_result(stream.native_handle());
             std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ec.message();
@@ -156,6 +163,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             lowest.expires_after(first ? limits.request_timeout : limits.idle_timeout);
             first = false;
             co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            const auto header_read = std::chrono::steady_clock::now();
             if (ec == http::error::header_limit) {
                 const auto status = oversizeStatus(buffer);
                 Log::warn(name + ": request from " + caller.address + " with a " +
@@ -183,6 +191,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                     if (!parser.is_done()) refusal->keep_alive(false);
                     lowest.expires_after(limits.request_timeout);
                     co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
+                    tell(parser.get().base(), refusal->result(), header_read);
                     if (ec || !refusal->keep_alive()) break;
                     continue;
                 }
@@ -204,6 +213,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                 res.prepare_payload();
                 res.keep_alive(false);
                 co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+                tell(parser.get().base(), res.result(), header_read);
                 // A client still sending its body would get a reset instead of the answer if the
                 // connection closed now: read and drop the rest first, for a bounded time and size.
                 std::array<char, 16 * 1024> sink;
@@ -229,6 +239,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             }
             lowest.expires_after(limits.request_timeout);
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            tell(req.base(), res.result(), header_read);
             if (ec || !res.keep_alive()) break;
         }
         lowest.expires_after(std::chrono::seconds(2));
@@ -243,6 +254,12 @@ HttpsServer::HttpsServer(asio::io_context& io, asio::ssl::context& tls, const tc
 HttpsServer::~HttpsServer() { stop(); }
 
 void HttpsServer::admit(Admission admission) { impl_->admission = std::move(admission); }
+
+void HttpsServer::onAnswer(Answered answered) { impl_->answered = std::move(answered); }
+
+uint64_t HttpsServer::handshakeFailures() const { return impl_->handshake_failures.load(); }
+
+size_t HttpsServer::connectionsInUse() const { return impl_->slots.inUse(); }
 
 void HttpsServer::start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept(), asio::detached); }
 

@@ -30,6 +30,10 @@ using HttpRequestHead = http::request_header<>;
 // listener's largest on entry) may be lowered to what this endpoint needs. nullopt: read the
 // body and call the handler.
 using Admission = std::function<std::optional<HttpResponse>(const HttpRequestHead&, const Caller&, std::size_t& body_limit)>;
+// Told of every answer to a request whose header was read: its header, the status, and the time
+// from the header read to the answer written, body and handler included (CollectorMetrics).
+// Called from the server's threads.
+using Answered = std::function<void(const HttpRequestHead&, http::status, std::chrono::steady_clock::duration)>;
 
 // HTTPS/1.1 over Boost.Beast with the limits an exposed server needs: handshake and request
 // deadlines (a slowloris client is cut off), caps on connections overall and per address (503),
@@ -54,9 +58,14 @@ public:
 
     // Before start(): the check run on each request's header (none: every body is read).
     void admit(Admission admission);
+    // Before start(): who is told of each answer.
+    void onAnswer(Answered answered);
     void start();
     void stop();
     unsigned short port() const;
+    // Since start: TLS handshakes that failed (a refused certificate, a scanner, a timeout).
+    uint64_t handshakeFailures() const;
+    size_t connectionsInUse() const;
 
     static HttpResponse reply(const HttpRequestHead& req, http::status status, std::string body,
                               std::string content_type = "text/plain; charset=utf-8");

@@ -350,7 +350,7 @@ const SqlDialect& PostgresStore::dialect() const {
         "HAVING max(id) IS NOT NULL), "
         "(SELECT setval(pg_get_serial_sequence('media_history', 'id'), max(id)) FROM media_history "
         "HAVING max(id) IS NOT NULL)",
-        "SELECT section FROM admin_user_sections"};
+        "SELECT section FROM admin_user_sections", "SELECT pg_database_size(current_database())"};
     return postgres;
 }
 

@@ -21,6 +21,8 @@ struct SqlDialect {
     std::string continue_after_copy;
     // A query of every section a section manager answers for, one per row.
     std::string manager_sections;
+    // A query of the bytes the store takes on disk.
+    std::string store_bytes;
 };
 
 }  // namespace mamori::collector

@@ -1197,6 +1197,10 @@ uint64_t SqlStore::lastPolicyVersion() {
     return reading(db_, [&](SqlConnection& c) { return numberOf(c, db_.dialect().last_policy_version); });
 }
 
+uint64_t SqlStore::sizeBytes() {
+    return reading(db_, [&](SqlConnection& c) { return numberOf(c, db_.dialect().store_bytes); });
+}
+
 void SqlStore::finishCopy(uint64_t last_policy_version) {
     db_.write([&](SqlConnection& c) { c.run(db_.dialect().continue_after_copy, {P::integer(last_policy_version)}); });
 }

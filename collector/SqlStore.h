@@ -92,6 +92,7 @@ public:
     uint64_t rowCount(const StoreTable& table) override;
     uint64_t lastPolicyVersion() override;
     void finishCopy(uint64_t last_policy_version) override;
+    uint64_t sizeBytes() override;
 
 private:
     void upsertCompliance(SqlConnection& c, std::string_view date, const std::string& terminal_id, int control,

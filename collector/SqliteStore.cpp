@@ -348,7 +348,8 @@ const SqlDialect& SqliteStore::dialect() const {
         "(SELECT coalesce(max(version), 0) FROM exceptions), (SELECT coalesce(max(version), 0) FROM media), "
         "(SELECT coalesce(max(policy_reissue_version), 0) FROM terminals)) WHERE name = 'policies'",
         // A section manager's sections are a JSON array in their row.
-        "SELECT s.value FROM admin_users u, json_each(u.sections) s"};
+        "SELECT s.value FROM admin_users u, json_each(u.sections) s",
+        "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"};
     return sqlite;
 }
 

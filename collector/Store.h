@@ -25,7 +25,11 @@ class Store : public TerminalStore,
               public ExceptionStore,
               public MediaStore,
               public AdminStore,
-              public StoreCopy {};
+              public StoreCopy {
+public:
+    // What the store takes on disk (SQLite: its database file; PostgreSQL: the database).
+    virtual uint64_t sizeBytes() = 0;
+};
 
 // "sqlite:/path/to/file.db" or a libpq URI "postgresql://user@host:port/database?...".
 std::unique_ptr<Store> openStore(const std::string& url);

@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
         ->type_name("HOST:PORT");
     init_cmd->add_option("--admin-listen", init.admin_listen, "admin endpoint (default 127.0.0.1:8444)")
         ->type_name("HOST:PORT");
+    init_cmd->add_option("--metrics-listen", init.metrics_listen,
+                         "plain-HTTP /metrics and /healthz for monitoring (default 127.0.0.1:9464; off for none)")
+        ->type_name("HOST:PORT");
     init_cmd->add_option("--name", init.server_names, "a DNS name or IP agents use to reach this collector (repeatable)")
         ->type_name("NAME")
         ->expected(1)

@@ -41,6 +41,7 @@ fi
 demo=${MAMORI_DEMO_DIR:-$root/demo}
 agent_port=${MAMORI_AGENT_PORT:-18443}
 admin_port=${MAMORI_ADMIN_PORT:-18444}
+metrics_port=${MAMORI_METRICS_PORT:-19464}
 bin=$root/build
 rm -rf "$demo"
 mkdir -p "$demo"
@@ -51,7 +52,7 @@ trap cleanup EXIT
 
 step "1. create a collector (CA, TLS and policy keys, SQLite store) in $demo/collector"
 "$bin/collector/mamori-collector" init --dir "$demo/collector" --organisation "demo city" \
-  --agent-listen 127.0.0.1:$agent_port --admin-listen 127.0.0.1:$admin_port
+  --agent-listen 127.0.0.1:$agent_port --admin-listen 127.0.0.1:$admin_port --metrics-listen 127.0.0.1:$metrics_port
 "$bin/collector/mamori-collector" run --dir "$demo/collector" 2>"$demo/collector.log" &
 pids+=($!)
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$admin_port) 2>/dev/null && break; sleep 0.1; done
@@ -87,6 +88,13 @@ step "6. terminals, and today's violations (今日の違反端末)"
 "$bin/collector/mamorictl" terminals
 echo
 "$bin/collector/mamorictl" violations --today
+echo
+
+step "7. monitoring: the collector's health and metrics for Prometheus"
+echo "health:  http://127.0.0.1:$metrics_port/healthz -> $(curl -sS "http://127.0.0.1:$metrics_port/healthz")"
+echo "metrics: http://127.0.0.1:$metrics_port/metrics (metrics_listen in collector.conf), for example:"
+curl -sS "http://127.0.0.1:$metrics_port/metrics" | grep -E '^mamori_(terminals|violations_today|events_received_total)' | grep -v ' 0$' || true
+echo "agent:   $demo/agent/metrics.prom (for node_exporter's textfile collector)"
 echo
 echo "files: collector state, keys and store in $demo/collector (store.db is SQLite);"
 echo "       agent state, key, journal and policy in $demo/agent; logs in $demo/*.log"

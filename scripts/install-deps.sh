@@ -27,6 +27,7 @@ packages=(
   dconf-cli dconf-gsettings-backend gsettings-desktop-schemas  # the GNOME lock settings audit and its test
   curl                                         # tests/attack: a real HTTP client
   rsyslog python3-aiosmtpd                     # tests: the syslog and SMTP servers alerts go to
+  prometheus                                   # tests: promtool and a real Prometheus scraping /metrics
 )
 
 missing=()

@@ -87,7 +87,7 @@ TEST(CommandLine, CollectorInitRefusesBadListenAddressesAndUnknownZones) {
         return Subprocess::run(args, &out);
     };
     std::string out;
-    for (const std::string option : {"--agent-listen", "--admin-listen"}) {
+    for (const std::string option : {"--agent-listen", "--admin-listen", "--metrics-listen"}) {
         for (const std::string bad : {"127.0.0.1:99999", "127.0.0.1:0", "127.0.0.1:", "127.0.0.1", ":8443",
                                       "collector.city.local:8443", "127.0.0.1:84x3"}) {
             EXPECT_EQ(init({option, bad}, out), 1) << option << " " << bad << ": " << out;
@@ -107,7 +107,7 @@ TEST(CommandLine, CollectorInitRefusesBadListenAddressesAndUnknownZones) {
     // The same value written into collector.conf by hand: `run` refuses it instead of serving on
     // whatever port the kernel makes of it.
     ASSERT_EQ(init({"--agent-listen", "127.0.0.1:" + std::to_string(freePort()), "--admin-listen",
-                    "127.0.0.1:" + std::to_string(freePort())},
+                    "127.0.0.1:" + std::to_string(freePort()), "--metrics-listen", "off"},
                    out),
               0)
         << out;

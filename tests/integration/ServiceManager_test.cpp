@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "mamori/common/Files.h"
 #include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
@@ -267,6 +268,17 @@ TEST_F(ServiceManager, AgentStatusExitsWithWhetherItRunsAndReports) {
     collector.start();
     EXPECT_TRUE(waitFor([&] { return agentStatus(agent, &out) == 0; }, std::chrono::seconds(60))) << out;
     EXPECT_TRUE(has(out, "and reporting")) << out;
+    // The same figures for node_exporter's textfile collector, in a file promtool accepts.
+    const auto textfile = agent.state() / "metrics.prom";
+    ASSERT_TRUE(waitFor([&] { return has(mamori::common::Files::read(textfile), "mamori_agent_reporting 1"); }))
+        << mamori::common::Files::read(textfile);
+    const std::string figures = mamori::common::Files::read(textfile);
+    EXPECT_TRUE(has(figures, "mamori_agent_enrolled 1\n")) << figures;
+    EXPECT_TRUE(has(figures, "mamori_agent_heartbeat_seconds ")) << figures;
+    EXPECT_FALSE(has(figures, "mamori_agent_last_upload_timestamp_seconds 0\n")) << figures;
+    if (std::filesystem::exists("/usr/bin/promtool"))
+        EXPECT_EQ(Subprocess::run({"/bin/sh", "-c", "/usr/bin/promtool check metrics < '" + textfile.string() + "'"}, &out), 0)
+            << out;
 
     const pid_t was = agent.pid();
     EXPECT_EQ(agent.stop(), 0);

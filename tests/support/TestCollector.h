@@ -75,12 +75,13 @@ public:
     // were already valid days ago).
     explicit TestCollector(std::filesystem::path dir, std::string extra_conf = "", std::string store_url = "",
                            std::filesystem::path join = {}, std::vector<std::string> init_prefix = {})
-        : dir_(std::move(dir)), agent_port_(freePort()), admin_port_(freePort()) {
+        : dir_(std::move(dir)), agent_port_(freePort()), admin_port_(freePort()), metrics_port_(freePort()) {
         std::string out;
         std::vector<std::string> init = std::move(init_prefix);
         init.insert(init.end(), {bin("mamori-collector"), "init", "--dir", dir_.string(), "--agent-listen",
                                       "127.0.0.1:" + std::to_string(agent_port_), "--admin-listen",
-                                      "127.0.0.1:" + std::to_string(admin_port_), "--organisation", "test city"});
+                                      "127.0.0.1:" + std::to_string(admin_port_), "--metrics-listen",
+                                      "127.0.0.1:" + std::to_string(metrics_port_), "--organisation", "test city"});
         if (!store_url.empty()) init.insert(init.end(), {"--store", store_url});
         if (!join.empty()) init.insert(init.end(), {"--join", join.string()});
         int rc = Subprocess::run(init, &out);
@@ -101,6 +102,7 @@ public:
     std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(agent_port_); }
     unsigned short adminPort() const { return admin_port_; }
     unsigned short agentPort() const { return agent_port_; }
+    unsigned short metricsPort() const { return metrics_port_; }
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path log() const { return dir_ / "collector.log"; }
     std::string logText() const {
@@ -178,7 +180,7 @@ public:
 
 private:
     std::filesystem::path dir_;
-    unsigned short agent_port_, admin_port_;
+    unsigned short agent_port_, admin_port_, metrics_port_;
     Subprocess proc_;
 };
 
