@@ -208,7 +208,8 @@ struct Collector::Impl {
           served(CertificateExpiry::onDisk(home.dir())) {
         if (const std::string url = home.config().get("syslog_url", ""); !url.empty() && url != "off") {
             boost::system::error_code ec;
-            syslog = std::make_unique<SyslogForwarder>(url, home.config().get("syslog_hostname", asio::ip::host_name(ec)));
+            syslog = std::make_unique<SyslogForwarder>(url, home.config().get("syslog_hostname", asio::ip::host_name(ec)),
+                                                       home.config().get("syslog_ca", ""));
             Log::info("violations and evidence problems are forwarded to syslog at " + url);
         }
         if (const std::string url = home.config().get("smtp_url", ""); !url.empty() && url != "off") {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <stdexcept>
 
 #include "mamori/common/Log.h"
@@ -90,13 +91,22 @@ std::vector<std::string> SyslogForwarder::messages(const std::string& hostname, 
     return out;
 }
 
-SyslogForwarder::SyslogForwarder(const std::string& url, std::string hostname, size_t max_queued)
-    : hostname_(std::move(hostname)), max_queued_(max_queued) {
-    const std::string scheme = "tcp://";
+SyslogForwarder::SyslogForwarder(const std::string& url, std::string hostname, std::string ca_file,
+                                 size_t max_queued)
+    : hostname_(std::move(hostname)), ca_file_(std::move(ca_file)), max_queued_(max_queued) {
+    tls_ = url.rfind("tls://", 0) == 0;
+    const std::string scheme = tls_ ? "tls://" : "tcp://";
     const size_t colon = url.rfind(':');
     if (url.rfind(scheme, 0) != 0 || colon == std::string::npos || colon < scheme.size() + 1)
-        throw common::UserError::invalid("syslog_url must be tcp://HOST:PORT, not '" + url + "'",
-                                         "syslog_url は tcp://ホスト:ポート で指定してください（'" + url + "'）");
+        throw common::UserError::invalid("syslog_url must be tcp://HOST:PORT or tls://HOST:PORT, not '" + url + "'",
+                                         "syslog_url は tcp://ホスト:ポート か tls://ホスト:ポート で指定してください（'" +
+                                             url + "'）");
+    if (!ca_file_.empty() && !tls_)
+        throw common::UserError::invalid("syslog_ca is for a tls:// syslog_url; '" + url + "' is plain TCP",
+                                         "syslog_ca は tls:// の syslog_url にのみ使います（'" + url + "' は平文の TCP）");
+    if (!ca_file_.empty() && !std::ifstream(ca_file_))
+        throw common::UserError::invalid("syslog_ca: cannot read " + ca_file_,
+                                         "syslog_ca: " + ca_file_ + " を読めません");
     host_ = url.substr(scheme.size(), colon - scheme.size());
     port_ = url.substr(colon + 1);
     if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);
@@ -145,6 +155,14 @@ bool SyslogForwarder::sendFront(common::TcpStream& stream) {
     return true;
 }
 
+bool SyslogForwarder::connect(common::TcpStream& stream, std::string& why) {
+    if (!stream.connect(host_, port_, std::chrono::seconds(5))) {
+        why = "no answer";
+        return false;
+    }
+    return !tls_ || stream.startTls(ca_file_, host_, why);
+}
+
 void SyslogForwarder::run() {
     common::TcpStream stream;
     auto delay = std::chrono::seconds(1);
@@ -160,11 +178,12 @@ void SyslogForwarder::run() {
             }
         }
         if (!stream.open()) {
-            if (!stream.connect(host_, port_, std::chrono::seconds(5))) {
+            std::string why;
+            if (!connect(stream, why)) {
                 if (!reported) {
                     std::lock_guard lock(mutex_);
-                    Log::warn("syslog: cannot reach " + host_ + ":" + port_ + "; " + std::to_string(queue_.size()) +
-                              " message(s) wait and are sent when it answers");
+                    Log::warn("syslog: cannot reach " + host_ + ":" + port_ + " (" + why + "); " +
+                              std::to_string(queue_.size()) + " message(s) wait and are sent when it answers");
                     reported = true;
                 }
                 std::unique_lock lock(mutex_);

@@ -12,7 +12,7 @@
 namespace mamori::collector {
 
 // Violations and evidence problems, as they are stored, to the city's syslog server or SIEM: one
-// RFC 5424 message per event over TCP (RFC 6587 octet counting), its evidence fields as
+// RFC 5424 message per event over TCP (RFC 6587 octet counting) or TLS (RFC 5425), its evidence fields as
 // structured data, so a SIEM sees them within seconds instead of when someone runs mamorictl.
 // Ingest only queues (a bounded queue, never a wait on the network); a thread of its own sends,
 // and keeps what it could not send until the server is back. TCP syslog has no acknowledgement:
@@ -20,8 +20,11 @@ namespace mamori::collector {
 // its oldest (logged); the evidence itself is always in the store.
 class SyslogForwarder {
 public:
-    // url: tcp://HOST:PORT. hostname: the HOSTNAME field (this collector's name).
-    SyslogForwarder(const std::string& url, std::string hostname, size_t max_queued = 100000);
+    // url: tcp://HOST:PORT or tls://HOST:PORT. hostname: the HOSTNAME field (this collector's
+    // name). ca_file: for TLS, the CAs the server's certificate must chain to (empty: the
+    // system's); its name or address must be HOST.
+    SyslogForwarder(const std::string& url, std::string hostname, std::string ca_file = "",
+                    size_t max_queued = 100000);
     ~SyslogForwarder();
     SyslogForwarder(const SyslogForwarder&) = delete;
     SyslogForwarder& operator=(const SyslogForwarder&) = delete;
@@ -38,8 +41,11 @@ public:
 private:
     void run();
     bool sendFront(common::TcpStream& stream);
+    // A connection, with TLS when asked; false with why.
+    bool connect(common::TcpStream& stream, std::string& why);
 
-    std::string host_, port_, hostname_;
+    std::string host_, port_, hostname_, ca_file_;
+    bool tls_ = false;
     size_t max_queued_;
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -26,7 +26,7 @@ packages=(
   faketime                                     # tests: an agent whose clock is wrong (libfaketime)
   dconf-cli dconf-gsettings-backend gsettings-desktop-schemas  # the GNOME lock settings audit and its test
   curl                                         # tests/attack: a real HTTP client
-  rsyslog python3-aiosmtpd                     # tests: the syslog and SMTP servers alerts go to
+  rsyslog rsyslog-openssl python3-aiosmtpd     # tests: the syslog (TCP and TLS) and SMTP servers alerts go to
   prometheus                                   # tests: promtool and a real Prometheus scraping /metrics
 )
 

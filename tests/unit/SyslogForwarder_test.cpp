@@ -43,4 +43,7 @@ TEST(SyslogForwarder, OnlyViolationsAndEvidenceProblemsBecomeMessages) {
     EXPECT_THROW(SyslogForwarder("udp://h:514", "c"), std::exception);
     EXPECT_THROW(SyslogForwarder("tcp://h:0", "c"), std::exception);
     EXPECT_THROW(SyslogForwarder("tcp://h", "c"), std::exception);
+    EXPECT_THROW(SyslogForwarder("tls://h", "c"), std::exception);
+    EXPECT_THROW(SyslogForwarder("tcp://h:514", "c", "/etc/hostname"), std::exception) << "a CA for plain TCP";
+    EXPECT_THROW(SyslogForwarder("tls://h:6514", "c", "/nonexistent/ca.pem"), std::exception);
 }
