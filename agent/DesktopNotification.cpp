@@ -25,4 +25,8 @@ bool DesktopNotification::show(const mamori::platform::Session& session, const s
     return true;
 }
 
+std::string DesktopNotification::withContact(const std::string& body, const std::string& helpdesk) {
+    return helpdesk.empty() ? body : body + "\n問い合わせ先 / Contact: " + helpdesk;
+}
+
 }  // namespace mamori::agent

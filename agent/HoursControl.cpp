@@ -190,11 +190,12 @@ void HoursControl::act(Tracked& tr, v1::HoursAction action, const std::string& r
             uint32_t minutes = policy_.hours().warn_grace_minutes() ? policy_.hours().warn_grace_minutes()
                                                                     : kDefaultGraceMinutes;
             std::string m = std::to_string(minutes);
-            std::string body = "時間外利用の承認がない場合、" + m +
-                               " 分後にこの端末の画面をロックします。\n"
-                               "Outside operating hours: unless overtime use is approved, this terminal's screen "
-                               "will be locked in " + m + " minutes.";
-            if (!policy_.helpdesk().empty()) body += "\n問い合わせ先 / Contact: " + policy_.helpdesk();
+            const std::string body = DesktopNotification::withContact(
+                "時間外利用の承認がない場合、" + m +
+                    " 分後にこの端末の画面をロックします。\n"
+                    "Outside operating hours: unless overtime use is approved, this terminal's screen "
+                    "will be locked in " + m + " minutes.",
+                policy_.helpdesk());
             // The session's own desktop, or its own terminal: never a broadcast to everyone
             // logged on. A warn_command in agent.conf (wall, say) is run as well.
             if (!notification_.show(s, "mamori: 運用時間外です / Outside operating hours", body) &&
@@ -225,6 +226,12 @@ void HoursControl::lock(const mamori::platform::Session& s, const std::string& r
         report(s, v1::HOURS_VIOLATION, true, v1::MONITORED, rule, "lock: not possible for a text session");
         return;
     }
+    // Said as it happens, so that the person who unlocks knows why, and whom to ask.
+    notification_.show(s, "mamori: 運用時間外のため画面をロックします / Screen locked: outside operating hours",
+                       DesktopNotification::withContact(
+                           "時間外に利用するには承認（時間外利用の申請）が必要です。\n"
+                           "Use outside operating hours needs approval (an overtime request).",
+                           policy_.helpdesk()));
     lock_command_->run(ctx_.executor, *os_.commands, display,
                        [this, s, rule, alive = std::weak_ptr<int>(alive_)](const LockCommand::Outcome& o) {
                            if (!alive.lock()) return;

@@ -15,8 +15,7 @@ UserNotice::UserNotice(std::unique_ptr<mamori::platform::CommandRunner> commands
       clock_(clock) {}
 
 std::string UserNotice::withHelpdesk(const std::string& body) const {
-    if (helpdesk_.empty()) return body;
-    return body + "\n問い合わせ先 / Contact: " + helpdesk_;
+    return DesktopNotification::withContact(body, helpdesk_);
 }
 
 int UserNotice::tell(const std::string& user, const std::string& summary, const std::string& body) {

@@ -470,6 +470,26 @@ TEST_F(HoursControlTest, WarningAlsoGoesToTheDesktopOfAGraphicalSession) {
     EXPECT_NE(told_terminals_[0].second.find("【mamori】運用時間外です。"), std::string::npos);
 }
 
+TEST_F(HoursControlTest, ALockTellsTheDesktopWhyAndWhomToAskThenLocks) {
+    const Session me{getpwuid(geteuid())->pw_name, ":0", ":0", 4300, 0, {}};
+    clock_.set(jst(2025, 6, 10, 20, 0));
+    auto policy = cityHall(v1::HOURS_LOCK);
+    policy.set_helpdesk("情報政策課 内線1234");
+    apply(policy);
+    sessions_->logon(me);
+    ASSERT_EQ(commands_->calls.size(), 2u);
+    const auto& notify = commands_->calls[0];
+    EXPECT_EQ(notify.argv[0], "notify-send");
+    EXPECT_EQ(notify.argv[notify.argv.size() - 2],
+              "mamori: 運用時間外のため画面をロックします / Screen locked: outside operating hours");
+    EXPECT_NE(notify.argv.back().find("時間外に利用するには承認"), std::string::npos) << notify.argv.back();
+    EXPECT_NE(notify.argv.back().find("問い合わせ先 / Contact: 情報政策課 内線1234"), std::string::npos);
+    EXPECT_EQ(commands_->calls[1].argv.back(), "xset s activate");
+    auto v = violations();
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].session().action(), "lock");
+}
+
 TEST_F(HoursControlTest, AConfiguredWarnCommandIsRunBesidesAndTheHelpdeskIsNamed) {
     config_.warn_command = "wall";
     make();
