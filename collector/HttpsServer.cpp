@@ -14,6 +14,7 @@
 #include <mutex>
 #include <boost/beast/ssl.hpp>
 
+#include "collector/AcceptLoop.h"
 #include "collector/ConnectionSlots.h"
 #include "mamori/common/Log.h"
 
@@ -25,7 +26,6 @@ using tcp = asio::ip::tcp;
 using Stream = beast::ssl_stream<beast::tcp_stream>;
 
 struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
-    asio::io_context& io;
     asio::ssl::context& tls;
     tcp::acceptor acceptor;
     Handler handler;
@@ -46,7 +46,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     uint64_t refused_unlogged = 0;
 
     Impl(asio::io_context& i, asio::ssl::context& t, const tcp::endpoint& at, Handler h, Limits l, std::string n)
-        : io(i), tls(t), acceptor(i), handler(std::move(h)), limits(l), name(std::move(n)),
+        : tls(t), acceptor(i), handler(std::move(h)), limits(l), name(std::move(n)),
           slots(l.max_connections, l.max_connections_per_address) {
         acceptor.open(at.protocol());
         acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -56,31 +56,27 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> accept() {
         auto self = shared_from_this();
-        while (!stopped) {
-            tcp::socket socket(asio::make_strand(io));
-            boost::system::error_code ec;
-            co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) {
-                if (stopped || ec == asio::error::operation_aborted) break;
-                Log::warn(name + ": accept failed: " + ec.message());
-                continue;
-            }
-            // A response leaves as several TLS records; with Nagle's algorithm the last one waits
-            // for the client's delayed ACK (40 ms on Linux) on a kept-alive connection.
-            socket.set_option(tcp::no_delay(true), ec);
-            const std::string address = socket.remote_endpoint(ec).address().to_string();
-            auto ex = socket.get_executor();
-            std::string why;
-            auto slot = slots.take(address, why);
-            if (!slot) {
-                noteRefusal(address, why);
-                if (refusing.load() >= kMaxRefusing) continue;  // the socket closes here
-                asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls)), asio::detached);
-                continue;
-            }
-            asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot)),
-                           asio::detached);
+        co_await AcceptLoop::run(acceptor, name, [this](tcp::socket socket) { welcome(std::move(socket)); });
+    }
+
+    // A connection accepted: a slot and a session, or a refusal when a cap is reached.
+    void welcome(tcp::socket socket) {
+        boost::system::error_code ec;
+        // A response leaves as several TLS records; with Nagle's algorithm the last one waits
+        // for the client's delayed ACK (40 ms on Linux) on a kept-alive connection.
+        socket.set_option(tcp::no_delay(true), ec);
+        const std::string address = socket.remote_endpoint(ec).address().to_string();
+        auto ex = socket.get_executor();
+        std::string why;
+        auto slot = slots.take(address, why);
+        if (!slot) {
+            noteRefusal(address, why);
+            if (refusing.load() >= kMaxRefusing) return;  // the socket closes here
+            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls)), asio::detached);
+            return;
         }
+        asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot)),
+                       asio::detached);
     }
 
     void noteRefusal(const std::string& address, const std::string& why) {

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "collector/AcceptLoop.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::collector {
@@ -19,13 +20,12 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
-    asio::io_context& io;
     tcp::acceptor acceptor;
     CollectorMetrics& metrics;
     std::atomic<bool> stopped{false};
     std::atomic<std::size_t> open{0};
 
-    Impl(asio::io_context& i, const tcp::endpoint& at, CollectorMetrics& m) : io(i), acceptor(i), metrics(m) {
+    Impl(asio::io_context& i, const tcp::endpoint& at, CollectorMetrics& m) : acceptor(i), metrics(m) {
         acceptor.open(at.protocol());
         acceptor.set_option(asio::socket_base::reuse_address(true));
         acceptor.bind(at);
@@ -34,19 +34,12 @@ struct MetricsServer::Impl : std::enable_shared_from_this<Impl> {
 
     asio::awaitable<void> accept() {
         auto self = shared_from_this();
-        while (!stopped) {
-            tcp::socket socket(asio::make_strand(io));
-            boost::system::error_code ec;
-            co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) {
-                if (stopped || ec == asio::error::operation_aborted) break;
-                continue;
-            }
+        co_await AcceptLoop::run(acceptor, "metrics endpoint", [this](tcp::socket socket) {
             // Over the cap the socket closes here: a monitoring system asks once in a while.
-            if (open.load() >= kMaxConnections) continue;
+            if (open.load() >= kMaxConnections) return;
             auto ex = socket.get_executor();
             asio::co_spawn(ex, session(beast::tcp_stream(std::move(socket))), asio::detached);
-        }
+        });
     }
 
     HttpResponse answer(const http::request_header<>& head) {

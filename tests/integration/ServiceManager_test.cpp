@@ -96,6 +96,15 @@ protected:
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
     }
+    // WATCHDOG=1 datagrams, up to five. With WATCHDOG_USEC=200000 they come 100 ms apart: five
+    // within a second and a half, however the test is scheduled.
+    static int watchdogPings(DatagramSocket& notify) {
+        int pings = 0;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+        while (pings < 5 && std::chrono::steady_clock::now() < until)
+            if (auto d = notify.receive(std::chrono::milliseconds(500)); d && *d == "WATCHDOG=1") ++pings;
+        return pings;
+    }
     // Only files of this test: no USB bus, no dpkg, no sessions.
     std::string agentConfig() const {
         return "utmp_file = " + (dir_ / "utmp").string() + "\nbtmp_file = " + (dir_ / "btmp").string() +
@@ -117,12 +126,7 @@ TEST_F(ServiceManager, TheCollectorNotifiesReadyPingsTheWatchdogAndSaysWhenItSto
     EXPECT_TRUE(has(*ready, "STATUS=serving agents on port " + std::to_string(collector.agentPort()))) << *ready;
     EXPECT_TRUE(TestCollector::connectable(collector.agentPort()) && TestCollector::connectable(collector.adminPort()))
         << "READY before the listeners accept";
-    // 100 ms apart: five within a second and a half, however the test is scheduled.
-    int pings = 0;
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
-    while (pings < 5 && std::chrono::steady_clock::now() < until)
-        if (auto d = notify.receive(std::chrono::milliseconds(500)); d && *d == "WATCHDOG=1") ++pings;
-    EXPECT_EQ(pings, 5);
+    EXPECT_EQ(watchdogPings(notify), 5);
     ::kill(proc.pid(), SIGTERM);
     EXPECT_TRUE(notify.receiveUntil([](const std::string& d) { return d == "STOPPING=1"; }));
     EXPECT_EQ(proc.wait(std::chrono::seconds(10)), 0);
@@ -142,11 +146,7 @@ TEST_F(ServiceManager, TheAgentNotifiesReadyAndPingsOnlyAWatchdogMeantForIt) {
         const auto ready = notify.receiveUntil([](const std::string& d) { return has(d, "READY=1"); });
         ASSERT_TRUE(ready) << logOf(dir_ / "agent.log");
         EXPECT_TRUE(has(*ready, "STATUS=guarding, not enrolled")) << *ready;
-        int pings = 0;
-        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
-        while (pings < 5 && std::chrono::steady_clock::now() < until)
-            if (auto d = notify.receive(std::chrono::milliseconds(500)); d && *d == "WATCHDOG=1") ++pings;
-        EXPECT_EQ(pings, 5);
+        EXPECT_EQ(watchdogPings(notify), 5);
         ::kill(proc.pid(), SIGTERM);
         EXPECT_TRUE(notify.receiveUntil([](const std::string& d) { return d == "STOPPING=1"; }));
         EXPECT_EQ(proc.wait(std::chrono::seconds(10)), 0) << logOf(dir_ / "agent.log");
@@ -276,9 +276,10 @@ TEST_F(ServiceManager, AgentStatusExitsWithWhetherItRunsAndReports) {
     EXPECT_TRUE(has(figures, "mamori_agent_enrolled 1\n")) << figures;
     EXPECT_TRUE(has(figures, "mamori_agent_heartbeat_seconds ")) << figures;
     EXPECT_FALSE(has(figures, "mamori_agent_last_upload_timestamp_seconds 0\n")) << figures;
-    if (std::filesystem::exists("/usr/bin/promtool"))
+    if (std::filesystem::exists("/usr/bin/promtool")) {
         EXPECT_EQ(Subprocess::run({"/bin/sh", "-c", "/usr/bin/promtool check metrics < '" + textfile.string() + "'"}, &out), 0)
             << out;
+    }
 
     const pid_t was = agent.pid();
     EXPECT_EQ(agent.stop(), 0);
