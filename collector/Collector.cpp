@@ -95,6 +95,11 @@ struct Collector::Impl {
         return l;
     }
 
+    // The silence after which a terminal whose profile sets no heartbeat is not reporting.
+    static int64_t heartbeatDeadlineSeconds(const CollectorHome& home) {
+        return home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60;
+    }
+
     static AlertMailer::Settings mailSettings(const CollectorHome& home) {
         const auto& c = home.config();
         AlertMailer::Settings m;
@@ -117,7 +122,7 @@ struct Collector::Impl {
                 "smtp_url is set but nobody receives alerts: set alert_mail_ciso and/or alert_mail_sections",
                 "smtp_url がありますが宛先がありません。alert_mail_ciso か alert_mail_sections を指定してください");
         m.interval = c.getDuration("alert_interval", std::chrono::minutes(15), std::chrono::seconds(10), std::chrono::days(1));
-        m.heartbeat_deadline_s = c.getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60;
+        m.heartbeat_deadline_s = heartbeatDeadlineSeconds(home);
         return m;
     }
 
@@ -197,11 +202,10 @@ struct Collector::Impl {
                                                   std::chrono::seconds(10), std::chrono::days(3650))}),
           admin_api(*store, calendar,
                     AdminApi::Settings{ca.certificate().fingerprint(), ca.certificate().pem(),
-                                       home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60}),
+                                       heartbeatDeadlineSeconds(home)}),
           lifecycle_api(*store, calendar, ca, lifecycleSettings(home, CertificateExpiry::onDisk(home.dir()))),
           retention(*store, calendar, retentionPeriods(home)),
-          metrics(*store, calendar, home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60,
-                  CertificateExpiry::onDisk(home.dir())),
+          metrics(*store, calendar, heartbeatDeadlineSeconds(home), CertificateExpiry::onDisk(home.dir())),
           agent_tls(serverContext(home, true)),
           admin_tls(serverContext(home, false)),
           home_dir(home.dir()),
