@@ -12,4 +12,11 @@ std::chrono::milliseconds Backoff::next() {
     return std::chrono::milliseconds(pick(rng_));
 }
 
+std::chrono::milliseconds Backoff::busy(std::chrono::seconds retry_after) {
+    ++failures_;
+    const int64_t floor = std::chrono::duration_cast<std::chrono::milliseconds>(retry_after).count();
+    std::uniform_int_distribution<int64_t> pick(floor, 2 * floor);
+    return std::chrono::milliseconds(pick(rng_));
+}
+
 }  // namespace mamori::agent

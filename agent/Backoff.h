@@ -14,6 +14,10 @@ public:
         : base_(base), cap_(cap), rng_(seed) {}
 
     std::chrono::milliseconds next();
+    // A server that answered busy and said when to come back: at least that long, spread over as
+    // long again, so that a fleet it turned away together does not return together. Counts as a
+    // failure (new events wait for it too).
+    std::chrono::milliseconds busy(std::chrono::seconds retry_after);
     void reset() { failures_ = 0; }
     unsigned failures() const { return failures_; }
 

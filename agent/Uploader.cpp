@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <date/date.h>
+#include <stdexcept>
 
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
@@ -23,6 +24,23 @@ int64_t nowUnix() {
 }
 std::string utcText(int64_t unix_seconds) {
     return date::format("%FT%TZ", date::sys_seconds{std::chrono::seconds(unix_seconds)});
+}
+
+// A collector past its capacity answers 503 and when to come back.
+struct CollectorBusy : std::runtime_error {
+    CollectorBusy(const std::string& what, std::chrono::seconds after) : std::runtime_error(what), retry_after(after) {}
+    std::chrono::seconds retry_after;
+};
+
+// What a refused request throws: a busy collector is waited for as it asks (5 s when it does
+// not say), anything else is a failure backed off and failed over.
+[[noreturn]] void refusal(const char* what, const mamori::common::HttpsClient::Response& res) {
+    const std::string text = std::string(what) + " refused (HTTP " + std::to_string(res.status) + "): " + res.body;
+    if (res.status == 503)
+        throw CollectorBusy(std::string("collector busy, ") + what + " retried after " +
+                                std::to_string(res.retry_after_s ? res.retry_after_s : 5) + " s or more",
+                            std::chrono::seconds(res.retry_after_s ? res.retry_after_s : 5));
+    throw std::runtime_error(text);
 }
 }  // namespace
 
@@ -72,7 +90,7 @@ asio::awaitable<void> Uploader::sync() {
     req.mutable_clock()->set_synchronized(clock.synchronized);
     req.mutable_clock()->set_estimated_error_us(clock.estimated_error_us);
     auto res = co_await client_->request(http::verb::post, "/v1/sync", req.SerializeAsString(), kProtobuf);
-    if (res.status != 200) throw std::runtime_error("sync refused (HTTP " + std::to_string(res.status) + "): " + res.body);
+    if (res.status != 200) refusal("sync", res);
     mamori::v1::SyncResponse out;
     if (!out.ParseFromString(res.body)) throw std::runtime_error("malformed sync response");
     if (out.batch_max_events()) batch_max_ = std::clamp<uint32_t>(out.batch_max_events(), 1, 10000);
@@ -97,8 +115,7 @@ asio::awaitable<bool> Uploader::sendBatch() {
     batch.set_terminal_id(identity_.terminal_id);
     for (auto& e : events) *batch.add_events() = std::move(e);
     auto res = co_await client_->request(http::verb::post, "/v1/events", batch.SerializeAsString(), kProtobuf);
-    if (res.status != 200)
-        throw std::runtime_error("events refused (HTTP " + std::to_string(res.status) + "): " + res.body);
+    if (res.status != 200) refusal("events", res);
     mamori::v1::EventAck ack;
     if (!ack.ParseFromString(res.body)) throw std::runtime_error("malformed acknowledgement");
     if (!ack.warning().empty()) Log::warn("collector: " + ack.warning());
@@ -199,7 +216,21 @@ asio::awaitable<void> Uploader::run() {
             status_.last_error.clear();
             wake_at = dirty_ ? std::chrono::steady_clock::now() + pace_ : next_sync_;
             if (drained_ && journal_.stats().depth == 0) std::exchange(drained_, nullptr)();
+            // Nothing more to send until the next sync: give the connection back rather than hold
+            // one of the collector's for a minute per terminal. The next one resumes this TLS
+            // session, which costs little.
+            if (!dirty_) client_->close();
             if (!dirty_ && idle_) idle_();
+        } catch (const CollectorBusy& busy) {
+            // Shedding load, not failing: nothing is lost (the journal keeps every event), the
+            // sync is only later. Said once per wait, at info: a busy collector is not an error
+            // of this terminal.
+            status_.last_error = collectors_[current_] + ": " + busy.what();
+            Log::info("upload deferred: " + status_.last_error);
+            client_.reset();
+            current_ = (current_ + 1) % collectors_.size();
+            next_sync_ = {};
+            wake_at = std::chrono::steady_clock::now() + backoff_.busy(busy.retry_after);
         } catch (const std::exception& e) {
             status_.last_error = collectors_[current_] + ": " + e.what();
             Log::warn("upload failed: " + status_.last_error);

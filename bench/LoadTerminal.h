@@ -3,6 +3,8 @@
 // here, a real CSR, the client certificate the collector issues at /v1/enroll, and a hash chain
 // of signed events. The journal is filled before the clock starts (an agent signs each event
 // when it happens, not when it uploads); uploading is what is measured.
+#include <openssl/ssl.h>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -25,6 +27,11 @@ namespace mamori::bench {
 class LoadTerminal {
 public:
     using Row = RawSqliteBaseline::Row;
+    // A sync the collector turned away as busy, and when it asked to be asked again.
+    struct Busy : std::runtime_error {
+        Busy(const std::string& what, std::chrono::seconds after) : std::runtime_error(what), retry_after(after) {}
+        std::chrono::seconds retry_after;
+    };
 
     LoadTerminal(std::string url, std::string ca_pem)
         : url_(std::move(url)), ca_pem_(std::move(ca_pem)), key_(proto::Ed25519Key::generate()) {}
@@ -106,9 +113,13 @@ public:
         common::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(30));
         auto res = co_await client.request(boost::beast::http::verb::post, "/v1/sync", req.SerializeAsString(),
                                            "application/x-protobuf");
+        if (res.status == 503) throw Busy(id_ + ": sync HTTP 503", std::chrono::seconds(res.retry_after_s ? res.retry_after_s : 5));
         if (res.status != 200) throw std::runtime_error(id_ + ": sync HTTP " + std::to_string(res.status));
         co_return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }
+
+    // Every connection a full handshake: the baseline that TLS session resumption is measured against.
+    void disableResumption() { SSL_CTX_set_session_cache_mode(tls_->native_handle(), SSL_SESS_CACHE_OFF); }
 
     const std::string& id() const { return id_; }
     const std::vector<std::vector<Row>>& rows() const { return rows_; }

@@ -56,6 +56,16 @@ std::unique_ptr<asio::ssl::context> serverContext(const CollectorHome& home, boo
         // judged per endpoint, since /v1/enroll is reached before a terminal has one.
         ctx->set_verify_mode(asio::ssl::verify_peer);
     }
+    // Resumption: a terminal reconnects at every sync, and a resumed TLS 1.3 session spares both
+    // ends the certificate chain and the signatures. The ticket carries the client certificate
+    // verified in the full handshake, which every request still judges afresh against the store
+    // and the clock (TerminalAdmission). OpenSSL needs a session id context to resume sessions
+    // with a verified peer. One ticket per handshake, as a client keeps only the newest; the
+    // ticket keys are random per process, so a restart means one full handshake per terminal.
+    static constexpr unsigned char kSessionContext[] = "mamori-collector";
+    SSL_CTX_set_session_id_context(ctx->native_handle(), kSessionContext, sizeof kSessionContext - 1);
+    SSL_CTX_set_num_tickets(ctx->native_handle(), 1);
+    SSL_CTX_set_timeout(ctx->native_handle(), 3600);
     return ctx;
 }
 

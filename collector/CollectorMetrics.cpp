@@ -141,6 +141,16 @@ std::string CollectorMetrics::render(int64_t now_unix) {
     for (const auto& l : listeners_)
         out.sample("mamori_tls_handshake_failures_total", {{"listener", l->name}},
                    static_cast<double>(l->server->handshakeFailures()));
+    out.family("mamori_tls_handshakes_total", "counter",
+               "TLS handshakes completed, by listener and whether they resumed an earlier session");
+    for (const auto& l : listeners_) {
+        // Resumed first: a handshake is counted before its resumption, so the difference never wraps.
+        const uint64_t resumed = l->server->resumedHandshakes();
+        const uint64_t all = l->server->handshakes();
+        out.sample("mamori_tls_handshakes_total", {{"listener", l->name}, {"resumed", "true"}}, static_cast<double>(resumed));
+        out.sample("mamori_tls_handshakes_total", {{"listener", l->name}, {"resumed", "false"}},
+                   static_cast<double>(all - resumed));
+    }
     out.family("mamori_connections", "gauge", "Connections open now, by listener");
     for (const auto& l : listeners_)
         out.sample("mamori_connections", {{"listener", l->name}}, static_cast<double>(l->server->connectionsInUse()));

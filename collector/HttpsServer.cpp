@@ -31,7 +31,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     Handler handler;
     Admission admission;
     Answered answered;
-    std::atomic<uint64_t> handshake_failures{0};
+    std::atomic<uint64_t> handshake_failures{0}, handshakes{0}, resumed{0};
     Limits limits;
     std::string name;
     bool stopped = false;
@@ -144,6 +144,10 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             Log::warn(name + ": TLS handshake from " + caller.address + " refused: " + why);
             co_return;
         }
+        ++handshakes;
+        if (SSL_session_reused(stream.native_handle())) ++resumed;
+        // A resumed session keeps the certificate, and its verification result, of the full
+        // handshake it began with.
         if (X509* peer = SSL_get0_peer_certificate(stream.native_handle());
             peer && SSL_get_verify_result(stream.native_handle()) == X509_V_OK)
             caller.certificate = mamori::proto::Certificate::fromX509(peer);
@@ -254,6 +258,10 @@ void HttpsServer::admit(Admission admission) { impl_->admission = std::move(admi
 void HttpsServer::onAnswer(Answered answered) { impl_->answered = std::move(answered); }
 
 uint64_t HttpsServer::handshakeFailures() const { return impl_->handshake_failures.load(); }
+
+uint64_t HttpsServer::handshakes() const { return impl_->handshakes.load(); }
+
+uint64_t HttpsServer::resumedHandshakes() const { return impl_->resumed.load(); }
 
 size_t HttpsServer::connectionsInUse() const { return impl_->slots.inUse(); }
 

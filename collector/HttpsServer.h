@@ -65,6 +65,9 @@ public:
     unsigned short port() const;
     // Since start: TLS handshakes that failed (a refused certificate, a scanner, a timeout).
     uint64_t handshakeFailures() const;
+    // Since start: TLS handshakes completed, and how many of them resumed an earlier session.
+    uint64_t handshakes() const;
+    uint64_t resumedHandshakes() const;
     size_t connectionsInUse() const;
 
     static HttpResponse reply(const HttpRequestHead& req, http::status status, std::string body,

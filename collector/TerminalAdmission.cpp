@@ -25,6 +25,14 @@ std::string TerminalAdmission::decommissioned(const TerminalRecord& t) {
 TerminalAdmission::Verdict TerminalAdmission::judge(const mamori::proto::Certificate& caller, int64_t now_unix) {
     const std::string id = caller.commonName();
     const std::string key = caller.publicKeyRaw();
+    // The handshake checked the dates, but a resumed session does not repeat that check: a
+    // certificate that has expired since is refused here, by the collector's clock.
+    if (caller.notAfterUnix() < now_unix)
+        return refused(401,
+                       "the certificate of terminal " + id +
+                           " has expired; enroll the terminal again with a new token / 端末 " + id +
+                           " の証明書は有効期限が切れています。新しいトークンで登録し直してください",
+                       "an expired certificate of terminal " + id + " (refused)");
     auto terminal = store_.terminal(id);
     if (!terminal)
         return refused(403, "unknown terminal / 登録されていない端末です",

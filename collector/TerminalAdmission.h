@@ -12,7 +12,8 @@ namespace mamori::collector {
 // for its terminal now: the one place the agent endpoint decides it, for sync, events and renew.
 // A terminal is known by its certificate's CN; the certificate must carry the terminal's current
 // TLS key, or its pending one (a renewed certificate presented for the first time, which then
-// becomes the current one). A decommissioned terminal is refused whatever it presents.
+// becomes the current one). A decommissioned terminal is refused whatever it presents, and so is
+// a certificate past its end (a resumed TLS session carries the one verified when it began).
 class TerminalAdmission {
 public:
     struct Verdict {

@@ -13,9 +13,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <algorithm>
 #include <ctime>
 #include <optional>
 #include <stdexcept>
+
+#include "mamori/common/TlsSessionCache.h"
 
 namespace mamori::common {
 
@@ -61,6 +64,13 @@ std::string clockExplanation(int error, int depth, const X509* cert) {
            "誤っていれば時計を正しく合わせてください（timedatectl）。";
 }
 
+// Retry-After in seconds (RFC 9110 also allows a date, which a collector never sends): 0 when
+// absent or unreadable, and never more than an hour, whatever a server says.
+unsigned retryAfterSeconds(std::string_view value) {
+    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string_view::npos) return 0;
+    return std::min(static_cast<unsigned>(std::stoul(std::string(value))), 3600u);
+}
+
 }  // namespace
 
 struct HttpsClient::Impl {
@@ -78,6 +88,7 @@ struct HttpsClient::Impl {
         stream.emplace(ex, tls);
         auto& lowest = beast::get_lowest_layer(*stream);
         SSL_set_tlsext_host_name(stream->native_handle(), host.c_str());
+        TlsSessionCache::offer(stream->native_handle(), host + ":" + port);
         clock_problem.clear();
         stream->set_verify_callback([this, names = asio::ssl::host_name_verification(host)](
                                         bool preverified, asio::ssl::verify_context& ctx) mutable {
@@ -166,7 +177,8 @@ asio::awaitable<HttpsClient::Response> HttpsClient::request(http::verb method, s
             parser.body_limit(64 * 1024 * 1024);
             co_await http::async_read(*impl_->stream, impl_->buffer, parser, asio::use_awaitable);
             auto res = parser.release();
-            Response out{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type])};
+            Response out{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type]),
+                         retryAfterSeconds(res[http::field::retry_after])};
             if (!res.keep_alive()) close();
             co_return out;
         } catch (const boost::system::system_error& e) {
@@ -202,6 +214,7 @@ std::shared_ptr<asio::ssl::context> HttpsClient::context(const std::string& ca_p
                                                          const std::string& key_pem) {
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
     SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_3_VERSION);
+    TlsSessionCache::enable(ctx->native_handle());
     if (!ca_pem.empty()) {
         ctx->add_certificate_authority(asio::buffer(ca_pem));
         ctx->set_verify_mode(asio::ssl::verify_peer);

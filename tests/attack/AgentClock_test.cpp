@@ -48,7 +48,7 @@ TEST_P(AgentClock, WrongClockIsAViolationTodayAndItsEventsAreFiledToday) {
     agent.start();
     ASSERT_TRUE(waitFor([&] { return !collector->seqs("pc-clock").empty(); }, std::chrono::seconds(20)))
         << agent.status() << agent.logText();
-    EXPECT_EQ(agent.stop(SIGTERM), 0);
+    EXPECT_EQ(agent.stop(SIGTERM), 0) << agent.logText();
 
     const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
     auto clock = collector->admin("/admin/v1/violations?date=today&control=clock");

@@ -117,6 +117,30 @@ TEST_F(BoundedListener, ACrowdFromOneAddressGets503WithRetryAfter) {
     }));
 }
 
+TEST_F(BoundedListener, AnAgentTurnedAwayAsBusyComesBackNoSoonerThanAskedAndLosesNothing) {
+    TestAgent agent(dir / "agent");
+    agent.enroll(collector.agentUrl(), collector.token("市民課"), "term-busy");
+    std::vector<std::unique_ptr<RawTlsClient>> crowd;
+    for (int i = 0; i < 4; ++i) crowd.push_back(std::make_unique<RawTlsClient>(port));  // every slot taken
+    agent.start();
+    ASSERT_TRUE(waitFor([&] { return agent.logText().find("upload deferred") != std::string::npos; })) << agent.logText();
+    const auto turned_away = std::chrono::steady_clock::now();
+    EXPECT_NE(agent.logText().find("collector busy, sync retried after 5 s or more"), std::string::npos)
+        << agent.logText();
+    EXPECT_EQ(agent.logText().find("upload failed"), std::string::npos) << "busy is not a failure: " << agent.logText();
+    crowd.clear();  // room again at once; the agent still waits as it was told
+    ASSERT_TRUE(waitFor([&] { return agent.status().find("last error:      none") != std::string::npos; },
+                        std::chrono::seconds(30)))
+        << agent.status() << agent.logText();
+    EXPECT_GE(std::chrono::steady_clock::now() - turned_away, std::chrono::seconds(4))
+        << "it came back before the Retry-After of 5 s";
+    // Delayed, not lost: the agent's start is at the collector.
+    EXPECT_TRUE(waitFor([&] {
+        return collector.admin("/admin/v1/events?terminal=term-busy").at("rows").as_array().size() > 0;
+    })) << agent.logText();
+    EXPECT_EQ(agent.stop(SIGTERM), 0);
+}
+
 TEST_F(BoundedListener, SighupChecksTheConfigurationAndNeverStops) {
     collector.signal(SIGHUP);
     EXPECT_TRUE(waitFor([&] { return collector.logText().find("it takes effect at the next restart") != std::string::npos; }))

@@ -109,6 +109,10 @@ TEST(Metrics, HealthAndMetricsSayWhatTheCollectorSawAndPromtoolAndPrometheusRead
     EXPECT_EQ(sample(t, "mamori_violation_events_today{control=\"usb\"}"), 1) << t;
     EXPECT_EQ(sample(t, "mamori_violations_today{control=\"hours\"}"), 0) << t;
     EXPECT_GE(sample(t, "mamori_tls_handshake_failures_total{listener=\"agent\"}"), 1) << t;
+    // The terminal's three authenticated requests, each a new connection over one TLS context as an
+    // agent's: the first a full handshake, the others resumed.
+    EXPECT_EQ(sample(t, "mamori_tls_handshakes_total{listener=\"agent\",resumed=\"true\"}"), 2) << t;
+    EXPECT_EQ(sample(t, "mamori_tls_handshakes_total{listener=\"agent\",resumed=\"false\"}"), 2) << t << "enroll, first batch";
     EXPECT_GE(sample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"), 4) << t << "enroll, 3 batches";
     EXPECT_EQ(sample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"),
               sample(t, "mamori_request_duration_seconds_bucket{listener=\"agent\",le=\"+Inf\"}"));

@@ -3,6 +3,7 @@
 // driving the agent endpoint with exactly the batches a test needs, honest or not.
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -35,6 +36,7 @@ public:
         if (res.status == 200 && out.ParseFromString(res.body)) {
             id_ = out.terminal_id();
             cert_pem_ = out.certificate_pem();
+            tls_.reset();
         }
         return res;
     }
@@ -97,9 +99,11 @@ public:
 
     Response send(const mamori::v1::EventBatch& b) { return postAuthenticated("/v1/events", b.SerializeAsString()); }
 
+    // Over one TLS context per identity, as an agent keeps: each request is a new connection
+    // that resumes the session of the one before.
     Response postAuthenticated(const std::string& target, const std::string& body) {
-        auto tls = mamori::common::HttpsClient::context(ca_pem_, cert_pem_, key_.privatePem());
-        return post(*tls, target, body);
+        if (!tls_) tls_ = mamori::common::HttpsClient::context(ca_pem_, cert_pem_, key_.privatePem());
+        return post(*tls_, target, body);
     }
 
     Response post(boost::asio::ssl::context& tls, const std::string& target, const std::string& body) {
@@ -113,6 +117,7 @@ public:
     void setIdentity(std::string cert_pem, mamori::proto::Ed25519Key key) {
         cert_pem_ = std::move(cert_pem);
         key_ = std::move(key);
+        tls_.reset();
     }
     mamori::proto::EventChain& chain() { return chain_; }
 
@@ -123,6 +128,7 @@ private:
     std::string id_, cert_pem_;
     std::chrono::nanoseconds clock_offset_{0};
     std::optional<int64_t> fixed_ns_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;  // built at the first authenticated request
 };
 
 }  // namespace mamori::test

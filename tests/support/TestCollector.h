@@ -60,11 +60,14 @@ inline constexpr const char* kLibFaketime = "/usr/lib/x86_64-linux-gnu/faketime/
 
 // Words put in front of a command so that its wall clock is moved by `offset` ("-1d", "+2d"):
 // libfaketime preloaded into the process itself, so the pid stays the program's. The monotonic
-// clock keeps running true, so its timers do. AddressSanitizer wants to be the first library
-// loaded; in the sanitized build it comes second.
+// clock keeps running true, and so do its timers: the timerfd calls libfaketime would shift are
+// put back by a library preloaded in front of it (tests/support/timerfd_passthrough.c).
+// AddressSanitizer wants to be the first library loaded; in the sanitized build it comes second.
 inline std::vector<std::string> fakeClock(const std::string& offset) {
-    return {"/usr/bin/env", std::string("LD_PRELOAD=") + kLibFaketime, "FAKETIME=" + offset,
-            "FAKETIME_DONT_FAKE_MONOTONIC=1", "ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0"};
+    return {"/usr/bin/env",
+            std::string("LD_PRELOAD=") + MAMORI_BINARY_DIR "/tests/libmamori_timerfd_passthrough.so:" + kLibFaketime,
+            "FAKETIME=" + offset, "FAKETIME_DONT_FAKE_MONOTONIC=1",
+            "ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0"};
 }
 
 class TestCollector {

@@ -119,3 +119,17 @@ TEST(Backoff, SeedsFromTheDefaultSourceDiffer) {
     }
     EXPECT_GT(firsts.size(), 15u);
 }
+
+TEST(Backoff, ABusyServerIsWaitedForAsItAsksAndTheFleetIsSpreadOverAsLongAgain) {
+    std::set<int64_t> seconds_seen;
+    for (uint64_t seed = 1; seed <= 200; ++seed) {
+        Backoff b(500ms, 5min, seed);
+        const auto wait = b.busy(10s);
+        EXPECT_GE(wait, 10s) << "never before the time the server asked for";
+        EXPECT_LE(wait, 20s);
+        EXPECT_EQ(b.failures(), 1u) << "new events wait for it too";
+        seconds_seen.insert(std::chrono::duration_cast<std::chrono::seconds>(wait).count());
+    }
+    // 200 terminals turned away together come back over the ten seconds, not in one of them.
+    EXPECT_GE(seconds_seen.size(), 8u);
+}

@@ -20,6 +20,7 @@ public:
         unsigned status = 0;
         std::string body;
         std::string content_type;
+        unsigned retry_after_s = 0;  // a 503's Retry-After, in seconds (at most an hour)
     };
     using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -39,6 +40,7 @@ public:
                           std::chrono::milliseconds timeout);
 
     // TLS 1.3 client context trusting exactly the given CA; with a client identity when given.
+    // Connections made with it resume the last session each server gave (TlsSessionCache).
     static std::shared_ptr<boost::asio::ssl::context> context(const std::string& ca_pem,
                                                               const std::string& cert_pem = {},
                                                               const std::string& key_pem = {});
