@@ -11,6 +11,9 @@
 // otherwise idle collector.
 #include <sys/resource.h>
 
+#include <atomic>
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +25,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <vector>
 
@@ -133,15 +137,33 @@ int main(int argc, char** argv) {
     try {
         BenchCollector collector(work / "collector", threads, "", true);
         auto t0 = Clock::now();
-        std::vector<std::unique_ptr<LoadTerminal>> fleet;
-        fleet.reserve(terminals);
-        for (int i = 0; i < terminals; ++i) {
-            fleet.push_back(std::make_unique<LoadTerminal>(collector.agentUrl(), collector.caPem()));
-            char host[32];
-            std::snprintf(host, sizeof host, "pc-%05d", i);
-            fleet.back()->enroll(collector.createToken("benchmark"), host);
-            if (full_handshakes) fleet.back()->disableResumption();
-            if ((i + 1) % 1000 == 0) std::printf("  enrolled %d terminals (%.0f s)\n", i + 1, since(t0));
+        std::vector<std::unique_ptr<LoadTerminal>> fleet(terminals);
+        {
+            // Four at a time, so that the collector's two workers always have one to serve.
+            std::atomic<int> next{0}, done{0};
+            std::mutex failed_mutex;
+            std::exception_ptr failed;
+            std::vector<std::thread> enrollers;
+            for (int t = 0; t < 4; ++t)
+                enrollers.emplace_back([&] {
+                    try {
+                    for (int i; (i = next++) < terminals;) {
+                        auto terminal = std::make_unique<LoadTerminal>(collector.agentUrl(), collector.caPem());
+                        char host[32];
+                        std::snprintf(host, sizeof host, "pc-%06d", i);
+                        terminal->enroll(collector.createToken("benchmark"), host);
+                        if (full_handshakes) terminal->disableResumption();
+                        fleet[i] = std::move(terminal);
+                        if (int n = ++done; n % 5000 == 0) std::printf("  enrolled %d terminals (%.0f s)\n", n, since(t0));
+                    }
+                    } catch (...) {
+                        std::lock_guard lock(failed_mutex);
+                        if (!failed) failed = std::current_exception();
+                        next = terminals;  // the others stop too
+                    }
+                });
+            for (auto& t : enrollers) t.join();
+            if (failed) std::rethrow_exception(failed);
         }
         const ProcessSample before(collector.pid());
 

@@ -369,6 +369,13 @@ void SqliteStore::write(const Work& work) {
     waitDurable(commit);
 }
 
+void SqliteStore::writeVolatile(const Work& work) {
+    if (failed_) throw std::runtime_error(diskFailureMessage());
+    std::lock_guard lock(write_mutex_);
+    work(*writer_);
+    ++commits_;  // so that the next durable write's fsync is known to cover it
+}
+
 std::string SqliteStore::diskFailureMessage() const {
     return "an earlier write to " + write_->path() +
            " failed to reach the disk; check the disk and restart the collector\n" + write_->path() +
