@@ -1,5 +1,6 @@
 #include "collector/CollectorHome.h"
 
+#include <algorithm>
 #include <boost/asio/ip/host_name.hpp>
 
 #include "collector/CertificateAuthority.h"
@@ -15,6 +16,17 @@
 #include "mamori/proto/Sha256.h"
 
 namespace mamori::collector {
+
+namespace {
+
+// mamorictl.conf, which init writes, reaches the admin endpoint of this machine at 127.0.0.1: the
+// server certificate names the loopback addresses too, whatever names the terminals use.
+void withLoopbackNames(std::vector<std::string>& names) {
+    for (const char* loopback : {"localhost", "127.0.0.1", "::1"})
+        if (std::find(names.begin(), names.end(), loopback) == names.end()) names.push_back(loopback);
+}
+
+}  // namespace
 
 using mamori::common::Files;
 
@@ -47,6 +59,7 @@ std::string CollectorHome::renewServerCertificate(std::chrono::seconds validity,
         throw common::UserError::invalid(
             "the current server certificate names no host; give the names agents use with --name",
             "現在のサーバー証明書にホスト名がありません。エージェントが接続に使う名前を --name で指定してください");
+    withLoopbackNames(names);
     const auto key = mamori::proto::Ed25519Key::generate();
     const std::string pem = ca.issueServer(key, names, validity);
     const common::KeyPairFiles pair(file("server.key"), file("server.pem"));
@@ -83,8 +96,9 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     auto ca = joining ? CertificateAuthority::load(dir) : CertificateAuthority::create(dir, o.organisation);
     if (o.server_names.empty()) {
         boost::system::error_code ec;
-        o.server_names = {boost::asio::ip::host_name(ec), "localhost", "127.0.0.1", "::1"};
+        o.server_names = {boost::asio::ip::host_name(ec)};
     }
+    withLoopbackNames(o.server_names);
     auto server_key = mamori::proto::Ed25519Key::generate();
     common::Files::writeSecret(dir / "server.key", server_key.privatePem());
     Files::writeAtomic(dir / "server.pem", ca.issueServer(server_key, o.server_names, kServerCertificateValidity));

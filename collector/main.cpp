@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
     init_cmd->add_option("--metrics-listen", init.metrics_listen,
                          "plain-HTTP /metrics and /healthz for monitoring (default 127.0.0.1:9464; off for none)")
         ->type_name("HOST:PORT");
-    init_cmd->add_option("--name", init.server_names, "a DNS name or IP agents use to reach this collector (repeatable)")
+    init_cmd->add_option("--name", init.server_names,
+                         "a DNS name or IP agents use to reach this collector (repeatable; default: this host's name; "
+                         "localhost, 127.0.0.1 and ::1 are always added for mamorictl on this machine)")
         ->type_name("NAME")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -132,7 +134,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 3650));
     renew->add_option("--name", renew_names,
                       "a DNS name or IP agents use to reach this collector (repeatable; default: the names of the "
-                      "current certificate)")
+                      "current certificate; localhost, 127.0.0.1 and ::1 are always added)")
         ->type_name("NAME")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

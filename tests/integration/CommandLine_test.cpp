@@ -3,6 +3,8 @@
 // `mamori-agent` explains itself instead of starting a root daemon.
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
@@ -80,6 +82,27 @@ TEST(CommandLine, ImpossibleDatesAreUsageErrorsInEveryDateOption) {
 
 // A listen address the kernel would read as another port, or a zone the tz database does not
 // know, is refused by `init` before any key is made, and by `run` when collector.conf has it.
+// The README's first steps: the collector named for the terminals, then mamorictl on its own
+// machine with the mamorictl.conf init wrote, which reaches it at 127.0.0.1.
+TEST(CommandLine, ACollectorNamedForTheNetworkAnswersMamorictlOnItsOwnMachine) {
+    const auto dir = tempDir("init-name");
+    std::string out;
+    ASSERT_EQ(Subprocess::run({bin("mamori-collector"), "init", "--dir", (dir / "c").string(), "--name",
+                               "collector.city.local", "--agent-listen", "127.0.0.1:" + std::to_string(freePort()),
+                               "--admin-listen", "127.0.0.1:" + std::to_string(freePort()), "--metrics-listen", "off"},
+                              &out),
+              0)
+        << out;
+    Subprocess collector;
+    collector.start({bin("mamori-collector"), "run", "--dir", (dir / "c").string()}, dir / "collector.log");
+    const std::string conf = (dir / "c" / "mamorictl.conf").string();
+    EXPECT_TRUE(waitFor([&] { return Subprocess::run({bin("mamorictl"), "--config", conf, "token", "list"}, &out) == 0; }))
+        << out;
+    EXPECT_EQ(out.find("certificate verify failed"), std::string::npos) << out;
+    EXPECT_EQ(collector.kill(SIGTERM), 0);
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+}
+
 TEST(CommandLine, CollectorInitRefusesBadListenAddressesAndUnknownZones) {
     const auto dir = tempDir("init-refusals");
     auto init = [&](std::vector<std::string> args, std::string& out) {
