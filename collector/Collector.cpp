@@ -105,6 +105,14 @@ struct Collector::Impl {
         return l;
     }
 
+    // Agents are shed while the workers cannot keep up, since they come back by themselves (as a
+    // 503 asks); an administrator's request is never turned away for load.
+    static HttpsServer::Limits agentLimits(const CollectorHome& home) {
+        auto l = limits(home);
+        l.shed_when_overloaded = true;
+        return l;
+    }
+
     // The silence after which a terminal whose profile sets no heartbeat is not reporting.
     static int64_t heartbeatDeadlineSeconds(const CollectorHome& home) {
         return home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60;
@@ -250,9 +258,12 @@ struct Collector::Impl {
         admin_api.extend([this](const HttpRequest& r, const std::string& path, const AdminUser& u) {
             return lifecycle_api.handle(r, path, u);
         });
+        // The monitoring listener first: once the agents' and administrators' ports accept
+        // connections, so does /healthz (a supervisor may ask it the moment they do).
+        metrics_server = metricsServer(home);
         agent_server = std::make_unique<HttpsServer>(
             io, *agent_tls, ListenAddress::parse(home.config().get("agent_listen", "0.0.0.0:8443"), "agent_listen in collector.conf"),
-            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
+            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, agentLimits(home),
             "agent endpoint");
         agent_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
             return agent_api.admit(h, c, limit);
@@ -266,7 +277,6 @@ struct Collector::Impl {
         });
         metrics.watch("agent", *agent_server);
         metrics.watch("admin", *admin_server);
-        metrics_server = metricsServer(home);
     }
 
     std::string metricsUrl() const {

@@ -1,6 +1,7 @@
 #include "collector/CollectorHome.h"
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/host_name.hpp>
 
 #include "collector/CertificateAuthority.h"
@@ -21,9 +22,16 @@ namespace {
 
 // mamorictl.conf, which init writes, reaches the admin endpoint of this machine at 127.0.0.1: the
 // server certificate names the loopback addresses too, whatever names the terminals use.
+// An address is compared as an address: a certificate spells ::1 as 0:0:0:0:0:0:0:1.
 void withLoopbackNames(std::vector<std::string>& names) {
-    for (const char* loopback : {"localhost", "127.0.0.1", "::1"})
-        if (std::find(names.begin(), names.end(), loopback) == names.end()) names.push_back(loopback);
+    const auto same = [](const std::string& a, const std::string& b) {
+        boost::system::error_code ea, eb;
+        const auto x = boost::asio::ip::make_address(a, ea), y = boost::asio::ip::make_address(b, eb);
+        return a == b || (!ea && !eb && x == y);
+    };
+    for (const std::string loopback : {"localhost", "127.0.0.1", "::1"})
+        if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return same(n, loopback); }))
+            names.push_back(loopback);
 }
 
 }  // namespace
