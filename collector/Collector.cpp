@@ -105,14 +105,6 @@ struct Collector::Impl {
         return l;
     }
 
-    // Agents are shed while the workers cannot keep up, since they come back by themselves (as a
-    // 503 asks); an administrator's request is never turned away for load.
-    static HttpsServer::Limits agentLimits(const CollectorHome& home) {
-        auto l = limits(home);
-        l.shed_when_overloaded = true;
-        return l;
-    }
-
     // The silence after which a terminal whose profile sets no heartbeat is not reporting.
     static int64_t heartbeatDeadlineSeconds(const CollectorHome& home) {
         return home.config().getInt("heartbeat_deadline_minutes", 120, 1, 525600) * 60;
@@ -263,7 +255,7 @@ struct Collector::Impl {
         metrics_server = metricsServer(home);
         agent_server = std::make_unique<HttpsServer>(
             io, *agent_tls, ListenAddress::parse(home.config().get("agent_listen", "0.0.0.0:8443"), "agent_listen in collector.conf"),
-            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, agentLimits(home),
+            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
             "agent endpoint");
         agent_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
             return agent_api.admit(h, c, limit);

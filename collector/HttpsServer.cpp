@@ -16,7 +16,6 @@
 
 #include "collector/AcceptLoop.h"
 #include "collector/ConnectionSlots.h"
-#include "collector/OverloadDetector.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::collector {
@@ -37,11 +36,6 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     std::string name;
     bool stopped = false;
     ConnectionSlots slots;
-    // Past capacity, new connections are turned away (shed_when_overloaded) until the queue in
-    // front of the workers is short again: 20 ms of waiting is already a fifth of a sync's
-    // budget, and 100 ms intervals follow a fleet's load within a fraction of a second.
-    OverloadDetector overload{std::chrono::milliseconds(20), std::chrono::milliseconds(100)};
-    std::atomic<uint64_t> shed{0}, over_cap{0};
     // Refusals are answered with a TLS handshake and a 503, which costs a little too: past this
     // many at once, a connection over the cap is closed without a word.
     std::atomic<size_t> refusing{0};
@@ -73,27 +67,15 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         socket.set_option(tcp::no_delay(true), ec);
         const std::string address = socket.remote_endpoint(ec).address().to_string();
         auto ex = socket.get_executor();
-        const auto accepted = std::chrono::steady_clock::now();
-        if (limits.shed_when_overloaded && overload.overloaded(accepted)) {
-            ++shed;
-            noteRefusal(address, "overloaded: connections wait over 20 ms for a worker");
-            // Told to come back later than a capped client: the whole fleet is turned away, and
-            // it comes back over the next minute instead of the next ten seconds.
-            if (refusing.load() >= kMaxRefusing) return;  // the socket closes here
-            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), accepted, 30), asio::detached);
-            return;
-        }
         std::string why;
         auto slot = slots.take(address, why);
         if (!slot) {
-            ++over_cap;
             noteRefusal(address, why);
             if (refusing.load() >= kMaxRefusing) return;  // the socket closes here
-            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), accepted, 5), asio::detached);
+            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls)), asio::detached);
             return;
         }
-        asio::co_spawn(ex,
-                       session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot), accepted),
+        asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot)),
                        asio::detached);
     }
 
@@ -108,14 +90,9 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         refused_unlogged = 0;
     }
 
-    // Over a cap, or overloaded: a short TLS handshake and a 503 that says when to come back (in
-    // seconds), then close.
-    asio::awaitable<void> refuse(Stream stream, std::chrono::steady_clock::time_point accepted, int retry_after_s) {
+    // Over a cap: a short TLS handshake and a 503 that says when to come back, then close.
+    asio::awaitable<void> refuse(Stream stream) {
         auto self = shared_from_this();
-        // Refusals wait in the same queue as sessions: while everything is refused, they tell
-        // whether the queue is short again.
-        const auto started = std::chrono::steady_clock::now();
-        overload.waited(started, started - accepted);
         ++refusing;
         struct Done {
             std::atomic<size_t>& n;
@@ -128,7 +105,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         if (ec) co_return;
         HttpResponse res{http::status::service_unavailable, 11};
         res.set(http::field::server, "mamori-collector");
-        res.set(http::field::retry_after, std::to_string(retry_after_s));
+        res.set(http::field::retry_after, "5");
         res.set(http::field::content_type, "text/plain; charset=utf-8");
         res.body() = "too many connections; try again later\n接続が多すぎます。しばらくしてから再試行してください。\n";
         res.keep_alive(false);
@@ -150,11 +127,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                                                               : http::status::request_header_fields_too_large;
     }
 
-    asio::awaitable<void> session(Stream stream, std::string address, std::unique_ptr<ConnectionSlots::Slot> slot,
-                                  std::chrono::steady_clock::time_point accepted) {
+    asio::awaitable<void> session(Stream stream, std::string address, std::unique_ptr<ConnectionSlots::Slot> slot) {
         auto self = shared_from_this();
-        const auto started = std::chrono::steady_clock::now();
-        overload.waited(started, started - accepted);
         Caller caller;
         caller.address = std::move(address);
         boost::system::error_code ec;
@@ -286,10 +260,6 @@ void HttpsServer::onAnswer(Answered answered) { impl_->answered = std::move(answ
 uint64_t HttpsServer::handshakeFailures() const { return impl_->handshake_failures.load(); }
 
 uint64_t HttpsServer::handshakes() const { return impl_->handshakes.load(); }
-
-uint64_t HttpsServer::shedConnections() const { return impl_->shed.load(); }
-
-uint64_t HttpsServer::connectionsOverCap() const { return impl_->over_cap.load(); }
 
 uint64_t HttpsServer::resumedHandshakes() const { return impl_->resumed.load(); }
 
