@@ -1,7 +1,8 @@
 // The lifecycle of terminals and certificates with the real binaries over TLS on loopback, on
 // SQLite and on PostgreSQL: a real agent renewing its certificate before it expires while its
 // evidence chain goes on unbroken; the renewal protocol step by step; decommissioning; enrollment
-// tokens listed and revoked; the collector's own certificate renewed and its expiry shown.
+// tokens listed and revoked; the collector's own certificate renewed and its expiry shown; a
+// certificate past its end refused even over a resumed TLS session.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -382,5 +383,26 @@ TEST_P(TerminalLifecycle, TheServerCertificateIsRenewedUnderTheSameCaAndItsExpir
         << help;
 }
 
+// Ten-second certificates, to see one end while its TLS session could still be resumed.
+class ExpiringCertificate : public CollectorOnEachStore {
+protected:
+    ExpiringCertificate() : CollectorOnEachStore("expiring", "client_certificate_lifetime = 10s\n") {}
+};
+
+TEST_P(ExpiringCertificate, ACertificatePastItsEndIsRefusedEvenOverAResumedSession) {
+    SimulatedTerminal terminal(collector->agentUrl(), Files::read(collector->dir() / "ca.pem"));
+    ASSERT_EQ(terminal.enroll(collector->token("市民課"), "term-x").status, 200u);
+    ASSERT_EQ(terminal.sync().status, 200u);  // a full handshake: the session there is to resume
+    const int64_t end = Certificate::fromPem(terminal.certificatePem()).notAfterUnix();
+    while (nowUnix() <= end) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // A full handshake would refuse the certificate before any answer. This one resumes the
+    // session, which skips the dates, and the collector refuses the certificate all the same.
+    const auto res = terminal.sync();
+    EXPECT_EQ(res.status, 401u) << res.body;
+    EXPECT_NE(res.body.find("the certificate of terminal term-x has expired"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("有効期限が切れています"), std::string::npos) << res.body;
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, CertificateRenewal, CollectorOnEachStore::stores(), CollectorOnEachStore::name);
+INSTANTIATE_TEST_SUITE_P(Stores, ExpiringCertificate, CollectorOnEachStore::stores(), CollectorOnEachStore::name);
 INSTANTIATE_TEST_SUITE_P(Stores, TerminalLifecycle, CollectorOnEachStore::stores(), CollectorOnEachStore::name);
