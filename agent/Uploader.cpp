@@ -32,15 +32,14 @@ struct CollectorBusy : std::runtime_error {
     std::chrono::seconds retry_after;
 };
 
-// What a refused request throws: a busy collector is waited for as it asks (5 s when it does
-// not say), anything else is a failure backed off and failed over.
+// What a refused request throws: a busy collector is waited for as it asks, anything else is a
+// failure backed off and failed over.
 [[noreturn]] void refusal(const char* what, const mamori::common::HttpsClient::Response& res) {
-    const std::string text = std::string(what) + " refused (HTTP " + std::to_string(res.status) + "): " + res.body;
     if (res.status == 503)
         throw CollectorBusy(std::string("collector busy, ") + what + " retried after " +
-                                std::to_string(res.retry_after_s ? res.retry_after_s : 5) + " s or more",
-                            std::chrono::seconds(res.retry_after_s ? res.retry_after_s : 5));
-    throw std::runtime_error(text);
+                                std::to_string(res.retry_after_s) + " s or more",
+                            std::chrono::seconds(res.retry_after_s));
+    throw std::runtime_error(std::string(what) + " refused (HTTP " + std::to_string(res.status) + "): " + res.body);
 }
 }  // namespace
 
@@ -219,8 +218,10 @@ asio::awaitable<void> Uploader::run() {
             // Nothing more to send until the next sync: give the connection back rather than hold
             // one of the collector's for a minute per terminal. The next one resumes this TLS
             // session, which costs little.
-            if (!dirty_) client_->close();
-            if (!dirty_ && idle_) idle_();
+            if (!dirty_) {
+                client_->close();
+                if (idle_) idle_();
+            }
         } catch (const CollectorBusy& busy) {
             // Shedding load, not failing: nothing is lost (the journal keeps every event), the
             // sync is only later. Said once per wait, at info: a busy collector is not an error

@@ -113,7 +113,7 @@ public:
         common::HttpsClient client(ex, *tls_, url_, std::chrono::seconds(30));
         auto res = co_await client.request(boost::beast::http::verb::post, "/v1/sync", req.SerializeAsString(),
                                            "application/x-protobuf");
-        if (res.status == 503) throw Busy(id_ + ": sync HTTP 503", std::chrono::seconds(res.retry_after_s ? res.retry_after_s : 5));
+        if (res.status == 503) throw Busy(id_ + ": sync HTTP 503", std::chrono::seconds(res.retry_after_s));
         if (res.status != 200) throw std::runtime_error(id_ + ": sync HTTP " + std::to_string(res.status));
         co_return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }

@@ -33,6 +33,7 @@
 #include "BenchOptions.h"
 #include "LatencyStats.h"
 #include "LoadTerminal.h"
+#include "agent/Backoff.h"
 #include "ProcessSample.h"
 #include "mamori/common/Log.h"
 
@@ -52,11 +53,12 @@ struct FleetResult {
     size_t failures = 0, shed = 0;
 };
 
-// One terminal's sync as an agent makes it: turned away as busy, it waits the Retry-After plus
-// up to as long again (the agent's jitter) and asks again; nothing is given up.
+// One terminal's sync as an agent makes it: turned away as busy, it waits as the agent does
+// (Backoff::busy) and asks again; nothing is given up.
 asio::awaitable<void> syncAsAnAgent(LoadTerminal& terminal, FleetResult& result, std::mt19937_64& rng) {
     auto ex = co_await asio::this_coro::executor;
     const auto t0 = Clock::now();
+    mamori::agent::Backoff backoff(std::chrono::milliseconds(500), std::chrono::minutes(5), rng());
     for (;;) {
         std::chrono::seconds retry_after{0};
         try {
@@ -70,10 +72,7 @@ asio::awaitable<void> syncAsAnAgent(LoadTerminal& terminal, FleetResult& result,
             ++result.failures;
             co_return;
         }
-        // (No co_await inside a handler.)
-        const int64_t floor = std::chrono::duration_cast<std::chrono::milliseconds>(retry_after).count();
-        std::uniform_int_distribution<int64_t> pick(floor, 2 * floor);
-        asio::steady_timer wait(ex, std::chrono::milliseconds(pick(rng)));
+        asio::steady_timer wait(ex, backoff.busy(retry_after));  // (no co_await inside a handler)
         co_await wait.async_wait(asio::use_awaitable);
     }
 }
@@ -125,6 +124,10 @@ int main(int argc, char** argv) {
         ("dir", po::value(&dir_arg), "work directory (default: a new one in $TMPDIR)");
     po::variables_map vm;
     if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
+    if (terminals < 1 || rounds < 1 || interval_s < 1 || threads < 1) {
+        std::fprintf(stderr, "sync_bench: --terminals, --rounds, --interval and --threads must each be 1 or more\n");
+        return 2;
+    }
     mamori::Log::setLevel(mamori::Log::Level::Warn);
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     // Each terminal keeps its TLS context; the syncs in flight hold descriptors.

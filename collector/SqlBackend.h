@@ -29,10 +29,14 @@ public:
     // Runs work on a connection that may write, and returns once what it committed is on disk
     // (the agent deletes what we acknowledge). Work that throws committed nothing.
     virtual void write(const Work& work) = 0;
-    // The same for what the next sync of a terminal writes again anyway (when it was last seen,
-    // its clock): returns once committed, without waiting for the disk. A power cut may lose it,
-    // never corrupt it; the next durable write makes it durable too.
-    virtual void writeVolatile(const Work& work) { write(work); }
+    // The same for work that mostly writes what the next sync of a terminal writes again anyway
+    // (when it was last seen, its clock): it returns whether what it committed this time matters
+    // beyond that (a finding), and only then is the disk waited for. Otherwise a power cut may
+    // lose the commit, never corrupt it, and the next durable write makes it durable too.
+    using DurableWhen = std::function<bool(SqlConnection&)>;
+    virtual void writeDurableWhen(const DurableWhen& work) {
+        write([&](SqlConnection& c) { work(c); });
+    }
 
     // Admin users, whose sections the schemas keep differently. insertAdminUser returns false
     // when the name or the token is taken. selectAdminUsers: those matching `where` (a condition

@@ -371,8 +371,8 @@ void SqlStore::recordSync(const std::string& id, const Sync& s) {
     // Every sync writes when the terminal was seen and its clock's skew again: not worth an fsync
     // per sync, which at fleet scale was a tenth of the collector's time. A clock that went wrong
     // or right is a finding, though: that one is made durable before the sync is answered.
-    bool changed = false;
-    db_.writeVolatile([&](SqlConnection& c) {
+    db_.writeDurableWhen([&](SqlConnection& c) {
+        bool changed = false;
         c.transaction([&] {
             if (c.run("UPDATE terminals SET last_seen_unix = " + db_.dialect().greatest +
                           "(last_seen_unix, ?2), applied_policy_version = ?3, clock_skew_ms = ?4, clock_wrong = ?5 "
@@ -391,8 +391,8 @@ void SqlStore::recordSync(const std::string& id, const Sync& s) {
                 upsertCompliance(c, s.clock_date, id, mamori::v1::CLOCK, delta);
             }
         });
+        return changed;
     });
-    if (changed) db_.write([](SqlConnection&) {});  // nothing more to write: waits for the disk
 }
 
 bool SqlStore::changeCondition(SqlConnection& c, const std::string& terminal_id, const StandingCondition& condition,

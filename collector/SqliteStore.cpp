@@ -359,21 +359,23 @@ void SqliteStore::read(const Work& work) {
 }
 
 void SqliteStore::write(const Work& work) {
-    if (failed_) throw std::runtime_error(diskFailureMessage());
-    uint64_t commit = 0;
-    {
-        std::lock_guard lock(write_mutex_);
-        work(*writer_);  // work that throws committed nothing (rolled back): nothing to wait for
-        commit = ++commits_;
-    }
-    waitDurable(commit);
+    writeDurableWhen([&](SqlConnection& c) {
+        work(c);
+        return true;
+    });
 }
 
-void SqliteStore::writeVolatile(const Work& work) {
+void SqliteStore::writeDurableWhen(const DurableWhen& work) {
     if (failed_) throw std::runtime_error(diskFailureMessage());
-    std::lock_guard lock(write_mutex_);
-    work(*writer_);
-    ++commits_;  // so that the next durable write's fsync is known to cover it
+    uint64_t commit = 0;
+    bool durable = false;
+    {
+        std::lock_guard lock(write_mutex_);
+        // Work that throws committed nothing (rolled back): nothing to wait for.
+        durable = work(*writer_);
+        commit = ++commits_;  // counted either way, so that the next fsync is known to cover it
+    }
+    if (durable) waitDurable(commit);
 }
 
 std::string SqliteStore::diskFailureMessage() const {

@@ -40,8 +40,9 @@ private:
     void read(const Work& work) override;
     // Runs work under the write lock, then waits until what it committed is on disk.
     void write(const Work& work) override;
-    // Runs work under the write lock; its commit reaches the disk with the next fsync.
-    void writeVolatile(const Work& work) override;
+    // Runs work under the write lock; waits for the disk only when work says so, otherwise its
+    // commit reaches the disk with the next fsync.
+    void writeDurableWhen(const DurableWhen& work) override;
     bool insertAdminUser(SqlConnection& c, const AdminUser& u) override;
     std::vector<AdminUser> selectAdminUsers(SqlConnection& c, const std::string& where,
                                             const std::vector<SqlParam>& params) override;

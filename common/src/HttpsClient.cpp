@@ -64,11 +64,13 @@ std::string clockExplanation(int error, int depth, const X509* cert) {
            "誤っていれば時計を正しく合わせてください（timedatectl）。";
 }
 
-// Retry-After in seconds (RFC 9110 also allows a date, which a collector never sends): 0 when
-// absent or unreadable, and never more than an hour, whatever a server says.
-unsigned retryAfterSeconds(std::string_view value) {
-    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string_view::npos) return 0;
-    return std::min(static_cast<unsigned>(std::stoul(std::string(value))), 3600u);
+// The wait a 503 asks for, from its Retry-After in seconds (RFC 9110 also allows a date, which a
+// collector never sends): 5 s when absent, unreadable or 0, and never more than an hour, whatever
+// a server says.
+unsigned retryAfterSeconds(unsigned status, std::string_view value) {
+    if (status != 503) return 0;
+    if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string_view::npos) return 5;
+    return std::clamp(static_cast<unsigned>(std::stoul(std::string(value))), 1u, 3600u);
 }
 
 }  // namespace
@@ -178,7 +180,7 @@ asio::awaitable<HttpsClient::Response> HttpsClient::request(http::verb method, s
             co_await http::async_read(*impl_->stream, impl_->buffer, parser, asio::use_awaitable);
             auto res = parser.release();
             Response out{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type]),
-                         retryAfterSeconds(res[http::field::retry_after])};
+                         retryAfterSeconds(res.result_int(), res[http::field::retry_after])};
             if (!res.keep_alive()) close();
             co_return out;
         } catch (const boost::system::system_error& e) {

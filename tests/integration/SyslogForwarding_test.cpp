@@ -90,7 +90,7 @@ TEST(SyslogForwarding, ViolationsAndTamperingReachRsyslogAsStructuredDataEvenWhe
     ASSERT_EQ(violations.size(), 1u) << "the heartbeat is no violation";
     const std::string& v = violations.front();
     EXPECT_EQ(v.rfind("VIOLATION|mamori-collector|collector1|13|4|[mamori@32473 ", 0), 0u) << v;
-    for (const std::string field : {"terminal=\"" + terminal.id() + "\"", std::string("group=\"税務課\""),
+    for (const std::string& field : {"terminal=\"" + terminal.id() + "\"", std::string("group=\"税務課\""),
                                     std::string("seq=\"1\""), std::string("type=\"USB_BLOCKED\""),
                                     std::string("control=\"USB\""), std::string("outcome=\"ENFORCED\""),
                                     std::string("rule=\"mass\\\"storage\\]\"")})

@@ -20,7 +20,9 @@ public:
         unsigned status = 0;
         std::string body;
         std::string content_type;
-        unsigned retry_after_s = 0;  // a 503's Retry-After, in seconds (at most an hour)
+        // How long a 503 asks the client to wait, in seconds: its Retry-After (at most an hour),
+        // or 5 when it does not say; 0 for any other answer.
+        unsigned retry_after_s = 0;
     };
     using Headers = std::vector<std::pair<std::string, std::string>>;
 
