@@ -93,7 +93,7 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
         if (o.store_url.empty()) o.store_url = other.config().get("store", "");
         if (!o.store_url.starts_with("postgresql://") && !o.store_url.starts_with("postgres://"))
             throw std::runtime_error("collectors share a store only in PostgreSQL; " + o.join.string() + " uses " +
-                                     o.store_url + " (move it with mamorictl migrate)");
+                                     o.store_url + " (move it with mamori-collector migrate)");
         // The service's identity, copied from a collector that has it; the TLS key below is this
         // machine's own.
         for (const char* name : {"ca.key", "ca.pem", "policy.key", "admin.token"}) {

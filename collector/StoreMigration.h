@@ -8,7 +8,7 @@
 
 namespace mamori::collector {
 
-// Copies a whole store into an empty one of either kind (mamorictl migrate: a site outgrowing
+// Copies a whole store into an empty one of either kind (mamori-collector migrate: a site outgrowing
 // its SQLite file moves to PostgreSQL): every table row by row as it is, with versions, ids and
 // the policy version counter, so agents see no difference. The collector must be stopped: the
 // row counts of every table are compared after the copy, and a source that changed meanwhile

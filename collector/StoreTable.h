@@ -7,7 +7,7 @@
 namespace mamori::collector {
 
 // The tables of a store as both implementations hold them, column by column, for copying a
-// whole store from one implementation to the other (StoreMigration, mamorictl migrate). The
+// whole store from one implementation to the other (StoreMigration, mamori-collector migrate). The
 // names are the SQL names in both schemas; where PostgreSQL keeps something differently (the
 // section managers' sections in their own table), PostgresStore translates.
 struct StoreColumn {

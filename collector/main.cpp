@@ -9,6 +9,9 @@
 #include "collector/Collector.h"
 #include "collector/CollectorBackup.h"
 #include "collector/CollectorHome.h"
+#include "collector/ReportTable.h"
+#include "collector/Store.h"
+#include "collector/StoreMigration.h"
 #include "mamori/common/CommandLine.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
@@ -171,6 +174,36 @@ int main(int argc, char** argv) {
                  "the backup (--from)", "バックアップ（--from）が指定されていません");
     restore->add_option("--passphrase-file", passphrase_file, "read the passphrase from the first line of FILE")
         ->type_name("FILE");
+
+    // Here rather than in mamorictl: it opens the stores themselves, on the collector's machine,
+    // and keeps PostgreSQL's client library (and its twenty) out of the administrators' command.
+    std::string migrate_from, migrate_to;
+    CLI::App* migrate = cli.command(
+        app, "migrate",
+        "copy a whole store into an empty one, checking the rows of every table; stop the collector first",
+        "  mamori-collector migrate --from sqlite:/var/lib/mamori-collector/store.db \\\n"
+        "      --to postgresql://mamori@db.city.local/mamori",
+        [&] {
+            if (migrate_from == migrate_to)
+                throw CLI::ValidationError("--to", "--from and --to name the same store / 移行元と移行先が同じです");
+            auto source = openStore(migrate_from);
+            auto destination = openStore(migrate_to);
+            const auto counts = StoreMigration::run(*source, *destination, [](const std::string& table) {
+                std::cerr << "copying " << table << "\n";
+            });
+            ReportTable t({"table", "rows in source", "rows copied"});
+            for (const auto& c : counts) t.add({c.table, std::to_string(c.source), std::to_string(c.copied)});
+            std::cout << t.table()
+                      << "every table copied and its rows counted; point `store` in collector.conf at the new store "
+                         "and start the collector\n全テーブルを移行し件数を確認しました。collector.conf の store を"
+                         "移行先に変更してコレクターを起動してください。\n";
+            return 0;
+        });
+    cli.required(migrate->add_option("--from", migrate_from, "the store to copy: sqlite:PATH or postgresql://...")
+                     ->type_name("STORE"),
+                 "the store to copy", "移行元（--from）が指定されていません");
+    cli.required(migrate->add_option("--to", migrate_to, "the empty store to copy into")->type_name("STORE"),
+                 "the store to copy into", "移行先（--to）が指定されていません");
 
     return cli.run(argc, argv);
 }

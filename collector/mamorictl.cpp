@@ -6,10 +6,11 @@
 #include "collector/ctl/MediaCommands.h"
 #include "collector/ctl/PolicyCommands.h"
 #include "collector/ctl/ReportCommands.h"
-#include "collector/ctl/StoreCommands.h"
 #include "collector/ctl/TerminalCommands.h"
 #include "collector/ctl/UserCommands.h"
 #include "mamori/common/CommandLine.h"
+
+#include <iostream>
 
 using namespace mamori::collector;
 
@@ -19,9 +20,9 @@ int main(int argc, char** argv) {
     cli.app().footer(
         "Every command has its own --help. The collector and your token come from --config FILE, $MAMORI_CTL_CONFIG,\n"
         "~/.config/mamori/mamorictl.conf, /etc/mamori/mamorictl.conf or, on the collector's own machine,\n"
-        "/var/lib/mamori-collector/mamorictl.conf (url, ca, token_file). `policy check`, `verify` and `migrate` need no\n"
-        "collector. Times and dates are the collector's, in the municipality's time zone (named in the headings), whatever\n"
-        "this machine's zone; --lang ja|en or the locale (LANG=ja_JP.UTF-8) chooses the headings' language. CSV is UTF-8\n"
+        "/var/lib/mamori-collector/mamorictl.conf (url, ca, token_file). `policy check` and `verify` need no collector.\n"
+        "Times and dates are the collector's, in the municipality's time zone (named in the headings), whatever this\n"
+        "machine's zone; --lang ja|en or the locale (LANG=ja_JP.UTF-8) chooses the headings' language. CSV is UTF-8\n"
         "with a BOM (Excel shows Japanese correctly); JSON is {\"version\": 1, \"time_zone\": ..., \"rows\": [...]} with ISO 8601 times.\n\n" +
         std::string(mamori::common::CommandLine::kExitCodes));
     CtlContext ctx(cli.app());
@@ -33,6 +34,16 @@ int main(int argc, char** argv) {
     ExceptionCommands exceptions(cli, ctx);
     MediaCommands media(cli, ctx);
     UserCommands users(cli, ctx);
-    StoreCommands stores(cli);
+    // `migrate` moved to mamori-collector, which opens stores; a script written for it here is told where.
+    std::string moved_from, moved_to;
+    CLI::App* moved = cli.command(cli.app(), "migrate", "", "", [] {
+           std::cerr << "mamorictl: migrate is now `mamori-collector migrate --from STORE --to STORE`, run on the "
+                        "collector's machine\nmamorictl: migrate は `mamori-collector migrate --from 移行元 --to 移行先` "
+                        "になりました（収集サーバー上で実行してください）\n";
+           return mamori::common::CommandLine::kUsage;
+       });
+    moved->group("");
+    moved->add_option("--from", moved_from);
+    moved->add_option("--to", moved_to);
     return cli.run(argc, argv);
 }

@@ -46,7 +46,7 @@ TEST(CommandLine, UsageErrorsExit2AndTheTopLevelHelpListsEveryCommand) {
     EXPECT_EQ(Subprocess::run({bin("mamori-collector"), "serve"}, &out), 2) << out;
     EXPECT_EQ(Subprocess::run({bin("mamorictl"), "--help"}, &out), 0) << out;
     for (const char* command : {"token", "terminals", "violations", "events", "export", "verify", "report", "policy",
-                                "terminal", "exception", "access-log", "user", "migrate"})
+                                "terminal", "exception", "access-log", "user"})
         EXPECT_NE(out.find(command), std::string::npos) << command;
     EXPECT_EQ(Subprocess::run({bin("mamori-collector"), "--version"}, &out), 0) << out;
 }

@@ -1,4 +1,4 @@
-// mamorictl migrate's copy: a SQLite store into the real PostgreSQL and back, every table and
+// mamori-collector migrate's copy: a SQLite store into the real PostgreSQL and back, every table and
 // counter as it was.
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -18,7 +18,7 @@
 #include "tests/support/StoreSamples.h"
 
 // The Store contract, run against every implementation: SQLite and PostgreSQL must answer the
-// same way, since a site may move from one to the other (mamorictl migrate).
+// same way, since a site may move from one to the other (mamori-collector migrate).
 using namespace mamori::collector;
 namespace fs = std::filesystem;
 namespace v1 = mamori::v1;
