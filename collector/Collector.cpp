@@ -26,6 +26,8 @@
 #include "collector/LocalCalendar.h"
 #include "collector/MailMessage.h"
 #include "collector/MetricsServer.h"
+#include "collector/OverloadDetector.h"
+#include "collector/QueueDelayProbe.h"
 #include "collector/RetentionPurge.h"
 #include "collector/SyslogForwarder.h"
 #include "mamori/proto/Ed25519Key.h"
@@ -85,6 +87,12 @@ struct Collector::Impl {
     std::unique_ptr<AlertMailer> mailer;
     CollectorMetrics metrics;  // before the servers, which tell it of every answer
     std::unique_ptr<asio::ssl::context> agent_tls, admin_tls;
+    // Before the listeners, which must not outlive it. Past capacity the agents' listener sheds:
+    // while work waits more than 20 ms for a worker throughout 100 ms, or after every worker was
+    // held for a second. 20 ms is a fifth of a sync's budget; a probe every 20 ms costs nothing
+    // idle and follows a fleet's load within a fraction of a second.
+    OverloadDetector overload{std::chrono::milliseconds(20), std::chrono::milliseconds(100), std::chrono::seconds(1)};
+    QueueDelayProbe queue_probe{io, overload, std::chrono::milliseconds(20)};
     std::unique_ptr<HttpsServer> agent_server, admin_server;
     std::unique_ptr<MetricsServer> metrics_server;
     tcp::endpoint metrics_endpoint;
@@ -102,6 +110,14 @@ struct Collector::Impl {
         l.max_body_bytes = home.config().getInt("max_body_bytes", 16 << 20, 1024, 1 << 30);
         l.max_connections = home.config().getInt("max_connections", 4096, 16, 1 << 20);
         l.max_connections_per_address = home.config().getInt("max_connections_per_address", 64, 1, 1 << 20);
+        return l;
+    }
+
+    // Agents are shed while the workers cannot keep up, since they come back by themselves (as a
+    // 503 asks); an administrator's request is never turned away for load.
+    HttpsServer::Limits agentLimits(const CollectorHome& home) {
+        auto l = limits(home);
+        l.shed_when = &overload;
         return l;
     }
 
@@ -255,7 +271,7 @@ struct Collector::Impl {
         metrics_server = metricsServer(home);
         agent_server = std::make_unique<HttpsServer>(
             io, *agent_tls, ListenAddress::parse(home.config().get("agent_listen", "0.0.0.0:8443"), "agent_listen in collector.conf"),
-            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, limits(home),
+            [this](const HttpRequest& r, const Caller& c) { return agent_api.handle(r, c); }, agentLimits(home),
             "agent endpoint");
         agent_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
             return agent_api.admit(h, c, limit);
@@ -312,6 +328,7 @@ void Collector::stop() {
         if (impl_->metrics_server) impl_->metrics_server->stop();
         impl_->purge_timer.cancel();
         impl_->certificate_timer.cancel();
+        impl_->queue_probe.stop();
         impl_->io.stop();
     });
 }
@@ -358,6 +375,7 @@ void Collector::run(int threads) {
     // Both listeners accept from here on: systemd may start what depends on the collector.
     common::ServiceNotifier::ready(serving);
     impl_->watchdog.start();
+    impl_->queue_probe.start();
     std::vector<std::thread> pool;
     for (int i = 1; i < threads; ++i) pool.emplace_back([this] { impl_->io.run(); });
     impl_->io.run();

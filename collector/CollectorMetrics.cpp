@@ -151,6 +151,15 @@ std::string CollectorMetrics::render(int64_t now_unix) {
         out.sample("mamori_tls_handshakes_total", {{"listener", l->name}, {"resumed", "false"}},
                    static_cast<double>(all - resumed));
     }
+    out.family("mamori_connections_refused_total", "counter",
+               "Connections answered 503 and closed, by listener and why: the workers could not keep up "
+               "(overloaded) or a connection cap was reached (capacity)");
+    for (const auto& l : listeners_) {
+        out.sample("mamori_connections_refused_total", {{"listener", l->name}, {"reason", "overloaded"}},
+                   static_cast<double>(l->server->shedConnections()));
+        out.sample("mamori_connections_refused_total", {{"listener", l->name}, {"reason", "capacity"}},
+                   static_cast<double>(l->server->connectionsOverCap()));
+    }
     out.family("mamori_connections", "gauge", "Connections open now, by listener");
     for (const auto& l : listeners_)
         out.sample("mamori_connections", {{"listener", l->name}}, static_cast<double>(l->server->connectionsInUse()));

@@ -16,6 +16,7 @@
 
 #include "collector/AcceptLoop.h"
 #include "collector/ConnectionSlots.h"
+#include "collector/OverloadDetector.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::collector {
@@ -31,7 +32,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     Handler handler;
     Admission admission;
     Answered answered;
-    std::atomic<uint64_t> handshake_failures{0}, handshakes{0}, resumed{0};
+    std::atomic<uint64_t> handshake_failures{0}, handshakes{0}, resumed{0}, shed{0}, over_cap{0};
     Limits limits;
     std::string name;
     bool stopped = false;
@@ -67,12 +68,22 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         socket.set_option(tcp::no_delay(true), ec);
         const std::string address = socket.remote_endpoint(ec).address().to_string();
         auto ex = socket.get_executor();
+        if (limits.shed_when && limits.shed_when->overloaded(std::chrono::steady_clock::now())) {
+            ++shed;
+            noteRefusal(address, "overloaded: work waits for a worker longer than it should");
+            if (refusing.load() >= kMaxRefusing) return;  // the socket closes here
+            // Told to come back later than a capped client: the whole fleet is turned away, and
+            // it comes back over the next minute instead of the next ten seconds.
+            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), 30), asio::detached);
+            return;
+        }
         std::string why;
         auto slot = slots.take(address, why);
         if (!slot) {
+            ++over_cap;
             noteRefusal(address, why);
             if (refusing.load() >= kMaxRefusing) return;  // the socket closes here
-            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls)), asio::detached);
+            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), 5), asio::detached);
             return;
         }
         asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot)),
@@ -90,8 +101,9 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         refused_unlogged = 0;
     }
 
-    // Over a cap: a short TLS handshake and a 503 that says when to come back, then close.
-    asio::awaitable<void> refuse(Stream stream) {
+    // Over a cap, or overloaded: a short TLS handshake (resumed, for an agent that has been here
+    // before) and a 503 that says in how many seconds to come back, then close.
+    asio::awaitable<void> refuse(Stream stream, int retry_after_s) {
         auto self = shared_from_this();
         ++refusing;
         struct Done {
@@ -105,9 +117,10 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         if (ec) co_return;
         HttpResponse res{http::status::service_unavailable, 11};
         res.set(http::field::server, "mamori-collector");
-        res.set(http::field::retry_after, "5");
+        res.set(http::field::retry_after, std::to_string(retry_after_s));
         res.set(http::field::content_type, "text/plain; charset=utf-8");
-        res.body() = "too many connections; try again later\n接続が多すぎます。しばらくしてから再試行してください。\n";
+        res.body() = "busy: too many connections or too much work; try again later\n"
+                     "混雑しています（接続数または処理量が上限です）。しばらくしてから再試行してください。\n";
         res.keep_alive(false);
         res.prepare_payload();
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
@@ -262,6 +275,10 @@ uint64_t HttpsServer::handshakeFailures() const { return impl_->handshake_failur
 uint64_t HttpsServer::handshakes() const { return impl_->handshakes.load(); }
 
 uint64_t HttpsServer::resumedHandshakes() const { return impl_->resumed.load(); }
+
+uint64_t HttpsServer::shedConnections() const { return impl_->shed.load(); }
+
+uint64_t HttpsServer::connectionsOverCap() const { return impl_->over_cap.load(); }
 
 size_t HttpsServer::connectionsInUse() const { return impl_->slots.inUse(); }
 

@@ -1,7 +1,8 @@
 // The collector's agent listener against clients that lie or crowd: what a caller without
 // credentials can make the collector read and hold is bounded by the header, never by the body
 // it announces; over-long request lines and headers get 414 and 431; a crowd from one address
-// gets 503 with Retry-After. After each, the listener still serves; a SIGHUP never stops it.
+// gets 503 with Retry-After, and so does what queued while the workers were held. After each, the
+// listener still serves; a SIGHUP never stops it.
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "tests/support/RawTlsClient.h"
 #include "tests/support/TestCollector.h"
@@ -139,6 +141,60 @@ TEST_F(BoundedListener, AnAgentTurnedAwayAsBusyComesBackNoSoonerThanAskedAndLose
         return collector.admin("/admin/v1/events?terminal=term-busy").at("rows").as_array().size() > 0;
     })) << agent.logText();
     EXPECT_EQ(agent.stop(SIGTERM), 0);
+}
+
+// A collector whose workers were all held for two seconds (here stopped; a disk can stall as long)
+// turns away what queued meanwhile, telling it to come back in 30 s, instead of serving a backlog
+// that only grows; what comes after is served at once, and administrators are never turned away.
+TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfterIsServed) {
+    expectStillServing();  // the queue probe has run
+    collector.signal(SIGSTOP);
+    std::string answer;
+    std::thread queued([&] {
+        try {
+            RawTlsClient c(port);  // accepted by the kernel; the handshake waits for the collector
+            answer = c.readAll();
+        } catch (const std::exception& e) {
+            answer = e.what();
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    collector.signal(SIGCONT);
+    queued.join();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+    EXPECT_NE(answer.find("Retry-After: 30"), std::string::npos) << answer;
+    EXPECT_TRUE(waitFor([&] { return collector.logText().find("refused with 503 (overloaded") != std::string::npos; }))
+        << collector.logText();
+    const auto resumed = std::chrono::steady_clock::now();
+    EXPECT_TRUE(waitFor([&] {
+        try {
+            RawTlsClient c(port);
+            c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
+            return c.readAll().rfind("HTTP/1.1 200", 0) == 0;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }));
+    EXPECT_LT(std::chrono::steady_clock::now() - resumed, std::chrono::seconds(2)) << "shed for longer than the stall";
+    EXPECT_NO_THROW(collector.admin("/admin/v1/terminals"));
+
+    // Counted apart from the connection caps.
+    asio::io_context io;
+    tcp::socket metrics(io);
+    metrics.connect({asio::ip::address_v4::loopback(), collector.metricsPort()});
+    asio::write(metrics, asio::buffer(std::string("GET /metrics HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n")));
+    std::string text;
+    boost::system::error_code ec;
+    asio::read(metrics, asio::dynamic_buffer(text), ec);
+    auto count = [&](const std::string& labels) {
+        const std::string name = "\nmamori_connections_refused_total{" + labels + "} ";
+        const auto at = text.find(name);
+        return at == std::string::npos ? -1 : std::stoi(text.substr(at + name.size()));
+    };
+    // The one queued, and any that came in the moments before the probe saw the queue gone.
+    EXPECT_GE(count("listener=\"agent\",reason=\"overloaded\""), 1) << text;
+    EXPECT_EQ(count("listener=\"agent\",reason=\"capacity\""), 0) << text;
+    EXPECT_EQ(count("listener=\"admin\",reason=\"overloaded\""), 0) << text;
 }
 
 TEST_F(BoundedListener, SighupChecksTheConfigurationAndNeverStops) {
