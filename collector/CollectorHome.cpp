@@ -41,7 +41,7 @@ using mamori::common::Files;
 const std::set<std::string>& CollectorHome::knownKeys() {
     static const std::set<std::string> keys{"agent_listen", "admin_listen", "store", "time_zone",
                                             "heartbeat_deadline_minutes", "batch_max_events", "sync_interval_seconds",
-                                            "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address",
+                                            "request_timeout_seconds", "max_body_bytes", "max_connections", "max_connections_per_address", "shed_when_overloaded",
                                             "retention_events_years", "retention_exceptions_years",
                                             "client_certificate_lifetime", "retention_media_years", "syslog_url",
                                             "syslog_hostname", "smtp_url", "smtp_from", "smtp_ca", "smtp_starttls",

@@ -38,9 +38,12 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     bool stopped = false;
     ConnectionSlots slots;
     // Refusals are answered with a TLS handshake and a 503, which costs a little too: past this
-    // many at once, a connection over the cap is closed without a word.
+    // many at once, a connection over the cap is closed without a word. Overloaded, far fewer:
+    // a refusal's handshake costs most of what a sync does, and waits in the same queue as the
+    // syncs admitted; a connection closed at once costs nothing, and its agent tries again after
+    // its back-off.
     std::atomic<size_t> refusing{0};
-    static constexpr size_t kMaxRefusing = 256;
+    static constexpr size_t kMaxRefusing = 256, kMaxRefusingOverloaded = 8;
     // One log line per interval when a cap is hit, with the count since the last one.
     std::mutex refused_mutex;
     std::chrono::steady_clock::time_point refused_logged{};
@@ -71,7 +74,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         if (limits.shed_when && limits.shed_when->overloaded(std::chrono::steady_clock::now())) {
             ++shed;
             noteRefusal(address, "overloaded: work waits for a worker longer than it should");
-            if (refusing.load() >= kMaxRefusing) return;  // the socket closes here
+            if (refusing.load() >= kMaxRefusingOverloaded) return;  // the socket closes here
             // Told to come back later than a capped client: the whole fleet is turned away, and
             // it comes back over the next minute instead of the next ten seconds.
             asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), 30), asio::detached);

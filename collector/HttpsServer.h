@@ -74,8 +74,8 @@ public:
     // Since start: TLS handshakes completed, and how many of them resumed an earlier session.
     uint64_t handshakes() const;
     uint64_t resumedHandshakes() const;
-    // Since start: connections turned away with a 503 because the workers could not keep up, and
-    // because a connection cap was reached.
+    // Since start: connections turned away (503, or closed when too many were being answered)
+    // because the workers could not keep up, and because a connection cap was reached.
     uint64_t shedConnections() const;
     uint64_t connectionsOverCap() const;
     size_t connectionsInUse() const;
