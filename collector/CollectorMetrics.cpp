@@ -152,8 +152,9 @@ std::string CollectorMetrics::render(int64_t now_unix) {
                    static_cast<double>(all - resumed));
     }
     out.family("mamori_connections_refused_total", "counter",
-               "Connections answered 503 and closed, by listener and why: the workers could not keep up "
-               "(overloaded) or a connection cap was reached (capacity)");
+               "Connections turned away (503, or closed unanswered when too many were being answered), by "
+               "listener and why: the workers could not keep up (overloaded) or a connection cap was reached "
+               "(capacity)");
     for (const auto& l : listeners_) {
         out.sample("mamori_connections_refused_total", {{"listener", l->name}, {"reason", "overloaded"}},
                    static_cast<double>(l->server->shedConnections()));

@@ -54,6 +54,16 @@ protected:
         EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
         EXPECT_NE(answer.find("BEGIN CERTIFICATE"), std::string::npos);
     }
+    // Whether it answers one again, for a wait: no connection yet is no.
+    bool servesAgain() const {
+        try {
+            RawTlsClient c(port);
+            c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
+            return c.readAll().rfind("HTTP/1.1 200", 0) == 0;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
 
     std::filesystem::path dir;
     TestCollector collector;
@@ -108,15 +118,7 @@ TEST_F(BoundedListener, ACrowdFromOneAddressGets503WithRetryAfter) {
     EXPECT_TRUE(waitFor([&] { return collector.logText().find("refused with 503") != std::string::npos; }))
         << collector.logText();
     crowd.clear();  // the slots come back when the connections close
-    EXPECT_TRUE(waitFor([&] {
-        try {
-            RawTlsClient c(port);
-            c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
-            return c.readAll().rfind("HTTP/1.1 200", 0) == 0;
-        } catch (const std::exception&) {
-            return false;
-        }
-    }));
+    EXPECT_TRUE(waitFor([&] { return servesAgain(); }));
 }
 
 TEST_F(BoundedListener, AnAgentTurnedAwayAsBusyComesBackNoSoonerThanAskedAndLosesNothing) {
@@ -166,15 +168,7 @@ TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfter
     EXPECT_TRUE(waitFor([&] { return collector.logText().find("refused with 503 (overloaded") != std::string::npos; }))
         << collector.logText();
     const auto resumed = std::chrono::steady_clock::now();
-    EXPECT_TRUE(waitFor([&] {
-        try {
-            RawTlsClient c(port);
-            c.send("GET /v1/ca HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n");
-            return c.readAll().rfind("HTTP/1.1 200", 0) == 0;
-        } catch (const std::exception&) {
-            return false;
-        }
-    }));
+    EXPECT_TRUE(waitFor([&] { return servesAgain(); }));
     EXPECT_LT(std::chrono::steady_clock::now() - resumed, std::chrono::seconds(2)) << "shed for longer than the stall";
     EXPECT_NO_THROW(collector.admin("/admin/v1/terminals"));
 
@@ -195,6 +189,14 @@ TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfter
     EXPECT_GE(count("listener=\"agent\",reason=\"overloaded\""), 1) << text;
     EXPECT_EQ(count("listener=\"agent\",reason=\"capacity\""), 0) << text;
     EXPECT_EQ(count("listener=\"admin\",reason=\"overloaded\""), 0) << text;
+}
+
+TEST(ShedSetting, AnythingButYesOrNoStopsTheStartInBothLanguages) {
+    TestCollector collector(tempDir("shed-setting") / "collector", "shed_when_overloaded = maybe\n");
+    std::string out;
+    EXPECT_EQ(Subprocess::run({bin("mamori-collector"), "run", "--dir", collector.dir().string()}, &out), 1) << out;
+    EXPECT_NE(out.find("shed_when_overloaded in collector.conf is yes or no, not 'maybe'"), std::string::npos) << out;
+    EXPECT_NE(out.find("shed_when_overloaded は yes か no です"), std::string::npos) << out;
 }
 
 TEST_F(BoundedListener, SighupChecksTheConfigurationAndNeverStops) {
