@@ -237,8 +237,8 @@ int main(int argc, char** argv) {
                 });
             };
             sample();
-            // Two threads, as the collector has: with one, the load generator got less than the
-            // core it needs beside the collector's two, and its own queue became the figure.
+            // Two threads, as the collector has, so that the load offered is what a fleet would
+            // send rather than what one loop keeps up with.
             std::thread second([&] { io.run(); });
             io.run();
             second.join();

@@ -7,8 +7,9 @@
 namespace mamori::collector {
 
 // The accept loop every listener runs: each connection, on a strand of its own, handed to
-// `take`, until the acceptor is closed; each turn takes all the kernel holds, up to 65. A failed accept (out of file descriptors, say) is logged
-// and tried again a little later, never in a tight loop.
+// `take`, until the acceptor is closed; each turn takes all the kernel holds, up to 65. A failed
+// accept (out of file descriptors, say) is logged and tried again a little later, never in a
+// tight loop.
 class AcceptLoop {
 public:
     using Take = std::function<void(boost::asio::ip::tcp::socket)>;

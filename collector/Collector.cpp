@@ -4,6 +4,7 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/post.hpp>
@@ -121,12 +122,8 @@ struct Collector::Impl {
     // 503 asks); an administrator's request is never turned away for load.
     HttpsServer::Limits agentLimits(const CollectorHome& home) {
         auto l = limits(home);
-        const std::string shed = home.config().get("shed_when_overloaded", "yes");
-        if (shed != "yes" && shed != "no")
-            throw common::UserError::invalid(
-                "shed_when_overloaded in collector.conf is yes or no, not '" + shed + "'",
-                "collector.conf の shed_when_overloaded は yes か no です");
-        if (shed == "yes") l.shed_when = &overload;
+        static constexpr std::array<std::string_view, 2> kYesNo{"yes", "no"};
+        if (home.config().getChoice("shed_when_overloaded", "yes", kYesNo) == "yes") l.shed_when = &overload;
         return l;
     }
 

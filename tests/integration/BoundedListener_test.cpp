@@ -195,8 +195,9 @@ TEST(ShedSetting, AnythingButYesOrNoStopsTheStartInBothLanguages) {
     TestCollector collector(tempDir("shed-setting") / "collector", "shed_when_overloaded = maybe\n");
     std::string out;
     EXPECT_EQ(Subprocess::run({bin("mamori-collector"), "run", "--dir", collector.dir().string()}, &out), 1) << out;
-    EXPECT_NE(out.find("shed_when_overloaded in collector.conf is yes or no, not 'maybe'"), std::string::npos) << out;
-    EXPECT_NE(out.find("shed_when_overloaded は yes か no です"), std::string::npos) << out;
+    EXPECT_NE(out.find("collector.conf:"), std::string::npos) << out;  // the file and line to mend
+    EXPECT_NE(out.find("'shed_when_overloaded' must be one of yes, no, found 'maybe'"), std::string::npos) << out;
+    EXPECT_NE(out.find("'shed_when_overloaded' には yes, no のいずれかを指定してください"), std::string::npos) << out;
 }
 
 TEST_F(BoundedListener, SighupChecksTheConfigurationAndNeverStops) {
