@@ -191,6 +191,15 @@ void UsbControl::enforce(Tracked& t) {
     // Read-only is armed before the storage interface gets its driver, so the disk is
     // read-only by the time anything could mount it.
     bus_->keepReadOnly(t.info.name, !monitor && d.read_only);
+    // Every interface may be used: the kernel authorizes and binds them itself as it configures
+    // the device, as under no control at all, and the stick is ready that much sooner. A device
+    // losing part of itself (a keyboard's storage) is configured first and decided per interface.
+    const bool every_interface = monitor || d.whole_device || !d.partial;
+    if (!t.info.authorized && every_interface) {
+        if (!bus_->authorizeWholeDevice(t.info.name)) Log::warn("usb: could not authorize " + t.info.name);
+        else t.info.authorized = true;
+        return;
+    }
     if (!t.info.authorized) {
         if (!bus_->authorizeDevice(t.info.name, true)) {
             Log::warn("usb: could not authorize " + t.info.name);

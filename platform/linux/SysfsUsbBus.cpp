@@ -19,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "mamori/common/Log.h"
 #include "mamori/platform/UsbBus.h"
 #include "UeventParser.h"
 #include "UsbDescriptorParser.h"
@@ -186,6 +187,22 @@ public:
     bool authorizeDevice(const std::string& name, bool authorized) override {
         if (!isDeviceName(name)) return false;
         return writeFile(devices() / name / "authorized", authorized ? "1" : "0");
+    }
+
+    bool authorizeWholeDevice(const std::string& name) override {
+        if (!isDeviceName(name) || name.find('/') != std::string::npos) return false;
+        // The kernel configures the device inside the write to its "authorized" and gives each
+        // new interface its controller's interface_authorized_default: open that switch for the
+        // one write only. Nothing else is configured meanwhile, since every other new device on
+        // the bus is still unauthorized and this reactor makes the only decisions. Should the
+        // agent die in between, its next start shuts the switch again (blockNewDevices). Should
+        // shutting it fail, the per-interface path still writes every interface's switch itself.
+        const fs::path hub = devices() / ("usb" + name.substr(0, name.find('-'))) / "interface_authorized_default";
+        const bool opened = writeFile(hub, "1");
+        const bool ok = writeFile(devices() / name / "authorized", "1");
+        if (opened && !writeFile(hub, "0"))
+            Log::error("usb: cannot set " + hub.string() + " back to 0: " + std::strerror(errno));
+        return ok;
     }
 
     bool authorizeInterface(const std::string& name, bool authorized) override {

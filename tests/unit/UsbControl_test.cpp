@@ -271,6 +271,9 @@ TEST_F(UsbControlTest, ARegisteredStickWorksAndAReadOnlyOneIsArmedBeforeItsDrive
     EXPECT_TRUE(bus_->readOnly("2-2"));
     EXPECT_EQ(count(v1::USB_ALLOWED), 1u);
     EXPECT_EQ(count(v1::USB_ALLOWED_READONLY), 1u);
+    // Left to the kernel, as usbguard does: one write each, no interface written on its own.
+    EXPECT_EQ(bus_->wholeAuthorizations(), 2);
+    EXPECT_EQ(bus_->interfaceWrites(), 0);
 }
 
 // A stick let in by an exception is reported as EXEMPTED under the exception's id, so the
@@ -334,6 +337,24 @@ TEST_F(UsbControlTest, ARegisteredSticksEventsNameItsOwnerAndApprover) {
 TEST_F(UsbControlTest, ACompositeDeviceGetsItsHidInterfaceOnly) {
     apply(cityPolicy());
     bus_->plug(device("1-1", 0x1d6b, 0x0104, "K1", {0x03, 0x08}));
+    EXPECT_TRUE(bus_->at("1-1").authorized);
+    EXPECT_TRUE(bus_->interfaceAuthorized("1-1", 0));
+    EXPECT_FALSE(bus_->interfaceAuthorized("1-1", 1));
+    EXPECT_EQ(count(v1::USB_BLOCKED), 1u);
+    EXPECT_EQ(bus_->wholeAuthorizations(), 0);  // its storage must never meet its driver
+}
+
+// A device the kernel was left to bind whole is decided per interface once a newer policy
+// blocks part of it: the storage goes, the keys stay.
+TEST_F(UsbControlTest, AWholeDeviceLosesThePartANewerPolicyBlocks) {
+    auto open = cityPolicy();
+    open.mutable_usb()->mutable_class_rules(2)->set_action(v1::ALLOW);
+    apply(open);
+    bus_->plug(device("1-1", 0x1d6b, 0x0104, "K1", {0x03, 0x08}));
+    EXPECT_EQ(bus_->wholeAuthorizations(), 1);
+    EXPECT_TRUE(bus_->interfaceAuthorized("1-1", 0));
+    EXPECT_TRUE(bus_->interfaceAuthorized("1-1", 1));
+    apply(cityPolicy());
     EXPECT_TRUE(bus_->at("1-1").authorized);
     EXPECT_TRUE(bus_->interfaceAuthorized("1-1", 0));
     EXPECT_FALSE(bus_->interfaceAuthorized("1-1", 1));

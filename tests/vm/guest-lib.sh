@@ -61,3 +61,23 @@ start_agent() {
 }
 stop_agent() { [ -n "$agent_pid" ] && kill "$1" "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null; agent_pid=""; cat "$log.cur" >> "$log"; }
 
+
+# A composite USB device made in the guest itself (dummy_hcd + configfs): a keyboard with a
+# storage function, as some "secure" keyboards and card readers are.
+gadget=/sys/kernel/config/usb_gadget/mamori
+have_gadget() { [ -d /sys/kernel/config/usb_gadget ] && ls /sys/class/udc/ 2>/dev/null | grep -q dummy; }
+make_gadget() {  # make_gadget SERIAL: the keyboard + storage gadget, not yet plugged
+  local g=$gadget
+  dd if=/dev/zero of=/tmp/gadget.img bs=1M count=4 status=none
+  printf 'MAMORI-MARKER-gadget' | dd of=/tmp/gadget.img conv=notrunc status=none
+  mkdir -p $g/strings/0x409 $g/configs/c.1/strings/0x409 $g/functions/hid.kbd $g/functions/mass_storage.ms
+  echo 0x1d6b > $g/idVendor; echo 0x0104 > $g/idProduct
+  echo "$1" > $g/strings/0x409/serialnumber; echo "keyboard with storage" > $g/strings/0x409/product
+  echo 1 > $g/functions/hid.kbd/protocol; echo 1 > $g/functions/hid.kbd/subclass; echo 8 > $g/functions/hid.kbd/report_length
+  printf '\x05\x01\x09\x06\xa1\x01\x05\x07\x19\xe0\x29\xe7\x15\x00\x25\x01\x75\x01\x95\x08\x81\x02\x95\x01\x75\x08\x81\x03\x95\x06\x75\x08\x15\x00\x25\x65\x05\x07\x19\x00\x29\x65\x81\x00\xc0' > $g/functions/hid.kbd/report_desc
+  echo /tmp/gadget.img > $g/functions/mass_storage.ms/lun.0/file
+  ln -s $g/functions/hid.kbd $g/configs/c.1/
+  ln -s $g/functions/mass_storage.ms $g/configs/c.1/
+}
+plug_gadget() { ls /sys/class/udc | grep dummy | head -1 > $gadget/UDC; }
+unplug_gadget() { echo "" > $gadget/UDC; }

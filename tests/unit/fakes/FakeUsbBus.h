@@ -44,7 +44,14 @@ public:
         }
         return true;
     }
+    bool authorizeWholeDevice(const std::string& name) override {
+        if (!authorizeDevice(name, true)) return false;
+        for (auto& i : devices_.at(name).interfaces) i.authorized = true;
+        ++whole_;
+        return true;
+    }
     bool authorizeInterface(const std::string& name, bool a) override {
+        ++interface_writes_;
         for (auto& [n, d] : devices_)
             for (auto& i : d.interfaces)
                 if (i.name == name) {
@@ -88,12 +95,17 @@ public:
     }
     bool readOnly(const std::string& name) const { return read_only_.count(name) > 0; }
     bool blockedNew() const { return blocked_new_; }
+    // How often a device was authorized whole, and how many per-interface writes were made.
+    int wholeAuthorizations() const { return whole_; }
+    int interfaceWrites() const { return interface_writes_; }
 
 private:
     std::map<std::string, Info> devices_;
     std::set<std::string> read_only_;
     ChangeHandler handler_;
     bool blocked_new_ = false;
+    int whole_ = 0;
+    int interface_writes_ = 0;
 };
 
 }  // namespace mamori::test
