@@ -20,5 +20,5 @@ if ! command -v usbguard-daemon >/dev/null; then
   echo "usb_decision_bench: installing usbguard (the baseline)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq usbguard >/dev/null
 fi
-MAMORI_VM_GUEST=bench.sh MAMORI_VM_ROUNDS=$rounds MAMORI_VM_SECONDS=$((180 + rounds * 25)) \
+MAMORI_VM_GUEST=bench.sh MAMORI_VM_ROUNDS=$rounds MAMORI_VM_SECONDS=$((300 + rounds * 50)) \
   bash tests/vm/run.sh "$build" | sed -n '/^usb decision latency/,$p'

@@ -60,7 +60,8 @@ public:
                 if (line.size() > 2 && line.front() == '/') owners.push_back({InstalledSoftware::pathKey(line), i});
             }
         }
-        return std::make_shared<const InstalledSoftware>(std::move(parsed.installed), std::move(owners));
+        return std::make_shared<const InstalledSoftware>(std::move(parsed.installed), std::move(owners),
+                                                         paths_.index_dir);
     }
 
     std::optional<std::string> packagedMd5(const SoftwarePackage& package,

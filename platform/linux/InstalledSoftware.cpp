@@ -30,22 +30,11 @@ std::string mergedUsrAlias(std::string_view path) {
 
 }  // namespace
 
-InstalledSoftware::InstalledSoftware(std::vector<SoftwarePackage> packages, std::vector<PathOwner> owners)
-    : packages_(std::move(packages)) {
+InstalledSoftware::InstalledSoftware(std::vector<SoftwarePackage> packages, std::vector<PathOwner> owners,
+                                     const std::filesystem::path& index_dir)
+    : packages_(std::move(packages)), owners_(std::move(owners), index_dir) {
     by_name_.reserve(packages_.size());
     for (uint32_t i = 0; i < packages_.size(); ++i) by_name_.emplace(packages_[i].name, i);
-    // Stable, so that of the entries of one key the first listed comes first and is kept.
-    std::stable_sort(owners.begin(), owners.end(),
-                     [](const PathOwner& a, const PathOwner& b) { return a.path_key < b.path_key; });
-    auto last = std::unique(owners.begin(), owners.end(),
-                            [](const PathOwner& a, const PathOwner& b) { return a.path_key == b.path_key; });
-    owners.erase(last, owners.end());
-    path_keys_.reserve(owners.size());
-    owners_.reserve(owners.size());
-    for (const auto& o : owners) {
-        path_keys_.push_back(o.path_key);
-        owners_.push_back(o.package);
-    }
 }
 
 uint64_t InstalledSoftware::pathKey(std::string_view path) {
@@ -57,11 +46,8 @@ uint64_t InstalledSoftware::pathKey(std::string_view path) {
 }
 
 const SoftwarePackage* InstalledSoftware::ownerOf(std::string_view path) const {
-    const uint64_t key = pathKey(path);
-    auto it = std::lower_bound(path_keys_.begin(), path_keys_.end(), key);
-    if (it == path_keys_.end() || *it != key) return nullptr;
-    const uint32_t package = owners_[it - path_keys_.begin()];
-    return package < packages_.size() ? &packages_[package] : nullptr;
+    const auto package = owners_.find(pathKey(path));
+    return package && *package < packages_.size() ? &packages_[*package] : nullptr;
 }
 
 const SoftwarePackage* InstalledSoftware::find(std::string_view name) const {

@@ -7,6 +7,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "agent/DpkgVersion.h"
@@ -46,6 +48,34 @@ TEST(RealDpkg, InventoryReadsThisMachinesDatabase) {
         EXPECT_TRUE(inventory->packagedMd5(*owner.package, owner.listed_path));
     }
     EXPECT_FALSE(installed->owner("/usr/local/bin/not-packaged").package);
+}
+
+// The agent keeps the index in an unnamed file in its state directory: every path any package
+// lists has the owner it has in memory.
+TEST(RealDpkg, AnIndexOnDiskAnswersAsOneInMemory) {
+    if (!haveDpkg()) GTEST_SKIP() << "no dpkg database here";
+    char tmpl[] = "/tmp/mamori-dpkg-index-XXXXXX";
+    const std::filesystem::path dir = ::mkdtemp(tmpl);
+    boost::asio::io_context io;
+    const auto in_memory = mamori::platform::dpkgInventory(io.get_executor(), {})->load();
+    mamori::platform::DpkgPaths paths;
+    paths.index_dir = dir;
+    const auto on_disk = mamori::platform::dpkgInventory(io.get_executor(), paths)->load();
+    size_t paths_checked = 0;
+    for (const auto& list : std::filesystem::directory_iterator("/var/lib/dpkg/info")) {
+        if (list.path().extension() != ".list") continue;
+        std::ifstream in(list.path());
+        for (std::string path; std::getline(in, path);) {
+            const auto a = in_memory->owner(path), b = on_disk->owner(path);
+            ASSERT_EQ(a.package ? a.package->name : "", b.package ? b.package->name : "") << path;
+            EXPECT_EQ(a.listed_path, b.listed_path);
+            ++paths_checked;
+        }
+    }
+    std::cout << paths_checked << " listed paths looked up in both\n";
+    EXPECT_GT(paths_checked, 1000u);
+    EXPECT_TRUE(std::filesystem::is_empty(dir));
+    std::filesystem::remove_all(dir);
 }
 
 int dpkgCompare(const std::string& a, const char* op, const std::string& b) {

@@ -1,10 +1,13 @@
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "mamori/platform/PathOwnerIndex.h"
 
 namespace mamori::platform {
 
@@ -22,23 +25,19 @@ struct FileOwner {
     std::string listed_path;
 };
 
-// One listed path, by its key, and the index of the package that lists it.
-struct PathOwner {
-    uint64_t path_key = 0;  // InstalledSoftware::pathKey(listed path)
-    uint32_t package = 0;
-};
-
 // An immutable snapshot of what is installed and which package owns which path. Built off the
 // reactor and then shared read-only between the reactor and the work pool.
 //
-// Paths are kept as 64-bit keys, not strings: a desktop lists some 200,000 paths, which as a
-// hash map of strings cost the resident agent about 20 MB; as sorted keys they cost 3 MB, and
-// 2.4 MB with the keys and their packages in two arrays (a struct of both is padded to 16 bytes).
+// Paths are kept as 64-bit keys, not strings: a desktop lists some 150,000 paths, which as a
+// hash map of strings cost the resident agent about 20 MB; as sorted keys 1.9 MB, and nothing
+// resident once the index is in a file (PathOwnerIndex).
 class InstalledSoftware {
 public:
     InstalledSoftware() = default;
     // Where several packages list one path (a shared directory), the first one listed owns it.
-    InstalledSoftware(std::vector<SoftwarePackage> packages, std::vector<PathOwner> owners);
+    // index_dir: a directory on disk for the path index, or empty to keep it in memory.
+    InstalledSoftware(std::vector<SoftwarePackage> packages, std::vector<PathOwner> owners,
+                      const std::filesystem::path& index_dir = {});
 
     // The first 64 bits of SHA-256: nobody can name a file so that it takes the key, and so the
     // owner, of a packaged path (a fast non-cryptographic hash would allow exactly that).
@@ -53,8 +52,7 @@ private:
     const SoftwarePackage* ownerOf(std::string_view path) const;  // null when no package lists path
 
     std::vector<SoftwarePackage> packages_;
-    std::vector<uint64_t> path_keys_;  // sorted, one entry per key
-    std::vector<uint32_t> owners_;     // owners_[i]: the index in packages_ of path_keys_[i]'s owner
+    PathOwnerIndex owners_;  // a listed path's key -> its owner's index in packages_
     std::unordered_map<std::string, uint32_t> by_name_;
 };
 

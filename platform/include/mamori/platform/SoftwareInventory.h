@@ -29,6 +29,9 @@ public:
 struct DpkgPaths {
     std::filesystem::path status = "/var/lib/dpkg/status";
     std::filesystem::path info_dir = "/var/lib/dpkg/info";  // <pkg>.list, <pkg>.md5sums
+    // Where the index of listed paths is kept, as an unnamed file (see PathOwnerIndex); empty:
+    // in memory.
+    std::filesystem::path index_dir;
 };
 
 std::unique_ptr<SoftwareInventory> dpkgInventory(boost::asio::any_io_executor reactor, DpkgPaths paths);
