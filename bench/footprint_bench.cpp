@@ -1,6 +1,8 @@
 // The footprint of an idle enrolled agent: the real mamori-agent, enrolled with a real collector
 // (running in this process), left alone for a minute while its resident memory and CPU time are
 // read from /proc. Idle means what a terminal does all day: sync, heartbeat, wait on its reactor.
+// The baseline is usbguard-daemon (Debian's usbguard, one allow rule), watched over the same
+// minute: a resident daemon that does one of the agent's four jobs.
 #include <signal.h>
 
 #include <boost/json.hpp>
@@ -10,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "BenchCollector.h"
@@ -22,6 +25,35 @@
 namespace po = boost::program_options;
 using namespace mamori::bench;
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// usbguard-daemon with one allow rule that keeps what is plugged in, as the agent keeps its
+// baseline. On a machine without USB it would exit at once (it reads /sys/bus/usb/devices): it
+// then gets an empty one of its own, in a private mount namespace.
+std::optional<mamori::test::Subprocess> startUsbguard(const std::filesystem::path& dir) {
+    const char* daemon = "/usr/sbin/usbguard-daemon";
+    if (access(daemon, X_OK) != 0) return std::nullopt;
+    std::filesystem::create_directories(dir);
+    const auto rules = dir / "rules.conf", conf = dir / "usbguard-daemon.conf";
+    std::ofstream(rules) << "allow with-interface equals { 03:*:* }\n";
+    std::ofstream(conf) << "RuleFile=" << rules.string() << "\nImplicitPolicyTarget=block\nPresentDevicePolicy=keep\n"
+                        << "PresentControllerPolicy=keep\nInsertedDevicePolicy=apply-policy\n"
+                        << "RestoreControllerDeviceState=true\nDeviceManagerBackend=uevent\nIPCAllowedUsers=root\n"
+                        << "AuditBackend=FileAudit\nAuditFilePath=" << (dir / "audit.log").string() << "\n";
+    std::filesystem::permissions(rules, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(conf, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::string command = std::string("exec ") + daemon + " -P -K -l '" + (dir / "daemon.log").string() + "' -c '" +
+                          conf.string() + "'";
+    std::vector<std::string> argv{"/bin/sh", "-c", command};
+    if (!std::filesystem::exists("/sys/bus/usb/devices")) {
+        command = "mount -t tmpfs none /sys/bus && mkdir -p /sys/bus/usb/devices && " + command;
+        argv = {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", command};
+    }
+    return mamori::test::Subprocess(argv, dir / "stdout.log");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     double seconds = 60, warmup = 15, interval = 0.5;
@@ -75,13 +107,27 @@ int main(int argc, char** argv) {
             }
             std::printf("  first sync %.2f s after start\n",
                         std::chrono::duration<double>(Clock::now() - started).count());
+            auto usbguard = startUsbguard(work / "usbguard");
+            if (!usbguard)
+                std::printf("  usbguard-daemon is not installed (apt-get install usbguard): no baseline this run\n");
             std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
+            if (usbguard && !ProcessSample(usbguard->pid()).ok()) {  // gone, or a zombie
+                std::printf("  usbguard-daemon did not stay up; see %s: no baseline this run\n",
+                            (work / "usbguard" / "daemon.log").c_str());
+                usbguard.reset();
+            }
 
             const pid_t pid = mamori::agent::AgentStatus::load(state).pid;
             // Samples miss what lasts less than an interval (a sync takes milliseconds); the
             // kernel's own high-water mark does not. Reset it, so it covers the watched minute only.
-            const bool hwm_reset = static_cast<bool>(std::ofstream("/proc/" + std::to_string(pid) + "/clear_refs") << "5");
+            auto resetHwm = [](pid_t p) {
+                return static_cast<bool>(std::ofstream("/proc/" + std::to_string(p) + "/clear_refs") << "5");
+            };
+            const bool hwm_reset = resetHwm(pid);
+            if (usbguard) resetHwm(usbguard->pid());
             ProcessSample first(pid), peak = first, last = first;
+            std::optional<ProcessSample> guard_peak, guard_last;
+            if (usbguard) guard_peak = guard_last = ProcessSample(usbguard->pid());
             auto t0 = Clock::now();
             const auto until = t0 + std::chrono::duration<double>(seconds);
             int samples = 0;
@@ -96,6 +142,11 @@ int main(int argc, char** argv) {
                 if (s.rss_kb > peak.rss_kb) peak = s;
                 last = s;
                 ++samples;
+                if (usbguard) {
+                    ProcessSample g(usbguard->pid());
+                    if (g.ok() && g.rss_kb > guard_peak->rss_kb) guard_peak = g;
+                    if (g.ok()) guard_last = g;
+                }
             }
             const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
             const double cpu_s = (last.cpuTicks() - first.cpuTicks()) / ProcessSample::ticksPerSecond();
@@ -136,8 +187,23 @@ int main(int argc, char** argv) {
             std::printf("    by thread          reactor %.1f ms (%.4f %%), worker threads %.1f ms (%.4f %%)\n",
                         threadCpu(true), threadCpu(true) / 10 / elapsed, threadCpu(false), threadCpu(false) / 10 / elapsed);
             std::printf("  agent exit on SIGTERM %d; %zu events delivered to the collector\n", exit_status, delivered);
+            double guard_mb = 0;
+            if (usbguard) {
+                guard_mb = std::max(guard_last->hwm_kb, guard_peak->rss_kb) / 1024.0;
+                std::printf("  usbguard-daemon      %.2f MB peak RSS (VmHWM over the same time; anonymous %.2f MB, "
+                            "file-backed %.2f MB; PSS %.2f MB)\n",
+                            guard_mb, guard_peak->anon_kb / 1024.0, guard_peak->file_kb / 1024.0,
+                            guard_peak->pss_kb / 1024.0);
+                std::printf("  anonymous memory     agent %.2f MB, usbguard-daemon %.2f MB (%.2fx)\n",
+                            peak.anon_kb / 1024.0, guard_peak->anon_kb / 1024.0,
+                            static_cast<double>(peak.anon_kb) / std::max(1L, guard_peak->anon_kb));
+                usbguard->kill(SIGTERM);
+            }
             std::printf("\n");
-            std::printf("  peak RSS %.2f MB   target <= 10 MB   %s\n", rss_mb, rss_mb <= 10 ? "met" : "MISSED");
+            std::printf("  peak RSS %.2f MB   target <= 8 MB   %s\n", rss_mb, rss_mb <= 8 ? "met" : "MISSED");
+            if (usbguard)
+                std::printf("  ratio agent / usbguard-daemon peak RSS  %.2f   target <= 0.67   %s\n", rss_mb / guard_mb,
+                            rss_mb / guard_mb <= 0.67 ? "met" : "MISSED");
             std::printf("  CPU      %.4f %%   target <= 0.1 %%   %s\n", cpu_pct, cpu_pct <= 0.1 ? "met" : "MISSED");
             if (exit_status != 0 || delivered == 0) rc = 1;
     } catch (const std::exception& e) {
