@@ -11,6 +11,7 @@
 #include "mamori/common/CommandLine.h"
 #include "mamori/common/FileLock.h"
 #include "mamori/common/Log.h"
+#include "mamori/platform/ResidentMemory.h"
 #include "mamori/platform/ThisProcess.h"
 
 using namespace mamori::agent;
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
                 "authorization, so start it only through the service",
                 "  systemctl start mamori-agent\n  mamori-agent run --config /etc/mamori/agent.conf", [&] {
                     const AgentConfig config = load();
+                    mamori::platform::ResidentMemory::shareOneHeap();
                     const int rc = Agent(config).run();
                     if (rc != Agent::kRestart) return rc;
                     // Just enrolled: start anew as the enrolled terminal, with every control re-applied.

@@ -63,6 +63,8 @@ size_t residentKb() {
 
 }  // namespace
 
+void ResidentMemory::shareOneHeap() { ::mallopt(M_ARENA_MAX, 1); }
+
 ResidentMemory::Released ResidentMemory::release() {
     Released r;
     // Only malloc changes the resident set between the two reads: the difference is what it gave
