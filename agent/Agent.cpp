@@ -166,9 +166,12 @@ struct Agent::Impl {
     // code mappings that the idle agent does not use. They go back to the system when the
     // uploader falls idle, 10 s after start and then each minute, so the agent's resident set is
     // what it uses, not the most it ever touched.
-    void releaseMemory() {
+    // burst_end: the uploader fell idle. Of a burst of syncs only the first end gives back; the
+    // timer always does, or an early sync at start-up (before the package database is read)
+    // would stand in for the release 10 s after start.
+    void releaseMemory(bool burst_end) {
         const auto now = std::chrono::steady_clock::now();
-        if (now - memory_released < std::chrono::seconds(10)) return;  // a burst of syncs: once
+        if (burst_end && now - memory_released < std::chrono::seconds(10)) return;
         memory_released = now;
         // Off the reactor: on a slow machine the walk takes tens of milliseconds, and a decision
         // (a USB stick waiting to be judged) must never wait for housekeeping.
@@ -186,7 +189,7 @@ struct Agent::Impl {
         memory_release.expires_after(after);
         memory_release.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;
-            releaseMemory();
+            releaseMemory(false);
             scheduleMemoryRelease();
         });
     }
@@ -266,7 +269,7 @@ struct Agent::Impl {
             },
             [this] { return policy->version(); });
         sink->onAppended([this] { uploader->notify(); });
-        uploader->onIdle([this] { releaseMemory(); });
+        uploader->onIdle([this] { releaseMemory(true); });
     }
 
     PolicyKeeper::Apply applier() {

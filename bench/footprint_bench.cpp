@@ -5,6 +5,7 @@
 // minute: a resident daemon that does one of the agent's four jobs.
 #include <signal.h>
 
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "ProcessSample.h"
 #include "agent/AgentStatus.h"
 #include "mamori/common/Log.h"
+#include "mamori/policy/PolicyLoader.h"
 #include "tests/support/Subprocess.h"
 
 namespace po = boost::program_options;
@@ -95,6 +97,21 @@ int main(int argc, char** argv) {
             }
             std::printf("  %s", out.c_str());
 
+            // The built-in default policy (all four controls) with a heartbeat every minute: the
+            // watched minute includes at least one sync, the burst the idle agent's peak is made of.
+            auto policy = mamori::policy::PolicyLoader::builtInDefault();
+            policy.mutable_reporting()->set_heartbeat_minutes(1);
+            const std::string raw = policy.SerializeAsString();
+            std::string b64(boost::beast::detail::base64::encoded_size(raw.size()), '\0');
+            b64.resize(boost::beast::detail::base64::encode(b64.data(), raw.data(), raw.size()));
+            auto pushed = collector.admin(boost::beast::http::verb::post, "/admin/v1/policies",
+                                          boost::json::serialize(boost::json::object{
+                                              {"policy_base64", b64}, {"group", "benchmark"}, {"create_section", true}}));
+            if (pushed.status != 201) {
+                std::fprintf(stderr, "policy push: HTTP %d %s\n", pushed.status, pushed.body.c_str());
+                return 1;
+            }
+
             mamori::test::Subprocess agent({agent_bin, "run", "--config", conf}, agent_dir / "agent.log");
             // The daemon is idle once its first sync is done (status.conf records it).
             auto started = Clock::now();
@@ -126,6 +143,8 @@ int main(int argc, char** argv) {
             const bool hwm_reset = resetHwm(pid);
             if (usbguard) resetHwm(usbguard->pid());
             ProcessSample first(pid), peak = first, last = first;
+            int64_t last_sync = mamori::agent::AgentStatus::load(state).last_sync_unix;
+            int syncs = 0;
             std::optional<ProcessSample> guard_peak, guard_last;
             if (usbguard) guard_peak = guard_last = ProcessSample(usbguard->pid());
             auto t0 = Clock::now();
@@ -142,6 +161,10 @@ int main(int argc, char** argv) {
                 if (s.rss_kb > peak.rss_kb) peak = s;
                 last = s;
                 ++samples;
+                if (const int64_t t = mamori::agent::AgentStatus::load(state).last_sync_unix; t != last_sync) {
+                    last_sync = t;
+                    ++syncs;
+                }
                 if (usbguard) {
                     ProcessSample g(usbguard->pid());
                     if (g.ok() && g.rss_kb > guard_peak->rss_kb) guard_peak = g;
@@ -173,7 +196,8 @@ int main(int argc, char** argv) {
                 return ns / 1e6;
             };
             std::printf("\n");
-            std::printf("  samples              %d over %.1f s (every %.1f s)\n", samples, elapsed, interval);
+            std::printf("  samples              %d over %.1f s (every %.1f s); %d sync(s) meanwhile (heartbeat every minute)\n",
+                        samples, elapsed, interval, syncs);
             std::printf("  max sampled RSS      %.2f MB  (anonymous %.2f MB of which malloc heap %.2f MB; "
                         "file-backed %.2f MB; %ld threads)\n",
                         peak.rss_kb / 1024.0, peak.anon_kb / 1024.0, peak.heap_kb / 1024.0, peak.file_kb / 1024.0, peak.threads);
