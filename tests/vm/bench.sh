@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs inside the guest for bench/usb_decision_bench.sh. ROUNDS hot-plugs of each, while
 # uevent_times.py records the kernel's uevents:
-#   - the registered stick, under mamori-agent and then under usbguard-daemon with equivalent rules;
+#   - the registered stick, under mamori-agent and under usbguard-daemon with equivalent rules;
 #   - a keyboard with a storage function (dummy_hcd + configfs gadget): under mamori as shipped
 #     (keys allowed, storage blocked: decided per interface), under mamori with the gadget
 #     registered (allowed whole), and under usbguard allowing it whole.
@@ -14,38 +14,40 @@ log=$work/agent.log
 rounds=${rounds:-100}
 mkdir -p "$state" /tmp/usbguard
 
-record() {  # record NAME: starts the uevent recorder for run NAME
-  python3 "$src/tests/vm/uevent_times.py" > "$work/uevents-$1.log" &
+record() {  # record NAME: starts the uevent recorder for run NAME (appending)
+  python3 "$src/tests/vm/uevent_times.py" > "$work/uevents-$1.part" &
   recorder=$!
-  until grep -q ready "$work/uevents-$1.log" 2>/dev/null; do sleep 0.05; done
+  until grep -q ready "$work/uevents-$1.part" 2>/dev/null; do sleep 0.05; done
 }
-recorded() {  # recorded NAME DRIVER: stops the recorder and computes the latencies
+recorded() {  # recorded NAME: stops the recorder
   sleep 0.5
   kill "$recorder"
-  python3 "$src/tests/vm/latency.py" "$work/uevents-$1.log" "$2" > "$work/latency-$1.txt"
+  wait "$recorder" 2>/dev/null
+  cat "$work/uevents-$1.part" >> "$work/uevents-$1.log"
 }
-stick_cycles() {  # stick_cycles NAME: ROUNDS plugs of the registered stick, each waited for until usable
+stick_cycles() {  # stick_cycles NAME N: N plugs of the registered stick, each waited for until usable
   record "$1"
-  for i in $(seq "$rounds"); do
-    plug "$1$i" stick2 RW0001
+  for i in $(seq "$2"); do
+    plugs=$((plugs + 1))
+    plug "s$plugs" stick2 RW0001
     d=$(usbdev RW0001) || d=none
-    disk "$d" >/dev/null || echo "  $1: round $i: the stick did not become usable"
-    unplug "$1$i"
+    disk "$d" >/dev/null || echo "  $1: plug $plugs: the stick did not become usable"
+    unplug "s$plugs"
     gone RW0001
   done
-  recorded "$1" usb-storage
+  recorded "$1"
 }
-keyboard_cycles() {  # keyboard_cycles NAME: ROUNDS plugs of the gadget, each waited for until its keys work
+keyboard_cycles() {  # keyboard_cycles NAME N: N plugs of the gadget, each waited for until its keys work
   record "$1"
-  for i in $(seq "$rounds"); do
+  for i in $(seq "$2"); do
     plug_gadget
     d=$(usbdev COMPO05) || d=none
     for _ in $(seq 100); do [ -e "/sys/bus/usb/devices/$d:1.0/driver" ] && break; sleep 0.05; done
-    [ -e "/sys/bus/usb/devices/$d:1.0/driver" ] || echo "  $1: round $i: the keys did not become usable"
+    [ -e "/sys/bus/usb/devices/$d:1.0/driver" ] || echo "  $1: the keys did not become usable"
     unplug_gadget
     gone COMPO05
   done
-  recorded "$1" usbhid
+  recorded "$1"
 }
 percentile() {  # percentile FILE COLUMN P
   sort -n -k"$2" "$1" | awk -v c="$2" -v p="$3" '{ v[NR] = $c } END { i = int((NR - 1) * p / 100) + 1; print v[i] }'
@@ -54,16 +56,6 @@ percentile() {  # percentile FILE COLUMN P
 have_gadget && make_gadget COMPO05
 gadget_registered="$registered
     - {id: REG-KBD, vendor: \"1d6b\", product: \"0104\", serial: \"COMPO05\", access: read-write}"
-
-policy enforce "$registered"
-start_agent
-stick_cycles mamori-stick
-have_gadget && keyboard_cycles mamori-mixed
-stop_agent -TERM
-policy enforce "$gadget_registered"
-start_agent
-have_gadget && keyboard_cycles mamori-whole
-stop_agent -TERM
 
 # usbguard: the same decisions (hubs, keyboards, the registered stick and the gadget allowed,
 # everything else blocked) and the same fail-safe start (new devices unauthorized until it decides).
@@ -89,21 +81,47 @@ AuditFilePath=/tmp/usbguard/audit.log
 CONF
 chmod 0600 /tmp/usbguard/*
 mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm 2>/dev/null
-# usbguard authorizes whole devices and leaves interfaces to the kernel's default, which the
-# mamori runs above left at "not authorized"; give usbguard the kernel's own default back.
-for h in /sys/bus/usb/devices/usb*; do echo 1 > "$h/interface_authorized_default"; done
-usbguard-daemon -P -K -l /tmp/usbguard/daemon.log -c /tmp/usbguard/usbguard-daemon.conf &
-usbguard=$!
-for _ in $(seq 100); do [ -s /tmp/usbguard/daemon.log ] && break; sleep 0.1; done
-sleep 2
-if kill -0 "$usbguard" 2>/dev/null; then
-  stick_cycles usbguard-stick
-  have_gadget && keyboard_cycles usbguard-whole
-else
-  echo "usbguard-daemon did not start:"; cat /tmp/usbguard/daemon.log
-fi
-kill "$usbguard" 2>/dev/null; wait "$usbguard" 2>/dev/null
-cp /tmp/usbguard/daemon.log "$work/usbguard-daemon.log" 2>/dev/null
+usbguard_cycles() {  # usbguard_cycles N: N plugs of each under usbguard-daemon
+  # usbguard authorizes whole devices and leaves interfaces to the kernel's default, which
+  # mamori leaves at "not authorized"; give usbguard the kernel's own default back.
+  for h in /sys/bus/usb/devices/usb*; do echo 1 > "$h/interface_authorized_default"; done
+  : > /tmp/usbguard/daemon.log
+  usbguard-daemon -P -K -l /tmp/usbguard/daemon.log -c /tmp/usbguard/usbguard-daemon.conf &
+  usbguard=$!
+  for _ in $(seq 100); do [ -s /tmp/usbguard/daemon.log ] && break; sleep 0.1; done
+  sleep 1
+  if kill -0 "$usbguard" 2>/dev/null; then
+    stick_cycles usbguard-stick "$1"
+    have_gadget && keyboard_cycles usbguard-whole "$1"
+  else
+    echo "usbguard-daemon did not start:"; cat /tmp/usbguard/daemon.log
+  fi
+  kill "$usbguard" 2>/dev/null; wait "$usbguard" 2>/dev/null
+  cat /tmp/usbguard/daemon.log >> "$work/usbguard-daemon.log"
+}
+
+# In blocks of ten plugs, the daemons taking turns, so that whatever else the host does meanwhile
+# weighs on both alike.
+plugs=0
+block=10
+for b in $(seq $(((rounds + block - 1) / block))); do
+  policy enforce "$registered"
+  start_agent
+  stick_cycles mamori-stick $block
+  have_gadget && keyboard_cycles mamori-mixed $block
+  stop_agent -TERM
+  if have_gadget; then
+    policy enforce "$gadget_registered"
+    start_agent
+    keyboard_cycles mamori-whole $block
+    stop_agent -TERM
+  fi
+  usbguard_cycles $block
+done
+for who in mamori-stick mamori-mixed mamori-whole usbguard-stick usbguard-whole; do
+  driver=usbhid; case $who in *-stick) driver=usb-storage ;; esac
+  [ -e "$work/uevents-$who.log" ] && python3 "$src/tests/vm/latency.py" "$work/uevents-$who.log" $driver > "$work/latency-$who.txt"
+done
 
 echo "usb decision latency under TCG, $rounds hot-plugs each (ms from the device's add uevent;"
 echo "authorized: its first interface made; usable: usb-storage bound for the stick, usbhid for the keyboard):"
