@@ -26,6 +26,13 @@ public:
         return p;
     }
     static PgParam boolean(bool v) { return PgParam(v ? "true" : "false", false, kBoolean); }
+    // A value already in the server's binary format for type (an array, see PgArray).
+    static PgParam binary(unsigned type, std::string bytes) {
+        PgParam p({}, true, type);
+        p.owned_ = std::move(bytes);
+        p.owns_ = true;
+        return p;
+    }
     // SQL NULL.
     static PgParam null() {
         PgParam p({}, false);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "collector/PgArray.h"
+
 namespace mamori::collector {
 namespace {
 
@@ -36,7 +38,7 @@ bool sameValue(const SqlParam& a, const SqlParam& b) {
     return false;
 }
 
-// Each event is 13 parameters; PostgreSQL allows 65535 per statement.
+// Rows per statement. As VALUES, each value is a parameter, and PostgreSQL takes at most 65535.
 constexpr size_t kRowsPerInsert = 1000;
 
 }  // namespace
@@ -66,46 +68,37 @@ int64_t PgSqlConnection::run(const std::string& sql, std::span<const SqlParam> p
 }
 
 std::vector<bool> PgSqlConnection::insertRows(const SqlRows& rows) {
-    // One multi-row INSERT per chunk: a round trip per row would cost more than the insert.
-    // RETURNING names the rows actually inserted; the others were already stored.
     const size_t count = rows.values.size() / rows.width;
-    const size_t per_statement = std::max<size_t>(1, std::min(kRowsPerInsert, 60000 / rows.width));
-    std::unordered_map<std::string, int> inserted;  // key → times inserted (rows may repeat a key)
-    auto key_of = [&](size_t r) {
-        const SqlParam& k = rows.values[r * rows.width + rows.key_index];
-        return k.kind() == SqlParam::Kind::Integer ? std::to_string(k.number()) : std::string(k.bytes());
-    };
     auto at = [&](size_t r, size_t i) -> const SqlParam& { return rows.values[r * rows.width + i]; };
+    std::unordered_map<std::string, int> inserted;  // key → times inserted (rows may repeat a key)
+    const size_t per_statement = std::max<size_t>(1, std::min(kRowsPerInsert, 60000 / rows.width));
     for (size_t start = 0; start < count; start += per_statement) {
         const size_t end = std::min(count, start + per_statement);
-        std::string sql = "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") VALUES ";
-        std::vector<PgParam> params;
-        params.reserve((end - start) * rows.width);
-        // A column with one value in every row (the terminal of a batch) is sent once and named
-        // by every row: fewer parameters to send, convert and parse.
-        std::vector<size_t> shared(rows.width, 0);  // the column's parameter number, 0: per row
-        for (size_t i = 0; i < rows.width && end - start > 1; ++i) {
-            bool same = true;
-            for (size_t r = start + 1; r < end && same; ++r) same = sameValue(at(r, i), at(start, i));
-            if (!same) continue;
-            params.push_back(pg(at(start, i)));
-            shared[i] = params.size();
-        }
-        for (size_t r = start; r < end; ++r) {
-            sql += r == start ? "(" : ",(";
-            for (size_t i = 0; i < rows.width; ++i) {
-                if (shared[i] == 0) params.push_back(pg(at(r, i)));
-                sql += (i ? ",$" : "$") + std::to_string(shared[i] ? shared[i] : params.size());
+        // Each column is sent once: as one value when every row has the same (the terminal of
+        // a batch), else as an array of its values, which unnest() turns back into rows. A column
+        // whose values are of different kinds cannot be one array: such rows go as VALUES.
+        std::vector<SqlParam::Kind> kinds(rows.width, SqlParam::Kind::Null);
+        std::vector<bool> shared(rows.width, true);
+        bool arrays_fit = true;
+        for (size_t i = 0; i < rows.width; ++i) {
+            for (size_t r = start; r < end; ++r) {
+                const SqlParam& v = at(r, i);
+                if (r > start && !sameValue(v, at(start, i))) shared[i] = false;
+                if (v.kind() == SqlParam::Kind::Null) continue;
+                if (kinds[i] != SqlParam::Kind::Null && kinds[i] != v.kind()) arrays_fit = false;
+                kinds[i] = v.kind();
             }
-            sql += ')';
+            if (!shared[i] && kinds[i] == SqlParam::Kind::Null) shared[i] = true;  // all NULL
         }
-        sql += " " + std::string(rows.suffix);
-        if (!rows.key.empty()) sql += " RETURNING " + std::string(rows.key);
-        const PgResult r = c_.exec(sql, params);
+        const PgResult r = arrays_fit ? insertAsArrays(rows, start, end, kinds, shared) : insertAsValues(rows, start, end);
         for (int i = 0; !rows.key.empty() && i < r.rows(); ++i) ++inserted[r.text(i, 0)];
     }
     std::vector<bool> out;
     if (rows.key.empty()) return out;
+    auto key_of = [&](size_t r) {
+        const SqlParam& k = at(r, rows.key_index);
+        return k.kind() == SqlParam::Kind::Integer ? std::to_string(k.number()) : std::string(k.bytes());
+    };
     out.reserve(count);
     for (size_t r = 0; r < count; ++r) {
         auto it = inserted.find(key_of(r));
@@ -114,6 +107,51 @@ std::vector<bool> PgSqlConnection::insertRows(const SqlRows& rows) {
         out.push_back(in);
     }
     return out;
+}
+
+PgResult PgSqlConnection::insertAsArrays(const SqlRows& rows, size_t start, size_t end,
+                                         const std::vector<SqlParam::Kind>& kinds, const std::vector<bool>& shared) {
+    std::vector<PgParam> params;
+    std::string select, arrays, names;
+    for (size_t i = 0; i < rows.width; ++i) {
+        const SqlParam& first = rows.values[start * rows.width + i];
+        if (i) select += ", ";
+        if (shared[i]) {
+            params.push_back(pg(first));
+            select += "$" + std::to_string(params.size());
+            continue;
+        }
+        PgArray array(kinds[i], end - start);
+        for (size_t r = start; r < end; ++r) array.add(rows.values[r * rows.width + i]);
+        params.push_back(std::move(array).param());
+        const std::string column = "c" + std::to_string(i);
+        select += "u." + column;
+        arrays += (arrays.empty() ? "$" : ", $") + std::to_string(params.size());
+        names += (names.empty() ? "" : ", ") + column;
+    }
+    std::string sql = "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") SELECT " + select;
+    if (!arrays.empty()) sql += " FROM unnest(" + arrays + ") AS u(" + names + ")";
+    sql += " " + std::string(rows.suffix);
+    if (!rows.key.empty()) sql += " RETURNING " + std::string(rows.key);
+    return c_.exec(sql, params);
+}
+
+PgResult PgSqlConnection::insertAsValues(const SqlRows& rows, size_t start, size_t end) {
+    auto at = [&](size_t r, size_t i) -> const SqlParam& { return rows.values[r * rows.width + i]; };
+    std::string sql = "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") VALUES ";
+    std::vector<PgParam> params;
+    params.reserve((end - start) * rows.width);
+    for (size_t r = start; r < end; ++r) {
+        sql += r == start ? "(" : ",(";
+        for (size_t i = 0; i < rows.width; ++i) {
+            params.push_back(pg(at(r, i)));
+            sql += (i ? ",$" : "$") + std::to_string(params.size());
+        }
+        sql += ')';
+    }
+    sql += " " + std::string(rows.suffix);
+    if (!rows.key.empty()) sql += " RETURNING " + std::string(rows.key);
+    return c_.exec(sql, params);
 }
 
 }  // namespace mamori::collector

@@ -5,8 +5,8 @@
 namespace mamori::collector {
 
 // A PgConnection as SqlStore uses it: ?N becomes $N, parameters go typed (bigint, bytea,
-// boolean) so no statement needs a cast, and many rows go in one multi-row INSERT, since each
-// statement is a round trip to the server.
+// boolean) so no statement needs a cast, and many rows go in one INSERT, since each statement is
+// a round trip to the server: one array per column (PgArray), or VALUES where a column mixes kinds.
 class PgSqlConnection final : public SqlConnection {
 public:
     explicit PgSqlConnection(PgConnection& c) : c_(c) {}
@@ -18,6 +18,12 @@ public:
 
 private:
     class Row;
+
+    // Rows [start, end) of rows as one statement: columns as arrays (kinds: each column's kind,
+    // shared: whether one value stands for all rows), or as VALUES.
+    PgResult insertAsArrays(const SqlRows& rows, size_t start, size_t end, const std::vector<SqlParam::Kind>& kinds,
+                            const std::vector<bool>& shared);
+    PgResult insertAsValues(const SqlRows& rows, size_t start, size_t end);
 
     PgConnection& c_;
 };
