@@ -211,7 +211,7 @@ HttpResponse AgentApi::events(const HttpRequest& req, const TerminalRecord& term
         Log::warn("ingest from " + terminal.id + " refused: malformed batch", {.terminal = terminal.id});
         return HttpsServer::reply(req, http::status::bad_request, "malformed event batch\n");
     }
-    auto result = ingest_.ingest(terminal, in, nowUnix());
+    auto result = ingest_.ingest(terminal, std::move(in), nowUnix());
     if (result.http_status != 200)
         return HttpsServer::reply(req, static_cast<http::status>(result.http_status), result.error + "\n");
     return protobuf(req, result.ack);

@@ -21,7 +21,7 @@ std::string range(uint64_t first, uint64_t last) {
 
 }  // namespace
 
-EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const mamori::v1::EventBatch& batch,
+EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, mamori::v1::EventBatch batch,
                                         int64_t now_unix) {
     Result r;
     auto refuse = [&](unsigned status, std::string why) {
@@ -115,22 +115,22 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, const ma
                   "the batch goes back from seq " + std::to_string(end_seq) + " to seq " + std::to_string(first));
         }
 
+        if (last >= end_seq) end_hash = batch.events(s.end - 1).hash();  // before it moves below
         for (int i = s.begin; i < s.end; ++i) {
             const auto& b = s.bodies[static_cast<size_t>(i - s.begin)];
             if (b.seq() <= top_seq) continue;  // the same seq twice in one batch: the first is kept
-            const auto& ev = batch.events(i);
+            // The batch is this call's own: its bytes move into the store's batch, not copied.
+            auto& ev = *batch.mutable_events(i);
             const bool by_arrival = current->clock_wrong || !EventTime::plausible(b.utc_ns(), now_unix);
             in.events.push_back(IngestEvent{b.seq(), b.utc_ns(),
                                             by_arrival ? today : calendar_.dateOfNs(b.utc_ns()), b.type(),
-                                            b.control(), b.violation(), b.outcome(), b.rule_id(), ev.body(),
-                                            ev.prev_hash(), ev.hash(), ev.signature(), now_unix, by_arrival,
-                                            StandingCondition::of(b)});
+                                            b.control(), b.violation(), b.outcome(), b.rule_id(),
+                                            std::move(*ev.mutable_body()), std::move(*ev.mutable_prev_hash()),
+                                            std::move(*ev.mutable_hash()), std::move(*ev.mutable_signature()),
+                                            now_unix, by_arrival, StandingCondition::of(b)});
             top_seq = b.seq();
         }
-        if (last >= end_seq) {
-            end_seq = last;
-            end_hash = batch.events(s.end - 1).hash();
-        }
+        if (last >= end_seq) end_seq = last;
     }
 
     in.new_head_seq = end_seq;
