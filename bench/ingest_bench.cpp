@@ -213,6 +213,12 @@ int main(int argc, char** argv) {
     std::filesystem::path work = dir_arg.empty() ? std::filesystem::temp_directory_path() /
                                                        ("mamori-ingest-bench-" + std::to_string(getpid()))
                                                  : std::filesystem::path(dir_arg);
+    // An earlier run's collector would be counted with this one's events.
+    for (const char* sub : {"collector", "collector-pg"})
+        if (std::filesystem::exists(work / sub)) {
+            std::fprintf(stderr, "ingest_bench: %s already holds a run (%s); give an empty directory\n", work.c_str(), sub);
+            return 2;
+        }
     std::filesystem::create_directories(work);
     const size_t total = static_cast<size_t>(terminals) * batches * batch_size;
     std::printf("ingest benchmark: %d terminals x %d batches x %d events = %zu events, collector threads %d\n",
