@@ -12,7 +12,9 @@ namespace v1 = mamori::v1;
 
 std::unique_ptr<SoftwareControl> SoftwareControl::create(ControlContext ctx) {
     Platform p;
-    p.inventory = mamori::platform::dpkgInventory(ctx.executor, {ctx.config.dpkg_status, ctx.config.dpkg_info_dir, ctx.config.state_dir});
+    // The index of packaged paths goes to the state directory, on disk, not to the agent's heap.
+    p.inventory = mamori::platform::dpkgInventory(
+        ctx.executor, {ctx.config.dpkg_status, ctx.config.dpkg_info_dir, ctx.config.state_dir});
     p.watch = mamori::platform::fanotifyProcessWatch(ctx.executor, ctx.exec_watch_reader);
     p.finder = mamori::platform::executableFinder();
     return std::make_unique<SoftwareControl>(ctx, std::move(p));

@@ -38,6 +38,15 @@ bool sameValue(const SqlParam& a, const SqlParam& b) {
     return false;
 }
 
+// The INSERT of rows whose values come from source (a SELECT or VALUES), with its suffix and,
+// when rows has a key, RETURNING it.
+std::string insertInto(const SqlRows& rows, const std::string& source) {
+    std::string sql = "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") " + source;
+    sql += " " + std::string(rows.suffix);
+    if (!rows.key.empty()) sql += " RETURNING " + std::string(rows.key);
+    return sql;
+}
+
 // Rows per statement. As VALUES, each value is a parameter, and PostgreSQL takes at most 65535.
 constexpr size_t kRowsPerInsert = 1000;
 
@@ -90,7 +99,8 @@ std::vector<bool> PgSqlConnection::insertRows(const SqlRows& rows) {
             }
             if (!shared[i] && kinds[i] == SqlParam::Kind::Null) shared[i] = true;  // all NULL
         }
-        const PgResult r = arrays_fit ? insertAsArrays(rows, start, end, kinds, shared) : insertAsValues(rows, start, end);
+        const PgResult r =
+            arrays_fit ? insertAsArrays(rows, start, end, kinds, shared) : insertAsValues(rows, start, end);
         for (int i = 0; !rows.key.empty() && i < r.rows(); ++i) ++inserted[r.text(i, 0)];
     }
     std::vector<bool> out;
@@ -129,16 +139,14 @@ PgResult PgSqlConnection::insertAsArrays(const SqlRows& rows, size_t start, size
         arrays += (arrays.empty() ? "$" : ", $") + std::to_string(params.size());
         names += (names.empty() ? "" : ", ") + column;
     }
-    std::string sql = "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") SELECT " + select;
+    std::string sql = "SELECT " + select;
     if (!arrays.empty()) sql += " FROM unnest(" + arrays + ") AS u(" + names + ")";
-    sql += " " + std::string(rows.suffix);
-    if (!rows.key.empty()) sql += " RETURNING " + std::string(rows.key);
-    return c_.exec(sql, params);
+    return c_.exec(insertInto(rows, sql), params);
 }
 
 PgResult PgSqlConnection::insertAsValues(const SqlRows& rows, size_t start, size_t end) {
     auto at = [&](size_t r, size_t i) -> const SqlParam& { return rows.values[r * rows.width + i]; };
-    std::string sql = "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") VALUES ";
+    std::string sql = "VALUES ";
     std::vector<PgParam> params;
     params.reserve((end - start) * rows.width);
     for (size_t r = start; r < end; ++r) {
@@ -149,9 +157,7 @@ PgResult PgSqlConnection::insertAsValues(const SqlRows& rows, size_t start, size
         }
         sql += ')';
     }
-    sql += " " + std::string(rows.suffix);
-    if (!rows.key.empty()) sql += " RETURNING " + std::string(rows.key);
-    return c_.exec(sql, params);
+    return c_.exec(insertInto(rows, sql), params);
 }
 
 }  // namespace mamori::collector
