@@ -1,5 +1,6 @@
 #include "agent/AgentConfig.h"
 
+#include <array>
 #include <sstream>
 
 #include "mamori/common/ConfigFile.h"
@@ -39,11 +40,8 @@ AgentConfig AgentConfig::load(const std::filesystem::path& file) {
     c.notify_command = cfg.get("notify_command", c.notify_command);
     c.dpkg_status = cfg.get("dpkg_status", c.dpkg_status.string());
     c.dpkg_info_dir = cfg.get("dpkg_info_dir", c.dpkg_info_dir.string());
-    const std::string software = cfg.get("software_control", "on");
-    if (software != "on" && software != "off") {
-        throw mamori::common::ConfigFile::Error(file.string() + ": software_control must be on or off, not \"" + software + "\"");
-    }
-    c.software_control = software == "on";
+    static constexpr std::array<std::string_view, 2> kOnOff{"on", "off"};
+    c.software_control = cfg.getChoice("software_control", "on", kOnOff) == "on";
     c.usb_sysfs_root = cfg.get("usb_sysfs_root", c.usb_sysfs_root.string());
     c.usb_dev_root = cfg.get("usb_dev_root", c.usb_dev_root.string());
     c.policy_file = cfg.get("policy_file", "");

@@ -15,7 +15,10 @@ using tcp = asio::ip::tcp;
 
 asio::awaitable<void> AcceptLoop::run(tcp::acceptor& acceptor, std::string name, Take take) {
     boost::system::error_code ec;
-    acceptor.non_blocking(true, ec);  // for the draining below; the asynchronous accept works either way
+    // For the draining below, whose accept must never wait; the asynchronous accept works either
+    // way. Without it a listener takes one connection per turn, as before.
+    acceptor.non_blocking(true, ec);
+    const bool drain = !ec;
     while (acceptor.is_open()) {
         tcp::socket socket(asio::make_strand(acceptor.get_executor()));
         co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
@@ -26,7 +29,7 @@ asio::awaitable<void> AcceptLoop::run(tcp::acceptor& acceptor, std::string name,
             // collector took a few dozen connections a second and the rest waited in the listen
             // backlog for seconds, or were reset when it overflowed. Bounded, so that the work
             // already queued goes on meanwhile.
-            for (int more = 0; more < 64 && acceptor.is_open(); ++more) {
+            for (int more = 0; drain && more < 64 && acceptor.is_open(); ++more) {
                 tcp::socket next(asio::make_strand(acceptor.get_executor()));
                 acceptor.accept(next, ec);
                 if (ec) break;  // would block: the backlog is empty (a real failure shows again below)

@@ -141,11 +141,8 @@ struct Collector::Impl {
             throw common::UserError::invalid("smtp_from in collector.conf must be the sender's mail address",
                                              "collector.conf の smtp_from には送信元のメールアドレスを指定してください");
         m.smtp.ca_file = c.get("smtp_ca", "");
-        const std::string tls = c.get("smtp_starttls", "required");
-        if (tls != "required" && tls != "off")
-            throw common::UserError::invalid("smtp_starttls in collector.conf is required or off, not '" + tls + "'",
-                                             "collector.conf の smtp_starttls は required か off です");
-        m.smtp.require_tls = tls == "required";
+        static constexpr std::array<std::string_view, 2> kStartTls{"required", "off"};
+        m.smtp.require_tls = c.getChoice("smtp_starttls", "required", kStartTls) == "required";
         if (const std::string ciso = c.get("alert_mail_ciso", ""); !ciso.empty())
             m.ciso = AlertMailer::parseAddresses(ciso, "alert_mail_ciso");
         m.sections = AlertMailer::parseSections(c.get("alert_mail_sections", ""));

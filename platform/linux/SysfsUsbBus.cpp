@@ -89,8 +89,9 @@ bool writeFile(const fs::path& p, const std::string& value) {
 }
 
 bool isDeviceName(const std::string& n) {
-    // "2-1", "1-1.3"; root hubs are "usbN" and interfaces contain ':'.
-    return !n.empty() && n.find(':') == std::string::npos && !n.starts_with("usb") && n.find('-') != std::string::npos;
+    // "2-1", "1-1.3"; root hubs are "usbN" and interfaces contain ':'; never a path.
+    return !n.empty() && n.find(':') == std::string::npos && !n.starts_with("usb") && n.find('-') != std::string::npos &&
+           n.find('/') == std::string::npos;
 }
 
 class SysfsUsbBus final : public UsbBus {
@@ -110,7 +111,7 @@ public:
     }
 
     std::optional<UsbDeviceInfo> device(const std::string& name) override {
-        if (!isDeviceName(name) || name.find('/') != std::string::npos) return std::nullopt;
+        if (!isDeviceName(name)) return std::nullopt;
         const fs::path dir = devices() / name;
         std::error_code ec;
         if (!fs::is_directory(dir, ec)) return std::nullopt;
@@ -190,7 +191,7 @@ public:
     }
 
     bool authorizeWholeDevice(const std::string& name) override {
-        if (!isDeviceName(name) || name.find('/') != std::string::npos) return false;
+        if (!isDeviceName(name)) return false;
         // The kernel configures the device inside the write to its "authorized" and gives each
         // new interface its controller's interface_authorized_default: open that switch for the
         // one write only. Nothing else is configured meanwhile, since every other new device on

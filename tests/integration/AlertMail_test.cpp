@@ -124,7 +124,9 @@ TEST(AlertMail, AMisconfiguredMailerStopsTheCollectorAtStartWithTheKey) {
               "is not SECTION=ADDRESS"},
              {"smtp_url = smtp://127.0.0.1:25\nsmtp_from = m@b.jp\nalert_mail_ciso = a@b.jp, <x>\n",
               "'<x>' is not a mail address"},
-             {"smtp_url = http://relay\nsmtp_from = m@b.jp\nalert_mail_ciso = a@b.jp\n", "smtp_url must begin"}}) {
+             {"smtp_url = http://relay\nsmtp_from = m@b.jp\nalert_mail_ciso = a@b.jp\n", "smtp_url must begin"},
+             {"smtp_url = smtp://127.0.0.1:25\nsmtp_from = m@b.jp\nalert_mail_ciso = a@b.jp\nsmtp_starttls = maybe\n",
+              "'smtp_starttls' must be one of required, off, found 'maybe'"}}) {
         const fs::path home = dir / std::to_string(std::hash<std::string>{}(conf));
         TestCollector collector(home, conf);
         std::string out;

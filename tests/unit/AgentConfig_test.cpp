@@ -35,3 +35,22 @@ TEST(AgentConfig, LogLevelIsOneOfFourWords) {
     }
     std::filesystem::remove(file);
 }
+
+// software_control is on or off; a third word stops the agent the same way, in both languages.
+TEST(AgentConfig, SoftwareControlIsOnOrOff) {
+    const auto file = std::filesystem::temp_directory_path() / ("agent-sw-" + std::to_string(getpid()) + ".conf");
+    std::ofstream(file) << "software_control = off\n";
+    EXPECT_FALSE(AgentConfig::load(file).software_control);
+    std::ofstream(file) << "software_control = disabled\n";
+    try {
+        AgentConfig::load(file);
+        ADD_FAILURE() << "software_control = disabled accepted";
+    } catch (const std::exception& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(file.string() + ":1: 'software_control' must be one of on, off, found 'disabled'"),
+                  std::string::npos)
+            << what;
+        EXPECT_NE(what.find("'software_control' には on, off のいずれかを指定してください"), std::string::npos) << what;
+    }
+    std::filesystem::remove(file);
+}
