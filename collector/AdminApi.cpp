@@ -16,6 +16,7 @@
 #include "collector/MonthlyReport.h"
 #include "collector/PolicyResolver.h"
 #include "collector/ReportingExpectation.h"
+#include "mamori/proto/Certificate.h"
 #include "mamori/proto/EnrollmentToken.h"
 #include "mamori/common/Log.h"
 #include "mamori/common/NearestWord.h"
@@ -77,38 +78,51 @@ std::optional<HttpResponse> AdminApi::admit(const HttpRequestHead& req, const Ca
 }
 
 HttpResponse AdminApi::handle(const HttpRequest& req, const Caller& caller) {
-    const std::string path = pathOf(req);
-    const std::string request = std::string(req.method_string()) + " " + std::string(req.target());
+    std::string disabled;
     std::optional<AdminUser> user;
     try {
-        std::string disabled;
         user = authenticate(req, caller, disabled);
-        if (!user) return unauthenticated(req, disabled);
+    } catch (const std::exception& e) {
+        Log::error("admin endpoint: " + std::string(req.method_string()) + " " + std::string(req.target()) + " by " +
+                   caller.address + " failed: " + e.what());
+        return AdminHttp::error(req, http::status::internal_server_error,
+                                "internal error; the collector's log has the details",
+                                "コレクター内部でエラーが発生しました。詳細はコレクターのログを確認してください");
+    }
+    if (!user) return unauthenticated(req, disabled);
+    return serve(req, *user);
+}
+
+HttpResponse AdminApi::serve(const HttpRequest& req, const AdminUser& user) {
+    const std::string path = pathOf(req);
+    const std::string request = std::string(req.method_string()) + " " + std::string(req.target());
+    try {
         for (const auto& e : extensions_)
-            if (auto answer = e(req, path, *user)) return std::move(*answer);
+            if (auto answer = e(req, path, user)) return std::move(*answer);
         const bool get = req.method() == http::verb::get, post = req.method() == http::verb::post;
-        if (post && path == "/admin/v1/enroll-tokens") return createToken(req, *user);
-        if (get && path == "/admin/v1/terminals") return listTerminals(req, *user);
-        if (get && path == "/admin/v1/violations") return violations(req, *user);
-        if (get && path == "/admin/v1/events") return events(req, *user);
-        if (get && path == "/admin/v1/export") return exportEvidence(req, *user);
-        if (get && path == "/admin/v1/report/monthly") return monthlyReport(req, *user);
-        if (post && path == "/admin/v1/policies") return pushPolicy(req, *user);
-        if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, *user);
-        if (post && path == "/admin/v1/terminals/resolve-tampering") return resolveTampering(req, *user);
-        if (get && path == "/admin/v1/policy-status") return policyStatus(req, *user);
-        if (auto answer = exceptions_.handle(req, path, *user)) return std::move(*answer);
-        if (auto answer = media_.handle(req, path, *user)) return std::move(*answer);
-        if (auto answer = users_.handle(req, path, *user)) return std::move(*answer);
-        if (get && path == "/admin/v1/access-log") return accessLog(req, *user);
+        if (post && path == "/admin/v1/enroll-tokens") return createToken(req, user);
+        if (get && path == "/admin/v1/terminals") return listTerminals(req, user);
+        if (get && path == "/admin/v1/sections") return sections(req, user);
+        if (get && path == "/admin/v1/violations") return violations(req, user);
+        if (get && path == "/admin/v1/events") return events(req, user);
+        if (get && path == "/admin/v1/export") return exportEvidence(req, user);
+        if (get && path == "/admin/v1/report/monthly") return monthlyReport(req, user);
+        if (post && path == "/admin/v1/policies") return pushPolicy(req, user);
+        if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, user);
+        if (post && path == "/admin/v1/terminals/resolve-tampering") return resolveTampering(req, user);
+        if (get && path == "/admin/v1/policy-status") return policyStatus(req, user);
+        if (auto answer = exceptions_.handle(req, path, user)) return std::move(*answer);
+        if (auto answer = media_.handle(req, path, user)) return std::move(*answer);
+        if (auto answer = users_.handle(req, path, user)) return std::move(*answer);
+        if (get && path == "/admin/v1/access-log") return accessLog(req, user);
     } catch (const UserError& e) {
         // The client's mistake: its status and both messages, so mamorictl can show them.
-        Log::info("admin endpoint: " + (user ? user->name : caller.address) + " " + request + " refused (" +
-                  std::to_string(e.httpStatus()) + "): " + e.english());
+        Log::info("admin endpoint: " + user.name + " " + request + " refused (" + std::to_string(e.httpStatus()) +
+                  "): " + e.english());
         return AdminHttp::error(req, http::int_to_status(e.httpStatus()), e.english(), e.japanese());
     } catch (const std::exception& e) {
         // Anything else is ours: the details go to the log, not to the client.
-        Log::error("admin endpoint: " + request + " by " + (user ? user->name : caller.address) + " failed: " + e.what());
+        Log::error("admin endpoint: " + request + " by " + user.name + " failed: " + e.what());
         return AdminHttp::error(req, http::status::internal_server_error,
                          "internal error; the collector's log has the details",
                          "コレクター内部でエラーが発生しました。詳細はコレクターのログを確認してください");
@@ -147,11 +161,16 @@ HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& us
     const AdminQuery q(req.target());
     const std::string section = q.text("section");
     scope_.requireSection(section, user);
+    // One terminal (the console's page of it): unknown is a 404, another section's a 403.
+    const std::string only = q.text("terminal");
+    if (!only.empty() && !AdminRole::inSections(user, scope_.requireTerminal(only, user).group))
+        throw UserError::forbidden("terminal outside your sections", "所管外の端末です");
     json::array rows;
     int64_t now = AdminHttp::nowUnix();
     ReportingExpectation expectation(store_, settings_.heartbeat_deadline_s);
     for (const auto& t : store_.terminals()) {
         if (!AdminRole::inSections(user, t.group) || (!section.empty() && t.group != section)) continue;
+        if (!only.empty() && t.id != only) continue;
         json::object row{{"id", t.id}, {"hostname", t.hostname}, {"group", t.group}};
         answer_.time(row, "enrolled", t.enrolled_unix);
         answer_.time(row, "last_seen", t.last_seen_unix);
@@ -163,8 +182,25 @@ HttpResponse AdminApi::listTerminals(const HttpRequest& req, const AdminUser& us
         row["tampering_detail"] = t.tampering_detail;
         answer_.time(row, "off_since", t.off_since_unix);
         row["presence"] = ReportingExpectation::name(expectation.presence(t, now));
+        // When the terminal's TLS certificate runs out (it renews itself before; a date near
+        // means it has not). For one terminal only: reading a fleet's certificates takes seconds.
+        int64_t expires = 0;
+        try {
+            if (!only.empty() && !t.tls_certificate_pem.empty())
+                expires = mamori::proto::Certificate::fromPem(t.tls_certificate_pem).notAfterUnix();
+        } catch (const std::invalid_argument&) {
+        }
+        answer_.time(row, "certificate_expires", expires);
         rows.push_back(std::move(row));
     }
+    return AdminHttp::reply(req, http::status::ok, answer_.listing(std::move(rows)));
+}
+
+HttpResponse AdminApi::sections(const HttpRequest& req, const AdminUser& user) {
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
+    json::array rows;
+    for (const auto& s : AdminRole::seesAll(user) ? scope_.sections().names() : AdminRole::scope(user))
+        rows.push_back(json::object{{"section", s}});
     return AdminHttp::reply(req, http::status::ok, answer_.listing(std::move(rows)));
 }
 

@@ -37,6 +37,9 @@ public:
     // The header's verdict, before any body is read (HttpsServer::admit): the bearer token.
     std::optional<HttpResponse> admit(const HttpRequestHead& req, const Caller& caller, std::size_t& body_limit);
     HttpResponse handle(const HttpRequest& req, const Caller& caller);
+    // The answer to `req` for a user already signed in (the console's, by its session): the same
+    // endpoints, rules, access records and errors as for a bearer token.
+    HttpResponse serve(const HttpRequest& req, const AdminUser& user);
 
     // More endpoints (LifecycleApi), asked after authentication: nullopt when not theirs. Their
     // refusals are common::UserError, answered as AdminApi answers its own. Before serving.
@@ -52,6 +55,8 @@ private:
     static HttpResponse unauthenticated(const HttpRequestHead& req, const std::string& disabled);
     HttpResponse createToken(const HttpRequest& req, const AdminUser& user);
     HttpResponse listTerminals(const HttpRequest& req, const AdminUser& user);
+    // The sections the user may name: all known ones, or a section manager's own.
+    HttpResponse sections(const HttpRequest& req, const AdminUser& user);
     HttpResponse violations(const HttpRequest& req, const AdminUser& user);
     HttpResponse events(const HttpRequest& req, const AdminUser& user);
     HttpResponse exportEvidence(const HttpRequest& req, const AdminUser& user);

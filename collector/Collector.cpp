@@ -19,6 +19,7 @@
 #include "collector/CertificateAuthority.h"
 #include "collector/CertificateExpiry.h"
 #include "collector/CollectorMetrics.h"
+#include "collector/console/Console.h"
 #include "collector/EventIngest.h"
 #include "collector/HttpsServer.h"
 #include "collector/KnownSections.h"
@@ -86,6 +87,7 @@ struct Collector::Impl {
     AgentApi agent_api;
     AdminApi admin_api;
     LifecycleApi lifecycle_api;
+    Console console;
     RetentionPurge retention;
     std::unique_ptr<SyslogForwarder> syslog;  // these two before the servers: they are gone before them
     std::unique_ptr<AlertMailer> mailer;
@@ -233,6 +235,9 @@ struct Collector::Impl {
                     AdminApi::Settings{ca.certificate().fingerprint(), ca.certificate().pem(),
                                        heartbeatDeadlineSeconds(home)}),
           lifecycle_api(*store, calendar, ca, lifecycleSettings(home, CertificateExpiry::onDisk(home.dir()))),
+          // Idle logout after 15 minutes unless the city's rules say otherwise.
+          console(*store, admin_api,
+                  std::chrono::seconds(home.config().getInt("console_idle_seconds", 15 * 60, 10, 24 * 3600))),
           retention(*store, calendar, retentionPeriods(home)),
           metrics(*store, calendar, heartbeatDeadlineSeconds(home), CertificateExpiry::onDisk(home.dir())),
           agent_tls(serverContext(home, true)),
@@ -281,10 +286,12 @@ struct Collector::Impl {
         });
         admin_server = std::make_unique<HttpsServer>(
             io, *admin_tls, ListenAddress::parse(home.config().get("admin_listen", "127.0.0.1:8444"), "admin_listen in collector.conf"),
-            [this](const HttpRequest& r, const Caller& c) { return admin_api.handle(r, c); }, limits(home),
-            "admin endpoint");
+            [this](const HttpRequest& r, const Caller& c) {
+                return Console::owns(r.target()) ? console.handle(r, c) : admin_api.handle(r, c);
+            },
+            limits(home), "admin endpoint");
         admin_server->admit([this](const HttpRequestHead& h, const Caller& c, std::size_t& limit) {
-            return admin_api.admit(h, c, limit);
+            return Console::owns(h.target()) ? console.admit(h, c, limit) : admin_api.admit(h, c, limit);
         });
         metrics.watch("agent", *agent_server);
         metrics.watch("admin", *admin_server);

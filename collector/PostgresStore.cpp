@@ -283,6 +283,25 @@ CREATE TABLE media_history (
 );
 CREATE INDEX media_history_by_media ON media_history (media_id, id);
 )sql",
+    // 9: the console (ConsoleStore): accounts' passwords and failed attempts, and signed-in
+    // browsers, kept here so that collectors sharing a database share them.
+    R"sql(
+CREATE TABLE console_logins (
+  user_name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  failed BIGINT NOT NULL,
+  locked_until_unix BIGINT NOT NULL,
+  changed_unix BIGINT NOT NULL
+);
+CREATE TABLE console_sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_unix BIGINT NOT NULL,
+  last_unix BIGINT NOT NULL
+);
+CREATE INDEX console_sessions_by_user ON console_sessions (user_name);
+)sql",
 };
 static_assert(std::size(kMigrations) == PostgresStore::kSchemaVersion);
 

@@ -23,7 +23,7 @@ public:
     explicit PostgresStore(const std::string& url, size_t connections = 8);
 
     // The schema version this build writes (mamori_meta.schema_version).
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
 
 private:
     const SqlDialect& dialect() const override;

@@ -1152,6 +1152,73 @@ void SqlStore::putSetting(const std::string& key, const std::string& value) {
     });
 }
 
+// --- console ---------------------------------------------------------------------------------
+
+std::optional<ConsoleLogin> SqlStore::consoleLogin(const std::string& user) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<ConsoleLogin> login;
+        c.run("SELECT user_name, password_hash, failed, locked_until_unix, changed_unix FROM console_logins "
+              "WHERE user_name = ?1",
+              {P::text(user)}, [&](const SqlRow& r) {
+                  login = ConsoleLogin{r.text(0), r.text(1), r.integer(2), r.integer(3), r.integer(4)};
+              });
+        return login;
+    });
+}
+
+void SqlStore::putConsoleLogin(const ConsoleLogin& l) {
+    db_.write([&](SqlConnection& c) {
+        c.run("INSERT INTO console_logins (user_name, password_hash, failed, locked_until_unix, changed_unix) "
+              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_name) DO UPDATE SET password_hash = excluded.password_hash, "
+              "failed = excluded.failed, locked_until_unix = excluded.locked_until_unix, "
+              "changed_unix = excluded.changed_unix",
+              {P::text(l.user), P::text(l.password_hash), P::integer(l.failed), P::integer(l.locked_until_unix),
+               P::integer(l.changed_unix)});
+    });
+}
+
+void SqlStore::addConsoleSession(const ConsoleSession& s) {
+    db_.write([&](SqlConnection& c) {
+        c.run("INSERT INTO console_sessions (id_hash, user_name, csrf, created_unix, last_unix) "
+              "VALUES (?1, ?2, ?3, ?4, ?5)",
+              {P::text(s.id_hash), P::text(s.user), P::text(s.csrf), P::integer(s.created_unix),
+               P::integer(s.last_unix)});
+    });
+}
+
+std::optional<ConsoleSession> SqlStore::consoleSession(const std::string& id_hash) {
+    return reading(db_, [&](SqlConnection& c) {
+        std::optional<ConsoleSession> session;
+        c.run("SELECT id_hash, user_name, csrf, created_unix, last_unix FROM console_sessions WHERE id_hash = ?1",
+              {P::text(id_hash)}, [&](const SqlRow& r) {
+                  session = ConsoleSession{r.text(0), r.text(1), r.text(2), r.integer(3), r.integer(4)};
+              });
+        return session;
+    });
+}
+
+void SqlStore::touchConsoleSession(const std::string& id_hash, int64_t last_unix) {
+    // A touch lost to a power cut only shortens a session: no need to wait for the disk.
+    db_.writeDurableWhen([&](SqlConnection& c) {
+        c.run("UPDATE console_sessions SET last_unix = ?2 WHERE id_hash = ?1 AND last_unix < ?2",
+              {P::text(id_hash), P::integer(last_unix)});
+        return false;
+    });
+}
+
+void SqlStore::dropConsoleSession(const std::string& id_hash) {
+    db_.write([&](SqlConnection& c) { c.run("DELETE FROM console_sessions WHERE id_hash = ?1", {P::text(id_hash)}); });
+}
+
+uint64_t SqlStore::dropConsoleSessions(int64_t before_unix, const std::string& user) {
+    int64_t dropped = 0;
+    db_.write([&](SqlConnection& c) {
+        dropped = c.run("DELETE FROM console_sessions WHERE last_unix < ?1", {P::integer(before_unix)});
+        if (!user.empty()) dropped += c.run("DELETE FROM console_sessions WHERE user_name = ?1", {P::text(user)});
+    });
+    return static_cast<uint64_t>(dropped);
+}
+
 // --- whole-store copy -----------------------------------------------------------------------
 
 std::vector<TableRow> SqlStore::readRows(const StoreTable& t, const TableRow* after, size_t limit) {

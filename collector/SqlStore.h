@@ -87,6 +87,14 @@ public:
     std::optional<std::string> setting(const std::string& key) override;
     void putSetting(const std::string& key, const std::string& value) override;
 
+    std::optional<ConsoleLogin> consoleLogin(const std::string& user) override;
+    void putConsoleLogin(const ConsoleLogin& login) override;
+    void addConsoleSession(const ConsoleSession& s) override;
+    std::optional<ConsoleSession> consoleSession(const std::string& id_hash) override;
+    void touchConsoleSession(const std::string& id_hash, int64_t last_unix) override;
+    void dropConsoleSession(const std::string& id_hash) override;
+    uint64_t dropConsoleSessions(int64_t before_unix, const std::string& user) override;
+
     std::vector<TableRow> readRows(const StoreTable& table, const TableRow* after, size_t limit) override;
     void writeRows(const StoreTable& table, const std::vector<TableRow>& rows) override;
     uint64_t rowCount(const StoreTable& table) override;

@@ -285,6 +285,25 @@ CREATE TABLE media_history (
 ) STRICT;
 CREATE INDEX media_history_by_media ON media_history (media_id, id);
 )sql",
+    // 10: the console (ConsoleStore): accounts' passwords and failed attempts, and signed-in
+    // browsers, kept here so that collectors sharing a database share them.
+    R"sql(
+CREATE TABLE console_logins (
+  user_name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  failed INTEGER NOT NULL,
+  locked_until_unix INTEGER NOT NULL,
+  changed_unix INTEGER NOT NULL
+) STRICT;
+CREATE TABLE console_sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_unix INTEGER NOT NULL,
+  last_unix INTEGER NOT NULL
+) STRICT;
+CREATE INDEX console_sessions_by_user ON console_sessions (user_name);
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 

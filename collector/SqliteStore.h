@@ -33,7 +33,7 @@ public:
     explicit SqliteStore(const std::string& path);
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 9;
+    static constexpr int kSchemaVersion = 10;
 
 private:
     const SqlDialect& dialect() const override;

@@ -4,6 +4,7 @@
 
 #include "collector/AdminStore.h"
 #include "collector/ComplianceStore.h"
+#include "collector/ConsoleStore.h"
 #include "collector/EvidenceStore.h"
 #include "collector/ExceptionStore.h"
 #include "collector/MediaStore.h"
@@ -25,6 +26,7 @@ class Store : public TerminalStore,
               public ExceptionStore,
               public MediaStore,
               public AdminStore,
+              public ConsoleStore,
               public StoreCopy {
 public:
     // What the store takes on disk (SQLite: its database file; PostgreSQL: the database).

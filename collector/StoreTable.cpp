@@ -174,6 +174,22 @@ const std::vector<StoreTable>& storeTables() {
           {"terminal_id", K::Text},
           {"action", K::Text}},
          1},
+        {"console_logins",
+         {{"user_name", K::Text},
+          {"password_hash", K::Text},
+          {"failed", K::Integer},
+          {"locked_until_unix", K::Integer},
+          {"changed_unix", K::Integer}},
+         1},
+        // Copied too: a store moved with the collector stopped keeps its browsers signed in,
+        // for as long as their idle time allows.
+        {"console_sessions",
+         {{"id_hash", K::Text},
+          {"user_name", K::Text},
+          {"csrf", K::Text},
+          {"created_unix", K::Integer},
+          {"last_unix", K::Integer}},
+         1},
     };
     return tables;
 }

@@ -6,6 +6,7 @@
 #include "collector/AdminAnswer.h"
 #include "collector/AdminHttp.h"
 #include "collector/AdminRole.h"
+#include "collector/PasswordHash.h"
 #include "collector/RoleTitles.h"
 #include "mamori/common/Log.h"
 #include "mamori/common/UserError.h"
@@ -46,6 +47,7 @@ std::optional<HttpResponse> UserApi::handle(const HttpRequest& req, const std::s
     if (post && path == "/admin/v1/users") return add(req, user);
     if (get && path == "/admin/v1/users") return list(req, user);
     if (post && path == "/admin/v1/users/change") return change(req, user);
+    if (post && path == "/admin/v1/users/password") return setPassword(req, user);
     if (get && path == "/admin/v1/roles") return roles(req, user);
     if (post && path == "/admin/v1/roles/title") return setTitle(req, user);
     return std::nullopt;
@@ -113,6 +115,11 @@ HttpResponse UserApi::list(const HttpRequest& req, const AdminUser& user) {
         json::object row{{"name", u.name},         {"role", u.role},     {"title", titles.title(u.role)},
                          {"sections", sections}, {"rights", rights}};
         answer.time(row, "disabled", u.disabled_unix);
+        // Whether the account may use the console, and a lock its failed attempts set.
+        const auto login = store_.consoleLogin(u.name);
+        row["console_password"] = login.has_value();
+        answer.time(row, "console_locked_until",
+                    login && login->locked_until_unix > AdminHttp::nowUnix() ? login->locked_until_unix : 0);
         rows.push_back(std::move(row));
     }
     return AdminHttp::reply(req, http::status::ok, answer.listing(std::move(rows)));
@@ -164,6 +171,30 @@ HttpResponse UserApi::change(const HttpRequest& req, const AdminUser& user) {
     for (const auto& r : target->rights) rights.emplace_back(r);
     json::object out{{"name", target->name}, {"role", target->role}, {"rights", rights}};
     AdminAnswer(calendar_).time(out, "disabled", target->disabled_unix);
+    return AdminHttp::reply(req, http::status::ok, out);
+}
+
+HttpResponse UserApi::setPassword(const HttpRequest& req, const AdminUser& user) {
+    const json::object o = AdminHttp::body(req, "{\"name\": ..., \"password\": ...}");
+    const std::string name = AdminHttp::text(o, "name", user.name);
+    const std::string password = AdminHttp::text(o, "password", "", true);
+    // Everyone sets their own; another's is set by whoever manages that account.
+    if (name != user.name) {
+        const auto target = store_.adminByName(name);
+        if (!target)
+            throw UserError::notFound("no user '" + name + "' (see mamorictl user list)",
+                                      "利用者「" + name + "」はいません（mamorictl user list で確認できます）");
+        requireMayManage(user, target->role);
+    }
+    const int64_t now = AdminHttp::nowUnix();
+    // A new password also lifts a lock and signs out every browser of the account.
+    store_.putConsoleLogin({name, PasswordHash::make(password), 0, 0, now});
+    const uint64_t ended = store_.dropConsoleSessions(0, name);
+    store_.recordAccess({now, user.name, user.role, "", "console password set for " + name});
+    Log::info("console password of " + name + " set by " + user.name + "; " + std::to_string(ended) +
+              " console session(s) ended");
+    json::object out{{"name", name}, {"sessions_ended", ended}};
+    AdminAnswer(calendar_).time(out, "changed", now);
     return AdminHttp::reply(req, http::status::ok, out);
 }
 

@@ -13,7 +13,9 @@ namespace mamori::collector {
 // /admin/v1/users...: the people of the admin endpoint. security_admin and the CISO add, list,
 // disable and re-role accounts; only the CISO makes CISO accounts and grants rights, except
 // that while no CISO account is enabled the first one may be made by a security_admin (the
-// collector starts with one security_admin). Nobody disables their own account.
+// collector starts with one security_admin). Nobody disables their own account. Everyone sets
+// their own console password; whoever manages an account may set its password, which also
+// lifts a lock and ends the account's console sessions.
 // /admin/v1/roles...: the roles with the titles the city gives them (RoleTitles), set by whoever
 // manages CISO accounts.
 class UserApi {
@@ -27,6 +29,7 @@ private:
     HttpResponse add(const HttpRequest& req, const AdminUser& user);
     HttpResponse list(const HttpRequest& req, const AdminUser& user);
     HttpResponse change(const HttpRequest& req, const AdminUser& user);
+    HttpResponse setPassword(const HttpRequest& req, const AdminUser& user);
     HttpResponse roles(const HttpRequest& req, const AdminUser& user);
     HttpResponse setTitle(const HttpRequest& req, const AdminUser& user);
     // Role and sections as given, checked: a known role, sections for a section manager only.

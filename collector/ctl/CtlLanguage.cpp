@@ -1,7 +1,8 @@
 #include "collector/ctl/CtlLanguage.h"
 
 #include <cstdlib>
-#include <map>
+
+#include "collector/StatusWords.h"
 
 namespace mamori::collector {
 
@@ -23,19 +24,7 @@ CtlLanguage CtlLanguage::choose(const std::string& option) {
 }
 
 std::string CtlLanguage::status(const std::string& english) const {
-    // DailyCompliance's words; a status added there shows in English until it is added here.
-    static const std::map<std::string, std::string> ja{{"violation", "違反"},
-                                                       {"exempted", "例外措置"},
-                                                       {"standing", "継続中"},
-                                                       {"reporting", "報告中"},
-                                                       {"not reporting", "未報告"},
-                                                       {"off", "電源断（正常終了）"},
-                                                       {"off-hours", "時間外"},
-                                                       {"decommissioned", "廃止済み"},
-                                                       {"tampering suspected", "改ざんの疑い"}};
-    if (!japanese_) return english;
-    const auto it = ja.find(english);
-    return it == ja.end() ? english : it->second;
+    return japanese_ ? StatusWords::japanese(english) : english;
 }
 
 CtlLanguage::Words CtlLanguage::zoned(const Words& heading, const std::string& zone) {

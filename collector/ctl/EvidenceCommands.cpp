@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "collector/DailyCompliance.h"
+#include "collector/StatusWords.h"
 #include "collector/EvidenceVerifier.h"
 #include "mamori/common/Files.h"
 #include "mamori/v1/evidence.pb.h"
@@ -128,12 +129,8 @@ int EvidenceCommands::violations() {
             ++off;
             continue;
         }
-        // "standing since 2026-11-20": a condition that stays, not a new event of this day.
-        std::string shown = ctx_.language().status(status);
-        const std::string since = C::text(r.at("since"));
-        if (!since.empty() && status != "violation") shown += ctx_.say({" since ", " "}) + since + ctx_.say({"", "から"});
-        else if (!since.empty() && since != C::text(v.at("date")))
-            shown += ctx_.say({" (standing since ", "（"}) + since + ctx_.say({")", "から継続）"});
+        const std::string shown = StatusWords::describe(status, C::text(r.at("since")), C::text(v.at("date")),
+                                                        ctx_.language().japanese());
         t.add({C::text(r.at("section")), C::text(r.at("terminal")), control, shown, C::text(r.at("violations")),
                C::text(r.at("exempted")), C::time(r.at("last_seen"), never),
                // The skew explains a clock row; on the others it would only be noise.

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <iostream>
+#include <termios.h>
+#include <unistd.h>
 
 namespace mamori::collector {
 
@@ -86,6 +88,15 @@ UserCommands::UserCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx
                                    [this] { return change(json::object{{"name", name_}, {"disabled", false}}); });
     cli.required(enable->add_option("NAME", name_, "the account"), "the user's name", "利用者名が指定されていません");
 
+    CLI::App* password = cli.command(
+        *user, "password",
+        "set a console password: your own, or (as whoever manages that account) another's; reads it from "
+        "standard input, asking twice without echo on a terminal; lifts a lock and ends the account's console "
+        "sessions",
+        "  mamorictl user password\n  mamorictl user password yamada\n  printf '%s\\n' \"$PW\" | mamorictl user password yamada",
+        [this] { return this->password(); });
+    password->add_option("NAME", name_, "the account (default: your own)");
+
     CLI::App* roles = cli.group(cli.app(), "role", "the four roles and what this city calls them");
     CLI::App* rl = cli.command(*roles, "list", "each role with the title shown for it and the standard one",
                                "  mamorictl role list", [this] { return this->roles(); });
@@ -115,6 +126,42 @@ int UserCommands::add() {
     return 0;
 }
 
+int UserCommands::password() {
+    std::string first;
+    if (::isatty(STDIN_FILENO)) {
+        first = readHidden(ctx_.say({"new console password: ", "新しいコンソールのパスワード: "}));
+        if (readHidden(ctx_.say({"once more: ", "もう一度: "})) != first)
+            throw CLI::ValidationError("password", "the two passwords differ / 2回の入力が一致しません");
+    } else if (!std::getline(std::cin, first)) {
+        throw CLI::ValidationError("password", "no password on standard input / 標準入力にパスワードがありません");
+    }
+    json::object body{{"password", first}};
+    if (!name_.empty()) body["name"] = name_;
+    auto v = ctx_.connection().call(Verb::post, "/admin/v1/users/password", json::serialize(body));
+    std::cout << ctx_.say({"console password of " + CtlContext::text(v.at("name")) + " set; " +
+                               CtlContext::text(v.at("sessions_ended")) + " console session(s) ended",
+                           CtlContext::text(v.at("name")) + " のコンソールのパスワードを設定しました（終了したセッション " +
+                               CtlContext::text(v.at("sessions_ended")) + " 件）"})
+              << "\n";
+    return 0;
+}
+
+std::string UserCommands::readHidden(const std::string& prompt) {
+    std::cerr << prompt << std::flush;
+    termios before{};
+    const bool tty = ::tcgetattr(STDIN_FILENO, &before) == 0;
+    if (tty) {
+        termios quiet = before;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (tty) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &before);
+    std::cerr << "\n";
+    return line;
+}
+
 int UserCommands::list() {
     using C = CtlContext;
     auto v = ctx_.connection().call(Verb::get, "/admin/v1/users");
@@ -123,7 +170,8 @@ int UserCommands::list() {
                                 {"title", "肩書"},
                                 {"sections", "所管"},
                                 {"rights", "権限"},
-                                {"disabled", "無効化"}});
+                                {"disabled", "無効化"},
+                                {"console", "コンソール"}});
     auto joined = [](const json::value& a) {
         std::string out;
         for (const auto& w : a.as_array()) out += (out.empty() ? "" : ", ") + C::text(w);
@@ -131,7 +179,11 @@ int UserCommands::list() {
     };
     for (const auto& r : v.at("rows").as_array())
         t.add({C::text(r.at("name")), C::text(r.at("role")), C::text(r.at("title")), joined(r.at("sections")),
-               joined(r.at("rights")), C::time(r.at("disabled"))});
+               joined(r.at("rights")), C::time(r.at("disabled")),
+               // Locked by failed attempts: until when (the CISO sees it here and in the access log).
+               !r.at("console_locked_until").is_null()
+                   ? ctx_.say({"locked until ", "ロック中 "}) + C::time(r.at("console_locked_until"))
+                   : (r.at("console_password").as_bool() ? ctx_.say({"password set", "設定済み"}) : "")});
     ctx_.emit(t, v, {"no users", "利用者はいません"});
     return 0;
 }

@@ -7,7 +7,7 @@
 namespace mamori::collector {
 
 // mamorictl's commands about the people who use the admin endpoint: `user add`, `list`,
-// `role`, `rights`, `disable`, `enable`; and the city's titles of the roles: `role list`, `role title`.
+// `role`, `rights`, `disable`, `enable`, `password`; and the city's titles of the roles: `role list`, `role title`.
 class UserCommands {
 public:
     UserCommands(common::CommandLine& cli, CtlContext& ctx);
@@ -18,6 +18,9 @@ private:
     int change(boost::json::object body);
     int roles();
     int title();
+    int password();
+    // A line read from the terminal without echo, after `prompt` on standard error.
+    static std::string readHidden(const std::string& prompt);
 
     CtlContext& ctx_;
     std::string name_, role_, title_;

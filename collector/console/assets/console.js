@@ -1,0 +1,23 @@
+// mamori console: the only script, served by the collector (no inline script is allowed).
+// The pages work without it; it only hides the request form's fields that do not apply to the
+// chosen control.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const control = document.getElementById("control");
+  const form = document.getElementById("request-form");
+  if (!control || !form) return;
+  const fields = { usb: ["device", "access"], software: ["path", "sha256"], hours: [] };
+  const all = ["device", "access", "path", "sha256"];
+  const show = () => {
+    const wanted = fields[control.value] || [];
+    for (const id of all) {
+      const input = document.getElementById(id);
+      const label = form.querySelector(`label[for="${id}"]`);
+      const hidden = !wanted.includes(id);
+      if (input) { input.hidden = hidden; input.disabled = hidden; }
+      if (label) label.hidden = hidden;
+    }
+  };
+  control.addEventListener("change", show);
+  show();
+});
