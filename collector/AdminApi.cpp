@@ -15,6 +15,7 @@
 #include "collector/AdminRole.h"
 #include "collector/MonthlyReport.h"
 #include "collector/PolicyResolver.h"
+#include "mamori/policy/PolicySummary.h"
 #include "collector/ReportingExpectation.h"
 #include "mamori/proto/Certificate.h"
 #include "mamori/proto/EnrollmentToken.h"
@@ -111,6 +112,7 @@ HttpResponse AdminApi::serve(const HttpRequest& req, const AdminUser& user) {
         if (post && path == "/admin/v1/terminals/group") return setTerminalGroup(req, user);
         if (post && path == "/admin/v1/terminals/resolve-tampering") return resolveTampering(req, user);
         if (get && path == "/admin/v1/policy-status") return policyStatus(req, user);
+        if (get && path == "/admin/v1/policies") return policyInForce(req, user);
         if (auto answer = exceptions_.handle(req, path, user)) return std::move(*answer);
         if (auto answer = media_.handle(req, path, user)) return std::move(*answer);
         if (auto answer = users_.handle(req, path, user)) return std::move(*answer);
@@ -201,7 +203,10 @@ HttpResponse AdminApi::sections(const HttpRequest& req, const AdminUser& user) {
     json::array rows;
     for (const auto& s : AdminRole::seesAll(user) ? scope_.sections().names() : AdminRole::scope(user))
         rows.push_back(json::object{{"section", s}});
-    return AdminHttp::reply(req, http::status::ok, answer_.listing(std::move(rows)));
+    json::object out = answer_.listing(std::move(rows));
+    // The municipality's date now, for a reader that has no zone database (the console's month).
+    out["today"] = calendar_.dateOfUnix(AdminHttp::nowUnix());
+    return AdminHttp::reply(req, http::status::ok, out);
 }
 
 HttpResponse AdminApi::violations(const HttpRequest& req, const AdminUser& user) {
@@ -428,6 +433,30 @@ HttpResponse AdminApi::policyStatus(const HttpRequest& req, const AdminUser& use
         out.push_back(std::move(row));
     }
     return AdminHttp::reply(req, http::status::ok, answer_.listing(std::move(out)));
+}
+
+HttpResponse AdminApi::policyInForce(const HttpRequest& req, const AdminUser& user) {
+    AdminRole::require(AdminRole::reads(user), user, "read", "閲覧", "any role", "いずれかの役割");
+    const AdminQuery q(req.target());
+    const std::string group = q.text("group").empty() ? PolicyResolver::kDefaultGroup : q.text("group");
+    if (!KnownSections::isEveryone(group)) scope_.requireSection(group, user);
+    json::object out = answer_.envelope();
+    out["group"] = group;
+    const auto record = PolicyResolver(store_).forGroup(group);
+    mamori::v1::Policy policy;
+    if (!record || !policy.ParseFromString(record->policy)) {
+        // No profile of its own and none for everyone: the terminals run the built-in default.
+        out["version"] = 0;
+        out["summary"] = "";
+        return AdminHttp::reply(req, http::status::ok, out);
+    }
+    out["version"] = record->version;
+    out["policy_group"] = record->group;
+    out["name"] = record->name;
+    answer_.time(out, "created", record->created_unix);
+    out["created_by"] = record->created_by;
+    out["summary"] = mamori::policy::PolicySummary::describe(policy);
+    return AdminHttp::reply(req, http::status::ok, out);
 }
 
 HttpResponse AdminApi::accessLog(const HttpRequest& req, const AdminUser& user) {

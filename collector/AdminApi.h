@@ -69,6 +69,8 @@ private:
     HttpResponse setTerminalGroup(const HttpRequest& req, const AdminUser& user);
     HttpResponse resolveTampering(const HttpRequest& req, const AdminUser& user);
     HttpResponse policyStatus(const HttpRequest& req, const AdminUser& user);
+    // The profile a group follows (its own, or everyone's), described in plain words.
+    HttpResponse policyInForce(const HttpRequest& req, const AdminUser& user);
     HttpResponse accessLog(const HttpRequest& req, const AdminUser& user);
 
     Store& store_;

@@ -11,6 +11,8 @@ public:
     explicit ReportTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     bool empty() const { return rows_.empty(); }
+    const std::vector<std::string>& headers() const { return headers_; }
+    const std::vector<std::vector<std::string>>& rows() const { return rows_; }
 
     std::string table() const;
     std::string csv() const;

@@ -5,7 +5,7 @@
 namespace mamori::collector {
 
 using H = HtmlPage;
-using C = ConsoleContext;
+using A = AnswerText;
 
 std::string AccessLogPage::render(const ConsoleContext& ctx) {
     const std::string since = ctx.input().text("since");
@@ -16,10 +16,10 @@ std::string AccessLogPage::render(const ConsoleContext& ctx) {
              " <button type=\"submit\">" + H::esc(page.say({"Show", "表示"})) + "</button></form>\n");
     std::vector<std::vector<std::string>> rows;
     for (const auto& a : v.at("rows").as_array()) {
-        const std::string terminal = C::str(a.at("terminal"));
-        rows.push_back({H::esc(C::shortTime(a.at("at"))), H::esc(C::str(a.at("user"))), H::esc(C::str(a.at("role"))),
+        const std::string terminal = A::text(a.at("terminal"));
+        rows.push_back({H::esc(A::time(a.at("at"))), H::esc(A::text(a.at("user"))), H::esc(A::text(a.at("role"))),
                         terminal.empty() ? "" : "<a href=\"/console/terminal?id=" + H::esc(H::query(terminal)) + "\">" + H::esc(terminal) + "</a>",
-                        H::esc(C::str(a.at("action")))});
+                        H::esc(A::text(a.at("action")))});
     }
     page.table({{"When", "日時"}, {"Who", "利用者"}, {"Role", "役割"}, {"Terminal", "端末"}, {"What", "内容"}}, rows,
                {"Nothing recorded in this period.", "この期間の記録はありません。"}, "access-log");

@@ -12,6 +12,9 @@
 #include "collector/console/ExceptionsPage.h"
 #include "collector/console/FormData.h"
 #include "collector/console/HtmlPage.h"
+#include "collector/console/MediaPage.h"
+#include "collector/console/PoliciesPage.h"
+#include "collector/console/ReportPage.h"
 #include "collector/console/TerminalPage.h"
 #include "collector/console/TodayPage.h"
 #include "console_assets.inc"
@@ -81,6 +84,14 @@ std::string errorPage(bool japanese, const HtmlPage::Viewer& viewer, http::statu
     return page.finish();
 }
 
+// A download: the CSV as mamorictl writes it (UTF-8 with a BOM), under a Japanese file name.
+HttpResponse download(const HttpRequestHead& req, std::string csv, const std::string& filename) {
+    HttpResponse res = HttpsServer::reply(req, http::status::ok, std::move(csv), "text/csv; charset=utf-8");
+    res.set(http::field::content_disposition, "attachment; filename=\"report.csv\"; filename*=UTF-8''" + H::query(filename));
+    res.set(http::field::cache_control, "no-store");
+    return secured(std::move(res));
+}
+
 }  // namespace
 
 bool Console::owns(std::string_view target) {
@@ -108,7 +119,8 @@ std::optional<HttpResponse> Console::admit(const HttpRequestHead& req, const Cal
         return html(req, http::status::forbidden,
                     errorPage(true, {}, http::status::forbidden, "you are signed out; sign in again",
                               "ログアウトしています。もう一度ログインしてください"));
-    body_limit = kMaxFormBytes;
+    // A profile may be a megabyte (PolicyLoader::kMaxBytes), and percent-encoding triples it.
+    body_limit = path.rfind("/console/policies/", 0) == 0 ? kMaxProfileFormBytes : kMaxFormBytes;
     return std::nullopt;
 }
 
@@ -193,12 +205,22 @@ HttpResponse Console::route(const HttpRequest& req, const Caller& caller, const 
         if (get && path == "/console/today") return html(req, http::status::ok, TodayPage::render(ctx));
         if (get && path == "/console/terminals") return html(req, http::status::ok, TerminalPage::list(ctx));
         if (get && path == "/console/terminal") return html(req, http::status::ok, TerminalPage::render(ctx));
-        if (get && path == "/console/exceptions") {
-            const std::string done = ctx.input().text("done");
-            return html(req, http::status::ok,
-                        ExceptionsPage::render(ctx, done.empty() ? "" : (japanese ? "完了しました: " : "Done: ") + done));
-        }
+        if (get && path == "/console/exceptions") return html(req, http::status::ok, ExceptionsPage::render(ctx));
         if (get && path == "/console/access-log") return html(req, http::status::ok, AccessLogPage::render(ctx));
+        if (get && path == "/console/media") return html(req, http::status::ok, MediaPage::render(ctx));
+        if (get && path == "/console/media.csv") return download(req, MediaPage::csv(ctx), "媒体管理台帳.csv");
+        if (get && path == "/console/report") return html(req, http::status::ok, ReportPage::render(ctx));
+        if (get && path == "/console/report.csv")
+            return download(req, ReportPage::csv(ctx), "月次点検_" + ReportPage::month(ctx) + ".csv");
+        if (get && path == "/console/policies") return html(req, http::status::ok, PoliciesPage::render(ctx));
+        if (!get && path == "/console/policies/check") return html(req, http::status::ok, PoliciesPage::check(ctx));
+        if (!get && path == "/console/policies/push")
+            return redirect(req, "/console/policies?done=" + H::query(PoliciesPage::push(ctx)));
+        if (!get && path.rfind("/console/media/", 0) == 0) {
+            const std::string action = path.substr(std::string("/console/media/").size());
+            if (action == "register" || action == "approve" || action == "withdraw" || action == "retire")
+                return redirect(req, "/console/media?done=" + H::query(MediaPage::act(ctx, action)));
+        }
         if (!get && path.rfind("/console/exceptions/", 0) == 0) {
             const std::string action = path.substr(std::string("/console/exceptions/").size());
             if (action == "request" || action == "approve" || action == "revoke")

@@ -19,6 +19,7 @@ class AdminApi;
 class Console {
 public:
     static constexpr std::size_t kMaxFormBytes = 64 * 1024;
+    static constexpr std::size_t kMaxProfileFormBytes = 4 * 1024 * 1024;
 
     Console(Store& store, AdminApi& api, std::chrono::seconds idle) : api_(api), sessions_(store, idle) {}
 

@@ -16,6 +16,14 @@ std::string ConsoleContext::target(const std::string& path, const Params& params
     return std::string(u.buffer());
 }
 
+HtmlPage ConsoleContext::page(const HtmlPage::Words& title, const std::string& path) const {
+    HtmlPage page(japanese_, title, viewer_, path);
+    if (const std::string done = input_.text("done"); !done.empty())
+        page.add("<p class=\"notice\" role=\"status\" id=\"done\">" + HtmlPage::esc(page.say({"Done: ", "完了しました: "}) + done) +
+                 "</p>\n");
+    return page;
+}
+
 json::value ConsoleContext::get(const std::string& path, const Params& params) const {
     HttpRequest req{http::verb::get, target(path, params), 11};
     return ask(std::move(req));
@@ -38,24 +46,9 @@ json::value ConsoleContext::ask(HttpRequest req) const {
     json::value v = json::parse(res.body());
     if (res.result_int() >= 300) {
         const auto& o = v.as_object();
-        throw ConsoleRefusal(res.result(), str(o.at("error")), str(o.at("error_ja")));
+        throw ConsoleRefusal(res.result(), AnswerText::text(o.at("error")), AnswerText::text(o.at("error_ja")));
     }
     return v;
-}
-
-std::string ConsoleContext::str(const json::value& v) {
-    if (v.is_string()) return std::string(v.as_string());
-    if (v.is_null()) return {};
-    if (v.is_bool()) return v.as_bool() ? "true" : "false";
-    return json::serialize(v);
-}
-
-std::string ConsoleContext::shortTime(const json::value& iso, const std::string& never) {
-    if (!iso.is_string()) return never;
-    std::string t(iso.as_string());
-    // "2026-12-04T16:49:03+09:00": the zone is the page's, said in its heading.
-    if (t.size() >= 16) return t.substr(0, 10) + " " + t.substr(11, 5);
-    return t;
 }
 
 }  // namespace mamori::collector

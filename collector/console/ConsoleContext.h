@@ -48,13 +48,11 @@ public:
     const AdminUser& user() const { return user_; }
     const FormData& input() const { return input_; }
     bool japanese() const { return japanese_; }
-    HtmlPage page(const HtmlPage::Words& title, const std::string& path) const {
-        return HtmlPage(japanese_, title, viewer_, path);
-    }
-    // A time as the admin endpoint gives it (ISO 8601 in the municipality's zone) shortened for
-    // a table: "2026-12-04 16:49"; `never` for null.
-    static std::string shortTime(const boost::json::value& iso, const std::string& never = "—");
-    static std::string str(const boost::json::value& v);
+    // A page of this user's in this language; after an action (?done=what was done, the
+    // redirect that follows every form) it begins by saying so.
+    HtmlPage page(const HtmlPage::Words& title, const std::string& path) const;
+    // The words of the page's language, for tables shared with mamorictl.
+    AnswerText words() const { return AnswerText(japanese_); }
 
 private:
     boost::json::value ask(HttpRequest req) const;

@@ -8,7 +8,7 @@ namespace mamori::collector {
 
 namespace json = boost::json;
 using H = HtmlPage;
-using C = ConsoleContext;
+using A = AnswerText;
 
 std::string ExceptionsPage::act(const ConsoleContext& ctx, const std::string& action) {
     const FormData& f = ctx.input();
@@ -22,24 +22,23 @@ std::string ExceptionsPage::act(const ConsoleContext& ctx, const std::string& ac
         for (const char* k : {"control", "device", "access", "sha256", "path", "user", "reason", "until"}) copy(k);
         if (f.text("control") == "hours") body["hours_extension"] = true;
         const json::value v = ctx.post("/admin/v1/exceptions", body);
-        return C::str(v.at("id"));
+        return A::text(v.at("id"));
     }
     copy("id");
     copy("note");
     copy("reason");
     const json::value v = ctx.post(action == "approve" ? "/admin/v1/exceptions/approve" : "/admin/v1/exceptions/revoke", body);
-    return C::str(v.at("id"));
+    return A::text(v.at("id"));
 }
 
-std::string ExceptionsPage::render(const ConsoleContext& ctx, const std::string& notice) {
+std::string ExceptionsPage::render(const ConsoleContext& ctx) {
     HtmlPage page = ctx.page({"Exceptions", "例外措置"}, "/console/exceptions");
-    if (!notice.empty()) page.add("<p class=\"notice\" role=\"status\">" + H::esc(notice) + "</p>\n");
     const AdminUser& me = ctx.user();
     std::vector<std::vector<std::string>> rows;
     const json::array listed = ctx.rows("/admin/v1/exceptions");
     for (const auto& x : listed) {
-        const std::string id = C::str(x.at("id")), state = C::str(x.at("state"));
-        const std::string requester = C::str(x.at("requested_by"));
+        const std::string id = A::text(x.at("id")), state = A::text(x.at("state"));
+        const std::string requester = A::text(x.at("requested_by"));
         std::string actions;
         // Approve and reject: offered only to whom the admin endpoint would let approve, and
         // never to the requester (who may withdraw their own request instead).
@@ -59,13 +58,13 @@ std::string ExceptionsPage::render(const ConsoleContext& ctx, const std::string&
                             reason_field);
         if (state == "active" && (AdminRole::operates(me) || AdminRole::approves(me)))
             actions += form("revoke", {"Revoke", "取り消し"}, reason_field);
-        const std::string scope = C::str(x.at("terminal")).empty() ? page.say({"group ", "グループ "}) + C::str(x.at("group"))
-                                                                    : page.say({"terminal ", "端末 "}) + C::str(x.at("terminal"));
-        rows.push_back({H::esc(id), H::esc(state), H::esc(scope), H::esc(C::str(x.at("control"))),
-                        H::esc(C::str(x.at("detail"))) +
-                            (C::str(x.at("user")).empty() ? "" : " (" + H::esc(C::str(x.at("user"))) + ")"),
-                        H::esc(C::str(x.at("reason"))), H::esc(C::str(x.at("until"))), H::esc(requester),
-                        H::esc(C::str(x.at("approved_by"))), actions});
+        const std::string scope = A::text(x.at("terminal")).empty() ? page.say({"group ", "グループ "}) + A::text(x.at("group"))
+                                                                    : page.say({"terminal ", "端末 "}) + A::text(x.at("terminal"));
+        rows.push_back({H::esc(id), H::esc(state), H::esc(scope), H::esc(A::text(x.at("control"))),
+                        H::esc(A::text(x.at("detail"))) +
+                            (A::text(x.at("user")).empty() ? "" : " (" + H::esc(A::text(x.at("user"))) + ")"),
+                        H::esc(A::text(x.at("reason"))), H::esc(A::text(x.at("until"))), H::esc(requester),
+                        H::esc(A::text(x.at("approved_by"))), actions});
     }
     page.table({{"Exception", "例外措置"}, {"State", "状態"}, {"Scope", "対象"}, {"Control", "制御"}, {"Subject", "内容"},
                 {"Reason", "理由"}, {"Until", "期限"}, {"Requested by", "申請者"}, {"Approved by", "承認者"},
@@ -101,8 +100,8 @@ std::string ExceptionsPage::render(const ConsoleContext& ctx, const std::string&
     const json::array changes = ctx.rows("/admin/v1/exceptions/history");
     // The newest first, at most a page of them.
     for (auto it = changes.rbegin(); it != changes.rend() && history.size() < 200; ++it)
-        history.push_back({H::esc(C::shortTime(it->at("at"))), H::esc(C::str(it->at("id"))), H::esc(C::str(it->at("actor"))),
-                           H::esc(C::str(it->at("role"))), H::esc(C::str(it->at("action"))), H::esc(C::str(it->at("note")))});
+        history.push_back({H::esc(A::time(it->at("at"))), H::esc(A::text(it->at("id"))), H::esc(A::text(it->at("actor"))),
+                           H::esc(A::text(it->at("role"))), H::esc(A::text(it->at("action"))), H::esc(A::text(it->at("note")))});
     page.table({{"When", "日時"}, {"Exception", "例外措置"}, {"Who", "操作者"}, {"Role", "役割"}, {"What", "操作"}, {"Note", "備考"}},
                history, {"No changes yet.", "変更はまだありません。"}, "exception-history");
     return page.finish();

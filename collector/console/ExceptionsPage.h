@@ -11,7 +11,7 @@ namespace mamori::collector {
 // (two people, the profile's longest period, sections) hold here as they do for mamorictl.
 class ExceptionsPage {
 public:
-    static std::string render(const ConsoleContext& ctx, const std::string& notice = {});
+    static std::string render(const ConsoleContext& ctx);
     // POST /console/exceptions/{request,approve,revoke}: the JSON the admin endpoint takes,
     // from the form's fields; what the page then says.
     static std::string act(const ConsoleContext& ctx, const std::string& action);

@@ -48,6 +48,18 @@ HtmlPage& HtmlPage::table(const std::vector<Words>& headings, const std::vector<
     return *this;
 }
 
+HtmlPage& HtmlPage::report(const ReportTable& t, const Words& empty, const std::string& id) {
+    std::vector<Words> headings;
+    for (const auto& h : t.headers()) headings.push_back({h, h});
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& row : t.rows()) {
+        std::vector<std::string> cells;
+        for (const auto& cell : row) cells.push_back(esc(cell));
+        rows.push_back(std::move(cells));
+    }
+    return table(headings, rows, empty, id);
+}
+
 std::string HtmlPage::csrfField() const {
     return "<input type=\"hidden\" name=\"csrf\" value=\"" + esc(viewer_.csrf) + "\">";
 }
@@ -73,7 +85,10 @@ std::string HtmlPage::finish() const {
         };
         std::vector<Link> links{{"/console/today", {"Today's violations", "今日の違反"}},
                                 {"/console/terminals", {"Terminals", "端末"}},
-                                {"/console/exceptions", {"Exceptions", "例外措置"}}};
+                                {"/console/exceptions", {"Exceptions", "例外措置"}},
+                                {"/console/media", {"Media ledger", "媒体管理台帳"}},
+                                {"/console/policies", {"Policies", "ポリシー"}},
+                                {"/console/report", {"Monthly report", "月次点検"}}};
         if (viewer_.reads_access_log) links.push_back({"/console/access-log", {"Access log", "アクセス記録"}});
         html += "<nav aria-label=\"" + esc(say({"Pages", "ページ"})) + "\"><ul>\n";
         for (const auto& l : links)

@@ -3,6 +3,9 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/AnswerText.h"
+#include "collector/ReportTable.h"
+
 namespace mamori::collector {
 
 // One page of the console, written on the server: the frame every page shares (lang, the
@@ -12,13 +15,12 @@ namespace mamori::collector {
 // 'unsafe-inline' would refuse.
 class HtmlPage {
 public:
-    struct Words {
-        std::string en, ja;
-    };
+    using Words = AnswerText::Words;
     // Who is signed in, as the frame shows them; empty name: the sign-in page.
     struct Viewer {
         std::string name, role, csrf;
         bool reads_access_log = false;
+        bool operates = false;  // may push policies
     };
 
     HtmlPage(bool japanese, const Words& title, Viewer viewer, std::string current_path);
@@ -34,6 +36,8 @@ public:
     // A table: headings escaped here, cells as the caller wrote them (escaped or markup).
     HtmlPage& table(const std::vector<Words>& headings, const std::vector<std::vector<std::string>>& rows,
                     const Words& empty, const std::string& id = {});
+    // A table shared with mamorictl and the CSV downloads, every cell escaped.
+    HtmlPage& report(const ReportTable& t, const Words& empty, const std::string& id = {});
     // <input type="hidden" name="csrf">: every form that changes something carries it.
     std::string csrfField() const;
     // A labelled field: <label for=id>label</label><input id=id name=id ...>.

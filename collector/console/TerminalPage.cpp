@@ -8,7 +8,7 @@ namespace mamori::collector {
 
 namespace json = boost::json;
 using H = HtmlPage;
-using C = ConsoleContext;
+using A = AnswerText;
 
 namespace {
 
@@ -23,10 +23,10 @@ std::string TerminalPage::list(const ConsoleContext& ctx) {
     HtmlPage page = ctx.page({"Terminals", "端末"}, "/console/terminals");
     std::vector<std::vector<std::string>> rows;
     for (const auto& t : v.at("rows").as_array())
-        rows.push_back({terminalLink(C::str(t.at("id"))), H::esc(C::str(t.at("hostname"))), H::esc(C::str(t.at("group"))),
-                        H::esc(ctx.japanese() ? StatusWords::japanese(C::str(t.at("presence"))) : C::str(t.at("presence"))),
-                        H::esc(C::shortTime(t.at("last_seen"), page.say({"never", "未受信"}))),
-                        C::str(t.at("policy_version"))});
+        rows.push_back({terminalLink(A::text(t.at("id"))), H::esc(A::text(t.at("hostname"))), H::esc(A::text(t.at("group"))),
+                        H::esc(ctx.japanese() ? StatusWords::japanese(A::text(t.at("presence"))) : A::text(t.at("presence"))),
+                        H::esc(A::time(t.at("last_seen"), page.say({"never", "未受信"}))),
+                        A::text(t.at("policy_version"))});
     page.table({{"Terminal", "端末"}, {"Host name", "ホスト名"}, {"Section", "所属"}, {"State", "状態"},
                 {"Last seen", "最終受信"}, {"Policy version", "ポリシー版"}},
                rows, {"No terminals.", "端末はありません。"}, "terminals");
@@ -55,7 +55,7 @@ std::string TerminalPage::render(const ConsoleContext& ctx) {
     std::string chain;
     if (!t.at("tampering_since").is_null())
         chain = "<span class=\"status tampering\" id=\"chain\">" + H::esc(page.say({"tampering suspected", "改ざんの疑い"})) +
-                " (" + H::esc(C::str(t.at("tampering_detail"))) + ")</span>";
+                " (" + H::esc(A::text(t.at("tampering_detail"))) + ")</span>";
     else if (!gaps.empty()) {
         std::string list;
         for (const auto& g : gaps) list += (list.empty() ? "" : ", ") + g;
@@ -70,17 +70,17 @@ std::string TerminalPage::render(const ConsoleContext& ctx) {
         return "<dt>" + H::esc(page.say(k)) + "</dt><dd>" + html + "</dd>\n";
     };
     page.add("<dl class=\"identity\">\n" + item({"Terminal", "端末"}, H::esc(id)) +
-             item({"Host name", "ホスト名"}, H::esc(C::str(t.at("hostname")))) +
-             item({"Section", "所属"}, H::esc(C::str(t.at("group")))) +
-             item({"Policy version in force", "適用中のポリシー版"}, H::esc(C::str(t.at("policy_version")))) +
-             item({"Last seen", "最終受信"}, H::esc(C::shortTime(t.at("last_seen"), never))) +
-             item({"State", "状態"}, H::esc(ctx.japanese() ? StatusWords::japanese(C::str(t.at("presence")))
-                                                          : C::str(t.at("presence")))) +
-             item({"Clock skew", "時刻のずれ"}, H::esc(C::str(t.at("clock_skew_ms"))) + " ms" +
+             item({"Host name", "ホスト名"}, H::esc(A::text(t.at("hostname")))) +
+             item({"Section", "所属"}, H::esc(A::text(t.at("group")))) +
+             item({"Policy version in force", "適用中のポリシー版"}, H::esc(A::text(t.at("policy_version")))) +
+             item({"Last seen", "最終受信"}, H::esc(A::time(t.at("last_seen"), never))) +
+             item({"State", "状態"}, H::esc(ctx.japanese() ? StatusWords::japanese(A::text(t.at("presence")))
+                                                          : A::text(t.at("presence")))) +
+             item({"Clock skew", "時刻のずれ"}, H::esc(A::text(t.at("clock_skew_ms"))) + " ms" +
                                                   (t.at("clock_wrong").as_bool()
                                                        ? " <strong>" + H::esc(page.say({"(wrong)", "（不正）"})) + "</strong>"
                                                        : "")) +
-             item({"Certificate expires", "証明書の有効期限"}, H::esc(C::shortTime(t.at("certificate_expires")))) +
+             item({"Certificate expires", "証明書の有効期限"}, H::esc(A::time(t.at("certificate_expires")))) +
              item({"Evidence chain", "証跡の連鎖"}, chain) + "</dl>\n");
 
     page.add("<h2>" + H::esc(page.say({"Timeline", "イベント履歴"})) + "</h2>\n");
@@ -88,24 +88,30 @@ std::string TerminalPage::render(const ConsoleContext& ctx) {
     for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
         const auto& e = it->as_object();
         const auto& body = e.at("body").as_object();
-        auto field = [&](const char* k) { return body.contains(k) ? C::str(body.at(k)) : std::string(); };
+        auto field = [&](const char* k) { return body.contains(k) ? A::text(body.at(k)) : std::string(); };
         const bool violation = body.contains("violation") && body.at("violation").as_bool();
-        timeline.push_back({C::str(e.at("seq")), H::esc(C::shortTime(e.at("time"))), H::esc(field("type")),
+        timeline.push_back({A::text(e.at("seq")), H::esc(A::time(e.at("time"))), H::esc(field("type")),
                             H::esc(field("control")),
                             violation ? "<strong>" + H::esc(page.say({"violation", "違反"})) + "</strong>" : "",
-                            H::esc(field("rule_id")), "<code>" + H::esc(C::str(e.at("hash")).substr(0, 16)) + "</code>"});
+                            H::esc(field("rule_id")), "<code>" + H::esc(A::text(e.at("hash")).substr(0, 16)) + "</code>",
+                            // A refused stick is registered in the ledger from its event, in one step.
+                            field("type") == "USB_BLOCKED"
+                                ? "<a class=\"register\" href=\"/console/media?from_event=" +
+                                      H::esc(H::query(id + ":" + A::text(e.at("seq")))) + "\">" +
+                                      H::esc(page.say({"Register in the ledger", "台帳に登録"})) + "</a>"
+                                : ""});
     }
     page.table({{"Seq", "連番"}, {"Time", "時刻"}, {"Event", "イベント"}, {"Control", "制御"}, {"Violation", "違反"},
-                {"Rule", "規則"}, {"Hash", "ハッシュ"}},
+                {"Rule", "規則"}, {"Hash", "ハッシュ"}, {"", ""}},
                timeline, {"No events in this period.", "この期間のイベントはありません。"}, "timeline");
 
     page.add("<h2>" + H::esc(page.say({"Exceptions", "例外措置"})) + "</h2>\n");
     std::vector<std::vector<std::string>> exceptions;
-    const json::array listed = ctx.rows("/admin/v1/exceptions", {{"section", C::str(t.at("group"))}});
+    const json::array listed = ctx.rows("/admin/v1/exceptions", {{"section", A::text(t.at("group"))}});
     for (const auto& x : listed)
-        if (C::str(x.at("terminal")) == id || (C::str(x.at("terminal")).empty() && C::str(x.at("group")) == C::str(t.at("group"))))
-            exceptions.push_back({H::esc(C::str(x.at("id"))), H::esc(C::str(x.at("state"))), H::esc(C::str(x.at("control"))),
-                                  H::esc(C::str(x.at("detail"))), H::esc(C::str(x.at("until")))});
+        if (A::text(x.at("terminal")) == id || (A::text(x.at("terminal")).empty() && A::text(x.at("group")) == A::text(t.at("group"))))
+            exceptions.push_back({H::esc(A::text(x.at("id"))), H::esc(A::text(x.at("state"))), H::esc(A::text(x.at("control"))),
+                                  H::esc(A::text(x.at("detail"))), H::esc(A::text(x.at("until")))});
     page.table({{"Exception", "例外措置"}, {"State", "状態"}, {"Control", "制御"}, {"Detail", "内容"}, {"Until", "期限"}},
                exceptions, {"No exceptions apply.", "適用される例外措置はありません。"}, "exceptions");
     return page.finish();

@@ -19,9 +19,9 @@ std::string TodayPage::render(const ConsoleContext& ctx) {
     // The sections this user may filter by.
     std::vector<std::string> sections;
     for (const auto& s : ctx.rows("/admin/v1/sections"))
-        sections.push_back(ConsoleContext::str(s.at("section")));
+        sections.push_back(AnswerText::text(s.at("section")));
 
-    const std::string date = ConsoleContext::str(v.at("date"));
+    const std::string date = AnswerText::text(v.at("date"));
     HtmlPage page = ctx.page({"Today's violations", "今日の違反"}, "/console/today");
     using H = HtmlPage;
     const auto& rows = v.at("rows").as_array();
@@ -30,7 +30,7 @@ std::string TodayPage::render(const ConsoleContext& ctx) {
     std::set<std::string> violating, silent, tampered, off;
     uint64_t events = 0;
     for (const auto& r : rows) {
-        const std::string status = ConsoleContext::str(r.at("status")), terminal = ConsoleContext::str(r.at("terminal"));
+        const std::string status = AnswerText::text(r.at("status")), terminal = AnswerText::text(r.at("terminal"));
         if (status == "violation" || status == "standing") violating.insert(terminal);
         if (status == "not reporting") silent.insert(terminal);
         if (status == "tampering suspected") tampered.insert(terminal);
@@ -41,7 +41,7 @@ std::string TodayPage::render(const ConsoleContext& ctx) {
         return "<div class=\"count\" id=\"" + std::string(id) + "\"><span class=\"n\">" + std::to_string(n) +
                "</span> " + H::esc(page.say(what)) + "</div>";
     };
-    page.add("<p class=\"date\">" + H::esc(date) + " (" + H::esc(ConsoleContext::str(v.at("time_zone"))) + ")</p>\n");
+    page.add("<p class=\"date\">" + H::esc(date) + " (" + H::esc(AnswerText::text(v.at("time_zone"))) + ")</p>\n");
     page.add("<section class=\"counts\" aria-label=\"" + H::esc(page.say({"Counts", "件数"})) + "\">" +
              count("count-violating", {"terminals in violation", "違反端末"}, violating.size()) +
              count("count-events", {"violation events", "違反件数"}, events) +
@@ -68,12 +68,12 @@ std::string TodayPage::render(const ConsoleContext& ctx) {
     // By section, then terminal, then control: the order an administrator walks it.
     std::map<std::tuple<std::string, std::string, std::string>, const json::object*> ordered;
     for (const auto& r : rows)
-        ordered[{ConsoleContext::str(r.at("section")), ConsoleContext::str(r.at("terminal")),
-                 ConsoleContext::str(r.at("control"))}] = &r.as_object();
+        ordered[{AnswerText::text(r.at("section")), AnswerText::text(r.at("terminal")),
+                 AnswerText::text(r.at("control"))}] = &r.as_object();
     std::vector<std::vector<std::string>> table;
     for (const auto& [key, r] : ordered) {
         const auto& [sec, terminal, ctl] = key;
-        const std::string status = ConsoleContext::str(r->at("status")), since = ConsoleContext::str(r->at("since"));
+        const std::string status = AnswerText::text(r->at("status")), since = AnswerText::text(r->at("since"));
         std::string shown = H::esc(StatusWords::describe(status, since, date, ctx.japanese()));
         // A violation whose condition began this day is new: what needs a look first.
         if (status == "violation" && (since.empty() || since == date))
@@ -82,9 +82,9 @@ std::string TodayPage::render(const ConsoleContext& ctx) {
                          "<a href=\"/console/terminal?id=" + H::esc(H::query(terminal)) + "\">" + H::esc(terminal) + "</a>",
                          H::esc(ctl), "<span class=\"status " + H::esc(status == "violation" ? "violation" : "other") +
                                           "\">" + shown + "</span>",
-                         ConsoleContext::str(r->at("violations")),
-                         H::esc(ConsoleContext::shortTime(r->at("last_seen"), page.say({"never", "未受信"}))),
-                         H::esc(ConsoleContext::str(r->at("reason")))});
+                         AnswerText::text(r->at("violations")),
+                         H::esc(AnswerText::time(r->at("last_seen"), page.say({"never", "未受信"}))),
+                         H::esc(AnswerText::text(r->at("reason")))});
     }
     page.table({{"Section", "所属"},
                 {"Terminal", "端末"},

@@ -57,22 +57,11 @@ void CtlContext::emit(const ReportTable& table, const json::value& raw, const Ct
     }
 }
 
-std::string CtlContext::text(const json::value& v) {
-    if (v.is_string()) return std::string(v.as_string());
-    if (v.is_bool()) return v.as_bool() ? "yes" : "no";
-    if (v.is_null()) return "";
-    return json::serialize(v);
-}
+std::string CtlContext::text(const json::value& v) { return AnswerText::text(v); }
 
-std::string CtlContext::yesNo(bool b) const { return b ? say({"yes", "はい"}) : say({"no", "いいえ"}); }
+std::string CtlContext::yesNo(bool b) const { return language().answers().yesNo(b); }
 
-std::string CtlContext::time(const json::value& iso, const std::string& absent) {
-    if (!iso.is_string()) return absent;
-    const std::string s(iso.as_string());
-    // YYYY-MM-DDTHH:MM:SS±HH:MM: the date and the minute, in the zone the collector wrote.
-    if (s.size() < 16 || s[10] != 'T') return s;
-    return s.substr(0, 10) + " " + s.substr(11, 5);
-}
+std::string CtlContext::time(const json::value& iso, const std::string& absent) { return AnswerText::time(iso, absent); }
 
 const CLI::Validator& CtlContext::dateFormat() {
     static const CLI::Validator v(

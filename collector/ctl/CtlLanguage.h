@@ -1,6 +1,8 @@
 #pragma once
 #include <string>
 
+#include "collector/AnswerText.h"
+
 namespace mamori::collector {
 
 // The language mamorictl writes for people: table and CSV headings, the words it adds itself
@@ -11,9 +13,7 @@ namespace mamori::collector {
 class CtlLanguage {
 public:
     // A phrase in both languages.
-    struct Words {
-        std::string en, ja;
-    };
+    using Words = AnswerText::Words;
 
     // From `--lang` when given (empty: not given), else from the three locale variables (null:
     // unset).
@@ -24,6 +24,8 @@ public:
 
     bool japanese() const { return japanese_; }
     const std::string& operator()(const Words& w) const { return japanese_ ? w.ja : w.en; }
+    // The collector's answers as text in this language (headings, yes/no, cells).
+    AnswerText answers() const { return AnswerText(japanese_); }
     // A status word of the collector's (violation, not reporting, ...) in this language; one it
     // does not know, as it came.
     std::string status(const std::string& english) const;

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "collector/MediaLedgerTable.h"
+
 namespace mamori::collector {
 
 namespace json = boost::json;
@@ -164,40 +166,9 @@ int MediaCommands::withdraw() {
 }
 
 int MediaCommands::ledger() {
-    using C = CtlContext;
     auto v = ctx_.connection().call(Verb::get,
                                     "/admin/v1/media" + CtlConnection::query({{"state", state_}, {"section", section_}}));
-    ReportTable t = ctx_.table({{"ledger no", "台帳番号"},
-                                {"device", "媒体"},
-                                {"description", "品名"},
-                                {"section", "管理所属"},
-                                {"terminals", "使用端末"},
-                                {"purpose", "用途"},
-                                {"access", "アクセス"},
-                                {"encrypted", "暗号化"},
-                                {"requested by", "申請者"},
-                                {"requested at", "申請日時"},
-                                {"approved by", "承認者"},
-                                {"approved at", "承認日時"},
-                                {"until", "有効期限"},
-                                {"state", "状態"},
-                                {"retirement requested by", "廃棄申請者"},
-                                {"erased by", "消去・破壊実施者"},
-                                {"method", "方法"},
-                                {"retirement reason", "廃棄理由"},
-                                {"retired by", "廃棄承認者"},
-                                {"retired at", "廃棄日時"}});
-    for (const auto& r : v.at("rows").as_array()) {
-        std::string terminals;
-        for (const auto& id : r.at("terminals").as_array()) terminals += (terminals.empty() ? "" : " ") + C::text(id);
-        if (terminals.empty()) terminals = ctx_.say({"all of the section", "所属の全端末"});
-        t.add({C::text(r.at("id")), C::text(r.at("device")), C::text(r.at("description")), C::text(r.at("owner_section")),
-               terminals, C::text(r.at("purpose")), C::text(r.at("access")), ctx_.yesNo(r.at("encrypted").as_bool()),
-               C::text(r.at("requested_by")), C::time(r.at("requested")), C::text(r.at("approved_by")),
-               C::time(r.at("approved")), C::text(r.at("until")), C::text(r.at("state")),
-               C::text(r.at("retire_requested_by")), C::text(r.at("erased_by")), C::text(r.at("method")),
-               C::text(r.at("retire_reason")), C::text(r.at("ended_by")), C::time(r.at("ended"))});
-    }
+    const ReportTable t = MediaLedgerTable::of(v.at("rows").as_array(), ctx_.language().answers());
     ctx_.emit(t, v,
               state_.empty() ? CtlLanguage::Words{"the media ledger is empty", "媒体管理台帳に登録はありません"}
                              : CtlLanguage::Words{"no media are " + state_, state_ + " の媒体はありません"});

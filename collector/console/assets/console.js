@@ -1,7 +1,18 @@
 // mamori console: the only script, served by the collector (no inline script is allowed).
-// The pages work without it; it only hides the request form's fields that do not apply to the
-// chosen control.
+// The pages work without it; it prints the monthly report, reads a profile file into the
+// policy form, and hides the exception form's fields that do not apply to the chosen control.
 "use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const print = document.getElementById("print");
+  if (print) print.addEventListener("click", () => window.print());
+  const file = document.getElementById("yaml-file");
+  const yaml = document.getElementById("yaml");
+  if (file && yaml) {
+    file.addEventListener("change", () => {
+      if (file.files.length) file.files[0].text().then((text) => { yaml.value = text; });
+    });
+  }
+});
 document.addEventListener("DOMContentLoaded", () => {
   const control = document.getElementById("control");
   const form = document.getElementById("request-form");
