@@ -5,6 +5,7 @@
 
 #include "collector/LocalCalendar.h"
 #include "mamori/common/UserError.h"
+#include "mamori/policy/TextEncoding.h"
 
 namespace mamori::collector {
 
@@ -15,7 +16,14 @@ AdminQuery::AdminQuery(std::string_view target) {
     if (!url)
         throw UserError::invalid("the request's target is not a valid URL: " + url.error().message(),
                                  "リクエストの URL が正しくありません");
-    for (auto p : url->params()) values_[std::string(p.key)] = std::string(p.value);
+    for (auto p : url->params()) {
+        std::string key(p.key), value(p.value);
+        // Quoted back in errors and JSON answers, which must stay text.
+        if (mamori::policy::TextEncoding::firstInvalidUtf8(key) || mamori::policy::TextEncoding::firstInvalidUtf8(value))
+            throw UserError::invalid("the request's parameters are not UTF-8 text",
+                                     "リクエストのパラメーターが UTF-8 の文字列ではありません");
+        values_[std::move(key)] = std::move(value);
+    }
 }
 
 std::string AdminQuery::text(const std::string& key) const {

@@ -55,6 +55,20 @@ X509Ptr skeleton(EVP_PKEY* subject_key, const std::string& cn, std::chrono::seco
 
 std::string toPem(X509* cert) { return Certificate::fromX509(cert).pem(); }
 
+// The names a server certificate answers to, as DNS or IP entries.
+void addNames(X509* cert, X509* issuer, const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    std::string san;
+    for (const auto& n : names) {
+        // A scoped IPv6 address (fe80::1%eth0) has no place in a certificate: not an IP entry.
+        boost::system::error_code ec;
+        boost::asio::ip::make_address(n, ec);
+        const bool ip = !ec && n.find('%') == std::string::npos;
+        san += (san.empty() ? "" : ",") + std::string(ip ? "IP:" : "DNS:") + n;
+    }
+    addExtension(cert, issuer, NID_subject_alt_name, san);
+}
+
 }  // namespace
 
 CertificateAuthority CertificateAuthority::create(const std::filesystem::path& dir, const std::string& organisation) {
@@ -73,6 +87,19 @@ CertificateAuthority CertificateAuthority::create(const std::filesystem::path& d
     return load(dir);
 }
 
+std::string CertificateAuthority::selfSignedServer(EVP_PKEY* key, const std::vector<std::string>& names,
+                                                   std::chrono::seconds validity) {
+    X509Ptr cert = skeleton(key, names.empty() ? "mamori-collector" : names.front(), validity);
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+    addExtension(cert.get(), nullptr, NID_basic_constraints, "critical,CA:FALSE");
+    addExtension(cert.get(), nullptr, NID_key_usage, "critical,digitalSignature");
+    addExtension(cert.get(), nullptr, NID_ext_key_usage, "serverAuth");
+    addExtension(cert.get(), nullptr, NID_subject_key_identifier, "hash");
+    addNames(cert.get(), nullptr, names);
+    if (X509_sign(cert.get(), key, EVP_sha256()) <= 0) throw std::runtime_error("cannot self-sign the certificate");
+    return toPem(cert.get());
+}
+
 CertificateAuthority CertificateAuthority::load(const std::filesystem::path& dir) {
     return CertificateAuthority(Ed25519Key::fromPrivatePem(common::Files::read(dir / "ca.key")),
                                 Certificate::fromPem(mamori::common::Files::read(dir / "ca.pem")));
@@ -87,17 +114,7 @@ std::string CertificateAuthority::issue(EVP_PKEY* subject_key, const std::string
     addExtension(cert.get(), cert_.get(), NID_key_usage, "critical,digitalSignature");
     addExtension(cert.get(), cert_.get(), NID_ext_key_usage, server ? "serverAuth" : "clientAuth");
     addExtension(cert.get(), cert_.get(), NID_authority_key_identifier, "keyid:always");
-    if (!names.empty()) {
-        std::string san;
-        for (const auto& n : names) {
-            // A scoped IPv6 address (fe80::1%eth0) has no place in a certificate: not an IP entry.
-            boost::system::error_code ec;
-            boost::asio::ip::make_address(n, ec);
-            const bool ip = !ec && n.find('%') == std::string::npos;
-            san += (san.empty() ? "" : ",") + std::string(ip ? "IP:" : "DNS:") + n;
-        }
-        addExtension(cert.get(), cert_.get(), NID_subject_alt_name, san);
-    }
+    addNames(cert.get(), cert_.get(), names);
     if (X509_sign(cert.get(), key_.get(), nullptr) <= 0) throw std::runtime_error("cannot sign certificate");
     return toPem(cert.get());
 }

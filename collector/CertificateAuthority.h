@@ -30,6 +30,10 @@ public:
     std::string issueServer(const mamori::proto::Ed25519Key& key, const std::vector<std::string>& names,
                             std::chrono::seconds validity) const;
 
+    // A certificate signed by its own key, for a key browsers accept where this CA's Ed25519
+    // is not (ConsoleCertificate): SHA-256 signed, CA:FALSE, serverAuth, with the names.
+    static std::string selfSignedServer(EVP_PKEY* key, const std::vector<std::string>& names,
+                                        std::chrono::seconds validity);
     const mamori::proto::Certificate& certificate() const { return cert_; }
 
 private:

@@ -20,6 +20,7 @@
 #include "collector/CertificateExpiry.h"
 #include "collector/CollectorMetrics.h"
 #include "collector/console/Console.h"
+#include "collector/console/ConsoleCertificate.h"
 #include "collector/EventIngest.h"
 #include "collector/HttpsServer.h"
 #include "collector/KnownSections.h"
@@ -45,6 +46,16 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+std::unique_ptr<asio::ssl::context> serverContext(const CollectorHome& home, bool require_client_ca);
+
+// The administrators' listener: the collector's certificate for its own programs, and the
+// console's for browsers.
+std::unique_ptr<asio::ssl::context> adminContext(const CollectorHome& home) {
+    auto ctx = serverContext(home, false);
+    ConsoleCertificate::addTo(ctx->native_handle(), home.dir());
+    return ctx;
+}
 
 std::unique_ptr<asio::ssl::context> serverContext(const CollectorHome& home, bool require_client_ca) {
     auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -241,7 +252,7 @@ struct Collector::Impl {
           retention(*store, calendar, retentionPeriods(home)),
           metrics(*store, calendar, heartbeatDeadlineSeconds(home), CertificateExpiry::onDisk(home.dir())),
           agent_tls(serverContext(home, true)),
-          admin_tls(serverContext(home, false)),
+          admin_tls(adminContext(home)),
           home_dir(home.dir()),
           served(CertificateExpiry::onDisk(home.dir())) {
         if (const std::string url = home.config().get("syslog_url", ""); !url.empty() && url != "off") {
@@ -323,7 +334,18 @@ struct Collector::Impl {
     }
 };
 
-Collector::Collector(const CollectorHome& home) : impl_(std::make_unique<Impl>(home)) {}
+namespace {
+
+// Before anything reads the certificates on disk (their expiry is watched): a collector made
+// before the console gains its browser certificate here.
+const CollectorHome& withConsoleCertificate(const CollectorHome& home) {
+    ConsoleCertificate::ensure(home.dir());
+    return home;
+}
+
+}  // namespace
+
+Collector::Collector(const CollectorHome& home) : impl_(std::make_unique<Impl>(withConsoleCertificate(home))) {}
 Collector::~Collector() = default;
 
 unsigned short Collector::agentPort() const { return impl_->agent_server->port(); }

@@ -45,7 +45,8 @@ const std::set<std::string>& CollectorHome::knownKeys() {
                                             "retention_events_years", "retention_exceptions_years",
                                             "client_certificate_lifetime", "retention_media_years", "syslog_url",
                                             "syslog_hostname", "smtp_url", "smtp_from", "smtp_ca", "smtp_starttls",
-                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval", "log_level", "metrics_listen", "syslog_ca"};
+                                            "alert_mail_ciso", "alert_mail_sections", "alert_interval", "log_level", "metrics_listen", "syslog_ca",
+                                            "console_idle_seconds"};
     return keys;
 }
 

@@ -28,6 +28,8 @@ packages=(
   curl                                         # tests/attack: a real HTTP client
   rsyslog rsyslog-openssl python3-aiosmtpd     # tests: the syslog (TCP and TLS) and SMTP servers alerts go to
   prometheus                                   # tests: promtool and a real Prometheus scraping /metrics
+  libargon2-dev                                # the console's password hashes (argon2id)
+  chromium chromium-driver python3-selenium fonts-noto-cjk  # tests: the console in a real browser, in Japanese
 )
 
 missing=()

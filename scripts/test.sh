@@ -79,6 +79,7 @@ fuzz_all() {
 
 tier "build (RelWithDebInfo)" build build
 tier "unit + integration" run_ctest build
+tier "console (Chromium)" bash tests/browser/run.sh build
 if [ $quick -eq 0 ]; then
   tier "build (clang, ASan+UBSan+fuzz)" build_sanitized
   tier "unit + integration (ASan+UBSan)" run_ctest_sanitized build-san

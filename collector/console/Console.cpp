@@ -95,7 +95,8 @@ HttpResponse download(const HttpRequestHead& req, std::string csv, const std::st
 }  // namespace
 
 bool Console::owns(std::string_view target) {
-    return target == "/console" || target.rfind("/console/", 0) == 0 || target.rfind("/console?", 0) == 0;
+    // A browser asks for /favicon.ico on its own: the console answers, not the token check.
+    return target == "/favicon.ico" || target == "/console" || target.rfind("/console/", 0) == 0 || target.rfind("/console?", 0) == 0;
 }
 
 std::optional<HttpResponse> Console::admit(const HttpRequestHead& req, const Caller&, std::size_t& body_limit) {
@@ -147,6 +148,7 @@ HttpResponse Console::handle(const HttpRequest& req, const Caller& caller) {
 HttpResponse Console::route(const HttpRequest& req, const Caller& caller, const std::string& path, bool japanese) {
     const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
     if (path == "/console" || path == "/console/") return redirect(req, "/console/today");
+    if (path == "/favicon.ico") return secured(HttpsServer::reply(req, http::status::not_found, ""));
     if (get && (path == "/console/assets/console.css" || path == "/console/assets/console.js")) {
         const bool css = path.ends_with(".css");
         HttpResponse res = HttpsServer::reply(req, http::status::ok, std::string(css ? kConsoleCSS : kConsoleJS),

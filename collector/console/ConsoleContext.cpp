@@ -43,7 +43,10 @@ json::value ConsoleContext::post(const std::string& path, const json::object& bo
 
 json::value ConsoleContext::ask(HttpRequest req) const {
     const HttpResponse res = api_.serve(req, user_);
-    json::value v = json::parse(res.body());
+    boost::system::error_code ec;
+    json::value v = json::parse(res.body(), ec);
+    if (ec || !v.is_object()) throw std::runtime_error("the admin endpoint's answer to " + std::string(req.target()) +
+                                                     " is not a JSON object: " + ec.message());
     if (res.result_int() >= 300) {
         const auto& o = v.as_object();
         throw ConsoleRefusal(res.result(), AnswerText::text(o.at("error")), AnswerText::text(o.at("error_ja")));

@@ -18,6 +18,14 @@ using mamori::policy::PolicyLoader;
 
 namespace {
 
+// A browser sends a textarea's lines ended by CR LF: the profile is read, and its lines shown, as
+// the file it came from.
+std::string profileOf(const ConsoleContext& ctx) {
+    std::string yaml = ctx.input().text("yaml");
+    std::erase(yaml, '\r');
+    return yaml;
+}
+
 // What an administrator uploads names no file on the server: closed_days_csv is refused.
 PolicyLoader::Result validate(const std::string& yaml) {
     PolicyLoader::Options options;
@@ -71,7 +79,7 @@ std::string PoliciesPage::render(const ConsoleContext& ctx) {
 }
 
 std::string PoliciesPage::check(const ConsoleContext& ctx) {
-    const std::string yaml = ctx.input().text("yaml"), group = ctx.input().text("group");
+    const std::string yaml = profileOf(ctx), group = ctx.input().text("group");
     HtmlPage page = ctx.page({"Policies", "ポリシー"}, "/console/policies");
     const auto result = validate(yaml);
     if (!result.ok()) {
@@ -125,7 +133,7 @@ std::string PoliciesPage::check(const ConsoleContext& ctx) {
 }
 
 std::string PoliciesPage::push(const ConsoleContext& ctx) {
-    const auto result = validate(ctx.input().text("yaml"));
+    const auto result = validate(profileOf(ctx));
     // Checked again: the form may have been altered since it was shown.
     if (!result.ok())
         throw common::UserError::invalid("the profile is not valid; validate it first", "プロファイルが有効ではありません。先に検証してください");
