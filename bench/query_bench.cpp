@@ -38,7 +38,9 @@
 #include "collector/LocalCalendar.h"
 #include "collector/Store.h"
 #include "mamori/proto/CertificateRequest.h"
+#include "mamori/proto/EnrollmentToken.h"
 #include "mamori/proto/EventChain.h"
+#include "mamori/proto/Sha256.h"
 #include "mamori/common/Log.h"
 #include "tests/support/PostgresServer.h"
 
@@ -241,12 +243,10 @@ void generate(const std::filesystem::path& dir, const Params& p, unsigned thread
 // as mamorictl would if it stayed connected; checks the rows against the in-process answer.
 // A function, not a lambda: a coroutine must not outlive the captures of a temporary lambda.
 boost::asio::awaitable<void> askRepeatedly(boost::asio::any_io_executor ex, std::string ca_pem, std::string url,
-                                           std::string token, std::string target, int queries,
-                                           std::optional<size_t> rows, LatencyStats* stats) {
+                                           mamori::common::HttpsClient::Headers headers, std::string target,
+                                           int queries, std::optional<size_t> rows, LatencyStats* stats) {
     auto tls = mamori::common::HttpsClient::context(ca_pem);
     mamori::common::HttpsClient client(ex, *tls, url, std::chrono::seconds(60));
-    // Named, not braced in the co_await: GCC 12 rejects array-initialised temporaries there.
-    const mamori::common::HttpsClient::Headers headers{{"Authorization", "Bearer " + token}};
     for (int q = 0; q < queries + 3; ++q) {
         auto t0 = Clock::now();
         auto res = co_await client.request(boost::beast::http::verb::get, target, std::string(), std::string(), headers);
@@ -261,16 +261,18 @@ boost::asio::awaitable<void> askRepeatedly(boost::asio::any_io_executor ex, std:
     }
 }
 
-// queries+3 GETs of target on one kept-alive admin connection (the first 3 unmeasured); throws
-// what the collector answered if it was not 200.
+// queries+3 GETs of target on one kept-alive admin connection (the first 3 unmeasured), as the
+// first administrator (its token, or `headers`, a console session's cookie); throws what the
+// collector answered if it was not 200.
 LatencyStats timeAdminQueries(const BenchCollector& collector, const std::string& target, int queries,
-                              std::optional<size_t> rows) {
+                              std::optional<size_t> rows, mamori::common::HttpsClient::Headers headers = {}) {
     LatencyStats stats;
     boost::asio::io_context io;
     std::exception_ptr failure;
+    if (headers.empty()) headers = {{"Authorization", "Bearer " + collector.adminToken()}};
     boost::asio::co_spawn(io,
-                          askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(),
-                                        collector.adminToken(), target, queries, rows, &stats),
+                          askRepeatedly(io.get_executor(), collector.caPem(), collector.adminUrl(), headers, target,
+                                        queries, rows, &stats),
                           [&](std::exception_ptr e) { failure = e; });
     io.run();
     if (failure) std::rethrow_exception(failure);
@@ -311,7 +313,7 @@ int main(int argc, char** argv) {
     int queries = 200, threads = 2;
     std::string dir_arg, mamorictl = std::string(MAMORI_BINARY_DIR) + "/collector/mamorictl";
     std::string store_arg;
-    bool keep = false, postgresql = false;
+    bool keep = false, postgresql = false, browser = false;
     po::options_description opts("query_bench: violations --today and report monthly latency over a fleet's history");
     opts.add_options()("help,h", "show this help")
         ("terminals", po::value(&p.terminals), "enrolled terminals (default 10000)")
@@ -331,7 +333,9 @@ int main(int argc, char** argv) {
         ("store", po::value(&store_arg),
          "keep the history in this PostgreSQL database (postgresql://...) instead; with --dir, a history "
          "generated there earlier is queried again")
-        ("mamorictl", po::value(&mamorictl), "the mamorictl binary (default: the one of this build)");
+        ("mamorictl", po::value(&mamorictl), "the mamorictl binary (default: the one of this build)")
+        ("browser", po::bool_switch(&browser),
+         "also the today page's first contentful paint in headless Chromium (bench/console_paint.py)");
     po::variables_map vm;
     if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
     mamori::Log::setLevel(mamori::Log::Level::Warn);
@@ -425,7 +429,16 @@ int main(int argc, char** argv) {
             const std::string month_target = "/admin/v1/report/monthly?month=" + fullestMonth(last_date, p.days);
             const LatencyStats monthly = timeAdminQueries(collector, month_target, std::max(queries / 4, 10), std::nullopt);
 
-            // 4. What an administrator waits for: a whole mamorictl process.
+            // 4. The console's page of the same day, as a signed-in browser asks for it: the same
+            // answer rendered as HTML (the session is made in the store, as a sign-in makes it).
+            const std::string cookie = mamori::proto::EnrollmentToken::generate("").secret;
+            store->addConsoleSession({mamori::proto::Sha256::hex(mamori::proto::Sha256::of(cookie)), "admin", "bench",
+                                      nowNs() / 1'000'000'000, nowNs() / 1'000'000'000});
+            const std::string page_target = "/console/today?date=" + last_date;
+            const LatencyStats page =
+                timeAdminQueries(collector, page_target, queries, std::nullopt, {{"Cookie", "mamori_session=" + cookie}});
+
+            // 5. What an administrator waits for: a whole mamorictl process.
             LatencyStats cli;
             std::vector<std::string> args = {mamorictl, "--config", (dir / "mamorictl.conf").string(), "violations"};
             if (today) args.push_back("--today");
@@ -446,6 +459,7 @@ int main(int argc, char** argv) {
             std::printf("  GET %s (kept-alive HTTPS)  %s\n", target.c_str(), api.summary().c_str());
             std::printf("  mamorictl violations (whole process)        %s\n", cli.summary().c_str());
             std::printf("  GET %s (kept-alive HTTPS)  %s\n", month_target.c_str(), monthly.summary().c_str());
+            std::printf("  GET %s (console, kept-alive)  %s\n", page_target.c_str(), page.summary().c_str());
             std::printf("\n  p99 of today's view in process %.2f ms   target <= 20 ms   %s\n", direct.percentile(99),
                         direct.percentile(99) <= 20 ? "met" : "MISSED");
             std::printf("  p99 of the admin API %.2f ms   target <= 50 ms   %s\n", api.percentile(99),
@@ -454,6 +468,27 @@ int main(int argc, char** argv) {
                         monthly.percentile(99) <= 300 ? "met" : "MISSED");
             std::printf("  p99 of mamorictl     %.2f ms   (process start and TLS handshake included)\n",
                         cli.percentile(99));
+            std::printf("  p99 of the console's today page %.2f ms = %.2fx the admin API   target <= 50 ms   %s\n",
+                        page.percentile(99), page.percentile(99) / api.percentile(99),
+                        page.percentile(99) <= 50 ? "met" : "MISSED");
+            if (browser) {
+                // First contentful paint in headless Chromium, against the sign-in page's.
+                const std::string paint = (std::filesystem::path(MAMORI_SOURCE_DIR) / "bench/console_paint.py").string();
+                std::string out;
+                const std::string command = "/usr/bin/python3 " + paint + " --url " + collector.adminUrl() +
+                                            " --session " + cookie + " --path '" + page_target + "'";
+                FILE* pipe = ::popen(command.c_str(), "r");
+                char buf[4096];
+                while (pipe && std::fgets(buf, sizeof buf, pipe)) out += buf;
+                if (!pipe || ::pclose(pipe) != 0) throw std::runtime_error("console_paint.py failed: " + out);
+                const auto fcp = boost::json::parse(out);
+                const double page_p99 = fcp.at("page").at("p99").to_number<double>(),
+                             base_p99 = fcp.at("baseline").at("p99").to_number<double>();
+                std::printf("  first contentful paint of the today page p50 %.0f ms p99 %.0f ms; sign-in page p99 %.0f ms; "
+                            "ratio %.2fx   target <= 500 ms   %s\n",
+                            fcp.at("page").at("p50").to_number<double>(), page_p99, base_p99, page_p99 / base_p99,
+                            page_p99 <= 500 ? "met" : "MISSED");
+            }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "query_bench: %s\n", e.what());
         rc = 1;

@@ -178,13 +178,15 @@ HttpResponse UserApi::setPassword(const HttpRequest& req, const AdminUser& user)
     const json::object o = AdminHttp::body(req, "{\"name\": ..., \"password\": ...}");
     const std::string name = AdminHttp::text(o, "name", user.name);
     const std::string password = AdminHttp::text(o, "password", "", true);
-    // Everyone sets their own; another's is set by whoever manages that account.
+    // Everyone sets their own, with their own token. Another's only the CISO sets: whoever sets a
+    // password can sign in as its account, and an administrator who could do that for an
+    // approver would be both people of a two-person approval.
     if (name != user.name) {
-        const auto target = store_.adminByName(name);
-        if (!target)
+        AdminRole::require(user.role == "ciso", user, "set another account's console password",
+                           "他の利用者のコンソールのパスワードの設定", "the CISO", "CISO");
+        if (!store_.adminByName(name))
             throw UserError::notFound("no user '" + name + "' (see mamorictl user list)",
                                       "利用者「" + name + "」はいません（mamorictl user list で確認できます）");
-        requireMayManage(user, target->role);
     }
     const int64_t now = AdminHttp::nowUnix();
     // A new password also lifts a lock and signs out every browser of the account.

@@ -14,8 +14,8 @@ namespace mamori::collector {
 // disable and re-role accounts; only the CISO makes CISO accounts and grants rights, except
 // that while no CISO account is enabled the first one may be made by a security_admin (the
 // collector starts with one security_admin). Nobody disables their own account. Everyone sets
-// their own console password; whoever manages an account may set its password, which also
-// lifts a lock and ends the account's console sessions.
+// their own console password, and only the CISO another's; a new password lifts a lock and
+// ends the account's console sessions.
 // /admin/v1/roles...: the roles with the titles the city gives them (RoleTitles), set by whoever
 // manages CISO accounts.
 class UserApi {

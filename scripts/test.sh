@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, tier by tier, each timed:
-#   unit + integration (normal build); one clang build instrumented with ASan+UBSan and libFuzzer
+#   unit + integration (normal build); the console in Chromium; one clang build instrumented with ASan+UBSan and libFuzzer
 #   coverage, which runs the same tests and then the fuzz targets; the Debian packages installed,
 #   upgraded and purged in a fresh debootstrap root; the QEMU USB tier.
-# Usage: scripts/test.sh [--quick]   (--quick: normal build only: no sanitizers, fuzzing, packages or VM)
+# Usage: scripts/test.sh [--quick]   (--quick: normal build and the browser only: no sanitizers, fuzzing, packages or VM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

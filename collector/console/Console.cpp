@@ -84,10 +84,12 @@ std::string errorPage(bool japanese, const HtmlPage::Viewer& viewer, http::statu
     return page.finish();
 }
 
-// A download: the CSV as mamorictl writes it (UTF-8 with a BOM), under a Japanese file name.
-HttpResponse download(const HttpRequestHead& req, std::string csv, const std::string& filename) {
+// A download: the CSV as mamorictl writes it (UTF-8 with a BOM), under a Japanese file name (and
+// an ASCII one for a browser that reads no other).
+HttpResponse download(const HttpRequestHead& req, std::string csv, const std::string& ascii, const std::string& filename) {
     HttpResponse res = HttpsServer::reply(req, http::status::ok, std::move(csv), "text/csv; charset=utf-8");
-    res.set(http::field::content_disposition, "attachment; filename=\"report.csv\"; filename*=UTF-8''" + H::query(filename));
+    res.set(http::field::content_disposition,
+            "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + H::query(filename));
     res.set(http::field::cache_control, "no-store");
     return secured(std::move(res));
 }
@@ -210,10 +212,12 @@ HttpResponse Console::route(const HttpRequest& req, const Caller& caller, const 
         if (get && path == "/console/exceptions") return html(req, http::status::ok, ExceptionsPage::render(ctx));
         if (get && path == "/console/access-log") return html(req, http::status::ok, AccessLogPage::render(ctx));
         if (get && path == "/console/media") return html(req, http::status::ok, MediaPage::render(ctx));
-        if (get && path == "/console/media.csv") return download(req, MediaPage::csv(ctx), "媒体管理台帳.csv");
+        if (get && path == "/console/media.csv") return download(req, MediaPage::csv(ctx), "media-ledger.csv", "媒体管理台帳.csv");
         if (get && path == "/console/report") return html(req, http::status::ok, ReportPage::render(ctx));
-        if (get && path == "/console/report.csv")
-            return download(req, ReportPage::csv(ctx), "月次点検_" + ReportPage::month(ctx) + ".csv");
+        if (get && path == "/console/report.csv") {
+            const std::string month = ReportPage::month(ctx);
+            return download(req, ReportPage::csv(ctx), "monthly-" + month + ".csv", "月次点検_" + month + ".csv");
+        }
         if (get && path == "/console/policies") return html(req, http::status::ok, PoliciesPage::render(ctx));
         if (!get && path == "/console/policies/check") return html(req, http::status::ok, PoliciesPage::check(ctx));
         if (!get && path == "/console/policies/push")

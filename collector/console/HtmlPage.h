@@ -20,7 +20,6 @@ public:
     struct Viewer {
         std::string name, role, csrf;
         bool reads_access_log = false;
-        bool operates = false;  // may push policies
     };
 
     HtmlPage(bool japanese, const Words& title, Viewer viewer, std::string current_path);

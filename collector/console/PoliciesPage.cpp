@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "collector/AdminRole.h"
 #include "collector/console/LineDiff.h"
 #include "mamori/common/UserError.h"
 #include "mamori/policy/PolicyLoader.h"
@@ -73,8 +74,11 @@ std::string PoliciesPage::render(const ConsoleContext& ctx) {
     page.table({{"Section", "所属"}, {"Profile", "プロファイル"}, {"Version in force", "適用版"},
                 {"Terminals running it", "適用済み端末"}},
                rows, {"No terminals yet.", "端末はまだありません。"}, "policy-status");
-    page.add("<h2>" + H::esc(page.say({"Upload a profile", "プロファイルのアップロード"})) + "</h2>\n");
-    page.add(uploadForm(page, ctx, ctx.input().text("group"), ""));
+    // Offered to whom the admin endpoint lets push.
+    if (AdminRole::operates(ctx.user())) {
+        page.add("<h2>" + H::esc(page.say({"Upload a profile", "プロファイルのアップロード"})) + "</h2>\n");
+        page.add(uploadForm(page, ctx, ctx.input().text("group"), ""));
+    }
     return page.finish();
 }
 

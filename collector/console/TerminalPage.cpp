@@ -1,5 +1,6 @@
 #include "collector/console/TerminalPage.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "collector/StatusWords.h"
@@ -102,7 +103,7 @@ std::string TerminalPage::render(const ConsoleContext& ctx) {
                                 : ""});
     }
     page.table({{"Seq", "連番"}, {"Time", "時刻"}, {"Event", "イベント"}, {"Control", "制御"}, {"Violation", "違反"},
-                {"Rule", "規則"}, {"Hash", "ハッシュ"}, {"", ""}},
+                {"Rule", "規則"}, {"Hash", "ハッシュ"}, {"Ledger", "台帳"}},
                timeline, {"No events in this period.", "この期間のイベントはありません。"}, "timeline");
 
     page.add("<h2>" + H::esc(page.say({"Exceptions", "例外措置"})) + "</h2>\n");
@@ -114,6 +115,20 @@ std::string TerminalPage::render(const ConsoleContext& ctx) {
                                   H::esc(A::text(x.at("detail"))), H::esc(A::text(x.at("until")))});
     page.table({{"Exception", "例外措置"}, {"State", "状態"}, {"Control", "制御"}, {"Detail", "内容"}, {"Until", "期限"}},
                exceptions, {"No exceptions apply.", "適用される例外措置はありません。"}, "exceptions");
+
+    // The registered sticks it accepts: its section's, for every terminal or named for this one.
+    page.add("<h2>" + H::esc(page.say({"Registered media", "登録媒体"})) + "</h2>\n");
+    std::vector<std::vector<std::string>> media;
+    for (const auto& m : ctx.rows("/admin/v1/media", {{"section", A::text(t.at("group"))}, {"state", "active"}})) {
+        const auto& only = m.at("terminals").as_array();
+        if (!only.empty() && std::none_of(only.begin(), only.end(), [&](const json::value& v) { return A::text(v) == id; }))
+            continue;
+        media.push_back({H::esc(A::text(m.at("id"))), H::esc(A::text(m.at("device"))), H::esc(A::text(m.at("description"))),
+                         H::esc(A::text(m.at("access"))), H::esc(A::text(m.at("until")))});
+    }
+    page.table({{"Ledger no", "台帳番号"}, {"Device", "媒体"}, {"Description", "品名"}, {"Access", "アクセス"},
+                {"Until", "有効期限"}},
+               media, {"No registered media.", "登録媒体はありません。"}, "media");
     return page.finish();
 }
 

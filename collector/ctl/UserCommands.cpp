@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 #include <iostream>
-#include <termios.h>
-#include <unistd.h>
+
+#include "mamori/common/HiddenInput.h"
 
 namespace mamori::collector {
 
@@ -90,7 +90,7 @@ UserCommands::UserCommands(common::CommandLine& cli, CtlContext& ctx) : ctx_(ctx
 
     CLI::App* password = cli.command(
         *user, "password",
-        "set a console password: your own, or (as whoever manages that account) another's; reads it from "
+        "set a console password: your own, or (the CISO only) another's; reads it from "
         "standard input, asking twice without echo on a terminal; lifts a lock and ends the account's console "
         "sessions",
         "  mamorictl user password\n  mamorictl user password yamada\n  printf '%s\\n' \"$PW\" | mamorictl user password yamada",
@@ -127,10 +127,11 @@ int UserCommands::add() {
 }
 
 int UserCommands::password() {
-    std::string first;
-    if (::isatty(STDIN_FILENO)) {
-        first = readHidden(ctx_.say({"new console password: ", "新しいコンソールのパスワード: "}));
-        if (readHidden(ctx_.say({"once more: ", "もう一度: "})) != first)
+    // Asked twice on a terminal, without echo; a script gives it on standard input.
+    std::string first, again;
+    if (common::standardInputIsTerminal() &&
+        common::askHidden(ctx_.say({"new console password: ", "新しいコンソールのパスワード: "}), first)) {
+        if (!common::askHidden(ctx_.say({"once more: ", "もう一度: "}), again) || again != first)
             throw CLI::ValidationError("password", "the two passwords differ / 2回の入力が一致しません");
     } else if (!std::getline(std::cin, first)) {
         throw CLI::ValidationError("password", "no password on standard input / 標準入力にパスワードがありません");
@@ -144,22 +145,6 @@ int UserCommands::password() {
                                CtlContext::text(v.at("sessions_ended")) + " 件）"})
               << "\n";
     return 0;
-}
-
-std::string UserCommands::readHidden(const std::string& prompt) {
-    std::cerr << prompt << std::flush;
-    termios before{};
-    const bool tty = ::tcgetattr(STDIN_FILENO, &before) == 0;
-    if (tty) {
-        termios quiet = before;
-        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-    std::string line;
-    std::getline(std::cin, line);
-    if (tty) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &before);
-    std::cerr << "\n";
-    return line;
 }
 
 int UserCommands::list() {

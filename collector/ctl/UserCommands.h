@@ -19,8 +19,6 @@ private:
     int roles();
     int title();
     int password();
-    // A line read from the terminal without echo, after `prompt` on standard error.
-    static std::string readHidden(const std::string& prompt);
 
     CtlContext& ctx_;
     std::string name_, role_, title_;

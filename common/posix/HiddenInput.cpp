@@ -6,6 +6,8 @@
 
 namespace mamori::common {
 
+bool standardInputIsTerminal() { return ::isatty(STDIN_FILENO) == 1; }
+
 bool askHidden(const std::string& prompt, std::string& answer) {
     const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) return false;

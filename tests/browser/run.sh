@@ -17,6 +17,7 @@ trap cleanup EXIT
 
 # axe-core (accessibility rules, MPL-2.0, ~500 KB) from the npm registry, kept beside the build.
 axe=$build/node_modules/axe-core/axe.min.js
+if [ ! -f "$axe" ] && ! command -v npm >/dev/null; then apt-get install -y -q npm >/dev/null; fi
 [ -f "$axe" ] || npm install --silent --no-audit --no-fund --prefix "$build" axe-core@4 >/dev/null
 
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -44,7 +45,11 @@ MAMORI_CTL_CONFIG=$work/ciso1.conf "$bin/mamorictl" user rights admin --grant ap
 ctl user add shimin_mgr --role section_manager --section 市民課 >/dev/null 2>&1
 ctl user add zeimu_mgr --role section_manager --section 税務課 >/dev/null 2>&1
 ctl user add auditor1 --role auditor >/dev/null 2>&1
-for u in admin shimin_mgr zeimu_mgr auditor1; do printf '%s\n' "pass-$u-2026" | ctl user password "$u" >/dev/null; done
+printf '%s\n' "pass-admin-2026" | ctl user password >/dev/null
+# Another's password only the CISO sets.
+for u in shimin_mgr zeimu_mgr auditor1; do
+  printf '%s\n' "pass-$u-2026" | MAMORI_CTL_CONFIG=$work/ciso1.conf "$bin/mamorictl" user password "$u" >/dev/null
+done
 
 # The seeded fleet, each terminal enrolled with its own one-time token.
 seed_args=()

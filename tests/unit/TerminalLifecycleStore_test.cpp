@@ -202,9 +202,11 @@ void downgradeToBeforeTheLifecycle(const std::string& url) {
         "ALTER TABLE terminals DROP COLUMN decommissioned_by; ALTER TABLE terminals DROP COLUMN decommission_reason; "
         "ALTER TABLE enroll_tokens DROP COLUMN revoked_unix; ALTER TABLE enroll_tokens DROP COLUMN revoked_by; "
         // The step after it: the media ledger.
-        "DROP TABLE media_history; DROP TABLE media_terminals; DROP TABLE media;";
-    // The lifecycle is the step before the latest.
-    const int before = 2;
+        "DROP TABLE media_history; DROP TABLE media_terminals; DROP TABLE media; "
+        // And the console's.
+        "DROP TABLE console_sessions; DROP TABLE console_logins;";
+    // The lifecycle is three steps before the latest.
+    const int before = 3;
     if (url.rfind("sqlite:", 0) == 0) {
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open(url.substr(7).c_str(), &db), SQLITE_OK);
