@@ -26,8 +26,13 @@ d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
 
 def paint(path):
     d.get(args.url + path)
-    fcp = d.execute_script(
-        "const e = performance.getEntriesByName('first-contentful-paint'); return e.length ? e[0].startTime : null")
+    # The entry may be recorded a moment after the load returns: waited for, at most 5 s.
+    fcp = d.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') done(e.startTime);
+        }).observe({type: 'paint', buffered: true});
+        setTimeout(() => done(null), 5000);""")
     if fcp is None:
         raise SystemExit(f"no first contentful paint recorded for {path}")
     return fcp

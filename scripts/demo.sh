@@ -96,6 +96,10 @@ echo "metrics: http://127.0.0.1:$metrics_port/metrics (metrics_listen in collect
 curl -sS "http://127.0.0.1:$metrics_port/metrics" | grep -E '^mamori_(terminals|violations_today|events_received_total)' | grep -v ' 0$' || true
 echo "agent:   $demo/agent/metrics.prom (for node_exporter's textfile collector)"
 echo
+echo "console: https://127.0.0.1:$admin_port/console/ (管理コンソール) once you give the first administrator a"
+echo "         password: MAMORI_CTL_CONFIG=$demo/collector/mamorictl.conf $bin/collector/mamorictl user password"
+echo "         (browsers get $demo/collector/console.pem, self-signed: trust it, or replace it with the city's)"
+echo
 echo "files: collector state, keys and store in $demo/collector (store.db is SQLite);"
 echo "       agent state, key, journal and policy in $demo/agent; logs in $demo/*.log"
 step_done

@@ -1,7 +1,5 @@
 #include "collector/console/Console.h"
 
-#include <openssl/crypto.h>
-
 #include <boost/json.hpp>
 #include <chrono>
 
@@ -166,7 +164,7 @@ HttpResponse Console::route(const HttpRequest& req, const Caller& caller, const 
     }
     if (path == "/console/login") {
         if (!get) return login(req, caller, japanese);
-        return loginPage(req, japanese,
+        return loginPage(req, query.text("next"), japanese,
                          query.has("expired") ? (japanese ? "操作のない時間が続いたため、ログアウトしました。"
                                                           : "You were signed out after a time without activity.")
                                               : "",
@@ -239,17 +237,16 @@ HttpResponse Console::route(const HttpRequest& req, const Caller& caller, const 
                 errorPage(japanese, viewer, http::status::not_found, "no such page: " + path, "そのページはありません"));
 }
 
-HttpResponse Console::loginPage(const HttpRequestHead& req, bool japanese, const std::string& message,
-                                http::status status) {
+HttpResponse Console::loginPage(const HttpRequestHead& req, const std::string& next, bool japanese,
+                                const std::string& message, http::status status) {
     // The sign-in form's own token, bound to a cookie: a page elsewhere cannot sign a browser
     // in to an account of its choosing.
     const std::string token = mamori::proto::EnrollmentToken::generate("").secret;
-    const FormData query = FormData::ofTarget(req.target());
     HtmlPage page(japanese, {"Sign in", "ログイン"}, {}, "/console/login");
     if (!message.empty()) page.add("<p class=\"notice\" role=\"alert\" id=\"message\">" + H::esc(message) + "</p>\n");
     page.add("<form method=\"post\" action=\"/console/login\" class=\"login\">"
              "<input type=\"hidden\" name=\"csrf\" value=\"" + H::esc(token) + "\">"
-             "<input type=\"hidden\" name=\"next\" value=\"" + H::esc(localPath(query.text("next"))) + "\">"
+             "<input type=\"hidden\" name=\"next\" value=\"" + H::esc(localPath(next)) + "\">"
              "<p>" + H::field("user", page.say({"User name", "利用者名"}), "autocomplete=\"username\" required autofocus") +
              "</p><p>" + H::field("password", page.say({"Password", "パスワード"}),
                                   "type=\"password\" autocomplete=\"current-password\" required") +
@@ -262,17 +259,15 @@ HttpResponse Console::loginPage(const HttpRequestHead& req, bool japanese, const
 
 HttpResponse Console::login(const HttpRequest& req, const Caller& caller, bool japanese) {
     const FormData form = FormData::parse(req.body());
-    const std::string expected = ConsoleSessions::cookie(req[http::field::cookie], kLoginCookie);
-    const std::string given = form.text("csrf");
-    if (expected.empty() || given.size() != expected.size() ||
-        CRYPTO_memcmp(given.data(), expected.data(), given.size()) != 0)
-        return loginPage(req, japanese,
+    if (!ConsoleSessions::sameSecret(ConsoleSessions::cookie(req[http::field::cookie], kLoginCookie), form.text("csrf")))
+        return loginPage(req, form.text("next"), japanese,
                          japanese ? "ログイン画面の有効期限が切れました。もう一度入力してください。"
                                   : "The sign-in form expired; please enter your name and password again.",
                          http::status::forbidden);
     const auto outcome = sessions_.login(form.text("user"), form.text("password"), caller.address, nowUnix());
     if (outcome.cookie.empty())
-        return loginPage(req, japanese, japanese ? outcome.refusal_ja : outcome.refusal_en, http::status::unauthorized);
+        return loginPage(req, form.text("next"), japanese, japanese ? outcome.refusal_ja : outcome.refusal_en,
+                         http::status::unauthorized);
     HttpResponse res = redirect(req, localPath(form.text("next")));
     res.insert(http::field::set_cookie, cookieLine(ConsoleSessions::kCookie, outcome.cookie));
     res.insert(http::field::set_cookie, cookieLine(kLoginCookie, "", true));

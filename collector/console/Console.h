@@ -32,7 +32,9 @@ public:
 
 private:
     HttpResponse route(const HttpRequest& req, const Caller& caller, const std::string& path, bool japanese);
-    HttpResponse loginPage(const HttpRequestHead& req, bool japanese, const std::string& message, http::status status);
+    // The sign-in form, back to `next` after it (a console page; anything else: today's).
+    HttpResponse loginPage(const HttpRequestHead& req, const std::string& next, bool japanese, const std::string& message,
+                           http::status status);
     HttpResponse login(const HttpRequest& req, const Caller& caller, bool japanese);
 
     AdminApi& api_;

@@ -15,7 +15,7 @@ std::string hashOf(std::string_view secret) {
     return mamori::proto::Sha256::hex(mamori::proto::Sha256::of(std::string(secret)));
 }
 
-// 256 random bits, base64url: the same kind of secret as the admin tokens.
+// 192 random bits, base64url: the same kind of secret as the admin tokens.
 std::string secret() { return mamori::proto::EnrollmentToken::generate("").secret; }
 
 }  // namespace
@@ -92,9 +92,11 @@ void ConsoleSessions::logout(const Current& c, int64_t now) {
     store_.recordAccess({now, c.user.name, c.user.role, "", "console logout"});
 }
 
-bool ConsoleSessions::csrfMatches(const ConsoleSession& s, std::string_view token) {
-    return !s.csrf.empty() && token.size() == s.csrf.size() &&
-           CRYPTO_memcmp(token.data(), s.csrf.data(), token.size()) == 0;
+bool ConsoleSessions::csrfMatches(const ConsoleSession& s, std::string_view token) { return sameSecret(s.csrf, token); }
+
+bool ConsoleSessions::sameSecret(std::string_view expected, std::string_view given) {
+    return !expected.empty() && given.size() == expected.size() &&
+           CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
 
 std::string ConsoleSessions::cookie(std::string_view header, std::string_view name) {

@@ -40,8 +40,10 @@ public:
     // when it named one that ran out (the sign-in page then says why).
     std::optional<Current> current(std::string_view cookie_header, int64_t now, bool& expired);
     void logout(const Current& c, int64_t now);
-    // Whether a form's token is the session's (compared in constant time).
+    // Whether a form's token is the session's.
     static bool csrfMatches(const ConsoleSession& s, std::string_view token);
+    // Whether two secrets are the same, compared in constant time; never for an empty one.
+    static bool sameSecret(std::string_view expected, std::string_view given);
     // The value of cookie `name` in a Cookie header; empty when absent.
     static std::string cookie(std::string_view header, std::string_view name);
     std::chrono::seconds idle() const { return idle_; }

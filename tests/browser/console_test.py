@@ -159,6 +159,13 @@ def today_by_section(s):
     check("新規" in text, "a violation of today is marked new")
     check(int(s.text("#count-violating .n")) >= 1, "the counts at the top count it")
     s.accessible()
+    # English, switchable on any page, and back.
+    s.d.find_element(By.CSS_SELECTOR, "a.lang").click()
+    s.snap()
+    check(s.d.find_element(By.TAG_NAME, "h1").text == "Today's violations", "the page switches to English")
+    check(s.d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "and says so")
+    s.d.find_element(By.CSS_SELECTOR, "a.lang").click()
+    check(s.d.find_element(By.TAG_NAME, "h1").text == "今日の違反", "and back to Japanese")
 
 
 @scenario
