@@ -32,8 +32,15 @@ public:
     virtual ~ConsoleStore() = default;
 
     virtual std::optional<ConsoleLogin> consoleLogin(const std::string& user) = 0;
-    // Adds or replaces the account's record.
+    // Adds or replaces the account's record (a new password).
     virtual void putConsoleLogin(const ConsoleLogin& login) = 0;
+    // A failed sign-in of an account with a password, counted in the database itself so that
+    // guesses made at once are all counted: at the `max_failures`th in a row the account is
+    // locked until `locked_until_unix` and the count starts again. Whether this one locked it.
+    virtual bool failConsoleLogin(const std::string& user, int64_t max_failures, int64_t locked_until_unix) = 0;
+    // A sign-in that succeeded: the count of failures starts again. The password is not touched,
+    // so one set meanwhile stays.
+    virtual void passConsoleLogin(const std::string& user) = 0;
 
     virtual void addConsoleSession(const ConsoleSession& s) = 0;
     virtual std::optional<ConsoleSession> consoleSession(const std::string& id_hash) = 0;

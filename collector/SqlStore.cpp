@@ -1177,6 +1177,22 @@ void SqlStore::putConsoleLogin(const ConsoleLogin& l) {
     });
 }
 
+bool SqlStore::failConsoleLogin(const std::string& user, int64_t max_failures, int64_t locked_until_unix) {
+    bool locked = false;
+    db_.write([&](SqlConnection& c) {
+        c.run("UPDATE console_logins SET failed = failed + 1 WHERE user_name = ?1", {P::text(user)});
+        locked = c.run("UPDATE console_logins SET failed = 0, locked_until_unix = ?2 WHERE user_name = ?1 AND failed >= ?3",
+                       {P::text(user), P::integer(locked_until_unix), P::integer(max_failures)}) > 0;
+    });
+    return locked;
+}
+
+void SqlStore::passConsoleLogin(const std::string& user) {
+    db_.write([&](SqlConnection& c) {
+        c.run("UPDATE console_logins SET failed = 0, locked_until_unix = 0 WHERE user_name = ?1", {P::text(user)});
+    });
+}
+
 void SqlStore::addConsoleSession(const ConsoleSession& s) {
     db_.write([&](SqlConnection& c) {
         c.run("INSERT INTO console_sessions (id_hash, user_name, csrf, created_unix, last_unix) "

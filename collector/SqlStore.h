@@ -89,6 +89,8 @@ public:
 
     std::optional<ConsoleLogin> consoleLogin(const std::string& user) override;
     void putConsoleLogin(const ConsoleLogin& login) override;
+    bool failConsoleLogin(const std::string& user, int64_t max_failures, int64_t locked_until_unix) override;
+    void passConsoleLogin(const std::string& user) override;
     void addConsoleSession(const ConsoleSession& s) override;
     std::optional<ConsoleSession> consoleSession(const std::string& id_hash) override;
     void touchConsoleSession(const std::string& id_hash, int64_t last_unix) override;

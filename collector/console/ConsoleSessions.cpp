@@ -26,37 +26,29 @@ ConsoleSessions::Login ConsoleSessions::login(const std::string& typed, std::str
     const std::string name = typed.substr(0, 64);
     const Login wrong{"", "wrong user name or password", "利用者名またはパスワードが違います"};
     const auto user = store_.adminByName(name);
-    auto login = user ? store_.consoleLogin(name) : std::nullopt;
+    const auto login = user ? store_.consoleLogin(name) : std::nullopt;
     if (login && login->locked_until_unix > now) {
         store_.recordAccess({now, name, user->role, "", "console login refused: locked"});
         Log::warn("console: sign-in as " + name + " from " + address + " refused: the account is locked");
         return {"", "the account is locked after " + std::to_string(kMaxFailures) +
-                        " failed sign-ins; try again in 15 minutes or ask an administrator to set a new password",
+                        " failed sign-ins; try again in 15 minutes or ask the CISO to set a new password",
                 "サインインに " + std::to_string(kMaxFailures) +
-                    " 回失敗したためロックされています。15 分後に再度試すか、管理者にパスワードの再設定を依頼してください"};
+                    " 回失敗したためロックされています。15 分後に再度試すか、CISO にパスワードの再設定を依頼してください"};
     }
     // The decoy is checked for a name without a password, so both cost one argon2id.
     const bool matches = PasswordHash::matches(login ? login->password_hash : PasswordHash::decoy(), password);
     if (!matches || !login || user->disabled_unix != 0) {
-        if (login && user->disabled_unix == 0) {
-            login->failed += 1;
-            if (login->failed >= kMaxFailures) {
-                login->failed = 0;
-                login->locked_until_unix = now + kLockSeconds;
-                store_.recordAccess({now, name, user->role, "", "console account locked after " +
-                                                                    std::to_string(kMaxFailures) + " failed sign-ins"});
-                Log::warn("console: the account " + name + " is locked for 15 minutes after " +
-                          std::to_string(kMaxFailures) + " failed sign-ins (the last from " + address + ")");
-            }
-            store_.putConsoleLogin(*login);
+        if (login && user->disabled_unix == 0 && store_.failConsoleLogin(name, kMaxFailures, now + kLockSeconds)) {
+            store_.recordAccess({now, name, user->role, "", "console account locked after " +
+                                                                std::to_string(kMaxFailures) + " failed sign-ins"});
+            Log::warn("console: the account " + name + " is locked for 15 minutes after " + std::to_string(kMaxFailures) +
+                      " failed sign-ins (the last from " + address + ")");
         }
         store_.recordAccess({now, name, user ? user->role : "", "", "console login failed from " + address});
         Log::info("console: sign-in as " + name + " from " + address + " refused");
         return wrong;
     }
-    login->failed = 0;
-    login->locked_until_unix = 0;
-    store_.putConsoleLogin(*login);
+    store_.passConsoleLogin(name);
     const std::string cookie = secret();
     store_.addConsoleSession({hashOf(cookie), name, secret(), now, now});
     store_.recordAccess({now, name, user->role, "", "console login from " + address});

@@ -946,3 +946,39 @@ TEST(PostgresStoreTest, ForeignOrNewerDatabasesAreRefusedAndCollectorsStartingTo
 }
 
 }  // namespace
+
+TYPED_TEST(StoreTest, ConsoleSignInsCountFailuresInTheDatabaseAndKeepAPasswordSetMeanwhile) {
+    auto store = this->open();
+    store->addAdminUser({"tanaka", "security_admin", {}, "aa11"});
+    store->putConsoleLogin({"tanaka", "$argon2id$first", 0, 0, kNow});
+    auto other = this->open();  // a second collector on the same database
+    for (int i = 0; i < 4; ++i) EXPECT_FALSE((i % 2 ? store : other)->failConsoleLogin("tanaka", 5, kNow + 900));
+    EXPECT_EQ(store->consoleLogin("tanaka")->failed, 4);
+    EXPECT_TRUE(other->failConsoleLogin("tanaka", 5, kNow + 900));
+    EXPECT_EQ(store->consoleLogin("tanaka")->locked_until_unix, kNow + 900);
+    EXPECT_EQ(store->consoleLogin("tanaka")->failed, 0);
+    // A new password set while someone signs in stays: the sign-in only clears the count.
+    store->failConsoleLogin("tanaka", 5, kNow + 900);
+    other->putConsoleLogin({"tanaka", "$argon2id$second", 0, 0, kNow + 1});
+    store->passConsoleLogin("tanaka");
+    EXPECT_EQ(store->consoleLogin("tanaka")->password_hash, "$argon2id$second");
+    EXPECT_FALSE(store->failConsoleLogin("nobody", 5, kNow + 900));
+    EXPECT_FALSE(store->consoleLogin("nobody"));
+}
+
+TYPED_TEST(StoreTest, ConsoleSessionsEndIdleOrWithTheirAccount) {
+    auto store = this->open();
+    store->addConsoleSession({"h1", "tanaka", "c1", kNow, kNow});
+    store->addConsoleSession({"h2", "tanaka", "c2", kNow, kNow + 600});
+    store->addConsoleSession({"h3", "sato", "c3", kNow, kNow + 600});
+    store->touchConsoleSession("h1", kNow + 10);
+    store->touchConsoleSession("h1", kNow + 5);  // never backwards
+    EXPECT_EQ(store->consoleSession("h1")->last_unix, kNow + 10);
+    EXPECT_EQ(store->dropConsoleSessions(kNow + 100, ""), 1u);  // idle since before kNow + 100
+    EXPECT_FALSE(store->consoleSession("h1"));
+    EXPECT_EQ(store->dropConsoleSessions(0, "tanaka"), 1u);
+    EXPECT_FALSE(store->consoleSession("h2"));
+    EXPECT_EQ(this->open()->consoleSession("h3")->csrf, "c3");
+    store->dropConsoleSession("h3");
+    EXPECT_FALSE(store->consoleSession("h3"));
+}
