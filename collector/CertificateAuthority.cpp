@@ -1,6 +1,7 @@
 #include "collector/CertificateAuthority.h"
 
 #include <boost/asio/ip/address.hpp>
+#include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -69,6 +70,34 @@ void addNames(X509* cert, X509* issuer, const std::vector<std::string>& names) {
     addExtension(cert, issuer, NID_subject_alt_name, san);
 }
 
+// Ed25519 signs the message itself; other keys sign its SHA-256.
+const EVP_MD* digestFor(EVP_PKEY* key) { return EVP_PKEY_get_id(key) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256(); }
+
+// A self-signed CA certificate for `key` that may sign end-entity certificates only.
+X509Ptr selfSignedCa(EVP_PKEY* key, const std::string& cn, std::chrono::seconds validity) {
+    X509Ptr cert = skeleton(key, cn, validity);
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+    addExtension(cert.get(), nullptr, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+    addExtension(cert.get(), nullptr, NID_key_usage, "critical,keyCertSign,cRLSign");
+    addExtension(cert.get(), nullptr, NID_subject_key_identifier, "hash");
+    if (X509_sign(cert.get(), key, digestFor(key)) <= 0) throw std::runtime_error("cannot self-sign the CA");
+    return cert;
+}
+
+// An end-entity certificate for subject_key, signed by ca_key whose certificate is ca_cert.
+std::string issueWith(EVP_PKEY* ca_key, X509* ca_cert, EVP_PKEY* subject_key, const std::string& cn,
+                      const std::vector<std::string>& names, bool server, std::chrono::seconds validity) {
+    X509Ptr cert = skeleton(subject_key, cn, validity);
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(ca_cert));
+    addExtension(cert.get(), ca_cert, NID_basic_constraints, "critical,CA:FALSE");
+    addExtension(cert.get(), ca_cert, NID_key_usage, "critical,digitalSignature");
+    addExtension(cert.get(), ca_cert, NID_ext_key_usage, server ? "serverAuth" : "clientAuth");
+    addExtension(cert.get(), ca_cert, NID_authority_key_identifier, "keyid:always");
+    addNames(cert.get(), ca_cert, names);
+    if (X509_sign(cert.get(), ca_key, digestFor(ca_key)) <= 0) throw std::runtime_error("cannot sign certificate");
+    return toPem(cert.get());
+}
+
 }  // namespace
 
 CertificateAuthority CertificateAuthority::create(const std::filesystem::path& dir, const std::string& organisation) {
@@ -76,28 +105,21 @@ CertificateAuthority CertificateAuthority::create(const std::filesystem::path& d
         throw std::runtime_error("a CA already exists in " + dir.string());
     std::filesystem::create_directories(dir);
     Ed25519Key key = Ed25519Key::generate();
-    X509Ptr cert = skeleton(key.get(), organisation + " mamori CA", std::chrono::days(20 * 365));
-    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
-    addExtension(cert.get(), nullptr, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
-    addExtension(cert.get(), nullptr, NID_key_usage, "critical,keyCertSign,cRLSign");
-    addExtension(cert.get(), nullptr, NID_subject_key_identifier, "hash");
-    if (X509_sign(cert.get(), key.get(), nullptr) <= 0) throw std::runtime_error("cannot self-sign the CA");
+    X509Ptr cert = selfSignedCa(key.get(), organisation + " mamori CA", std::chrono::days(20 * 365));
     common::Files::writeSecret(dir / "ca.key", key.privatePem());
     mamori::common::Files::writeAtomic(dir / "ca.pem", toPem(cert.get()));
     return load(dir);
 }
 
-std::string CertificateAuthority::selfSignedServer(EVP_PKEY* key, const std::vector<std::string>& names,
-                                                   std::chrono::seconds validity) {
-    X509Ptr cert = skeleton(key, names.empty() ? "mamori-collector" : names.front(), validity);
-    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
-    addExtension(cert.get(), nullptr, NID_basic_constraints, "critical,CA:FALSE");
-    addExtension(cert.get(), nullptr, NID_key_usage, "critical,digitalSignature");
-    addExtension(cert.get(), nullptr, NID_ext_key_usage, "serverAuth");
-    addExtension(cert.get(), nullptr, NID_subject_key_identifier, "hash");
-    addNames(cert.get(), nullptr, names);
-    if (X509_sign(cert.get(), key, EVP_sha256()) <= 0) throw std::runtime_error("cannot self-sign the certificate");
-    return toPem(cert.get());
+CertificateAuthority::Chain CertificateAuthority::oneTimeServerChain(EVP_PKEY* key, const std::vector<std::string>& names,
+                                                                   std::chrono::seconds validity) {
+    using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+    KeyPtr ca_key(EVP_EC_gen("P-256"), EVP_PKEY_free);
+    if (!ca_key) throw std::runtime_error("cannot make an ECDSA P-256 key");
+    const std::string cn = names.empty() ? "mamori-collector" : names.front();
+    X509Ptr ca = selfSignedCa(ca_key.get(), cn + " mamori console CA", validity);
+    // The CA's key goes out of scope here, never written anywhere.
+    return {issueWith(ca_key.get(), ca.get(), key, cn, names, true, validity), toPem(ca.get())};
 }
 
 CertificateAuthority CertificateAuthority::load(const std::filesystem::path& dir) {
@@ -108,15 +130,7 @@ CertificateAuthority CertificateAuthority::load(const std::filesystem::path& dir
 std::string CertificateAuthority::issue(EVP_PKEY* subject_key, const std::string& cn,
                                         const std::vector<std::string>& names, bool server,
                                         std::chrono::seconds validity) const {
-    X509Ptr cert = skeleton(subject_key, cn, validity);
-    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert_.get()));
-    addExtension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
-    addExtension(cert.get(), cert_.get(), NID_key_usage, "critical,digitalSignature");
-    addExtension(cert.get(), cert_.get(), NID_ext_key_usage, server ? "serverAuth" : "clientAuth");
-    addExtension(cert.get(), cert_.get(), NID_authority_key_identifier, "keyid:always");
-    addNames(cert.get(), cert_.get(), names);
-    if (X509_sign(cert.get(), key_.get(), nullptr) <= 0) throw std::runtime_error("cannot sign certificate");
-    return toPem(cert.get());
+    return issueWith(key_.get(), cert_.get(), subject_key, cn, names, server, validity);
 }
 
 std::string CertificateAuthority::issueClient(const mamori::proto::CertificateRequest& csr,

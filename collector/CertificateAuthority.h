@@ -30,10 +30,15 @@ public:
     std::string issueServer(const mamori::proto::Ed25519Key& key, const std::vector<std::string>& names,
                             std::chrono::seconds validity) const;
 
-    // A certificate signed by its own key, for a key browsers accept where this CA's Ed25519
-    // is not (ConsoleCertificate): SHA-256 signed, CA:FALSE, serverAuth, with the names.
-    static std::string selfSignedServer(EVP_PKEY* key, const std::vector<std::string>& names,
-                                        std::chrono::seconds validity);
+    // A server certificate for a key browsers accept where this CA's Ed25519 is not
+    // (ConsoleCertificate), with the names, issued by an ECDSA P-256 CA of its own whose key is
+    // made, used once and forgotten: trusting that CA trusts this one certificate and no other.
+    // Browsers take no self-signed server certificate as a trust anchor, hence the two.
+    struct Chain {
+        std::string certificate_pem, ca_pem;
+    };
+    static Chain oneTimeServerChain(EVP_PKEY* key, const std::vector<std::string>& names,
+                                    std::chrono::seconds validity);
     const mamori::proto::Certificate& certificate() const { return cert_; }
 
 private:

@@ -31,8 +31,9 @@ std::string CertificateExpiry::advice(const Entry& e, const std::filesystem::pat
                "` and restart the collector / `mamori-collector renew-cert --dir " + dir.string() +
                "` で更新し、コレクターを再起動してください";
     if (e.name == "console")
-        return "remove console.pem and console.key and restart the collector for a new one, or install the city's own "
-               "certificate there / console.pem と console.key を削除してコレクターを再起動するか、庁内 CA の証明書に置き換えてください";
+        return "remove console.pem and console.key and restart the collector for a new one (and trust the new "
+               "console-ca.pem), or install the city's own certificate there / console.pem と console.key を削除して"
+               "コレクターを再起動し（新しい console-ca.pem を信頼してください）、または庁内 CA の証明書に置き換えてください";
     // A new CA means new certificates for every terminal: that is planned, not done in a minute.
     return "every terminal certificate chains to it: plan a new CA and the re-enrollment of the terminals before "
            "then / すべての端末証明書がこの CA に依存しています。期限までに新しい CA と端末の再登録を計画してください";

@@ -98,7 +98,7 @@ echo "agent:   $demo/agent/metrics.prom (for node_exporter's textfile collector)
 echo
 echo "console: https://127.0.0.1:$admin_port/console/ (管理コンソール) once you give the first administrator a"
 echo "         password: MAMORI_CTL_CONFIG=$demo/collector/mamorictl.conf $bin/collector/mamorictl user password"
-echo "         (browsers get $demo/collector/console.pem, self-signed: trust it, or replace it with the city's)"
+echo "         (trust $demo/collector/console-ca.pem as an authority in the browser, or use the city's CA)"
 echo
 echo "files: collector state, keys and store in $demo/collector (store.db is SQLite);"
 echo "       agent state, key, journal and policy in $demo/agent; logs in $demo/*.log"

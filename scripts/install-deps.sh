@@ -30,6 +30,7 @@ packages=(
   prometheus                                   # tests: promtool and a real Prometheus scraping /metrics
   libargon2-dev                                # the console's password hashes (argon2id)
   chromium chromium-driver python3-selenium fonts-noto-cjk  # tests: the console in a real browser, in Japanese
+  firefox-esr libnss3-tools                    # tests: the console's certificate and page in Firefox ESR
 )
 
 missing=()

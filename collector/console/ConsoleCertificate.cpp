@@ -40,11 +40,15 @@ void ConsoleCertificate::ensure(const std::filesystem::path& dir) {
     KeyPtr key(EVP_EC_gen("P-256"), EVP_PKEY_free);
     if (!key) throw std::runtime_error("cannot make an ECDSA P-256 key for the console");
     const auto names = mamori::proto::Certificate::fromPem(common::Files::read(dir / "server.pem")).subjectAltNames();
+    const auto chain = CertificateAuthority::oneTimeServerChain(key.get(), names, kValidity);
     // The key first: a certificate without its key would be a listener that cannot start.
     common::Files::writeSecret(dir / "console.key", privatePem(key.get()));
-    common::Files::writeAtomic(dir / "console.pem", CertificateAuthority::selfSignedServer(key.get(), names, kValidity));
-    Log::info("made console.pem, the console's self-signed certificate for browsers (ECDSA P-256), in " + dir.string() +
-              "; trust it in the management terminals' browsers, or replace it with one from the city's CA");
+    common::Files::writeAtomic(dir / "console-ca.pem", chain.ca_pem);
+    // The certificate, then its CA: the chain the listener sends.
+    common::Files::writeAtomic(dir / "console.pem", chain.certificate_pem + chain.ca_pem);
+    Log::info("made console.pem, the console's certificate for browsers (ECDSA P-256), in " + dir.string() +
+              "; trust console-ca.pem as an authority in the management terminals' browsers (its key is not kept: "
+              "it vouches for this certificate only), or replace console.pem and console.key with the city's own");
 }
 
 void ConsoleCertificate::addTo(SSL_CTX* ctx, const std::filesystem::path& dir) {

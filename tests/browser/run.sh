@@ -73,6 +73,21 @@ args=(--url "https://127.0.0.1:$admin_port" --terminals "$work/terminals.txt" --
       --axe "$axe" --downloads "$work/downloads" --root "$root")
 /usr/bin/python3 "$root/tests/browser/console_test.py" "${args[@]}" || { tail -30 "$work/collector.log"; exit 1; }
 
+# Firefox ESR: Debian 12 has no WebDriver for it, so the sign-in page is shot headless through a
+# profile that trusts console-ca.pem, as an administrator would set it up. Firefox writes the
+# picture only once the page has loaded over TLS; a refused certificate leaves none.
+ff=$work/firefox
+mkdir -p "$ff"
+certutil -N -d "sql:$ff" --empty-password
+certutil -A -n "mamori console" -t "C,," -i "$work/c/console-ca.pem" -d "sql:$ff"
+timeout 90 firefox-esr --headless --no-remote --profile "$ff" --screenshot "$shots/firefox-login.png" \
+  "https://127.0.0.1:$admin_port/console/login" >"$work/firefox.log" 2>&1 || true
+if [ ! -s "$shots/firefox-login.png" ] || grep -q "bad certificate" "$work/collector.log"; then
+  echo "Firefox ESR could not load the console:"; tail -5 "$work/firefox.log"; grep "TLS handshake" "$work/collector.log" | tail -3
+  exit 1
+fi
+echo "Firefox ESR loaded the sign-in page over TLS ($shots/firefox-login.png)"
+
 # Idle logout: the same collector, restarted with a short idle time.
 kill "$collector"; wait "$collector" || true
 printf 'console_idle_seconds = 10\n' >>"$work/c/collector.conf"

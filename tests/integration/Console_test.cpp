@@ -215,6 +215,11 @@ TEST(ConsoleTest, ABrowserGetsAnEcdsaCertificateAndMamorisOwnProgramsTheCollecto
     // OpenSSL's default list puts ECDSA before Ed25519; the server still chooses Ed25519.
     const std::string openssl = sh("openssl s_client " + at + " </dev/null 2>/dev/null | openssl x509 -noout -text");
     EXPECT_NE(openssl.find("ED25519"), std::string::npos) << openssl;
+    // It chains to console-ca.pem, which vouches for it alone: no key of that CA is left anywhere.
+    const std::string verify = sh("openssl verify -CAfile " + (c.dir() / "console-ca.pem").string() + " " +
+                                  (c.dir() / "console.pem").string() + " 2>&1");
+    EXPECT_NE(verify.find(": OK"), std::string::npos) << verify;
+    EXPECT_EQ(sh("grep -l 'PRIVATE KEY' " + c.dir().string() + "/console*"), (c.dir() / "console.key").string() + "\n");
     // And mamorictl keeps verifying the collector against its CA.
     EXPECT_NE(c.ctl({"terminals"}).find("no terminals"), std::string::npos);
 }
