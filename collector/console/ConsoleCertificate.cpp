@@ -20,8 +20,8 @@ namespace {
 using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
 
-// As long as the terminals' certificates by default; a browser that only trusts it does not
-// enforce the public web's 398 days.
+// As long as the terminals' certificates by default; browsers hold a CA an administrator
+// installed to no maximum lifetime (the public web's 398 days are for public CAs).
 constexpr std::chrono::seconds kValidity = std::chrono::days(825);
 
 std::string privatePem(EVP_PKEY* key) {
@@ -56,8 +56,8 @@ void ConsoleCertificate::addTo(SSL_CTX* ctx, const std::filesystem::path& dir) {
     if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)
         throw std::runtime_error("cannot use " + cert + " and " + key +
-                                 " for the console (a certificate and its private key, PEM); remove both for a new "
-                                 "self-signed pair");
+                                 " for the console (a certificate chain and its private key, PEM); remove both for a new "
+                                 "pair, issued at the next start");
     // The signature is the server's choice, in this order: a client that offers Ed25519 gets the
     // collector's own certificate, whatever order it lists its algorithms in.
     SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
