@@ -20,7 +20,7 @@ std::string StatusWords::japanese(const std::string& english) {
 
 std::string StatusWords::describe(const std::string& status, const std::string& since, const std::string& date,
                                   bool ja) {
-    std::string shown = ja ? japanese(status) : status;
+    std::string shown = inLanguage(status, ja);
     if (!since.empty() && status != "violation") return shown + (ja ? " " + since + "から" : " since " + since);
     // A new event of a condition that stays: it began before this day.
     if (!since.empty() && since != date) return shown + (ja ? "（" + since + "から継続）" : " (standing since " + since + ")");

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "collector/AdminRole.h"
+#include "mamori/common/UserError.h"
 
 namespace mamori::collector {
 
@@ -18,7 +19,11 @@ std::string ExceptionsPage::act(const ConsoleContext& ctx, const std::string& ac
         if (!f.text(field).empty()) body[field] = f.text(field);
     };
     if (action == "request") {
-        (f.text("scope") == "group" ? body["group"] : body["terminal"]) = f.text("target");
+        const std::string scope = f.text("scope");
+        if (scope != "terminal" && scope != "group")
+            throw common::UserError::invalid("scope must be terminal or group, not '" + scope + "'",
+                                             "適用範囲（scope）は terminal か group で指定してください（'" + scope + "'）");
+        body[scope] = f.text("target");
         for (const char* k : {"control", "device", "access", "sha256", "path", "user", "reason", "until"}) copy(k);
         if (f.text("control") == "hours") body["hours_extension"] = true;
         const json::value v = ctx.post("/admin/v1/exceptions", body);

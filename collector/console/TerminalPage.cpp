@@ -25,7 +25,7 @@ std::string TerminalPage::list(const ConsoleContext& ctx) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& t : v.at("rows").as_array())
         rows.push_back({terminalLink(A::text(t.at("id"))), H::esc(A::text(t.at("hostname"))), H::esc(A::text(t.at("group"))),
-                        H::esc(ctx.japanese() ? StatusWords::japanese(A::text(t.at("presence"))) : A::text(t.at("presence"))),
+                        H::esc(StatusWords::inLanguage(A::text(t.at("presence")), ctx.japanese())),
                         H::esc(A::time(t.at("last_seen"), page.say({"never", "未受信"}))),
                         A::text(t.at("policy_version"))});
     page.table({{"Terminal", "端末"}, {"Host name", "ホスト名"}, {"Section", "所属"}, {"State", "状態"},
@@ -75,8 +75,7 @@ std::string TerminalPage::render(const ConsoleContext& ctx) {
              item({"Section", "所属"}, H::esc(A::text(t.at("group")))) +
              item({"Policy version in force", "適用中のポリシー版"}, H::esc(A::text(t.at("policy_version")))) +
              item({"Last seen", "最終受信"}, H::esc(A::time(t.at("last_seen"), never))) +
-             item({"State", "状態"}, H::esc(ctx.japanese() ? StatusWords::japanese(A::text(t.at("presence")))
-                                                          : A::text(t.at("presence")))) +
+             item({"State", "状態"}, H::esc(StatusWords::inLanguage(A::text(t.at("presence")), ctx.japanese()))) +
              item({"Clock skew", "時刻のずれ"}, H::esc(A::text(t.at("clock_skew_ms"))) + " ms" +
                                                   (t.at("clock_wrong").as_bool()
                                                        ? " <strong>" + H::esc(page.say({"(wrong)", "（不正）"})) + "</strong>"

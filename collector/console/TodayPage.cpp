@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "collector/DailyCompliance.h"
 #include "collector/StatusWords.h"
@@ -60,8 +61,10 @@ std::string TodayPage::render(const ConsoleContext& ctx) {
     form += "</select> <label for=\"control\">" + H::esc(page.say({"Control", "制御"})) +
             "</label> <select id=\"control\" name=\"control\"><option value=\"\">" + H::esc(page.say({"all", "すべて"})) +
             "</option>";
-    for (const char* c : {"usb", "hours", "software", "screen_lock", "agent", "evidence", "clock", "reporting"})
-        form += "<option" + std::string(c == control ? " selected" : "") + ">" + c + "</option>";
+    // Every control a row can name, as DailyCompliance lists them ("usb, hours, ...").
+    std::istringstream controls(DailyCompliance::controlNames());
+    for (std::string c; std::getline(controls >> std::ws, c, ',');)
+        form += "<option" + std::string(c == control ? " selected" : "") + ">" + H::esc(c) + "</option>";
     form += "</select> <button type=\"submit\">" + H::esc(page.say({"Show", "表示"})) + "</button></form>\n";
     page.add(form);
 

@@ -24,7 +24,7 @@ CtlLanguage CtlLanguage::choose(const std::string& option) {
 }
 
 std::string CtlLanguage::status(const std::string& english) const {
-    return japanese_ ? StatusWords::japanese(english) : english;
+    return StatusWords::inLanguage(english, japanese_);
 }
 
 CtlLanguage::Words CtlLanguage::zoned(const Words& heading, const std::string& zone) {

@@ -69,17 +69,22 @@ pids+=($!)
 for _ in $(seq 200); do grep -q '^last_upload = [1-9]' "$work/agent/status.conf" 2>/dev/null && break; sleep 0.1; done
 live=$(ctl terminals --format json | /usr/bin/python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin)["rows"] if not r["hostname"].startswith(("shimin-","zeimu-"))][0])')
 
+# The browsers trust console-ca.pem as an administrator sets them up, and nothing else: Chromium
+# reads the NSS database in $HOME/.pki/nssdb, Firefox its profile's.
+export HOME=$work/home
+mkdir -p "$HOME/.pki/nssdb"
+certutil -N -d "sql:$HOME/.pki/nssdb" --empty-password
+certutil -A -n "mamori console" -t "C,," -i "$work/c/console-ca.pem" -d "sql:$HOME/.pki/nssdb"
+
 args=(--url "https://127.0.0.1:$admin_port" --terminals "$work/terminals.txt" --live "$live" --shots "$shots"
-      --axe "$axe" --downloads "$work/downloads" --root "$root")
+      --axe "$axe" --downloads "$work/downloads" --root "$root" --ca "$work/c/ca.pem")
 /usr/bin/python3 "$root/tests/browser/console_test.py" "${args[@]}" || { tail -30 "$work/collector.log"; exit 1; }
 
 # Firefox ESR: Debian 12 has no WebDriver for it, so the sign-in page is shot headless through a
 # profile that trusts console-ca.pem, as an administrator would set it up. Firefox writes the
 # picture only once the page has loaded over TLS; a refused certificate leaves none.
 ff=$work/firefox
-mkdir -p "$ff"
-certutil -N -d "sql:$ff" --empty-password
-certutil -A -n "mamori console" -t "C,," -i "$work/c/console-ca.pem" -d "sql:$ff"
+cp -r "$HOME/.pki/nssdb" "$ff"
 timeout 90 firefox-esr --headless --no-remote --profile "$ff" --screenshot "$shots/firefox-login.png" \
   "https://127.0.0.1:$admin_port/console/login" >"$work/firefox.log" 2>&1 || true
 if [ ! -s "$shots/firefox-login.png" ] || grep -q "bad certificate" "$work/collector.log"; then
