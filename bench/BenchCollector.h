@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
 #include <chrono>
@@ -23,6 +24,7 @@
 #include "collector/CollectorHome.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/HttpsClient.h"
+#include "mamori/v1/policy.pb.h"
 
 namespace mamori::bench {
 
@@ -113,6 +115,19 @@ public:
                          boost::json::serialize(boost::json::object{{"group", group}}));
         if (res.status != 201) throw std::runtime_error("token create: HTTP " + std::to_string(res.status) + " " + res.body);
         return std::string(boost::json::parse(res.body).at("token").as_string());
+    }
+
+    // Pushes `policy` to `group` as `mamorictl policy push` does (the section made if new);
+    // returns its version.
+    uint64_t pushPolicy(const std::string& group, const mamori::v1::Policy& policy) const {
+        const std::string raw = policy.SerializeAsString();
+        std::string b64(boost::beast::detail::base64::encoded_size(raw.size()), '\0');
+        b64.resize(boost::beast::detail::base64::encode(b64.data(), raw.data(), raw.size()));
+        auto res = admin(boost::beast::http::verb::post, "/admin/v1/policies",
+                         boost::json::serialize(
+                             boost::json::object{{"policy_base64", b64}, {"group", group}, {"create_section", true}}));
+        if (res.status != 201) throw std::runtime_error("policy push: HTTP " + std::to_string(res.status) + " " + res.body);
+        return boost::json::value_to<uint64_t>(boost::json::parse(res.body).at("version"));
     }
 
     common::HttpsClient::Response admin(boost::beast::http::verb method, const std::string& target,

@@ -99,12 +99,15 @@ public:
     }
 
     // One sync as an agent makes it between uploads, on a connection of its own (a terminal
-    // syncs once a minute: the collector has closed the previous connection by then). Returns
-    // the milliseconds from connecting to the response.
-    boost::asio::awaitable<double> sync(boost::asio::any_io_executor ex, uint64_t applied_policy_version) {
+    // syncs once a minute: the collector has closed the previous connection by then). Reports the
+    // policy version it applied, and takes a newer policy the collector delivers as applied (an
+    // agent checks its signature first; the collector's cost is the same), so that a fleet after
+    // a push receives the policy once, as it would. Returns the milliseconds from connecting to
+    // the response.
+    boost::asio::awaitable<double> sync(boost::asio::any_io_executor ex) {
         v1::SyncRequest req;
         req.set_terminal_id(id_);
-        req.set_applied_policy_version(applied_policy_version);
+        req.set_applied_policy_version(applied_policy_version_);
         req.set_agent_utc_ns(
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count());
@@ -115,8 +118,19 @@ public:
                                            "application/x-protobuf");
         if (res.status == 503) throw Busy(id_ + ": sync HTTP 503", std::chrono::seconds(res.retry_after_s));
         if (res.status != 200) throw std::runtime_error(id_ + ": sync HTTP " + std::to_string(res.status));
-        co_return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        v1::SyncResponse out;
+        v1::PolicyEnvelope envelope;
+        if (!out.ParseFromString(res.body)) throw std::runtime_error(id_ + ": unreadable sync response");
+        if (out.has_policy()) {
+            if (!envelope.ParseFromString(out.policy().envelope()))
+                throw std::runtime_error(id_ + ": unreadable policy envelope");
+            applied_policy_version_ = envelope.policy().version();
+        }
+        co_return ms;
     }
+
+    uint64_t appliedPolicyVersion() const { return applied_policy_version_; }
 
     // Every connection a full handshake: the baseline that TLS session resumption is measured against.
     void disableResumption() { SSL_CTX_set_session_cache_mode(tls_->native_handle(), SSL_SESS_CACHE_OFF); }
@@ -133,6 +147,7 @@ public:
 private:
     std::string url_, ca_pem_;
     proto::Ed25519Key key_;
+    uint64_t applied_policy_version_ = 0;
     std::string id_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::string> bodies_;       // serialized EventBatch, in upload order

@@ -60,7 +60,7 @@ asio::awaitable<void> honestSyncs(std::vector<std::unique_ptr<LoadTerminal>>& fl
             ex,
             [&, i = k % n]() -> asio::awaitable<void> {
                 try {
-                    stats.add(co_await fleet[i]->sync(co_await asio::this_coro::executor, 0));
+                    stats.add(co_await fleet[i]->sync(co_await asio::this_coro::executor));
                 } catch (const std::exception& e) {
                     if (failures++ == 0) first_failure = e.what();
                 }

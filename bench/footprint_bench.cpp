@@ -5,7 +5,6 @@
 // minute: a resident daemon that does one of the agent's four jobs.
 #include <signal.h>
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -101,16 +100,7 @@ int main(int argc, char** argv) {
             // watched minute includes at least one sync, the burst the idle agent's peak is made of.
             auto policy = mamori::policy::PolicyLoader::builtInDefault();
             policy.mutable_reporting()->set_heartbeat_minutes(1);
-            const std::string raw = policy.SerializeAsString();
-            std::string b64(boost::beast::detail::base64::encoded_size(raw.size()), '\0');
-            b64.resize(boost::beast::detail::base64::encode(b64.data(), raw.data(), raw.size()));
-            auto pushed = collector.admin(boost::beast::http::verb::post, "/admin/v1/policies",
-                                          boost::json::serialize(boost::json::object{
-                                              {"policy_base64", b64}, {"group", "benchmark"}, {"create_section", true}}));
-            if (pushed.status != 201) {
-                std::fprintf(stderr, "policy push: HTTP %d %s\n", pushed.status, pushed.body.c_str());
-                return 1;
-            }
+            collector.pushPolicy("benchmark", policy);
 
             mamori::test::Subprocess agent({agent_bin, "run", "--config", conf}, agent_dir / "agent.log");
             // The daemon is idle once its first sync is done (status.conf records it).

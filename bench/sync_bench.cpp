@@ -39,6 +39,7 @@
 #include "agent/Backoff.h"
 #include "ProcessSample.h"
 #include "mamori/common/Log.h"
+#include "mamori/policy/PolicyLoader.h"
 
 namespace po = boost::program_options;
 namespace asio = boost::asio;
@@ -46,6 +47,8 @@ using namespace mamori::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+constexpr const char* kProfile = MAMORI_SOURCE_DIR "/installer/profiles/mynumber.yaml";
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -73,7 +76,7 @@ asio::awaitable<void> syncAsAnAgent(LoadTerminal& terminal, FleetResult& result,
         std::chrono::seconds retry_after{0};
         try {
             const auto attempt = Clock::now();
-            co_await terminal.sync(ex, 0);
+            co_await terminal.sync(ex);
             const auto done = Clock::now();
             std::lock_guard lock(result.mutex);
             result.admitted.add(std::chrono::duration<double, std::milli>(done - attempt).count());
@@ -136,7 +139,7 @@ double selfCpuSeconds() {
 
 int main(int argc, char** argv) {
     int terminals = 10000, rounds = 2, interval_s = 60, threads = 2;
-    bool full_handshakes = false, shedding = true;
+    bool full_handshakes = false, shedding = true, with_policy = true;
     std::string dir_arg;
     po::options_description opts("sync_bench: a fleet syncing once a minute with one collector");
     opts.add_options()("help,h", "show this help")
@@ -148,6 +151,8 @@ int main(int argc, char** argv) {
          "no TLS session resumption: every sync a full handshake, as before resumption")
         ("no-shedding", po::bool_switch()->notifier([&](bool on) { shedding = !on; }),
          "the collector serves every connection however late (shed_when_overloaded = no), for comparison")
+        ("no-policy", po::bool_switch()->notifier([&](bool on) { with_policy = !on; }),
+         "push no profile: syncs resolve no policy (by default installer/profiles/mynumber.yaml is pushed first)")
         ("dir", po::value(&dir_arg), "work directory (default: a new one in $TMPDIR)");
     po::variables_map vm;
     if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
@@ -197,6 +202,14 @@ int main(int argc, char** argv) {
             for (auto& t : enrollers) t.join();
             if (failed) std::rethrow_exception(failed);
         }
+        if (with_policy) {
+            // A fleet runs a profile: each sync then resolves the terminal's policy, exceptions and
+            // ledger, and the first after the push delivers the signed policy, as in a city.
+            auto profile = mamori::policy::PolicyLoader::loadFile(kProfile);
+            if (!profile) throw std::runtime_error(profile.formatErrors());
+            std::printf("  pushed %s to the fleet: version %llu\n", kProfile,
+                        static_cast<unsigned long long>(collector.pushPolicy("benchmark", profile.policy())));
+        }
         const ProcessSample before(collector.pid());
 
         // Baseline: one terminal's syncs in a row, nothing else happening.
@@ -206,7 +219,7 @@ int main(int argc, char** argv) {
             asio::co_spawn(
                 io,
                 [&]() -> asio::awaitable<void> {
-                    for (int k = 0; k < 200; ++k) alone.add(co_await fleet[0]->sync(co_await asio::this_coro::executor, 0));
+                    for (int k = 0; k < 200; ++k) alone.add(co_await fleet[0]->sync(co_await asio::this_coro::executor));
                 },
                 asio::detached);
             io.run();

@@ -159,8 +159,8 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
     const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     const int64_t now_unix = now_ns / 1'000'000'000;
     const auto delivery = PolicyResolver(store_).forTerminal(terminal, now_unix);
-    std::optional<mamori::v1::Policy> policy;
-    if (delivery) policy = PolicyResolver::compose(*delivery);
+    // Composed and signed only for a terminal behind: most syncs find it up to date.
+    const bool deliver = delivery && delivery->version > in.applied_policy_version();
 
     // The collector's clock is the evidence clock: the terminal's is judged against it, by the
     // tolerance of the profile it should run (the built-in one's before it has any).
@@ -169,11 +169,7 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
         // Halved before subtracting: two int64 nanosecond times may differ by more than int64 holds.
         const int64_t skew_half_ns = in.agent_utc_ns() / 2 - now_ns / 2;
         sync.clock_skew_ms = skew_half_ns / 500'000;
-        static const uint32_t kBuiltInTolerance =
-            mamori::policy::PolicyLoader::builtInDefault().reporting().clock_tolerance_seconds();
-        const uint32_t tolerance_s = policy && policy->reporting().clock_tolerance_seconds() != 0
-                                         ? policy->reporting().clock_tolerance_seconds()
-                                         : kBuiltInTolerance;
+        const uint32_t tolerance_s = clockTolerance(delivery ? &delivery->policy : nullptr);
         sync.clock_wrong = std::abs(skew_half_ns / 500'000'000) > static_cast<int64_t>(tolerance_s);
         sync.clock_date = ingest_.calendar().dateOfUnix(now_unix);
         if (sync.clock_wrong) {
@@ -193,9 +189,9 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
     out.set_sync_interval_s(settings_.sync_interval_s);
     out.set_collector_utc_ns(now_ns);
     out.set_acked_seq(terminal.head_seq);
-    if (delivery && delivery->version > in.applied_policy_version()) {
+    if (deliver) {
         mamori::v1::PolicyEnvelope env;
-        *env.mutable_policy() = std::move(*policy);
+        *env.mutable_policy() = PolicyResolver::compose(*delivery);
         env.set_terminal_id(terminal.id);
         env.set_issued_unix_ns(now_ns);
         auto* signed_policy = out.mutable_policy();
@@ -203,6 +199,24 @@ HttpResponse AgentApi::sync(const HttpRequest& req, const TerminalRecord& termin
         signed_policy->set_signature(policy_key_.sign(signed_policy->envelope()));
     }
     return protobuf(req, out);
+}
+
+uint32_t AgentApi::clockTolerance(const PolicyRecord* policy) {
+    static const uint32_t kBuiltIn = mamori::policy::PolicyLoader::builtInDefault().reporting().clock_tolerance_seconds();
+    if (!policy) return kBuiltIn;
+    std::lock_guard lock(tolerance_mutex_);
+    if (auto known = tolerance_by_version_.find(policy->version); known != tolerance_by_version_.end())
+        return known->second;
+    mamori::v1::Policy parsed;
+    if (!parsed.ParseFromString(policy->policy))
+        throw std::runtime_error("stored policy " + std::to_string(policy->version) + " is unreadable");
+    const uint32_t tolerance = parsed.reporting().clock_tolerance_seconds() != 0
+                                   ? parsed.reporting().clock_tolerance_seconds()
+                                   : kBuiltIn;
+    // One entry per policy pushed: bounded by clearing, should a collector run for years of pushes.
+    if (tolerance_by_version_.size() >= 1024) tolerance_by_version_.clear();
+    tolerance_by_version_.emplace(policy->version, tolerance);
+    return tolerance;
 }
 
 HttpResponse AgentApi::events(const HttpRequest& req, const TerminalRecord& terminal) {

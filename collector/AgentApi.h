@@ -44,6 +44,8 @@ private:
     // Why a token that could not be consumed was refused, in English and Japanese.
     std::string tokenRefusal(const std::string& token_hash, int64_t now_unix);
     std::string uniqueTerminalId(const std::string& hostname);
+    // The clock tolerance of a stored policy, or of the built-in one when none applies.
+    uint32_t clockTolerance(const PolicyRecord* policy);
 
     Store& store_;
     const CertificateAuthority& ca_;
@@ -51,6 +53,10 @@ private:
     EventIngest& ingest_;
     Settings settings_;
     std::mutex enroll_mutex_;
+    // A stored policy never changes under its version, so each is parsed once for its tolerance
+    // instead of at every sync of every terminal.
+    std::mutex tolerance_mutex_;
+    std::map<uint64_t, uint32_t> tolerance_by_version_;
 };
 
 }  // namespace mamori::collector

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <thread>
 
@@ -118,6 +119,9 @@ struct Collector::Impl {
     std::filesystem::path home_dir;
     std::vector<CertificateExpiry::Entry> served;  // server.pem and ca.pem as loaded at start
     asio::steady_timer purge_timer{io};
+    // After the store and everything else a purge uses, so it is destroyed before them: a purge
+    // under way is finished first.
+    asio::thread_pool housekeeping{1};
     asio::steady_timer certificate_timer{io};
     common::ServiceWatchdog watchdog{io.get_executor()};
 
@@ -178,21 +182,25 @@ struct Collector::Impl {
         return p;
     }
 
-    // The daily purge, on the io_context like everything else. The first runs soon after start
-    // so a collector restarted every night still purges; a purge deletes in short chunks.
+    // The daily purge, on a thread of its own: it deletes in short chunks, each a write of its
+    // own, so syncs and ingest take turns with it, but on a worker it held that worker for as long
+    // as it ran (seconds at fleet scale) and the agents were shed meanwhile. The first runs soon
+    // after start so a collector restarted every night still purges.
     void schedulePurge(std::chrono::seconds after) {
         purge_timer.expires_after(after);
         purge_timer.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;
-            try {
-                const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count();
-                Log::info(retention.describe(retention.runAt(now)));
-            } catch (const std::exception& e) {
-                Log::warn(std::string("retention purge failed, retried in a day: ") + e.what());
-            }
-            schedulePurge(std::chrono::hours(24));
+            asio::post(housekeeping, [this] {
+                try {
+                    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count();
+                    Log::info(retention.describe(retention.runAt(now)));
+                } catch (const std::exception& e) {
+                    Log::warn(std::string("retention purge failed, retried in a day: ") + e.what());
+                }
+                asio::post(io, [this] { schedulePurge(std::chrono::hours(24)); });
+            });
         });
     }
 

@@ -115,6 +115,30 @@ TYPED_TEST(RetentionPurgeTest, RetentionCountsFromArrivalNeverFromTheTerminalsCl
     EXPECT_EQ(purge.run(ymd(2028, 4, 1)).events.events, 3u);
 }
 
+TYPED_TEST(RetentionPurgeTest, EachTerminalLosesOnlyItsOldRunAndNothingYoungerEvenOutOfOrder) {
+    auto store = this->open();
+    for (const char* id : {"old", "mixed", "young", "silent", "stepped"}) store->addTerminal(terminal(id));
+    store->ingest(datedBatch("old", 1, {"2025-01-10", "2025-02-10"}));
+    store->ingest(datedBatch("mixed", 1, {"2025-01-10", "2026-05-10", "2026-06-10"}));
+    store->ingest(datedBatch("young", 1, {"2026-05-10"}));
+    // "stepped": the collector's clock was set back before it took seq 7-9, which are marked as
+    // arriving before seq 4-6. An event out of order may stay a little longer; none goes early.
+    store->ingest(datedBatch("stepped", 1, {"2025-01-10", "2026-05-10", "2025-02-10"}));
+    RetentionPurge purge(*store, this->calendar, {});
+
+    const auto r = purge.run(ymd(2026, 4, 1));  // FY2024 (to 2025-03-31) ended a year ago
+    EXPECT_TRUE(seqs(*store, "old").empty());
+    EXPECT_EQ(seqs(*store, "mixed"), (std::vector<uint64_t>{4, 5, 6, 7, 8, 9}));
+    EXPECT_EQ(seqs(*store, "young"), (std::vector<uint64_t>{1, 2, 3}));
+    EXPECT_TRUE(seqs(*store, "silent").empty());
+    // seq 7-9 arrived on 2025-02-10 by the clock, but after seq 4-6, which are in retention.
+    EXPECT_EQ(seqs(*store, "stepped"), (std::vector<uint64_t>{4, 5, 6, 7, 8, 9}));
+    EXPECT_EQ(r.events.events, 6u + 3u + 3u);
+    // Once the events before them go, so do they.
+    purge.run(ymd(2028, 4, 1));
+    EXPECT_TRUE(seqs(*store, "stepped").empty());
+}
+
 TYPED_TEST(RetentionPurgeTest, ExceptionsGoFiveYearsAfterTheFiscalYearTheyEndedIn) {
     auto store = this->open();
     auto grant = [&](const std::string& id, const std::string& last_day) {
