@@ -120,17 +120,15 @@ public:
         if (res.status != 200) throw std::runtime_error(id_ + ": sync HTTP " + std::to_string(res.status));
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         v1::SyncResponse out;
-        v1::PolicyEnvelope envelope;
         if (!out.ParseFromString(res.body)) throw std::runtime_error(id_ + ": unreadable sync response");
         if (out.has_policy()) {
+            v1::PolicyEnvelope envelope;
             if (!envelope.ParseFromString(out.policy().envelope()))
                 throw std::runtime_error(id_ + ": unreadable policy envelope");
             applied_policy_version_ = envelope.policy().version();
         }
         co_return ms;
     }
-
-    uint64_t appliedPolicyVersion() const { return applied_policy_version_; }
 
     // Every connection a full handshake: the baseline that TLS session resumption is measured against.
     void disableResumption() { SSL_CTX_set_session_cache_mode(tls_->native_handle(), SSL_SESS_CACHE_OFF); }

@@ -1,6 +1,7 @@
 // Sync at fleet scale: N enrolled terminals each sync once a minute with one collector (the real
 // mamori-collector binary in its own process), spread evenly over the minute as a fleet's clocks
-// spread them. Every sync is a new mutual-TLS 1.3 connection (no pooling: a terminal that syncs
+// spread them. The fleet runs installer/profiles/mynumber.yaml, pushed before the first round,
+// which therefore delivers it to every terminal. Every sync is a new mutual-TLS 1.3 connection (no pooling: a terminal that syncs
 // once a minute finds its previous connection closed by the collector's idle timeout), so each
 // figure includes the handshake: resuming the terminal's last TLS session as an agent does, or,
 // with --full-handshakes, a full one each time. As an agent does, a sync turned away as busy
