@@ -9,7 +9,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
 #include <chrono>
@@ -22,6 +21,7 @@
 
 #include "collector/Collector.h"
 #include "collector/CollectorHome.h"
+#include "collector/PolicyUpload.h"
 #include "mamori/common/Files.h"
 #include "mamori/common/HttpsClient.h"
 #include "mamori/v1/policy.pb.h"
@@ -120,12 +120,10 @@ public:
     // Pushes `policy` to `group` as `mamorictl policy push` does (the section made if new);
     // returns its version.
     uint64_t pushPolicy(const std::string& group, const mamori::v1::Policy& policy) const {
-        const std::string raw = policy.SerializeAsString();
-        std::string b64(boost::beast::detail::base64::encoded_size(raw.size()), '\0');
-        b64.resize(boost::beast::detail::base64::encode(b64.data(), raw.data(), raw.size()));
         auto res = admin(boost::beast::http::verb::post, "/admin/v1/policies",
-                         boost::json::serialize(
-                             boost::json::object{{"policy_base64", b64}, {"group", group}, {"create_section", true}}));
+                         boost::json::serialize(boost::json::object{{"policy_base64", collector::PolicyUpload::encode(policy)},
+                                                                    {"group", group},
+                                                                    {"create_section", true}}));
         if (res.status != 201) throw std::runtime_error("policy push: HTTP " + std::to_string(res.status) + " " + res.body);
         return boost::json::value_to<uint64_t>(boost::json::parse(res.body).at("version"));
     }

@@ -1,11 +1,12 @@
 // Sync at fleet scale: N enrolled terminals each sync once a minute with one collector (the real
 // mamori-collector binary in its own process), spread evenly over the minute as a fleet's clocks
 // spread them. The fleet runs installer/profiles/mynumber.yaml, pushed before the first round,
-// which therefore delivers it to every terminal. Every sync is a new mutual-TLS 1.3 connection (no pooling: a terminal that syncs
-// once a minute finds its previous connection closed by the collector's idle timeout), so each
-// figure includes the handshake: resuming the terminal's last TLS session as an agent does, or,
-// with --full-handshakes, a full one each time. As an agent does, a sync turned away as busy
-// (503) is asked again after its Retry-After with jitter, and a failed one after the back-off.
+// which therefore delivers it to every terminal. Every sync is a new mutual-TLS 1.3 connection
+// (no pooling: a terminal that syncs once a minute finds its previous connection closed by the
+// collector's idle timeout), so each figure includes the handshake: resuming the terminal's last
+// TLS session as an agent does, or, with --full-handshakes, a full one each time. As an agent
+// does, a sync turned away as busy (503) is asked again after its Retry-After with jitter, and a
+// failed one after the back-off.
 // Prints p50/p99 of the admitted syncs against the target and of delivery (from a sync's first
 // attempt, waits included), what was shed and retried, the collector's resident memory,
 // descriptors and CPU and the load generator's CPU (it shares the machine), with a baseline

@@ -2,7 +2,6 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <limits>
@@ -15,6 +14,7 @@
 #include "collector/AdminRole.h"
 #include "collector/MonthlyReport.h"
 #include "collector/PolicyResolver.h"
+#include "collector/PolicyUpload.h"
 #include "mamori/policy/PolicySummary.h"
 #include "collector/ReportingExpectation.h"
 #include "mamori/proto/Certificate.h"
@@ -333,13 +333,7 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
     const json::object o = AdminHttp::body(req, "{\"policy_base64\": ..., \"group\": ...}");
     // mamorictl validated the YAML where its relative files are (file:line errors there); what
     // arrives is the resulting protobuf, checked again for readability here.
-    const std::string b64 = AdminHttp::text(o, "policy_base64", "", true);
-    std::string raw(boost::beast::detail::base64::decoded_size(b64.size()), '\0');
-    auto [n, _] = boost::beast::detail::base64::decode(raw.data(), b64.data(), b64.size());
-    raw.resize(n);
-    mamori::v1::Policy policy;
-    if (!policy.ParseFromString(raw))
-        throw UserError::invalid("policy_base64 is not a policy", "policy_base64 の内容がポリシーではありません");
+    const mamori::v1::Policy policy = PolicyUpload::decode(AdminHttp::text(o, "policy_base64", "", true));
     PolicyRecord rec;
     rec.group = AdminHttp::text(o, "group", PolicyResolver::kDefaultGroup);
     if (rec.group.empty()) throw UserError::invalid("the group must not be empty", "グループ名が空です");
@@ -353,7 +347,7 @@ HttpResponse AdminApi::pushPolicy(const HttpRequest& req, const AdminUser& user)
                           "。新しい所属としてこのポリシーを配布するときは --create-section を付けてください");
     media_.requireAgreesWithLedger(policy, rec.group);
     rec.name = policy.name();
-    rec.policy = raw;
+    rec.policy = policy.SerializeAsString();
     rec.created_unix = AdminHttp::nowUnix();
     rec.created_by = user.name;
     uint64_t version = store_.addPolicy(rec);

@@ -1,10 +1,10 @@
 #include "collector/console/PoliciesPage.h"
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 #include <map>
 
 #include "collector/AdminRole.h"
+#include "collector/PolicyUpload.h"
 #include "collector/console/LineDiff.h"
 #include "mamori/common/UserError.h"
 #include "mamori/policy/PolicyLoader.h"
@@ -141,10 +141,8 @@ std::string PoliciesPage::push(const ConsoleContext& ctx) {
     // Checked again: the form may have been altered since it was shown.
     if (!result.ok())
         throw common::UserError::invalid("the profile is not valid; validate it first", "プロファイルが有効ではありません。先に検証してください");
-    const std::string raw = result.policy().SerializeAsString();
-    std::string b64(boost::beast::detail::base64::encoded_size(raw.size()), '\0');
-    b64.resize(boost::beast::detail::base64::encode(b64.data(), raw.data(), raw.size()));
-    const json::value v = ctx.post("/admin/v1/policies", {{"policy_base64", b64}, {"group", ctx.input().text("group")}});
+    const json::value v = ctx.post("/admin/v1/policies", {{"policy_base64", PolicyUpload::encode(result.policy())},
+                                                          {"group", ctx.input().text("group")}});
     return A::text(v.at("group")) + ": " + A::text(v.at("name")) + " v" + A::text(v.at("version"));
 }
 

@@ -1,9 +1,9 @@
 #include "collector/ctl/PolicyCommands.h"
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "collector/PolicyUpload.h"
 #include "mamori/policy/PolicyLoader.h"
 #include "mamori/policy/PolicySummary.h"
 #include "mamori/v1/policy.pb.h"
@@ -65,10 +65,7 @@ int PolicyCommands::check() {
 int PolicyCommands::push() {
     mamori::v1::Policy policy;
     if (!load(policy)) return common::CommandLine::kFailure;
-    const std::string raw = policy.SerializeAsString();
-    std::string b64(boost::beast::detail::base64::encoded_size(raw.size()), '\0');
-    b64.resize(boost::beast::detail::base64::encode(b64.data(), raw.data(), raw.size()));
-    json::object body{{"policy_base64", b64}, {"group", group_}};
+    json::object body{{"policy_base64", PolicyUpload::encode(policy)}, {"group", group_}};
     if (create_section_) body["create_section"] = true;
     auto v = ctx_.connection().call(Verb::post, "/admin/v1/policies", json::serialize(body));
     std::cout << "policy '" << CtlContext::text(v.at("name")) << "' is version " << CtlContext::text(v.at("version"))
