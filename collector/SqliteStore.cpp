@@ -335,6 +335,8 @@ SqliteStore::SqliteStore(const std::string& path) : SqlStore(static_cast<SqlBack
     // WAL sync that FULL does.
     write_->exec("PRAGMA synchronous = NORMAL");
     write_->exec("PRAGMA cache_size = -16384");  // 16 MiB: keeps the hot B-tree pages of ingest
+    checkpointer_ = std::make_unique<WalCheckpointer>(path);
+    checkpointer_->watch(*write_);
     wal_ = std::make_unique<common::DurableFile>(path + "-wal");
     write([&](SqlConnection&) { migrate(); });
     // After migrate(): never touch the mode of a file that turned out not to be ours. Evidence

@@ -7,6 +7,7 @@
 
 #include "collector/SqlStore.h"
 #include "collector/SqliteConnection.h"
+#include "collector/WalCheckpointer.h"
 #include "mamori/common/DurableFile.h"
 #include "mamori/common/SqliteDb.h"
 
@@ -20,7 +21,8 @@ namespace mamori::collector {
 // Instead the connection runs synchronous=NORMAL (which still syncs the WAL header and the
 // checkpoints) and each write, after COMMIT and outside the write lock, waits for an
 // fdatasync of the WAL that started after its commit: the same guarantee as FULL, but the next
-// batch is written while the disk flushes, and one fsync covers every commit before it.
+// batch is written while the disk flushes, and one fsync covers every commit before it. The
+// WAL is copied into the database by a WalCheckpointer, beside the writer rather than in it.
 //
 // Concurrency: one write connection and one read-only connection, each behind its own mutex.
 // WAL lets readers see the last commit while a write is in progress, so the admin queries do
@@ -58,6 +60,7 @@ private:
     std::mutex write_mutex_;
     std::unique_ptr<common::SqliteDb> write_;
     std::unique_ptr<SqliteConnection> writer_;
+    std::unique_ptr<WalCheckpointer> checkpointer_;  // after write_: stops before write_ closes
     std::atomic<uint64_t> commits_{0};  // counted under write_mutex_, after each COMMIT
     std::atomic<bool> failed_{false};   // an fsync failed: refuse every write from now on
 

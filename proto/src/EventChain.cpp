@@ -5,7 +5,8 @@
 namespace mamori::proto {
 
 std::string EventChain::linkHash(std::string_view prev_hash, std::string_view body) {
-    Sha256 h;
+    // One context per thread, reset by finish(): a collector checks a link per event it stores.
+    thread_local Sha256 h;
     return h.update(prev_hash).update(body).finish();
 }
 
