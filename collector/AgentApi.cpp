@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <google/protobuf/arena.h>
 
 #include "collector/PolicyResolver.h"
 #include "collector/TerminalAdmission.h"
@@ -220,12 +221,19 @@ uint32_t AgentApi::clockTolerance(const PolicyRecord* policy) {
 }
 
 HttpResponse AgentApi::events(const HttpRequest& req, const TerminalRecord& terminal) {
-    mamori::v1::EventBatch in;
+    // Parsed on an arena: a batch of 500 events is some 3,000 protobuf objects and strings, and
+    // allocating and freeing each on the heap was a tenth of the collector's CPU under ingest.
+    // The bytes kept (bodies, hashes, signatures) are heap strings moved out of it.
+    google::protobuf::ArenaOptions blocks;
+    blocks.start_block_size = 64 * 1024;
+    blocks.max_block_size = 256 * 1024;
+    google::protobuf::Arena arena(blocks);
+    auto& in = *google::protobuf::Arena::CreateMessage<mamori::v1::EventBatch>(&arena);
     if (!in.ParseFromString(req.body())) {
         Log::warn("ingest from " + terminal.id + " refused: malformed batch", {.terminal = terminal.id});
         return HttpsServer::reply(req, http::status::bad_request, "malformed event batch\n");
     }
-    auto result = ingest_.ingest(terminal, std::move(in), nowUnix());
+    auto result = ingest_.ingest(terminal, in, nowUnix());
     if (result.http_status != 200)
         return HttpsServer::reply(req, static_cast<http::status>(result.http_status), result.error + "\n");
     return protobuf(req, result.ack);

@@ -21,7 +21,7 @@ std::string range(uint64_t first, uint64_t last) {
 
 }  // namespace
 
-EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, mamori::v1::EventBatch batch,
+EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, mamori::v1::EventBatch& batch,
                                         int64_t now_unix) {
     Result r;
     auto refuse = [&](unsigned status, std::string why) {
@@ -119,7 +119,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, mamori::
         for (int i = s.begin; i < s.end; ++i) {
             const auto& b = s.bodies[static_cast<size_t>(i - s.begin)];
             if (b.seq() <= top_seq) continue;  // the same seq twice in one batch: the first is kept
-            // The batch is this call's own: its bytes move into the store's batch, not copied.
+            // Its bytes move into the store's batch, not copied (see the header).
             auto& ev = *batch.mutable_events(i);
             const bool by_arrival = current->clock_wrong || !EventTime::plausible(b.utc_ns(), now_unix);
             in.events.push_back(IngestEvent{b.seq(), b.utc_ns(),

@@ -32,8 +32,9 @@ public:
         : terminals_(terminals), evidence_(evidence), calendar_(calendar) {}
     EventIngest(Store& store, const LocalCalendar& calendar) : EventIngest(store, store, calendar) {}
 
-    // The batch is taken by value: its events' bytes move into the store without a copy.
-    Result ingest(const TerminalRecord& terminal, mamori::v1::EventBatch batch, int64_t now_unix);
+    // The batch's events' bytes move into the store without a copy: the caller's batch is left
+    // without them. (Taken by reference so that a batch parsed on an arena stays there.)
+    Result ingest(const TerminalRecord& terminal, mamori::v1::EventBatch& batch, int64_t now_unix);
 
     // Told of each batch once it is stored (the terminal as stored, the batch): alerts and
     // forwarding. Set before serving; it must not block.
