@@ -13,8 +13,8 @@ namespace mamori::collector {
 
 // Copies an SQLite file's write-ahead log into the database on a thread and connection of its
 // own. SQLite's automatic checkpoint runs inside the COMMIT that passes 1,000 frames, so the
-// writer held its lock while 16 MiB were copied and the database file was flushed twice: about
-// a quarter of the write lock's time under ingest, during which no batch could be stored.
+// writer held its lock while 16 MiB were copied and the database file was flushed twice, and no
+// batch could be stored meanwhile (measured: 0.75 of the 3 µs an event's insert took).
 //
 // A checkpoint here never blocks the writer. Under steady writing it cannot catch up with the
 // log's end, and SQLite restarts the log only once every frame is copied; so past
