@@ -17,7 +17,9 @@ std::string PolicyUpload::encode(const mamori::v1::Policy& policy) {
 }
 
 mamori::v1::Policy PolicyUpload::decode(const std::string& text) {
-    std::string raw(base64::decoded_size(text.size()), '\0');
+    // Room for a last, partial quad too: the decoder writes its bytes, and decoded_size() counts
+    // whole quads only (text one character short of a quad overran the buffer by two bytes).
+    std::string raw(base64::decoded_size(text.size() + 3), '\0');
     const auto [written, read] = base64::decode(raw.data(), text.data(), text.size());
     // The decoder stops at the padding as at anything else that is not base64: what follows it
     // may be up to two '=' only.
