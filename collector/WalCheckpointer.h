@@ -33,11 +33,11 @@ public:
     WalCheckpointer(const WalCheckpointer&) = delete;
     WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-    // Takes over `writer`'s automatic checkpoint. `writer` must outlive this object's use of it,
-    // and commit only through the thread that owns it (the hook runs inside its COMMIT).
+    // Takes over `writer`'s automatic checkpoint: a hook that runs inside each of its COMMITs.
+    // `writer` must outlive this object, whose destructor removes the hook.
     void watch(common::SqliteDb& writer);
 
-    // Checkpoints run on the thread, and by the writer past the backstop (both for tests and metrics).
+    // Checkpoints run on the thread, and by the writer past the backstop (for tests).
     uint64_t backgroundRuns() const { return background_runs_; }
     uint64_t writerRuns() const { return writer_runs_; }
 

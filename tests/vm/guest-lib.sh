@@ -23,8 +23,8 @@ gone() {  # gone SERIAL: waits up to 10 s until no device has this serial
   return 1
 }
 usbdev_now() { for d in /sys/bus/usb/devices/*-*; do [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && return 0; done; return 1; }
-disk() {  # disk DEV: the block device under a USB device, waiting up to 5 s
-  for _ in $(seq 50); do
+disk() {  # disk DEV: the block device under a USB device, waiting up to 10 s (TCG's SCSI scan)
+  for _ in $(seq 100); do
     for b in /sys/bus/usb/devices/"$1"/*/host*/target*/*/block/*; do [ -e "$b" ] && { basename "$b"; return 0; }; done
     sleep 0.1
   done
