@@ -20,6 +20,7 @@ const EVP_MD* sha256() {
 
 struct Sha256::Ctx {
     EVP_MD_CTX* md = EVP_MD_CTX_new();
+    bool failed = false;  // an OpenSSL call failed since the digest began: finish() throws
 };
 
 Sha256::Sha256() : ctx_(new Ctx) {
@@ -36,16 +37,20 @@ Sha256::~Sha256() {
 }
 
 Sha256& Sha256::update(std::string_view data) {
-    EVP_DigestUpdate(ctx_->md, data.data(), data.size());
+    if (EVP_DigestUpdate(ctx_->md, data.data(), data.size()) != 1) ctx_->failed = true;
     return *this;
 }
 
 std::string Sha256::finish() {
     std::string out(32, '\0');
     unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_->md, reinterpret_cast<unsigned char*>(out.data()), &len);
-    // The same digest again: OpenSSL keeps the provider's context and only resets it.
-    EVP_DigestInit_ex2(ctx_->md, sha256(), nullptr);
+    const bool digested =
+        !ctx_->failed && EVP_DigestFinal_ex(ctx_->md, reinterpret_cast<unsigned char*>(out.data()), &len) == 1;
+    // The same digest again, whatever happened above: OpenSSL keeps the provider's context and
+    // only resets it. A context may serve its thread for life (linkHash), so a failure is never
+    // a wrong digest, now or at the next use.
+    ctx_->failed = EVP_DigestInit_ex2(ctx_->md, sha256(), nullptr) != 1;
+    if (!digested) throw std::runtime_error("SHA-256 failed");
     return out;
 }
 

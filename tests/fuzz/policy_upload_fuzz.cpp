@@ -1,5 +1,6 @@
 // The policy_base64 of POST /admin/v1/policies, as an administrator's script may send it: any text
-// either decodes to a policy that encodes back to the same text, or is refused with a UserError.
+// either decodes to a policy that comes back the same through encode() and decode(), or is refused
+// with a UserError; nothing else is thrown, and nothing crashes.
 #include <google/protobuf/stubs/logging.h>
 
 #include <cstdint>

@@ -13,7 +13,9 @@ public:
     Sha256& operator=(const Sha256&) = delete;
 
     Sha256& update(std::string_view data);
-    std::string finish();  // raw digest; the object may be reused after this
+    // The raw digest; the object may be reused after this. Throws std::runtime_error if OpenSSL
+    // failed in this digest (never a wrong digest).
+    std::string finish();
 
     static std::string of(std::string_view data);
     static std::string hex(std::string_view raw);
