@@ -1,6 +1,7 @@
 #include "collector/PgConnection.h"
 
 #include <stdexcept>
+#include <string_view>
 #include <type_traits>
 
 namespace mamori::collector {
@@ -36,6 +37,7 @@ PgConnection::~PgConnection() {
 void PgConnection::reconnectIfBroken() {
     if (PQstatus(conn_) == CONNECTION_OK || in_transaction_) return;
     PQreset(conn_);
+    statements_.clear();  // they were the old session's
     if (PQstatus(conn_) != CONNECTION_OK)
         throw std::runtime_error("lost the connection to PostgreSQL at " + redacted(url_) + ": " +
                                  PQerrorMessage(conn_));
@@ -76,10 +78,28 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
         copies.emplace_back(params[i].data(), static_cast<size_t>(params[i].length()));
         values[i] = copies.back().c_str();
     }
-    PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
-                               lengths.data(), formats.data(), 0);
+    const int n = static_cast<int>(params.size());
+    const std::string key = PgStatementCache::key(sql, types);
+    const PgStatementCache::Plan plan = statements_.plan(key);
+    if (plan.action == PgStatementCache::Action::Prepare) {
+        // A statement the server refuses fails here as it would have when run.
+        PGresult* p = PQprepare(conn_, plan.name.c_str(), sql.c_str(), n, types.data());
+        if (!p || PQresultStatus(p) != PGRES_COMMAND_OK) fail(sql, p);
+        PQclear(p);
+        statements_.prepared(key, plan.name);
+    }
+    PGresult* r = plan.action == PgStatementCache::Action::RunUnnamed
+                      ? PQexecParams(conn_, sql.c_str(), n, types.data(), values.data(), lengths.data(),
+                                     formats.data(), 0)
+                      : PQexecPrepared(conn_, plan.name.c_str(), n, values.data(), lengths.data(), formats.data(), 0);
     const ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(sql, r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        // Someone ran DISCARD on this session (a pooler between us and the server does): the
+        // names are void. This call fails; the next ones prepare again.
+        const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+        if (state && std::string_view(state) == "26000") statements_.clear();
+        fail(sql, r);
+    }
     return PgResult(r);
 }
 

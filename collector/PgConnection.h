@@ -7,6 +7,7 @@
 
 #include "collector/PgParam.h"
 #include "collector/PgResult.h"
+#include "collector/PgStatementCache.h"
 
 namespace mamori::collector {
 
@@ -18,9 +19,10 @@ public:
     PgConnection(const PgConnection&) = delete;
     PgConnection& operator=(const PgConnection&) = delete;
 
-    // Runs one statement with parameters $1..$n; throws std::runtime_error with the server's
-    // message on failure. A connection the server dropped is re-opened once, outside a
-    // transaction only: inside one, the transaction is lost and the caller must see that.
+    // Runs one statement with parameters $1..$n, prepared once it comes back (PgStatementCache);
+    // throws std::runtime_error with the server's message on failure. A connection the server
+    // dropped is re-opened once, outside a transaction only: inside one, the transaction is
+    // lost and the caller must see that.
     PgResult exec(const std::string& sql, const std::vector<PgParam>& params = {});
     // Runs statements without parameters (DDL); several may be separated by semicolons.
     void execScript(const std::string& sql);
@@ -54,6 +56,7 @@ private:
     std::string url_;
     PGconn* conn_ = nullptr;
     bool in_transaction_ = false;
+    PgStatementCache statements_;
 };
 
 }  // namespace mamori::collector
