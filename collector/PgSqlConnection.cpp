@@ -1,7 +1,6 @@
 #include "collector/PgSqlConnection.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "collector/PgArray.h"
 
@@ -38,13 +37,9 @@ bool sameValue(const SqlParam& a, const SqlParam& b) {
     return false;
 }
 
-// The INSERT of rows whose values come from source (a SELECT or VALUES), with its suffix and,
-// when rows has a key, RETURNING it.
+// The INSERT of rows whose values come from source (a SELECT or VALUES).
 std::string insertInto(const SqlRows& rows, const std::string& source) {
-    std::string sql = "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") " + source;
-    sql += " " + std::string(rows.suffix);
-    if (!rows.key.empty()) sql += " RETURNING " + std::string(rows.key);
-    return sql;
+    return "INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") " + source;
 }
 
 // Rows per statement. As VALUES, each value is a parameter, and PostgreSQL takes at most 65535.
@@ -76,10 +71,9 @@ int64_t PgSqlConnection::run(const std::string& sql, std::span<const SqlParam> p
     return r.affected();
 }
 
-std::vector<bool> PgSqlConnection::insertRows(const SqlRows& rows) {
+void PgSqlConnection::insertRows(const SqlRows& rows) {
     const size_t count = rows.values.size() / rows.width;
     auto at = [&](size_t r, size_t i) -> const SqlParam& { return rows.values[r * rows.width + i]; };
-    std::unordered_map<std::string, int> inserted;  // key → times inserted (rows may repeat a key)
     const size_t per_statement = std::max<size_t>(1, std::min(kRowsPerInsert, 60000 / rows.width));
     for (size_t start = 0; start < count; start += per_statement) {
         const size_t end = std::min(count, start + per_statement);
@@ -99,28 +93,13 @@ std::vector<bool> PgSqlConnection::insertRows(const SqlRows& rows) {
             }
             if (!shared[i] && kinds[i] == SqlParam::Kind::Null) shared[i] = true;  // all NULL
         }
-        const PgResult r =
-            arrays_fit ? insertAsArrays(rows, start, end, kinds, shared) : insertAsValues(rows, start, end);
-        for (int i = 0; !rows.key.empty() && i < r.rows(); ++i) ++inserted[r.text(i, 0)];
+        if (arrays_fit) insertAsArrays(rows, start, end, kinds, shared);
+        else insertAsValues(rows, start, end);
     }
-    std::vector<bool> out;
-    if (rows.key.empty()) return out;
-    auto key_of = [&](size_t r) {
-        const SqlParam& k = at(r, rows.key_index);
-        return k.kind() == SqlParam::Kind::Integer ? std::to_string(k.number()) : std::string(k.bytes());
-    };
-    out.reserve(count);
-    for (size_t r = 0; r < count; ++r) {
-        auto it = inserted.find(key_of(r));
-        const bool in = it != inserted.end() && it->second > 0;
-        if (in) --it->second;
-        out.push_back(in);
-    }
-    return out;
 }
 
-PgResult PgSqlConnection::insertAsArrays(const SqlRows& rows, size_t start, size_t end,
-                                         const std::vector<SqlParam::Kind>& kinds, const std::vector<bool>& shared) {
+void PgSqlConnection::insertAsArrays(const SqlRows& rows, size_t start, size_t end,
+                                     const std::vector<SqlParam::Kind>& kinds, const std::vector<bool>& shared) {
     std::vector<PgParam> params;
     std::string select, arrays, names;
     for (size_t i = 0; i < rows.width; ++i) {
@@ -141,10 +120,10 @@ PgResult PgSqlConnection::insertAsArrays(const SqlRows& rows, size_t start, size
     }
     std::string sql = "SELECT " + select;
     if (!arrays.empty()) sql += " FROM unnest(" + arrays + ") AS u(" + names + ")";
-    return c_.exec(insertInto(rows, sql), params);
+    c_.exec(insertInto(rows, sql), params);
 }
 
-PgResult PgSqlConnection::insertAsValues(const SqlRows& rows, size_t start, size_t end) {
+void PgSqlConnection::insertAsValues(const SqlRows& rows, size_t start, size_t end) {
     auto at = [&](size_t r, size_t i) -> const SqlParam& { return rows.values[r * rows.width + i]; };
     std::string sql = "VALUES ";
     std::vector<PgParam> params;
@@ -157,7 +136,7 @@ PgResult PgSqlConnection::insertAsValues(const SqlRows& rows, size_t start, size
         }
         sql += ')';
     }
-    return c_.exec(insertInto(rows, sql), params);
+    c_.exec(insertInto(rows, sql), params);
 }
 
 }  // namespace mamori::collector

@@ -13,7 +13,7 @@ public:
 
     using SqlConnection::run;
     int64_t run(const std::string& sql, std::span<const SqlParam> params, const RowReader& row) override;
-    std::vector<bool> insertRows(const SqlRows& rows) override;
+    void insertRows(const SqlRows& rows) override;
     void transaction(const std::function<void()>& body) override { c_.transaction(body); }
 
 private:
@@ -21,9 +21,9 @@ private:
 
     // Rows [start, end) of rows as one statement: columns as arrays (kinds: each column's kind,
     // shared: whether one value stands for all rows), or as VALUES.
-    PgResult insertAsArrays(const SqlRows& rows, size_t start, size_t end, const std::vector<SqlParam::Kind>& kinds,
+    void insertAsArrays(const SqlRows& rows, size_t start, size_t end, const std::vector<SqlParam::Kind>& kinds,
                             const std::vector<bool>& shared);
-    PgResult insertAsValues(const SqlRows& rows, size_t start, size_t end);
+    void insertAsValues(const SqlRows& rows, size_t start, size_t end);
 
     PgConnection& c_;
 };

@@ -13,16 +13,12 @@
 namespace mamori::collector {
 
 // Several rows of one INSERT, as SqlConnection::insertRows takes them: `width` parameters per
-// row in `values`. `suffix` follows the VALUES (an ON CONFLICT clause). When `key` names a
-// column, rows already present are skipped and insertRows says which rows went in.
+// row in `values`.
 struct SqlRows {
     std::string_view table;
     std::string_view columns;  // "a, b, c"
     size_t width = 0;
     std::span<const SqlParam> values;
-    std::string_view suffix;
-    std::string_view key;      // a column telling the rows apart, or empty
-    size_t key_index = 0;      // its position in a row
 };
 
 // One connection, as the store's shared SQL sees it. Statements number their parameters ?1..?n
@@ -42,9 +38,9 @@ public:
         return run(sql, std::span<const SqlParam>(params.begin(), params.size()), row);
     }
 
-    // Inserts many rows the fastest way this database has; with rows.key, returns for each row
-    // whether it was inserted (false: its key was already stored), else nothing.
-    virtual std::vector<bool> insertRows(const SqlRows& rows) = 0;
+    // Inserts many rows the fastest way this database has. A row whose key is stored already
+    // fails the whole call, as one INSERT would.
+    virtual void insertRows(const SqlRows& rows) = 0;
 
     // Runs body in one transaction that also holds the write lock where the database has one;
     // rolls back and rethrows if body throws.

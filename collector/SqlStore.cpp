@@ -543,18 +543,36 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
           });
     if (!known) throw unknownTerminal(batch.terminal_id);
 
+    // Which of the batch's seqs are stored already (a batch sent again after a lost
+    // acknowledgement): one range of the primary key. The terminal's row, locked above, keeps
+    // every other writer of its events waiting until COMMIT, so the rest go in with a plain
+    // INSERT. A check per row (ON CONFLICT) cost PostgreSQL a second index descent and a
+    // speculative lock for each row; a row stored after all would now fail the batch, loudly,
+    // and the agent's next attempt finds it here.
+    std::vector<bool> inserted(batch.events.size(), true);
+    if (!batch.events.empty()) {
+        std::vector<uint64_t> stored;  // ascending, as the batch's seqs are (EventIngest)
+        c.run("SELECT seq FROM events WHERE terminal_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+              {P::text(batch.terminal_id), P::integer(batch.events.front().seq), P::integer(batch.events.back().seq)},
+              [&](const SqlRow& r) { stored.push_back(r.count(0)); });
+        for (size_t i = 0, k = 0; i < batch.events.size() && k < stored.size(); ++i) {
+            while (k < stored.size() && stored[k] < batch.events[i].seq) ++k;
+            if (k < stored.size() && stored[k] == batch.events[i].seq) inserted[i] = false;
+        }
+    }
     // The views borrow the batch, which outlives the insert.
     std::vector<SqlParam> values;
     values.reserve(batch.events.size() * kEventColumnCount);
-    for (const IngestEvent& e : batch.events) {
+    for (size_t i = 0; i < batch.events.size(); ++i) {
+        if (!inserted[i]) continue;
+        const IngestEvent& e = batch.events[i];
         values.insert(values.end(),
                       {P::text(batch.terminal_id), P::integer(e.seq), P::integer(e.utc_ns), P::text(e.local_date),
                        P::integer(e.type), P::integer(e.control), P::boolean(e.violation), P::integer(e.outcome),
                        P::text(e.rule_id), P::blob(e.body), P::blob(e.prev_hash), P::blob(e.hash),
                        P::blob(e.signature), P::integer(e.arrival_unix), P::boolean(e.filed_by_arrival)});
     }
-    const std::vector<bool> inserted = c.insertRows({"events", kEventColumns, kEventColumnCount, values,
-                                                     "ON CONFLICT (terminal_id, seq) DO NOTHING", "seq", 1});
+    c.insertRows({"events", kEventColumns, kEventColumnCount, values});
 
     std::map<std::pair<std::string_view, int>, ComplianceDelta> deltas;
     for (size_t i = 0; i < batch.events.size(); ++i) {
@@ -1293,7 +1311,7 @@ void SqlStore::writeRows(const StoreTable& t, const std::vector<TableRow>& rows)
         values.reserve(rows.size() * t.columns.size());
         for (const auto& row : rows)
             for (size_t i = 0; i < t.columns.size(); ++i) values.push_back(cell(t.columns[i], row.at(i)));
-        c.transaction([&] { c.insertRows({t.name, columns, t.columns.size(), values, "", "", 0}); });
+        c.transaction([&] { c.insertRows({t.name, columns, t.columns.size(), values}); });
     });
 }
 

@@ -40,22 +40,18 @@ int64_t SqliteConnection::run(const std::string& sql, std::span<const SqlParam> 
     return db_.changes();
 }
 
-std::vector<bool> SqliteConnection::insertRows(const SqlRows& rows) {
+void SqliteConnection::insertRows(const SqlRows& rows) {
     // One statement, bound again for each row: SQLite runs in this process, so a row costs no
-    // round trip, and the rows changed tell a stored row from one already there.
+    // round trip.
     std::string marks;
     for (size_t i = 1; i <= rows.width; ++i) marks += (i > 1 ? ", ?" : "?") + std::to_string(i);
     auto s = db_.prepare("INSERT INTO " + std::string(rows.table) + " (" + std::string(rows.columns) + ") VALUES (" +
-                         marks + ") " + std::string(rows.suffix));
-    std::vector<bool> inserted;
-    if (!rows.key.empty()) inserted.reserve(rows.values.size() / rows.width);
+                         marks + ")");
     for (size_t start = 0; start < rows.values.size(); start += rows.width) {
         s.reset();
         bind(s, rows.values.subspan(start, rows.width));
         s.run();
-        if (!rows.key.empty()) inserted.push_back(db_.changes() != 0);
     }
-    return inserted;
 }
 
 }  // namespace mamori::collector

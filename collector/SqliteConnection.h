@@ -12,7 +12,7 @@ public:
 
     using SqlConnection::run;
     int64_t run(const std::string& sql, std::span<const SqlParam> params, const RowReader& row) override;
-    std::vector<bool> insertRows(const SqlRows& rows) override;
+    void insertRows(const SqlRows& rows) override;
     void transaction(const std::function<void()>& body) override { db_.transaction(body); }
 
 private:

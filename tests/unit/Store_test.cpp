@@ -89,6 +89,25 @@ TYPED_TEST(StoreTest, OverlappingBatchStoresOnlyTheNewEvents) {
     EXPECT_EQ(store->eventHash("t1", 16), std::nullopt);
 }
 
+// Events stored with gaps between them (each gap reported when it happened): a batch that
+// covers them all stores only the missing ones, and counts each stored one once.
+TYPED_TEST(StoreTest, ABatchAroundStoredEventsStoresOnlyTheMissingOnes) {
+    auto store = this->open();
+    store->addTerminal(terminal("t1"));
+    IngestBatch sparse = batch("t1", 1, 0);
+    sparse.events = {event(2), event(4), event(6)};
+    ASSERT_EQ(store->ingest(sparse).stored, 3u);
+    const IngestResult r = store->ingest(batch("t1", 1, 7));
+    EXPECT_EQ(r.stored, 4u);
+    EXPECT_EQ(r.duplicates, 3u);
+    EXPECT_EQ(store->events("t1", 0, 0, 100).size(), 7u);
+    EXPECT_EQ(store->compliance("2026-01-05", true).at(0).events, 7u);
+    // Past both ends of what is stored, and nothing stored in its range at all.
+    EXPECT_EQ(store->ingest(batch("t1", 5, 5)).stored, 2u);
+    EXPECT_EQ(store->ingest(batch("t1", 20, 3)).stored, 3u);
+    EXPECT_EQ(store->events("t1", 0, 0, 100).size(), 12u);
+}
+
 TYPED_TEST(StoreTest, ComplianceCountsPerDateAndControl) {
     auto store = this->open();
     store->addTerminal(terminal("t1", "税務課"));
