@@ -58,6 +58,21 @@ TEST_F(PgConnectionTest, AStatementTheServerRefusesFailsEveryTimeAndIsNeverNamed
     EXPECT_EQ(preparedOnServer(), 0);
 }
 
+// Prepared inside a transaction that then rolled back: PostgreSQL keeps a session's prepared
+// statements whatever becomes of the transaction, so the name stays good.
+TEST_F(PgConnectionTest, AStatementPreparedInATransactionThatRolledBackStillRuns) {
+    const std::string insert = "INSERT INTO t (k, v) VALUES ($1, 'x')";
+    auto prepareThenFail = [&] {
+        for (int k = 1; k <= 3; ++k) pg_->exec(insert, {PgParam::integer(k)});
+        throw std::runtime_error("changed my mind");
+    };
+    EXPECT_THROW(pg_->transaction(prepareThenFail), std::runtime_error);
+    EXPECT_EQ(pg_->exec("SELECT count(*) FROM t").integer(0, 0), 0);
+    pg_->exec(insert, {PgParam::integer(4)});
+    EXPECT_EQ(pg_->exec("SELECT k FROM t").integer(0, 0), 4);
+    EXPECT_EQ(preparedOnServer(), 1);
+}
+
 TEST_F(PgConnectionTest, AfterTheSessionsStatementsAreDiscardedTheyArePreparedAgain) {
     const std::string select = "SELECT count(*) FROM t WHERE k > $1";
     for (int i = 0; i < 3; ++i) EXPECT_EQ(pg_->exec(select, {PgParam::integer(0)}).integer(0, 0), 0);
