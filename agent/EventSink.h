@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "agent/Journal.h"
@@ -18,8 +19,11 @@ public:
     void setPolicyVersion(uint64_t v) { policy_version_ = v; }
     void onAppended(std::function<void()> f) { on_appended_ = std::move(f); }
 
-    // Returns once the event is on disk; throws if it could not be stored.
-    uint64_t emit(mamori::v1::EventBody body);
+    // Returns once the event is on disk, with the cursor if one is given (Journal::Cursor);
+    // throws if it could not be stored.
+    uint64_t emit(mamori::v1::EventBody body, const std::optional<Journal::Cursor>& cursor = std::nullopt);
+    // The journal's cursor of this name.
+    std::optional<std::string> cursor(const std::string& name) const { return journal_.cursor(name); }
 
 private:
     Journal& journal_;

@@ -15,6 +15,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 namespace v1 = mamori::v1;
 
 constexpr uint32_t kDefaultGraceMinutes = 10;
+// The journal's cursor holding btmp's read position (FailedLogons' form).
+constexpr const char* kBtmpCursor = "btmp";
 // With nothing due, the alarm is still armed this far ahead: it is also what reports a clock step.
 constexpr auto kIdleHorizon = 24h * 366;
 
@@ -46,9 +48,12 @@ HoursControl::~HoursControl() = default;
 std::unique_ptr<HoursControl> HoursControl::create(ControlContext ctx) {
     Platform p;
     // The control that reports failed logons keeps btmp's read position, so attempts made while
-    // the agent was down are reported at its next start.
+    // the agent was down are reported at its next start; the journal keeps it too, with each
+    // attempt reported (kBtmpCursor).
+    EventSink& sink = ctx.sink;
     p.sessions = mamori::platform::sessionMonitor(
-        ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, ctx.config.state_dir / "btmp.position"});
+        ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, ctx.config.state_dir / "btmp.position",
+                       [&sink] { return sink.cursor(kBtmpCursor); }});
     p.alarm = mamori::platform::wallAlarm(ctx.executor, ctx.clock);
     p.commands = mamori::platform::commandRunner(ctx.executor);
     p.tell_terminal = mamori::platform::writeToSessionTerminal;
@@ -96,7 +101,12 @@ void HoursControl::onSessionChange(const mamori::platform::SessionChange& change
         case Kind::LogonFailed: {
             auto s = change.session;
             s.start_unix = change.time_unix;
-            report(s, v1::LOGON_FAILED, false, v1::OUTCOME_UNSPECIFIED, {}, {});
+            // With btmp's position after it, in one transaction: a restart never reads it again.
+            // Then counted: an agent killed in between counts one failure fewer towards the
+            // limit, rather than one twice and a limit reached that was not.
+            report(s, v1::LOGON_FAILED, false, v1::OUTCOME_UNSPECIFIED, {}, {}, 0, 0,
+                   change.position.empty() ? std::nullopt
+                                           : std::optional(Journal::Cursor{kBtmpCursor, change.position}));
             // Judged whatever the hours mode: the failures are read and recorded in any case.
             if (auto n = failed_logons_.failed(s.user, change.time_unix)) {
                 report(s, v1::LOGON_FAILURES_EXCEEDED, true, v1::REPORTED, "hours.logon",
@@ -252,7 +262,7 @@ std::chrono::minutes HoursControl::failedLogonWindow() const {
 
 void HoursControl::report(const mamori::platform::Session& s, v1::EventType type, bool violation, v1::Outcome outcome,
                           const std::string& rule, const std::string& action, uint32_t failures,
-                          uint32_t window_minutes) {
+                          uint32_t window_minutes, const std::optional<Journal::Cursor>& cursor) {
     v1::EventBody b;
     b.set_type(type);
     b.set_control(v1::HOURS);
@@ -267,7 +277,7 @@ void HoursControl::report(const mamori::platform::Session& s, v1::EventType type
     d->set_action(action);
     d->set_failures(failures);
     d->set_window_minutes(window_minutes);
-    ctx_.sink.emit(std::move(b));
+    ctx_.sink.emit(std::move(b), cursor);
     if (violation) Log::info("hours: " + s.user + " on " + s.line + ": " + rule + " -> " + action);
 }
 

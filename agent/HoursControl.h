@@ -72,7 +72,8 @@ private:
     const mamori::v1::PolicyException* extensionFor(const mamori::platform::Session& s, int64_t now_unix) const;
     void report(const mamori::platform::Session& s, mamori::v1::EventType type, bool violation,
                 mamori::v1::Outcome outcome, const std::string& rule, const std::string& action,
-                uint32_t failures = 0, uint32_t window_minutes = 0);
+                uint32_t failures = 0, uint32_t window_minutes = 0,
+                const std::optional<Journal::Cursor>& cursor = std::nullopt);
     std::chrono::system_clock::time_point now() const;
     // The policy's failed-logon limit and window, or the defaults where it carries none.
     uint32_t failedLogonLimit() const;

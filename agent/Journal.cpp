@@ -15,8 +15,10 @@ namespace {
 
 using mamori::common::SqliteDb;
 
-// Bumped whenever the schema changes; a journal written by a newer agent is refused rather
-// than misread, since it is evidence.
+// Bumped whenever the schema changes in a way an older agent would misread; a journal written by
+// a newer agent is refused rather than misread, since it is evidence. A table an older agent
+// does not know (cursors) it never reads, so adding one keeps the version, and going back to an
+// older package keeps a working agent.
 // 2: meta.head_utc_ns, the time of the last event written.
 constexpr int kSchemaVersion = 2;
 
@@ -50,6 +52,10 @@ CREATE TABLE IF NOT EXISTS meta(
   head_utc_ns INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO meta(id, head_seq, head_hash, acked_seq) VALUES (1, 0, zeroblob(32), 0);
+CREATE TABLE IF NOT EXISTS cursors(
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 )sql";
 
 uint64_t storedSize(const mamori::v1::Event& ev) {
@@ -68,6 +74,9 @@ constexpr const char* kSelectPending =
 constexpr const char* kSelectMeta = "SELECT head_seq, head_hash, acked_seq, head_utc_ns FROM meta WHERE id = 1";
 constexpr const char* kSelectTotals = "SELECT count(*), coalesce(sum(size), 0) FROM events";
 constexpr const char* kSelectLast = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+constexpr const char* kSetCursor =
+    "INSERT INTO cursors(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+constexpr const char* kSelectCursor = "SELECT value FROM cursors WHERE name = ?1";
 
 int64_t asInt(uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, std::numeric_limits<int64_t>::max())); }
 
@@ -249,7 +258,7 @@ struct Journal::Impl {
         return gap;
     }
 
-    mamori::v1::Event append(mamori::v1::EventBody body) {
+    mamori::v1::Event append(mamori::v1::EventBody body, const std::optional<Cursor>& cursor) {
         const uint64_t head_seq = chain.head().seq;
         body.set_seq(head_seq + 1);
         const uint64_t new_size = body.ByteSizeLong() + kLinkBytes;
@@ -289,6 +298,11 @@ struct Journal::Impl {
                             .bindInt(3, utc_ns)
                             .run();
                     });
+                    if (cursor) {
+                        context("cannot record the cursor", [&] {
+                            db->prepare(kSetCursor).bindText(1, cursor->name).bindText(2, cursor->value).run();
+                        });
+                    }
                     head_utc_ns = utc_ns;
                 });
             });
@@ -371,9 +385,22 @@ Journal::Journal(const std::filesystem::path& path, mamori::proto::Ed25519Key ke
 
 Journal::~Journal() { delete impl_; }
 
-mamori::v1::Event Journal::append(mamori::v1::EventBody body) {
+mamori::v1::Event Journal::append(mamori::v1::EventBody body, const std::optional<Cursor>& cursor) {
     std::lock_guard lock(impl_->mu);
-    return impl_->named([&] { return impl_->append(std::move(body)); });
+    return impl_->named([&] { return impl_->append(std::move(body), cursor); });
+}
+
+std::optional<std::string> Journal::cursor(const std::string& name) const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->named([&] {
+        std::optional<std::string> value;
+        Impl::context("cannot read a cursor", [&] {
+            auto st = impl_->db->prepare(kSelectCursor);
+            st.bindText(1, name);
+            if (st.step()) value = st.columnText(0);
+        });
+        return value;
+    });
 }
 
 void Journal::setCap(uint64_t cap_bytes) {

@@ -30,10 +30,20 @@ public:
     Journal(const Journal&) = delete;
     Journal& operator=(const Journal&) = delete;
 
-    // Stamps seq, chains, signs and durably stores the event; returns the stored link.
+    // How far the agent has read something it must report once and only once (btmp's failed
+    // logons), stored in the same transaction as the event that reports what was read.
+    struct Cursor {
+        std::string name;
+        std::string value;
+    };
+
+    // Stamps seq, chains, signs and durably stores the event, and the cursor with it if one is
+    // given; returns the stored link.
     // When the cap would be exceeded, the oldest unacknowledged events are dropped first and a
     // JOURNAL_GAP event naming the lost seq range is written before this one.
-    mamori::v1::Event append(mamori::v1::EventBody body);
+    mamori::v1::Event append(mamori::v1::EventBody body, const std::optional<Cursor>& cursor = std::nullopt);
+    // The value last stored for the cursor of this name; kept when its events are acknowledged.
+    std::optional<std::string> cursor(const std::string& name) const;
 
     // A new cap (a policy's reporting.journal_max_bytes): nothing is dropped here. The next
     // append that finds the journal over it drops the oldest and writes JOURNAL_GAP, as always.

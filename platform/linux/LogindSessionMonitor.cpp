@@ -144,7 +144,7 @@ std::unique_ptr<LogindSessionMonitor> LogindSessionMonitor::create(boost::asio::
 
 LogindSessionMonitor::LogindSessionMonitor(boost::asio::any_io_executor executor, SessionFiles files,
                                            std::unique_ptr<SystemBus> bus)
-    : bus_(std::move(bus)), failed_(executor, files.btmp, files.btmp_position) {}
+    : bus_(std::move(bus)), failed_(executor, files) {}
 
 LogindSessionMonitor::~LogindSessionMonitor() {
     for (auto* s : matches_) sd_bus_slot_unref(s);
@@ -205,7 +205,9 @@ bool LogindSessionMonitor::listSessions(std::string& why) {
 
 void LogindSessionMonitor::start(Listener listener) {
     listener_ = std::move(listener);
-    failed_.start([this](const Session& s, int64_t when) { report(SessionChange::Kind::LogonFailed, s, when); });
+    failed_.start([this](const Session& s, int64_t when, const std::string& position) {
+        if (listener_) listener_(SessionChange{SessionChange::Kind::LogonFailed, s, when, position});
+    });
 }
 
 std::vector<Session> LogindSessionMonitor::active() const {

@@ -50,7 +50,7 @@ UtmpSnapshot readUtmp(const fs::path& file) {
 }  // namespace
 
 UtmpSessionMonitor::UtmpSessionMonitor(boost::asio::any_io_executor executor, SessionFiles files)
-    : executor_(executor), files_(std::move(files)), inotify_(executor), failed_(executor, files_.btmp, files_.btmp_position) {}
+    : executor_(executor), files_(std::move(files)), inotify_(executor), failed_(executor, files_) {}
 
 void UtmpSessionMonitor::start(Listener listener) {
     listener_ = std::move(listener);
@@ -61,8 +61,8 @@ void UtmpSessionMonitor::start(Listener listener) {
         if (!c.name.empty() && c.name != files_.utmp.filename()) return;
         scan();
     });
-    failed_.start([this](const Session& s, int64_t when) {
-        if (listener_) listener_(SessionChange{SessionChange::Kind::LogonFailed, s, when});
+    failed_.start([this](const Session& s, int64_t when, const std::string& position) {
+        if (listener_) listener_(SessionChange{SessionChange::Kind::LogonFailed, s, when, position});
     });
 }
 

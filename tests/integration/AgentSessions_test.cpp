@@ -84,6 +84,14 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
     std::string text((std::istreambuf_iterator<char>(log)), {});
     EXPECT_EQ(logons, 1) << text;
     EXPECT_EQ(failures, 1) << text;
+    // The attempt was journaled with btmp's position after it, and the position file agrees.
+    const auto cursor = journal.cursor("btmp");
+    ASSERT_TRUE(cursor) << text;
+    std::ifstream position_file(state / "btmp.position");
+    std::string position;
+    std::getline(position_file, position);
+    EXPECT_EQ(*cursor, position);
+    EXPECT_NE(cursor->find(" " + std::to_string(sizeof(utmpx)) + " "), std::string::npos) << *cursor;
     // Said once, though both session controls fall back.
     size_t said = 0;
     for (size_t at = 0; (at = text.find("logons and logoffs are read from " + utmp.string(), at)) != std::string::npos; ++at)

@@ -2,6 +2,7 @@
 // them (pututxline, updwtmpx), in a temp folder instead of /var/run and /var/log.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utmpx.h>
@@ -10,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 
 #include "mamori/platform/SessionMonitor.h"
 
@@ -196,6 +199,66 @@ TEST_F(SessionMonitorTest, FailedLogonsWhileNoAgentRanAreReportedAtTheNextStart)
     EXPECT_EQ(changes_.size(), 1u) << "nothing is reported twice";
     EXPECT_EQ(std::filesystem::status(files_.btmp_position).permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// An agent killed after journaling an attempt, before it saved btmp.position: the journal's
+// position is the later one, so the next start does not read the attempt again.
+TEST_F(SessionMonitorTest, AnAttemptJournaledBeforeItsPositionWasSavedIsNotReadAgain) {
+    files_.btmp_position = dir_ / "btmp.position";
+    std::optional<std::string> journal;  // what the listener journaled with its last report
+    files_.journaled_position = [&] { return journal; };
+    monitor_ = mamori::platform::sessionMonitor(io_.get_executor(), files_);
+    monitor_->start([&](const SessionChange& c) {
+        changes_.push_back(c);
+        journal = c.position;
+    });
+    io_.run_for(100ms);
+    std::ifstream before_in(files_.btmp_position);
+    const std::string before((std::istreambuf_iterator<char>(before_in)), {});
+
+    auto first = record(LOGIN_PROCESS, "first", "ssh:notty", "203.0.113.1", 0, 1750000000);
+    updwtmpx(files_.btmp.c_str(), &first);
+    ASSERT_TRUE(runUntil([&] { return changes_.size() == 1; }));
+    ASSERT_TRUE(journal && !journal->empty());
+    monitor_.reset();
+    std::ofstream(files_.btmp_position, std::ios::trunc) << before;  // the save that never happened
+
+    auto second = record(LOGIN_PROCESS, "second", "ssh:notty", "203.0.113.2", 0, 1750000100);
+    updwtmpx(files_.btmp.c_str(), &second);
+    changes_.clear();
+    monitor_ = mamori::platform::sessionMonitor(io_.get_executor(), files_);
+    start();
+    ASSERT_TRUE(runUntil([&] { return changes_.size() == 1; }));
+    EXPECT_EQ(changes_[0].session.user, "second");
+    io_.run_for(200ms);
+    EXPECT_EQ(changes_.size(), 1u) << "the attempt journaled before the kill is not reported again";
+}
+
+// The position file of an older agent (no steps) is where the next start reads from, even
+// against a later step in the journal: that older agent ran after the journal's position was
+// written (an older package put back, then this one again).
+TEST_F(SessionMonitorTest, APositionFileWithoutStepsStandsAgainstTheJournal) {
+    files_.btmp_position = dir_ / "btmp.position";
+    auto seen = record(LOGIN_PROCESS, "seen", "ssh:notty", "203.0.113.1", 0, 1750000000);
+    updwtmpx(files_.btmp.c_str(), &seen);
+    struct stat st {};
+    ASSERT_EQ(::stat(files_.btmp.c_str(), &st), 0);
+    std::ofstream(files_.btmp_position) << st.st_dev << ' ' << st.st_ino << ' ' << st.st_size << '\n';
+    const std::string stale = std::to_string(st.st_dev) + ' ' + std::to_string(st.st_ino) + " 0 99";
+    files_.journaled_position = [&] { return std::optional(stale); };
+    auto missed = record(LOGIN_PROCESS, "missed", "ssh:notty", "203.0.113.2", 0, 1750000100);
+    updwtmpx(files_.btmp.c_str(), &missed);
+    monitor_ = mamori::platform::sessionMonitor(io_.get_executor(), files_);
+    start();
+    ASSERT_TRUE(runUntil([&] { return changes_.size() == 1; }));
+    EXPECT_EQ(changes_[0].session.user, "missed");
+    io_.run_for(200ms);
+    EXPECT_EQ(changes_.size(), 1u);
+    // Steps go on past the journal's, so its stale position never looks later again.
+    std::ifstream in(files_.btmp_position);
+    unsigned long long dev = 0, ino = 0, offset = 0, step = 0;
+    ASSERT_TRUE(in >> dev >> ino >> offset >> step);
+    EXPECT_GT(step, 99u);
 }
 
 TEST_F(SessionMonitorTest, LogoffHangsUpTheSessionLeader) {

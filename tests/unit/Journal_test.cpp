@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "mamori/common/SqliteDb.h"
 #include "mamori/proto/ChainVerifier.h"
 
 using mamori::agent::Journal;
@@ -298,3 +299,43 @@ TEST_F(JournalTest, SmallerCapTakesEffectAtTheNextAppend) {
 }
 
 }  // namespace
+
+// btmp's read position goes in with the event reporting what was read, and stays when that
+// event is acknowledged and deleted: it says how far the agent got, not what is pending.
+TEST_F(JournalTest, ACursorIsStoredWithItsEventAndOutlivesTheEvent) {
+    {
+        Journal j(db, key, 1 << 20);
+        EXPECT_EQ(j.cursor("btmp"), std::nullopt);
+        j.append(body(1), Journal::Cursor{"btmp", "2049 77 384 1"});
+        j.append(body(2));  // no cursor: the last one stands
+        EXPECT_EQ(j.cursor("btmp"), "2049 77 384 1");
+        j.append(body(3), Journal::Cursor{"btmp", "2049 77 768 2"});
+        j.acknowledge(3);
+        EXPECT_EQ(j.stats().depth, 0u);
+        EXPECT_EQ(j.cursor("btmp"), "2049 77 768 2");
+        EXPECT_EQ(j.cursor("other"), std::nullopt);
+    }
+    Journal j(db, key, 1 << 20);
+    EXPECT_EQ(j.cursor("btmp"), "2049 77 768 2");
+}
+
+// A journal an older agent wrote (no cursors) opens with none, and keeps its events; the table
+// added leaves the schema version as it was, so that package can still open the journal.
+TEST_F(JournalTest, AJournalWithoutCursorsGainsThem) {
+    {
+        Journal j(db, key, 1 << 20);
+        j.append(body(1));
+    }
+    {
+        mamori::common::SqliteDb raw(db.string(), mamori::common::SqliteDb::Access::ReadWrite);
+        raw.exec("DROP TABLE cursors");
+        auto version = raw.prepare("PRAGMA user_version");
+        ASSERT_TRUE(version.step());
+        EXPECT_EQ(version.columnInt(0), 2);
+    }
+    Journal j(db, key, 1 << 20);
+    EXPECT_EQ(j.stats().depth, 1u);
+    EXPECT_EQ(j.cursor("btmp"), std::nullopt);
+    j.append(body(2), Journal::Cursor{"btmp", "1 2 384 1"});
+    EXPECT_EQ(j.cursor("btmp"), "1 2 384 1");
+}

@@ -17,6 +17,10 @@ struct SessionChange {
     Kind kind = Kind::Logon;
     Session session;
     int64_t time_unix = 0;  // when it happened, as the OS recorded it
+    // LogonFailed: how far btmp is read once this attempt is, as FailedLogons writes it. The
+    // listener journals it with its report (SessionFiles::journaled_position reads it back), so
+    // the report and "read up to here" are durable together or not at all.
+    std::string position;
 };
 
 // Logons, logoffs and failed logons as they happen, the sessions active now, and, where the OS
@@ -56,6 +60,10 @@ struct SessionFiles {
     // the agent was not running are reported when it starts again. Empty: not kept (the
     // position starts at the file's end).
     std::filesystem::path btmp_position;
+    // The position journaled with the last attempt reported (SessionChange::position), if any.
+    // A start resumes from the later of it and btmp_position: an agent killed after journaling
+    // an attempt but before saving btmp_position does not read that attempt again.
+    std::function<std::optional<std::string>()> journaled_position;
 };
 
 // logind's view where a system bus with logind is there, else utmp's (said once in the log);
