@@ -140,7 +140,8 @@ void FailedLogons::scan() {
             ++at_.step;
             if (auto r = UtmpRecord::fromBytes(buf)) {
                 Session s = UtmpRecord::toSession(*r);
-                if (listener_) listener_(s, s.start_unix ? s.start_unix : static_cast<int64_t>(::time(nullptr)), text(at_));
+                const int64_t when = s.start_unix ? s.start_unix : static_cast<int64_t>(::time(nullptr));
+                if (listener_) listener_(s, when, text(at_));
             }
         }
     }
