@@ -429,6 +429,19 @@ TEST_F(HoursControlTest, LogoffAndFailedLogonAreRecorded) {
     EXPECT_EQ(failed[0].session().user(), "root");
     EXPECT_EQ(failed[0].session().host(), "203.0.113.9");
     EXPECT_EQ(failed[0].session().session_start_unix(), unix(jst(2025, 6, 10, 9, 59)));
+    EXPECT_EQ(probe_.sink().cursor("btmp"), std::nullopt) << "no position came with it";
+}
+
+// btmp's position after the attempt is journaled with its LOGON_FAILED, in one transaction.
+TEST_F(HoursControlTest, AFailedLogonIsJournaledWithBtmpsPositionAfterIt) {
+    clock_.set(jst(2025, 6, 10, 10, 0));
+    apply(cityHall(v1::HOURS_REPORT));
+    Session attempt{"root", "ssh:notty", "203.0.113.9", 0, 0, {}};
+    sessions_->failed(attempt, unix(jst(2025, 6, 10, 9, 59)), "2049 77 384 2");
+    ASSERT_EQ(probe_.events(v1::LOGON_FAILED).size(), 1u);
+    EXPECT_EQ(probe_.sink().cursor("btmp"), "2049 77 384 2");
+    sessions_->failed(attempt, unix(jst(2025, 6, 10, 9, 59)), "2049 77 768 3");
+    EXPECT_EQ(probe_.sink().cursor("btmp"), "2049 77 768 3");
 }
 
 TEST_F(HoursControlTest, LockIsAskedOfTheOsWhereItLocksSessionsItself) {

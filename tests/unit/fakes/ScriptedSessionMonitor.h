@@ -1,5 +1,6 @@
 #pragma once
 // Sessions the test logs on and off; remembers which ones the control logged off or locked.
+#include <string>
 #include <algorithm>
 #include <vector>
 
@@ -37,8 +38,8 @@ public:
         std::erase(active_, s);
         if (listener_) listener_({Kind::Logoff, s, when});
     }
-    void failed(const Session& s, int64_t when) {
-        if (listener_) listener_({Kind::LogonFailed, s, when});
+    void failed(const Session& s, int64_t when, const std::string& btmp_position = {}) {
+        if (listener_) listener_({Kind::LogonFailed, s, when, btmp_position});
     }
 
     std::vector<Session> logged_off;
