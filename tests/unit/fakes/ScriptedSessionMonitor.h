@@ -1,7 +1,7 @@
 #pragma once
 // Sessions the test logs on and off; remembers which ones the control logged off or locked.
-#include <string>
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "mamori/platform/SessionMonitor.h"
