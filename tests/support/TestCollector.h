@@ -9,6 +9,8 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "Subprocess.h"
 #include "mamori/common/Files.h"
@@ -93,14 +95,53 @@ public:
     }
 
     void start() {
-        proc_.start({bin("mamori-collector"), "run", "--dir", dir_.string()}, log());
-        ASSERT_TRUE(waitFor([&] { return connectable(admin_port_) && connectable(agent_port_); }))
-            << "collector did not start: " << logText();
+        for (int attempt = 1;; ++attempt) {
+            const size_t logged = logText().size();
+            proc_.start({bin("mamori-collector"), "run", "--dir", dir_.string()}, log());
+            // freePort() found the ports free, but tests run in parallel, and another one may
+            // have bound one of them since; the collector then says so and exits.
+            bool taken = false;
+            if (waitFor([&] {
+                    taken = logText().find("Address already in use", logged) != std::string::npos;
+                    return taken || (connectable(admin_port_) && connectable(agent_port_));
+                }) &&
+                !taken)
+                return;
+            if (!taken || attempt == 3) break;
+            proc_.kill(SIGKILL);  // collects the exited process
+            choosePortsAgain();
+        }
+        FAIL() << "collector did not start: " << logText();
     }
     int stop(int sig = SIGTERM) { return proc_.kill(sig); }
     void signal(int sig) { ::kill(proc_.pid(), sig); }
     pid_t pid() const { return proc_.pid(); }
     bool running() const { return proc_.running(); }
+
+    // New ports in collector.conf and mamorictl.conf, where `init` wrote the old ones.
+    void choosePortsAgain() {
+        std::vector<std::pair<std::string, std::string>> moves;
+        for (unsigned short* port : {&agent_port_, &admin_port_, &metrics_port_}) {
+            const unsigned short old = std::exchange(*port, freePort());
+            moves.push_back({"127.0.0.1:" + std::to_string(old), "127.0.0.1:" + std::to_string(*port)});
+        }
+        for (const char* name : {"collector.conf", "mamorictl.conf"}) {
+            std::string text = mamori::common::Files::read(dir_ / name), out;
+            // One pass, so that a new port equal to another's old one is not moved twice.
+            for (size_t at = 0; at < text.size();) {
+                bool moved = false;
+                for (const auto& [from, to] : moves)
+                    if (text.compare(at, from.size(), from) == 0) {
+                        out += to;
+                        at += from.size();
+                        moved = true;
+                        break;
+                    }
+                if (!moved) out += text[at++];
+            }
+            std::ofstream(dir_ / name, std::ios::trunc) << out;
+        }
+    }
 
     std::string agentUrl() const { return "https://127.0.0.1:" + std::to_string(agent_port_); }
     unsigned short adminPort() const { return admin_port_; }
