@@ -551,14 +551,12 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
     // and the agent's next attempt finds it here.
     std::vector<bool> inserted(batch.events.size(), true);
     if (!batch.events.empty()) {
-        std::vector<uint64_t> stored;  // ascending, as the batch's seqs are (EventIngest)
+        std::vector<uint64_t> stored;  // ascending
         c.run("SELECT seq FROM events WHERE terminal_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
               {P::text(batch.terminal_id), P::integer(batch.events.front().seq), P::integer(batch.events.back().seq)},
               [&](const SqlRow& r) { stored.push_back(r.count(0)); });
-        for (size_t i = 0, k = 0; i < batch.events.size() && k < stored.size(); ++i) {
-            while (k < stored.size() && stored[k] < batch.events[i].seq) ++k;
-            if (k < stored.size() && stored[k] == batch.events[i].seq) inserted[i] = false;
-        }
+        for (size_t i = 0; i < batch.events.size() && !stored.empty(); ++i)
+            inserted[i] = !std::binary_search(stored.begin(), stored.end(), batch.events[i].seq);
     }
     // The views borrow the batch, which outlives the insert.
     std::vector<SqlParam> values;

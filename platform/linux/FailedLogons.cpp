@@ -36,6 +36,8 @@ FailedLogons::FileId FailedLogons::fileId(const std::filesystem::path& p) {
 }
 
 std::optional<FailedLogons::Position> FailedLogons::parse(const std::string& text) {
+    // The stream would take "-1" as the largest number there is.
+    if (text.find('-') != std::string::npos) return std::nullopt;
     std::istringstream in(text);
     unsigned long long dev = 0, ino = 0, offset = 0, step = 0;
     if (!(in >> dev >> ino >> offset)) return std::nullopt;

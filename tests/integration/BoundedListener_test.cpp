@@ -132,6 +132,10 @@ TEST_F(BoundedListener, AnAgentTurnedAwayAsBusyComesBackNoSoonerThanAskedAndLose
     EXPECT_NE(agent.logText().find("collector busy, sync retried after 5 s or more"), std::string::npos)
         << agent.logText();
     EXPECT_EQ(agent.logText().find("upload failed"), std::string::npos) << "busy is not a failure: " << agent.logText();
+    // The status file is written just after that line: until it says busy, "none" below could
+    // still be the one from before the first try.
+    ASSERT_TRUE(waitFor([&] { return agent.status().find("collector busy") != std::string::npos; }))
+        << agent.status();
     crowd.clear();  // room again at once; the agent still waits as it was told
     ASSERT_TRUE(waitFor([&] { return agent.status().find("last error:      none") != std::string::npos; },
                         std::chrono::seconds(30)))

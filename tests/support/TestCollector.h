@@ -81,7 +81,8 @@ public:
     // were already valid days ago).
     explicit TestCollector(std::filesystem::path dir, std::string extra_conf = "", std::string store_url = "",
                            std::filesystem::path join = {}, std::vector<std::string> init_prefix = {})
-        : dir_(std::move(dir)), agent_port_(freePort()), admin_port_(freePort()), metrics_port_(freePort()) {
+        : dir_(std::move(dir)) {
+        choosePorts();
         std::string out;
         std::vector<std::string> init = std::move(init_prefix);
         init.insert(init.end(), {bin("mamori-collector"), "init", "--dir", dir_.string(), "--agent-listen",
@@ -129,26 +130,31 @@ public:
         return false;
     }
 
-    // New ports in collector.conf and mamorictl.conf, where `init` wrote the old ones.
+    // Three different free ports: freePort() releases each port it checks, so two calls can
+    // give the same one.
+    void choosePorts() {
+        agent_port_ = freePort();
+        do admin_port_ = freePort();
+        while (admin_port_ == agent_port_);
+        do metrics_port_ = freePort();
+        while (metrics_port_ == agent_port_ || metrics_port_ == admin_port_);
+    }
+
+    // New ports, written where `init` wrote the old ones: the three listen settings and
+    // mamorictl's URL.
     void choosePortsAgain() {
-        std::vector<std::pair<std::string, std::string>> moves;
-        for (unsigned short* port : {&agent_port_, &admin_port_, &metrics_port_}) {
-            const unsigned short old = std::exchange(*port, freePort());
-            moves.push_back({"127.0.0.1:" + std::to_string(old), "127.0.0.1:" + std::to_string(*port)});
-        }
+        choosePorts();
+        const std::vector<std::pair<std::string, unsigned short>> lines{{"agent_listen = 127.0.0.1:", agent_port_},
+                                                                        {"admin_listen = 127.0.0.1:", admin_port_},
+                                                                        {"metrics_listen = 127.0.0.1:", metrics_port_},
+                                                                        {"url = https://127.0.0.1:", admin_port_}};
         for (const char* name : {"collector.conf", "mamorictl.conf"}) {
-            std::string text = mamori::common::Files::read(dir_ / name), out;
-            // One pass, so that a new port equal to another's old one is not moved twice.
-            for (size_t at = 0; at < text.size();) {
-                bool moved = false;
-                for (const auto& [from, to] : moves)
-                    if (text.compare(at, from.size(), from) == 0) {
-                        out += to;
-                        at += from.size();
-                        moved = true;
-                        break;
-                    }
-                if (!moved) out += text[at++];
+            std::istringstream in(mamori::common::Files::read(dir_ / name));
+            std::string out;
+            for (std::string line; std::getline(in, line);) {
+                for (const auto& [start, port] : lines)
+                    if (line.rfind(start, 0) == 0) line = start + std::to_string(port);
+                out += line + "\n";
             }
             std::ofstream(dir_ / name, std::ios::trunc) << out;
         }
@@ -235,7 +241,7 @@ public:
 
 private:
     std::filesystem::path dir_;
-    unsigned short agent_port_, admin_port_, metrics_port_;
+    unsigned short agent_port_ = 0, admin_port_ = 0, metrics_port_ = 0;
     Subprocess proc_;
 };
 

@@ -29,7 +29,7 @@ TEST(FailedLogonsPosition, AnOlderAgentsThreeNumbersAreStepZero) {
 
 TEST(FailedLogonsPosition, AnythingElseIsNoPosition) {
     for (const char* bad : {"", "2049", "2049 1234567", "2049 1234567 x", "2049 1234567 1920 17 extra",
-                            "2049 1234567 1920 seventeen", "a b c d"})
+                            "2049 1234567 1920 seventeen", "a b c d", "2049 1234567 -1 3", "2049 1234567 1920 -5"})
         EXPECT_FALSE(FailedLogons::parse(bad)) << '"' << bad << '"';
 }
 
