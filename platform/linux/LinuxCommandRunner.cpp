@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
 
@@ -52,7 +54,7 @@ std::vector<char*> pointers(std::vector<std::string>& v) {
 // buffered is taken and the pipe is dropped, since a program that daemonizes (a screen locker)
 // may leave a child holding it open for hours.
 struct Job : std::enable_shared_from_this<Job> {
-    Job(asio::any_io_executor ex, int out, int pidfd) : out(ex, out), pidfd(ex, pidfd) {}
+    Job(asio::any_io_executor ex, int out, int pidfd) : out(ex, out), pidfd(ex, pidfd), retry(ex) {}
 
     void start() {
         read();
@@ -75,8 +77,22 @@ struct Job : std::enable_shared_from_this<Job> {
 
     void exited() {
         siginfo_t info{};
-        if (waitid(P_PIDFD, static_cast<id_t>(pidfd.native_handle()), &info, WEXITED) == 0)
-            result.exit_code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+        int rc;
+        do rc = waitid(P_PIDFD, static_cast<id_t>(pidfd.native_handle()), &info, WEXITED);
+        while (rc != 0 && errno == EINTR);
+        // The reactor made the pidfd non-blocking, and it reads ready once the whole thread group
+        // has exited, which can be a moment before the kernel lets its leader be reaped (seen with
+        // gsettings, whose threads outlive its main one). Look again shortly rather than report
+        // the program as failed; the pause grows, so a readiness that was no exit costs little.
+        if (rc != 0 && errno == EAGAIN) {
+            retry.expires_after(retry_after);
+            retry_after = std::min(retry_after * 2, std::chrono::milliseconds(1000));
+            retry.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+                if (!ec) self->exited();
+            });
+            return;
+        }
+        if (rc == 0) result.exit_code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
         // Non-blocking drain of what the program wrote before it exited.
         for (;;) {
             ssize_t n = ::read(out.native_handle(), buf.data(), buf.size());
@@ -88,6 +104,8 @@ struct Job : std::enable_shared_from_this<Job> {
     }
 
     Descriptor out, pidfd;
+    asio::steady_timer retry;
+    std::chrono::milliseconds retry_after{1};
     std::array<char, 4096> buf{};
     CommandRunner::Result result;
     CommandRunner::Done done;
