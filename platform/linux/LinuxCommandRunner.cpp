@@ -131,6 +131,10 @@ public:
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&actions, pipefd[1], 1);
         posix_spawn_file_actions_adddup2(&actions, pipefd[1], 2);
+        // Nothing else of the agent's: a screen locker runs for hours as the user, who must not
+        // find the agent's fanotify descriptor or collector connection in it, whichever library
+        // opened one without close-on-exec.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
         posix_spawnattr_t attr;
         posix_spawnattr_init(&attr);
         // The helper starts clean: its own process group (a terminal's ^C to the agent is not

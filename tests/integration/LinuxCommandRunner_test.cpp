@@ -1,6 +1,8 @@
 // The agent's runner of helper programs (screen lockers, notify-send, gsettings) against real
 // programs: what each one's exit and output come back as.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -51,6 +53,15 @@ TEST_F(LinuxCommandRunnerTest, AProgramThatCannotStartSaysWhy) {
     auto r = runAll({{"/nonexistent/mamori-helper"}}).at(0);
     EXPECT_EQ(r.exit_code, -1);
     EXPECT_NE(r.output.find("/nonexistent/mamori-helper"), std::string::npos) << r.output;
+}
+
+TEST_F(LinuxCommandRunnerTest, AProgramGetsNoDescriptorOfTheAgentsButItsOutput) {
+    const int kept = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC, as a careless library opens one
+    ASSERT_GE(kept, 3);
+    auto r = runAll({{"sh", "-c", "ls /proc/$$/fd"}}).at(0);
+    ::close(kept);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output, "0\n1\n2\n") << "descriptor " << kept << " was open in the agent";
 }
 
 // The group's exit makes the pidfd ready, at times a moment before the leader can be reaped (the

@@ -32,6 +32,9 @@ public:
             int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
             dup2(fd, 1);
             dup2(fd, 2);
+            // Not the test's sockets: an agent started while a test holds connections open would
+            // keep them open after the test closed its own copies.
+            close_range(3, ~0u, 0);
             std::vector<char*> args;
             for (auto& a : argv) args.push_back(a.data());
             args.push_back(nullptr);
