@@ -175,13 +175,18 @@ struct Agent::Impl {
         memory_released = now;
         // Off the reactor: on a slow machine the walk takes tens of milliseconds, and a decision
         // (a USB stick waiting to be judged) must never wait for housekeeping.
-        asio::post(work.executor(), [] {
+        asio::post(work.executor(), [this] {
             const auto start = std::chrono::steady_clock::now();
             auto r = mamori::platform::ResidentMemory::release();
             const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - start).count();
             Log::debug("gave back " + std::to_string(r.heap_kb) + " kB of heap and the mappings of " +
                        std::to_string(r.mapped_kb) + " kB of code and constants in " + std::to_string(us) + " µs");
+            // The next stick's decision would fault its code back in while someone waits; the
+            // reactor walks that path now instead (a stick plugged meanwhile is simply first).
+            asio::post(io, [this] {
+                if (controls) controls->warm();
+            });
         });
     }
 

@@ -17,6 +17,10 @@ public:
     virtual bool check(const mamori::v1::Policy& policy, std::string& why) = 0;
     // Takes the policy (already checked). Called once at start with the policy in force.
     virtual void apply(const mamori::v1::Policy& policy) = 0;
+    // Walks the path of its next decision once, deciding nothing, after the agent has given its
+    // code pages back to the system: a decision someone waits for (a stick plugged in) then finds
+    // them mapped instead of faulting them back in one by one. Most controls wait for nobody.
+    virtual void warm() {}
 };
 
 }  // namespace mamori::agent

@@ -41,4 +41,8 @@ bool Controls::apply(const mamori::v1::Policy& policy, std::string& why) {
     return true;
 }
 
+void Controls::warm() {
+    for (auto& c : controls_) c->warm();
+}
+
 }  // namespace mamori::agent

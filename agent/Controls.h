@@ -18,6 +18,9 @@ public:
     // All controls check the policy; only if every one accepts does every one apply it.
     bool apply(const mamori::v1::Policy& policy, std::string& why);
 
+    // Each control's warm(): called on the reactor after memory was given back.
+    void warm();
+
     size_t size() const { return controls_.size(); }
 
 private:

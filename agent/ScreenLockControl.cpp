@@ -29,7 +29,7 @@ std::unique_ptr<ScreenLockControl> ScreenLockControl::create(ControlContext ctx)
         return mamori::platform::openLocalDisplay(executor, name);
     };
     p.commands = mamori::platform::commandRunner(ctx.executor);
-    p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, {}});
+    p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, {}, {}});
     return std::make_unique<ScreenLockControl>(ctx, std::move(p));
 }
 

@@ -69,6 +69,11 @@ void UsbControl::apply(const v1::Policy& policy) {
     scheduleExpiry();
 }
 
+void UsbControl::warm() {
+    if (!rules_ || present_.empty()) return;
+    if (auto info = bus_->device(present_.begin()->first)) (void)rules_->decide(*info, nowUnix());
+}
+
 int64_t UsbControl::nowUnix() const { return ctx_.clock.utcNs() / 1'000'000'000; }
 
 void UsbControl::start() {

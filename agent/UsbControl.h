@@ -33,6 +33,8 @@ public:
     const char* name() const override { return "usb"; }
     bool check(const mamori::v1::Policy& policy, std::string& why) override;
     void apply(const mamori::v1::Policy& policy) override;
+    // Reads a present device as an arrival would and judges it, without acting on the verdict.
+    void warm() override;
 
 private:
     struct Tracked {

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -36,6 +38,30 @@ std::string readFile(const fs::path& p, size_t limit = 4096) {
     std::string s(limit, '\0');
     in.read(s.data(), static_cast<std::streamsize>(limit));
     s.resize(static_cast<size_t>(in.gcount()));
+    return s;
+}
+
+// One attribute of a device directory opened once: a stick waits while its attributes are read,
+// and under a slow machine every path walked through /sys/bus/usb/devices and every extra system
+// call shows. A text attribute comes whole in its first read (sysfs formats it at once); a
+// binary one (descriptors) comes a page at a time, so it is read to its end.
+std::optional<std::string> readAt(int dir, const char* name, size_t limit, bool whole_in_one_read) {
+    const int fd = ::openat(dir, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    std::string s(std::min<size_t>(limit, 4096), '\0');
+    size_t got = 0;
+    for (;;) {
+        if (got == s.size()) {
+            if (s.size() == limit) break;
+            s.resize(std::min(limit, s.size() * 2));
+        }
+        const ssize_t n = ::read(fd, s.data() + got, s.size() - got);
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+        if (whole_in_one_read) break;
+    }
+    ::close(fd);
+    s.resize(got);
     return s;
 }
 
@@ -113,26 +139,38 @@ public:
     std::optional<UsbDeviceInfo> device(const std::string& name) override {
         if (!isDeviceName(name)) return std::nullopt;
         const fs::path dir = devices() / name;
-        std::error_code ec;
-        if (!fs::is_directory(dir, ec)) return std::nullopt;
+        const int at = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (at < 0) return std::nullopt;
+        auto text = [at](const char* file, size_t limit = 4096) { return readAt(at, file, limit, true).value_or(""); };
         UsbDeviceInfo d;
         d.name = name;
-        d.vendor_id = static_cast<uint16_t>(hexValue(trimmed(readFile(dir / "idVendor"))));
-        d.product_id = static_cast<uint16_t>(hexValue(trimmed(readFile(dir / "idProduct"))));
-        d.device_class = static_cast<uint8_t>(hexValue(trimmed(readFile(dir / "bDeviceClass"))));
-        d.has_serial = fs::exists(dir / "serial", ec);
         // The serial exactly as the device gives it: a stick reporting "ABC123 " is not the
         // registered "ABC123", and the evidence must show what the device said.
-        if (d.has_serial) d.serial = printable(withoutSysfsNewline(readFile(dir / "serial", 256)));
-        d.manufacturer = printable(trimmed(readFile(dir / "manufacturer", 256)));
-        d.product = printable(trimmed(readFile(dir / "product", 256)));
-        d.authorized = trimmed(readFile(dir / "authorized")) == "1";
-        if (auto desc = UsbDescriptorParser::parse(readFile(dir / "descriptors", 65536))) {
+        const auto serial = readAt(at, "serial", 256, true);
+        d.has_serial = serial.has_value();
+        if (serial) d.serial = printable(withoutSysfsNewline(*serial));
+        d.manufacturer = printable(trimmed(text("manufacturer", 256)));
+        d.product = printable(trimmed(text("product", 256)));
+        d.authorized = trimmed(text("authorized")) == "1";
+        // The descriptors begin with the device descriptor that sysfs's idVendor, idProduct and
+        // bDeviceClass are formatted from: three reads fewer while the stick waits.
+        if (auto desc = UsbDescriptorParser::parse(readAt(at, "descriptors", 65536, false).value_or(""))) {
             d.descriptors_valid = true;
-            // The descriptors are what the device says now; sysfs ids are what the kernel read.
+            d.vendor_id = desc->vendor_id;
+            d.product_id = desc->product_id;
+            d.device_class = desc->device_class;
             for (const auto& i : desc->interfaces)
                 d.declared_interfaces.push_back({"", i.number, i.cls, i.subclass, i.protocol, false});
+        } else {
+            d.vendor_id = static_cast<uint16_t>(hexValue(trimmed(text("idVendor"))));
+            d.product_id = static_cast<uint16_t>(hexValue(trimmed(text("idProduct"))));
+            d.device_class = static_cast<uint8_t>(hexValue(trimmed(text("bDeviceClass"))));
         }
+        ::close(at);
+        // A device the kernel has not authorized has no configuration, so no interfaces: a new
+        // stick's directory is not listed while it waits.
+        if (!d.authorized) return d;
+        std::error_code ec;
         for (const auto& e : fs::directory_iterator(dir, ec)) {
             auto n = e.path().filename().string();
             if (!n.starts_with(name + ":")) continue;
@@ -322,8 +360,20 @@ private:
             return;
         }
         if (!isDeviceName(ev.name())) return;
+        // The add comes before the kernel's own driver has probed the device, and that probe
+        // configures an authorized device afresh: it remakes the interfaces with the controller's
+        // interface default, which a whole-device authorization opens for its write only. A stick
+        // decided before the probe could find its interfaces remade unauthorized, and no disk.
+        // So a device is handed on once it is bound (its "bind" uevent), or at once if it is.
+        if (ev.action == "bind" && awaiting_bind_.erase(ev.name()) && on_change_)
+            on_change_({UsbChange::Kind::Added, ev.name()});
         if (ev.action == "add") {
-            if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+            std::error_code ec;
+            if (fs::exists(devices() / ev.name() / "driver", ec)) {
+                if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+            } else {
+                awaiting_bind_.insert(ev.name());
+            }
             // Then every root hub is rechecked: one whose own add was lost in a full queue must
             // not stay open. After the decision, so a person waiting for a stick does not wait
             // for this too.
@@ -331,6 +381,7 @@ private:
         }
         if (ev.action == "remove") {
             read_only_.erase(ev.name());
+            awaiting_bind_.erase(ev.name());
             if (on_change_) on_change_({UsbChange::Kind::Removed, ev.name()});
         }
     }
@@ -339,6 +390,7 @@ private:
     std::string sys_;
     std::string dev_;
     ChangeHandler on_change_;
+    std::set<std::string> awaiting_bind_;  // added, not yet bound: see handle()
     std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
     std::set<std::string> read_only_;
 };

@@ -4,7 +4,8 @@
 #   - the registered stick, under mamori-agent and under usbguard-daemon with equivalent rules;
 #   - a keyboard with a storage function (dummy_hcd + configfs gadget): under mamori as shipped
 #     (keys allowed, storage blocked: decided per interface), under mamori with the gadget
-#     registered (allowed whole), and under usbguard allowing it whole.
+#     registered (allowed whole), and under usbguard allowing it whole;
+#   - both again with no daemon, the kernel authorizing everything: the floor under both.
 # Prints p50/p95/p99 of each and the ratios of the p95s.
 set -uo pipefail
 . "$(dirname "$0")/env"
@@ -100,6 +101,15 @@ usbguard_cycles() {  # usbguard_cycles N: N plugs of each under usbguard-daemon
   cat /tmp/usbguard/daemon.log >> "$work/usbguard-daemon.log"
 }
 
+kernel_cycles() {  # kernel_cycles N: N plugs of each with no daemon, the kernel authorizing all
+  # The floor under both daemons: from the add uevent, the kernel's own configuration of the
+  # device (its control transfers, under TCG) and the uevents' delivery, with no decision in it.
+  for h in /sys/bus/usb/devices/usb*; do echo 1 > "$h/authorized_default"; echo 1 > "$h/interface_authorized_default"; done
+  stick_cycles kernel-stick "$1"
+  have_gadget && keyboard_cycles kernel-whole "$1"
+  for h in /sys/bus/usb/devices/usb*; do echo 0 > "$h/authorized_default"; done
+}
+
 # In blocks of ten plugs, the daemons taking turns, so that whatever else the host does meanwhile
 # weighs on both alike.
 plugs=0
@@ -117,8 +127,9 @@ for b in $(seq $(((rounds + block - 1) / block))); do
     stop_agent -TERM
   fi
   usbguard_cycles $block
+  kernel_cycles $block
 done
-for who in mamori-stick mamori-mixed mamori-whole usbguard-stick usbguard-whole; do
+for who in mamori-stick mamori-mixed mamori-whole usbguard-stick usbguard-whole kernel-stick kernel-whole; do
   driver=usbhid; case $who in *-stick) driver=usb-storage ;; esac
   [ -e "$work/uevents-$who.log" ] && python3 "$src/tests/vm/latency.py" "$work/uevents-$who.log" $driver > "$work/latency-$who.txt"
 done
@@ -126,8 +137,8 @@ done
 echo "usb decision latency under TCG, $rounds hot-plugs each (ms from the device's add uevent;"
 echo "authorized: its first interface made; usable: usb-storage bound for the stick, usbhid for the keyboard):"
 printf '  %-34s %8s %8s %8s %8s %8s %8s %s\n' "" "auth p50" "auth p95" "auth p99" "use p50" "use p95" "use p99" "plugs"
-runs="mamori-stick usbguard-stick"
-have_gadget && runs="$runs mamori-mixed mamori-whole usbguard-whole"
+runs="mamori-stick usbguard-stick kernel-stick"
+have_gadget && runs="$runs mamori-mixed mamori-whole usbguard-whole kernel-whole"
 for who in $runs; do
   f=$work/latency-$who.txt
   case $who in
@@ -136,6 +147,8 @@ for who in $runs; do
     mamori-mixed) label="kbd+storage, mamori (keys only)" ;;
     mamori-whole) label="kbd+storage, mamori (registered)" ;;
     usbguard-whole) label="kbd+storage, usbguard (allowed)" ;;
+    kernel-stick) label="stick, no daemon (the floor)" ;;
+    kernel-whole) label="kbd+storage, no daemon (the floor)" ;;
   esac
   printf '  %-34s %8s %8s %8s %8s %8s %8s %s\n' "$label" "$(percentile "$f" 1 50)" "$(percentile "$f" 1 95)" \
     "$(percentile "$f" 1 99)" "$(percentile "$f" 2 50)" "$(percentile "$f" 2 95)" "$(percentile "$f" 2 99)" "$(wc -l < "$f")"
@@ -146,6 +159,16 @@ ratio() {  # ratio RUN BASELINE COLUMN
 }
 echo "  stick, mamori/usbguard p95: authorized $(ratio mamori-stick usbguard-stick 1) (target <= 0.5)," \
   "usable $(ratio mamori-stick usbguard-stick 2) (target <= 1)"
+# What each daemon adds to the floor, at the median: its own reaction, which the p95 ratio above
+# dilutes with the kernel's work that no daemon can remove.
+above() {  # above RUN COLUMN: RUN's p50 minus the floor's
+  awk -v a="$(percentile "$work/latency-$1.txt" "$2" 50)" -v b="$(percentile "$work/latency-kernel-stick.txt" "$2" 50)" \
+    'BEGIN { printf "%.1f", a - b }'
+}
+echo "  stick, above the floor at p50 (ms): authorized mamori $(above mamori-stick 1), usbguard $(above usbguard-stick 1);" \
+  "usable mamori $(above mamori-stick 2), usbguard $(above usbguard-stick 2)"
+echo "  stick, the floor's p95 / usbguard's: authorized $(ratio kernel-stick usbguard-stick 1)" \
+  "(no daemon can be faster than the floor)"
 if have_gadget; then
   echo "  kbd+storage, keys usable p95: mamori keys only/usbguard $(ratio mamori-mixed usbguard-whole 2)," \
     "mamori registered/usbguard $(ratio mamori-whole usbguard-whole 2)"

@@ -32,11 +32,11 @@ public:
     void existing(const Session& s) { active_.push_back(s); }
     void logon(const Session& s) {
         active_.push_back(s);
-        if (listener_) listener_({Kind::Logon, s, s.start_unix});
+        if (listener_) listener_({Kind::Logon, s, s.start_unix, {}});
     }
     void logout(const Session& s, int64_t when) {
         std::erase(active_, s);
-        if (listener_) listener_({Kind::Logoff, s, when});
+        if (listener_) listener_({Kind::Logoff, s, when, {}});
     }
     void failed(const Session& s, int64_t when, const std::string& btmp_position = {}) {
         if (listener_) listener_({Kind::LogonFailed, s, when, btmp_position});
