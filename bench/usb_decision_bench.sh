@@ -2,9 +2,10 @@
 # usb_decision_bench: how fast the USB control decides, next to usbguard, on a real kernel.
 # Boots the tests/vm guest (Debian's kernel under QEMU TCG) and hot-plugs, ROUNDS times each, a
 # registered stick and a keyboard with a storage function (a configfs gadget) under mamori-agent
-# and under usbguard-daemon with equivalent rules, timing each from the kernel's add uevent to the
-# authorization (the interfaces' add uevents) and to the driver bound (usable). Prints p50/p95/p99
-# and the ratios of the p95s (targets: authorized <= 0.5x usbguard, usable <= 1x).
+# and under usbguard-daemon with equivalent rules, and with no daemon (the kernel authorizing all:
+# the floor under both), timing each from the kernel's add uevent to the authorization (the
+# interfaces' add uevents) and to the driver bound (usable). Prints p50/p95/p99, the ratios of the
+# p95s (targets: authorized <= 0.5x usbguard, usable <= 1x) and what each daemon adds to the floor.
 # usage: bench/usb_decision_bench.sh [BUILD_DIR] [--rounds N]   (as root; installs usbguard)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -257,6 +257,25 @@ TEST_F(UsbControlTest, AnUnregisteredStickStaysUnauthorizedAndIsReported) {
     EXPECT_EQ(count(v1::USB_DETACHED), 1u);
 }
 
+// After memory is given back, the decision path is walked once: a device read and judged, and
+// nothing done with the verdict.
+TEST_F(UsbControlTest, WarmingReadsAndJudgesAPresentDeviceAndChangesNothing) {
+    control_->warm();  // before any policy: nothing to judge by
+    EXPECT_EQ(bus_->reads(), 0);
+    apply(cityPolicy());
+    bus_->plug(device("2-1", kVendor, kStick, "ZZZ9", {0x08}));
+    const auto reads = bus_->reads();
+    const auto events = probe_.events().size();
+
+    control_->warm();
+
+    EXPECT_EQ(bus_->reads(), reads + 1);
+    EXPECT_FALSE(bus_->at("2-1").authorized);
+    EXPECT_EQ(bus_->wholeAuthorizations(), 0);
+    EXPECT_EQ(bus_->interfaceWrites(), 0);
+    EXPECT_EQ(probe_.events().size(), events) << "a warming is no decision and is not journaled";
+}
+
 TEST_F(UsbControlTest, ARegisteredStickWorksAndAReadOnlyOneIsArmedBeforeItsDriverBinds) {
     auto p = cityPolicy();
     registerStick(p, "LG-1", "AAA1", v1::ALLOW);

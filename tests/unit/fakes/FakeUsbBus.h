@@ -20,6 +20,7 @@ public:
         return out;
     }
     std::optional<Info> device(const std::string& name) override {
+        ++reads_;
         auto it = devices_.find(name);
         if (it == devices_.end()) return std::nullopt;
         return it->second;
@@ -98,6 +99,7 @@ public:
     // How often a device was authorized whole, and how many per-interface writes were made.
     int wholeAuthorizations() const { return whole_; }
     int interfaceWrites() const { return interface_writes_; }
+    int reads() const { return reads_; }  // device() calls
 
 private:
     std::map<std::string, Info> devices_;
@@ -106,6 +108,7 @@ private:
     bool blocked_new_ = false;
     int whole_ = 0;
     int interface_writes_ = 0;
+    int reads_ = 0;
 };
 
 }  // namespace mamori::test
