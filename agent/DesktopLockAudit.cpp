@@ -109,8 +109,8 @@ void DesktopLockAudit::read(std::shared_ptr<Reading> r, size_t index) {
         if (!alive.lock()) return;
         if (result.exit_code != 0) {
             Log::info(std::string("screen lock: no GNOME setting ") + kKeys[index].schema + " " + kKeys[index].key +
-                      " here (gsettings exit " + std::to_string(result.exit_code) + ": " +
-                      result.output.substr(0, 200) + "); the desktop's own lock is not audited");
+                      " here (gsettings exit " + std::to_string(result.exit_code) + ": " + result.firstLine() +
+                      "); the desktop's own lock is not audited");
             return;
         }
         r->values[index] = result.output;

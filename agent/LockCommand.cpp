@@ -7,11 +7,6 @@ namespace mamori::agent {
 namespace {
 // How long a lock command may run before it is taken for a foreground locker.
 constexpr auto kForegroundAfter = std::chrono::seconds(3);
-
-std::string firstLine(const std::string& s) {
-    auto end = s.find('\n');
-    return s.substr(0, std::min<size_t>(end, 200));
-}
 }  // namespace
 
 LockCommand::LockCommand(const mamori::v1::Policy& policy, const AgentConfig& config,
@@ -51,7 +46,7 @@ void LockCommand::runCommand(boost::asio::any_io_executor executor, mamori::plat
     runner.run({"/bin/sh", "-c", command_}, {"DISPLAY=" + display}, [once](const auto& r) {
         if (r.exit_code == 0) once->finish({true, {}});
         else once->finish({false, "lock command failed (exit " + std::to_string(r.exit_code) + ")" +
-                                      (r.output.empty() ? "" : ": " + firstLine(r.output))});
+                                      (r.output.empty() ? "" : ": " + r.firstLine())});
     });
 }
 

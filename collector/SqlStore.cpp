@@ -551,9 +551,12 @@ IngestResult SqlStore::ingestIn(SqlConnection& c, const IngestBatch& batch) {
     // and the agent's next attempt finds it here.
     std::vector<bool> inserted(batch.events.size(), true);
     if (!batch.events.empty()) {
+        // The range is the batch's own lowest and highest seq, whatever its order.
+        const auto [lowest, highest] = std::minmax_element(
+            batch.events.begin(), batch.events.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
         std::vector<uint64_t> stored;  // ascending
         c.run("SELECT seq FROM events WHERE terminal_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
-              {P::text(batch.terminal_id), P::integer(batch.events.front().seq), P::integer(batch.events.back().seq)},
+              {P::text(batch.terminal_id), P::integer(lowest->seq), P::integer(highest->seq)},
               [&](const SqlRow& r) { stored.push_back(r.count(0)); });
         for (size_t i = 0; i < batch.events.size() && !stored.empty(); ++i)
             inserted[i] = !std::binary_search(stored.begin(), stored.end(), batch.events[i].seq);

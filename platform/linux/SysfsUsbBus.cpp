@@ -14,11 +14,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "mamori/common/Log.h"
@@ -31,15 +29,6 @@ namespace mamori::platform {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string readFile(const fs::path& p, size_t limit = 4096) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return {};
-    std::string s(limit, '\0');
-    in.read(s.data(), static_cast<std::streamsize>(limit));
-    s.resize(static_cast<size_t>(in.gcount()));
-    return s;
-}
 
 // One attribute of a device directory opened once: a stick waits while its attributes are read,
 // and under a slow machine every path walked through /sys/bus/usb/devices and every extra system
@@ -63,6 +52,11 @@ std::optional<std::string> readAt(int dir, const char* name, size_t limit, bool 
     ::close(fd);
     s.resize(got);
     return s;
+}
+
+// An attribute by path, where no directory is held open: empty when it cannot be read.
+std::string readFile(const fs::path& p, size_t limit = 4096) {
+    return readAt(AT_FDCWD, p.c_str(), limit, false).value_or("");
 }
 
 // sysfs ends each attribute with one newline; that newline alone is not the device's.

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>
@@ -13,6 +14,8 @@ public:
     struct Result {
         int exit_code = -1;  // 128 + signal when killed; -1 when it could not start
         std::string output;  // stdout and stderr, at most kMaxOutput bytes
+        // The output's first line, at most 200 bytes: what a log line says of it.
+        std::string firstLine() const { return output.substr(0, std::min<size_t>(output.find('\n'), 200)); }
     };
     using Done = std::function<void(const Result&)>;
     static constexpr size_t kMaxOutput = 64 * 1024;
