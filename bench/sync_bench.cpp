@@ -5,7 +5,8 @@
 // (no pooling: a terminal that syncs once a minute finds its previous connection closed by the
 // collector's idle timeout), so each figure includes the handshake: resuming the terminal's last
 // TLS session as an agent does, or, with --full-handshakes, a full one each time. As an agent
-// does, a sync turned away as busy (503) is asked again after its Retry-After with jitter, and a
+// does, a sync turned away as busy (a 503, or the collector's busy alert before the handshake,
+// which the agent's client reads as one) is asked again after its Retry-After with jitter, and a
 // failed one after the back-off.
 // Prints p50/p99 of the admitted syncs against the target and of delivery (from a sync's first
 // attempt, waits included), what was shed and retried, the collector's resident memory,
@@ -28,6 +29,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -60,6 +62,10 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 struct FleetResult {
     std::mutex mutex;  // the load generator's threads all tell it
     LatencyStats admitted, delivered;
+    // With --series: each admitted sync's start, in seconds from the fleet's, and its latency.
+    bool keep_series = false;
+    Clock::time_point started;
+    std::vector<std::pair<double, double>> series;
     size_t failures = 0, shed = 0, given_up = 0;
     std::map<std::string, size_t> failed_because;
 };
@@ -82,6 +88,9 @@ asio::awaitable<void> syncAsAnAgent(LoadTerminal& terminal, FleetResult& result,
             const auto done = Clock::now();
             std::lock_guard lock(result.mutex);
             result.admitted.add(std::chrono::duration<double, std::milli>(done - attempt).count());
+            if (result.keep_series)
+                result.series.emplace_back(std::chrono::duration<double>(attempt - result.started).count(),
+                                           std::chrono::duration<double, std::milli>(done - attempt).count());
             result.delivered.add(std::chrono::duration<double, std::milli>(done - t0).count());
             co_return;
         } catch (const LoadTerminal::Busy& busy) {
@@ -142,7 +151,7 @@ double selfCpuSeconds() {
 int main(int argc, char** argv) {
     int terminals = 10000, rounds = 2, interval_s = 60, threads = 2;
     bool full_handshakes = false, shedding = true, with_policy = true;
-    std::string dir_arg;
+    std::string dir_arg, series_arg;
     po::options_description opts("sync_bench: a fleet syncing once a minute with one collector");
     opts.add_options()("help,h", "show this help")
         ("terminals", po::value(&terminals), "enrolled terminals (default 10000)")
@@ -155,6 +164,9 @@ int main(int argc, char** argv) {
          "the collector serves every connection however late (shed_when_overloaded = no), for comparison")
         ("no-policy", po::bool_switch()->notifier([&](bool on) { with_policy = !on; }),
          "push no profile: syncs resolve no policy (by default installer/profiles/mynumber.yaml is pushed first)")
+        ("series", po::value(&series_arg),
+         "also write each admitted sync as a CSV line to this file: its start in seconds from the first sync's, "
+         "and its latency in ms (where in the run the slow ones were)")
         ("dir", po::value(&dir_arg), "work directory (default: a new one in $TMPDIR)");
     po::variables_map vm;
     if (int rc = parseCommandLine(opts, argc, argv, vm); rc >= 0) return rc;
@@ -233,6 +245,8 @@ int main(int argc, char** argv) {
         const ProcessSample cpu_before(collector.pid());
         const double self_before = selfCpuSeconds();
         const auto fleet_t0 = Clock::now();
+        fleet_result.keep_series = !series_arg.empty();
+        fleet_result.started = fleet_t0;
         {
             asio::io_context io;
             asio::co_spawn(io, fleetSyncs(fleet, std::chrono::seconds(interval_s), rounds, fleet_result),
@@ -283,6 +297,13 @@ int main(int argc, char** argv) {
         std::printf("  CPU over the %.0f s of syncing: collector %.1f s (%.0f %% of a core), load generator %.1f s "
                     "(%.0f %%)\n",
                     wall, collector_cpu, 100 * collector_cpu / wall, load_cpu, 100 * load_cpu / wall);
+        if (!series_arg.empty()) {
+            std::ofstream out(series_arg, std::ios::trunc);
+            out << "start_s,latency_ms\n";
+            for (const auto& [start, ms] : fleet_result.series) out << start << ',' << ms << '\n';
+            if (!out) throw std::runtime_error("cannot write " + series_arg);
+            std::printf("  each admitted sync written to %s\n", series_arg.c_str());
+        }
         const bool met = p99 <= 100 && fleet_result.given_up == 0;
         std::printf("\n  p99 of admitted syncs %.2f ms   target <= 100 ms, none given up   %s\n", p99,
                     met ? "met" : "MISSED");

@@ -17,6 +17,7 @@
 #include "collector/AcceptLoop.h"
 #include "collector/ConnectionSlots.h"
 #include "collector/OverloadDetector.h"
+#include "mamori/common/TlsBusyAlert.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::collector {
@@ -37,13 +38,13 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     std::string name;
     bool stopped = false;
     ConnectionSlots slots;
-    // Refusals are answered with a TLS handshake and a 503, which costs a little too: past this
-    // many at once, a connection over the cap is closed without a word. Overloaded, far fewer:
-    // a refusal's handshake costs most of what a sync does, and waits in the same queue as the
-    // syncs admitted; a connection closed at once costs nothing, and its agent tries again after
-    // its back-off.
+    // A connection over a cap is answered with a TLS handshake and a 503 that says when to come
+    // back, which costs a little: past this many at once, it gets the busy alert instead. Past
+    // capacity every connection turned away gets the alert, which costs nothing: a refusal's
+    // handshake costs most of what a sync does, and would wait in the same queue as the syncs
+    // admitted.
     std::atomic<size_t> refusing{0};
-    static constexpr size_t kMaxRefusing = 256, kMaxRefusingOverloaded = 8;
+    static constexpr size_t kMaxRefusing = 256;
     // One log line per interval when a cap is hit, with the count since the last one.
     std::mutex refused_mutex;
     std::chrono::steady_clock::time_point refused_logged{};
@@ -71,21 +72,31 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         socket.set_option(tcp::no_delay(true), ec);
         const std::string address = socket.remote_endpoint(ec).address().to_string();
         auto ex = socket.get_executor();
-        if (limits.shed_when && limits.shed_when->overloaded(std::chrono::steady_clock::now())) {
-            ++shed;
-            noteRefusal(address, "overloaded: work waits for a worker longer than it should");
-            if (refusing.load() >= kMaxRefusingOverloaded) return;  // the socket closes here
-            // Told to come back later than a capped client: the whole fleet is turned away, and
-            // it comes back over the next minute instead of the next ten seconds.
-            asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), 30), asio::detached);
-            return;
+        if (limits.shed_when) {
+            // Told to come back later than a capped client (TlsBusyAlert::kRetryAfterSeconds): the
+            // whole fleet is turned away, and it comes back over the next minute.
+            const auto now = std::chrono::steady_clock::now();
+            const char* why = limits.shed_when->late(now, AcceptLoop::waited(socket))
+                                  ? "overloaded: connections wait to be accepted longer than they should"
+                              : limits.shed_when->overloaded(now) ? "overloaded: work waits for a worker longer than it should"
+                                                                  : nullptr;
+            if (why) {
+                ++shed;
+                noteRefusal(address, "turned away as busy", why);
+                common::TlsBusyAlert::send(socket);
+                return;  // the socket closes here
+            }
         }
         std::string why;
         auto slot = slots.take(address, why);
         if (!slot) {
             ++over_cap;
-            noteRefusal(address, why);
-            if (refusing.load() >= kMaxRefusing) return;  // the socket closes here
+            if (refusing.load() >= kMaxRefusing) {
+                noteRefusal(address, "turned away as busy", why);
+                common::TlsBusyAlert::send(socket);
+                return;
+            }
+            noteRefusal(address, "refused with 503", why);
             asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), 5), asio::detached);
             return;
         }
@@ -93,19 +104,19 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                        asio::detached);
     }
 
-    void noteRefusal(const std::string& address, const std::string& why) {
+    void noteRefusal(const std::string& address, const char* how, const std::string& why) {
         std::lock_guard lock(refused_mutex);
         ++refused_unlogged;
         const auto now = std::chrono::steady_clock::now();
         if (now - refused_logged < std::chrono::seconds(10)) return;
-        Log::warn(name + ": connection from " + address + " refused with 503 (" + why + "); " +
+        Log::warn(name + ": connection from " + address + " " + how + " (" + why + "); " +
                   std::to_string(refused_unlogged) + " refused since the last such line");
         refused_logged = now;
         refused_unlogged = 0;
     }
 
-    // Over a cap, or overloaded: a short TLS handshake (resumed, for an agent that has been here
-    // before) and a 503 that says in how many seconds to come back, then close.
+    // Over a cap: a short TLS handshake (resumed, for an agent that has been here before) and a
+    // 503 that says in how many seconds to come back, then close.
     asio::awaitable<void> refuse(Stream stream, int retry_after_s) {
         auto self = shared_from_this();
         ++refusing;
@@ -122,8 +133,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         res.set(http::field::server, "mamori-collector");
         res.set(http::field::retry_after, std::to_string(retry_after_s));
         res.set(http::field::content_type, "text/plain; charset=utf-8");
-        res.body() = "busy: too many connections or too much work; try again later\n"
-                     "混雑しています（接続数または処理量が上限です）。しばらくしてから再試行してください。\n";
+        res.body() = "busy: too many connections; try again later\n"
+                     "混雑しています（接続数が上限です）。しばらくしてから再試行してください。\n";
         res.keep_alive(false);
         res.prepare_payload();
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));

@@ -39,7 +39,7 @@ using Answered = std::function<void(const HttpRequestHead&, http::status, std::c
 
 // HTTPS/1.1 over Boost.Beast with the limits an exposed server needs: handshake and request
 // deadlines (a slowloris client is cut off), caps on connections overall and per address (503),
-// new connections shed while the workers cannot keep up (503),
+// new connections shed past capacity (TlsBusyAlert, before any handshake),
 // header and target size limits (431, 414), a body read only once admitted, and within the
 // endpoint's size limit (413), keep-alive.
 // The TLS context decides whether a client certificate is requested and which CA it must chain to.
@@ -53,8 +53,10 @@ public:
         std::chrono::seconds handshake_timeout{10};
         std::chrono::seconds request_timeout{15};  // from the first byte of a request to its last
         std::chrono::seconds idle_timeout{60};     // between requests on a kept-alive connection
-        // While it says so, new connections are turned away (503, Retry-After 30): for the
-        // agents' listener, whose clients come back by themselves. Outlives the server.
+        // While it says so, and for each connection that waited too long in the kernel's
+        // backlog while it stands, new connections are turned away with TlsBusyAlert (read as a
+        // 503 with Retry-After: 30): for the agents' listener, whose clients come back by
+        // themselves. Outlives the server.
         OverloadDetector* shed_when = nullptr;
     };
 
@@ -74,8 +76,8 @@ public:
     // Since start: TLS handshakes completed, and how many of them resumed an earlier session.
     uint64_t handshakes() const;
     uint64_t resumedHandshakes() const;
-    // Since start: connections turned away (503, or closed when too many were being answered)
-    // because the workers could not keep up, and because a connection cap was reached.
+    // Since start: connections turned away because the collector was past capacity, and because
+    // a connection cap was reached.
     uint64_t shedConnections() const;
     uint64_t connectionsOverCap() const;
     size_t connectionsInUse() const;

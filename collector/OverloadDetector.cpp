@@ -29,4 +29,17 @@ bool OverloadDetector::overloaded(Clock::time_point now) {
     return overloaded_ || now - last_sample_ > stall_;
 }
 
+bool OverloadDetector::late(Clock::time_point now, Clock::duration waited) {
+    std::lock_guard lock(mutex_);
+    if (backlog_stands_ && now - last_late_ >= interval_) backlog_stands_ = false;
+    if (waited <= target_) {
+        late_run_since_ = Clock::time_point{};
+        return false;
+    }
+    if (late_run_since_ == Clock::time_point{}) late_run_since_ = now;
+    last_late_ = now;
+    if (now - late_run_since_ >= interval_) backlog_stands_ = true;
+    return backlog_stands_;
+}
+
 }  // namespace mamori::collector

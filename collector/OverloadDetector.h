@@ -27,6 +27,17 @@ public:
     // within the current interval (a sample that waited `stall`). Never before the first sample.
     bool overloaded(Clock::time_point now);
 
+    // A connection taken from the kernel's listen backlog, where it waited `waited`
+    // (AcceptLoop::waited): whether to turn it away. That queue is in front of the probe's, which
+    // cannot see it: past capacity the accept loop keeps taking connections while thousands wait
+    // behind them, each already as late as the backlog is long. As CoDel drops packets: once every
+    // connection taken for a whole interval had waited over the target, the backlog stands, and
+    // each that waited over the target is turned away while one that waited less is served; it
+    // stands until an interval goes by without a late one. A single late connection (a worker
+    // held for a moment) is served.
+    bool late(Clock::time_point now, Clock::duration waited);
+    Clock::duration target() const { return target_; }
+
 private:
     void roll(Clock::time_point now);  // with mutex_ held
 
@@ -35,6 +46,10 @@ private:
     Clock::time_point window_start_{}, last_sample_{};
     Clock::duration window_min_ = Clock::duration::max();
     bool overloaded_ = false;
+    // The backlog's judgement: since when every connection taken waited over the target (none:
+    // the last one did not), when the last late one was taken, and whether the backlog stands.
+    Clock::time_point late_run_since_{}, last_late_{};
+    bool backlog_stands_ = false;
 };
 
 }  // namespace mamori::collector

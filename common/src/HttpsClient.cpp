@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "mamori/common/TlsBusyAlert.h"
 #include "mamori/common/TlsSessionCache.h"
 
 namespace mamori::common {
@@ -86,7 +87,8 @@ struct HttpsClient::Impl {
     // reason it is refused.
     std::string clock_problem;
 
-    asio::awaitable<void> connect() {
+    // False when the server turned the connection away as busy (TlsBusyAlert).
+    asio::awaitable<bool> connect() {
         stream.emplace(ex, tls);
         auto& lowest = beast::get_lowest_layer(*stream);
         SSL_set_tlsext_host_name(stream->native_handle(), host.c_str());
@@ -113,18 +115,23 @@ struct HttpsClient::Impl {
         boost::system::error_code ec;
         co_await stream->async_handshake(asio::ssl::stream_base::client,
                                          asio::redirect_error(asio::use_awaitable, ec));
+        if (ec && TlsBusyAlert::received(ec)) {
+            stream.reset();
+            co_return false;
+        }
         if (ec && !clock_problem.empty()) {
             stream.reset();  // the next request starts afresh, as after any failed handshake
             throw std::runtime_error(host + ":" + port + ": " + clock_problem);
         }
         if (ec) throw boost::system::system_error(ec);
         buffer.clear();
+        co_return true;
     }
 };
 
 HttpsClient::HttpsClient(asio::any_io_executor ex, asio::ssl::context& tls, const std::string& url,
                          std::chrono::milliseconds timeout)
-    : impl_(new Impl{ex, tls, {}, {}, timeout, {}, {}}) {
+    : impl_(new Impl{ex, tls, {}, {}, timeout, {}, {}, {}}) {
     std::string rest = url;
     if (rest.rfind("https://", 0) != 0) throw std::invalid_argument("collector URL must start with https:// : " + url);
     rest = rest.substr(8);
@@ -171,7 +178,11 @@ asio::awaitable<HttpsClient::Response> HttpsClient::request(http::verb method, s
     for (int attempt = 0;; ++attempt) {
         bool fresh = !impl_->stream;
         try {
-            if (fresh) co_await impl_->connect();
+            if (fresh && !co_await impl_->connect())
+                co_return Response{503,
+                                   "busy: the server turned the connection away before its handshake; try again later\n"
+                                   "混雑しています（サーバーが接続を受け付けませんでした）。しばらくしてから再試行してください。\n",
+                                   "text/plain; charset=utf-8", TlsBusyAlert::kRetryAfterSeconds};
             auto& lowest = beast::get_lowest_layer(*impl_->stream);
             lowest.expires_after(impl_->timeout);
             co_await http::async_write(*impl_->stream, req, asio::use_awaitable);

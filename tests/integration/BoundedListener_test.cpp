@@ -1,7 +1,8 @@
 // The collector's agent listener against clients that lie or crowd: what a caller without
 // credentials can make the collector read and hold is bounded by the header, never by the body
 // it announces; over-long request lines and headers get 414 and 431; a crowd from one address
-// gets 503 with Retry-After, and so does what queued while the workers were held. After each, the
+// gets 503 with Retry-After, and what queued while the workers were held is turned away as busy
+// before its handshake, which the agent reads as the same. After each, the
 // listener still serves; a SIGHUP never stops it.
 #include <gtest/gtest.h>
 
@@ -18,6 +19,8 @@
 #include <string>
 #include <thread>
 
+#include "mamori/common/Files.h"
+#include "mamori/common/HttpsClient.h"
 #include "tests/support/RawTlsClient.h"
 #include "tests/support/TestCollector.h"
 
@@ -150,26 +153,32 @@ TEST_F(BoundedListener, AnAgentTurnedAwayAsBusyComesBackNoSoonerThanAskedAndLose
 }
 
 // A collector whose workers were all held for two seconds (here stopped; a disk can stall as long)
-// turns away what queued meanwhile, telling it to come back in 30 s, instead of serving a backlog
-// that only grows; what comes after is served at once, and administrators are never turned away.
+// turns away what queued meanwhile before its handshake (TlsBusyAlert), which the agent's client
+// reads as a 503 asking it to come back in 30 s, instead of serving a backlog that only grows;
+// what comes after is served at once, and administrators are never turned away.
 TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfterIsServed) {
     expectStillServing();  // the queue probe has run
+    const auto tls = mamori::common::HttpsClient::context(mamori::common::Files::read(dir / "collector" / "ca.pem"));
     collector.signal(SIGSTOP);
-    std::string answer;
+    mamori::common::HttpsClient::Response answer;
+    std::string failed;
     std::thread queued([&] {
         try {
-            RawTlsClient c(port);  // accepted by the kernel; the handshake waits for the collector
-            answer = c.readAll();
+            // Accepted by the kernel; the handshake waits for the collector.
+            answer = mamori::common::HttpsClient::fetch(*tls, collector.agentUrl(), boost::beast::http::verb::get,
+                                                        "/v1/ca", "", "", {}, std::chrono::seconds(10));
         } catch (const std::exception& e) {
-            answer = e.what();
+            failed = e.what();
         }
     });
     std::this_thread::sleep_for(std::chrono::seconds(2));
     collector.signal(SIGCONT);
     queued.join();
-    EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
-    EXPECT_NE(answer.find("Retry-After: 30"), std::string::npos) << answer;
-    EXPECT_TRUE(waitFor([&] { return collector.logText().find("refused with 503 (overloaded") != std::string::npos; }))
+    EXPECT_EQ(failed, "");
+    EXPECT_EQ(answer.status, 503u) << answer.body;
+    EXPECT_EQ(answer.retry_after_s, 30u);
+    EXPECT_NE(answer.body.find("混雑しています"), std::string::npos) << answer.body;
+    EXPECT_TRUE(waitFor([&] { return collector.logText().find("turned away as busy (overloaded") != std::string::npos; }))
         << collector.logText();
     const auto resumed = std::chrono::steady_clock::now();
     EXPECT_TRUE(waitFor([&] { return servesAgain(); }));

@@ -74,3 +74,35 @@ TEST(OverloadDetector, AProbeStuckBehindTheQueueIsOverloadBeforeItReports) {
     t = samples(d, t + 1111ms, 100ms, 1ms);
     EXPECT_FALSE(d.overloaded(t + 1ms));
 }
+
+// The listen backlog, judged per connection as it is taken: only once every connection of a whole
+// interval had waited over the target; then those that waited over it are turned away and those
+// that did not are served, until an interval goes by without a late one.
+TEST(OverloadDetector, OneLateConnectionIsServed) {
+    OverloadDetector d(20ms, 100ms, 1s);
+    EXPECT_FALSE(d.late(kStart, 500ms)) << "a worker held for a moment";
+    EXPECT_FALSE(d.late(kStart + 1ms, 5ms));
+    EXPECT_FALSE(d.late(kStart + 2ms, 500ms)) << "a fresh connection between ends the run";
+}
+
+TEST(OverloadDetector, ABacklogThatStandsAnIntervalTurnsAwayTheLateAndServesTheFresh) {
+    OverloadDetector d(20ms, 100ms, 1s);
+    auto t = kStart;
+    for (; t < kStart + 100ms; t += 10ms) EXPECT_FALSE(d.late(t, 30ms)) << "before a whole interval";
+    EXPECT_TRUE(d.late(t, 30ms));
+    EXPECT_FALSE(d.late(t + 1ms, 20ms)) << "waited no more than the target";
+    EXPECT_TRUE(d.late(t + 2ms, 25ms)) << "a fresh one does not end a standing backlog";
+    // Until an interval passes without a late connection: the last was at t + 2 ms.
+    for (auto f = t + 10ms; f < t + 100ms; f += 10ms) EXPECT_FALSE(d.late(f, 1ms));
+    EXPECT_TRUE(d.late(t + 95ms, 30ms)) << "within the interval after the last late one";
+    EXPECT_FALSE(d.late(t + 195ms, 1ms));
+    EXPECT_FALSE(d.late(t + 196ms, 30ms)) << "an interval without a late one: the backlog no longer stands";
+}
+
+TEST(OverloadDetector, TheBacklogIsJudgedApartFromTheWorkersQueue) {
+    OverloadDetector d(20ms, 100ms, 1s);
+    auto t = samples(d, kStart, 300ms, 5ms);
+    for (auto end = t + 200ms; t < end; t += 10ms) d.late(t, 50ms);
+    EXPECT_TRUE(d.late(t, 50ms));
+    EXPECT_FALSE(d.overloaded(t)) << "the workers keep up: a connection that waited little is served";
+}

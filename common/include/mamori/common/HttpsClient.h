@@ -21,7 +21,8 @@ public:
         std::string body;
         std::string content_type;
         // How long a 503 asks the client to wait, in seconds: its Retry-After (at most an hour),
-        // or 5 when it does not say; 0 for any other answer.
+        // or 5 when it does not say; 0 for any other answer. A connection the server turned away
+        // before its handshake (TlsBusyAlert) is answered as a 503 with its Retry-After.
         unsigned retry_after_s = 0;
     };
     using Headers = std::vector<std::pair<std::string, std::string>>;
