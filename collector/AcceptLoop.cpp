@@ -1,9 +1,5 @@
 #include "collector/AcceptLoop.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -47,15 +43,6 @@ asio::awaitable<void> AcceptLoop::run(tcp::acceptor& acceptor, std::string name,
         asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-}
-
-std::chrono::milliseconds AcceptLoop::waited(tcp::socket& socket) {
-    // The time since the connection last received data, which for one not yet read is its first:
-    // the kernel stamps a new connection when its handshake completes and again at each segment.
-    tcp_info info{};
-    socklen_t size = sizeof info;
-    if (getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) != 0) return {};
-    return std::chrono::milliseconds(info.tcpi_last_data_recv);
 }
 
 }  // namespace mamori::collector

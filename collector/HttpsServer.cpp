@@ -17,6 +17,7 @@
 #include "collector/AcceptLoop.h"
 #include "collector/ConnectionSlots.h"
 #include "collector/OverloadDetector.h"
+#include "mamori/common/AcceptedConnection.h"
 #include "mamori/common/TlsBusyAlert.h"
 #include "mamori/common/Log.h"
 
@@ -76,7 +77,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             // Told to come back later than a capped client (TlsBusyAlert::kRetryAfterSeconds): the
             // whole fleet is turned away, and it comes back over the next minute.
             const auto now = std::chrono::steady_clock::now();
-            const char* why = limits.shed_when->late(now, AcceptLoop::waited(socket))
+            const char* why = limits.shed_when->late(now, common::AcceptedConnection::waited(socket.native_handle()))
                                   ? "overloaded: connections wait to be accepted longer than they should"
                               : limits.shed_when->overloaded(now) ? "overloaded: work waits for a worker longer than it should"
                                                                   : nullptr;

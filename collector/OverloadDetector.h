@@ -28,7 +28,7 @@ public:
     bool overloaded(Clock::time_point now);
 
     // A connection taken from the kernel's listen backlog, where it waited `waited`
-    // (AcceptLoop::waited): whether to turn it away. That queue is in front of the probe's, which
+    // (common::AcceptedConnection): whether to turn it away. That queue is in front of the probe's, which
     // cannot see it: past capacity the accept loop keeps taking connections while thousands wait
     // behind them, each already as late as the backlog is long. As CoDel drops packets: once every
     // connection taken for a whole interval had waited over the target, the backlog stands, and
