@@ -44,16 +44,17 @@ public:
         req.set_hostname(hostname);
         req.set_csr_pem(proto::CertificateRequest::create(key_, hostname));
         auto tls = common::HttpsClient::context(ca_pem_);
-        auto res = common::HttpsClient::fetch(*tls, url_, boost::beast::http::verb::post, "/v1/enroll",
-                                             req.SerializeAsString(), "application/x-protobuf", {},
-                                             std::chrono::seconds(30));
+        auto post = [&] {
+            return common::HttpsClient::fetch(*tls, url_, boost::beast::http::verb::post, "/v1/enroll",
+                                              req.SerializeAsString(), "application/x-protobuf", {},
+                                              std::chrono::seconds(30));
+        };
+        auto res = post();
         // Turned away as busy (a collector sheds enrollments with its agents' load): again a
         // little later, as an agent would, only sooner, so that the benchmark's set-up goes on.
         for (int busy = 0; res.status == 503 && busy < 100; ++busy) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            res = common::HttpsClient::fetch(*tls, url_, boost::beast::http::verb::post, "/v1/enroll",
-                                            req.SerializeAsString(), "application/x-protobuf", {},
-                                            std::chrono::seconds(30));
+            res = post();
         }
         mamori::v1::EnrollResponse out;
         if (res.status != 200 || !out.ParseFromString(res.body))

@@ -83,9 +83,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                                                                   : nullptr;
             if (why) {
                 ++shed;
-                noteRefusal(address, "turned away as busy", why);
-                common::TlsBusyAlert::send(socket);
-                return;  // the socket closes here
+                turnAway(socket, address, why);
+                return;
             }
         }
         std::string why;
@@ -93,8 +92,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         if (!slot) {
             ++over_cap;
             if (refusing.load() >= kMaxRefusing) {
-                noteRefusal(address, "turned away as busy", why);
-                common::TlsBusyAlert::send(socket);
+                turnAway(socket, address, why);
                 return;
             }
             noteRefusal(address, "refused with 503", why);
@@ -103,6 +101,12 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         }
         asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot)),
                        asio::detached);
+    }
+
+    // Before any handshake, at no cost (TlsBusyAlert); the socket closes when the caller drops it.
+    void turnAway(tcp::socket& socket, const std::string& address, const std::string& why) {
+        noteRefusal(address, "turned away as busy", why);
+        common::TlsBusyAlert::send(socket);
     }
 
     void noteRefusal(const std::string& address, const char* how, const std::string& why) {

@@ -135,6 +135,10 @@ public:
         const fs::path dir = devices() / name;
         const int at = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (at < 0) return std::nullopt;
+        struct Closed {
+            int fd;
+            ~Closed() { ::close(fd); }
+        } closed{at};  // on every way out, an allocation that throws included
         auto text = [at](const char* file, size_t limit = 4096) { return readAt(at, file, limit, true).value_or(""); };
         UsbDeviceInfo d;
         d.name = name;
@@ -160,7 +164,6 @@ public:
             d.product_id = static_cast<uint16_t>(hexValue(trimmed(text("idProduct"))));
             d.device_class = static_cast<uint8_t>(hexValue(trimmed(text("bDeviceClass"))));
         }
-        ::close(at);
         // A device the kernel has not authorized has no configuration, so no interfaces: a new
         // stick's directory is not listed while it waits.
         if (!d.authorized) return d;
