@@ -152,9 +152,9 @@ std::string CollectorMetrics::render(int64_t now_unix) {
                    static_cast<double>(all - resumed));
     }
     out.family("mamori_connections_refused_total", "counter",
-               "Connections turned away (503, or closed unanswered when too many were being answered), by "
-               "listener and why: the workers could not keep up (overloaded) or a connection cap was reached "
-               "(capacity)");
+               "Connections turned away (a 503, or a TLS alert before any handshake), by listener and why: the "
+               "workers could not keep up or as many connections were under way as are answered quickly "
+               "(overloaded), or a connection cap was reached (capacity)");
     for (const auto& l : listeners_) {
         out.sample("mamori_connections_refused_total", {{"listener", l->name}, {"reason", "overloaded"}},
                    static_cast<double>(l->server->shedConnections()));
@@ -164,6 +164,12 @@ std::string CollectorMetrics::render(int64_t now_unix) {
     out.family("mamori_connections", "gauge", "Connections open now, by listener");
     for (const auto& l : listeners_)
         out.sample("mamori_connections", {{"listener", l->name}}, static_cast<double>(l->server->connectionsInUse()));
+    out.family("mamori_admission_limit", "gauge",
+               "New connections let be under way at once (accepted, not yet answered), by listener: it falls "
+               "while they take over twice as long as with no queue");
+    for (const auto& l : listeners_)
+        if (const auto limit = l->server->admissionLimit())
+            out.sample("mamori_admission_limit", {{"listener", l->name}}, static_cast<double>(*limit));
     out.family("mamori_request_duration_seconds", "histogram",
                "Time from a request's header to its answer written, by listener");
     for (const auto& l : listeners_) l->latency.write(out, "mamori_request_duration_seconds", {{"listener", l->name}});

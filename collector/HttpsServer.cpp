@@ -15,6 +15,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "collector/AcceptLoop.h"
+#include "collector/AdmissionLimit.h"
 #include "collector/ConnectionSlots.h"
 #include "collector/OverloadDetector.h"
 #include "mamori/common/AcceptedConnection.h"
@@ -99,7 +100,18 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             asio::co_spawn(ex, refuse(Stream(beast::tcp_stream(std::move(socket)), tls), 5), asio::detached);
             return;
         }
-        asio::co_spawn(ex, session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot)),
+        AdmissionLimit::Place place;
+        if (limits.admit_at_most) {
+            place = limits.admit_at_most->tryStart(std::chrono::steady_clock::now());
+            if (!place) {
+                ++shed;
+                turnAway(socket, address, "overloaded: as many connections under way as it can answer quickly");
+                return;
+            }
+        }
+        asio::co_spawn(ex,
+                       session(Stream(beast::tcp_stream(std::move(socket)), tls), address, std::move(slot),
+                               std::move(place)),
                        asio::detached);
     }
 
@@ -159,7 +171,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                                                               : http::status::request_header_fields_too_large;
     }
 
-    asio::awaitable<void> session(Stream stream, std::string address, std::unique_ptr<ConnectionSlots::Slot> slot) {
+    asio::awaitable<void> session(Stream stream, std::string address, std::unique_ptr<ConnectionSlots::Slot> slot,
+                                  AdmissionLimit::Place place) {
         auto self = shared_from_this();
         Caller caller;
         caller.address = std::move(address);
@@ -223,6 +236,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                     if (!parser.is_done()) refusal->keep_alive(false);
                     lowest.expires_after(limits.request_timeout);
                     co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
+                    if (!ec) place.answered(std::chrono::steady_clock::now());
                     tell(parser.get().base(), refusal->result(), header_read);
                     if (ec || !refusal->keep_alive()) break;
                     continue;
@@ -271,6 +285,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             }
             lowest.expires_after(limits.request_timeout);
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            if (!ec) place.answered(std::chrono::steady_clock::now());
             tell(req.base(), res.result(), header_read);
             if (ec || !res.keep_alive()) break;
         }
@@ -300,6 +315,11 @@ uint64_t HttpsServer::shedConnections() const { return impl_->shed.load(); }
 uint64_t HttpsServer::connectionsOverCap() const { return impl_->over_cap.load(); }
 
 size_t HttpsServer::connectionsInUse() const { return impl_->slots.inUse(); }
+
+std::optional<size_t> HttpsServer::admissionLimit() const {
+    if (!impl_->limits.admit_at_most) return std::nullopt;
+    return impl_->limits.admit_at_most->limit();
+}
 
 void HttpsServer::start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept(), asio::detached); }
 

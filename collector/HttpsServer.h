@@ -13,6 +13,7 @@
 
 namespace mamori::collector {
 
+class AdmissionLimit;
 class OverloadDetector;
 
 namespace http = boost::beast::http;
@@ -39,7 +40,7 @@ using Answered = std::function<void(const HttpRequestHead&, http::status, std::c
 
 // HTTPS/1.1 over Boost.Beast with the limits an exposed server needs: handshake and request
 // deadlines (a slowloris client is cut off), caps on connections overall and per address (503),
-// new connections shed past capacity (TlsBusyAlert, before any handshake),
+// new connections shed past capacity or past an AdmissionLimit (TlsBusyAlert, before any handshake),
 // header and target size limits (431, 414), a body read only once admitted, and within the
 // endpoint's size limit (413), keep-alive.
 // The TLS context decides whether a client certificate is requested and which CA it must chain to.
@@ -58,6 +59,9 @@ public:
         // 503 with Retry-After: 30): for the agents' listener, whose clients come back by
         // themselves. Outlives the server.
         OverloadDetector* shed_when = nullptr;
+        // And past this many connections accepted but not yet answered, whatever the detector
+        // says (the limit adapts to how long they take). Outlives the server.
+        AdmissionLimit* admit_at_most = nullptr;
     };
 
     HttpsServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, const boost::asio::ip::tcp::endpoint& at,
@@ -81,6 +85,8 @@ public:
     uint64_t shedConnections() const;
     uint64_t connectionsOverCap() const;
     size_t connectionsInUse() const;
+    // The AdmissionLimit's limit now; nullopt for a listener without one.
+    std::optional<size_t> admissionLimit() const;
 
     static HttpResponse reply(const HttpRequestHead& req, http::status status, std::string body,
                               std::string content_type = "text/plain; charset=utf-8");

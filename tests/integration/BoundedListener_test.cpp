@@ -15,9 +15,12 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "mamori/common/Files.h"
 #include "mamori/common/HttpsClient.h"
@@ -202,6 +205,70 @@ TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfter
     EXPECT_GE(count("listener=\"agent\",reason=\"overloaded\""), 1) << text;
     EXPECT_EQ(count("listener=\"agent\",reason=\"capacity\""), 0) << text;
     EXPECT_EQ(count("listener=\"admin\",reason=\"overloaded\""), 0) << text;
+}
+
+// Past what the workers answer quickly, fewer connections are let be under way at once
+// (AdmissionLimit), each then answered sooner, and the rest are turned away before their handshake
+// as busy; nothing is failed, and once the crowd is gone nothing holds a place.
+TEST(CrowdedListener, ACrowdIsAnsweredOrTurnedAwayAsBusyNeverFailedAndTheLimitFalls) {
+    const auto dir = tempDir("crowded-listener");
+    TestCollector collector(dir / "collector", "max_connections_per_address = 1024\n");
+    collector.start();
+    const auto tls = mamori::common::HttpsClient::context(mamori::common::Files::read(dir / "collector" / "ca.pem"));
+    auto fetch = [&] {
+        return mamori::common::HttpsClient::fetch(*tls, collector.agentUrl(), boost::beast::http::verb::get, "/v1/ca",
+                                                  "", "", {}, std::chrono::seconds(20));
+    };
+    auto limit = [&] {
+        asio::io_context io;
+        tcp::socket metrics(io);
+        metrics.connect({asio::ip::address_v4::loopback(), collector.metricsPort()});
+        asio::write(metrics,
+                    asio::buffer(std::string("GET /metrics HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n")));
+        std::string text;
+        boost::system::error_code ec;
+        asio::read(metrics, asio::dynamic_buffer(text), ec);
+        const std::string name = "\nmamori_admission_limit{listener=\"agent\"} ";
+        const auto at = text.find(name);
+        return at == std::string::npos ? -1 : std::stoi(text.substr(at + name.size()));
+    };
+    EXPECT_EQ(fetch().status, 200u);  // a first measurement with little load
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> answered{0}, busy{0};
+    std::mutex failures_mutex;
+    std::vector<std::string> failures;
+    std::vector<std::thread> crowd;
+    for (int i = 0; i < 48; ++i)
+        crowd.emplace_back([&] {
+            while (!stop) {
+                std::string failure;
+                try {
+                    const auto a = fetch();
+                    if (a.status == 200) ++answered;
+                    else if (a.status == 503 && a.retry_after_s == 30) ++busy;
+                    else failure = std::to_string(a.status) + " " + a.body;
+                } catch (const std::exception& e) {
+                    failure = e.what();
+                }
+                if (!failure.empty()) {
+                    std::lock_guard lock(failures_mutex);
+                    failures.push_back(failure);
+                }
+            }
+        });
+    int lowest = 1 << 30;
+    for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+         std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(std::chrono::milliseconds(100)))
+        if (const int l = limit(); l > 0) lowest = std::min(lowest, l);
+    stop = true;
+    for (auto& t : crowd) t.join();
+    EXPECT_TRUE(failures.empty()) << failures.size() << " failed, the first: " << failures.front();
+    EXPECT_GT(answered.load(), 0);
+    EXPECT_GT(busy.load(), 0) << "48 at once on this machine is past what it answers quickly";
+    EXPECT_LT(lowest, 64) << "the limit never fell from where it starts";
+    // No place is left taken: the next connection is served at once.
+    EXPECT_EQ(fetch().status, 200u);
 }
 
 TEST(ShedSetting, AnythingButYesOrNoStopsTheStartInBothLanguages) {

@@ -116,6 +116,9 @@ TEST(Metrics, HealthAndMetricsSayWhatTheCollectorSawAndPromtoolAndPrometheusRead
     EXPECT_GE(sample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"), 4) << t << "enroll, 3 batches";
     EXPECT_EQ(sample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"),
               sample(t, "mamori_request_duration_seconds_bucket{listener=\"agent\",le=\"+Inf\"}"));
+    EXPECT_GE(sample(t, "mamori_admission_limit{listener=\"agent\"}"), 8) << t;
+    EXPECT_LE(sample(t, "mamori_admission_limit{listener=\"agent\"}"), 1024) << t;
+    EXPECT_EQ(t.find("mamori_admission_limit{listener=\"admin\"}"), std::string::npos) << "administrators are never limited";
     EXPECT_GT(sample(t, "mamori_certificate_expiry_seconds{certificate=\"server\"}"), 300 * 86400.0) << t;
     EXPECT_GT(sample(t, "mamori_certificate_expiry_seconds{certificate=\"ca\"}"), 3000 * 86400.0) << t;
     EXPECT_GT(sample(t, "mamori_store_bytes"), 4096) << t;

@@ -1,0 +1,149 @@
+// How many connections the collector lets be under way at once: cut while they take longer than
+// with no queue, grown while they do not and the limit is used, never counting one that waits on
+// its peer, and never below or above its bounds.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "collector/AdmissionLimit.h"
+
+using mamori::collector::AdmissionLimit;
+using namespace std::chrono_literals;
+using Clock = AdmissionLimit::Clock;
+
+namespace {
+
+const auto kStart = Clock::time_point{} + 1s;
+
+AdmissionLimit::Settings settings(size_t initial = 16) {
+    AdmissionLimit::Settings s;
+    s.initial = initial;
+    s.least = 4;
+    s.most = 64;
+    s.window = 100ms;
+    s.memory = 10s;
+    s.stale = 1s;
+    s.tolerance = 2.0;
+    return s;
+}
+
+// `rounds` rounds 10 ms apart, each starting `at_once` connections and answering them `took`
+// later; returns the time after the last.
+Clock::time_point traffic(AdmissionLimit& l, Clock::time_point t, int rounds, size_t at_once, Clock::duration took) {
+    for (int r = 0; r < rounds; ++r, t += 10ms) {
+        std::vector<AdmissionLimit::Place> places;
+        for (size_t i = 0; i < at_once; ++i)
+            if (auto p = l.tryStart(t)) places.push_back(std::move(p));
+        for (auto& p : places) p.answered(t + took);
+    }
+    return t;
+}
+
+}  // namespace
+
+TEST(AdmissionLimit, RefusesPastTheLimitUntilOneEnds) {
+    AdmissionLimit l(settings(4));
+    std::vector<AdmissionLimit::Place> p;
+    for (int i = 0; i < 4; ++i) p.push_back(l.tryStart(kStart));
+    for (const auto& k : p) EXPECT_TRUE(k);
+    EXPECT_FALSE(l.tryStart(kStart));
+    p[0] = {};
+    auto again = l.tryStart(kStart);
+    EXPECT_TRUE(again) << "one ended without an answer: its place is free";
+    EXPECT_FALSE(l.tryStart(kStart));
+    p[1].answered(kStart + 5ms);
+    EXPECT_EQ(l.underWay(kStart + 5ms), 3u);
+    p[1] = {};
+    EXPECT_EQ(l.underWay(kStart + 5ms), 3u) << "once answered, dropping it changes nothing";
+}
+
+TEST(AdmissionLimit, TheFirstWindowMeasuresWithLittleLoadAndAgainEveryHalfOfItsMemory) {
+    AdmissionLimit l(settings(32));
+    EXPECT_EQ(l.limit(), 4u) << "measuring: the least";
+    auto t = traffic(l, kStart, 11, 8, 2ms);
+    EXPECT_EQ(l.limit(), 32u) << "measured: the limit it started with";
+    t = traffic(l, t, 500, 4, 2ms);  // 5 s on: measured again
+    EXPECT_EQ(l.limit(), 4u);
+    traffic(l, t, 11, 4, 2ms);
+    EXPECT_EQ(l.limit(), 32u);
+}
+
+TEST(AdmissionLimit, WhatWasUnderWayWhenAMeasurementBeganIsNoSampleOfIt) {
+    AdmissionLimit l(settings(32));
+    auto t = traffic(l, kStart, 11, 4, 2ms);
+    t += 11s;  // quiet for longer than the limit remembers
+    std::vector<AdmissionLimit::Place> crowd;
+    for (int i = 0; i < 8; ++i) crowd.push_back(l.tryStart(t));
+    l.tryStart(t).answered(t + 30ms);  // ends the window, a median of 30 ms; a measurement begins
+    EXPECT_EQ(l.limit(), 4u);
+    EXPECT_FALSE(l.tryStart(t + 40ms)) << "eight under way: none more while measuring";
+    for (auto& k : crowd) k.answered(t + 500ms);  // a crowd draining meanwhile: not little load
+    l.tryStart(t + 500ms).answered(t + 502ms);
+    EXPECT_EQ(l.limit(), 32u) << "measured: 2 ms";
+    traffic(l, t + 510ms, 11, 4, 30ms);
+    EXPECT_LT(l.limit(), 32u) << "30 ms is a queue next to the 2 ms measured, not next to the crowd's 500 ms";
+}
+
+TEST(AdmissionLimit, AQueueCutsTheLimitAtMostByHalfAWindowDownToTheLeast) {
+    AdmissionLimit l(settings(32));
+    auto t = traffic(l, kStart, 30, 4, 2ms);  // no queue: 2 ms each
+    EXPECT_EQ(l.limit(), 32u) << "not used by half: not grown";
+    t = traffic(l, t, 11, 4, 16ms);  // eight times as long: a queue
+    EXPECT_EQ(l.limit(), 16u) << "halved, no more, in one window";
+    t = traffic(l, t, 50, 4, 16ms);
+    EXPECT_EQ(l.limit(), 4u) << "never below the least";
+}
+
+TEST(AdmissionLimit, UpToToleranceTimesTheShortestIsNoQueue) {
+    AdmissionLimit l(settings(32));
+    auto t = traffic(l, kStart, 30, 4, 10ms);
+    t = traffic(l, t, 30, 4, 19ms);
+    EXPECT_EQ(l.limit(), 32u) << "under twice the shortest median";
+    t = traffic(l, t, 11, 4, 30ms);
+    EXPECT_LT(l.limit(), 32u);
+}
+
+TEST(AdmissionLimit, GrowsWhileUsedWithoutAQueueUpToTheMost) {
+    AdmissionLimit l(settings(16));
+    auto t = traffic(l, kStart, 11, 4, 2ms);  // the first window measures
+    EXPECT_EQ(l.limit(), 16u);
+    t = traffic(l, t, 11, 16, 2ms);  // all of it used, no queue
+    EXPECT_EQ(l.limit(), 20u) << "16 + sqrt(16)";
+    traffic(l, t, 200, 64, 2ms);
+    EXPECT_EQ(l.limit(), 64u) << "never above the most";
+}
+
+TEST(AdmissionLimit, AFarNetworkIsNoQueue) {
+    // A branch office 80 ms away: every connection takes that long, however few are under way.
+    AdmissionLimit l(settings(16));
+    auto t = traffic(l, kStart, 11, 16, 80ms);
+    t = traffic(l, t, 30, 16, 90ms);
+    EXPECT_GE(l.limit(), 16u) << "slow alike with and without load: the network, not a queue";
+}
+
+TEST(AdmissionLimit, RecoversOnceTheQueueIsGone) {
+    AdmissionLimit l(settings(16));
+    auto t = traffic(l, kStart, 11, 4, 2ms);
+    t = traffic(l, t, 50, 16, 40ms);
+    EXPECT_EQ(l.limit(), 4u);
+    traffic(l, t, 100, 16, 2ms);
+    EXPECT_GE(l.limit(), 16u) << "grown back while used and quick again";
+}
+
+TEST(AdmissionLimit, AConnectionWaitingOnItsPeerStopsCountingButItsAnswerIsStillASample) {
+    AdmissionLimit l(settings(4));
+    std::vector<AdmissionLimit::Place> slow;
+    for (int i = 0; i < 4; ++i) slow.push_back(l.tryStart(kStart));  // four clients that say nothing
+    EXPECT_FALSE(l.tryStart(kStart + 500ms));
+    auto fresh = l.tryStart(kStart + 1001ms);
+    EXPECT_TRUE(fresh) << "a second on: they no longer count";
+    EXPECT_EQ(l.underWay(kStart + 1001ms), 1u);
+    fresh = {};
+    // The four answer at last, over a second late: a queue that long cuts the limit, since
+    // a connection slow on this side is no different from one slow on the peer's.
+    auto t = traffic(l, kStart + 1100ms, 11, 1, 2ms);
+    for (auto& k : slow) k.answered(t);
+    l.tryStart(t + 100ms).answered(t + 101ms);
+    EXPECT_EQ(l.limit(), 4u);
+    EXPECT_EQ(l.underWay(t + 101ms), 0u);
+}
