@@ -101,20 +101,28 @@ void AdmissionLimit::judge(Clock::time_point now) {
         probing_ = false;
         last_probe_ = now;
         limit_ = after_probe_;
+        queued_windows_ = 0;
     } else if (ratio < 1.0) {
-        // At most halved per window: one slow window is not a collapse.
-        limit_ *= std::max(ratio, 0.5);
-    } else if (static_cast<double>(window_peak_) * 2 >= limit_) {
-        limit_ += std::sqrt(limit_);
+        // Cut once the queue stands a second window: a burst (a few hundred connections at once)
+        // is served, not shed. At most halved per window: one slow window is not a collapse.
+        if (++queued_windows_ >= 2) limit_ *= std::max(ratio, 0.5);
+    } else {
+        queued_windows_ = 0;
+        // Without a queue the limit grows back to where it started, used or not, so that a
+        // burst after a crowd is not shed for being a burst; past that, only while used.
+        const double initial = static_cast<double>(settings_.initial);
+        if (limit_ < initial) limit_ = std::min(initial, limit_ + std::sqrt(limit_));
+        else if (static_cast<double>(window_peak_) * 2 >= limit_) limit_ += std::sqrt(limit_);
     }
     limit_ = std::clamp(limit_, static_cast<double>(settings_.least), static_cast<double>(settings_.most));
-    if (!probing_ && now - last_probe_ >= settings_.memory / 2) {
+    // Measured again while cut, since the shortest median may be a crowd's: a collector left
+    // crowded for long, or started while the fleet already crowded it.
+    if (!probing_ && limit_ < static_cast<double>(settings_.initial) && now - last_probe_ >= settings_.memory / 2) {
         probing_ = true;
         probe_first_ = next_;
         after_probe_ = limit_;
         limit_ = static_cast<double>(settings_.least);
     }
-
     window_start_ = now;
     samples_.clear();
     window_peak_ = under_way_.size();

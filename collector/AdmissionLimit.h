@@ -12,20 +12,23 @@ namespace mamori::collector {
 // How many new connections may be under way at once: those accepted and not yet answered. Past
 // capacity, every connection admitted shares the same two cores with all the others, so each
 // takes as long as all of them together; fewer admitted at once are each answered sooner, and
-// the rest are turned away at no cost (TlsBusyAlert) and come back later.
+// the rest are turned away at no cost (TlsBusyAlert) and come back later. The listener times
+// only its agents' connections, and keeps a place for any other only until its handshake is
+// done: a client without a certificate could be slow on purpose.
 //
 // The limit adapts, as TCP's congestion window or a gradient concurrency limit does, to the time
 // from a connection's acceptance to its first answer: it is cut while a window's median is over
 // `tolerance` times the shortest median remembered (the time with no queue: a far branch
-// office's round trips are in both, so a slow network never cuts it), and it grows by its square
-// root for each window that used at least half of it without such a queue. A fixed limit would be
-// wrong both ways: over a WAN the connections under way are the rate times the round trips, many
-// more than on a LAN for the same load.
+// office's round trips are in both, so a slow network never cuts it) for a second window running,
+// and it grows by its square root for each window without such a queue: up to `initial` whether
+// used or not, beyond it only while at least half of it was used. A fixed limit would be wrong both
+// ways: over a WAN the connections under way are the rate times the round trips, many more than
+// on a LAN for the same load.
 //
 // What no queue looks like is measured with little load: at start, and again every half of
-// `memory`, the limit is `least` for one window, whose median is remembered among the others. A
-// collector started while the fleet already crowds it, or left crowded for long, would otherwise
-// take a crowd's times for the quick ones.
+// `memory` while the limit is cut, the limit is `least` for one window, whose median is
+// remembered among the others. A collector started while the fleet already crowds it, or left
+// crowded for long, would otherwise take a crowd's times for the quick ones.
 //
 // A connection under way longer than `stale` stops counting: it is waiting on its peer (a
 // handshake or a request sent slowly), not on this machine, and clients holding connections open
@@ -84,6 +87,7 @@ private:
     Ticket probe_first_ = 1;  // only those admitted during the measurement are its samples
     double after_probe_;
     Clock::time_point last_probe_{};
+    int queued_windows_ = 0;  // windows running whose median was a queue
     Ticket next_ = 1;
     // Tickets under way and their start, oldest first (tickets are issued in time order).
     std::map<Ticket, Clock::time_point> under_way_;

@@ -171,6 +171,14 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                                                               : http::status::request_header_fields_too_large;
     }
 
+    // The place is given back at the first answer, timed only for a caller with a certificate:
+    // an agent. Anyone can connect without one and answer slowly, and the limit must not take
+    // that for the collector's own slowness.
+    static void giveBack(AdmissionLimit::Place& place, const Caller& caller, const boost::system::error_code& ec) {
+        if (!ec && caller.certificate) place.answered(std::chrono::steady_clock::now());
+        else place = {};
+    }
+
     asio::awaitable<void> session(Stream stream, std::string address, std::unique_ptr<ConnectionSlots::Slot> slot,
                                   AdmissionLimit::Place place) {
         auto self = shared_from_this();
@@ -196,6 +204,9 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         if (X509* peer = SSL_get0_peer_certificate(stream.native_handle());
             peer && SSL_get_verify_result(stream.native_handle()) == X509_V_OK)
             caller.certificate = mamori::proto::Certificate::fromX509(peer);
+        // Not an agent: its handshake, the work it made, is done, and whatever it does next is up
+        // to a client that may be slow on purpose, so it holds no place any longer.
+        if (!caller.certificate) place = {};
 
         beast::flat_buffer buffer;
         bool first = true;
@@ -236,7 +247,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                     if (!parser.is_done()) refusal->keep_alive(false);
                     lowest.expires_after(limits.request_timeout);
                     co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
-                    if (!ec) place.answered(std::chrono::steady_clock::now());
+                    giveBack(place, caller, ec);
                     tell(parser.get().base(), refusal->result(), header_read);
                     if (ec || !refusal->keep_alive()) break;
                     continue;
@@ -285,7 +296,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             }
             lowest.expires_after(limits.request_timeout);
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-            if (!ec) place.answered(std::chrono::steady_clock::now());
+            giveBack(place, caller, ec);
             tell(req.base(), res.result(), header_read);
             if (ec || !res.keep_alive()) break;
         }

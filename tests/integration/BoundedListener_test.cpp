@@ -25,6 +25,7 @@
 #include "mamori/common/Files.h"
 #include "mamori/common/HttpsClient.h"
 #include "tests/support/RawTlsClient.h"
+#include "tests/support/SimulatedTerminal.h"
 #include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
@@ -208,13 +209,18 @@ TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfter
 }
 
 // Past what the workers answer quickly, fewer connections are let be under way at once
-// (AdmissionLimit), each then answered sooner, and the rest are turned away before their handshake
-// as busy; nothing is failed, and once the crowd is gone nothing holds a place.
+// (AdmissionLimit, timed on the agents' connections), each then answered sooner, and the rest are
+// turned away before their handshake as busy; nothing is failed, and once the crowd is gone
+// nothing holds a place.
 TEST(CrowdedListener, ACrowdIsAnsweredOrTurnedAwayAsBusyNeverFailedAndTheLimitFalls) {
     const auto dir = tempDir("crowded-listener");
     TestCollector collector(dir / "collector", "max_connections_per_address = 1024\n");
     collector.start();
-    const auto tls = mamori::common::HttpsClient::context(mamori::common::Files::read(dir / "collector" / "ca.pem"));
+    // An agent's identity: only its connections are timed.
+    const std::string ca = mamori::common::Files::read(dir / "collector" / "ca.pem");
+    SimulatedTerminal terminal(collector.agentUrl(), ca);
+    ASSERT_EQ(terminal.enroll(collector.token(), "term-crowd").status, 200u);
+    const auto tls = mamori::common::HttpsClient::context(ca, terminal.certificatePem(), terminal.key().privatePem());
     auto fetch = [&] {
         return mamori::common::HttpsClient::fetch(*tls, collector.agentUrl(), boost::beast::http::verb::get, "/v1/ca",
                                                   "", "", {}, std::chrono::seconds(20));

@@ -1,6 +1,6 @@
 // How many connections the collector lets be under way at once: cut while they take longer than
-// with no queue, grown while they do not and the limit is used, never counting one that waits on
-// its peer, and never below or above its bounds.
+// with no queue for more than a burst, grown back once they do not, measured again with little
+// load while cut, never counting one that waits on its peer, and never out of its bounds.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -15,25 +15,28 @@ namespace {
 
 const auto kStart = Clock::time_point{} + 1s;
 
-AdmissionLimit::Settings settings(size_t initial = 16) {
+AdmissionLimit::Settings settings(size_t initial, Clock::duration memory = 10s) {
     AdmissionLimit::Settings s;
     s.initial = initial;
     s.least = 4;
     s.most = 64;
     s.window = 100ms;
-    s.memory = 10s;
+    s.memory = memory;
     s.stale = 1s;
     s.tolerance = 2.0;
     return s;
 }
 
-// `rounds` rounds 10 ms apart, each starting `at_once` connections and answering them `took`
-// later; returns the time after the last.
-Clock::time_point traffic(AdmissionLimit& l, Clock::time_point t, int rounds, size_t at_once, Clock::duration took) {
+// `rounds` rounds 10 ms apart, each trying to start `at_once` connections and answering those
+// admitted `took` later; returns the time after the last, and counts the refused.
+Clock::time_point traffic(AdmissionLimit& l, Clock::time_point t, int rounds, size_t at_once, Clock::duration took,
+                          size_t* refused = nullptr) {
     for (int r = 0; r < rounds; ++r, t += 10ms) {
         std::vector<AdmissionLimit::Place> places;
-        for (size_t i = 0; i < at_once; ++i)
+        for (size_t i = 0; i < at_once; ++i) {
             if (auto p = l.tryStart(t)) places.push_back(std::move(p));
+            else if (refused) ++*refused;
+        }
         for (auto& p : places) p.answered(t + took);
     }
     return t;
@@ -57,40 +60,27 @@ TEST(AdmissionLimit, RefusesPastTheLimitUntilOneEnds) {
     EXPECT_EQ(l.underWay(kStart + 5ms), 3u) << "once answered, dropping it changes nothing";
 }
 
-TEST(AdmissionLimit, TheFirstWindowMeasuresWithLittleLoadAndAgainEveryHalfOfItsMemory) {
+TEST(AdmissionLimit, TheFirstWindowMeasuresWithLittleLoadAndNoneAgainWhileNothingQueues) {
     AdmissionLimit l(settings(32));
     EXPECT_EQ(l.limit(), 4u) << "measuring: the least";
-    auto t = traffic(l, kStart, 11, 8, 2ms);
+    size_t refused = 0;
+    auto t = traffic(l, kStart, 11, 8, 2ms, &refused);
     EXPECT_EQ(l.limit(), 32u) << "measured: the limit it started with";
-    t = traffic(l, t, 500, 4, 2ms);  // 5 s on: measured again
-    EXPECT_EQ(l.limit(), 4u);
-    traffic(l, t, 11, 4, 2ms);
-    EXPECT_EQ(l.limit(), 32u);
+    EXPECT_EQ(refused, 11u * 4) << "while measuring, the least at once";
+    refused = 0;
+    traffic(l, t, 600, 8, 2ms, &refused);
+    EXPECT_EQ(refused, 0u) << "six seconds without a queue: not measured again";
+    EXPECT_EQ(l.limit(), 32u) << "not used by half: not grown";
 }
 
-TEST(AdmissionLimit, WhatWasUnderWayWhenAMeasurementBeganIsNoSampleOfIt) {
-    AdmissionLimit l(settings(32));
-    auto t = traffic(l, kStart, 11, 4, 2ms);
-    t += 11s;  // quiet for longer than the limit remembers
-    std::vector<AdmissionLimit::Place> crowd;
-    for (int i = 0; i < 8; ++i) crowd.push_back(l.tryStart(t));
-    l.tryStart(t).answered(t + 30ms);  // ends the window, a median of 30 ms; a measurement begins
-    EXPECT_EQ(l.limit(), 4u);
-    EXPECT_FALSE(l.tryStart(t + 40ms)) << "eight under way: none more while measuring";
-    for (auto& k : crowd) k.answered(t + 500ms);  // a crowd draining meanwhile: not little load
-    l.tryStart(t + 500ms).answered(t + 502ms);
-    EXPECT_EQ(l.limit(), 32u) << "measured: 2 ms";
-    traffic(l, t + 510ms, 11, 4, 30ms);
-    EXPECT_LT(l.limit(), 32u) << "30 ms is a queue next to the 2 ms measured, not next to the crowd's 500 ms";
-}
-
-TEST(AdmissionLimit, AQueueCutsTheLimitAtMostByHalfAWindowDownToTheLeast) {
+TEST(AdmissionLimit, AQueueStandingASecondWindowCutsTheLimitAtMostByHalfDownToTheLeast) {
     AdmissionLimit l(settings(32));
     auto t = traffic(l, kStart, 30, 4, 2ms);  // no queue: 2 ms each
-    EXPECT_EQ(l.limit(), 32u) << "not used by half: not grown";
-    t = traffic(l, t, 11, 4, 16ms);  // eight times as long: a queue
-    EXPECT_EQ(l.limit(), 16u) << "halved, no more, in one window";
-    t = traffic(l, t, 50, 4, 16ms);
+    t = traffic(l, t, 11, 4, 16ms);           // eight times as long
+    EXPECT_EQ(l.limit(), 32u) << "one window of it is a burst";
+    t = traffic(l, t, 10, 4, 16ms);
+    EXPECT_EQ(l.limit(), 16u) << "a second one: halved, no more";
+    traffic(l, t, 50, 4, 16ms);
     EXPECT_EQ(l.limit(), 4u) << "never below the least";
 }
 
@@ -99,11 +89,11 @@ TEST(AdmissionLimit, UpToToleranceTimesTheShortestIsNoQueue) {
     auto t = traffic(l, kStart, 30, 4, 10ms);
     t = traffic(l, t, 30, 4, 19ms);
     EXPECT_EQ(l.limit(), 32u) << "under twice the shortest median";
-    t = traffic(l, t, 11, 4, 30ms);
+    traffic(l, t, 21, 4, 30ms);
     EXPECT_LT(l.limit(), 32u);
 }
 
-TEST(AdmissionLimit, GrowsWhileUsedWithoutAQueueUpToTheMost) {
+TEST(AdmissionLimit, GrowsPastWhereItStartedOnlyWhileUsedWithoutAQueueUpToTheMost) {
     AdmissionLimit l(settings(16));
     auto t = traffic(l, kStart, 11, 4, 2ms);  // the first window measures
     EXPECT_EQ(l.limit(), 16u);
@@ -117,17 +107,38 @@ TEST(AdmissionLimit, AFarNetworkIsNoQueue) {
     // A branch office 80 ms away: every connection takes that long, however few are under way.
     AdmissionLimit l(settings(16));
     auto t = traffic(l, kStart, 11, 16, 80ms);
-    t = traffic(l, t, 30, 16, 90ms);
+    traffic(l, t, 30, 16, 90ms);
     EXPECT_GE(l.limit(), 16u) << "slow alike with and without load: the network, not a queue";
 }
 
-TEST(AdmissionLimit, RecoversOnceTheQueueIsGone) {
+TEST(AdmissionLimit, OnceTheQueueIsGoneGrowsBackWhereItStartedUnusedAndBeyondUsed) {
     AdmissionLimit l(settings(16));
     auto t = traffic(l, kStart, 11, 4, 2ms);
     t = traffic(l, t, 50, 16, 40ms);
     EXPECT_EQ(l.limit(), 4u);
+    t = traffic(l, t, 80, 1, 2ms);
+    EXPECT_EQ(l.limit(), 16u) << "a burst after a crowd is not shed for being a burst";
     traffic(l, t, 100, 16, 2ms);
-    EXPECT_GE(l.limit(), 16u) << "grown back while used and quick again";
+    EXPECT_GT(l.limit(), 16u);
+}
+
+TEST(AdmissionLimit, MeasuredAgainWhileCutAndWhatWasUnderWayThenIsNoSampleOfIt) {
+    // Remembers 2 s, so measures again every second while cut.
+    AdmissionLimit l(settings(64, 2s));
+    auto t = traffic(l, kStart, 11, 4, 2ms);
+    t = traffic(l, t, 60, 4, 5ms);  // over twice 2 ms: cut by a fifth a window, from the second
+    const size_t cut = l.limit();
+    EXPECT_LT(cut, 64u);
+    EXPECT_GT(cut, 4u);
+    std::vector<AdmissionLimit::Place> crowd;
+    for (int i = 0; i < 4; ++i) crowd.push_back(l.tryStart(t));
+    t = traffic(l, t, 50, 4, 5ms);  // a second since the first measurement: measuring again
+    EXPECT_EQ(l.limit(), 4u);
+    EXPECT_FALSE(l.tryStart(t)) << "four under way: none more while measuring";
+    for (auto& k : crowd) k.answered(t + 100ms);
+    EXPECT_EQ(l.limit(), 4u) << "what was under way before it began is no sample of little load";
+    l.tryStart(t + 100ms).answered(t + 102ms);
+    EXPECT_GT(l.limit(), 4u) << "measured: back to the limit as cut";
 }
 
 TEST(AdmissionLimit, AConnectionWaitingOnItsPeerStopsCountingButItsAnswerIsStillASample) {
