@@ -21,13 +21,12 @@ void AdmissionLimit::expire(Clock::time_point now) {
     while (!stale_.empty() && now - stale_.begin()->second > settings_.memory) stale_.erase(stale_.begin());
 }
 
-AdmissionLimit::Place::Place(Place&& o) noexcept
-    : limit_(std::exchange(o.limit_, nullptr)), ticket_(o.ticket_) {}
+AdmissionLimit::Place::Place(Place&& o) noexcept : limit_(std::move(o.limit_)), ticket_(o.ticket_) {}
 
 AdmissionLimit::Place& AdmissionLimit::Place::operator=(Place&& o) noexcept {
     if (this != &o) {
         if (limit_) limit_->abandoned(ticket_);
-        limit_ = std::exchange(o.limit_, nullptr);
+        limit_ = std::move(o.limit_);
         ticket_ = o.ticket_;
     }
     return *this;
@@ -53,7 +52,7 @@ AdmissionLimit::Place AdmissionLimit::tryStart(Clock::time_point now) {
     const auto start = under_way_.empty() ? now : std::max(now, std::prev(under_way_.end())->second);
     under_way_.emplace(t, start);
     window_peak_ = std::max(window_peak_, under_way_.size());
-    return Place(this, t);
+    return Place(shared_from_this(), t);
 }
 
 void AdmissionLimit::finished(Ticket ticket, Clock::time_point now) {

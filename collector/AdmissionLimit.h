@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -33,7 +34,7 @@ namespace mamori::collector {
 // A connection under way longer than `stale` stops counting: it is waiting on its peer (a
 // handshake or a request sent slowly), not on this machine, and clients holding connections open
 // must not keep others out. Its answer, if it comes, is still a sample. Used from any thread.
-class AdmissionLimit {
+class AdmissionLimit : public std::enable_shared_from_this<AdmissionLimit> {
     using Ticket = uint64_t;
 
 public:
@@ -48,7 +49,8 @@ public:
 
     // A connection's place under the limit, from its acceptance to its first answer. Given back
     // with the time it took by answered(), or without a sample when dropped first (a failed
-    // handshake, a timeout, a client gone). Empty: refused, or no limit. It must not outlive its limit.
+    // handshake, a timeout, a client gone). Empty: refused, or no limit. It keeps its limit alive,
+    // so that a connection ended after its listener (at shutdown) gives its place back safely.
     class Place {
     public:
         Place() = default;
@@ -60,11 +62,12 @@ public:
 
     private:
         friend class AdmissionLimit;
-        Place(AdmissionLimit* limit, Ticket ticket) : limit_(limit), ticket_(ticket) {}
-        AdmissionLimit* limit_ = nullptr;
+        Place(std::shared_ptr<AdmissionLimit> limit, Ticket ticket) : limit_(std::move(limit)), ticket_(ticket) {}
+        std::shared_ptr<AdmissionLimit> limit_;
         Ticket ticket_ = 0;
     };
 
+    // Always owned by a shared_ptr (std::make_shared): its places share it.
     explicit AdmissionLimit(Settings settings);
 
     // A place when fewer than the limit are under way at `now`, else an empty one.

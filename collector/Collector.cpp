@@ -30,7 +30,6 @@
 #include "collector/LocalCalendar.h"
 #include "collector/MailMessage.h"
 #include "collector/MetricsServer.h"
-#include "collector/AdmissionLimit.h"
 #include "collector/OverloadDetector.h"
 #include "collector/QueueDelayProbe.h"
 #include "collector/RetentionPurge.h"
@@ -113,7 +112,6 @@ struct Collector::Impl {
     // not overload. A probe every 20 ms costs nothing idle.
     OverloadDetector overload{std::chrono::milliseconds(50), std::chrono::milliseconds(500), std::chrono::seconds(1)};
     QueueDelayProbe queue_probe{io, overload, std::chrono::milliseconds(20)};
-    AdmissionLimit admission_limit{AdmissionLimit::Settings{}};
     std::unique_ptr<HttpsServer> agent_server, admin_server;
     std::unique_ptr<MetricsServer> metrics_server;
     tcp::endpoint metrics_endpoint;
@@ -144,7 +142,7 @@ struct Collector::Impl {
         static constexpr std::array<std::string_view, 2> kYesNo{"yes", "no"};
         if (home.config().getChoice("shed_when_overloaded", "yes", kYesNo) == "yes") {
             l.shed_when = &overload;
-            l.admit_at_most = &admission_limit;
+            l.limit_admissions = true;
         }
         return l;
     }

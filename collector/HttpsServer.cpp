@@ -37,6 +37,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     Answered answered;
     std::atomic<uint64_t> handshake_failures{0}, handshakes{0}, resumed{0}, shed{0}, over_cap{0};
     Limits limits;
+    std::shared_ptr<AdmissionLimit> admission_limit;  // when limits.limit_admissions
     std::string name;
     bool stopped = false;
     ConnectionSlots slots;
@@ -55,6 +56,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     Impl(asio::io_context& i, asio::ssl::context& t, const tcp::endpoint& at, Handler h, Limits l, std::string n)
         : tls(t), acceptor(i), handler(std::move(h)), limits(l), name(std::move(n)),
           slots(l.max_connections, l.max_connections_per_address) {
+        if (l.limit_admissions) admission_limit = std::make_shared<AdmissionLimit>(AdmissionLimit::Settings{});
         acceptor.open(at.protocol());
         acceptor.set_option(asio::socket_base::reuse_address(true));
         acceptor.bind(at);
@@ -101,8 +103,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             return;
         }
         AdmissionLimit::Place place;
-        if (limits.admit_at_most) {
-            place = limits.admit_at_most->tryStart(std::chrono::steady_clock::now());
+        if (admission_limit) {
+            place = admission_limit->tryStart(std::chrono::steady_clock::now());
             if (!place) {
                 ++shed;
                 turnAway(socket, address, "overloaded: as many connections under way as it can answer quickly");
@@ -171,14 +173,6 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                                                               : http::status::request_header_fields_too_large;
     }
 
-    // The place is given back at the first answer, timed only for a caller with a certificate:
-    // an agent. Anyone can connect without one and answer slowly, and the limit must not take
-    // that for the collector's own slowness.
-    static void giveBack(AdmissionLimit::Place& place, const Caller& caller, const boost::system::error_code& ec) {
-        if (!ec && caller.certificate) place.answered(std::chrono::steady_clock::now());
-        else place = {};
-    }
-
     asio::awaitable<void> session(Stream stream, std::string address, std::unique_ptr<ConnectionSlots::Slot> slot,
                                   AdmissionLimit::Place place) {
         auto self = shared_from_this();
@@ -205,7 +199,8 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             peer && SSL_get_verify_result(stream.native_handle()) == X509_V_OK)
             caller.certificate = mamori::proto::Certificate::fromX509(peer);
         // Not an agent: its handshake, the work it made, is done, and whatever it does next is up
-        // to a client that may be slow on purpose, so it holds no place any longer.
+        // to a client that may be slow on purpose. It holds no place any longer, and its answer
+        // is no sample: the limit must not take its slowness for the collector's.
         if (!caller.certificate) place = {};
 
         beast::flat_buffer buffer;
@@ -247,7 +242,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
                     if (!parser.is_done()) refusal->keep_alive(false);
                     lowest.expires_after(limits.request_timeout);
                     co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
-                    giveBack(place, caller, ec);
+                    if (!ec) place.answered(std::chrono::steady_clock::now());
                     tell(parser.get().base(), refusal->result(), header_read);
                     if (ec || !refusal->keep_alive()) break;
                     continue;
@@ -296,7 +291,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
             }
             lowest.expires_after(limits.request_timeout);
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-            giveBack(place, caller, ec);
+            if (!ec) place.answered(std::chrono::steady_clock::now());
             tell(req.base(), res.result(), header_read);
             if (ec || !res.keep_alive()) break;
         }
@@ -328,8 +323,8 @@ uint64_t HttpsServer::connectionsOverCap() const { return impl_->over_cap.load()
 size_t HttpsServer::connectionsInUse() const { return impl_->slots.inUse(); }
 
 std::optional<size_t> HttpsServer::admissionLimit() const {
-    if (!impl_->limits.admit_at_most) return std::nullopt;
-    return impl_->limits.admit_at_most->limit();
+    if (!impl_->admission_limit) return std::nullopt;
+    return impl_->admission_limit->limit();
 }
 
 void HttpsServer::start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept(), asio::detached); }

@@ -13,7 +13,6 @@
 
 namespace mamori::collector {
 
-class AdmissionLimit;
 class OverloadDetector;
 
 namespace http = boost::beast::http;
@@ -59,9 +58,9 @@ public:
         // 503 with Retry-After: 30): for the agents' listener, whose clients come back by
         // themselves. Outlives the server.
         OverloadDetector* shed_when = nullptr;
-        // And past this many connections accepted but not yet answered, whatever the detector
-        // says (the limit adapts to how long they take). Outlives the server.
-        AdmissionLimit* admit_at_most = nullptr;
+        // And past an AdmissionLimit of its own on the connections accepted and not yet
+        // answered, whatever the detector says.
+        bool limit_admissions = false;
     };
 
     HttpsServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, const boost::asio::ip::tcp::endpoint& at,

@@ -3,6 +3,7 @@
 // load while cut, never counting one that waits on its peer, and never out of its bounds.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <vector>
 
 #include "collector/AdmissionLimit.h"
@@ -45,7 +46,8 @@ Clock::time_point traffic(AdmissionLimit& l, Clock::time_point t, int rounds, si
 }  // namespace
 
 TEST(AdmissionLimit, RefusesPastTheLimitUntilOneEnds) {
-    AdmissionLimit l(settings(4));
+    auto shared = std::make_shared<AdmissionLimit>(settings(4));
+    auto& l = *shared;
     std::vector<AdmissionLimit::Place> p;
     for (int i = 0; i < 4; ++i) p.push_back(l.tryStart(kStart));
     for (const auto& k : p) EXPECT_TRUE(k);
@@ -61,7 +63,8 @@ TEST(AdmissionLimit, RefusesPastTheLimitUntilOneEnds) {
 }
 
 TEST(AdmissionLimit, TheFirstWindowMeasuresWithLittleLoadAndNoneAgainWhileNothingQueues) {
-    AdmissionLimit l(settings(32));
+    auto shared = std::make_shared<AdmissionLimit>(settings(32));
+    auto& l = *shared;
     EXPECT_EQ(l.limit(), 4u) << "measuring: the least";
     size_t refused = 0;
     auto t = traffic(l, kStart, 11, 8, 2ms, &refused);
@@ -74,7 +77,8 @@ TEST(AdmissionLimit, TheFirstWindowMeasuresWithLittleLoadAndNoneAgainWhileNothin
 }
 
 TEST(AdmissionLimit, AQueueStandingASecondWindowCutsTheLimitAtMostByHalfDownToTheLeast) {
-    AdmissionLimit l(settings(32));
+    auto shared = std::make_shared<AdmissionLimit>(settings(32));
+    auto& l = *shared;
     auto t = traffic(l, kStart, 30, 4, 2ms);  // no queue: 2 ms each
     t = traffic(l, t, 11, 4, 16ms);           // eight times as long
     EXPECT_EQ(l.limit(), 32u) << "one window of it is a burst";
@@ -85,7 +89,8 @@ TEST(AdmissionLimit, AQueueStandingASecondWindowCutsTheLimitAtMostByHalfDownToTh
 }
 
 TEST(AdmissionLimit, UpToToleranceTimesTheShortestIsNoQueue) {
-    AdmissionLimit l(settings(32));
+    auto shared = std::make_shared<AdmissionLimit>(settings(32));
+    auto& l = *shared;
     auto t = traffic(l, kStart, 30, 4, 10ms);
     t = traffic(l, t, 30, 4, 19ms);
     EXPECT_EQ(l.limit(), 32u) << "under twice the shortest median";
@@ -94,7 +99,8 @@ TEST(AdmissionLimit, UpToToleranceTimesTheShortestIsNoQueue) {
 }
 
 TEST(AdmissionLimit, GrowsPastWhereItStartedOnlyWhileUsedWithoutAQueueUpToTheMost) {
-    AdmissionLimit l(settings(16));
+    auto shared = std::make_shared<AdmissionLimit>(settings(16));
+    auto& l = *shared;
     auto t = traffic(l, kStart, 11, 4, 2ms);  // the first window measures
     EXPECT_EQ(l.limit(), 16u);
     t = traffic(l, t, 11, 16, 2ms);  // all of it used, no queue
@@ -105,14 +111,16 @@ TEST(AdmissionLimit, GrowsPastWhereItStartedOnlyWhileUsedWithoutAQueueUpToTheMos
 
 TEST(AdmissionLimit, AFarNetworkIsNoQueue) {
     // A branch office 80 ms away: every connection takes that long, however few are under way.
-    AdmissionLimit l(settings(16));
+    auto shared = std::make_shared<AdmissionLimit>(settings(16));
+    auto& l = *shared;
     auto t = traffic(l, kStart, 11, 16, 80ms);
     traffic(l, t, 30, 16, 90ms);
     EXPECT_GE(l.limit(), 16u) << "slow alike with and without load: the network, not a queue";
 }
 
 TEST(AdmissionLimit, OnceTheQueueIsGoneGrowsBackWhereItStartedUnusedAndBeyondUsed) {
-    AdmissionLimit l(settings(16));
+    auto shared = std::make_shared<AdmissionLimit>(settings(16));
+    auto& l = *shared;
     auto t = traffic(l, kStart, 11, 4, 2ms);
     t = traffic(l, t, 50, 16, 40ms);
     EXPECT_EQ(l.limit(), 4u);
@@ -124,7 +132,8 @@ TEST(AdmissionLimit, OnceTheQueueIsGoneGrowsBackWhereItStartedUnusedAndBeyondUse
 
 TEST(AdmissionLimit, MeasuredAgainWhileCutAndWhatWasUnderWayThenIsNoSampleOfIt) {
     // Remembers 2 s, so measures again every second while cut.
-    AdmissionLimit l(settings(64, 2s));
+    auto shared = std::make_shared<AdmissionLimit>(settings(64, 2s));
+    auto& l = *shared;
     auto t = traffic(l, kStart, 11, 4, 2ms);
     t = traffic(l, t, 60, 4, 5ms);  // over twice 2 ms: cut by a fifth a window, from the second
     const size_t cut = l.limit();
@@ -142,7 +151,8 @@ TEST(AdmissionLimit, MeasuredAgainWhileCutAndWhatWasUnderWayThenIsNoSampleOfIt) 
 }
 
 TEST(AdmissionLimit, AConnectionWaitingOnItsPeerStopsCountingButItsAnswerIsStillASample) {
-    AdmissionLimit l(settings(4));
+    auto shared = std::make_shared<AdmissionLimit>(settings(4));
+    auto& l = *shared;
     std::vector<AdmissionLimit::Place> slow;
     for (int i = 0; i < 4; ++i) slow.push_back(l.tryStart(kStart));  // four clients that say nothing
     EXPECT_FALSE(l.tryStart(kStart + 500ms));
