@@ -28,6 +28,11 @@ AdmissionLimit::Settings settings(size_t initial, Clock::duration memory = 10s) 
     return s;
 }
 
+// Shared, as its listener holds it: the places share it.
+std::shared_ptr<AdmissionLimit> made(size_t initial, Clock::duration memory = 10s) {
+    return std::make_shared<AdmissionLimit>(settings(initial, memory));
+}
+
 // `rounds` rounds 10 ms apart, each trying to start `at_once` connections and answering those
 // admitted `took` later; returns the time after the last, and counts the refused.
 Clock::time_point traffic(AdmissionLimit& l, Clock::time_point t, int rounds, size_t at_once, Clock::duration took,
@@ -46,125 +51,116 @@ Clock::time_point traffic(AdmissionLimit& l, Clock::time_point t, int rounds, si
 }  // namespace
 
 TEST(AdmissionLimit, RefusesPastTheLimitUntilOneEnds) {
-    auto shared = std::make_shared<AdmissionLimit>(settings(4));
-    auto& l = *shared;
+    const auto l = made(4);
     std::vector<AdmissionLimit::Place> p;
-    for (int i = 0; i < 4; ++i) p.push_back(l.tryStart(kStart));
+    for (int i = 0; i < 4; ++i) p.push_back(l->tryStart(kStart));
     for (const auto& k : p) EXPECT_TRUE(k);
-    EXPECT_FALSE(l.tryStart(kStart));
+    EXPECT_FALSE(l->tryStart(kStart));
     p[0] = {};
-    auto again = l.tryStart(kStart);
+    auto again = l->tryStart(kStart);
     EXPECT_TRUE(again) << "one ended without an answer: its place is free";
-    EXPECT_FALSE(l.tryStart(kStart));
+    EXPECT_FALSE(l->tryStart(kStart));
     p[1].answered(kStart + 5ms);
-    EXPECT_EQ(l.underWay(kStart + 5ms), 3u);
+    EXPECT_EQ(l->underWay(kStart + 5ms), 3u);
     p[1] = {};
-    EXPECT_EQ(l.underWay(kStart + 5ms), 3u) << "once answered, dropping it changes nothing";
+    EXPECT_EQ(l->underWay(kStart + 5ms), 3u) << "once answered, dropping it changes nothing";
 }
 
 TEST(AdmissionLimit, TheFirstWindowMeasuresWithLittleLoadAndNoneAgainWhileNothingQueues) {
-    auto shared = std::make_shared<AdmissionLimit>(settings(32));
-    auto& l = *shared;
-    EXPECT_EQ(l.limit(), 4u) << "measuring: the least";
+    const auto l = made(32);
+    EXPECT_EQ(l->limit(), 4u) << "measuring: the least";
     size_t refused = 0;
-    auto t = traffic(l, kStart, 11, 8, 2ms, &refused);
-    EXPECT_EQ(l.limit(), 32u) << "measured: the limit it started with";
+    auto t = traffic(*l, kStart, 11, 8, 2ms, &refused);
+    EXPECT_EQ(l->limit(), 32u) << "measured: the limit it started with";
     EXPECT_EQ(refused, 11u * 4) << "while measuring, the least at once";
     refused = 0;
-    traffic(l, t, 600, 8, 2ms, &refused);
+    traffic(*l, t, 600, 8, 2ms, &refused);
     EXPECT_EQ(refused, 0u) << "six seconds without a queue: not measured again";
-    EXPECT_EQ(l.limit(), 32u) << "not used by half: not grown";
+    EXPECT_EQ(l->limit(), 32u) << "not used by half: not grown";
 }
 
 TEST(AdmissionLimit, AQueueStandingASecondWindowCutsTheLimitAtMostByHalfDownToTheLeast) {
-    auto shared = std::make_shared<AdmissionLimit>(settings(32));
-    auto& l = *shared;
-    auto t = traffic(l, kStart, 30, 4, 2ms);  // no queue: 2 ms each
-    t = traffic(l, t, 11, 4, 16ms);           // eight times as long
-    EXPECT_EQ(l.limit(), 32u) << "one window of it is a burst";
-    t = traffic(l, t, 10, 4, 16ms);
-    EXPECT_EQ(l.limit(), 16u) << "a second one: halved, no more";
-    traffic(l, t, 50, 4, 16ms);
-    EXPECT_EQ(l.limit(), 4u) << "never below the least";
+    const auto l = made(32);
+    auto t = traffic(*l, kStart, 30, 4, 2ms);  // no queue: 2 ms each
+    t = traffic(*l, t, 11, 4, 16ms);           // eight times as long
+    EXPECT_EQ(l->limit(), 32u) << "one window of it is a burst";
+    t = traffic(*l, t, 10, 4, 16ms);
+    EXPECT_EQ(l->limit(), 16u) << "a second one: halved, no more";
+    traffic(*l, t, 50, 4, 16ms);
+    EXPECT_EQ(l->limit(), 4u) << "never below the least";
 }
 
 TEST(AdmissionLimit, UpToToleranceTimesTheShortestIsNoQueue) {
-    auto shared = std::make_shared<AdmissionLimit>(settings(32));
-    auto& l = *shared;
-    auto t = traffic(l, kStart, 30, 4, 10ms);
-    t = traffic(l, t, 30, 4, 19ms);
-    EXPECT_EQ(l.limit(), 32u) << "under twice the shortest median";
-    traffic(l, t, 21, 4, 30ms);
-    EXPECT_LT(l.limit(), 32u);
+    const auto l = made(32);
+    auto t = traffic(*l, kStart, 30, 4, 10ms);
+    t = traffic(*l, t, 30, 4, 19ms);
+    EXPECT_EQ(l->limit(), 32u) << "under twice the shortest median";
+    traffic(*l, t, 21, 4, 30ms);
+    EXPECT_LT(l->limit(), 32u);
 }
 
 TEST(AdmissionLimit, GrowsPastWhereItStartedOnlyWhileUsedWithoutAQueueUpToTheMost) {
-    auto shared = std::make_shared<AdmissionLimit>(settings(16));
-    auto& l = *shared;
-    auto t = traffic(l, kStart, 11, 4, 2ms);  // the first window measures
-    EXPECT_EQ(l.limit(), 16u);
-    t = traffic(l, t, 11, 16, 2ms);  // all of it used, no queue
-    EXPECT_EQ(l.limit(), 20u) << "16 + sqrt(16)";
-    traffic(l, t, 200, 64, 2ms);
-    EXPECT_EQ(l.limit(), 64u) << "never above the most";
+    const auto l = made(16);
+    auto t = traffic(*l, kStart, 11, 4, 2ms);  // the first window measures
+    EXPECT_EQ(l->limit(), 16u);
+    t = traffic(*l, t, 11, 16, 2ms);  // all of it used, no queue
+    EXPECT_EQ(l->limit(), 20u) << "16 + sqrt(16)";
+    traffic(*l, t, 200, 64, 2ms);
+    EXPECT_EQ(l->limit(), 64u) << "never above the most";
 }
 
 TEST(AdmissionLimit, AFarNetworkIsNoQueue) {
     // A branch office 80 ms away: every connection takes that long, however few are under way.
-    auto shared = std::make_shared<AdmissionLimit>(settings(16));
-    auto& l = *shared;
-    auto t = traffic(l, kStart, 11, 16, 80ms);
-    traffic(l, t, 30, 16, 90ms);
-    EXPECT_GE(l.limit(), 16u) << "slow alike with and without load: the network, not a queue";
+    const auto l = made(16);
+    auto t = traffic(*l, kStart, 11, 16, 80ms);
+    traffic(*l, t, 30, 16, 90ms);
+    EXPECT_GE(l->limit(), 16u) << "slow alike with and without load: the network, not a queue";
 }
 
 TEST(AdmissionLimit, OnceTheQueueIsGoneGrowsBackWhereItStartedUnusedAndBeyondUsed) {
-    auto shared = std::make_shared<AdmissionLimit>(settings(16));
-    auto& l = *shared;
-    auto t = traffic(l, kStart, 11, 4, 2ms);
-    t = traffic(l, t, 50, 16, 40ms);
-    EXPECT_EQ(l.limit(), 4u);
-    t = traffic(l, t, 80, 1, 2ms);
-    EXPECT_EQ(l.limit(), 16u) << "a burst after a crowd is not shed for being a burst";
-    traffic(l, t, 100, 16, 2ms);
-    EXPECT_GT(l.limit(), 16u);
+    const auto l = made(16);
+    auto t = traffic(*l, kStart, 11, 4, 2ms);
+    t = traffic(*l, t, 50, 16, 40ms);
+    EXPECT_EQ(l->limit(), 4u);
+    t = traffic(*l, t, 80, 1, 2ms);
+    EXPECT_EQ(l->limit(), 16u) << "a burst after a crowd is not shed for being a burst";
+    traffic(*l, t, 100, 16, 2ms);
+    EXPECT_GT(l->limit(), 16u);
 }
 
 TEST(AdmissionLimit, MeasuredAgainWhileCutAndWhatWasUnderWayThenIsNoSampleOfIt) {
     // Remembers 2 s, so measures again every second while cut.
-    auto shared = std::make_shared<AdmissionLimit>(settings(64, 2s));
-    auto& l = *shared;
-    auto t = traffic(l, kStart, 11, 4, 2ms);
-    t = traffic(l, t, 60, 4, 5ms);  // over twice 2 ms: cut by a fifth a window, from the second
-    const size_t cut = l.limit();
+    const auto l = made(64, 2s);
+    auto t = traffic(*l, kStart, 11, 4, 2ms);
+    t = traffic(*l, t, 60, 4, 5ms);  // over twice 2 ms: cut by a fifth a window, from the second
+    const size_t cut = l->limit();
     EXPECT_LT(cut, 64u);
     EXPECT_GT(cut, 4u);
     std::vector<AdmissionLimit::Place> crowd;
-    for (int i = 0; i < 4; ++i) crowd.push_back(l.tryStart(t));
-    t = traffic(l, t, 50, 4, 5ms);  // a second since the first measurement: measuring again
-    EXPECT_EQ(l.limit(), 4u);
-    EXPECT_FALSE(l.tryStart(t)) << "four under way: none more while measuring";
+    for (int i = 0; i < 4; ++i) crowd.push_back(l->tryStart(t));
+    t = traffic(*l, t, 50, 4, 5ms);  // a second since the first measurement: measuring again
+    EXPECT_EQ(l->limit(), 4u);
+    EXPECT_FALSE(l->tryStart(t)) << "four under way: none more while measuring";
     for (auto& k : crowd) k.answered(t + 100ms);
-    EXPECT_EQ(l.limit(), 4u) << "what was under way before it began is no sample of little load";
-    l.tryStart(t + 100ms).answered(t + 102ms);
-    EXPECT_GT(l.limit(), 4u) << "measured: back to the limit as cut";
+    EXPECT_EQ(l->limit(), 4u) << "what was under way before it began is no sample of little load";
+    l->tryStart(t + 100ms).answered(t + 102ms);
+    EXPECT_GT(l->limit(), 4u) << "measured: back to the limit as cut";
 }
 
 TEST(AdmissionLimit, AConnectionWaitingOnItsPeerStopsCountingButItsAnswerIsStillASample) {
-    auto shared = std::make_shared<AdmissionLimit>(settings(4));
-    auto& l = *shared;
+    const auto l = made(4);
     std::vector<AdmissionLimit::Place> slow;
-    for (int i = 0; i < 4; ++i) slow.push_back(l.tryStart(kStart));  // four clients that say nothing
-    EXPECT_FALSE(l.tryStart(kStart + 500ms));
-    auto fresh = l.tryStart(kStart + 1001ms);
+    for (int i = 0; i < 4; ++i) slow.push_back(l->tryStart(kStart));  // four clients that say nothing
+    EXPECT_FALSE(l->tryStart(kStart + 500ms));
+    auto fresh = l->tryStart(kStart + 1001ms);
     EXPECT_TRUE(fresh) << "a second on: they no longer count";
-    EXPECT_EQ(l.underWay(kStart + 1001ms), 1u);
+    EXPECT_EQ(l->underWay(kStart + 1001ms), 1u);
     fresh = {};
     // The four answer at last, over a second late: a queue that long cuts the limit, since
     // a connection slow on this side is no different from one slow on the peer's.
-    auto t = traffic(l, kStart + 1100ms, 11, 1, 2ms);
+    auto t = traffic(*l, kStart + 1100ms, 11, 1, 2ms);
     for (auto& k : slow) k.answered(t);
-    l.tryStart(t + 100ms).answered(t + 101ms);
-    EXPECT_EQ(l.limit(), 4u);
-    EXPECT_EQ(l.underWay(t + 101ms), 0u);
+    l->tryStart(t + 100ms).answered(t + 101ms);
+    EXPECT_EQ(l->limit(), 4u);
+    EXPECT_EQ(l->underWay(t + 101ms), 0u);
 }
