@@ -1,8 +1,9 @@
 // The collector's agent listener against clients that lie or crowd: what a caller without
 // credentials can make the collector read and hold is bounded by the header, never by the body
 // it announces; over-long request lines and headers get 414 and 431; a crowd from one address
-// gets 503 with Retry-After, and what queued while the workers were held is turned away as busy
-// before its handshake, which the agent reads as the same. After each, the
+// gets 503 with Retry-After, and what queued while the workers were held, or came while more
+// agents' connections were under way than are answered quickly, is turned away as busy before its
+// handshake, which the agent reads as the same. After each, the
 // listener still serves; a SIGHUP never stops it.
 #include <gtest/gtest.h>
 
@@ -12,10 +13,10 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <fstream>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
