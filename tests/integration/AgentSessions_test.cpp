@@ -11,15 +11,16 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 #include <thread>
 
 #include "agent/AgentIdentity.h"
 #include "agent/Journal.h"
+#include "mamori/common/Files.h"
 #include "mamori/platform/Clock.h"
 #include "mamori/platform/ThisProcess.h"
+#include "tests/support/TestCollector.h"
 
 namespace {
 
@@ -29,13 +30,10 @@ using namespace std::chrono_literals;
 // Until the daemon says which policy guards this unenrolled terminal: it says so once every
 // control, the session watch too, has applied it and listens. Its journal exists long before, and
 // a sanitized build on a busy machine takes a second or more between the two.
-void waitUntilGuarding(const fs::path& log) {
-    for (int i = 0; i < 800; ++i) {
-        std::ifstream in(log);
-        const std::string text((std::istreambuf_iterator<char>(in)), {});
-        if (text.find("not enrolled: ") != std::string::npos) return;
-        std::this_thread::sleep_for(25ms);
-    }
+bool guarding(const fs::path& log) {
+    return mamori::test::waitFor([&] {
+        return fs::exists(log) && mamori::common::Files::read(log).find("not enrolled: ") != std::string::npos;
+    });
 }
 
 utmpx record(short type, const char* user, const char* line, pid_t pid) {
@@ -67,7 +65,7 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
               static_cast<char*>(nullptr));
         _exit(127);
     }
-    waitUntilGuarding(dir / "agent.log");
+    EXPECT_TRUE(guarding(dir / "agent.log")) << "the agent never said it guards the terminal";
 
     auto logon = record(USER_PROCESS, "saito", "pts/5", getpid());
     ASSERT_EQ(utmpxname(utmp.c_str()), 0);
@@ -92,8 +90,7 @@ TEST(AgentSessions, DaemonRecordsLogonsAndFailedLogonsFromItsConfiguredFiles) {
         if (b.type() == mamori::v1::LOGON_FAILED && b.session().user() == "admin") ++failures;
         if (b.type() == mamori::v1::CLOCK_UNSYNCED) ++unsynced;
     }
-    std::ifstream log(dir / "agent.log");
-    std::string text((std::istreambuf_iterator<char>(log)), {});
+    const std::string text = mamori::common::Files::read(dir / "agent.log");
     EXPECT_EQ(logons, 1) << text;
     EXPECT_EQ(failures, 1) << text;
     // The attempt was journaled with btmp's position after it, and the position file agrees.
@@ -159,7 +156,7 @@ TEST(AgentSessions, DaemonHonoursOnlyTheExceptionsForThisTerminal) {
               static_cast<char*>(nullptr));
         _exit(127);
     }
-    waitUntilGuarding(dir / "agent.log");
+    EXPECT_TRUE(guarding(dir / "agent.log")) << "the agent never said it guards the terminal";
 
     ASSERT_EQ(utmpxname(utmp.c_str()), 0);
     const char* lines[] = {"pts/5", "pts/6", "pts/7"};
@@ -186,8 +183,7 @@ TEST(AgentSessions, DaemonHonoursOnlyTheExceptionsForThisTerminal) {
         if (b.type() == mamori::v1::HOURS_VIOLATION) decided[b.session().user()] = b;
         if (b.type() == mamori::v1::POLICY_APPLIED && b.policy().name() == "standalone") applied = true;
     }
-    std::ifstream log(dir / "agent.log");
-    std::string text((std::istreambuf_iterator<char>(log)), {});
+    const std::string text = mamori::common::Files::read(dir / "agent.log");
     ASSERT_TRUE(applied) << text;
     ASSERT_EQ(decided.size(), 3u) << text;
     EXPECT_EQ(decided["saito"].outcome(), mamori::v1::EXEMPTED) << text;

@@ -7,12 +7,6 @@
 // listener still serves; a SIGHUP never stops it.
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -30,8 +24,6 @@
 #include "tests/support/TestCollector.h"
 
 using namespace mamori::test;
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -191,17 +183,9 @@ TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfter
     EXPECT_NO_THROW(collector.admin("/admin/v1/terminals"));
 
     // Counted apart from the connection caps.
-    asio::io_context io;
-    tcp::socket metrics(io);
-    metrics.connect({asio::ip::address_v4::loopback(), collector.metricsPort()});
-    asio::write(metrics, asio::buffer(std::string("GET /metrics HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n")));
-    std::string text;
-    boost::system::error_code ec;
-    asio::read(metrics, asio::dynamic_buffer(text), ec);
+    const std::string text = collector.metrics();
     auto count = [&](const std::string& labels) {
-        const std::string name = "\nmamori_connections_refused_total{" + labels + "} ";
-        const auto at = text.find(name);
-        return at == std::string::npos ? -1 : std::stoi(text.substr(at + name.size()));
+        return metricSample(text, "mamori_connections_refused_total{" + labels + "}");
     };
     // The one queued, and any that came in the moments before the probe saw the queue gone.
     EXPECT_GE(count("listener=\"agent\",reason=\"overloaded\""), 1) << text;
@@ -226,19 +210,7 @@ TEST(CrowdedListener, ACrowdIsAnsweredOrTurnedAwayAsBusyNeverFailedAndTheLimitFa
         return mamori::common::HttpsClient::fetch(*tls, collector.agentUrl(), boost::beast::http::verb::get, "/v1/ca",
                                                   "", "", {}, std::chrono::seconds(20));
     };
-    auto limit = [&] {
-        asio::io_context io;
-        tcp::socket metrics(io);
-        metrics.connect({asio::ip::address_v4::loopback(), collector.metricsPort()});
-        asio::write(metrics,
-                    asio::buffer(std::string("GET /metrics HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n")));
-        std::string text;
-        boost::system::error_code ec;
-        asio::read(metrics, asio::dynamic_buffer(text), ec);
-        const std::string name = "\nmamori_admission_limit{listener=\"agent\"} ";
-        const auto at = text.find(name);
-        return at == std::string::npos ? -1 : std::stoi(text.substr(at + name.size()));
-    };
+    auto limit = [&] { return metricSample(collector.metrics(), "mamori_admission_limit{listener=\"agent\"}"); };
     EXPECT_EQ(fetch().status, 200u);  // a first measurement with little load
 
     std::atomic<bool> stop{false};
@@ -264,10 +236,10 @@ TEST(CrowdedListener, ACrowdIsAnsweredOrTurnedAwayAsBusyNeverFailedAndTheLimitFa
                 }
             }
         });
-    int lowest = 1 << 30;
+    double lowest = 1 << 30;
     for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(8);
          std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(std::chrono::milliseconds(100)))
-        if (const int l = limit(); l > 0) lowest = std::min(lowest, l);
+        if (const double l = limit(); l > 0) lowest = std::min(lowest, l);
     stop = true;
     for (auto& t : crowd) t.join();
     EXPECT_TRUE(failures.empty()) << failures.size() << " failed, the first: " << failures.front();

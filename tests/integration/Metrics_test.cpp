@@ -51,13 +51,6 @@ Answer request(unsigned short port, http::verb verb, const std::string& target, 
 
 Answer get(unsigned short port, const std::string& target) { return request(port, http::verb::get, target); }
 
-// What the exposition says for one sample ("name{labels}"), or -1 when it is not there.
-double sample(const std::string& text, const std::string& series) {
-    const auto at = text.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(text.substr(at + series.size() + 2));
-}
-
 int promtoolCheck(const fs::path& file, std::string& out) {
     return Subprocess::run({"/bin/sh", "-c", std::string(kPromtool) + " check metrics < '" + file.string() + "'"}, &out);
 }
@@ -98,31 +91,31 @@ TEST(Metrics, HealthAndMetricsSayWhatTheCollectorSawAndPromtoolAndPrometheusRead
     const Answer m = get(port, "/metrics");
     ASSERT_EQ(m.status, 200u) << m.body;
     const std::string& t = m.body;
-    EXPECT_EQ(sample(t, "mamori_events_received_total"), 2) << t;
-    EXPECT_EQ(sample(t, "mamori_event_batches_total"), 2) << t;
-    EXPECT_EQ(sample(t, "mamori_event_batches_refused_total{reason=\"malformed\"}"), 1) << t;
-    EXPECT_EQ(sample(t, "mamori_evidence_issues_total{kind=\"tampered\"}"), 1) << t;
-    EXPECT_EQ(sample(t, "mamori_evidence_issues_total{kind=\"gap\"}"), 0) << t;
-    EXPECT_EQ(sample(t, "mamori_terminals{state=\"tampering_suspected\"}"), 1) << t;
-    EXPECT_EQ(sample(t, "mamori_terminals{state=\"reporting\"}"), 0) << t;
-    EXPECT_EQ(sample(t, "mamori_violations_today{control=\"usb\"}"), 1) << t;
-    EXPECT_EQ(sample(t, "mamori_violation_events_today{control=\"usb\"}"), 1) << t;
-    EXPECT_EQ(sample(t, "mamori_violations_today{control=\"hours\"}"), 0) << t;
-    EXPECT_GE(sample(t, "mamori_tls_handshake_failures_total{listener=\"agent\"}"), 1) << t;
+    EXPECT_EQ(metricSample(t, "mamori_events_received_total"), 2) << t;
+    EXPECT_EQ(metricSample(t, "mamori_event_batches_total"), 2) << t;
+    EXPECT_EQ(metricSample(t, "mamori_event_batches_refused_total{reason=\"malformed\"}"), 1) << t;
+    EXPECT_EQ(metricSample(t, "mamori_evidence_issues_total{kind=\"tampered\"}"), 1) << t;
+    EXPECT_EQ(metricSample(t, "mamori_evidence_issues_total{kind=\"gap\"}"), 0) << t;
+    EXPECT_EQ(metricSample(t, "mamori_terminals{state=\"tampering_suspected\"}"), 1) << t;
+    EXPECT_EQ(metricSample(t, "mamori_terminals{state=\"reporting\"}"), 0) << t;
+    EXPECT_EQ(metricSample(t, "mamori_violations_today{control=\"usb\"}"), 1) << t;
+    EXPECT_EQ(metricSample(t, "mamori_violation_events_today{control=\"usb\"}"), 1) << t;
+    EXPECT_EQ(metricSample(t, "mamori_violations_today{control=\"hours\"}"), 0) << t;
+    EXPECT_GE(metricSample(t, "mamori_tls_handshake_failures_total{listener=\"agent\"}"), 1) << t;
     // The terminal's three authenticated requests, each a new connection over one TLS context as an
     // agent's: the first a full handshake, the others resumed.
-    EXPECT_EQ(sample(t, "mamori_tls_handshakes_total{listener=\"agent\",resumed=\"true\"}"), 2) << t;
-    EXPECT_EQ(sample(t, "mamori_tls_handshakes_total{listener=\"agent\",resumed=\"false\"}"), 2) << t << "enroll, first batch";
-    EXPECT_GE(sample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"), 4) << t << "enroll, 3 batches";
-    EXPECT_EQ(sample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"),
-              sample(t, "mamori_request_duration_seconds_bucket{listener=\"agent\",le=\"+Inf\"}"));
-    EXPECT_GE(sample(t, "mamori_admission_limit{listener=\"agent\"}"), 8) << t;
-    EXPECT_LE(sample(t, "mamori_admission_limit{listener=\"agent\"}"), 1024) << t;
+    EXPECT_EQ(metricSample(t, "mamori_tls_handshakes_total{listener=\"agent\",resumed=\"true\"}"), 2) << t;
+    EXPECT_EQ(metricSample(t, "mamori_tls_handshakes_total{listener=\"agent\",resumed=\"false\"}"), 2) << t << "enroll, first batch";
+    EXPECT_GE(metricSample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"), 4) << t << "enroll, 3 batches";
+    EXPECT_EQ(metricSample(t, "mamori_request_duration_seconds_count{listener=\"agent\"}"),
+              metricSample(t, "mamori_request_duration_seconds_bucket{listener=\"agent\",le=\"+Inf\"}"));
+    EXPECT_GE(metricSample(t, "mamori_admission_limit{listener=\"agent\"}"), 8) << t;
+    EXPECT_LE(metricSample(t, "mamori_admission_limit{listener=\"agent\"}"), 1024) << t;
     EXPECT_EQ(t.find("mamori_admission_limit{listener=\"admin\"}"), std::string::npos) << "administrators are never limited";
-    EXPECT_GT(sample(t, "mamori_certificate_expiry_seconds{certificate=\"server\"}"), 300 * 86400.0) << t;
-    EXPECT_GT(sample(t, "mamori_certificate_expiry_seconds{certificate=\"ca\"}"), 3000 * 86400.0) << t;
-    EXPECT_GT(sample(t, "mamori_store_bytes"), 4096) << t;
-    EXPECT_EQ(sample(t, "mamori_store_up"), 1) << t;
+    EXPECT_GT(metricSample(t, "mamori_certificate_expiry_seconds{certificate=\"server\"}"), 300 * 86400.0) << t;
+    EXPECT_GT(metricSample(t, "mamori_certificate_expiry_seconds{certificate=\"ca\"}"), 3000 * 86400.0) << t;
+    EXPECT_GT(metricSample(t, "mamori_store_bytes"), 4096) << t;
+    EXPECT_EQ(metricSample(t, "mamori_store_up"), 1) << t;
     EXPECT_EQ(t.find(terminal.id()), std::string::npos) << "no terminal is named on an unauthenticated page";
 
     // promtool parses and lints it: names, types, help, units.

@@ -4,6 +4,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +49,13 @@ inline std::filesystem::path tempDir(const std::string& name) {
     std::filesystem::remove_all(d);
     std::filesystem::create_directories(d);
     return d;
+}
+
+// What a Prometheus exposition says for one sample ("name{labels}"), or -1 when it is not there.
+inline double metricSample(const std::string& text, const std::string& series) {
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + series.size() + 2));
 }
 
 inline bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
@@ -164,6 +173,19 @@ public:
     unsigned short adminPort() const { return admin_port_; }
     unsigned short agentPort() const { return agent_port_; }
     unsigned short metricsPort() const { return metrics_port_; }
+    // Its /metrics page as a scraper reads it, status line and headers included (metricSample
+    // finds a sample in it).
+    std::string metrics() const {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket s(io);
+        s.connect({boost::asio::ip::address_v4::loopback(), metrics_port_});
+        boost::asio::write(s, boost::asio::buffer(std::string(
+                                  "GET /metrics HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n")));
+        std::string text;
+        boost::system::error_code ec;  // end of stream: the page is whole
+        boost::asio::read(s, boost::asio::dynamic_buffer(text), ec);
+        return text;
+    }
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path log() const { return dir_ / "collector.log"; }
     std::string logText() const {
