@@ -10,9 +10,11 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +30,39 @@ using namespace mamori::test;
 namespace {
 
 unsigned short portOf(const std::string& url) { return static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1))); }
+
+// Whether every thread of `pid` is stopped: kill(SIGSTOP) returns before they all are, and one
+// still running could take a connection the test means to queue.
+bool allStopped(pid_t pid) {
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+    for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+        std::ifstream stat(task.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        const auto close = line.rfind(')');  // the name may hold spaces and parentheses
+        if (close == std::string::npos || line.size() < close + 3 || line[close + 2] != 'T') return false;
+    }
+    return true;
+}
+
+// How many connections wait in the accept queue of the listener on `port` (any address), from
+// /proc/net/tcp{,6}: for a listening socket the receive-queue field is that queue's length.
+unsigned queuedToAccept(unsigned short port) {
+    unsigned queued = 0;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::ifstream in(table);
+        std::string line;
+        std::getline(in, line);  // the heading
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string slot, local, remote, state, queues;
+            fields >> slot >> local >> remote >> state >> queues;
+            if (state != "0A" || std::stoul(local.substr(local.rfind(':') + 1), nullptr, 16) != port) continue;
+            queued += static_cast<unsigned>(std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16));
+        }
+    }
+    return queued;
+}
 
 class BoundedListener : public ::testing::Test {
 protected:
@@ -157,6 +192,7 @@ TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfter
     expectStillServing();  // the queue probe has run
     const auto tls = mamori::common::HttpsClient::context(mamori::common::Files::read(dir / "collector" / "ca.pem"));
     collector.signal(SIGSTOP);
+    EXPECT_TRUE(waitFor([&] { return allStopped(collector.pid()); }));
     mamori::common::HttpsClient::Response answer;
     std::string failed;
     std::thread queued([&] {
@@ -168,9 +204,13 @@ TEST_F(BoundedListener, WhatQueuedWhileTheWorkersWereHeldIsShedAndWhatComesAfter
             failed = e.what();
         }
     });
+    // Held for 2 s from when the connection is queued, not from when its thread was started: on a
+    // busy machine the thread may take a while to connect.
+    const bool queued_in_time = waitFor([&] { return queuedToAccept(port) > 0; });
     std::this_thread::sleep_for(std::chrono::seconds(2));
     collector.signal(SIGCONT);
     queued.join();
+    ASSERT_TRUE(queued_in_time) << "the client never connected";
     EXPECT_EQ(failed, "");
     EXPECT_EQ(answer.status, 503u) << answer.body;
     EXPECT_EQ(answer.retry_after_s, 30u);
