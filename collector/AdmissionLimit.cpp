@@ -18,7 +18,18 @@ void AdmissionLimit::expire(Clock::time_point now) {
         under_way_.erase(under_way_.begin());
     }
     // One that never ends (a leak would be a bug, but must not grow this for ever).
-    while (!stale_.empty() && now - stale_.begin()->second > settings_.memory) stale_.erase(stale_.begin());
+    while (!stale_.empty() && now - stale_.begin()->second > settings_.memory) {
+        forget(stale_.begin()->first);
+        stale_.erase(stale_.begin());
+    }
+}
+
+bool AdmissionLimit::forget(Ticket ticket) {
+    if (auto c = client_of_.find(ticket); c != client_of_.end()) {
+        timed_clients_.erase(c->second);
+        client_of_.erase(c);
+    }
+    return untimed_.erase(ticket) == 0;
 }
 
 AdmissionLimit::Place::Place(Place&& o) noexcept : limit_(std::move(o.limit_)), ticket_(o.ticket_) {}
@@ -38,6 +49,18 @@ AdmissionLimit::Place::~Place() {
 
 void AdmissionLimit::Place::answered(Clock::time_point now) {
     if (limit_) std::exchange(limit_, nullptr)->finished(ticket_, now);
+}
+
+void AdmissionLimit::Place::belongsTo(const std::string& client) {
+    if (limit_) limit_->belongs(ticket_, client);
+}
+
+void AdmissionLimit::belongs(Ticket ticket, const std::string& client) {
+    std::lock_guard lock(mutex_);
+    if (!under_way_.count(ticket) && !stale_.count(ticket)) return;
+    if (client_of_.count(ticket) || untimed_.count(ticket)) return;  // told already
+    if (timed_clients_.emplace(client, ticket).second) client_of_.emplace(ticket, client);
+    else untimed_.insert(ticket);
 }
 
 AdmissionLimit::Place AdmissionLimit::tryStart(Clock::time_point now) {
@@ -68,6 +91,7 @@ void AdmissionLimit::finished(Ticket ticket, Clock::time_point now) {
     } else {
         return;
     }
+    if (!forget(ticket)) return;
     // Admitted before a measurement began, it says nothing of little load.
     if (probing_ && ticket < probe_first_) return;
     samples_.push_back(now - start);
@@ -76,7 +100,8 @@ void AdmissionLimit::finished(Ticket ticket, Clock::time_point now) {
 
 void AdmissionLimit::abandoned(Ticket ticket) {
     std::lock_guard lock(mutex_);
-    if (under_way_.erase(ticket) == 0) stale_.erase(ticket);
+    if (under_way_.erase(ticket) == 0 && stale_.erase(ticket) == 0) return;
+    forget(ticket);
 }
 
 void AdmissionLimit::judge(Clock::time_point now) {

@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace mamori::collector {
@@ -33,7 +35,12 @@ namespace mamori::collector {
 //
 // A connection under way longer than `stale` stops counting: it is waiting on its peer (a
 // handshake or a request sent slowly), not on this machine, and clients holding connections open
-// must not keep others out. Its answer, if it comes, is still a sample. Used from any thread.
+// must not keep others out. Its answer, if it comes, is still a sample.
+//
+// Only one connection of each client is timed at a time (belongsTo): an agent syncs over one, so
+// a client with several under way at once is not acting as agents do, and one whose certificate
+// was stolen, slow on purpose over many connections, must not fill a window with its own times
+// and cut the limit for the fleet. Its other connections still count. Used from any thread.
 class AdmissionLimit : public std::enable_shared_from_this<AdmissionLimit> {
     using Ticket = uint64_t;
 
@@ -59,6 +66,9 @@ public:
         ~Place();
         explicit operator bool() const { return limit_ != nullptr; }
         void answered(Clock::time_point now);
+        // Its client is known (once its handshake is done): while another connection of the
+        // same client is timed, this one's answer is no sample.
+        void belongsTo(const std::string& client);
 
     private:
         friend class AdmissionLimit;
@@ -79,6 +89,8 @@ public:
 private:
     void finished(Ticket ticket, Clock::time_point now);
     void abandoned(Ticket ticket);
+    void belongs(Ticket ticket, const std::string& client);
+    bool forget(Ticket ticket);          // with mutex_ held: whether its answer is a sample
     void expire(Clock::time_point now);  // with mutex_ held
     void judge(Clock::time_point now);   // with mutex_ held
 
@@ -95,6 +107,10 @@ private:
     // Tickets under way and their start, oldest first (tickets are issued in time order).
     std::map<Ticket, Clock::time_point> under_way_;
     std::map<Ticket, Clock::time_point> stale_;  // no longer counted, still awaited for a sample
+    // Each client's one timed ticket, the client of each such ticket, and the tickets not timed.
+    std::map<std::string, Ticket> timed_clients_;
+    std::map<Ticket, std::string> client_of_;
+    std::set<Ticket> untimed_;
     // The current window: its start, its samples, and the most under way at once.
     Clock::time_point window_start_{};
     std::vector<Clock::duration> samples_;

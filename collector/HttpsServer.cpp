@@ -202,6 +202,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
         // to a client that may be slow on purpose. It holds no place any longer, and its answer
         // is no sample: the limit must not take its slowness for the collector's.
         if (!caller.certificate) place = {};
+        else place.belongsTo(caller.certificate->commonName());
 
         beast::flat_buffer buffer;
         bool first = true;

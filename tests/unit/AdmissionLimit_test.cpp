@@ -1,9 +1,11 @@
 // How many connections the collector lets be under way at once: cut while they take longer than
 // with no queue for more than a burst, grown back once they do not, measured again with little
-// load while cut, never counting one that waits on its peer, and never out of its bounds.
+// load while cut, never counting one that waits on its peer, timing one connection of a client at
+// a time, and never out of its bounds.
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "collector/AdmissionLimit.h"
@@ -163,4 +165,35 @@ TEST(AdmissionLimit, AConnectionWaitingOnItsPeerStopsCountingButItsAnswerIsStill
     l->tryStart(t + 100ms).answered(t + 101ms);
     EXPECT_EQ(l->limit(), 4u);
     EXPECT_EQ(l->underWay(t + 101ms), 0u);
+}
+
+TEST(AdmissionLimit, OnlyOneConnectionOfAClientIsTimedAndItsOthersStillCount) {
+    const auto l = made(32);
+    auto t = traffic(*l, kStart, 11, 4, 2ms);  // the first window measures
+    ASSERT_EQ(l->limit(), 32u);
+    // Each round, two agents answered in 2 ms and one client with eight connections at once, each
+    // slow on purpose (40 ms). Timed all, its times would be four in five: a queue, and a cut.
+    for (int r = 0; r < 60; ++r, t += 10ms) {
+        std::vector<AdmissionLimit::Place> thief, agents;
+        for (int i = 0; i < 8; ++i) {
+            thief.push_back(l->tryStart(t));
+            ASSERT_TRUE(thief.back());
+            thief.back().belongsTo("stolen-pc");
+        }
+        for (int i = 0; i < 2; ++i) {
+            agents.push_back(l->tryStart(t));
+            agents.back().belongsTo("pc-" + std::to_string(i));
+        }
+        ASSERT_EQ(l->underWay(t), 10u) << "its connections not timed still count";
+        for (auto& a : agents) a.answered(t + 2ms);
+        for (auto& k : thief) k.answered(t + 40ms);
+    }
+    EXPECT_EQ(l->limit(), 32u) << "one of its connections at a time is timed: no queue";
+    // Once its timed connection is over, its next one is timed: alone, slow, for long, it is a queue.
+    for (int r = 0; r < 60; ++r, t += 10ms) {
+        auto one = l->tryStart(t);
+        one.belongsTo("stolen-pc");
+        one.answered(t + 40ms);
+    }
+    EXPECT_LT(l->limit(), 32u);
 }
