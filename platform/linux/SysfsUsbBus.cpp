@@ -362,20 +362,25 @@ private:
         // interface default, which a whole-device authorization opens for its write only. A stick
         // decided before the probe could find its interfaces remade unauthorized, and no disk.
         // So a device is handed on once it is bound (its "bind" uevent), or at once if it is.
-        if (ev.action == "bind" && awaiting_bind_.erase(ev.name()) && on_change_)
-            on_change_({UsbChange::Kind::Added, ev.name()});
+        bool decided = false;
+        if (ev.action == "bind" && awaiting_bind_.erase(ev.name())) {
+            if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+            decided = true;
+        }
         if (ev.action == "add") {
             std::error_code ec;
             if (fs::exists(devices() / ev.name() / "driver", ec)) {
                 if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
+                decided = true;
             } else {
                 awaiting_bind_.insert(ev.name());
             }
-            // Then every root hub is rechecked: one whose own add was lost in a full queue must
-            // not stay open. After the decision, so a person waiting for a stick does not wait
-            // for this too.
-            blockNewDevices();
         }
+        // Then every root hub is rechecked: one whose own add was lost in a full queue must not
+        // stay open. After the decision, not at the add while the bind is awaited: the bind is
+        // usually queued right behind the add, and a person waiting for a stick must not wait
+        // for this too.
+        if (decided) blockNewDevices();
         if (ev.action == "remove") {
             read_only_.erase(ev.name());
             awaiting_bind_.erase(ev.name());
