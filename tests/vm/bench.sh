@@ -43,7 +43,7 @@ keyboard_cycles() {  # keyboard_cycles NAME N: N plugs of the gadget, each waite
   for i in $(seq "$2"); do
     plug_gadget
     d=$(usbdev COMPO05) || d=none
-    for _ in $(seq 100); do [ -e "/sys/bus/usb/devices/$d:1.0/driver" ] && break; sleep 0.05; done
+    for _ in $(seq 100); do [ -e "/sys/bus/usb/devices/$d:1.0/driver" ] && break; nap 0.05; done
     [ -e "/sys/bus/usb/devices/$d:1.0/driver" ] || echo "  $1: the keys did not become usable"
     unplug_gadget
     gone COMPO05

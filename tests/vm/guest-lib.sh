@@ -1,10 +1,20 @@
 # Sourced by the guest scripts: sticks plugged through the host's QMP mailbox, and what the
 # guest kernel shows of them.
 n=0
+# Waiting and reading without starting a process: under TCG a fork and exec costs milliseconds of
+# the guest's one vCPU, which every poll during a plug would take from the decision being timed.
+nap_fifo=/tmp/mamori-nap
+[ -p "$nap_fifo" ] || mkfifo "$nap_fifo"
+nap() { read -rt "$1" _ <>"$nap_fifo" || true; }  # nap SECONDS: nothing ever writes to the fifo
+serial_is() {  # serial_is DEVICE-DIR SERIAL: whether the device reports this serial
+  local s=""
+  IFS= read -r s 2>/dev/null <"$1/serial"
+  [ "$s" = "$2" ]
+}
 request() {  # request WORDS...: asks the host for a QMP action and waits until it is done
   n=$((n + 1))
   echo "$*" > "$work/mbox/$n.tmp" && mv "$work/mbox/$n.tmp" "$work/mbox/$n.req"
-  for _ in $(seq 300); do [ -e "$work/mbox/$n.done" ] && return 0; sleep 0.05; done
+  for _ in $(seq 300); do [ -e "$work/mbox/$n.done" ] && return 0; nap 0.05; done
   echo "host did not answer: $*"; return 1
 }
 plug() { request plug "$1" "$2" "$3" "${4:-}"; }  # plug ID DRIVE SERIAL [BUS]
@@ -12,21 +22,21 @@ unplug() { request unplug "$1"; }
 usbdev() {  # usbdev SERIAL: the sysfs name of the device with this serial, waiting up to 15 s
   for _ in $(seq 150); do
     for d in /sys/bus/usb/devices/*-*; do
-      [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { basename "$d"; return 0; }
+      serial_is "$d" "$1" && { echo "${d##*/}"; return 0; }
     done
-    sleep 0.1
+    nap 0.1
   done
   return 1
 }
 gone() {  # gone SERIAL: waits up to 10 s until no device has this serial
-  for _ in $(seq 100); do usbdev_now "$1" || return 0; sleep 0.1; done
+  for _ in $(seq 100); do usbdev_now "$1" || return 0; nap 0.1; done
   return 1
 }
-usbdev_now() { for d in /sys/bus/usb/devices/*-*; do [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && return 0; done; return 1; }
+usbdev_now() { for d in /sys/bus/usb/devices/*-*; do serial_is "$d" "$1" && return 0; done; return 1; }
 disk() {  # disk DEV: the block device under a USB device, waiting up to 10 s (TCG's SCSI scan)
   for _ in $(seq 100); do
-    for b in /sys/bus/usb/devices/"$1"/*/host*/target*/*/block/*; do [ -e "$b" ] && { basename "$b"; return 0; }; done
-    sleep 0.1
+    for b in /sys/bus/usb/devices/"$1"/*/host*/target*/*/block/*; do [ -e "$b" ] && { echo "${b##*/}"; return 0; }; done
+    nap 0.1
   done
   return 1
 }
