@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache
   clang libclang-rt-14-dev                     # libFuzzer and the sanitizer runtime
+  lld                                          # links the agent with its steady-state code together
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   libcli11-dev                                 # the command lines: a table of subcommands
   libssl-dev openssl

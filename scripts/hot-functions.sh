@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Writes agent/hot-functions.txt: the functions of mamori-agent that an idle enrolled agent runs
+# in steady state (a heartbeat, its sync, the minute's memory release and warm-up), which the link
+# places first and together (agent/CMakeLists.txt says why). It runs build/bench/footprint_bench
+# with the agent under valgrind's callgrind, counting from 30 s after start (start-up is over)
+# until a heartbeat minute later. Re-run it when the sync path changes much; names the code no
+# longer has are ignored by the linker, so a stale list costs memory, never correctness.
+# Usage: scripts/hot-functions.sh [BUILD_DIR]   (needs valgrind)
+set -euo pipefail
+case "${1:-}" in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+cd "$(dirname "$0")/.."
+build=$(realpath "${1:-build}")
+agent=$build/agent/mamori-agent
+command -v valgrind >/dev/null || { echo "hot-functions: valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
+[ -x "$agent" ] && [ -x "$build/bench/footprint_bench" ] || {
+  echo "hot-functions: build $build first (ninja -C $build)" >&2; exit 1; }
+
+work=$(mktemp -d)
+bench=""
+# On a failure, the agent under valgrind goes with the benchmark.
+trap '[ -z "$bench" ] || kill $bench 2>/dev/null || true; pkill -f "callgrind-out-file=$work" || true; rm -rf "$work"' EXIT
+# The agent's `run` under callgrind, counting nothing until told; its other commands as they are.
+cat >"$work/agent" <<EOF
+#!/bin/sh
+[ "\$1" = run ] && exec valgrind --tool=callgrind --instr-atstart=no --demangle=no \
+  --callgrind-out-file=$work/callgrind.out "$agent" "\$@"
+exec "$agent" "\$@"
+EOF
+chmod +x "$work/agent"
+"$build/bench/footprint_bench" --agent "$work/agent" --seconds 120 --warmup 0 >"$work/bench.log" 2>&1 &
+bench=$!
+
+pid=""
+for _ in $(seq 60); do
+  pid=$(pgrep -f "valgrind.*--callgrind-out-file=$work" | head -1) && break
+  sleep 1
+done
+[ -n "$pid" ] || { cat "$work/bench.log"; echo "hot-functions: the agent did not start" >&2; exit 1; }
+echo "hot-functions: agent $pid under callgrind; counting from 30 s after its start for 75 s"
+sleep 30
+callgrind_control -i on "$pid" >/dev/null 2>&1
+sleep 75
+callgrind_control -d "$pid" >/dev/null 2>&1
+ls "$work"/callgrind.out.* >/dev/null 2>&1 || { cat "$work/bench.log"; echo "hot-functions: the agent stopped early" >&2; exit 1; }
+wait "$bench" || true  # it stops the agent; its verdict on the footprint is beside the point here
+bench=""
+
+# callgrind names each object (ob=, cob=) and function (fn=, cfn=) in full once, then by number.
+python3 - "$work"/callgrind.out.* "$agent" >agent/hot-functions.txt <<'EOF'
+import re, sys
+*outs, agent = sys.argv[1:]
+hot = set()
+for out in outs:
+    objects, names, ob = {}, {}, None
+    for line in open(out, errors="replace"):
+        m = re.match(r"(c?)(ob|fn)=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+        if not m:
+            continue
+        called, kind, ident, name = m.groups()
+        table = objects if kind == "ob" else names
+        if name is not None:
+            table[ident] = name
+        if kind == "ob" and not called:
+            ob = objects.get(ident)
+        elif kind == "fn" and not called and ob == agent:
+            fn = re.sub(r"'\d+$", "", names.get(ident, ""))
+            if fn and not fn.startswith("0x"):
+                hot.add(fn)
+print("\n".join(sorted(hot)))
+EOF
+n=$(wc -l <agent/hot-functions.txt)
+[ "$n" -gt 100 ] || { cat "$work/bench.log"; echo "hot-functions: only $n functions counted: no sync in the window?" >&2; exit 1; }
+echo "hot-functions: agent/hot-functions.txt lists $n functions"
