@@ -5,6 +5,8 @@
 #include <fstream>
 #include <memory>
 
+#include "mamori/platform/ExecutableFile.h"
+
 namespace mamori::agent {
 
 namespace {
@@ -48,7 +50,7 @@ std::optional<FileDigests> FileDigests::ofFile(const std::string& path, uint64_t
     return compute([&](const std::function<void(std::string_view)>& chunk) {
         std::ifstream in(path, std::ios::binary);
         if (!in) return false;
-        std::string buf(1 << 18, '\0');
+        std::string buf(mamori::platform::ExecutableFile::kChunkBytes, '\0');
         uint64_t total = 0;
         while (in) {
             in.read(buf.data(), static_cast<std::streamsize>(buf.size()));

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Writes agent/hot-functions.txt: the functions of mamori-agent that an idle enrolled agent runs
-# in steady state (a heartbeat, its sync, the minute's memory release and warm-up), which the link
-# places first and together (agent/CMakeLists.txt says why). It runs build/bench/footprint_bench
-# with the agent under valgrind's callgrind, counting from 30 s after start (start-up is over)
-# until a heartbeat minute later. Re-run it when the sync path changes much; names the code no
-# longer has are ignored by the linker, so a stale list costs memory, never correctness.
+# in steady state (a heartbeat and its sync, programs started and judged, the minute's memory
+# release and warm-up), which the link places first and together (agent/CMakeLists.txt says why).
+# It runs build/bench/footprint_bench with the agent under valgrind's callgrind, counting from 30 s
+# after start (start-up is over) for 75 s, a heartbeat among them. Re-run it when those paths change
+# much: the linker ignores names the code no longer has, so a stale list costs memory, never
+# correctness.
 # Usage: scripts/hot-functions.sh [BUILD_DIR]   (needs valgrind)
 set -euo pipefail
-case "${1:-}" in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 build=$(realpath "${1:-build}")
 agent=$build/agent/mamori-agent
@@ -39,7 +40,13 @@ done
 echo "hot-functions: agent $pid under callgrind; counting from 30 s after its start for 75 s"
 sleep 30
 callgrind_control -i on "$pid" >/dev/null 2>&1
-sleep 75
+# A terminal starts programs all day, each judged by the exec control: packaged ones, and now
+# and then one of no package (digested, reported).
+cp /bin/true "$work/unpackaged"
+for _ in $(seq 25); do
+  /bin/true; /usr/bin/env true; "$work/unpackaged"
+  sleep 3
+done
 callgrind_control -d "$pid" >/dev/null 2>&1
 ls "$work"/callgrind.out.* >/dev/null 2>&1 || { cat "$work/bench.log"; echo "hot-functions: the agent stopped early" >&2; exit 1; }
 wait "$bench" || true  # it stops the agent; its verdict on the footprint is beside the point here

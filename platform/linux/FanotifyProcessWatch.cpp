@@ -49,7 +49,7 @@ public:
     const FileIdentity& identity() const override { return identity_; }
 
     bool read(const std::function<void(std::string_view)>& chunk) const override {
-        std::string buf(1 << 18, '\0');
+        std::string buf(kChunkBytes, '\0');
         off_t at = 0;
         for (;;) {
             ssize_t n = ::pread(fd_, buf.data(), buf.size(), at);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <numeric>
 
 namespace mamori::platform {
 
@@ -33,8 +34,11 @@ std::string mergedUsrAlias(std::string_view path) {
 InstalledSoftware::InstalledSoftware(std::vector<SoftwarePackage> packages, std::vector<PathOwner> owners,
                                      const std::filesystem::path& index_dir)
     : packages_(std::move(packages)), owners_(std::move(owners), index_dir) {
-    by_name_.reserve(packages_.size());
-    for (uint32_t i = 0; i < packages_.size(); ++i) by_name_.emplace(packages_[i].name, i);
+    packages_.shrink_to_fit();  // kept for as long as the agent runs: no room to grow
+    by_name_.resize(packages_.size());
+    std::iota(by_name_.begin(), by_name_.end(), 0u);
+    std::stable_sort(by_name_.begin(), by_name_.end(),
+                     [this](uint32_t a, uint32_t b) { return packages_[a].name < packages_[b].name; });
 }
 
 uint64_t InstalledSoftware::pathKey(std::string_view path) {
@@ -51,8 +55,9 @@ const SoftwarePackage* InstalledSoftware::ownerOf(std::string_view path) const {
 }
 
 const SoftwarePackage* InstalledSoftware::find(std::string_view name) const {
-    auto it = by_name_.find(std::string(name));
-    return it == by_name_.end() ? nullptr : &packages_[it->second];
+    auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                               [this](uint32_t i, std::string_view n) { return std::string_view(packages_[i].name) < n; });
+    return it == by_name_.end() || packages_[*it].name != name ? nullptr : &packages_[*it];
 }
 
 FileOwner InstalledSoftware::owner(std::string_view path) const {

@@ -112,4 +112,20 @@ TEST(InstalledSoftware, ThePackageListedFirstOwnsASharedPath) {
     EXPECT_NE(key("/usr/bin/x"), key("/usr/bin/y"));
 }
 
+TEST(InstalledSoftware, FindsAPackageByItsWholeNameTheOneListedFirstAmongTwoArchitectures) {
+    InstalledSoftware s({{"libc6", "2.36-9", "amd64"},
+                         {"zlib1g", "1.2.13", "amd64"},
+                         {"lib", "1", "all"},
+                         {"libc6", "2.36-9", "i386"},
+                         {"libc6-dev", "2.36-9", "amd64"}},
+                        {});
+    ASSERT_NE(s.find("libc6"), nullptr);
+    EXPECT_EQ(s.find("libc6")->architecture, "amd64");
+    EXPECT_EQ(s.find("lib")->version, "1");
+    EXPECT_EQ(s.find("libc6-dev")->name, "libc6-dev");
+    EXPECT_EQ(s.find("zlib1g")->name, "zlib1g");
+    for (const char* absent : {"", "li", "libc", "libc6-", "zzz", "a"}) EXPECT_EQ(s.find(absent), nullptr) << absent;
+    EXPECT_EQ(InstalledSoftware().find("libc6"), nullptr);
+}
+
 }  // namespace

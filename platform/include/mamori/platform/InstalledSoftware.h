@@ -4,7 +4,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "mamori/platform/PathOwnerIndex.h"
@@ -53,7 +52,9 @@ private:
 
     std::vector<SoftwarePackage> packages_;
     PathOwnerIndex owners_;  // a listed path's key -> its owner's index in packages_
-    std::unordered_map<std::string, uint32_t> by_name_;
+    // Indices into packages_ in the order of their names, the first listed first among equal
+    // names (a package of two architectures): 4 bytes a package, where a map copied every name.
+    std::vector<uint32_t> by_name_;
 };
 
 }  // namespace mamori::platform
