@@ -6,8 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace mamori::common {
@@ -34,12 +32,26 @@ int fsyncRetrying(int fd) {
 
 }  // namespace
 
+// With read(2), not a stream: the resident agent reads files each minute, and a stream's
+// locale, buffers and formatting code would be faulted in again at each of them.
 std::string Files::read(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) fail("read", file, errno);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    const int fd = openRetrying(file.c_str(), O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) fail("read", file, errno);
+    std::string out;
+    char chunk[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            fail("read", file, err);
+        }
+        if (n == 0) break;
+        out.append(chunk, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
 }
 
 void Files::writeAtomic(const std::filesystem::path& file, std::string_view data, unsigned mode) {
