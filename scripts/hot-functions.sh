@@ -53,7 +53,7 @@ wait "$bench" || true  # it stops the agent; its verdict on the footprint is bes
 bench=""
 
 # callgrind names each object (ob=, cob=) and function (fn=, cfn=) in full once, then by number.
-python3 - "$work"/callgrind.out.* "$agent" >agent/hot-functions.txt <<'EOF'
+python3 - "$work"/callgrind.out.* "$agent" >"$work/hot-functions.txt" <<'EOF'
 import re, sys
 *outs, agent = sys.argv[1:]
 hot = set()
@@ -75,6 +75,8 @@ for out in outs:
                 hot.add(fn)
 print("\n".join(sorted(hot)))
 EOF
-n=$(wc -l <agent/hot-functions.txt)
+n=$(wc -l <"$work/hot-functions.txt")
+# The list in place is replaced only by a whole new one.
 [ "$n" -gt 100 ] || { cat "$work/bench.log"; echo "hot-functions: only $n functions counted: no sync in the window?" >&2; exit 1; }
+mv "$work/hot-functions.txt" agent/hot-functions.txt
 echo "hot-functions: agent/hot-functions.txt lists $n functions"
