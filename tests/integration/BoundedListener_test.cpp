@@ -292,7 +292,11 @@ TEST(CrowdedListener, ACrowdIsAnsweredOrTurnedAwayAsBusyNeverFailedAndTheLimitFa
     EXPECT_GT(answered.load(), 0);
     EXPECT_GT(busy.load(), 0) << kTerminals * kEach << " at once on this machine is past what it answers quickly";
     EXPECT_LT(lowest, 64) << "the limit never fell from where it starts";
-    // No place is left taken: the next connection is served at once.
+    // No place is left taken: once the crowd's last connections have closed on the collector's
+    // side too (each client has its answer before the collector has finished with its connection),
+    // the next connection is served.
+    EXPECT_TRUE(waitFor([&] { return metricSample(collector.metrics(), "mamori_connections{listener=\"agent\"}") == 0; }))
+        << collector.metrics();
     EXPECT_EQ(fetch().status, 200u);
 }
 
