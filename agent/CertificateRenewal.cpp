@@ -28,10 +28,6 @@ int64_t CertificateRenewal::dueUnix(const Certificate& c) {
     return c.notBeforeUnix() + (c.notAfterUnix() - c.notBeforeUnix()) / 2;
 }
 
-bool CertificateRenewal::due(int64_t now_unix) const {
-    return now_unix >= dueUnix(Certificate::fromPem(certificatePem()));
-}
-
 std::string CertificateRenewal::request(const std::string& terminal_id) const {
     auto staged = pair_.stagedKey();
     if (!staged) {

@@ -32,7 +32,6 @@ public:
 
     // When the certificate's renewal is due: half way from its start to its end.
     static int64_t dueUnix(const mamori::proto::Certificate& certificate);
-    bool due(int64_t now_unix) const;
 
     // The body of POST /v1/renew: a CSR for the staged key (made now unless an interrupted
     // attempt left one).

@@ -47,10 +47,18 @@ Uploader::Uploader(asio::any_io_executor ex, Journal& journal, const AgentIdenti
                    std::vector<std::string> collectors, const mamori::platform::Clock& clock, AgentStatus& status,
                    std::filesystem::path state_dir, OnSync on_sync, AppliedVersion applied)
     : ex_(ex), journal_(journal), identity_(identity), state_dir_(std::move(state_dir)), renewal_(state_dir_),
-      tls_(mamori::common::HttpsClient::context(identity.ca_pem, renewal_.certificatePem(), renewal_.keyPem())),
       collectors_(std::move(collectors)), clock_(clock), status_(status), on_sync_(std::move(on_sync)),
       applied_(std::move(applied)), wake_(ex) {
     if (collectors_.empty()) collectors_ = identity.collectors;
+    loadTlsIdentity();
+}
+
+void Uploader::loadTlsIdentity() {
+    // Read and parsed once per certificate, not at every sync: X.509 and PEM decoding is a large
+    // part of OpenSSL's code, which the idle agent would otherwise fault in each minute.
+    const auto certificate = renewal_.certificatePem();
+    tls_ = mamori::common::HttpsClient::context(identity_.ca_pem, certificate, renewal_.keyPem());
+    renewal_due_unix_ = CertificateRenewal::dueUnix(mamori::proto::Certificate::fromPem(certificate));
 }
 
 Uploader::~Uploader() = default;
@@ -174,7 +182,7 @@ asio::awaitable<void> Uploader::renewCertificate() {
         const auto cert = renewal_.install(res.body, identity_.terminal_id, identity_.ca_pem);
         // The connection is the old certificate's: the next request opens one with the new.
         client_.reset();
-        tls_ = mamori::common::HttpsClient::context(identity_.ca_pem, renewal_.certificatePem(), renewal_.keyPem());
+        loadTlsIdentity();
         client_ = std::make_unique<mamori::common::HttpsClient>(ex_, *tls_, collectors_[current_], 30s);
         Log::info("renewed this terminal's certificate with a new key: valid until " + utcText(cert.notAfterUnix()) +
                   ", renewed again from " + utcText(CertificateRenewal::dueUnix(cert)));
@@ -193,7 +201,7 @@ asio::awaitable<void> Uploader::cycle() {
         synced = true;
     }
     // Judged by the collector's clock, just read: it decides whether a certificate is valid.
-    if (synced && collector_unix_ > 0 && renewal_.due(collector_unix_)) co_await renewCertificate();
+    if (synced && collector_unix_ > 0 && collector_unix_ >= renewal_due_unix_) co_await renewCertificate();
     // Written out: GCC 12 miscompiles co_await inside a short-circuit condition.
     while (!stopped_) {
         bool sent = co_await sendBatch();
