@@ -14,9 +14,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "mamori/common/TlsBusyAlert.h"
 #include "mamori/common/TlsSessionCache.h"
@@ -87,6 +89,27 @@ struct HttpsClient::Impl {
     // reason it is refused.
     std::string clock_problem;
 
+    // Where host:port is: an address as written, a name as the system's resolver last said.
+    // Looked up once, not at every connection: an agent reconnects each minute, and each lookup
+    // ran getaddrinfo on asio's resolver thread (and, for a name, asked DNS) for the same answer.
+    std::vector<tcp::endpoint> addresses;
+
+    asio::awaitable<std::vector<tcp::endpoint>> resolve() {
+        std::vector<tcp::endpoint> out;
+        boost::system::error_code not_an_address;
+        const auto address = asio::ip::make_address(host, not_an_address);
+        unsigned short number = 0;
+        const auto [end, bad] = std::from_chars(port.data(), port.data() + port.size(), number);
+        if (!not_an_address && bad == std::errc() && end == port.data() + port.size() && number != 0) {
+            out.emplace_back(address, number);
+            co_return out;
+        }
+        tcp::resolver resolver(ex);
+        for (const auto& entry : co_await resolver.async_resolve(host, port, asio::use_awaitable))
+            out.push_back(entry.endpoint());
+        co_return out;
+    }
+
     // False when the server turned the connection away as busy (TlsBusyAlert).
     asio::awaitable<bool> connect() {
         stream.emplace(ex, tls);
@@ -105,10 +128,15 @@ struct HttpsClient::Impl {
             }
             return names(preverified, ctx);
         });
-        tcp::resolver resolver(ex);
         lowest.expires_after(timeout);
-        auto endpoints = co_await resolver.async_resolve(host, port, asio::use_awaitable);
-        co_await lowest.async_connect(endpoints, asio::use_awaitable);
+        if (addresses.empty()) addresses = co_await resolve();
+        boost::system::error_code connect_failed;
+        co_await lowest.async_connect(addresses, asio::redirect_error(asio::use_awaitable, connect_failed));
+        // The name may point elsewhere now: the next connection looks it up again.
+        if (connect_failed) {
+            addresses.clear();
+            throw boost::system::system_error(connect_failed);
+        }
         // A request is header and body records: without this, the second waits on a delayed ACK.
         boost::system::error_code ignored;
         lowest.socket().set_option(tcp::no_delay(true), ignored);
@@ -131,7 +159,7 @@ struct HttpsClient::Impl {
 
 HttpsClient::HttpsClient(asio::any_io_executor ex, asio::ssl::context& tls, const std::string& url,
                          std::chrono::milliseconds timeout)
-    : impl_(new Impl{ex, tls, {}, {}, timeout, {}, {}, {}}) {
+    : impl_(new Impl{ex, tls, {}, {}, timeout, {}, {}, {}, {}}) {
     std::string rest = url;
     if (rest.rfind("https://", 0) != 0) throw std::invalid_argument("collector URL must start with https:// : " + url);
     rest = rest.substr(8);

@@ -4,41 +4,19 @@
 // as before, never taken for busy.
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <array>
-#include <functional>
-#include <thread>
 
 #include "mamori/common/HttpsClient.h"
 #include "mamori/common/TlsBusyAlert.h"
+#include "tests/support/OneConnectionServer.h"
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using mamori::common::HttpsClient;
+using mamori::test::OneConnectionServer;
 
 namespace {
-
-// A listener on loopback that does `answer` to the one connection it takes, once its first bytes
-// (the ClientHello) are there.
-class OneConnectionServer {
-public:
-    explicit OneConnectionServer(std::function<void(tcp::socket&)> answer)
-        : acceptor_(io_, {asio::ip::address_v4::loopback(), 0}), thread_([this, answer] {
-              tcp::socket socket(io_);
-              acceptor_.accept(socket);
-              socket.wait(tcp::socket::wait_read);
-              answer(socket);
-          }) {}
-    ~OneConnectionServer() { thread_.join(); }
-    std::string url() const { return "https://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-
-private:
-    asio::io_context io_;
-    tcp::acceptor acceptor_;
-    std::thread thread_;
-};
 
 HttpsClient::Response fetchFrom(const std::string& url) {
     // No CA, as at enrollment: nothing here gets as far as a server's certificate.
