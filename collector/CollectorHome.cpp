@@ -122,7 +122,7 @@ void CollectorHome::init(const std::filesystem::path& dir, InitOptions o) {
     if (!joining) {
         auto admin_token = mamori::proto::EnrollmentToken::generate("").secret;
         store->addAdminUser(
-            AdminUser{"admin", "security_admin", {}, mamori::proto::Sha256::hex(mamori::proto::Sha256::of(admin_token))});
+            AdminUser{"admin", "security_admin", {}, mamori::proto::Sha256::hex(mamori::proto::Sha256::of(admin_token)), {}, 0});
         Files::writeAtomic(dir / "admin.token", admin_token + "\n", 0600);
     }
 

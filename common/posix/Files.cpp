@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 
 namespace mamori::common {
@@ -30,28 +31,56 @@ int fsyncRetrying(int fd) {
     return rc;
 }
 
+// Hands `chunk` each piece of the file as read(2) returns it, until it returns true or the file
+// ends. With read(2), not a stream: the resident agent reads files each minute and on the path of
+// a program being judged, and a stream's locale, buffers and formatting code would be faulted in
+// again at each of them.
+template <class Chunk>
+void eachChunk(const std::filesystem::path& file, Chunk&& chunk) {
+    struct Fd {
+        int fd;
+        ~Fd() { ::close(fd); }
+    } in{openRetrying(file.c_str(), O_RDONLY | O_CLOEXEC, 0)};
+    if (in.fd < 0) fail("read", file, errno);
+    char buf[16384];
+    for (;;) {
+        const ssize_t n = ::read(in.fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail("read", file, errno);
+        if (n == 0 || chunk(std::string_view(buf, static_cast<size_t>(n)))) return;
+    }
+}
+
 }  // namespace
 
-// With read(2), not a stream: the resident agent reads files each minute, and a stream's
-// locale, buffers and formatting code would be faulted in again at each of them.
 std::string Files::read(const std::filesystem::path& file) {
-    const int fd = openRetrying(file.c_str(), O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0) fail("read", file, errno);
     std::string out;
-    char chunk[16384];
-    for (;;) {
-        const ssize_t n = ::read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const int err = errno;
-            ::close(fd);
-            fail("read", file, err);
-        }
-        if (n == 0) break;
-        out.append(chunk, static_cast<size_t>(n));
-    }
-    ::close(fd);
+    eachChunk(file, [&](std::string_view chunk) {
+        out.append(chunk);
+        return false;
+    });
     return out;
+}
+
+bool Files::anyLine(const std::filesystem::path& file, const std::function<bool(std::string_view)>& line) {
+    std::string split;  // the start of a line the last chunk cut
+    bool found = false;
+    eachChunk(file, [&](std::string_view chunk) {
+        for (auto end = chunk.find('\n'); !found && end != std::string_view::npos; end = chunk.find('\n')) {
+            if (split.empty()) {
+                found = line(chunk.substr(0, end));
+            } else {
+                split.append(chunk.substr(0, end));
+                found = line(split);
+                split.clear();
+            }
+            chunk.remove_prefix(end + 1);
+        }
+        if (!found) split.append(chunk);
+        return found;
+    });
+    // The last line, when nothing ends it.
+    return found || (!split.empty() && line(split));
 }
 
 void Files::writeAtomic(const std::filesystem::path& file, std::string_view data, unsigned mode) {

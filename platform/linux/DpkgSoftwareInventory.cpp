@@ -2,14 +2,13 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 
 #include "Inotify.h"
 #include "mamori/platform/DpkgStatus.h"
 #include "mamori/platform/SoftwareInventory.h"
+#include "mamori/common/Files.h"
 #include "mamori/common/Log.h"
 
 namespace mamori::platform {
@@ -18,15 +17,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-
-bool readWhole(const fs::path& file, std::string& out) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream s;
-    s << in.rdbuf();
-    out = std::move(s).str();
-    return true;
-}
 
 // The dpkg database: the status file for what is installed, info/<pkg>.list for who owns a
 // path, info/<pkg>.md5sums for packaged checksums. Multi-Arch: same packages name their info
@@ -37,27 +27,22 @@ public:
         : reactor_(std::move(reactor)), paths_(std::move(paths)) {}
 
     std::shared_ptr<const InstalledSoftware> load() const override {
-        std::string text;
-        if (!readWhole(paths_.status, text)) {
-            throw std::runtime_error("cannot read the package database " + paths_.status.string());
-        }
-        auto parsed = DpkgStatus::parse(text);
+        auto parsed = DpkgStatus::parse(common::Files::read(paths_.status));
         if (parsed.malformed) {
             Log::warn(paths_.status.string() + ": " + std::to_string(parsed.malformed) +
                       " unreadable package entries skipped");
         }
         std::vector<PathOwner> owners;
         owners.reserve(parsed.installed.size() * 64);
-        std::string list;
         for (uint32_t i = 0; i < parsed.installed.size(); ++i) {
-            if (!readWhole(infoFile(parsed.installed[i], ".list"), list)) continue;
-            std::string_view rest(list);
-            while (!rest.empty()) {
-                auto nl = rest.find('\n');
-                std::string_view line = rest.substr(0, nl);
-                rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
-                // "/." stands for the root directory, which every package lists.
-                if (line.size() > 2 && line.front() == '/') owners.push_back({InstalledSoftware::pathKey(line), i});
+            try {
+                common::Files::anyLine(infoFile(parsed.installed[i], ".list"), [&](std::string_view line) {
+                    // "/." stands for the root directory, which every package lists.
+                    if (line.size() > 2 && line.front() == '/') owners.push_back({InstalledSoftware::pathKey(line), i});
+                    return false;
+                });
+            } catch (const std::runtime_error&) {
+                // A package without a file list owns no path.
             }
         }
         return std::make_shared<const InstalledSoftware>(std::move(parsed.installed), std::move(owners),
@@ -66,18 +51,23 @@ public:
 
     std::optional<std::string> packagedMd5(const SoftwarePackage& package,
                                            const std::string& listed_path) const override {
-        std::ifstream in(infoFile(package, ".md5sums"));
-        if (!in) return std::nullopt;
         // Lines are "<32 hex>  <path without the leading slash>".
         std::string_view want = listed_path;
         if (!want.empty() && want.front() == '/') want.remove_prefix(1);
-        for (std::string line; std::getline(in, line);) {
-            if (line.size() < 35 || line[32] != ' ') continue;
-            std::string_view path = std::string_view(line).substr(33);
-            if (!path.empty() && path.front() == ' ') path.remove_prefix(1);
-            if (path == want) return line.substr(0, 32);
+        std::optional<std::string> md5;
+        try {
+            common::Files::anyLine(infoFile(package, ".md5sums"), [&](std::string_view line) {
+                if (line.size() < 35 || line[32] != ' ') return false;
+                std::string_view path = line.substr(33);
+                if (!path.empty() && path.front() == ' ') path.remove_prefix(1);
+                if (path != want) return false;
+                md5 = std::string(line.substr(0, 32));
+                return true;
+            });
+        } catch (const std::runtime_error&) {
+            return std::nullopt;  // a package without md5sums: nothing to compare with
         }
-        return std::nullopt;
+        return md5;
     }
 
     void watch(std::function<void()> changed) override {

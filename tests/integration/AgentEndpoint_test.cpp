@@ -31,7 +31,9 @@ protected:
     }
     void TearDown() override {
         // Whatever a case did, the collector must still be serving.
-        if (collector) EXPECT_TRUE(TestCollector::connectable(collector->agentPort())) << collector->logText();
+        if (collector) {
+            EXPECT_TRUE(TestCollector::connectable(collector->agentPort())) << collector->logText();
+        }
         CollectorOnEachStore::TearDown();
     }
     bool logged(const std::string& needle) {

@@ -81,7 +81,9 @@ protected:
     std::unique_ptr<SimulatedTerminal> enrolled(const std::string& host, int events) {
         auto t = std::make_unique<SimulatedTerminal>(collector->agentUrl(), ca_pem);
         EXPECT_EQ(t->enroll(collector->token("市民課"), host).status, 200u);
-        if (events) EXPECT_EQ(t->send(t->batch(events)).status, 200u);
+        if (events) {
+            EXPECT_EQ(t->send(t->batch(events)).status, 200u);
+        }
         return t;
     }
     static mamori::v1::RenewRequest renewal(const Ed25519Key& key) {

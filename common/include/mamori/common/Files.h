@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,10 @@ namespace mamori::common {
 class Files {
 public:
     static std::string read(const std::filesystem::path& file);  // throws std::runtime_error
+    // Hands `line` each line of the file, without its newline, until it returns true; returns
+    // whether one did. Reads 16 KiB at a time, so a file of megabytes is never held whole.
+    // Throws std::runtime_error, naming the file, when it cannot be opened or read.
+    static bool anyLine(const std::filesystem::path& file, const std::function<bool(std::string_view)>& line);
     // Temp file, write, fsync, rename over `file`, fsync of the directory.
     static void writeAtomic(const std::filesystem::path& file, std::string_view data, unsigned mode = 0644);
     // writeAtomic with mode 0600 from the first byte: keys and tokens, never readable by others.
