@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <mutex>
 #include <thread>
 #include <boost/asio/post.hpp>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -74,12 +76,13 @@ struct ProcStat {
 };
 
 // One read of /proc/<pid>/stat: the parent and session (to recognise our own descendants) and,
-// from the file's owner, the effective uid.
+// from the file's owner, the effective uid. Parsed by hand, not with sscanf: this runs at every
+// exec on the machine, and the scanf and printf engines are code the resident agent would
+// otherwise fault in for it.
 ProcStat procStat(uint32_t pid) {
     ProcStat out;
-    char path[48];
-    snprintf(path, sizeof path, "/proc/%u/stat", pid);
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return out;
     char buf[512];
     ssize_t n = ::read(fd, buf, sizeof buf - 1);
@@ -89,11 +92,24 @@ ProcStat procStat(uint32_t pid) {
     if (n <= 0) return out;
     buf[n] = '\0';
     // "pid (comm) state ppid pgrp session ..."; comm may itself hold ") ".
-    const char* close_paren = strrchr(buf, ')');
-    if (!close_paren) return out;
-    char state = 0;
+    const char* at = strrchr(buf, ')');
+    if (!at) return out;
+    const char* const end = buf + n;
+    const auto skipSpaces = [&] {
+        while (at < end && *at == ' ') ++at;
+    };
+    const auto number = [&](unsigned& value) {
+        skipSpaces();
+        const auto [next, error] = std::from_chars(at, end, value);
+        at = next;
+        return error == std::errc();
+    };
+    ++at;  // past ')'
+    skipSpaces();
+    if (at == end) return out;
+    ++at;  // the state, one letter
     unsigned ppid = 0, pgrp = 0, sid = 0;
-    if (sscanf(close_paren + 1, " %c %u %u %u", &state, &ppid, &pgrp, &sid) == 4) {
+    if (number(ppid) && number(pgrp) && number(sid)) {
         out.ppid = ppid;
         out.sid = sid;
     }
@@ -210,9 +226,7 @@ public:
     std::string describeProcess(uint32_t pid) const override {
         std::string exe = readLink("/proc/" + std::to_string(pid) + "/exe");
         if (!exe.empty()) return exe;
-        char path[48];
-        snprintf(path, sizeof path, "/proc/%u/comm", pid);
-        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        int fd = ::open(("/proc/" + std::to_string(pid) + "/comm").c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return {};
         char buf[64];
         ssize_t n = ::read(fd, buf, sizeof buf);
