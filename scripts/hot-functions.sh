@@ -12,31 +12,8 @@ case "${1:-}" in -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 cd "$(dirname "$0")/.."
 build=$(realpath "${1:-build}")
 agent=$build/agent/mamori-agent
-command -v valgrind >/dev/null || { echo "hot-functions: valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
-[ -x "$agent" ] && [ -x "$build/bench/footprint_bench" ] || {
-  echo "hot-functions: build $build first (ninja -C $build)" >&2; exit 1; }
-
-work=$(mktemp -d)
-bench=""
-# On a failure, the agent under valgrind goes with the benchmark.
-trap '[ -z "$bench" ] || kill $bench 2>/dev/null || true; pkill -f "callgrind-out-file=$work" || true; rm -rf "$work"' EXIT
-# The agent's `run` under callgrind, counting nothing until told; its other commands as they are.
-cat >"$work/agent" <<EOF
-#!/bin/sh
-[ "\$1" = run ] && exec valgrind --tool=callgrind --instr-atstart=no --demangle=no \
-  --callgrind-out-file=$work/callgrind.out "$agent" "\$@"
-exec "$agent" "\$@"
-EOF
-chmod +x "$work/agent"
-"$build/bench/footprint_bench" --agent "$work/agent" --seconds 120 --warmup 0 >"$work/bench.log" 2>&1 &
-bench=$!
-
-pid=""
-for _ in $(seq 60); do
-  pid=$(pgrep -f "valgrind.*--callgrind-out-file=$work" | head -1) && break
-  sleep 1
-done
-[ -n "$pid" ] || { cat "$work/bench.log"; echo "hot-functions: the agent did not start" >&2; exit 1; }
+. scripts/agent-callgrind.sh
+agent_under_callgrind hot-functions "$build" 120 --demangle=no
 echo "hot-functions: agent $pid under callgrind; counting from 30 s after its start for 75 s"
 sleep 30
 callgrind_control -i on "$pid" >/dev/null 2>&1
