@@ -99,8 +99,8 @@ struct HttpsClient::Impl {
         boost::system::error_code not_an_address;
         const auto address = asio::ip::make_address(host, not_an_address);
         unsigned short number = 0;
-        const auto [end, bad] = std::from_chars(port.data(), port.data() + port.size(), number);
-        if (!not_an_address && bad == std::errc() && end == port.data() + port.size() && number != 0) {
+        const auto [port_end, port_error] = std::from_chars(port.data(), port.data() + port.size(), number);
+        if (!not_an_address && port_error == std::errc() && port_end == port.data() + port.size() && number != 0) {
             out.emplace_back(address, number);
             co_return out;
         }
