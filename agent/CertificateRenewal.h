@@ -32,6 +32,9 @@ public:
 
     // When the certificate's renewal is due: half way from its start to its end.
     static int64_t dueUnix(const mamori::proto::Certificate& certificate);
+    static bool due(const mamori::proto::Certificate& certificate, int64_t now_unix) {
+        return now_unix >= dueUnix(certificate);
+    }
 
     // The body of POST /v1/renew: a CSR for the staged key (made now unless an interrupted
     // attempt left one).

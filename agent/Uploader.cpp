@@ -58,7 +58,7 @@ void Uploader::loadTlsIdentity() {
     // part of OpenSSL's code, which the idle agent would otherwise fault in each minute.
     const auto certificate = renewal_.certificatePem();
     tls_ = mamori::common::HttpsClient::context(identity_.ca_pem, certificate, renewal_.keyPem());
-    renewal_due_unix_ = CertificateRenewal::dueUnix(mamori::proto::Certificate::fromPem(certificate));
+    certificate_ = mamori::proto::Certificate::fromPem(certificate);
 }
 
 Uploader::~Uploader() = default;
@@ -201,7 +201,8 @@ asio::awaitable<void> Uploader::cycle() {
         synced = true;
     }
     // Judged by the collector's clock, just read: it decides whether a certificate is valid.
-    if (synced && collector_unix_ > 0 && collector_unix_ >= renewal_due_unix_) co_await renewCertificate();
+    if (synced && collector_unix_ > 0 && CertificateRenewal::due(*certificate_, collector_unix_))
+        co_await renewCertificate();
     // Written out: GCC 12 miscompiles co_await inside a short-circuit condition.
     while (!stopped_) {
         bool sent = co_await sendBatch();

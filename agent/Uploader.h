@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,8 @@ private:
     // Keeps the journal's copy of events the collector refused as failing authentication.
     void setAside(const mamori::v1::RefusedRange& refused, uint64_t acked_before, size_t sent);
     void saveStatus();
-    // Builds the TLS context from the state directory's certificate and key, and notes when that
-    // certificate is due for renewal.
+    // Builds the TLS context from the state directory's certificate and key, and keeps that
+    // certificate to judge its renewal by.
     void loadTlsIdentity();
 
     boost::asio::any_io_executor ex_;
@@ -63,7 +64,7 @@ private:
     std::filesystem::path state_dir_;
     CertificateRenewal renewal_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
-    int64_t renewal_due_unix_ = 0;  // of the certificate tls_ presents
+    std::optional<mamori::proto::Certificate> certificate_;  // the one tls_ presents
     std::vector<std::string> collectors_;
     size_t current_ = 0;
     std::unique_ptr<mamori::common::HttpsClient> client_;

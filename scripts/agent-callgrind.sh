@@ -16,9 +16,11 @@ agent_under_callgrind() {
   bench=""
   # On a failure, the agent under valgrind goes with the benchmark.
   trap '[ -z "$bench" ] || kill $bench 2>/dev/null || true; pkill -f "callgrind-out-file=$work" || true; rm -rf "$work"' EXIT
+  local options
+  options=$(printf ' %q' "$@")  # quoted: a pattern such as --dump-before=*x* is not a glob
   cat >"$work/agent" <<EOT
 #!/bin/sh
-[ "\$1" = run ] && exec valgrind --tool=callgrind --instr-atstart=no $* \
+[ "\$1" = run ] && exec valgrind --tool=callgrind --instr-atstart=no$options \
   --callgrind-out-file=$work/callgrind.out "$agent" "\$@"
 exec "$agent" "\$@"
 EOT

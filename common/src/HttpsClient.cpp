@@ -82,6 +82,7 @@ struct HttpsClient::Impl {
     asio::any_io_executor ex;
     asio::ssl::context& tls;
     std::string host, port;
+    unsigned short port_number = 0;  // port, checked when the URL is read
     std::chrono::milliseconds timeout;
     std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
     beast::flat_buffer buffer;
@@ -98,10 +99,8 @@ struct HttpsClient::Impl {
         std::vector<tcp::endpoint> out;
         boost::system::error_code not_an_address;
         const auto address = asio::ip::make_address(host, not_an_address);
-        unsigned short number = 0;
-        const auto [port_end, port_error] = std::from_chars(port.data(), port.data() + port.size(), number);
-        if (!not_an_address && port_error == std::errc() && port_end == port.data() + port.size() && number != 0) {
-            out.emplace_back(address, number);
+        if (!not_an_address) {
+            out.emplace_back(address, port_number);
             co_return out;
         }
         tcp::resolver resolver(ex);
@@ -159,7 +158,7 @@ struct HttpsClient::Impl {
 
 HttpsClient::HttpsClient(asio::any_io_executor ex, asio::ssl::context& tls, const std::string& url,
                          std::chrono::milliseconds timeout)
-    : impl_(new Impl{ex, tls, {}, {}, timeout, {}, {}, {}, {}}) {
+    : impl_(new Impl{ex, tls, {}, {}, 0, timeout, {}, {}, {}, {}}) {
     std::string rest = url;
     if (rest.rfind("https://", 0) != 0) throw std::invalid_argument("collector URL must start with https:// : " + url);
     rest = rest.substr(8);
@@ -177,6 +176,12 @@ HttpsClient::HttpsClient(asio::any_io_executor ex, asio::ssl::context& tls, cons
         impl_->port = "443";
     }
     if (impl_->host.empty() || impl_->port.empty()) throw std::invalid_argument("malformed URL: " + url);
+    // A number from 1 to 65535, not a service name: a wrong port is refused here, with the URL,
+    // not found at the first connection.
+    const auto& port = impl_->port;
+    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), impl_->port_number);
+    if (error != std::errc() || end != port.data() + port.size() || impl_->port_number == 0)
+        throw std::invalid_argument("malformed URL: the port must be a number from 1 to 65535: " + url);
 }
 
 HttpsClient::~HttpsClient() = default;

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <mutex>
 #include <thread>
 #include <boost/asio/post.hpp>
@@ -22,6 +21,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ProcStatLine.h"
 #include "mamori/platform/ProcessWatch.h"
 #include "mamori/common/Log.h"
 
@@ -76,42 +76,22 @@ struct ProcStat {
 };
 
 // One read of /proc/<pid>/stat: the parent and session (to recognise our own descendants) and,
-// from the file's owner, the effective uid. Parsed by hand, not with sscanf: this runs at every
-// exec on the machine, and the scanf and printf engines are code the resident agent would
-// otherwise fault in for it.
+// from the file's owner, the effective uid. Its path is made without snprintf: this runs at every
+// exec on the machine, and the printf engine is code the resident agent would otherwise fault in.
 ProcStat procStat(uint32_t pid) {
     ProcStat out;
     const std::string path = "/proc/" + std::to_string(pid) + "/stat";
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return out;
     char buf[512];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     struct stat st{};
     if (::fstat(fd, &st) == 0) out.uid = st.st_uid;
     ::close(fd);
     if (n <= 0) return out;
-    buf[n] = '\0';
-    // "pid (comm) state ppid pgrp session ..."; comm may itself hold ") ".
-    const char* at = strrchr(buf, ')');
-    if (!at) return out;
-    const char* const end = buf + n;
-    const auto skipSpaces = [&] {
-        while (at < end && *at == ' ') ++at;
-    };
-    const auto number = [&](unsigned& value) {
-        skipSpaces();
-        const auto [next, error] = std::from_chars(at, end, value);
-        at = next;
-        return error == std::errc();
-    };
-    ++at;  // past ')'
-    skipSpaces();
-    if (at == end) return out;
-    ++at;  // the state, one letter
-    unsigned ppid = 0, pgrp = 0, sid = 0;
-    if (number(ppid) && number(pgrp) && number(sid)) {
-        out.ppid = ppid;
-        out.sid = sid;
+    if (const auto line = ProcStatLine::parse(std::string_view(buf, static_cast<size_t>(n)))) {
+        out.ppid = line->ppid;
+        out.sid = line->session;
     }
     return out;
 }

@@ -7,7 +7,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <optional>
 
 #include "mamori/common/HttpsClient.h"
 #include "mamori/common/TlsBusyAlert.h"
@@ -73,5 +72,18 @@ TEST_F(AddressTest, AfterAFailedConnectionTheSameClientConnectsOnceSomethingList
         EXPECT_THROW(ask(io, client), std::runtime_error);
         OneConnectionServer server(busy, asio::ip::address_v4::loopback(), port);
         EXPECT_EQ(ask(io, client).status, 503u);
+    }
+}
+
+TEST_F(AddressTest, APortThatIsNotANumberFrom1To65535IsRefusedWithTheUrl) {
+    for (const std::string url : {"https://127.0.0.1:0", "https://127.0.0.1:65536", "https://collector:https",
+                                  "https://collector:84x3", "https://[::1]:-1"}) {
+        SCOPED_TRACE(url);
+        try {
+            HttpsClient client(io.get_executor(), *tls, url, std::chrono::seconds(5));
+            ADD_FAILURE() << "accepted";
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find(url), std::string::npos) << e.what();
+        }
     }
 }

@@ -77,6 +77,8 @@ TEST_F(CertificateRenewalTest, DueHalfWayThroughTheCertificatesLifetime) {
     // Issued from a tenth of a short lifetime before now: 1100 s in all.
     EXPECT_EQ(c.notAfterUnix() - c.notBeforeUnix(), 1100);
     EXPECT_EQ(CertificateRenewal::dueUnix(c), c.notBeforeUnix() + 550);
+    EXPECT_FALSE(CertificateRenewal::due(c, c.notBeforeUnix() + 549));
+    EXPECT_TRUE(CertificateRenewal::due(c, c.notBeforeUnix() + 550));
     EXPECT_LT(CertificateRenewal::dueUnix(c), c.notBeforeUnix() + 1100 * 2 / 3) << "before two thirds have passed";
 }
 
