@@ -35,6 +35,14 @@ bool onlyInputAndHubs(const UsbDeviceInfo& d) {
 
 bool allowed(v1::UsbAction a) { return a == v1::ALLOW || a == v1::ALLOW_READONLY; }
 
+// A tracked device read again: the same device on the same port, so its names (which device()
+// does not read) stay as described when it arrived.
+void refresh(UsbDeviceInfo& known, UsbDeviceInfo fresh) {
+    fresh.manufacturer = std::move(known.manufacturer);
+    fresh.product = std::move(known.product);
+    known = std::move(fresh);
+}
+
 }  // namespace
 
 UsbControl::UsbControl(ControlContext ctx, std::unique_ptr<mamori::platform::UsbBus> bus)
@@ -139,6 +147,7 @@ void UsbControl::arrived(const std::string& name, bool at_start) {
     // blocked device blocked whatever happens, and an agent killed between the two re-decides
     // (and records) every present device when it starts again.
     enforce(t);
+    bus_->describe(t.info);
     if (!at_start) report(t, v1::USB_ATTACHED);
     reportDecision(t);
     present_[name] = std::move(t);
@@ -172,7 +181,7 @@ void UsbControl::reevaluate() {
         auto fresh = bus_->device(name);
         if (!fresh) continue;  // its remove event is on the way
         auto decision = rules_->decide(*fresh, nowUnix());
-        t.info = std::move(*fresh);
+        refresh(t.info, std::move(*fresh));
         if (decision == t.decision) {
             enforce(t);  // the mode may have changed; enforcing the same decision again is harmless
             continue;
@@ -211,7 +220,7 @@ void UsbControl::enforce(Tracked& t) {
             return;
         }
         // Configured now: the kernel has created its interfaces (still unauthorized).
-        if (auto fresh = bus_->device(t.info.name)) t.info = std::move(*fresh);
+        if (auto fresh = bus_->device(t.info.name)) refresh(t.info, std::move(*fresh));
     }
     for (auto& i : t.info.interfaces) {
         bool allow = true;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/netlink.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "mamori/common/Log.h"
 #include "mamori/platform/UsbBus.h"
@@ -147,8 +149,6 @@ public:
         const auto serial = readAt(at, "serial", 256, true);
         d.has_serial = serial.has_value();
         if (serial) d.serial = printable(withoutSysfsNewline(*serial));
-        d.manufacturer = printable(trimmed(text("manufacturer", 256)));
-        d.product = printable(trimmed(text("product", 256)));
         d.authorized = trimmed(text("authorized")) == "1";
         // The descriptors begin with the device descriptor that sysfs's idVendor, idProduct and
         // bDeviceClass are formatted from: three reads fewer while the stick waits.
@@ -181,6 +181,12 @@ public:
             d.interfaces.push_back(std::move(i));
         }
         return d;
+    }
+
+    void describe(UsbDeviceInfo& d) override {
+        if (!isDeviceName(d.name)) return;
+        d.manufacturer = printable(trimmed(readFile(devices() / d.name / "manufacturer", 256)));
+        d.product = printable(trimmed(readFile(devices() / d.name / "product", 256)));
     }
 
     void watch(ChangeHandler on_change) override {
@@ -238,6 +244,11 @@ public:
         const bool ok = writeFile(devices() / name / "authorized", "1");
         if (opened && !writeFile(hub, "0"))
             Log::error("usb: cannot set " + hub.string() + " back to 0: " + std::strerror(errno));
+        // The write has made the interfaces and started their drivers, whose threads (usb-storage's
+        // scan of the disk) are now ready to run; so is whoever listens for the new interfaces.
+        // On a single or busy CPU they would otherwise wait until this agent has journaled its
+        // records: let them go first.
+        if (ok) ::sched_yield();
         return ok;
     }
 
@@ -361,26 +372,20 @@ private:
         // configures an authorized device afresh: it remakes the interfaces with the controller's
         // interface default, which a whole-device authorization opens for its write only. A stick
         // decided before the probe could find its interfaces remade unauthorized, and no disk.
-        // So a device is handed on once it is bound (its "bind" uevent), or at once if it is.
-        bool decided = false;
+        // So a device is handed on at its "bind" uevent, and nothing is read at the add: this
+        // reactor runs the moment the kernel sends it, before the kernel's own probe, and on a
+        // busy or single CPU that probe, and so the stick, would wait for whatever is done here.
+        // An add replayed for a device present all along ("udevadm trigger" writes to its uevent
+        // file, and the kernel marks that with SYNTH_UUID) is no arrival: it was decided when it
+        // came, or at this agent's start.
         if (ev.action == "bind" && awaiting_bind_.erase(ev.name())) {
             if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
-            decided = true;
+            // Then every root hub is rechecked: one whose own add was lost in a full queue must
+            // not stay open. After the decision: a person waiting for a stick must not wait for
+            // this too.
+            blockNewDevices();
         }
-        if (ev.action == "add") {
-            std::error_code ec;
-            if (fs::exists(devices() / ev.name() / "driver", ec)) {
-                if (on_change_) on_change_({UsbChange::Kind::Added, ev.name()});
-                decided = true;
-            } else {
-                awaiting_bind_.insert(ev.name());
-            }
-        }
-        // Then every root hub is rechecked: one whose own add was lost in a full queue must not
-        // stay open. After the decision, not at the add while the bind is awaited: the bind is
-        // usually queued right behind the add, and a person waiting for a stick must not wait
-        // for this too.
-        if (decided) blockNewDevices();
+        if (ev.action == "add" && ev.var("SYNTH_UUID").empty()) awaiting_bind_.insert(ev.name());
         if (ev.action == "remove") {
             read_only_.erase(ev.name());
             awaiting_bind_.erase(ev.name());

@@ -380,6 +380,31 @@ TEST_F(UsbControlTest, AWholeDeviceLosesThePartANewerPolicyBlocks) {
     EXPECT_EQ(count(v1::USB_BLOCKED), 1u);
 }
 
+// The names a person knows a device by are read after it is authorized, not before: no
+// decision needs them, and a person is waiting for the stick. Its records still carry them,
+// and so does a later decision on the same device.
+TEST_F(UsbControlTest, ADevicesNamesAreReadAfterItsAuthorizationAndKeptForLaterDecisions) {
+    auto p = cityPolicy();
+    registerStick(p, "LG-1", "AAA1", v1::ALLOW);
+    apply(p);
+    auto stick = device("2-1", kVendor, kStick, "AAA1", {0x08});
+    stick.manufacturer = "Acme";
+    bus_->plug(stick);
+    EXPECT_EQ(bus_->wholeAuthorizations(), 1);
+    EXPECT_EQ(bus_->describesBeforeWhole(), 0);
+    EXPECT_EQ(bus_->describes(), 1);
+    auto attached = probe_.events(v1::USB_ATTACHED);
+    ASSERT_EQ(attached.size(), 1u);
+    EXPECT_EQ(attached[0].usb().manufacturer(), "Acme");
+    EXPECT_EQ(attached[0].usb().product(), "test device");
+    apply(cityPolicy());  // the registration revoked: decided again, not described again
+    auto blocked = probe_.events(v1::USB_BLOCKED);
+    ASSERT_EQ(blocked.size(), 1u);
+    EXPECT_EQ(blocked[0].usb().manufacturer(), "Acme");
+    EXPECT_EQ(blocked[0].usb().product(), "test device");
+    EXPECT_EQ(bus_->describes(), 1);
+}
+
 TEST_F(UsbControlTest, MonitorModeBlocksNothingAndReportsTheWouldBeBlock) {
     apply(cityPolicy(v1::MONITOR));
     bus_->plug(device("2-1", kVendor, kStick, "ZZZ9", {0x08}));

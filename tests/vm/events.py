@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Prints the agent journal's USB events, one per line: TYPE SERIAL RULE VIOLATION OUTCOME PORT.
+"""Prints the agent journal's USB events, one per line: TYPE SERIAL RULE VIOLATION OUTCOME PORT PRODUCT
+(the product name last, since it may hold spaces).
 A minimal protobuf reader (no generated code), so the guest needs nothing but python3 and sqlite3."""
 import sqlite3
 import sys
@@ -48,4 +49,5 @@ for (body,) in db.execute("SELECT body FROM events ORDER BY seq"):
         continue
     usb = dict(fields(f.get(23, b"")))
     print(TYPES[t], usb.get(3, b"").decode() or "-", f.get(8, b"").decode() or "-",
-          f.get(10, 0), OUTCOMES.get(f.get(11, 0), "?"), usb.get(7, b"").decode() or "-")
+          f.get(10, 0), OUTCOMES.get(f.get(11, 0), "?"), usb.get(7, b"").decode() or "-",
+          usb.get(5, b"").decode(errors="replace") or "-")

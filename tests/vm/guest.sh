@@ -69,6 +69,14 @@ check "journal: USB_ALLOWED by REG-RW" sh -c "python3 $src/tests/vm/events.py $s
 # Left to the kernel whole, as usbguard does; the switch it opened for that is shut again.
 check "its interface was authorized by the kernel" [ "$(cat /sys/bus/usb/devices/$d:1.0/authorized 2>/dev/null)" = 1 ]
 check "interface_authorized_default is 0 again" sh -c "grep -qx 0 /sys/bus/usb/devices/usb*/interface_authorized_default && ! grep -qvx 0 /sys/bus/usb/devices/usb*/interface_authorized_default"
+# The names are read after the decision, and still reach its record.
+check "journal: USB_ALLOWED names the product ($(cat /sys/bus/usb/devices/$d/product 2>/dev/null))" \
+  sh -c "python3 $src/tests/vm/events.py $state/journal.db | grep '^USB_ALLOWED RW0001 ' | grep -q ' $(cat /sys/bus/usb/devices/$d/product 2>/dev/null)\$'"
+# An add replayed for a present stick ("udevadm trigger") is no arrival: nothing new on record.
+echo add > "/sys/bus/usb/devices/$d/uevent"
+sleep 1
+check "a replayed add records no second arrival" [ "$(count USB_ATTACHED RW0001)" = 1 ]
+check "and the stick stays authorized" authorized "$d" 1
 unplug s2; gone RW0001
 
 echo "case 3: a registered read-only stick: the marker reads, a write fails"

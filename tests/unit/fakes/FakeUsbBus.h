@@ -19,11 +19,22 @@ public:
         for (auto& [n, d] : devices_) out.push_back(d);
         return out;
     }
+    // As the kernel's bus: the names only through describe().
     std::optional<Info> device(const std::string& name) override {
         ++reads_;
         auto it = devices_.find(name);
         if (it == devices_.end()) return std::nullopt;
-        return it->second;
+        Info d = it->second;
+        d.manufacturer.clear();
+        d.product.clear();
+        return d;
+    }
+    void describe(Info& d) override {
+        ++describes_;
+        auto it = devices_.find(d.name);
+        if (it == devices_.end()) return;
+        d.manufacturer = it->second.manufacturer;
+        d.product = it->second.product;
     }
     void watch(ChangeHandler h) override { handler_ = std::move(h); }
     int blockNewDevices() override {
@@ -49,6 +60,7 @@ public:
         if (!authorizeDevice(name, true)) return false;
         for (auto& i : devices_.at(name).interfaces) i.authorized = true;
         ++whole_;
+        describes_at_whole_ = describes_;
         return true;
     }
     bool authorizeInterface(const std::string& name, bool a) override {
@@ -100,6 +112,9 @@ public:
     int wholeAuthorizations() const { return whole_; }
     int interfaceWrites() const { return interface_writes_; }
     int reads() const { return reads_; }  // device() calls
+    int describes() const { return describes_; }
+    // describe() calls made before the last whole-device authorization.
+    int describesBeforeWhole() const { return describes_at_whole_; }
 
 private:
     std::map<std::string, Info> devices_;
@@ -109,6 +124,8 @@ private:
     int whole_ = 0;
     int interface_writes_ = 0;
     int reads_ = 0;
+    int describes_ = 0;
+    int describes_at_whole_ = 0;
 };
 
 }  // namespace mamori::test

@@ -27,6 +27,7 @@ struct UsbDeviceInfo {
     uint16_t product_id = 0;
     bool has_serial = false;  // a device without iSerial can only be matched by vendor:product
     std::string serial;
+    // What a person reads, and no decision needs: filled by UsbBus::describe(), not device().
     std::string manufacturer;
     std::string product;
     uint8_t device_class = 0;
@@ -55,9 +56,13 @@ public:
     using ChangeHandler = std::function<void(const UsbChange&)>;
 
     virtual ~UsbBus() = default;
-    // Every device now present, root hubs excluded.
+    // Every device now present, root hubs excluded, as device() reads them.
     virtual std::vector<UsbDeviceInfo> enumerate() = 0;
+    // What a decision needs; the manufacturer and product names are left empty (describe()).
     virtual std::optional<UsbDeviceInfo> device(const std::string& name) = 0;
+    // Fills in the names a person knows the device by. Apart from device(), so that a new stick
+    // is decided and authorized before they are read: each read is a file of its own.
+    virtual void describe(UsbDeviceInfo& d) = 0;
     // Starts delivering arrivals and departures; throws std::runtime_error if the kernel's
     // event source cannot be opened.
     virtual void watch(ChangeHandler on_change) = 0;
