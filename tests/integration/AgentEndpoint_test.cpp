@@ -11,6 +11,7 @@
 #include "CollectorOnEachStore.h"
 #include "tests/support/TestCollector.h"
 #include "collector/CertificateAuthority.h"
+#include "collector/LocalCalendar.h"
 #include "collector/Store.h"
 #include "mamori/proto/EventChain.h"
 
@@ -238,6 +239,33 @@ TEST_P(AgentEndpoint, ClockADayBehindIsAViolationAndItsEventsAreFiledByArrival) 
     EXPECT_EQ(events.at("rows").at(0).at("filed_by").as_string(), "terminal clock");
     auto terminals = collector->admin("/admin/v1/terminals");
     EXPECT_FALSE(terminals.at("rows").at(0).at("clock_wrong").as_bool());
+}
+
+// One batch across local midnight: each event is filed on its own date, the last nanosecond of
+// yesterday on yesterday and midnight itself on today, whatever the others of its batch say.
+TEST_P(AgentEndpoint, EventsOfOneBatchEitherSideOfLocalMidnightAreFiledOnTheirOwnDates) {
+    ASSERT_EQ(terminal->sync().status, 200u);  // the terminal's clock is right
+    const std::string today(collector->admin("/admin/v1/violations?date=today").at("date").as_string());
+    const mamori::collector::LocalCalendar tokyo("Asia/Tokyo");
+    const int64_t midnight_ns = tokyo.startOfDateUnix(today) * 1'000'000'000;
+    const std::string yesterday = tokyo.dateOfUnix(tokyo.startOfDateUnix(today) - 1);
+    std::vector<mamori::v1::EventBody> bodies;
+    for (int64_t ns : {midnight_ns - 1, midnight_ns, midnight_ns - 1}) {
+        auto b = terminal->violation(mamori::v1::HOURS_VIOLATION, mamori::v1::HOURS);
+        b.set_utc_ns(ns);
+        bodies.push_back(b);
+    }
+    ASSERT_EQ(ackOf(terminal->send(terminal->batchOf(bodies))).stored(), 3u);
+    auto events = collector->admin("/admin/v1/events?terminal=term-a");
+    ASSERT_EQ(events.at("rows").as_array().size(), 3u);
+    std::map<int64_t, std::string> date_of_seq;
+    for (const auto& e : events.at("rows").as_array()) {
+        EXPECT_EQ(e.at("filed_by").as_string(), "terminal clock") << e;
+        date_of_seq[e.at("seq").to_number<int64_t>()] = e.at("local_date").as_string();
+    }
+    EXPECT_EQ(date_of_seq[1], yesterday);
+    EXPECT_EQ(date_of_seq[2], today);
+    EXPECT_EQ(date_of_seq[3], yesterday);
 }
 
 TEST_P(AgentEndpoint, ImpossibleTimesAreKeptFlaggedAndFiledByArrival) {
