@@ -48,6 +48,7 @@ EventIngest::Result EventIngest::ingest(const TerminalRecord& terminal, mamori::
     IngestBatch in;
     in.terminal_id = terminal.id;
     in.now_unix = now_unix;
+    in.events.reserve(static_cast<size_t>(batch.events_size()));  // not moved again as it grows
     const std::string today = calendar_.dateOfUnix(now_unix);
     // Nearly every event arrives on the day it happened: today's bounds, found once per batch,
     // spare a time-zone conversion per event.
