@@ -116,6 +116,30 @@ bool isDeviceName(const std::string& n) {
            n.find('/') == std::string::npos;
 }
 
+// A device's directory, opened once (O_PATH) so that each attribute is read without walking
+// /sys/bus/usb/devices and its symlink again; closed on every way out, an allocation that throws
+// included. Not open for a name that is no device's.
+class DeviceDirectory {
+public:
+    DeviceDirectory(const fs::path& devices, const std::string& name)
+        : fd_(isDeviceName(name) ? ::open((devices / name).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC) : -1) {}
+    ~DeviceDirectory() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    DeviceDirectory(const DeviceDirectory&) = delete;
+    DeviceDirectory& operator=(const DeviceDirectory&) = delete;
+
+    bool isOpen() const { return fd_ >= 0; }
+    std::optional<std::string> read(const char* file, size_t limit, bool whole_in_one_read = true) const {
+        return readAt(fd_, file, limit, whole_in_one_read);
+    }
+    // A text attribute, empty when it cannot be read.
+    std::string text(const char* file, size_t limit = 4096) const { return read(file, limit).value_or(""); }
+
+private:
+    int fd_;
+};
+
 class SysfsUsbBus final : public UsbBus {
 public:
     SysfsUsbBus(boost::asio::any_io_executor reactor, std::string sysfs_root, std::string dev_root)
@@ -133,26 +157,19 @@ public:
     }
 
     std::optional<UsbDeviceInfo> device(const std::string& name) override {
-        if (!isDeviceName(name)) return std::nullopt;
-        const fs::path dir = devices() / name;
-        const int at = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (at < 0) return std::nullopt;
-        struct Closed {
-            int fd;
-            ~Closed() { ::close(fd); }
-        } closed{at};  // on every way out, an allocation that throws included
-        auto text = [at](const char* file, size_t limit = 4096) { return readAt(at, file, limit, true).value_or(""); };
+        const DeviceDirectory at(devices(), name);
+        if (!at.isOpen()) return std::nullopt;
         UsbDeviceInfo d;
         d.name = name;
         // The serial exactly as the device gives it: a stick reporting "ABC123 " is not the
         // registered "ABC123", and the evidence must show what the device said.
-        const auto serial = readAt(at, "serial", 256, true);
+        const auto serial = at.read("serial", 256);
         d.has_serial = serial.has_value();
         if (serial) d.serial = printable(withoutSysfsNewline(*serial));
-        d.authorized = trimmed(text("authorized")) == "1";
+        d.authorized = trimmed(at.text("authorized")) == "1";
         // The descriptors begin with the device descriptor that sysfs's idVendor, idProduct and
         // bDeviceClass are formatted from: three reads fewer while the stick waits.
-        if (auto desc = UsbDescriptorParser::parse(readAt(at, "descriptors", 65536, false).value_or(""))) {
+        if (auto desc = UsbDescriptorParser::parse(at.read("descriptors", 65536, false).value_or(""))) {
             d.descriptors_valid = true;
             d.vendor_id = desc->vendor_id;
             d.product_id = desc->product_id;
@@ -160,15 +177,15 @@ public:
             for (const auto& i : desc->interfaces)
                 d.declared_interfaces.push_back({"", i.number, i.cls, i.subclass, i.protocol, false});
         } else {
-            d.vendor_id = static_cast<uint16_t>(hexValue(trimmed(text("idVendor"))));
-            d.product_id = static_cast<uint16_t>(hexValue(trimmed(text("idProduct"))));
-            d.device_class = static_cast<uint8_t>(hexValue(trimmed(text("bDeviceClass"))));
+            d.vendor_id = static_cast<uint16_t>(hexValue(trimmed(at.text("idVendor"))));
+            d.product_id = static_cast<uint16_t>(hexValue(trimmed(at.text("idProduct"))));
+            d.device_class = static_cast<uint8_t>(hexValue(trimmed(at.text("bDeviceClass"))));
         }
         // A device the kernel has not authorized has no configuration, so no interfaces: a new
         // stick's directory is not listed while it waits.
         if (!d.authorized) return d;
         std::error_code ec;
-        for (const auto& e : fs::directory_iterator(dir, ec)) {
+        for (const auto& e : fs::directory_iterator(devices() / name, ec)) {
             auto n = e.path().filename().string();
             if (!n.starts_with(name + ":")) continue;
             UsbInterfaceInfo i;
@@ -184,9 +201,10 @@ public:
     }
 
     void describe(UsbDeviceInfo& d) override {
-        if (!isDeviceName(d.name)) return;
-        d.manufacturer = printable(trimmed(readFile(devices() / d.name / "manufacturer", 256)));
-        d.product = printable(trimmed(readFile(devices() / d.name / "product", 256)));
+        const DeviceDirectory at(devices(), d.name);
+        if (!at.isOpen()) return;
+        d.manufacturer = printable(trimmed(at.text("manufacturer", 256)));
+        d.product = printable(trimmed(at.text("product", 256)));
     }
 
     void watch(ChangeHandler on_change) override {
