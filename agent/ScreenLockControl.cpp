@@ -13,6 +13,9 @@ constexpr uint32_t kDefaultIdleMinutes = 5;
 // cannot be opened yet is tried again after 0.25, 0.5, 1 ... s, for about a minute.
 constexpr auto kFirstRetry = std::chrono::milliseconds(250);
 constexpr int kMaxAttempts = 9;
+// A display that goes within this time of being opened (a server that stopped answering) is
+// opened again on the same backoff, not at once: it cannot keep the agent busy reconnecting.
+constexpr auto kSettled = std::chrono::seconds(30);
 }  // namespace
 
 ScreenLockControl::ScreenLockControl(ControlContext ctx, Platform platform)
@@ -25,8 +28,8 @@ ScreenLockControl::~ScreenLockControl() = default;
 std::unique_ptr<ScreenLockControl> ScreenLockControl::create(ControlContext ctx) {
     Platform p;
     p.directory = mamori::platform::displayDirectory(ctx.executor);
-    p.open = [executor = ctx.executor](const std::string& name) {
-        return mamori::platform::openLocalDisplay(executor, name);
+    p.open = [executor = ctx.executor, work = ctx.work](const std::string& name, mamori::platform::DisplayOpened done) {
+        mamori::platform::openLocalDisplay(executor, work, name, std::move(done));
     };
     p.commands = mamori::platform::commandRunner(ctx.executor);
     p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, {}, {}});
@@ -85,37 +88,35 @@ std::set<std::string> ScreenLockControl::watched() const {
 }
 
 void ScreenLockControl::sync(const std::set<std::string>& present) {
-    std::set<std::string> wanted;
+    wanted_.clear();
     for (const auto& d : present) {
         const auto& only = ctx_.config.displays;
-        if (only.empty() || std::find(only.begin(), only.end(), d) != only.end()) wanted.insert(d);
+        if (only.empty() || std::find(only.begin(), only.end(), d) != only.end()) wanted_.insert(d);
     }
     for (auto it = locks_.begin(); it != locks_.end();) {
-        if (wanted.count(it->first)) ++it;
+        if (wanted_.count(it->first)) ++it;
         else it = locks_.erase(it);
     }
-    std::erase_if(retries_, [&](const auto& r) { return !wanted.count(r.first); });
-    for (const auto& d : wanted)
-        if (!locks_.count(d) && !retries_.count(d)) open(d, 0);
+    std::erase_if(opened_, [&](const auto& o) { return !locks_.count(o.first); });
+    std::erase_if(retries_, [&](const auto& r) { return !wanted_.count(r.first); });
+    for (const auto& d : wanted_)
+        if (!locks_.count(d) && !retries_.count(d) && !opening_.count(d)) open(d, 0);
 }
 
 void ScreenLockControl::open(const std::string& name, int attempt) {
     retries_.erase(name);
-    std::unique_ptr<mamori::platform::LocalDisplay> display = os_.open(name);
+    opening_.insert(name);
+    os_.open(name, [this, name, attempt, alive = std::weak_ptr<int>(alive_)](auto display) {
+        if (!alive.lock()) return;
+        opening_.erase(name);
+        if (wanted_.count(name) && !locks_.count(name)) opened(name, attempt, std::move(display));
+    });
+}
+
+void ScreenLockControl::opened(const std::string& name, int attempt,
+                               std::unique_ptr<mamori::platform::LocalDisplay> display) {
     if (!display && attempt + 1 >= kMaxAttempts) display = sessionIdle(name);
-    if (!display) {
-        if (attempt + 1 >= kMaxAttempts) {
-            Log::warn("screen lock: cannot open display " + name +
-                      " (is the agent allowed to connect to it? set XAUTHORITY); it is not watched");
-            return;
-        }
-        auto timer = std::make_unique<boost::asio::steady_timer>(ctx_.executor, kFirstRetry * (1 << attempt));
-        timer->async_wait([this, name, attempt, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
-            if (!ec && alive.lock()) open(name, attempt + 1);
-        });
-        retries_[name] = std::move(timer);
-        return;
-    }
+    if (!display) return retry(name, attempt);
     display->onClosed([this, name, alive = std::weak_ptr<int>(alive_)] {
         if (alive.lock()) closed(name);
     });
@@ -123,7 +124,22 @@ void ScreenLockControl::open(const std::string& name, int attempt) {
     auto lock = std::make_unique<IdleLock>(ctx_.executor, std::move(display), ctx_.sink, *os_.commands, settings_);
     auto& ref = *lock;
     locks_[name] = std::move(lock);
+    opened_[name] = {std::chrono::steady_clock::now(), attempt};
     ref.start();
+}
+
+void ScreenLockControl::retry(const std::string& name, int attempt) {
+    if (attempt + 1 >= kMaxAttempts) {
+        Log::warn("screen lock: cannot open display " + name +
+                  " (is the agent allowed to connect to it? set XAUTHORITY); it is not watched until a display "
+                  "starts or stops");
+        return;
+    }
+    auto timer = std::make_unique<boost::asio::steady_timer>(ctx_.executor, kFirstRetry * (1 << attempt));
+    timer->async_wait([this, name, attempt, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
+        if (!ec && alive.lock()) open(name, attempt + 1);
+    });
+    retries_[name] = std::move(timer);
 }
 
 std::unique_ptr<mamori::platform::LocalDisplay> ScreenLockControl::sessionIdle(const std::string& name) {
@@ -139,9 +155,13 @@ std::unique_ptr<mamori::platform::LocalDisplay> ScreenLockControl::sessionIdle(c
 
 void ScreenLockControl::closed(std::string name) {
     Log::info("screen lock: display " + name + " has gone");
+    const Opened was = opened_.count(name) ? opened_[name] : Opened{{}, 0};
     locks_.erase(name);
+    opened_.erase(name);
     // Its server may be restarting (the next logon): watch it again if its socket is still there.
-    if (os_.directory->present().count(name)) open(name, 0);
+    if (!os_.directory->present().count(name)) return;
+    if (std::chrono::steady_clock::now() - was.at < kSettled) return retry(name, was.attempt);
+    open(name, 0);
 }
 
 }  // namespace mamori::agent

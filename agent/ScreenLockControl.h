@@ -29,7 +29,8 @@ namespace mamori::agent {
 // (WeakLockSettings).
 class ScreenLockControl final : public Control {
 public:
-    using OpenDisplay = std::function<std::unique_ptr<mamori::platform::LocalDisplay>(const std::string& name)>;
+    // Opens a display and calls back on the reactor, later (mamori::platform::openLocalDisplay).
+    using OpenDisplay = std::function<void(const std::string& name, mamori::platform::DisplayOpened done)>;
     struct Platform {
         std::unique_ptr<mamori::platform::DisplayDirectory> directory;
         OpenDisplay open;
@@ -54,6 +55,9 @@ private:
     // The desktops of these sessions' users, one per user: whose lock settings are audited.
     static std::vector<mamori::platform::UserDesktop> desktops(const std::vector<mamori::platform::Session>& sessions);
     void open(const std::string& display, int attempt);
+    void opened(const std::string& display, int attempt, std::unique_ptr<mamori::platform::LocalDisplay> opened);
+    // Opens the display again after a pause that doubles with each attempt, or gives it up.
+    void retry(const std::string& display, int attempt);
     // The display seen through the OS's idle hint for the session on it, where there is one.
     std::unique_ptr<mamori::platform::LocalDisplay> sessionIdle(const std::string& display);
     void closed(std::string display);  // by value: erasing the display destroys the caller's copy
@@ -63,7 +67,14 @@ private:
     std::shared_ptr<WeakLockSettings> weak_settings_;  // before the audits that report to it
     DesktopLockAudit desktop_audit_;
     IdleLock::Settings settings_;
+    std::set<std::string> wanted_;   // the displays present that this terminal watches
+    std::set<std::string> opening_;  // being connected to
     std::map<std::string, std::unique_ptr<IdleLock>> locks_;
+    struct Opened {
+        std::chrono::steady_clock::time_point at;
+        int attempt;
+    };
+    std::map<std::string, Opened> opened_;  // when, and at which attempt, each watched display was opened
     std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> retries_;
     bool started_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -28,6 +28,7 @@
 #include "agent/HoursControl.h"
 #include "agent/IdleLock.h"
 #include "agent/ScreenLockControl.h"
+#include "agent/WorkPool.h"
 #include "mamori/policy/PolicyLoader.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/LocalDisplay.h"
@@ -89,6 +90,19 @@ ProcessCost costOfProcess(pid_t pid) {
     return c;
 }
 
+// As the agent opens a display: connected on a worker, handed over on the reactor.
+std::unique_ptr<mamori::platform::LocalDisplay> openDisplay(boost::asio::io_context& io, mamori::agent::WorkPool& pool,
+                                                            const std::string& name) {
+    std::unique_ptr<mamori::platform::LocalDisplay> display;
+    bool done = false;
+    mamori::platform::openLocalDisplay(io.get_executor(), pool.executor(), name, [&](auto d) {
+        display = std::move(d);
+        done = true;
+    });
+    while (!done) io.run_one();
+    return display;
+}
+
 int lockDelay(int cycles, int threshold_ms, const fs::path& work) {
     mamori::test::XvfbServer x;
     boost::asio::io_context io;
@@ -121,9 +135,14 @@ int lockDelay(int cycles, int threshold_ms, const fs::path& work) {
     settings.threshold = std::chrono::milliseconds(threshold_ms);
     settings.audit = false;
     settings.command = std::make_shared<mamori::agent::LockCommand>(policy, config);
-    auto probe_display = mamori::platform::openLocalDisplay(io.get_executor(), x.display());
-    mamori::agent::IdleLock lock(io.get_executor(), mamori::platform::openLocalDisplay(io.get_executor(), x.display()),
-                                 probe.sink(), *runner, settings);
+    mamori::agent::WorkPool pool("mamori-work", 1);
+    auto probe_display = openDisplay(io, pool, x.display());
+    auto watched = openDisplay(io, pool, x.display());
+    if (!probe_display || !watched) {
+        std::fprintf(stderr, "cannot open %s\n", x.display().c_str());
+        return 1;
+    }
+    mamori::agent::IdleLock lock(io.get_executor(), std::move(watched), probe.sink(), *runner, settings);
     const int64_t realtime_minus_steady = nowNs(CLOCK_REALTIME) - nowNs(CLOCK_MONOTONIC);
 
     mamori::bench::LatencyStats delay;
@@ -168,7 +187,8 @@ ProcessCost controlsIdle(int seconds, const fs::path& work, const std::string& d
     config.btmp_file = work / "btmp";
     config.displays = {display};
     config.lock_command = "true";
-    mamori::agent::ControlContext ctx{io.get_executor(), probe.sink(), *clock, config};
+    mamori::agent::WorkPool pool("mamori-work", 1);
+    mamori::agent::ControlContext ctx{io.get_executor(), probe.sink(), *clock, config, pool.executor()};
     std::vector<std::unique_ptr<mamori::agent::Control>> controls;
     controls.push_back(mamori::agent::HoursControl::create(ctx));
     controls.push_back(mamori::agent::ScreenLockControl::create(ctx));

@@ -17,7 +17,7 @@ packages=(
   lintian debootstrap man-db                   # installer: package checks, the install test, manual pages checked
   libpq-dev postgresql-15
   libgtest-dev libgmock-dev
-  libxss-dev libx11-dev libxext-dev xvfb xdotool x11-xserver-utils
+  libxcb1-dev libxcb-screensaver0-dev libxcb-sync-dev libxau-dev xvfb xdotool x11-xserver-utils
   libhowardhinnant-date-dev                    # IANA time zones (C++20 <chrono> tz is not in GCC 12)
   tzdata ca-certificates procps
   qemu-system-x86 busybox-static              # tests/vm: a real kernel with real USB sticks

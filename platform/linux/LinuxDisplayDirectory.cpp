@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "Inotify.h"
+#include "X11Sockets.h"
 #include "mamori/platform/DisplayDirectory.h"
 
 namespace mamori::platform {
@@ -20,7 +21,7 @@ public:
     std::set<std::string> present() const override {
         std::set<std::string> out;
         std::error_code ec;
-        for (const auto& e : fs::directory_iterator(kSocketDir, ec)) {
+        for (const auto& e : fs::directory_iterator(kX11SocketDir, ec)) {
             std::string n = e.path().filename().string();
             if (n.size() > 1 && n[0] == 'X' && n.find_first_not_of("0123456789", 1) == std::string::npos)
                 out.insert(":" + n.substr(1));
@@ -31,15 +32,14 @@ public:
     void watch(Listener listener) override {
         listener_ = std::move(listener);
         // As systemd-tmpfiles' x11.conf would: the folder exists before the first server starts.
-        if (::mkdir(kSocketDir, 01777) == 0) ::chmod(kSocketDir, 01777);
-        inotify_.add(kSocketDir, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM);
+        if (::mkdir(kX11SocketDir, 01777) == 0) ::chmod(kX11SocketDir, 01777);
+        inotify_.add(kX11SocketDir, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM);
         inotify_.listen([this](const Inotify::Change&) {
             if (listener_) listener_(present());
         });
     }
 
 private:
-    static constexpr const char* kSocketDir = "/tmp/.X11-unix";
     Inotify inotify_;
     Listener listener_;
 };

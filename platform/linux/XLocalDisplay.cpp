@@ -1,14 +1,26 @@
-#include <X11/Xlib.h>
-#include <X11/extensions/scrnsaver.h>
-#include <X11/extensions/sync.h>
+#include <X11/Xauth.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <xcb/screensaver.h>
+#include <xcb/sync.h>
+#include <xcb/xcb.h>
+#include <xcb/xcbext.h>  // xcb_poll_for_reply: a reply without blocking
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
-#include "mamori/platform/LocalDisplay.h"
+#include "SyncSystemCounters.h"
+#include "X11Sockets.h"
 #include "mamori/common/Log.h"
+#include "mamori/platform/LocalDisplay.h"
 
 namespace mamori::platform {
 
@@ -16,83 +28,154 @@ namespace {
 
 namespace asio = boost::asio;
 using Descriptor = asio::posix::stream_descriptor;
+using Steady = std::chrono::steady_clock;
 
-// Xlib's defaults print and exit the whole process on any X error. A display that goes away
-// (the user logged out and its server stopped) must cost the agent that display, nothing more.
-int ignoreProtocolError(::Display* dpy, XErrorEvent* e) {
-    char text[128] = {};
-    XGetErrorText(dpy, e->error_code, text, sizeof text - 1);
-    Log::debug(std::string("X error on ") + DisplayString(dpy) + ": " + text);
-    return 0;
+// Anyone may create a socket in /tmp/.X11-unix, and an X client waits for the server without
+// a limit. A listener that accepts and never answers would hold the agent that waits for it,
+// and with it USB decisions, software control and shutdown. So the connection is made on a
+// worker and given up after kConnectDeadline, and a request the server leaves unanswered for
+// kAnswerDeadline costs the agent that display. A real server answers in milliseconds.
+constexpr auto kConnectDeadline = std::chrono::seconds(3);
+constexpr auto kAnswerDeadline = std::chrono::seconds(1);
+
+struct FreeDeleter {
+    void operator()(void* p) const { std::free(p); }
+};
+template <class T>
+using Reply = std::unique_ptr<T, FreeDeleter>;
+
+struct Disconnect {
+    void operator()(xcb_connection_t* c) const { xcb_disconnect(c); }
+};
+using Owned = std::unique_ptr<xcb_connection_t, Disconnect>;
+
+// Waits for the reply to request `sequence`, reading the connection meanwhile, until
+// `deadline`. nullptr when the server answered with an error, broke the connection or was late.
+void* awaitReply(xcb_connection_t* c, unsigned int sequence, Steady::time_point deadline, bool& late) {
+    late = false;
+    if (xcb_flush(c) <= 0) return nullptr;
+    const int fd = xcb_get_file_descriptor(c);
+    for (;;) {
+        void* reply = nullptr;
+        xcb_generic_error_t* error = nullptr;
+        // Reads what the socket holds (never blocks): the reply, and any events before it.
+        if (xcb_poll_for_reply(c, sequence, &reply, &error)) {
+            std::free(error);
+            return reply;
+        }
+        if (xcb_connection_has_error(c)) return nullptr;
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Steady::now());
+        if (left.count() <= 0) {
+            late = true;
+            return nullptr;
+        }
+        pollfd p{fd, POLLIN, 0};
+        ::poll(&p, 1, static_cast<int>(left.count()));
+    }
 }
 
-int quietIoError(::Display*) { return 0; }
+// ":7" or ":7.1": the display number and screen. Only local displays: the agent finds them
+// by their sockets.
+bool parseName(const std::string& name, std::string& number, int& screen) {
+    if (name.size() < 2 || name[0] != ':') return false;
+    const size_t dot = name.find('.');
+    number = name.substr(1, dot == std::string::npos ? std::string::npos : dot - 1);
+    std::string s = dot == std::string::npos ? "0" : name.substr(dot + 1);
+    auto digits = [](const std::string& t) {
+        return !t.empty() && t.size() <= 6 && t.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (!digits(number) || !digits(s)) return false;
+    screen = std::stoi(s);
+    return true;
+}
+
+// The cookie for a local display from XAUTHORITY (or ~/.Xauthority), as xcb_connect would
+// find it; none when the server admits local clients without one.
+struct Cookie {
+    Xauth* auth = nullptr;
+    ~Cookie() {
+        if (auth) XauDisposeAuth(auth);
+    }
+    xcb_auth_info_t info{};
+    xcb_auth_info_t* find(const std::string& number) {
+        char host[256] = {};
+        if (::gethostname(host, sizeof host - 1) != 0) return nullptr;
+        static const char* kName = "MIT-MAGIC-COOKIE-1";
+        char* names[] = {const_cast<char*>(kName)};
+        int lengths[] = {static_cast<int>(std::strlen(kName))};
+        auth = XauGetBestAuthByAddr(FamilyLocal, static_cast<unsigned short>(std::strlen(host)), host,
+                                    static_cast<unsigned short>(number.size()), number.c_str(), 1, names, lengths);
+        if (!auth) return nullptr;
+        info.namelen = auth->name_length;
+        info.name = auth->name;
+        info.datalen = auth->data_length;
+        info.data = auth->data;
+        return &info;
+    }
+};
+
+// What a connection learned while it was made, on the worker.
+struct Connection {
+    xcb_window_t root = 0;
+    uint8_t sync_event_base = 0;
+    xcb_sync_counter_t idle_counter = 0;  // 0 when the server cannot wake the agent on input
+};
 
 // An X server: idle time from the MIT-SCREEN-SAVER extension, the next input from a SYNC
 // alarm on the server's IDLETIME counter (the server tells us; nothing is polled), all over
 // the display connection's descriptor on the agent's reactor.
 class XLocalDisplay final : public LocalDisplay {
 public:
-    XLocalDisplay(asio::any_io_executor executor, std::string name, ::Display* dpy)
-        : executor_(executor), name_(std::move(name)), dpy_(dpy), fd_(executor, ConnectionNumber(dpy)) {
-        XSetIOErrorExitHandler(dpy_, &XLocalDisplay::connectionLost, this);
-        int error_base = 0, major = 0, minor = 0;
-        if (XSyncQueryExtension(dpy_, &sync_event_base_, &error_base) && XSyncInitialize(dpy_, &major, &minor)) {
-            int n = 0;
-            XSyncSystemCounter* counters = XSyncListSystemCounters(dpy_, &n);
-            for (int i = 0; i < n; ++i)
-                if (std::strcmp(counters[i].name, "IDLETIME") == 0) idle_counter_ = counters[i].counter;
-            if (counters) XSyncFreeSystemCounterList(counters);
-        }
+    XLocalDisplay(asio::any_io_executor executor, std::string name, Connection connection, Owned c)
+        : executor_(executor), name_(std::move(name)), x_(connection), owned_(std::move(c)), c_(owned_.get()),
+          fd_(executor, xcb_get_file_descriptor(c_)) {
         wait();
     }
 
     ~XLocalDisplay() override {
-        fd_.release();  // XCloseDisplay closes the socket
-        if (!broken_ && alarm_ != None) XSyncDestroyAlarm(dpy_, alarm_);
-        XSetIOErrorExitHandler(dpy_, [](::Display*, void*) {}, nullptr);  // this object is going away
-        XCloseDisplay(dpy_);
+        fd_.release();  // xcb_disconnect closes the socket, and the server drops the alarm with it
     }
 
     const std::string& name() const override { return name_; }
 
     std::optional<std::chrono::milliseconds> idle() override {
         if (broken_) return std::nullopt;
-        XScreenSaverInfo info{};
-        Status ok = XScreenSaverQueryInfo(dpy_, DefaultRootWindow(dpy_), &info);
+        Reply<xcb_screensaver_query_info_reply_t> info(
+            request<xcb_screensaver_query_info_reply_t>(xcb_screensaver_query_info(c_, x_.root).sequence));
         dispatch();
-        if (broken_ || !ok) return std::nullopt;
-        return std::chrono::milliseconds(info.idle);
+        if (broken_ || !info) return std::nullopt;
+        return std::chrono::milliseconds(info->ms_since_user_input);
     }
 
     std::optional<std::chrono::seconds> screenSaverTimeout() override {
         if (broken_) return std::nullopt;
-        int timeout = 0, interval = 0, blanking = 0, exposures = 0;
-        XGetScreenSaver(dpy_, &timeout, &interval, &blanking, &exposures);
+        Reply<xcb_get_screen_saver_reply_t> saver(request<xcb_get_screen_saver_reply_t>(xcb_get_screen_saver(c_).sequence));
         dispatch();
-        if (broken_) return std::nullopt;
-        return std::chrono::seconds(timeout);
+        if (broken_ || !saver) return std::nullopt;
+        return std::chrono::seconds(saver->timeout);
     }
 
     bool waitForInput(std::function<void()> onInput) override {
-        if (broken_ || idle_counter_ == None) return false;
+        if (broken_ || x_.idle_counter == 0) return false;
         cancelWait();
         auto now = idle();
         if (!now) return false;
         // Fires when IDLETIME drops below its present value, which only input does. Queried
         // again afterwards: input between the query and the alarm would otherwise go unseen.
-        XSyncAlarmAttributes attr{};
-        attr.trigger.counter = idle_counter_;
-        attr.trigger.value_type = XSyncAbsolute;
-        attr.trigger.test_type = XSyncNegativeTransition;
-        XSyncIntToValue(&attr.trigger.wait_value, static_cast<int>(std::max<int64_t>(now->count(), 1)));
-        XSyncIntToValue(&attr.delta, 0);
-        attr.events = True;
-        alarm_ = XSyncCreateAlarm(dpy_, XSyncCACounter | XSyncCAValueType | XSyncCATestType | XSyncCAValue |
-                                            XSyncCADelta | XSyncCAEvents,
+        const int64_t value = std::max<int64_t>(now->count(), 1);
+        xcb_sync_create_alarm_value_list_t attr{};
+        attr.counter = x_.idle_counter;
+        attr.valueType = XCB_SYNC_VALUETYPE_ABSOLUTE;
+        attr.value = {static_cast<int32_t>(value >> 32), static_cast<uint32_t>(value & 0xffffffff)};
+        attr.testType = XCB_SYNC_TESTTYPE_NEGATIVE_TRANSITION;
+        attr.delta = {0, 0};
+        attr.events = 1;
+        alarm_ = xcb_generate_id(c_);
+        xcb_sync_create_alarm_aux(c_, alarm_,
+                                  XCB_SYNC_CA_COUNTER | XCB_SYNC_CA_VALUE_TYPE | XCB_SYNC_CA_VALUE |
+                                      XCB_SYNC_CA_TEST_TYPE | XCB_SYNC_CA_DELTA | XCB_SYNC_CA_EVENTS,
                                   &attr);
         on_input_ = std::move(onInput);
-        XFlush(dpy_);
         auto after = idle();
         if (after && *after < *now) inputSeen();
         return !broken_;
@@ -100,36 +183,51 @@ public:
 
     void cancelWait() override {
         on_input_ = nullptr;
-        if (alarm_ != None && !broken_) XSyncDestroyAlarm(dpy_, alarm_);
-        alarm_ = None;
-        if (!broken_) XFlush(dpy_);
+        if (alarm_ != 0 && !broken_) {
+            xcb_sync_destroy_alarm(c_, alarm_);
+            xcb_flush(c_);
+        }
+        alarm_ = 0;
     }
 
     void onClosed(std::function<void()> closed) override { on_closed_ = std::move(closed); }
 
 private:
-    static void connectionLost(::Display*, void* self) { static_cast<XLocalDisplay*>(self)->broken_ = true; }
+    template <class R>
+    R* request(unsigned int sequence) {
+        bool late = false;
+        void* reply = awaitReply(c_, sequence, Steady::now() + kAnswerDeadline, late);
+        if (late) {
+            Log::warn("screen lock: display " + name_ + " did not answer within " +
+                      std::to_string(std::chrono::seconds(kAnswerDeadline).count()) + " s; it is dropped");
+            broken_ = true;
+        }
+        if (xcb_connection_has_error(c_)) broken_ = true;
+        return static_cast<R*>(reply);
+    }
 
     void wait() {
         fd_.async_wait(Descriptor::wait_read, [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
             if (ec || !alive.lock()) return;
-            XEventsQueued(dpy_, QueuedAfterReading);  // reads the socket; notices a closed connection
+            // Reads the socket into xcb's queue; a closed connection shows as an error.
+            if (xcb_generic_event_t* ev = xcb_poll_for_event(c_)) {
+                handle(ev);
+                if (!alive.lock()) return;
+            }
             dispatch();
             if (alive.lock() && !broken_) wait();
         });
     }
 
-    // Handles events Xlib has queued, whether read just now or while waiting for a reply.
+    // Handles events xcb has queued, whether read just now or while waiting for a reply.
     void dispatch() {
         auto alive = std::weak_ptr<int>(alive_);
-        while (!broken_ && XEventsQueued(dpy_, QueuedAlready) > 0) {
-            XEvent ev;
-            XNextEvent(dpy_, &ev);
-            if (ev.type == sync_event_base_ + XSyncAlarmNotify &&
-                reinterpret_cast<XSyncAlarmNotifyEvent*>(&ev)->alarm == alarm_) {
-                inputSeen();
-                if (!alive.lock()) return;
-            }
+        if (xcb_connection_has_error(c_)) broken_ = true;
+        while (!broken_) {
+            xcb_generic_event_t* ev = xcb_poll_for_queued_event(c_);
+            if (!ev) break;
+            handle(ev);
+            if (!alive.lock()) return;
         }
         if (broken_ && !closed_reported_) {
             closed_reported_ = true;
@@ -140,10 +238,25 @@ private:
         }
     }
 
+    // An error (type 0) is only logged: a display going away must cost the agent that display.
+    void handle(xcb_generic_event_t* ev) {
+        Reply<xcb_generic_event_t> owned(ev);
+        const uint8_t type = ev->response_type & 0x7f;
+        if (type == 0) {
+            auto* e = reinterpret_cast<xcb_generic_error_t*>(ev);
+            Log::debug("X error " + std::to_string(e->error_code) + " on " + name_);
+        } else if (x_.sync_event_base != 0 && type == x_.sync_event_base + XCB_SYNC_ALARM_NOTIFY &&
+                   reinterpret_cast<xcb_sync_alarm_notify_event_t*>(ev)->alarm == alarm_ && alarm_ != 0) {
+            inputSeen();
+        }
+    }
+
     void inputSeen() {
-        if (alarm_ != None) XSyncDestroyAlarm(dpy_, alarm_);
-        alarm_ = None;
-        XFlush(dpy_);
+        if (alarm_ != 0) {
+            xcb_sync_destroy_alarm(c_, alarm_);
+            xcb_flush(c_);
+        }
+        alarm_ = 0;
         if (auto f = std::exchange(on_input_, nullptr)) {
             asio::post(executor_, [f = std::move(f), alive = std::weak_ptr<int>(alive_)] {
                 if (alive.lock()) f();
@@ -153,35 +266,124 @@ private:
 
     asio::any_io_executor executor_;
     std::string name_;
-    ::Display* dpy_;
+    Connection x_;
+    Owned owned_;
+    xcb_connection_t* c_;
     Descriptor fd_;
     bool broken_ = false;
     bool closed_reported_ = false;
-    int sync_event_base_ = 0;
-    XSyncCounter idle_counter_ = None;
-    XSyncAlarm alarm_ = None;
+    xcb_sync_alarm_t alarm_ = 0;
     std::function<void()> on_input_;
     std::function<void()> on_closed_;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-}  // namespace
+// The socket being connected, shared by the worker and the reactor's deadline: the deadline
+// shuts it down (which wakes the waiting worker) unless the worker finished first. A
+// duplicate, so that it stays this socket whatever xcb closes.
+struct Attempt {
+    std::mutex mu;
+    int guard = -1;
+    bool finished = false;
+    bool expired = false;
+    ~Attempt() {
+        if (guard >= 0) ::close(guard);
+    }
+};
 
-std::unique_ptr<LocalDisplay> openLocalDisplay(asio::any_io_executor executor, const std::string& name) {
-    static std::once_flag handlers;
-    std::call_once(handlers, [] {
-        XSetErrorHandler(ignoreProtocolError);
-        XSetIOErrorHandler(quietIoError);
-    });
-    ::Display* dpy = XOpenDisplay(name.c_str());
-    if (!dpy) return nullptr;
-    int event_base = 0, error_base = 0;
-    if (!XScreenSaverQueryExtension(dpy, &event_base, &error_base)) {
-        Log::warn("display " + name + " has no MIT-SCREEN-SAVER extension: its idle time cannot be read");
-        XCloseDisplay(dpy);
+// On the worker: the whole connection, from connect() to the extensions the display needs.
+// nullptr (with the reason logged) when the display cannot be used.
+Owned connectTo(const std::string& name, Attempt& attempt, Connection& out) {
+    std::string number;
+    int screen = 0;
+    if (!parseName(name, number, screen)) {
+        Log::warn("screen lock: " + name + " is not a local display (:N); it is not watched");
         return nullptr;
     }
-    return std::make_unique<XLocalDisplay>(executor, name, dpy);
+    const std::string path = std::string(kX11SocketDir) + "/X" + number;
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return nullptr;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    // Non-blocking: a listener whose queue is full is busy or hostile, not worth a wait.
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        Log::debug("screen lock: cannot connect to " + path + ": " + std::strerror(errno));
+        ::close(fd);
+        return nullptr;
+    }
+    {
+        std::lock_guard lock(attempt.mu);
+        if (attempt.expired) {
+            ::close(fd);
+            return nullptr;
+        }
+        attempt.guard = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    }
+    Cookie cookie;
+    Owned owned(xcb_connect_to_fd(fd, cookie.find(number)));  // owns fd from here
+    xcb_connection_t* c = owned.get();
+    if (xcb_connection_has_error(c)) return nullptr;
+    auto roots = xcb_setup_roots_iterator(xcb_get_setup(c));
+    for (int i = 0; roots.rem && i < screen; ++i) xcb_screen_next(&roots);
+    if (!roots.rem) {
+        Log::warn("screen lock: display " + name + " has no such screen; it is not watched");
+        return nullptr;
+    }
+    out.root = roots.data->root;
+    // Both extensions asked at once; the replies are awaited below, within the same deadline.
+    xcb_prefetch_extension_data(c, &xcb_screensaver_id);
+    xcb_prefetch_extension_data(c, &xcb_sync_id);
+    const xcb_query_extension_reply_t* saver = xcb_get_extension_data(c, &xcb_screensaver_id);
+    if (!saver || !saver->present) {
+        if (!xcb_connection_has_error(c))
+            Log::warn("display " + name + " has no MIT-SCREEN-SAVER extension: its idle time cannot be read");
+        return nullptr;
+    }
+    const xcb_query_extension_reply_t* sync = xcb_get_extension_data(c, &xcb_sync_id);
+    if (sync && sync->present) {
+        Reply<xcb_sync_initialize_reply_t> init(xcb_sync_initialize_reply(c, xcb_sync_initialize(c, 3, 1), nullptr));
+        Reply<xcb_sync_list_system_counters_reply_t> counters(
+            init ? xcb_sync_list_system_counters_reply(c, xcb_sync_list_system_counters(c), nullptr) : nullptr);
+        if (counters) {
+            out.sync_event_base = sync->first_event;
+            const std::string_view body(reinterpret_cast<const char*>(counters.get() + 1),
+                                        size_t{counters->length} * 4);
+            out.idle_counter = SyncSystemCounters::find(body, counters->counters_len, "IDLETIME").value_or(0);
+        }
+    }
+    if (xcb_connection_has_error(c)) return nullptr;
+    return owned;
+}
+
+}  // namespace
+
+void openLocalDisplay(asio::any_io_executor executor, asio::any_io_executor work, const std::string& name,
+                      DisplayOpened done) {
+    auto attempt = std::make_shared<Attempt>();
+    auto deadline = std::make_shared<asio::steady_timer>(executor, kConnectDeadline);
+    deadline->async_wait([attempt, name](const boost::system::error_code& ec) {
+        if (ec) return;
+        std::lock_guard lock(attempt->mu);
+        if (attempt->finished) return;
+        attempt->expired = true;
+        if (attempt->guard >= 0) ::shutdown(attempt->guard, SHUT_RDWR);
+        Log::warn("screen lock: display " + name + " did not complete its connection within " +
+                  std::to_string(std::chrono::seconds(kConnectDeadline).count()) + " s");
+    });
+    asio::post(work, [executor, name, attempt, deadline, done = std::move(done)]() mutable {
+        Connection x;
+        Owned c = connectTo(name, *attempt, x);
+        {
+            std::lock_guard lock(attempt->mu);
+            attempt->finished = true;
+            if (attempt->expired) c.reset();  // shut down as it finished: unusable
+        }
+        asio::post(executor, [executor, name, x, c = std::move(c), deadline, done = std::move(done)]() mutable {
+            deadline->cancel();
+            done(c ? std::make_unique<XLocalDisplay>(executor, name, x, std::move(c)) : nullptr);
+        });
+    });
 }
 
 }  // namespace mamori::platform

@@ -3,14 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fstream>
+#include <functional>
 
 #include "XvfbServer.h"
 #include "agent/IdleLock.h"
 #include "agent/ScreenLockControl.h"
+#include "agent/WorkPool.h"
 #include "mamori/platform/CommandRunner.h"
 #include "mamori/platform/LocalDisplay.h"
 #include "tests/support/JournalProbe.h"
+#include "tests/support/SilentX11Socket.h"
 
 namespace {
 
@@ -52,8 +56,21 @@ protected:
         s.command = std::make_shared<LockCommand>(policy_, config_);
         return s;
     }
+    // Opens a display as the agent does: connected on a worker, handed over on the reactor.
+    std::unique_ptr<mamori::platform::LocalDisplay> open(const std::string& name, Clock::duration* took = nullptr) {
+        std::unique_ptr<mamori::platform::LocalDisplay> display;
+        bool done = false;
+        auto start = Clock::now();
+        mamori::platform::openLocalDisplay(io_.get_executor(), work_.executor(), name, [&](auto d) {
+            display = std::move(d);
+            done = true;
+        });
+        EXPECT_TRUE(runUntil([&] { return done; })) << "opening " << name << " never ended";
+        if (took) *took = Clock::now() - start;
+        return display;
+    }
     IdleLock& watch(const XvfbServer& x, bool enforce = true) {
-        auto display = mamori::platform::openLocalDisplay(io_.get_executor(), x.display());
+        auto display = open(x.display());
         EXPECT_TRUE(display) << x.display();
         locks_.push_back(std::make_unique<IdleLock>(io_.get_executor(), std::move(display), probe_.sink(), *runner_,
                                                     settings(enforce)));
@@ -82,8 +99,32 @@ protected:
         return true;
     }
 
+    // Opens `name` while a timer ticks on the reactor every 20 ms; the longest gap between two
+    // ticks is how long the reactor was held. Returns the display, and how long the opening took.
+    std::unique_ptr<mamori::platform::LocalDisplay> openTicking(const std::string& name, Clock::duration& took,
+                                                                Clock::duration& held) {
+        boost::asio::steady_timer tick(io_);
+        auto last = Clock::now();
+        held = {};
+        std::function<void()> arm = [&] {
+            tick.expires_after(20ms);
+            tick.async_wait([&](const boost::system::error_code& ec) {
+                if (ec) return;
+                held = std::max(held, Clock::now() - last);
+                last = Clock::now();
+                arm();
+            });
+        };
+        arm();
+        auto display = open(name, &took);
+        tick.cancel();
+        run(10ms);
+        return display;
+    }
+
     std::filesystem::path dir_;
     boost::asio::io_context io_;
+    mamori::agent::WorkPool work_{"mamori-work", 1};  // after io_: stopped before it goes
     std::unique_ptr<mamori::platform::Clock> clock_ = mamori::platform::systemClock();
     mamori::test::JournalProbe probe_{*clock_};
     mamori::agent::AgentConfig config_;
@@ -195,7 +236,7 @@ TEST_F(ScreenLockTest, FailingLockCommandIsReportedAsOverdue) {
 TEST_F(ScreenLockTest, ServerThatExitsCostsOnlyItsDisplay) {
     auto x = std::make_unique<XvfbServer>();
     x->input();
-    auto display = mamori::platform::openLocalDisplay(io_.get_executor(), x->display());
+    auto display = open(x->display());
     ASSERT_TRUE(display);
     bool closed = false;
     display->onClosed([&] { closed = true; });
@@ -205,13 +246,51 @@ TEST_F(ScreenLockTest, ServerThatExitsCostsOnlyItsDisplay) {
     EXPECT_FALSE(display->idle());
 }
 
+// Any local user can put a socket in /tmp/.X11-unix that takes the connection and never
+// answers, and a real server can hang. Either must cost a few seconds of a worker, never the
+// reactor, where USB decisions and shutdown wait.
+TEST_F(ScreenLockTest, ADisplayThatNeverAnswersIsGivenUpWithoutHoldingTheReactor) {
+    mamori::test::SilentX11Socket silent;
+    Clock::duration took{}, held{};
+    EXPECT_FALSE(openTicking(silent.display(), took, held));
+    EXPECT_GE(took, 2500ms) << "given up before its deadline";
+    EXPECT_LT(took, 6s);
+    EXPECT_LT(held, 500ms) << "the reactor was held while " << silent.display() << " was connected to";
+
+    XvfbServer x;
+    x.pause();
+    EXPECT_FALSE(openTicking(x.display(), took, held));
+    EXPECT_LT(took, 6s);
+    EXPECT_LT(held, 500ms) << "the reactor was held by a hung X server";
+    x.resume();
+    EXPECT_TRUE(open(x.display())) << "the server answers again";
+}
+
+TEST_F(ScreenLockTest, AServerThatStopsAnsweringCostsItsDisplayWithinASecond) {
+    XvfbServer x;
+    auto display = open(x.display());
+    ASSERT_TRUE(display);
+    ASSERT_TRUE(display->idle());
+    bool closed = false;
+    display->onClosed([&] { closed = true; });
+    x.pause();
+    auto start = Clock::now();
+    EXPECT_FALSE(display->idle());
+    auto held = Clock::now() - start;
+    EXPECT_GE(held, 900ms);
+    EXPECT_LT(held, 1500ms) << "a hung server held the caller past the answer deadline";
+    EXPECT_TRUE(runUntil([&] { return closed; }, 2s)) << "the display was not reported gone";
+    EXPECT_FALSE(display->screenSaverTimeout()) << "a dropped display is not asked again";
+    x.resume();
+}
+
 TEST_F(ScreenLockTest, ControlWatchesConfiguredDisplaysAndAuditsTheirSaverSetting) {
     XvfbServer x;
     std::string out;
     ASSERT_EQ(x.client({"xset", "s", "off"}, &out), 0) << out;
     config_.displays = {x.display()};
     auto control = mamori::agent::ScreenLockControl::create(
-        mamori::agent::ControlContext{io_.get_executor(), probe_.sink(), *clock_, config_});
+        mamori::agent::ControlContext{io_.get_executor(), probe_.sink(), *clock_, config_, work_.executor()});
     policy_.mutable_screen_lock()->set_idle_minutes(5);
     policy_.mutable_screen_lock()->set_audit_settings(true);
     control->apply(policy_);

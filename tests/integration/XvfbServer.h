@@ -56,8 +56,17 @@ public:
             throw std::runtime_error("xdotool failed on " + display_ + ": " + out);
     }
 
+    // A server that hangs (SIGSTOP) and recovers (SIGCONT): it keeps its connections, silent.
+    void pause() const {
+        if (pid_ > 0) ::kill(pid_, SIGSTOP);
+    }
+    void resume() const {
+        if (pid_ > 0) ::kill(pid_, SIGCONT);
+    }
+
     void stop() {
         if (pid_ <= 0) return;
+        resume();  // a stopped server would not act on SIGTERM
         ::kill(pid_, SIGTERM);
         int status = 0;
         ::waitpid(pid_, &status, 0);

@@ -4,7 +4,7 @@
 #   os_headers.sh ROOT              check the tree at ROOT
 #   os_headers.sh --self-test ROOT  plant a violation in a copy of ROOT's libraries and expect it found
 set -uo pipefail
-os='#[[:space:]]*include[[:space:]]*<(sys/|arpa/|netinet/|net/|linux/|systemd/|X11/|unistd\.h|fcntl\.h|pwd\.h|grp\.h|dirent\.h|poll\.h|signal\.h|pthread\.h|termios\.h|dlfcn\.h|utmpx?\.h|syslog\.h|libudev\.h|mntent\.h|spawn\.h|sched\.h|ifaddrs\.h|netdb\.h|windows\.h)'
+os='#[[:space:]]*include[[:space:]]*<(sys/|arpa/|netinet/|net/|linux/|systemd/|X11/|xcb/|unistd\.h|fcntl\.h|pwd\.h|grp\.h|dirent\.h|poll\.h|signal\.h|pthread\.h|termios\.h|dlfcn\.h|utmpx?\.h|syslog\.h|libudev\.h|mntent\.h|spawn\.h|sched\.h|ifaddrs\.h|netdb\.h|windows\.h)'
 libraries=(proto common policy platform agent collector)
 
 check() {

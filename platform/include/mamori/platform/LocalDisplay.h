@@ -30,7 +30,13 @@ public:
     virtual void onClosed(std::function<void()> closed) = 0;
 };
 
-// nullptr when the display cannot be opened.
-std::unique_ptr<LocalDisplay> openLocalDisplay(boost::asio::any_io_executor executor, const std::string& name);
+// Connects to the local display `name` (":N" or ":N.S") on `work`, a thread that may block, and
+// hands it to `done` on `executor`: nullptr when it cannot be opened. Any user may create a
+// display's socket, so a server that does not complete the connection within seconds is given
+// up, and one that later leaves a request unanswered for a second is treated as gone: no X
+// server can hold the caller's reactor.
+using DisplayOpened = std::function<void(std::unique_ptr<LocalDisplay>)>;
+void openLocalDisplay(boost::asio::any_io_executor executor, boost::asio::any_io_executor work,
+                      const std::string& name, DisplayOpened done);
 
 }  // namespace mamori::platform
