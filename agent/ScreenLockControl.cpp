@@ -28,8 +28,9 @@ ScreenLockControl::~ScreenLockControl() = default;
 std::unique_ptr<ScreenLockControl> ScreenLockControl::create(ControlContext ctx) {
     Platform p;
     p.directory = mamori::platform::displayDirectory(ctx.executor);
-    p.open = [executor = ctx.executor, work = ctx.work](const std::string& name, mamori::platform::DisplayOpened done) {
-        mamori::platform::openLocalDisplay(executor, work, name, std::move(done));
+    p.open = [executor = ctx.executor, work = ctx.work](const std::string& name, std::set<std::string> owners,
+                                                        mamori::platform::DisplayOpened done) {
+        mamori::platform::openLocalDisplay(executor, work, name, std::move(owners), std::move(done));
     };
     p.commands = mamori::platform::commandRunner(ctx.executor);
     p.sessions = mamori::platform::sessionMonitor(ctx.executor, {ctx.config.utmp_file, ctx.config.btmp_file, {}, {}});
@@ -106,7 +107,12 @@ void ScreenLockControl::sync(const std::set<std::string>& present) {
 void ScreenLockControl::open(const std::string& name, int attempt) {
     retries_.erase(name);
     opening_.insert(name);
-    os_.open(name, [this, name, attempt, alive = std::weak_ptr<int>(alive_)](auto display) {
+    // Whose X server this display may be besides root's: the users logged on to it.
+    std::set<std::string> owners;
+    if (os_.sessions)
+        for (const auto& s : os_.sessions->active())
+            if (s.display() == name) owners.insert(s.user);
+    os_.open(name, std::move(owners), [this, name, attempt, alive = std::weak_ptr<int>(alive_)](auto display) {
         if (!alive.lock()) return;
         opening_.erase(name);
         if (wanted_.count(name) && !locks_.count(name)) opened(name, attempt, std::move(display));

@@ -29,8 +29,10 @@ namespace mamori::agent {
 // (WeakLockSettings).
 class ScreenLockControl final : public Control {
 public:
-    // Opens a display and calls back on the reactor, later (mamori::platform::openLocalDisplay).
-    using OpenDisplay = std::function<void(const std::string& name, mamori::platform::DisplayOpened done)>;
+    // Opens a display served by root or one of `owners`, and calls back on the reactor, later
+    // (mamori::platform::openLocalDisplay).
+    using OpenDisplay = std::function<void(const std::string& name, std::set<std::string> owners,
+                                           mamori::platform::DisplayOpened done)>;
     struct Platform {
         std::unique_ptr<mamori::platform::DisplayDirectory> directory;
         OpenDisplay open;

@@ -95,7 +95,7 @@ std::unique_ptr<mamori::platform::LocalDisplay> openDisplay(boost::asio::io_cont
                                                             const std::string& name) {
     std::unique_ptr<mamori::platform::LocalDisplay> display;
     bool done = false;
-    mamori::platform::openLocalDisplay(io.get_executor(), pool.executor(), name, [&](auto d) {
+    mamori::platform::openLocalDisplay(io.get_executor(), pool.executor(), name, {}, [&](auto d) {
         display = std::move(d);
         done = true;
     });

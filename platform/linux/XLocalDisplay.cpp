@@ -16,11 +16,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 #include "SyncSystemCounters.h"
 #include "X11Sockets.h"
 #include "mamori/common/Log.h"
 #include "mamori/platform/LocalDisplay.h"
+#include "mamori/platform/UserName.h"
 
 namespace mamori::platform {
 
@@ -291,9 +293,24 @@ struct Attempt {
     }
 };
 
+// The user running the server that accepted `fd`, as the kernel recorded it at listen().
+// Anyone may create a display's socket; the agent, as root, talks only to a server of root's
+// or of a user with a session on that display, and runs its lock command against it.
+bool trustedServer(int fd, const std::string& name, const std::set<std::string>& owners) {
+    ucred peer{};
+    socklen_t len = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0) return false;
+    if (peer.uid == 0) return true;
+    const auto user = userName(peer.uid);
+    if (user && owners.count(*user)) return true;
+    Log::warn("screen lock: display " + name + " is served by " + (user ? *user : "uid " + std::to_string(peer.uid)) +
+              ", who has no session on it: it is not watched");
+    return false;
+}
+
 // On the worker: the whole connection, from connect() to the extensions the display needs.
 // nullptr (with the reason logged) when the display cannot be used.
-Owned connectTo(const std::string& name, Attempt& attempt, Connection& out) {
+Owned connectTo(const std::string& name, const std::set<std::string>& owners, Attempt& attempt, Connection& out) {
     std::string number;
     int screen = 0;
     if (!parseName(name, number, screen)) {
@@ -309,6 +326,10 @@ Owned connectTo(const std::string& name, Attempt& attempt, Connection& out) {
     // Non-blocking: a listener whose queue is full is busy or hostile, not worth a wait.
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         Log::debug("screen lock: cannot connect to " + path + ": " + std::strerror(errno));
+        ::close(fd);
+        return nullptr;
+    }
+    if (!trustedServer(fd, name, owners)) {
         ::close(fd);
         return nullptr;
     }
@@ -359,7 +380,7 @@ Owned connectTo(const std::string& name, Attempt& attempt, Connection& out) {
 }  // namespace
 
 void openLocalDisplay(asio::any_io_executor executor, asio::any_io_executor work, const std::string& name,
-                      DisplayOpened done) {
+                      std::set<std::string> owners, DisplayOpened done) {
     auto attempt = std::make_shared<Attempt>();
     auto deadline = std::make_shared<asio::steady_timer>(executor, kConnectDeadline);
     deadline->async_wait([attempt, name](const boost::system::error_code& ec) {
@@ -371,9 +392,9 @@ void openLocalDisplay(asio::any_io_executor executor, asio::any_io_executor work
         Log::warn("screen lock: display " + name + " did not complete its connection within " +
                   std::to_string(std::chrono::seconds(kConnectDeadline).count()) + " s");
     });
-    asio::post(work, [executor, name, attempt, deadline, done = std::move(done)]() mutable {
+    asio::post(work, [executor, name, owners = std::move(owners), attempt, deadline, done = std::move(done)]() mutable {
         Connection x;
-        Owned c = connectTo(name, *attempt, x);
+        Owned c = connectTo(name, owners, *attempt, x);
         {
             std::lock_guard lock(attempt->mu);
             attempt->finished = true;

@@ -1,7 +1,8 @@
-// The real mamori-agent daemon against what any local user can put in /tmp/.X11-unix: a
-// display socket that takes the agent's connection and never answers. The agent gives the
-// display up and stays itself: it still stops at once on SIGTERM, as it must for every
-// decision waiting on its reactor (USB, software, hours).
+// The real mamori-agent daemon against display sockets that take its connection and never
+// answer: one any local user can plant in /tmp/.X11-unix (refused: nobody is logged on to it)
+// and a hung server of root's (given up after its deadline). The agent stays itself: it still
+// stops at once on SIGTERM, as it must for every decision waiting on its reactor (USB,
+// software, hours).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -27,17 +28,19 @@ bool logSays(const fs::path& log, const std::string& what, std::chrono::millisec
         [&] { return fs::exists(log) && mamori::common::Files::read(log).find(what) != std::string::npos; }, limit);
 }
 
-TEST(AgentDisplays, ASilentDisplaySocketIsGivenUpAndTheAgentStillStopsAtOnce) {
-    mamori::test::SilentX11Socket silent;
+TEST(AgentDisplays, SilentDisplaySocketsAreRefusedOrGivenUpAndTheAgentStillStopsAtOnce) {
+    mamori::test::SilentX11Socket planted;  // by nobody
+    mamori::test::SilentX11Socket silent(0);
     const fs::path dir = fs::temp_directory_path() / ("mamori-agent-displays-" + std::to_string(getpid()));
     const fs::path state = dir / "state";
     fs::create_directories(state);
     std::ofstream(dir / "utmp").flush();
     std::ofstream(dir / "btmp").flush();
-    // Only the planted display: other tests' X servers are none of this agent's business.
+    // Only these displays: other tests' X servers are none of this agent's business.
     std::ofstream(dir / "agent.conf") << "state_dir = " << state.string() << "\nutmp_file = " << (dir / "utmp").string()
                                       << "\nbtmp_file = " << (dir / "btmp").string()
-                                      << "\nsoftware_control = off\ndisplays = " << silent.display() << "\n";
+                                      << "\nsoftware_control = off\ndisplays = " << planted.display() << "," << silent.display()
+                                      << "\n";
     pid_t agent = fork();
     if (agent == 0) {
         freopen((dir / "agent.log").c_str(), "w", stderr);
@@ -47,6 +50,8 @@ TEST(AgentDisplays, ASilentDisplaySocketIsGivenUpAndTheAgentStillStopsAtOnce) {
         _exit(127);
     }
     EXPECT_TRUE(logSays(dir / "agent.log", "not enrolled: ", 20s)) << "the agent never said it guards the terminal";
+    EXPECT_TRUE(logSays(dir / "agent.log", "display " + planted.display() + " is served by nobody, who has no session", 15s))
+        << mamori::common::Files::read(dir / "agent.log");
     EXPECT_TRUE(logSays(dir / "agent.log", "display " + silent.display() + " did not complete its connection", 15s))
         << mamori::common::Files::read(dir / "agent.log");
 

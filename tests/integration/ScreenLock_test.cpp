@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fstream>
 #include <functional>
+#include <set>
 
 #include "XvfbServer.h"
 #include "agent/IdleLock.h"
@@ -57,11 +58,12 @@ protected:
         return s;
     }
     // Opens a display as the agent does: connected on a worker, handed over on the reactor.
-    std::unique_ptr<mamori::platform::LocalDisplay> open(const std::string& name, Clock::duration* took = nullptr) {
+    std::unique_ptr<mamori::platform::LocalDisplay> open(const std::string& name, Clock::duration* took = nullptr,
+                                                         std::set<std::string> owners = {}) {
         std::unique_ptr<mamori::platform::LocalDisplay> display;
         bool done = false;
         auto start = Clock::now();
-        mamori::platform::openLocalDisplay(io_.get_executor(), work_.executor(), name, [&](auto d) {
+        mamori::platform::openLocalDisplay(io_.get_executor(), work_.executor(), name, std::move(owners), [&](auto d) {
             display = std::move(d);
             done = true;
         });
@@ -102,7 +104,8 @@ protected:
     // Opens `name` while a timer ticks on the reactor every 20 ms; the longest gap between two
     // ticks is how long the reactor was held. Returns the display, and how long the opening took.
     std::unique_ptr<mamori::platform::LocalDisplay> openTicking(const std::string& name, Clock::duration& took,
-                                                                Clock::duration& held) {
+                                                                Clock::duration& held,
+                                                                std::set<std::string> owners = {}) {
         boost::asio::steady_timer tick(io_);
         auto last = Clock::now();
         held = {};
@@ -116,7 +119,7 @@ protected:
             });
         };
         arm();
-        auto display = open(name, &took);
+        auto display = open(name, &took, std::move(owners));
         tick.cancel();
         run(10ms);
         return display;
@@ -246,11 +249,11 @@ TEST_F(ScreenLockTest, ServerThatExitsCostsOnlyItsDisplay) {
     EXPECT_FALSE(display->idle());
 }
 
-// Any local user can put a socket in /tmp/.X11-unix that takes the connection and never
-// answers, and a real server can hang. Either must cost a few seconds of a worker, never the
-// reactor, where USB decisions and shutdown wait.
+// A server that hangs (a stopped Xvfb, or a listener that takes the connection and never
+// answers) must cost a few seconds of a worker, never the reactor, where USB decisions and
+// shutdown wait.
 TEST_F(ScreenLockTest, ADisplayThatNeverAnswersIsGivenUpWithoutHoldingTheReactor) {
-    mamori::test::SilentX11Socket silent;
+    mamori::test::SilentX11Socket silent(0);
     Clock::duration took{}, held{};
     EXPECT_FALSE(openTicking(silent.display(), took, held));
     EXPECT_GE(took, 2500ms) << "given up before its deadline";
@@ -264,6 +267,19 @@ TEST_F(ScreenLockTest, ADisplayThatNeverAnswersIsGivenUpWithoutHoldingTheReactor
     EXPECT_LT(held, 500ms) << "the reactor was held by a hung X server";
     x.resume();
     EXPECT_TRUE(open(x.display())) << "the server answers again";
+}
+
+// Anyone may create a display's socket in /tmp/.X11-unix: the agent, as root, talks to a
+// server only if root or a user logged on to that display runs it.
+TEST_F(ScreenLockTest, OnlyAServerOfRootOrOfAUserOnTheDisplayIsTalkedTo) {
+    mamori::test::SilentX11Socket planted;  // by nobody
+    Clock::duration took{}, held{};
+    EXPECT_FALSE(openTicking(planted.display(), took, held));
+    EXPECT_LT(took, 1s) << "refused before any X request";
+    // Were nobody logged on to that display, its server would be talked to (and, silent, given up).
+    EXPECT_FALSE(openTicking(planted.display(), took, held, {"nobody"}));
+    EXPECT_GE(took, 2500ms) << "the server was not talked to";
+    EXPECT_LT(held, 500ms);
 }
 
 TEST_F(ScreenLockTest, AServerThatStopsAnsweringCostsItsDisplayWithinASecond) {

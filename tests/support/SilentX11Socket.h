@@ -1,7 +1,7 @@
 #pragma once
-// What any local user can plant: a listener on a display's socket in /tmp/.X11-unix (a folder
-// everyone may write to) that takes connections and never answers them. Made by a child that
-// runs as "nobody", so no privilege is involved; the first free display number from :150 on.
+// A listener on a display's socket in /tmp/.X11-unix that takes connections and never answers
+// them: what any local user can plant there (a folder everyone may write to), run by "nobody"
+// by default, or by root, as a hung X server would be. The first free display number from :150 on.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -18,7 +18,7 @@ namespace mamori::test {
 
 class SilentX11Socket {
 public:
-    SilentX11Socket() {
+    explicit SilentX11Socket(uid_t uid = 65534) {
         for (int n = 150; n < 250; ++n) {
             path_ = "/tmp/.X11-unix/X" + std::to_string(n);
             int ready[2];
@@ -27,7 +27,7 @@ public:
             if (pid == 0) {
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 ::close(ready[0]);
-                if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+                if (uid != 0 && (setgid(uid) != 0 || setuid(uid) != 0)) _exit(2);
                 int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
                 sockaddr_un addr{};
                 addr.sun_family = AF_UNIX;

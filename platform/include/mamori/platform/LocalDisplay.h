@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace mamori::platform {
@@ -32,11 +33,12 @@ public:
 
 // Connects to the local display `name` (":N" or ":N.S") on `work`, a thread that may block, and
 // hands it to `done` on `executor`: nullptr when it cannot be opened. Any user may create a
-// display's socket, so a server that does not complete the connection within seconds is given
-// up, and one that later leaves a request unanswered for a second is treated as gone: no X
-// server can hold the caller's reactor.
+// display's socket, so only a server run by root or by one of `owners` (the users with a
+// session on that display) is talked to; one that does not complete the connection within
+// seconds is given up, and one that later leaves a request unanswered for a second is treated
+// as gone: no X server can hold the caller's reactor.
 using DisplayOpened = std::function<void(std::unique_ptr<LocalDisplay>)>;
 void openLocalDisplay(boost::asio::any_io_executor executor, boost::asio::any_io_executor work,
-                      const std::string& name, DisplayOpened done);
+                      const std::string& name, std::set<std::string> owners, DisplayOpened done);
 
 }  // namespace mamori::platform
