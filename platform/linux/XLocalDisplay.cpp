@@ -11,12 +11,13 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "SyncSystemCounters.h"
 #include "X11Sockets.h"
@@ -280,17 +281,53 @@ private:
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-// The socket being connected, shared by the worker and the reactor's deadline: the deadline
-// shuts it down (which wakes the waiting worker) unless the worker finished first. A
-// duplicate, so that it stays this socket whatever xcb closes.
-struct Attempt {
-    std::mutex mu;
-    int guard = -1;
-    bool finished = false;
-    bool expired = false;
+// The socket being connected, shared by the worker and its watchdog: the watchdog shuts it
+// down at the deadline (which wakes the worker waiting in xcb) unless the worker finished
+// first. A thread of its own rather than a timer on the reactor, so that a stopping agent,
+// whose reactor no longer runs while it waits for its workers, is not held either. The guard
+// is a duplicate, so that it stays this socket whatever xcb closes.
+class Attempt {
+public:
+    explicit Attempt(std::string name)
+        : name_(std::move(name)), watchdog_([this] {
+              std::unique_lock lock(mu_);
+              if (ended_.wait_for(lock, kConnectDeadline, [this] { return finished_; })) return;
+              expired_ = true;
+              if (guard_ >= 0) ::shutdown(guard_, SHUT_RDWR);
+              Log::warn("screen lock: display " + name_ + " did not complete its connection within " +
+                        std::to_string(std::chrono::seconds(kConnectDeadline).count()) + " s");
+          }) {}
     ~Attempt() {
-        if (guard >= 0) ::close(guard);
+        finish();
+        watchdog_.join();
+        if (guard_ >= 0) ::close(guard_);
     }
+    // false when the deadline has already passed.
+    bool watch(int fd) {
+        std::lock_guard lock(mu_);
+        if (expired_) return false;
+        guard_ = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        return true;
+    }
+    // Ends the watch; false when the deadline had passed (the connection is then unusable).
+    bool finish() {
+        {
+            std::lock_guard lock(mu_);
+            finished_ = true;
+        }
+        ended_.notify_all();
+        std::lock_guard lock(mu_);
+        return !expired_;
+    }
+
+private:
+    std::string name_;
+    std::mutex mu_;
+    std::condition_variable ended_;
+    int guard_ = -1;
+    bool finished_ = false;
+    bool expired_ = false;
+    std::thread watchdog_;  // last: it starts once the rest is made
 };
 
 // The user running the server that accepted `fd`, as the kernel recorded it at listen().
@@ -333,13 +370,9 @@ Owned connectTo(const std::string& name, const std::set<std::string>& owners, At
         ::close(fd);
         return nullptr;
     }
-    {
-        std::lock_guard lock(attempt.mu);
-        if (attempt.expired) {
-            ::close(fd);
-            return nullptr;
-        }
-        attempt.guard = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (!attempt.watch(fd)) {
+        ::close(fd);
+        return nullptr;
     }
     Cookie cookie;
     Owned owned(xcb_connect_to_fd(fd, cookie.find(number)));  // owns fd from here
@@ -381,27 +414,15 @@ Owned connectTo(const std::string& name, const std::set<std::string>& owners, At
 
 void openLocalDisplay(asio::any_io_executor executor, asio::any_io_executor work, const std::string& name,
                       std::set<std::string> owners, DisplayOpened done) {
-    auto attempt = std::make_shared<Attempt>();
-    auto deadline = std::make_shared<asio::steady_timer>(executor, kConnectDeadline);
-    deadline->async_wait([attempt, name](const boost::system::error_code& ec) {
-        if (ec) return;
-        std::lock_guard lock(attempt->mu);
-        if (attempt->finished) return;
-        attempt->expired = true;
-        if (attempt->guard >= 0) ::shutdown(attempt->guard, SHUT_RDWR);
-        Log::warn("screen lock: display " + name + " did not complete its connection within " +
-                  std::to_string(std::chrono::seconds(kConnectDeadline).count()) + " s");
-    });
-    asio::post(work, [executor, name, owners = std::move(owners), attempt, deadline, done = std::move(done)]() mutable {
+    asio::post(work, [executor, name, owners = std::move(owners), done = std::move(done)]() mutable {
         Connection x;
-        Owned c = connectTo(name, owners, *attempt, x);
+        Owned c;
         {
-            std::lock_guard lock(attempt->mu);
-            attempt->finished = true;
-            if (attempt->expired) c.reset();  // shut down as it finished: unusable
+            Attempt attempt(name);
+            c = connectTo(name, owners, attempt, x);
+            if (!attempt.finish()) c.reset();  // shut down as it finished: unusable
         }
-        asio::post(executor, [executor, name, x, c = std::move(c), deadline, done = std::move(done)]() mutable {
-            deadline->cancel();
+        asio::post(executor, [executor, name, x, c = std::move(c), done = std::move(done)]() mutable {
             done(c ? std::make_unique<XLocalDisplay>(executor, name, x, std::move(c)) : nullptr);
         });
     });
