@@ -4,15 +4,12 @@
 // stops at once on SIGTERM, as it must for every decision waiting on its reactor (USB,
 // software, hours).
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <thread>
 
 #include "mamori/common/Files.h"
 #include "tests/support/SilentX11Socket.h"
@@ -32,46 +29,23 @@ TEST(AgentDisplays, SilentDisplaySocketsAreRefusedOrGivenUpAndTheAgentStillStops
     mamori::test::SilentX11Socket planted;  // by nobody
     mamori::test::SilentX11Socket silent(0);
     const fs::path dir = fs::temp_directory_path() / ("mamori-agent-displays-" + std::to_string(getpid()));
-    const fs::path state = dir / "state";
-    fs::create_directories(state);
+    fs::create_directories(dir);
     std::ofstream(dir / "utmp").flush();
     std::ofstream(dir / "btmp").flush();
     // Only these displays: other tests' X servers are none of this agent's business.
-    std::ofstream(dir / "agent.conf") << "state_dir = " << state.string() << "\nutmp_file = " << (dir / "utmp").string()
-                                      << "\nbtmp_file = " << (dir / "btmp").string()
-                                      << "\nsoftware_control = off\ndisplays = " << planted.display() << "," << silent.display()
-                                      << "\n";
-    pid_t agent = fork();
-    if (agent == 0) {
-        freopen((dir / "agent.log").c_str(), "w", stderr);
-        ::setenv("DBUS_SYSTEM_BUS_ADDRESS", ("unix:path=" + (dir / "no-bus").string()).c_str(), 1);
-        execl(MAMORI_BINARY_DIR "/agent/mamori-agent", "mamori-agent", "run", "--config", (dir / "agent.conf").c_str(),
-              static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    EXPECT_TRUE(logSays(dir / "agent.log", "not enrolled: ", 20s)) << "the agent never said it guards the terminal";
+    mamori::test::TestAgent agent(dir, "utmp_file = " + (dir / "utmp").string() + "\nbtmp_file = " +
+                                           (dir / "btmp").string() + "\nsoftware_control = off\ndisplays = " +
+                                           planted.display() + "," + silent.display() + "\n");
+    agent.start({"/usr/bin/env", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=" + (dir / "no-bus").string()});
     EXPECT_TRUE(logSays(dir / "agent.log", "display " + planted.display() + " is served by nobody, who has no session", 15s))
-        << mamori::common::Files::read(dir / "agent.log");
+        << agent.logText();
     // Stopped while it still waits for root's silent server: the connection's deadline does
     // not need the reactor, which no longer runs once the agent stops.
-    ::kill(agent, SIGTERM);
-    int status = 0;
-    pid_t ended = 0;
-    for (auto end = std::chrono::steady_clock::now() + 10s; !ended && std::chrono::steady_clock::now() < end;) {
-        ended = ::waitpid(agent, &status, WNOHANG);
-        if (!ended) std::this_thread::sleep_for(20ms);
-    }
-    if (!ended) {
-        ::kill(agent, SIGKILL);
-        ::waitpid(agent, &status, 0);
-    }
-    EXPECT_EQ(ended, agent) << "the agent did not stop on SIGTERM: something holds its reactor\n"
-                            << mamori::common::Files::read(dir / "agent.log");
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
-    EXPECT_NE(mamori::common::Files::read(dir / "agent.log")
-                  .find("display " + silent.display() + " did not complete its connection"),
+    EXPECT_EQ(agent.stop(), 0) << "the agent did not stop on SIGTERM within 10 s: something held it\n"
+                               << agent.logText();
+    EXPECT_NE(agent.logText().find("display " + silent.display() + " did not complete its connection"),
               std::string::npos)
-        << mamori::common::Files::read(dir / "agent.log");
+        << agent.logText();
     std::error_code ec;
     fs::remove_all(dir, ec);
 }
