@@ -302,12 +302,12 @@ public:
         watchdog_.join();
         if (guard_ >= 0) ::close(guard_);
     }
-    // false when the deadline has already passed.
+    // false when the deadline has already passed, or the socket cannot be watched.
     bool watch(int fd) {
         std::lock_guard lock(mu_);
         if (expired_) return false;
         guard_ = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-        return true;
+        return guard_ >= 0;
     }
     // Ends the watch; false when the deadline had passed (the connection is then unusable).
     bool finish() {
@@ -417,10 +417,13 @@ void openLocalDisplay(asio::any_io_executor executor, asio::any_io_executor work
     asio::post(work, [executor, name, owners = std::move(owners), done = std::move(done)]() mutable {
         Connection x;
         Owned c;
-        {
+        try {
             Attempt attempt(name);
             c = connectTo(name, owners, attempt, x);
             if (!attempt.finish()) c.reset();  // shut down as it finished: unusable
+        } catch (const std::exception& e) {  // no thread for the watchdog: the display waits for the next try
+            Log::warn("screen lock: cannot open display " + name + ": " + e.what());
+            c.reset();
         }
         asio::post(executor, [executor, name, x, c = std::move(c), done = std::move(done)]() mutable {
             done(c ? std::make_unique<XLocalDisplay>(executor, name, x, std::move(c)) : nullptr);
