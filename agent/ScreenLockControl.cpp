@@ -107,16 +107,22 @@ void ScreenLockControl::sync(const std::set<std::string>& present) {
 void ScreenLockControl::open(const std::string& name, int attempt) {
     retries_.erase(name);
     opening_.insert(name);
-    // Whose X server this display may be besides root's: the users logged on to it.
-    std::set<std::string> owners;
-    if (os_.sessions)
-        for (const auto& s : os_.sessions->active())
-            if (s.display() == name) owners.insert(s.user);
+    auto owners = displayOwners(os_.sessions ? os_.sessions->active() : std::vector<mamori::platform::Session>{}, name);
     os_.open(name, std::move(owners), [this, name, attempt, alive = std::weak_ptr<int>(alive_)](auto display) {
         if (!alive.lock()) return;
         opening_.erase(name);
         if (wanted_.count(name) && !locks_.count(name)) opened(name, attempt, std::move(display));
     });
+}
+
+std::set<std::string> ScreenLockControl::displayOwners(const std::vector<mamori::platform::Session>& sessions,
+                                                      const std::string& display) {
+    std::set<std::string> on_it, local;
+    for (const auto& s : sessions) {
+        if (s.display() == display) on_it.insert(s.user);
+        if (s.host.empty() || s.host.front() == ':') local.insert(s.user);
+    }
+    return on_it.empty() ? local : on_it;
 }
 
 void ScreenLockControl::opened(const std::string& name, int attempt,

@@ -51,6 +51,13 @@ public:
 
     std::set<std::string> watched() const;
 
+    // Who may run the X server of `display` besides root: the users logged on to it. Where no
+    // session names the display (a desktop that starts its own server does not always record
+    // it), the users logged on at this terminal. Never a remote (ssh) user, nor an account
+    // without a session: anyone may create a display's socket.
+    static std::set<std::string> displayOwners(const std::vector<mamori::platform::Session>& sessions,
+                                               const std::string& display);
+
 private:
     void sync(const std::set<std::string>& present);
     std::chrono::seconds auditThreshold() const;

@@ -332,7 +332,7 @@ private:
 
 // The user running the server that accepted `fd`, as the kernel recorded it at listen().
 // Anyone may create a display's socket; the agent, as root, talks only to a server of root's
-// or of a user with a session on that display, and runs its lock command against it.
+// or of one of `owners` (the users logged on), and runs its lock command against it.
 bool trustedServer(int fd, const std::string& name, const std::set<std::string>& owners) {
     ucred peer{};
     socklen_t len = sizeof peer;
@@ -341,7 +341,7 @@ bool trustedServer(int fd, const std::string& name, const std::set<std::string>&
     const auto user = userName(peer.uid);
     if (user && owners.count(*user)) return true;
     Log::warn("screen lock: display " + name + " is served by " + (user ? *user : "uid " + std::to_string(peer.uid)) +
-              ", who has no session on it: it is not watched");
+              ", who is not logged on here: it is not watched");
     return false;
 }
 

@@ -37,7 +37,7 @@ TEST(AgentDisplays, SilentDisplaySocketsAreRefusedOrGivenUpAndTheAgentStillStops
                                            (dir / "btmp").string() + "\nsoftware_control = off\ndisplays = " +
                                            planted.display() + "," + silent.display() + "\n");
     agent.start({"/usr/bin/env", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=" + (dir / "no-bus").string()});
-    EXPECT_TRUE(logSays(dir / "agent.log", "display " + planted.display() + " is served by nobody, who has no session", 15s))
+    EXPECT_TRUE(logSays(dir / "agent.log", "display " + planted.display() + " is served by nobody, who is not logged on here", 15s))
         << agent.logText();
     // Stopped while it still waits for root's silent server: the connection's deadline does
     // not need the reactor, which no longer runs once the agent stops.

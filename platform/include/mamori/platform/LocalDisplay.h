@@ -33,8 +33,8 @@ public:
 
 // Connects to the local display `name` (":N" or ":N.S") on `work`, a thread that may block, and
 // hands it to `done` on `executor`: nullptr when it cannot be opened. Any user may create a
-// display's socket, so only a server run by root or by one of `owners` (the users with a
-// session on that display) is talked to; one that does not complete the connection within
+// display's socket, so only a server run by root or by one of `owners` (users logged on:
+// ScreenLockControl::displayOwners) is talked to; one that does not complete the connection within
 // seconds is given up, and one that later leaves a request unanswered for a second is treated
 // as gone: no X server can hold the caller's reactor.
 using DisplayOpened = std::function<void(std::unique_ptr<LocalDisplay>)>;
