@@ -2,6 +2,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "mamori/platform/UserDesktop.h"
+
 namespace mamori::agent {
 
 namespace {
@@ -18,19 +20,22 @@ LockCommand::LockCommand(const mamori::v1::Policy& policy, const AgentConfig& co
 
 void LockCommand::run(boost::asio::any_io_executor executor, mamori::platform::CommandRunner& runner,
                       const std::string& display, Done done) const {
+    std::optional<mamori::platform::Session> on_display;
     if (sessions_) {
         for (const auto& s : sessions_->active()) {
             if (s.display() != display) continue;
             auto answered = [done](bool locked, const std::string& detail) { done({locked, detail}); };
             if (sessions_->lock(s, answered)) return;
+            on_display = s;
             break;
         }
     }
-    runCommand(executor, runner, display, std::move(done));
+    runCommand(executor, runner, display, on_display, std::move(done));
 }
 
 void LockCommand::runCommand(boost::asio::any_io_executor executor, mamori::platform::CommandRunner& runner,
-                             const std::string& display, Done done) const {
+                             const std::string& display, const std::optional<mamori::platform::Session>& session,
+                             Done done) const {
     struct Once {
         Done done;
         boost::asio::steady_timer timer;
@@ -43,7 +48,19 @@ void LockCommand::runCommand(boost::asio::any_io_executor executor, mamori::plat
     once->timer.async_wait([once](const boost::system::error_code& ec) {
         if (!ec) once->finish({true, "lock command still running (a foreground locker)"});
     });
-    runner.run({"/bin/sh", "-c", command_}, {"DISPLAY=" + display}, [once](const auto& r) {
+    // As the user logged on to the display, where the system knows them: the lock is theirs (their
+    // screen saver, their session bus), and root never runs X clients against a display whose
+    // server, or whose clients, that user controls.
+    std::vector<std::string> argv{"/bin/sh", "-c", command_};
+    std::vector<std::string> env{"DISPLAY=" + display};
+    if (auto desktop = session ? mamori::platform::userDesktop(*session) : std::nullopt) {
+        argv = desktop->command(std::move(argv));
+        env = desktop->env;  // DISPLAY among them
+        // The user's own X cookie: an XAUTHORITY the agent was started with is root's, which the
+        // user can neither read nor should.
+        env.push_back("XAUTHORITY=" + desktop->home + "/.Xauthority");
+    }
+    runner.run(std::move(argv), std::move(env), [once](const auto& r) {
         if (r.exit_code == 0) once->finish({true, {}});
         else once->finish({false, "lock command failed (exit " + std::to_string(r.exit_code) + ")" +
                                       (r.output.empty() ? "" : ": " + r.firstLine())});

@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "agent/AgentConfig.h"
@@ -31,15 +32,17 @@ public:
     const std::string& text() const { return command_; }
 
     // Locks one display: the OS's lock for the session on it, or else the command (DISPLAY
-    // set). A locker that stays in the foreground
+    // set), run as the user of the session on the display where there is one. A locker that stays in the foreground
     // until unlocked (xsecurelock, i3lock -n) counts as locked once it has run a moment
     // without failing; a command that exits, counts by its exit status.
     void run(boost::asio::any_io_executor executor, mamori::platform::CommandRunner& runner,
              const std::string& display, Done done) const;
 
 private:
+    // session: the one on the display, whose user runs the command; none: the agent does.
     void runCommand(boost::asio::any_io_executor executor, mamori::platform::CommandRunner& runner,
-                    const std::string& display, Done done) const;
+                    const std::string& display, const std::optional<mamori::platform::Session>& session,
+                    Done done) const;
 
     std::string command_;
     mamori::platform::SessionMonitor* sessions_;

@@ -13,6 +13,7 @@ std::optional<UserDesktop> userDesktop(const Session& session) {
     if (getpwnam_r(session.user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
     UserDesktop d;
     d.user = session.user;
+    d.home = pw.pw_dir;
     d.display = session.display();
     const uid_t me = ::geteuid();
     if (me != pw.pw_uid) {

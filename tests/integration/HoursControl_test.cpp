@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "agent/HoursControl.h"
+#include "mamori/common/Files.h"
 #include "tests/support/JournalProbe.h"
 
 namespace {
@@ -232,6 +233,25 @@ TEST_F(HoursIntegrationTest, WarningReachesTheSessionsThroughTheWarnCommand) {
     ASSERT_TRUE(control_->nextWake());
     EXPECT_GE(*control_->nextWake(), jst(2025, 6, 10, 17, 55));
     EXPECT_LT(*control_->nextWake(), jst(2025, 6, 10, 17, 55, 500ms));
+}
+
+// The lock is the session's own: run as the user logged on to the display, never as root, which
+// would otherwise run X clients against a display that user controls.
+TEST_F(HoursIntegrationTest, AtClosingTheLockCommandRunsAsTheUserOnTheDisplay) {
+    const auto out = dir_ / "out";
+    std::filesystem::create_directories(out);
+    std::filesystem::permissions(out, std::filesystem::perms::all);  // the user writes there
+    auto p = cityHall(v1::HOURS_LOCK);
+    p.mutable_screen_lock()->set_lock_command("echo \"$(id -un) $DISPLAY $XAUTHORITY\" >> '" + (out / "locks").string() + "'");
+    const passwd* nobody = getpwnam("nobody");
+    ASSERT_NE(nobody, nullptr);
+    logon("nobody", ":0", leader(), jst(2025, 6, 10, 9, 0));
+    start(p);
+    ASSERT_TRUE(runUntil([&] { return std::filesystem::exists(out / "locks"); })) << "nothing was locked at closing";
+    io_.run_for(100ms);
+    EXPECT_EQ(mamori::common::Files::read(out / "locks"), "nobody :0 " + std::string(nobody->pw_dir) + "/.Xauthority\n");
+    ASSERT_EQ(violations().size(), 1u);
+    EXPECT_EQ(violations()[0].outcome(), v1::ENFORCED);
 }
 
 TEST_F(HoursIntegrationTest, WarningAlsoShowsOnTheDesktopThroughTheNotifyCommand) {

@@ -13,6 +13,7 @@ namespace mamori::platform {
 // and session bus.
 struct UserDesktop {
     std::string user;
+    std::string home;
     std::string display;              // ":0"; empty where the session has no X display
     std::vector<std::string> run_as;  // an argv prefix that drops to the user; empty when the agent is that user
     std::vector<std::string> env;     // "NAME=value": HOME, USER, LOGNAME, XDG_RUNTIME_DIR, DISPLAY, DBUS_SESSION_BUS_ADDRESS
