@@ -54,11 +54,12 @@ void LockCommand::runCommand(boost::asio::any_io_executor executor, mamori::plat
     std::vector<std::string> argv{"/bin/sh", "-c", command_};
     std::vector<std::string> env{"DISPLAY=" + display};
     if (auto desktop = session ? mamori::platform::userDesktop(*session) : std::nullopt) {
+        // The user's own X cookie: an XAUTHORITY the agent was started with is root's, which
+        // another user can neither read nor should (root's own session keeps it).
+        const bool another_user = !desktop->run_as.empty();
         argv = desktop->command(std::move(argv));
         env = desktop->env;  // DISPLAY among them
-        // The user's own X cookie: an XAUTHORITY the agent was started with is root's, which the
-        // user can neither read nor should.
-        env.push_back("XAUTHORITY=" + desktop->home + "/.Xauthority");
+        if (another_user) env.push_back("XAUTHORITY=" + desktop->home + "/.Xauthority");
     }
     runner.run(std::move(argv), std::move(env), [once](const auto& r) {
         if (r.exit_code == 0) once->finish({true, {}});
