@@ -297,7 +297,11 @@ TEST(CrowdedListener, ACrowdIsAnsweredOrTurnedAwayAsBusyNeverFailedAndTheLimitFa
     // the next connection is served.
     EXPECT_TRUE(waitFor([&] { return metricSample(collector.metrics(), "mamori_connections{listener=\"agent\"}") == 0; }))
         << collector.metrics();
-    EXPECT_EQ(fetch().status, 200u);
+    // Served again within seconds: on a machine still busy with other work the collector may shed
+    // a moment longer, but a place held for good would turn every later connection away.
+    unsigned last = 0;
+    EXPECT_TRUE(waitFor([&] { return (last = fetch().status) == 200u; }, std::chrono::seconds(10)))
+        << "the next connection is still answered " << last << "\n" << collector.metrics();
 }
 
 TEST(ShedSetting, AnythingButYesOrNoStopsTheStartInBothLanguages) {
