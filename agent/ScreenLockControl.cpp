@@ -46,7 +46,7 @@ void ScreenLockControl::apply(const mamori::v1::Policy& policy) {
     settings_.audit = p.audit_settings();
     settings_.command = std::make_shared<LockCommand>(policy, ctx_.config, os_.sessions.get());
     settings_.findings = weak_settings_;
-    for (auto& [name, lock] : locks_) lock->start(settings_);
+    for (auto& [name, watched] : locks_) watched.lock->start(settings_);
     if (settings_.audit) {
         auto logged_on = os_.sessions ? os_.sessions->active() : std::vector<mamori::platform::Session>{};
         desktop_audit_.run(auditThreshold(), desktops(logged_on));
@@ -84,7 +84,7 @@ std::vector<mamori::platform::UserDesktop> ScreenLockControl::desktops(const std
 
 std::set<std::string> ScreenLockControl::watched() const {
     std::set<std::string> out;
-    for (const auto& [name, lock] : locks_) out.insert(name);
+    for (const auto& [name, watched] : locks_) out.insert(name);
     return out;
 }
 
@@ -98,7 +98,6 @@ void ScreenLockControl::sync(const std::set<std::string>& present) {
         if (wanted_.count(it->first)) ++it;
         else it = locks_.erase(it);
     }
-    std::erase_if(opened_, [&](const auto& o) { return !locks_.count(o.first); });
     std::erase_if(retries_, [&](const auto& r) { return !wanted_.count(r.first); });
     for (const auto& d : wanted_)
         if (!locks_.count(d) && !retries_.count(d) && !opening_.count(d)) open(d, 0);
@@ -135,8 +134,7 @@ void ScreenLockControl::opened(const std::string& name, int attempt,
     Log::info("screen lock: watching display " + name);
     auto lock = std::make_unique<IdleLock>(ctx_.executor, std::move(display), ctx_.sink, *os_.commands, settings_);
     auto& ref = *lock;
-    locks_[name] = std::move(lock);
-    opened_[name] = {std::chrono::steady_clock::now(), attempt};
+    locks_[name] = {std::move(lock), std::chrono::steady_clock::now(), attempt};
     ref.start();
 }
 
@@ -167,12 +165,14 @@ std::unique_ptr<mamori::platform::LocalDisplay> ScreenLockControl::sessionIdle(c
 
 void ScreenLockControl::closed(std::string name) {
     Log::info("screen lock: display " + name + " has gone");
-    const Opened was = opened_.count(name) ? opened_[name] : Opened{{}, 0};
-    locks_.erase(name);
-    opened_.erase(name);
+    auto it = locks_.find(name);
+    if (it == locks_.end()) return;
+    const auto opened_at = it->second.opened_at;
+    const int attempt = it->second.attempt;
+    locks_.erase(it);
     // Its server may be restarting (the next logon): watch it again if its socket is still there.
     if (!os_.directory->present().count(name)) return;
-    if (std::chrono::steady_clock::now() - was.at < kSettled) return retry(name, was.attempt);
+    if (std::chrono::steady_clock::now() - opened_at < kSettled) return retry(name, attempt);
     open(name, 0);
 }
 

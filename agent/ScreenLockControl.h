@@ -78,12 +78,13 @@ private:
     IdleLock::Settings settings_;
     std::set<std::string> wanted_;   // the displays present that this terminal watches
     std::set<std::string> opening_;  // being connected to
-    std::map<std::string, std::unique_ptr<IdleLock>> locks_;
-    struct Opened {
-        std::chrono::steady_clock::time_point at;
+    // Each watched display: its lock, and when and at which attempt it was opened.
+    struct Watched {
+        std::unique_ptr<IdleLock> lock;
+        std::chrono::steady_clock::time_point opened_at;
         int attempt;
     };
-    std::map<std::string, Opened> opened_;  // when, and at which attempt, each watched display was opened
+    std::map<std::string, Watched> locks_;
     std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> retries_;
     bool started_ = false;
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

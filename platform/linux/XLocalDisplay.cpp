@@ -130,8 +130,8 @@ struct Connection {
 class XLocalDisplay final : public LocalDisplay {
 public:
     XLocalDisplay(asio::any_io_executor executor, std::string name, Connection connection, Owned c)
-        : executor_(executor), name_(std::move(name)), x_(connection), owned_(std::move(c)), c_(owned_.get()),
-          fd_(executor, xcb_get_file_descriptor(c_)) {
+        : executor_(executor), name_(std::move(name)), x_(connection), owned_(std::move(c)),
+          fd_(executor, xcb_get_file_descriptor(owned_.get())) {
         wait();
     }
 
@@ -144,7 +144,7 @@ public:
     std::optional<std::chrono::milliseconds> idle() override {
         if (broken_) return std::nullopt;
         Reply<xcb_screensaver_query_info_reply_t> info(
-            request<xcb_screensaver_query_info_reply_t>(xcb_screensaver_query_info(c_, x_.root).sequence));
+            request<xcb_screensaver_query_info_reply_t>(xcb_screensaver_query_info(c(), x_.root).sequence));
         dispatch();
         if (broken_ || !info) return std::nullopt;
         return std::chrono::milliseconds(info->ms_since_user_input);
@@ -152,7 +152,7 @@ public:
 
     std::optional<std::chrono::seconds> screenSaverTimeout() override {
         if (broken_) return std::nullopt;
-        Reply<xcb_get_screen_saver_reply_t> saver(request<xcb_get_screen_saver_reply_t>(xcb_get_screen_saver(c_).sequence));
+        Reply<xcb_get_screen_saver_reply_t> saver(request<xcb_get_screen_saver_reply_t>(xcb_get_screen_saver(c()).sequence));
         dispatch();
         if (broken_ || !saver) return std::nullopt;
         return std::chrono::seconds(saver->timeout);
@@ -173,8 +173,8 @@ public:
         attr.testType = XCB_SYNC_TESTTYPE_NEGATIVE_TRANSITION;
         attr.delta = {0, 0};
         attr.events = 1;
-        alarm_ = xcb_generate_id(c_);
-        xcb_sync_create_alarm_aux(c_, alarm_,
+        alarm_ = xcb_generate_id(c());
+        xcb_sync_create_alarm_aux(c(), alarm_,
                                   XCB_SYNC_CA_COUNTER | XCB_SYNC_CA_VALUE_TYPE | XCB_SYNC_CA_VALUE |
                                       XCB_SYNC_CA_TEST_TYPE | XCB_SYNC_CA_DELTA | XCB_SYNC_CA_EVENTS,
                                   &attr);
@@ -187,8 +187,8 @@ public:
     void cancelWait() override {
         on_input_ = nullptr;
         if (alarm_ != 0 && !broken_) {
-            xcb_sync_destroy_alarm(c_, alarm_);
-            xcb_flush(c_);
+            xcb_sync_destroy_alarm(c(), alarm_);
+            xcb_flush(c());
         }
         alarm_ = 0;
     }
@@ -196,16 +196,18 @@ public:
     void onClosed(std::function<void()> closed) override { on_closed_ = std::move(closed); }
 
 private:
+    xcb_connection_t* c() const { return owned_.get(); }
+
     template <class R>
     R* request(unsigned int sequence) {
         bool late = false;
-        void* reply = awaitReply(c_, sequence, Steady::now() + kAnswerDeadline, late);
+        void* reply = awaitReply(c(), sequence, Steady::now() + kAnswerDeadline, late);
         if (late) {
             Log::warn("screen lock: display " + name_ + " did not answer within " +
                       std::to_string(std::chrono::seconds(kAnswerDeadline).count()) + " s; it is dropped");
             broken_ = true;
         }
-        if (xcb_connection_has_error(c_)) broken_ = true;
+        if (xcb_connection_has_error(c())) broken_ = true;
         return static_cast<R*>(reply);
     }
 
@@ -213,7 +215,7 @@ private:
         fd_.async_wait(Descriptor::wait_read, [this, alive = std::weak_ptr<int>(alive_)](const boost::system::error_code& ec) {
             if (ec || !alive.lock()) return;
             // Reads the socket into xcb's queue; a closed connection shows as an error.
-            if (xcb_generic_event_t* ev = xcb_poll_for_event(c_)) {
+            if (xcb_generic_event_t* ev = xcb_poll_for_event(c())) {
                 handle(ev);
                 if (!alive.lock()) return;
             }
@@ -225,9 +227,9 @@ private:
     // Handles events xcb has queued, whether read just now or while waiting for a reply.
     void dispatch() {
         auto alive = std::weak_ptr<int>(alive_);
-        if (xcb_connection_has_error(c_)) broken_ = true;
+        if (xcb_connection_has_error(c())) broken_ = true;
         while (!broken_) {
-            xcb_generic_event_t* ev = xcb_poll_for_queued_event(c_);
+            xcb_generic_event_t* ev = xcb_poll_for_queued_event(c());
             if (!ev) break;
             handle(ev);
             if (!alive.lock()) return;
@@ -256,8 +258,8 @@ private:
 
     void inputSeen() {
         if (alarm_ != 0) {
-            xcb_sync_destroy_alarm(c_, alarm_);
-            xcb_flush(c_);
+            xcb_sync_destroy_alarm(c(), alarm_);
+            xcb_flush(c());
         }
         alarm_ = 0;
         if (auto f = std::exchange(on_input_, nullptr)) {
@@ -271,7 +273,6 @@ private:
     std::string name_;
     Connection x_;
     Owned owned_;
-    xcb_connection_t* c_;
     Descriptor fd_;
     bool broken_ = false;
     bool closed_reported_ = false;
