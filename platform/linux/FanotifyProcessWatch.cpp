@@ -13,7 +13,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstring>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -21,6 +20,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "FilesystemMarks.h"
 #include "ProcStatLine.h"
 #include "mamori/platform/ProcessWatch.h"
 #include "mamori/common/Log.h"
@@ -129,41 +129,13 @@ public:
             options_ = options;
             handlers_ = std::make_shared<const Handlers>(Handlers{std::move(on_exec), std::move(on_deadline)});
         }
-        std::vector<std::string> problems;
-        std::map<dev_t, Mark> wanted;
-        for (const auto& m : options.mounts) {
-            struct stat st{};
-            if (::stat(m.c_str(), &st) != 0) {
-                problems.push_back(m + ": " + strerror(errno));
-                continue;
-            }
-            wanted.try_emplace(st.st_dev, Mark{m, 0});
-        }
-        // Add the new mask before removing the old one, so that no exec slips through a change.
-        for (auto& [dev, mark] : wanted) {
-            auto have = marks_.find(dev);
-            if (have != marks_.end()) mark = have->second;
-            if (!add(mark, mask)) {
-                problems.push_back(mark.path + ": " + strerror(errno));
-                continue;
-            }
-            if (have != marks_.end() && (have->second.mask & ~mask)) remove(have->second, have->second.mask & ~mask);
-            mark.mask = mask;
-        }
-        for (auto& [dev, mark] : marks_) {
-            if (!wanted.count(dev)) remove(mark, mark.mask);
-        }
-        marks_.clear();
-        for (auto& [dev, mark] : wanted) {
-            if (mark.mask) marks_.emplace(dev, mark);
-        }
-        return problems;
+        return marks_->watch(options.mounts, mask);
     }
 
     void stop() override {
         if (!stream_) return;
-        for (auto& [dev, mark] : marks_) remove(mark, mark.mask);
-        marks_.clear();
+        marks_->clear();
+        marks_.reset();
         {
             std::lock_guard lock(mu_);
             for (auto& [id, p] : pending_) respond(*p.file, FAN_ALLOW);
@@ -218,11 +190,6 @@ public:
     }
 
 private:
-    struct Mark {
-        std::string path;
-        uint64_t mask = 0;
-        unsigned kind = FAN_MARK_FILESYSTEM;
-    };
     struct Pending {
         ExecEvent event;
         std::shared_ptr<const FanotifyFile> file;
@@ -239,6 +206,12 @@ private:
                                      "); execution control needs root and a kernel with "
                                      "CONFIG_FANOTIFY_ACCESS_PERMISSIONS");
         }
+        try {
+            marks_ = std::make_unique<FilesystemMarks>(reactor_, fd);
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
         // Every event carries an open descriptor; running out of them makes the kernel refuse
         // the exec it could not report. Take the hard limit.
         rlimit rl{};
@@ -251,26 +224,6 @@ private:
         arm();
         auto body = [this] { io_.run(); };
         thread_ = start_reader_ ? start_reader_(body) : std::thread(body);
-    }
-
-    // A whole filesystem where the kernel allows it (bind mounts and other namespaces included),
-    // else the one mount.
-    bool add(Mark& mark, uint64_t mask) {
-        const int fd = stream_->native_handle();
-        if (fanotify_mark(fd, FAN_MARK_ADD | mark.kind, mask, AT_FDCWD, mark.path.c_str()) == 0) return true;
-        if (mark.mask == 0 && mark.kind == FAN_MARK_FILESYSTEM) {
-            mark.kind = FAN_MARK_MOUNT;
-            if (fanotify_mark(fd, FAN_MARK_ADD | mark.kind, mask, AT_FDCWD, mark.path.c_str()) == 0) return true;
-            mark.kind = FAN_MARK_FILESYSTEM;
-        }
-        return false;
-    }
-
-    void remove(const Mark& mark, uint64_t mask) {
-        if (fanotify_mark(stream_->native_handle(), FAN_MARK_REMOVE | mark.kind, mask, AT_FDCWD, mark.path.c_str()) != 0 &&
-            errno != ENOENT) {
-            Log::warn("cannot remove the exec watch on " + mark.path + ": " + strerror(errno));
-        }
     }
 
     // --- on the watch's own thread ---------------------------------------------------------
@@ -457,7 +410,7 @@ private:
     const uint32_t self_;
     const bool session_leader_;
     std::shared_ptr<bool> alive_;
-    std::map<dev_t, Mark> marks_;  // the agent's reactor only
+    std::unique_ptr<FilesystemMarks> marks_;  // the agent's reactor only
 
     std::mutex mu_;  // what both threads touch
     Options options_;

@@ -493,6 +493,40 @@ TEST_F(SoftwareControlOnFanotify, PackageDatabaseChangesAreSeenWithoutPolling) {
     EXPECT_EQ(ev[0].software().category(), "p2p");
 }
 
+// A filesystem mounted under a watched path after the policy is applied (a stick under /media, a
+// user's /run/user/UID) is watched from the moment it appears, and so is the next one mounted in
+// its place, which the kernel may give the same device number. One mounted elsewhere is not.
+TEST_F(SoftwareControlOnFanotify, FilesystemsMountedLaterUnderAWatchedPathAreWatchedToo) {
+    startWatcher(policy(v1::ENFORCE));
+    const fs::path stick = mnt_ / "home" / "stick", approved = mnt_ / "approved" / "stick", elsewhere = base_ / "elsewhere";
+    for (const auto& d : {stick, approved, elsewhere}) fs::create_directories(d);
+    for (int round = 0; round < 2; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        for (const auto& d : {stick, approved, elsewhere}) {
+            ASSERT_EQ(mount("tmpfs", d.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=16m"), 0) << strerror(errno);
+            copy("/bin/true", d / "true");
+        }
+        // The watcher learns of the mount from the kernel, not at its next policy.
+        const auto mounted = Steady::now();
+        int rc = 0;
+        while ((rc = run(stick / "true")) == 0 && Steady::now() - mounted < 5s) std::this_thread::sleep_for(10ms);
+        EXPECT_EQ(rc, -EPERM) << "a program on a filesystem mounted later was never held";
+        std::cout << "round " << round << ": held "
+                  << std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - mounted).count()
+                  << " ms after the mount\n";
+        EXPECT_EQ(run(approved / "true"), 0);   // the policy's approved prefix, on the new filesystem
+        EXPECT_EQ(run(elsewhere / "true"), 0);  // not under a watched path: never held
+        for (const auto& d : {stick, approved, elsewhere}) ASSERT_EQ(umount2(d.c_str(), 0), 0) << strerror(errno);
+    }
+    stopWatcher();
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 2u);
+    for (const auto& e : ev) {
+        EXPECT_EQ(e.software().path(), (stick / "true").string());
+        EXPECT_EQ(e.outcome(), v1::ENFORCED);
+    }
+}
+
 }  // namespace
 
 TEST_F(SoftwareControlOnFanotify, AnApprovedProgramLeftToTheKernelIsJudgedAgainOnceWrittenTo) {

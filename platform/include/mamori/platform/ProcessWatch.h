@@ -31,7 +31,9 @@ struct ExecEvent {
 class ProcessWatch {
 public:
     struct Options {
-        std::vector<std::string> mounts;  // each names the filesystem it is on
+        // Each names the filesystem it is on; every filesystem mounted at or under one, now or
+        // later, is watched too.
+        std::vector<std::string> mounts;
         bool hold = false;                // false: observe only, no exec ever waits for us
         std::chrono::milliseconds deadline{250};
         ExecVerdict on_deadline = ExecVerdict::Allow;

@@ -1,0 +1,204 @@
+#include "FilesystemMarks.h"
+
+#include <fcntl.h>
+#include <sys/fanotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "mamori/common/Log.h"
+#include "MountTable.h"
+
+namespace mamori::platform {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A mount found moved between reading the table and opening it is looked at again this soon.
+constexpr auto kRetry = std::chrono::seconds(1);
+
+// The whole of a /proc file, read from its start.
+std::string readAll(int fd) {
+    std::string out;
+    if (::lseek(fd, 0, SEEK_SET) != 0) return out;
+    char buf[16 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return out;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
+// The mount a descriptor is on, as /proc/self/fdinfo says: asking the kernel's own record
+// rather than stat() means no call into the filesystem. 0 when it cannot be read.
+uint32_t mountIdOf(int fd) {
+    const int info = ::open(("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), O_RDONLY | O_CLOEXEC);
+    if (info < 0) return 0;
+    char buf[512];
+    const ssize_t n = ::read(info, buf, sizeof buf - 1);
+    ::close(info);
+    if (n <= 0) return 0;
+    const std::string_view text(buf, static_cast<size_t>(n));
+    const auto at = text.find("mnt_id:");
+    if (at == std::string_view::npos) return 0;
+    uint64_t id = 0;
+    for (size_t i = at + 7; i < text.size() && text[i] != '\n'; ++i) {
+        if (text[i] >= '0' && text[i] <= '9') id = std::min<uint64_t>(id * 10 + static_cast<uint64_t>(text[i] - '0'), UINT32_MAX);
+    }
+    return static_cast<uint32_t>(id);
+}
+
+}  // namespace
+
+FilesystemMarks::FilesystemMarks(asio::any_io_executor reactor, int fanotify_fd)
+    : reactor_(reactor), fan_(fanotify_fd), retry_(reactor) {
+    const int fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(std::string("cannot read the mount table: ") + strerror(errno));
+    table_ = std::make_unique<asio::posix::stream_descriptor>(reactor, fd);
+}
+
+FilesystemMarks::~FilesystemMarks() = default;
+
+std::vector<std::string> FilesystemMarks::watch(const std::vector<std::string>& roots, uint64_t mask) {
+    roots_ = roots;
+    mask_ = mask;
+    refused_.clear();
+    auto problems = apply(MountTable::parse(readAll(table_->native_handle())));
+    follow();
+    return problems;
+}
+
+void FilesystemMarks::clear() {
+    for (auto& [device, mark] : marks_) change(mark, FAN_MARK_REMOVE, mark.mask);
+    marks_.clear();
+    roots_.clear();
+    retry_.cancel();
+}
+
+// The kernel flags the mount table's descriptor (POLLPRI) at every mount and unmount.
+void FilesystemMarks::follow() {
+    if (following_) return;
+    following_ = true;
+    table_->async_wait(asio::posix::descriptor_base::wait_error,
+                       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+                           if (alive.expired() || ec) return;
+                           following_ = false;
+                           // Waiting again before reading: a mount made while this reads is seen.
+                           follow();
+                           rescan();
+                       });
+}
+
+void FilesystemMarks::rescan() {
+    if (roots_.empty()) return;
+    for (const auto& p : apply(MountTable::parse(readAll(table_->native_handle())))) {
+        Log::warn("programs started on " + p + " are not watched");
+    }
+}
+
+std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
+    std::vector<std::string> problems;
+    std::map<uint64_t, Mark> wanted;
+    // Each root's own filesystem, whatever it is: the administrator named it.
+    for (const auto& r : roots_) {
+        const int fd = ::open(r.c_str(), O_PATH | O_CLOEXEC);
+        if (fd < 0) {
+            problems.push_back(r + ": " + strerror(errno));
+            continue;
+        }
+        const uint32_t id = mountIdOf(fd);
+        ::close(fd);
+        const MountEntry* e = table.byId(id);
+        if (!e) {
+            problems.push_back(r + ": its mount is not in the mount table");
+            continue;
+        }
+        wanted.try_emplace(e->device, Mark{r, id, 0, FAN_MARK_FILESYSTEM, true});
+    }
+    std::vector<const MountEntry*> unreachable;
+    for (const MountEntry* e : table.execMountsUnder(roots_, &unreachable)) {
+        wanted.try_emplace(e->device, Mark{e->point, e->id, 0, FAN_MARK_FILESYSTEM, false});
+    }
+    for (const MountEntry* e : unreachable) {
+        if (!wanted.count(e->device))
+            Log::warn("programs started on " + e->point + " are not watched: it lies under a FUSE or network "
+                      "filesystem, whose server could keep the agent waiting");
+    }
+
+    bool again = false;
+    std::map<uint64_t, Mark> kept;
+    for (auto& [device, mark] : wanted) {
+        const auto have = marks_.find(device);
+        if (have != marks_.end()) {
+            mark.mask = have->second.mask;
+            mark.kind = have->second.kind;
+        }
+        if (!mark.root && refused_.count({mark.mount, device})) continue;
+        // Added again even when already in place: a device number freed by an unmount is given
+        // to the next filesystem mounted, and adding a mask the kernel holds changes nothing.
+        const int err = change(mark, FAN_MARK_ADD, mask_);
+        if (err) {
+            if (have != marks_.end()) kept.emplace(device, have->second);  // what the kernel still holds
+            if (err == ESTALE) {
+                again = true;
+            } else if (mark.root) {
+                problems.push_back(mark.path + ": " + strerror(err));
+            } else if (err != ENOENT) {
+                refused_.insert({mark.mount, device});
+                Log::warn("programs started on " + mark.path + " are not watched: " + strerror(err));
+            }
+            continue;
+        }
+        if (mark.mask & ~mask_) change(mark, FAN_MARK_REMOVE, mark.mask & ~mask_);
+        mark.mask = mask_;
+        kept.emplace(device, mark);
+    }
+    for (auto& [device, mark] : marks_) {
+        if (kept.count(device)) continue;
+        // A filesystem unmounted took its marks with it; its path may now lead to another one.
+        const MountEntry* e = table.byId(mark.mount);
+        if (e && e->device == device) change(mark, FAN_MARK_REMOVE, mark.mask);
+    }
+    marks_ = std::move(kept);
+    for (auto it = refused_.begin(); it != refused_.end();) {
+        const MountEntry* e = table.byId(it->first);
+        it = e && e->device == it->second ? std::next(it) : refused_.erase(it);
+    }
+    if (again) {
+        retry_.expires_after(kRetry);
+        retry_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+            if (!alive.expired() && !ec) rescan();
+        });
+    }
+    return problems;
+}
+
+// 0, or the errno: ESTALE when the path no longer leads to the mount the mark is for.
+int FilesystemMarks::change(Mark& mark, unsigned op, uint64_t mask) {
+    const int fd = ::open(mark.path.c_str(), O_PATH | O_CLOEXEC | (mark.root ? 0 : O_NOFOLLOW));
+    if (fd < 0) return errno;
+    int err = ESTALE;
+    if (mountIdOf(fd) == mark.mount) {
+        // Marked through the descriptor's own link: the walk ends at the open file, with no
+        // lookup or permission check that a FUSE server would be asked to answer.
+        const std::string self = "/proc/self/fd/" + std::to_string(fd);
+        auto markAs = [&](unsigned kind) {
+            return fanotify_mark(fan_, op | kind, mask, AT_FDCWD, self.c_str()) == 0 ? 0 : errno;
+        };
+        err = markAs(mark.kind);
+        // A kernel that will not mark a whole filesystem may still mark the one mount.
+        if (err && op == FAN_MARK_ADD && mark.mask == 0 && mark.kind == FAN_MARK_FILESYSTEM &&
+            markAs(FAN_MARK_MOUNT) == 0) {
+            mark.kind = FAN_MARK_MOUNT;
+            err = 0;
+        }
+    }
+    ::close(fd);
+    return err;
+}
+
+}  // namespace mamori::platform

@@ -1,0 +1,69 @@
+#pragma once
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mamori::platform {
+
+class MountTable;
+
+// A fanotify group's marks on every filesystem programs can start from at or under the watched
+// paths, kept so as mounts come and go: a stick mounted under /media, a user's /run/user/UID, a
+// FUSE mount in a home directory. Marking only the paths' own filesystems once, at start,
+// would leave every filesystem mounted later unwatched.
+//
+// Each mark is made on a descriptor opened without following a final symlink and checked to be
+// the very mount the table names (its mnt_id), so a user who renames directories under a mount
+// point while it is marked cannot turn the mark onto another filesystem. Nothing here asks a
+// filesystem's server anything, and nothing is reached through a FUSE or network mount (see
+// MountTable::execMountsUnder): the reactor never waits on a server a user runs.
+//
+// Runs on the reactor it is given. Its marks stay with the group when it is destroyed; closing
+// the group drops them.
+class FilesystemMarks {
+public:
+    FilesystemMarks(boost::asio::any_io_executor reactor, int fanotify_fd);
+    ~FilesystemMarks();
+    FilesystemMarks(const FilesystemMarks&) = delete;
+    FilesystemMarks& operator=(const FilesystemMarks&) = delete;
+
+    // Marks `mask` on the filesystem of each root, and on every filesystem mounted at or under
+    // one (now and from now on). A mask already in place is replaced only after the new one is,
+    // so no exec slips through a change. Returns one message per root that cannot be watched.
+    std::vector<std::string> watch(const std::vector<std::string>& roots, uint64_t mask);
+    // Removes every mark and stops following the mount table.
+    void clear();
+
+private:
+    struct Mark {
+        std::string path;
+        uint32_t mount = 0;  // the mount the path must still lead to
+        uint64_t mask = 0;
+        unsigned kind = 0;   // FAN_MARK_FILESYSTEM, or FAN_MARK_MOUNT where the kernel refuses that
+        bool root = false;   // a path the policy names (symlinks followed), not one found mounted
+    };
+
+    void follow();
+    void rescan();
+    std::vector<std::string> apply(const MountTable& table);
+    int change(Mark& mark, unsigned op, uint64_t mask);
+
+    boost::asio::any_io_executor reactor_;
+    const int fan_;
+    std::vector<std::string> roots_;
+    uint64_t mask_ = 0;
+    std::map<uint64_t, Mark> marks_;  // by filesystem (device number)
+    std::set<std::pair<uint32_t, uint64_t>> refused_;  // (mount, device) the kernel would not mark
+    bool following_ = false;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> table_;  // /proc/self/mountinfo, polled for changes
+    boost::asio::steady_timer retry_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace mamori::platform
