@@ -125,8 +125,8 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
     }
     for (const MountEntry* e : unreachable) {
         if (!wanted.count(e->device))
-            Log::warn("programs started on " + e->point + " are not watched: it lies under a FUSE or network "
-                      "filesystem, whose server could keep the agent waiting");
+            Log::warn("programs started on " + e->point + " are not watched: it is a FUSE or network filesystem, "
+                      "or is reached through one, and its server could keep the agent waiting");
     }
 
     bool again = false;
@@ -183,8 +183,8 @@ int FilesystemMarks::change(Mark& mark, unsigned op, uint64_t mask) {
     if (fd < 0) return errno;
     int err = ESTALE;
     if (mountIdOf(fd) == mark.mount) {
-        // Marked through the descriptor's own link: the walk ends at the open file, with no
-        // lookup or permission check that a FUSE server would be asked to answer.
+        // Marked through the descriptor's own link: the walk ends at the file already open, with
+        // no second lookup the path could be raced on.
         const std::string self = "/proc/self/fd/" + std::to_string(fd);
         auto markAs = [&](unsigned kind) {
             return fanotify_mark(fan_, op | kind, mask, AT_FDCWD, self.c_str()) == 0 ? 0 : errno;

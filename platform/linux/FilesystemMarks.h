@@ -14,15 +14,15 @@ namespace mamori::platform {
 class MountTable;
 
 // A fanotify group's marks on every filesystem programs can start from at or under the watched
-// paths, kept so as mounts come and go: a stick mounted under /media, a user's /run/user/UID, a
-// FUSE mount in a home directory. Marking only the paths' own filesystems once, at start,
-// would leave every filesystem mounted later unwatched.
+// paths, kept so as mounts come and go: a stick mounted under /media, a user's /run/user/UID.
+// Marking only the paths' own filesystems once, at start, would leave every filesystem mounted
+// later unwatched.
 //
 // Each mark is made on a descriptor opened without following a final symlink and checked to be
-// the very mount the table names (its mnt_id), so a user who renames directories under a mount
-// point while it is marked cannot turn the mark onto another filesystem. Nothing here asks a
-// filesystem's server anything, and nothing is reached through a FUSE or network mount (see
-// MountTable::execMountsUnder): the reactor never waits on a server a user runs.
+// the very mount the table names (its mnt_id, from the kernel's record, not from stat), so a user
+// who renames directories under a mount point cannot turn a mark onto another filesystem. FUSE
+// and network filesystems are left unwatched, with a warning (MountTable::execMountsUnder): a
+// server a user runs must never be able to hold the watcher.
 //
 // Runs on the reactor it is given. Its marks stay with the group when it is destroyed; closing
 // the group drops them.

@@ -135,9 +135,9 @@ std::vector<const MountEntry*> MountTable::execMountsUnder(const std::vector<std
         if (e.noexec || !mayHoldPrograms(e.type)) continue;
         if (std::none_of(roots.begin(), roots.end(), [&](const std::string& r) { return atOrUnder(e.point, r); }))
             continue;
-        // The path to a mount point crosses its parent, the parent's parent and so on. The table
-        // is outside input: a loop in it ends after as many steps as it has entries.
-        bool stalls = false;
+        // Reaching a mount point crosses its parent, the parent's parent and so on. The table is
+        // outside input: a loop in it ends after as many steps as it has entries.
+        bool stalls = mayStall(e.type);
         const MountEntry* up = byId(e.parent);
         for (size_t steps = 0; up && up != &e && steps < entries_.size() && !stalls; ++steps) {
             stalls = mayStall(up->type);

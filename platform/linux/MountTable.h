@@ -29,9 +29,10 @@ public:
     const MountEntry* byId(uint32_t id) const;
 
     // The mounts programs can start from at or under any of roots: not noexec, and of a type
-    // that can hold a program file. A mount whose path crosses a filesystem that may never answer a lookup
-    // (FUSE, whose server any user may run, or a network filesystem) goes to `unreachable`
-    // instead: reaching it to watch it could hang the agent on that server.
+    // that can hold a program file. A FUSE or network filesystem, and any mount reached through
+    // one, goes to `unreachable` instead: the kernel opens each exec's file for the watcher as it
+    // reads the event, so a server that never answers (any user may run a FUSE server) would
+    // hold the watcher, and with it every exec on the machine.
     std::vector<const MountEntry*> execMountsUnder(const std::vector<std::string>& roots,
                                                    std::vector<const MountEntry*>* unreachable = nullptr) const;
 
