@@ -21,6 +21,7 @@ packages=(
   libhowardhinnant-date-dev                    # IANA time zones (C++20 <chrono> tz is not in GCC 12)
   tzdata ca-certificates procps
   qemu-system-x86 busybox-static              # tests/vm: a real kernel with real USB sticks
+  dosfstools mtools                            # tests/vm: a FAT stick with a program on it, made without mounting
   libsystemd-dev                               # sd-bus: logind sessions, idle hints, LockSession
   dbus-daemon python3-dbusmock python3-dbus python3-gi libglib2.0-bin  # tests: a real bus with a logind on it
   libnotify-bin                                # notify-send: the operating-hours warning on the desktop

@@ -126,7 +126,7 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
     for (const MountEntry* e : unreachable) {
         if (!wanted.count(e->device))
             Log::warn("programs started on " + e->point + " are not watched: it is a FUSE or network filesystem, "
-                      "or is reached through one, and its server could keep the agent waiting");
+                      "or is reached through a FUSE one, and its server could keep the agent waiting");
     }
 
     bool again = false;

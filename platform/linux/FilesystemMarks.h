@@ -22,7 +22,7 @@ class MountTable;
 // the very mount the table names (its mnt_id, from the kernel's record, not from stat), so a user
 // who renames directories under a mount point cannot turn a mark onto another filesystem. FUSE
 // and network filesystems are left unwatched, with a warning (MountTable::execMountsUnder): a
-// server a user runs must never be able to hold the watcher.
+// server that never answers must not be able to hold the watcher.
 //
 // Runs on the reactor it is given. Its marks stay with the group when it is destroyed; closing
 // the group drops them.

@@ -119,8 +119,11 @@ bool MountTable::mayHoldPrograms(std::string_view type) {
     return true;
 }
 
-bool MountTable::mayStall(std::string_view type) {
-    if (type == "fuse" || type == "fuseblk" || type.substr(0, 5) == "fuse.") return true;
+bool MountTable::servedByProcess(std::string_view type) {
+    return type == "fuse" || type == "fuseblk" || type.substr(0, 5) == "fuse.";
+}
+
+bool MountTable::networked(std::string_view type) {
     for (std::string_view t : {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "ceph", "glusterfs", "afs", "lustre",
                                "coda", "davfs", "ncpfs"}) {
         if (type == t) return true;
@@ -137,10 +140,10 @@ std::vector<const MountEntry*> MountTable::execMountsUnder(const std::vector<std
             continue;
         // Reaching a mount point crosses its parent, the parent's parent and so on. The table is
         // outside input: a loop in it ends after as many steps as it has entries.
-        bool stalls = mayStall(e.type);
+        bool stalls = servedByProcess(e.type) || networked(e.type);
         const MountEntry* up = byId(e.parent);
         for (size_t steps = 0; up && up != &e && steps < entries_.size() && !stalls; ++steps) {
-            stalls = mayStall(up->type);
+            stalls = servedByProcess(up->type);
             up = up->parent == up->id ? nullptr : byId(up->parent);
         }
         if (!stalls) {

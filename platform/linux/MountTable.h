@@ -29,17 +29,22 @@ public:
     const MountEntry* byId(uint32_t id) const;
 
     // The mounts programs can start from at or under any of roots: not noexec, and of a type
-    // that can hold a program file. A FUSE or network filesystem, and any mount reached through
-    // one, goes to `unreachable` instead: the kernel opens each exec's file for the watcher as it
-    // reads the event, so a server that never answers (any user may run a FUSE server) would
-    // hold the watcher, and with it every exec on the machine.
+    // that can hold a program file. Two kinds go to `unreachable` instead:
+    //  - a FUSE or network filesystem itself: the kernel opens each exec's file for the watcher
+    //    as it reads the event, so a server that never answers would hold the watcher, and with
+    //    it every exec on the machine;
+    //  - a mount reached through a FUSE filesystem: marking it looks names up there, and any
+    //    user may run a FUSE server. (A network filesystem on the way is the administrator's own,
+    //    as a network root is: a terminal whose root stops answering stops with it anyway.)
     std::vector<const MountEntry*> execMountsUnder(const std::vector<std::string>& roots,
                                                    std::vector<const MountEntry*>* unreachable = nullptr) const;
 
     // false for the kernel's views (proc, sysfs, cgroup, ...) and automount points.
     static bool mayHoldPrograms(std::string_view type);
-    // A filesystem type whose lookups wait on a process or a server rather than on a disk.
-    static bool mayStall(std::string_view type);
+    // FUSE: a process serves it, whoever started that process.
+    static bool servedByProcess(std::string_view type);
+    // NFS, SMB, 9p, ...: a server elsewhere serves it.
+    static bool networked(std::string_view type);
 
 private:
     std::vector<MountEntry> entries_;

@@ -296,6 +296,44 @@ fi
 
 stop_agent -TERM
 
+echo "case 13: a program on a registered stick mounted after the agent started is refused (software enforce)"
+# The agent watches /tmp/media; the stick's FAT filesystem is mounted under it only later, as a
+# desktop mounts a stick under /media when it is plugged in.
+mkdir -p /tmp/media/stick
+policy enforce "$registered"
+cat >> "$work/policy.yaml" <<YAML
+software:
+  mode: enforce
+  allowed_packages: ["*"]
+  watch_mounts: [/tmp/media]
+  scan_paths: []
+  decision_deadline_ms: 10000
+YAML
+software_control=on start_agent
+plug s13 stick4 RW0001
+d=$(usbdev RW0001) || d=none
+waitevent USB_ALLOWED RW0001 $(( $(count USB_ALLOWED RW0001) + 1 ))
+sd=$(disk "$d") || sd=none
+for _ in $(seq 50); do mount -t vfat -o ro "/dev/$sd" /tmp/media/stick 2>/dev/null && break; sleep 0.1; done
+check "the stick's FAT filesystem is mounted under the watched path" [ -e /tmp/media/stick/tool ]
+# bash exits 126 when the kernel refuses the exec; the program itself exits 0. The agent learns
+# of the mount from the kernel a moment after it is made; that moment is measured.
+t0=$(now_ms)
+while /tmp/media/stick/tool 2>/dev/null; rc=$?; [ "$rc" = 0 ] && [ $(( $(now_ms) - t0 )) -lt 5000 ]; do sleep 0.01; done
+echo "       (mount to the first refused start: $(( $(now_ms) - t0 )) ms)"
+check "its program is refused (exit $rc)" [ "$rc" = 126 ]
+refused_on_record() {  # up to 5 s
+  for _ in $(seq 50); do
+    events | grep -q "^SOFTWARE_UNAPPROVED_EXEC /tmp/media/stick/tool not-approved 1 ENFORCED" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "journal: SOFTWARE_UNAPPROVED_EXEC for it, not-approved, ENFORCED" refused_on_record
+umount /tmp/media/stick
+unplug s13; gone RW0001
+stop_agent -TERM
+
 echo "case 12: a stick refused at a terminal of a collector, registered from that event and approved by another account: read-only"
 # The whole pipeline in the guest: a collector on loopback, the agent enrolled with it, mamorictl.
 ip link set lo up

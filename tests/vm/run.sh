@@ -30,7 +30,7 @@ moddir="$cache/kroot/lib/modules/$kver"
 # The package has no modules.dep (depmod runs at install), so dependencies are read from each
 # module's own "depends=" and modules are loaded in that order.
 wanted="virtio_pci 9pnet_virtio 9p xhci_pci usb_storage sd_mod usbhid hid_generic dummy_hcd
-        libcomposite usb_f_mass_storage usb_f_hid configfs"
+        libcomposite usb_f_mass_storage usb_f_hid configfs vfat nls_cp437 nls_ascii nls_utf8"
 # The cache is rebuilt when this script changes (the module list, the init below).
 stamp=$(sha256sum "$0" | cut -c1-16)
 if [ "$(cat "$cache/initrd.ok" 2>/dev/null)" != "$stamp" ]; then
@@ -99,6 +99,10 @@ for s in stick1 stick2 stick3; do
   truncate -s 4M "$work/$s.img"
   printf 'MAMORI-MARKER-%s' "$s" | dd of="$work/$s.img" conv=notrunc status=none
 done
+# A stick as they come, FAT-formatted, carrying a program (made without mounting anything).
+truncate -s 8M "$work/stick4.img"
+/usr/sbin/mkfs.vfat -n MAMORI "$work/stick4.img" > /dev/null
+mcopy -i "$work/stick4.img" /bin/true ::tool
 cp "$src/tests/vm/${MAMORI_VM_GUEST:-guest.sh}" "$work/guest.sh"
 cp "$src/tests/vm/guest-lib.sh" "$work/guest-lib.sh"
 cat > "$work/env" <<ENV
@@ -121,6 +125,7 @@ qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m 1024 -smp 1 -nographic -no
   -blockdev driver=raw,node-name=stick1,file.driver=file,file.filename="$work/stick1.img" \
   -blockdev driver=raw,node-name=stick2,file.driver=file,file.filename="$work/stick2.img" \
   -blockdev driver=raw,node-name=stick3,file.driver=file,file.filename="$work/stick3.img" \
+  -blockdev driver=raw,node-name=stick4,file.driver=file,file.filename="$work/stick4.img" \
   -qmp tcp:127.0.0.1:$port,server=on,wait=off > "$work/console.log" 2>&1 &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
