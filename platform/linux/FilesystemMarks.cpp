@@ -20,19 +20,6 @@ namespace {
 // A mount found moved between reading the table and opening it is looked at again this soon.
 constexpr auto kRetry = std::chrono::seconds(1);
 
-// The whole of a /proc file, read from its start.
-std::string readAll(int fd) {
-    std::string out;
-    if (::lseek(fd, 0, SEEK_SET) != 0) return out;
-    char buf[16 * 1024];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
 // The mount a descriptor is on, as /proc/self/fdinfo says: asking the kernel's own record
 // rather than stat() means no call into the filesystem. 0 when it cannot be read.
 uint32_t mountIdOf(int fd) {
@@ -55,7 +42,7 @@ uint32_t mountIdOf(int fd) {
 }  // namespace
 
 FilesystemMarks::FilesystemMarks(asio::any_io_executor reactor, int fanotify_fd)
-    : reactor_(reactor), fan_(fanotify_fd), retry_(reactor) {
+    : fan_(fanotify_fd), retry_(reactor) {
     const int fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw std::runtime_error(std::string("cannot read the mount table: ") + strerror(errno));
     table_ = std::make_unique<asio::posix::stream_descriptor>(reactor, fd);
@@ -66,8 +53,8 @@ FilesystemMarks::~FilesystemMarks() = default;
 std::vector<std::string> FilesystemMarks::watch(const std::vector<std::string>& roots, uint64_t mask) {
     roots_ = roots;
     mask_ = mask;
-    refused_.clear();
-    auto problems = apply(MountTable::parse(readAll(table_->native_handle())));
+    left_out_.clear();
+    auto problems = apply(MountTable::current());
     follow();
     return problems;
 }
@@ -95,7 +82,7 @@ void FilesystemMarks::follow() {
 
 void FilesystemMarks::rescan() {
     if (roots_.empty()) return;
-    for (const auto& p : apply(MountTable::parse(readAll(table_->native_handle())))) {
+    for (const auto& p : apply(MountTable::current())) {
         Log::warn("programs started on " + p + " are not watched");
     }
 }
@@ -124,7 +111,7 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
         wanted.try_emplace(e->device, Mark{e->point, e->id, 0, FAN_MARK_FILESYSTEM, false});
     }
     for (const MountEntry* e : unreachable) {
-        if (!wanted.count(e->device))
+        if (!wanted.count(e->device) && left_out_.insert({e->id, e->device}).second)
             Log::warn("programs started on " + e->point + " are not watched: it is a FUSE or network filesystem, "
                       "or is reached through a FUSE one, and its server could keep the agent waiting");
     }
@@ -137,7 +124,7 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
             mark.mask = have->second.mask;
             mark.kind = have->second.kind;
         }
-        if (!mark.root && refused_.count({mark.mount, device})) continue;
+        if (!mark.root && left_out_.count({mark.mount, device})) continue;
         // Added again even when already in place: a device number freed by an unmount is given
         // to the next filesystem mounted, and adding a mask the kernel holds changes nothing.
         const int err = change(mark, FAN_MARK_ADD, mask_);
@@ -148,7 +135,7 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
             } else if (mark.root) {
                 problems.push_back(mark.path + ": " + strerror(err));
             } else if (err != ENOENT) {
-                refused_.insert({mark.mount, device});
+                left_out_.insert({mark.mount, device});
                 Log::warn("programs started on " + mark.path + " are not watched: " + strerror(err));
             }
             continue;
@@ -164,9 +151,9 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
         if (e && e->device == device) change(mark, FAN_MARK_REMOVE, mark.mask);
     }
     marks_ = std::move(kept);
-    for (auto it = refused_.begin(); it != refused_.end();) {
+    for (auto it = left_out_.begin(); it != left_out_.end();) {
         const MountEntry* e = table.byId(it->first);
-        it = e && e->device == it->second ? std::next(it) : refused_.erase(it);
+        it = e && e->device == it->second ? std::next(it) : left_out_.erase(it);
     }
     if (again) {
         retry_.expires_after(kRetry);

@@ -4,8 +4,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,14 +54,15 @@ private:
     std::vector<std::string> apply(const MountTable& table);
     int change(Mark& mark, unsigned op, uint64_t mask);
 
-    boost::asio::any_io_executor reactor_;
     const int fan_;
     std::vector<std::string> roots_;
     uint64_t mask_ = 0;
     std::map<uint64_t, Mark> marks_;  // by filesystem (device number)
-    std::set<std::pair<uint32_t, uint64_t>> refused_;  // (mount, device) the kernel would not mark
+    // (mount, device) left unwatched and logged once: of a kind never marked, or refused by the
+    // kernel. A desktop's own FUSE mounts (gvfs, the document portal) are told of once each.
+    std::set<std::pair<uint32_t, uint64_t>> left_out_;
     bool following_ = false;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> table_;  // /proc/self/mountinfo, polled for changes
+    std::unique_ptr<boost::asio::posix::stream_descriptor> table_;  // /proc/self/mountinfo, only polled for changes
     boost::asio::steady_timer retry_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -2,7 +2,9 @@
 
 #include <filesystem>
 #include <system_error>
+#include <unordered_set>
 
+#include "MountTable.h"
 #include "mamori/platform/ExecutableFinder.h"
 
 namespace mamori::platform {
@@ -12,11 +14,17 @@ namespace {
 namespace fs = std::filesystem;
 
 // A walk with lstat: symbolic links are never followed (a link into /usr would make every
-// packaged program look like a download), and a directory on another filesystem is skipped.
+// packaged program look like a download), and a directory on another filesystem is skipped. A
+// mount point is skipped before it is looked at: the first look at a FUSE or network mount asks
+// its server, and one that never answers (any user may run a FUSE server) would hold the walk,
+// and the worker it runs on, for good.
 class LinuxExecutableFinder final : public ExecutableFinder {
 public:
     std::vector<FoundExecutable> find(const std::vector<std::string>& roots, size_t max_entries) const override {
         std::vector<FoundExecutable> out;
+        std::unordered_set<std::string> mount_points;
+        const auto table = MountTable::current();
+        for (const auto& e : table.entries()) mount_points.insert(e.point);
         size_t seen = 0;
         for (const auto& root : roots) {
             struct stat top{};
@@ -25,6 +33,10 @@ public:
             fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
             for (; !ec && it != end && seen < max_entries; it.increment(ec)) {
                 ++seen;
+                if (mount_points.count(it->path().native())) {
+                    it.disable_recursion_pending();
+                    continue;
+                }
                 struct stat st{};
                 if (::lstat(it->path().c_str(), &st) != 0) continue;
                 if (S_ISDIR(st.st_mode)) {

@@ -1,8 +1,11 @@
 #include "MountTable.h"
 
+#include <fcntl.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <optional>
 
 namespace mamori::platform {
@@ -101,6 +104,21 @@ MountTable MountTable::parse(std::string_view text) {
         ++t.malformed_;
     }
     return t;
+}
+
+MountTable MountTable::current() {
+    std::string text;
+    const int fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    char buf[16 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return parse(text);
 }
 
 const MountEntry* MountTable::byId(uint32_t id) const {

@@ -23,6 +23,8 @@ struct MountEntry {
 class MountTable {
 public:
     static MountTable parse(std::string_view text);
+    // This process's own table (/proc/self/mountinfo), read now; empty where it cannot be read.
+    static MountTable current();
 
     const std::vector<MountEntry>& entries() const { return entries_; }
     size_t malformed() const { return malformed_; }

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "agent/EventSink.h"
@@ -27,6 +29,7 @@
 #include "agent/Journal.h"
 #include "agent/SoftwareControl.h"
 #include "agent/WorkPool.h"
+#include "platform/linux/MountTable.h"
 #include "mamori/platform/Clock.h"
 #include "mamori/proto/Ed25519Key.h"
 
@@ -230,16 +233,19 @@ protected:
         return 0;
     }
 
-    void stopWatcher(int sig = SIGTERM) {
-        if (watcher_ <= 0) return;
+    // true when the watcher exited on its own after sig, false when it had to be killed.
+    bool stopWatcher(int sig = SIGTERM) {
+        if (watcher_ <= 0) return true;
         ::kill(watcher_, sig);
         int status = 0;
         for (int i = 0; i < 1000 && waitpid(watcher_, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(10ms);
-        if (waitpid(watcher_, &status, WNOHANG) == 0) {
+        const bool exited = waitpid(watcher_, &status, WNOHANG) != 0;
+        if (!exited) {
             ::kill(watcher_, SIGKILL);
             waitpid(watcher_, &status, 0);
         }
         watcher_ = -1;
+        return exited;
     }
 
     std::vector<v1::EventBody> events(v1::EventType type) {
@@ -525,6 +531,73 @@ TEST_F(SoftwareControlOnFanotify, FilesystemsMountedLaterUnderAWatchedPathAreWat
         EXPECT_EQ(e.software().path(), (stick / "true").string());
         EXPECT_EQ(e.outcome(), v1::ENFORCED);
     }
+}
+
+// The filesystems a process's fanotify group has marked, as the kernel lists them (the device
+// numbers in the kernel's own encoding, major << 20 | minor).
+std::set<unsigned long> markedFilesystems(pid_t pid) {
+    std::set<unsigned long> out;
+    for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo")) {
+        std::ifstream in(fd.path());
+        for (std::string line; std::getline(in, line);) {
+            if (line.rfind("fanotify sdev:", 0) == 0) out.insert(std::stoul(line.substr(14), nullptr, 16));
+        }
+    }
+    return out;
+}
+
+unsigned long kernelDev(uint64_t dev) { return (major(dev) << 20) | minor(dev); }
+
+// Any user may run a FUSE server, and one that never answers holds whoever asks it anything. One
+// mounted under a watched path is left unwatched (the kernel would open each exec's file there
+// for the watcher), and the watcher goes on judging every other exec.
+TEST_F(SoftwareControlOnFanotify, AFuseServerThatNeverAnswersIsLeftOutAndHoldsNothing) {
+    if (access("/dev/fuse", R_OK | W_OK) != 0) GTEST_SKIP() << "no /dev/fuse";
+    startWatcher(policy(v1::ENFORCE));
+    const fs::path silent = mnt_ / "home" / "fuse", stick = mnt_ / "home" / "stick";
+    fs::create_directories(silent);
+    fs::create_directories(stick);
+    const int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fuse, 0) << strerror(errno);
+    // Nothing ever reads this descriptor: the server answers nothing, not even the kernel's INIT.
+    const std::string opts = "fd=" + std::to_string(fuse) + ",rootmode=40000,user_id=0,group_id=0,allow_other";
+    ASSERT_EQ(mount("silent", silent.c_str(), "fuse.silent", MS_NOSUID | MS_NODEV, opts.c_str()), 0) << strerror(errno);
+    ASSERT_EQ(mount("tmpfs", stick.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=16m"), 0) << strerror(errno);
+    copy("/bin/true", stick / "true");
+    // The tmpfs mounted after the FUSE one is watched: the watcher read the table past it.
+    int rc = 0;
+    for (const auto t0 = Steady::now(); (rc = run(stick / "true")) == 0 && Steady::now() - t0 < 5s;)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(rc, -EPERM);
+    EXPECT_EQ(run(mnt_ / "unlisted" / "true"), -EPERM);  // judged within the deadline, not let through by it
+    EXPECT_EQ(run(mnt_ / "pkg" / "true"), 0);
+    // A package installed: the scan for unmanaged programs walks the home directories again, past
+    // the FUSE mount point, and finishes.
+    copy("/bin/true", mnt_ / "home" / "later.bin");
+    writeDpkg({"another-package"});
+    std::vector<v1::EventBody> found;
+    for (const auto t0 = Steady::now(); found.empty() && Steady::now() - t0 < 10s;) {
+        std::this_thread::sleep_for(20ms);
+        found = events(v1::SOFTWARE_UNMANAGED_EXECUTABLE);
+    }
+    ASSERT_EQ(found.size(), 1u) << "the scan never finished";
+    EXPECT_EQ(found[0].software().path(), (mnt_ / "home" / "later.bin").string());
+    std::ifstream table("/proc/self/mountinfo");
+    const auto mounts = mamori::platform::MountTable::parse(
+        std::string(std::istreambuf_iterator<char>(table), std::istreambuf_iterator<char>()));
+    std::optional<uint64_t> fuse_dev, stick_dev;
+    for (const auto& e : mounts.entries()) {
+        if (e.point == silent.string()) fuse_dev = e.device;
+        if (e.point == stick.string()) stick_dev = e.device;
+    }
+    ASSERT_TRUE(fuse_dev && stick_dev);
+    const auto marked = markedFilesystems(watcher_);
+    EXPECT_TRUE(marked.count(kernelDev(*stick_dev)));
+    EXPECT_FALSE(marked.count(kernelDev(*fuse_dev))) << "the FUSE filesystem was marked";
+    EXPECT_TRUE(stopWatcher()) << "the watcher did not stop: something of it waits on the FUSE server";
+    umount2(stick.c_str(), MNT_DETACH);
+    umount2(silent.c_str(), MNT_DETACH);
+    close(fuse);  // ends the connection: anything still waiting on it fails
 }
 
 }  // namespace
