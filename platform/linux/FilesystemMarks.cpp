@@ -17,8 +17,10 @@ namespace asio = boost::asio;
 
 namespace {
 
-// A mount found moved between reading the table and opening it is looked at again this soon.
+// A mount found moved between reading the table and opening it (a directory above it renamed)
+// is looked at again this soon, this many times.
 constexpr auto kRetry = std::chrono::seconds(1);
+constexpr int kRetries = 3;
 
 // The mount a descriptor is on, as /proc/self/fdinfo says: asking the kernel's own record
 // rather than stat() means no call into the filesystem. 0 when it cannot be read.
@@ -54,6 +56,7 @@ std::vector<std::string> FilesystemMarks::watch(const std::vector<std::string>& 
     roots_ = roots;
     mask_ = mask;
     left_out_.clear();
+    moved_.clear();
     auto problems = apply(MountTable::current());
     follow();
     return problems;
@@ -130,8 +133,13 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
         const int err = change(mark, FAN_MARK_ADD, mask_);
         if (err) {
             if (have != marks_.end()) kept.emplace(device, have->second);  // what the kernel still holds
-            if (err == ESTALE) {
+            if (err == ESTALE && ++moved_[{mark.mount, device}] <= kRetries) {
                 again = true;
+            } else if (err == ESTALE) {
+                // Still not where the table says, after the retries: another mount hides it
+                // (mounted over a directory above it), and no path leads to it.
+                left_out_.insert({mark.mount, device});
+                Log::debug("programs started on " + mark.path + " are not watched: another mount hides it");
             } else if (mark.root) {
                 problems.push_back(mark.path + ": " + strerror(err));
             } else if (err != ENOENT) {
@@ -151,10 +159,13 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
         if (e && e->device == device) change(mark, FAN_MARK_REMOVE, mark.mask);
     }
     marks_ = std::move(kept);
-    for (auto it = left_out_.begin(); it != left_out_.end();) {
-        const MountEntry* e = table.byId(it->first);
-        it = e && e->device == it->second ? std::next(it) : left_out_.erase(it);
-    }
+    // What is known of mounts since unmounted is forgotten.
+    auto present = [&](const std::pair<uint32_t, uint64_t>& m) {
+        const MountEntry* e = table.byId(m.first);
+        return e && e->device == m.second;
+    };
+    std::erase_if(left_out_, [&](const auto& m) { return !present(m); });
+    std::erase_if(moved_, [&](const auto& m) { return !present(m.first); });
     if (again) {
         retry_.expires_after(kRetry);
         retry_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {

@@ -61,6 +61,7 @@ private:
     // (mount, device) left unwatched and logged once: of a kind never marked, or refused by the
     // kernel. A desktop's own FUSE mounts (gvfs, the document portal) are told of once each.
     std::set<std::pair<uint32_t, uint64_t>> left_out_;
+    std::map<std::pair<uint32_t, uint64_t>, int> moved_;  // (mount, device) -> times found elsewhere
     bool following_ = false;
     std::unique_ptr<boost::asio::posix::stream_descriptor> table_;  // /proc/self/mountinfo, only polled for changes
     boost::asio::steady_timer retry_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <unordered_set>
 
 namespace mamori::platform {
 
@@ -151,9 +152,15 @@ bool MountTable::networked(std::string_view type) {
 
 std::vector<const MountEntry*> MountTable::execMountsUnder(const std::vector<std::string>& roots,
                                                            std::vector<const MountEntry*>* unreachable) const {
+    // A mount with another mounted on top of it at the same point is out of reach of any path.
+    std::unordered_set<uint32_t> covered;
+    for (const auto& e : entries_) {
+        const MountEntry* under = byId(e.parent);
+        if (under && under != &e && under->point == e.point) covered.insert(under->id);
+    }
     std::vector<const MountEntry*> out;
     for (const auto& e : entries_) {
-        if (e.noexec || !mayHoldPrograms(e.type)) continue;
+        if (e.noexec || !mayHoldPrograms(e.type) || covered.count(e.id)) continue;
         if (std::none_of(roots.begin(), roots.end(), [&](const std::string& r) { return atOrUnder(e.point, r); }))
             continue;
         // Reaching a mount point crosses its parent, the parent's parent and so on. The table is

@@ -30,8 +30,8 @@ public:
     size_t malformed() const { return malformed_; }
     const MountEntry* byId(uint32_t id) const;
 
-    // The mounts programs can start from at or under any of roots: not noexec, and of a type
-    // that can hold a program file. Two kinds go to `unreachable` instead:
+    // The mounts programs can start from at or under any of roots: not noexec, of a type that
+    // can hold a program file, and not covered by another mounted on top of it. Two kinds go to `unreachable` instead:
     //  - a FUSE or network filesystem itself: the kernel opens each exec's file for the watcher
     //    as it reads the event, so a server that never answers would hold the watcher, and with
     //    it every exec on the machine;

@@ -129,6 +129,17 @@ TEST(MountTable, ALoopOfParentsEnds) {
     EXPECT_EQ(points(unreachable), (std::vector<std::string>{"/c", "/c/d"}));
 }
 
+TEST(MountTable, AMountCoveredByAnotherAtTheSamePointIsOutOfReach) {
+    // /dev/shm mounted twice: no path leads to the first one any more.
+    const auto t = MountTable::parse(
+        "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+        "24 22 0:6 / /dev rw,nosuid - devtmpfs udev rw\n"
+        "25 24 0:23 / /dev/shm rw,nosuid,nodev - tmpfs tmpfs rw\n"
+        "30 25 0:27 / /dev/shm rw,nosuid,nodev - tmpfs tmpfs rw\n");
+    EXPECT_EQ(points(t.execMountsUnder({"/dev"})), (std::vector<std::string>{"/dev", "/dev/shm"}));
+    EXPECT_EQ(t.execMountsUnder({"/dev"}).back()->id, 30u);
+}
+
 TEST(MountTable, ServersThatMayNeverAnswerAreKnownByType) {
     for (const char* t : {"fuse", "fuseblk", "fuse.sshfs", "fuse.gvfsd-fuse"}) {
         EXPECT_TRUE(MountTable::servedByProcess(t)) << t;
