@@ -600,6 +600,34 @@ TEST_F(SoftwareControlOnFanotify, AFuseServerThatNeverAnswersIsLeftOutAndHoldsNo
     close(fuse);  // ends the connection: anything still waiting on it fails
 }
 
+// How many read calls a process has made (/proc/PID/io): an idle watcher makes none.
+uint64_t readCalls(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/io");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("syscr:", 0) == 0) return std::stoull(line.substr(6));
+    }
+    return 0;
+}
+
+// A filesystem mounted over a directory above another mount hides it: the table still lists the
+// hidden one, but no path leads there. The watcher looks for it a few times (a rename above a
+// mount looks the same for a moment), then leaves it be instead of rereading the table forever.
+TEST_F(SoftwareControlOnFanotify, AMountNoPathLeadsToIsNotLookedForForever) {
+    startWatcher(policy(v1::MONITOR));
+    const fs::path above = mnt_ / "home" / "above", hidden = above / "hidden", cover = mnt_ / "home" / "cover";
+    fs::create_directories(hidden);
+    fs::create_directories(cover / "hidden");  // so that the hidden mount's path still leads somewhere
+    ASSERT_EQ(mount("tmpfs", hidden.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m"), 0) << strerror(errno);
+    ASSERT_EQ(mount(cover.c_str(), above.c_str(), nullptr, MS_BIND, nullptr), 0) << strerror(errno);
+    std::this_thread::sleep_for(4500ms);  // past the retries, a second apart
+    const uint64_t before = readCalls(watcher_);
+    std::this_thread::sleep_for(2500ms);
+    EXPECT_EQ(readCalls(watcher_), before) << "the idle watcher keeps reading";
+    EXPECT_TRUE(stopWatcher());
+    umount2(above.c_str(), MNT_DETACH);
+    umount2(hidden.c_str(), MNT_DETACH);
+}
+
 }  // namespace
 
 TEST_F(SoftwareControlOnFanotify, AnApprovedProgramLeftToTheKernelIsJudgedAgainOnceWrittenTo) {
