@@ -114,8 +114,9 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
         wanted.try_emplace(e->device, Mark{e->point, e->id, 0, FAN_MARK_FILESYSTEM, false});
     }
     for (const MountEntry* e : unreachable) {
+        // Information, not a warning: every desktop login mounts its own (gvfs, the document portal).
         if (!wanted.count(e->device) && left_out_.insert({e->id, e->device}).second)
-            Log::warn("programs started on " + e->point + " are not watched: it is a FUSE or network filesystem, "
+            Log::info("programs started on " + e->point + " are not watched: it is a FUSE or network filesystem, "
                       "or is reached through a FUSE one, and its server could keep the agent waiting");
     }
 
