@@ -285,14 +285,18 @@ def monthly_csv(s):
     for f in os.listdir(ARGS.downloads):
         os.remove(os.path.join(ARGS.downloads, f))
     s.d.find_element(By.ID, "report-csv").click()
+    # Downloaded means whole: the file named, not empty, and the same size twice in a row.
+    files, raw, last = [], b"", None
     for _ in range(100):
         files = [f for f in os.listdir(ARGS.downloads) if f.endswith(".csv")]
         if files:
-            break
+            raw = open(os.path.join(ARGS.downloads, files[0]), "rb").read()
+            if raw and len(raw) == last:
+                break
+            last = len(raw)
         time.sleep(0.1)
-    check(files, "the CSV is downloaded")
-    raw = open(os.path.join(ARGS.downloads, files[0]), "rb").read()
-    check(raw.startswith(b"\xef\xbb\xbf"), "it starts with a BOM, for Excel")
+    check(files and raw, "the CSV is downloaded")
+    check(raw.startswith(b"\xef\xbb\xbf"), f"it starts with a BOM, for Excel ({raw[:16]!r})")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     check(rows[0][0] == "所属", f"its heading is Japanese ({rows[0]})")
     check(any("市民課" in r for r in rows[1:]), "it has 市民課's rows")
