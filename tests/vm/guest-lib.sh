@@ -60,8 +60,8 @@ registered='    - {id: REG-RW, vendor: "46f4", product: "0001", serial: "RW0001"
 
 agent_pid=""
 start_agent() {
-  printf 'state_dir = %s\npolicy_file = %s\nsoftware_control = %s\n' "$state" "$work/policy.yaml" "${software_control:-off}" \
-    > "$work/agent.conf"
+  printf 'state_dir = %s\npolicy_file = %s\nsoftware_control = %s\n%s\n' "$state" "$work/policy.yaml" "${software_control:-off}" \
+    "${agent_conf_extra:-}" > "$work/agent.conf"
   : > "$log.cur"
   "$agent" run --config "$work/agent.conf" >> "$log.cur" 2>&1 &
   agent_pid=$!
