@@ -75,8 +75,14 @@ void ExecJudge::onExec(const ExecEvent& ev) {
     } catch (const std::exception& e) {
         // Whatever went wrong here must not leave the exec waiting for the deadline.
         Log::error(std::string("judging ") + ev.file->path() + ": " + e.what());
-        if (ev.held) watch_.answer(ev.id, on_deadline_);
+        unjudged(ev);
     }
+}
+
+void ExecJudge::unjudged(const ExecEvent& ev) {
+    // A held exec gets the policy's verdict for late decisions; one that already runs is let be.
+    if (ev.held) watch_.answer(ev.id, on_deadline_);
+    else if (ev.outside_watch) watch_.answer(ev.id, ExecVerdict::Allow);
 }
 
 void ExecJudge::decide(const ExecEvent& ev, bool may_read) {
@@ -95,6 +101,7 @@ void ExecJudge::decide(const ExecEvent& ev, bool may_read) {
     }
     const auto owner = installed_->owner(path);
     ExecFacts facts{path, owner.package, digests_.find(id), std::nullopt, now_unix};
+    facts.path_trusted = !ev.outside_watch;
     // Looked up once per program and user: the verdict is cached under both.
     if (per_user) facts.user = mamori::platform::userName(ev.uid);
     bool md5_known = true;
@@ -160,7 +167,7 @@ void ExecJudge::digested(const FileIdentity& id, const std::string& listed, uint
             decide(ev, !out.read_failed);
         } catch (const std::exception& e) {
             Log::error(std::string("judging ") + ev.file->path() + ": " + e.what());
-            if (ev.held) watch_.answer(ev.id, on_deadline_);
+            unjudged(ev);
         }
     }
 }
@@ -168,23 +175,30 @@ void ExecJudge::digested(const FileIdentity& id, const std::string& listed, uint
 void ExecJudge::finish(const ExecEvent& ev, const ExecDecision& d) {
     const bool refuse = rules_->enforcing() && !d.allowed();
     bool in_time = true;
-    if (ev.held) in_time = watch_.answer(ev.id, refuse ? ExecVerdict::Deny : ExecVerdict::Allow);
+    if (ev.held || ev.outside_watch) in_time = watch_.answer(ev.id, refuse ? ExecVerdict::Deny : ExecVerdict::Allow);
     if (d.allowed() && !d.exempted) {
         // Allowed for good (no exception that expires): the watch answers its next execs itself.
         if (!d.valid_until_unix) watch_.trust(ev.file->identity());
         return;
     }
-    // Refused in time, or refused by the deadline's verdict: either way it did not run.
-    const bool stopped = refuse && (in_time || on_deadline_ == ExecVerdict::Deny);
+    // Refused in time, or refused by the deadline's verdict: either way it did not run. One
+    // started outside the watch ran until it was ended, if it was still running.
+    const bool stopped = refuse && (in_time || (ev.held && on_deadline_ == ExecVerdict::Deny));
     const std::string throttle = "exec\n" + d.rule + "\n" + fileKey(ev.file->path(), ev.file->identity());
     if (!firstInWindow(throttle, kReportWindowNs)) return;
 
     if (stopped && ctx_.notice) {
         // Only the account that tried: another user's desktop is none of its business.
-        if (const auto user = mamori::platform::userName(ev.uid))
-            ctx_.notice->tell(*user, "mamori: プログラムを起動できません / Program not started",
-                              "「" + ev.file->path() + "」はこの端末での使用が許可されていないため、起動を止めました。\n"
-                              "This program is not approved on this terminal and was not started.");
+        if (const auto user = mamori::platform::userName(ev.uid)) {
+            if (ev.outside_watch)
+                ctx_.notice->tell(*user, "mamori: プログラムを終了しました / Program ended",
+                                  "「" + ev.file->path() + "」はこの端末での使用が許可されていないため、終了させました。\n"
+                                  "This program is not approved on this terminal and was ended.");
+            else
+                ctx_.notice->tell(*user, "mamori: プログラムを起動できません / Program not started",
+                                  "「" + ev.file->path() + "」はこの端末での使用が許可されていないため、起動を止めました。\n"
+                                  "This program is not approved on this terminal and was not started.");
+        }
     }
     v1::EventBody b;
     b.set_type(v1::SOFTWARE_UNAPPROVED_EXEC);
@@ -197,6 +211,7 @@ void ExecJudge::finish(const ExecEvent& ev, const ExecDecision& d) {
     s->set_pid(ev.pid);
     s->set_parent(watch_.describeProcess(ev.ppid));
     s->set_category(d.category);
+    s->set_outside_watch(ev.outside_watch);
     if (const auto owner = installed_->owner(ev.file->path()); owner.package) {
         s->set_package(owner.package->name);
         s->set_version(owner.package->version);

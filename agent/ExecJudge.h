@@ -61,6 +61,8 @@ private:
                   const Digested& out);
     void finish(const mamori::platform::ExecEvent& ev, const ExecDecision& d);
     void onDeadline(const mamori::platform::ExecEvent& ev);
+    // Whatever went wrong judging it, the exec still gets an answer.
+    void unjudged(const mamori::platform::ExecEvent& ev);
     bool firstInWindow(const std::string& key, int64_t window_ns);
 
     ControlContext ctx_;

@@ -143,7 +143,7 @@ const SoftwareRules::Exemption* SoftwareRules::exemption(const ExecFacts& f, boo
     const std::optional<std::string_view> user = f.user ? std::optional<std::string_view>(*f.user) : std::nullopt;
     for (const auto& e : exemptions_) {
         const bool same = by_sha256 ? !e.sha256.empty() && e.sha256 == f.digests->sha256
-                                    : e.sha256.empty() && e.exception.software_path() == f.path;
+                                    : e.sha256.empty() && f.path_trusted && e.exception.software_path() == f.path;
         if (same && scope_.applies(e.exception, f.now_unix, user)) return &e;
     }
     return nullptr;
@@ -159,7 +159,7 @@ ExecDecision SoftwareRules::exempted(const Exemption& e) {
 
 ExecDecision SoftwareRules::exec(const ExecFacts& f) const {
     const SoftwareCategory* category = categoryOf(f.owner, f.path);
-    const std::string* prefix = pathPrefix(f.path);
+    const std::string* prefix = f.path_trusted ? pathPrefix(f.path) : nullptr;
     std::string package_rule;
     const bool owner_allowed = f.owner && packageAllowed(*f.owner, &package_rule);
     const bool content_rules = !sha256_.empty() || sha256_exemptions_;

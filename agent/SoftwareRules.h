@@ -24,6 +24,9 @@ struct ExecFacts {
     // Who runs it (the exec's uid, or a found file's owner, by name), for exceptions limited to
     // one user; only needed when userScoped(), nullopt when unknown.
     std::optional<std::string> user{};
+    // false for a path named by whoever started the program in a mount namespace of their own:
+    // anyone can mount a filesystem at an approved prefix there, so no rule by path applies.
+    bool path_trusted = true;
 };
 
 struct ExecDecision {

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -20,7 +21,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ExecNotices.h"
 #include "FilesystemMarks.h"
+#include "OpenExecutable.h"
+#include "StartedProgram.h"
 #include "ProcStatLine.h"
 #include "mamori/platform/ProcessWatch.h"
 #include "mamori/common/Log.h"
@@ -34,40 +38,8 @@ using Clock = std::chrono::steady_clock;
 
 // Files whose execs are allowed without asking the reactor (ProcessWatch::trust).
 constexpr size_t kTrustedFiles = 65536;
-
-// The file descriptor fanotify opened for one exec. It must stay open until the exec is
-// answered: the kernel matches the answer by this descriptor number, and a number closed early
-// can be handed to the next event.
-class FanotifyFile final : public ExecutableFile {
-public:
-    FanotifyFile(int fd, std::string path, FileIdentity identity)
-        : fd_(fd), path_(std::move(path)), identity_(identity) {}
-    ~FanotifyFile() override { ::close(fd_); }
-    FanotifyFile(const FanotifyFile&) = delete;
-    FanotifyFile& operator=(const FanotifyFile&) = delete;
-
-    int fd() const { return fd_; }
-    const std::string& path() const override { return path_; }
-    const FileIdentity& identity() const override { return identity_; }
-
-    bool read(const std::function<void(std::string_view)>& chunk) const override {
-        std::string buf(kChunkBytes, '\0');
-        off_t at = 0;
-        for (;;) {
-            ssize_t n = ::pread(fd_, buf.data(), buf.size(), at);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return false;
-            if (n == 0) return true;
-            chunk(std::string_view(buf.data(), static_cast<size_t>(n)));
-            at += n;
-        }
-    }
-
-private:
-    int fd_;
-    std::string path_;
-    FileIdentity identity_;
-};
+// Programs started outside the watch, awaiting their verdict (ProcessWatch::answer).
+constexpr size_t kStartedAwaitingVerdict = 256;
 
 struct ProcStat {
     uint32_t ppid = 0;
@@ -129,11 +101,21 @@ public:
             options_ = options;
             handlers_ = std::make_shared<const Handlers>(Handlers{std::move(on_exec), std::move(on_deadline)});
         }
-        return marks_->watch(options.mounts, mask);
+        auto problems = marks_->watch(options.mounts, mask);
+        if (!notices_) {
+            try {
+                notices_ = std::make_unique<ExecNotices>(reactor_, [this](uint32_t pid) { noticed(pid); });
+            } catch (const std::exception& e) {
+                Log::warn(std::string("programs started from a memfd or another mount namespace are not seen: ") + e.what());
+            }
+        }
+        return problems;
     }
 
     void stop() override {
         if (!stream_) return;
+        notices_.reset();
+        started_.clear();
         marks_->clear();
         marks_.reset();
         {
@@ -155,6 +137,7 @@ public:
     }
 
     bool answer(uint64_t id, ExecVerdict verdict) override {
+        if (auto s = started_.extract(id); !s.empty()) return verdict == ExecVerdict::Allow || s.mapped()->stop();
         std::lock_guard lock(mu_);
         auto it = pending_.find(id);
         if (it == pending_.end()) return false;
@@ -192,7 +175,10 @@ public:
 private:
     struct Pending {
         ExecEvent event;
-        std::shared_ptr<const FanotifyFile> file;
+        // The descriptor fanotify opened for the exec. It stays open until the exec is answered:
+        // the kernel matches the answer by its number, and a number closed early can be handed
+        // to the next event.
+        std::shared_ptr<const OpenExecutable> file;
     };
     struct Handlers {
         ExecHandler on_exec, on_deadline;
@@ -224,6 +210,31 @@ private:
         arm();
         auto body = [this] { io_.run(); };
         thread_ = start_reader_ ? start_reader_(body) : std::thread(body);
+    }
+
+    // --- on the agent's reactor -------------------------------------------------------------
+
+    // An exec the kernel tells of after the fact. Nearly all came from a marked filesystem and
+    // were judged there: two system calls tell so. The rest never reached fanotify.
+    void noticed(uint32_t pid) {
+        if (pid == self_ || !marks_) return;
+        auto program = StartedProgram::outsideWatch(pid, [this](uint64_t device) { return marks_->inTable(device); });
+        if (!program) return;
+        const ProcStat ps = procStat(pid);
+        if (ps.ppid == self_ || (session_leader_ && ps.sid == self_)) return;
+        std::shared_ptr<const Handlers> handlers;
+        ExecEvent ev{0, false, pid, ps.ppid, ps.uid, program->file()};
+        ev.outside_watch = true;
+        {
+            std::lock_guard lock(mu_);
+            handlers = handlers_;
+            ev.id = next_id_++;
+        }
+        if (!handlers || !handlers->on_exec) return;
+        // Bounded: each holds a pidfd and a descriptor until its verdict. The oldest goes first.
+        if (started_.size() >= kStartedAwaitingVerdict) started_.erase(started_.begin());
+        started_.emplace(ev.id, std::move(program));
+        handlers->on_exec(ev);
     }
 
     // --- on the watch's own thread ---------------------------------------------------------
@@ -294,7 +305,7 @@ private:
             ::close(m.fd);
             return;
         }
-        auto file = std::make_shared<const FanotifyFile>(m.fd, readLink("/proc/self/fd/" + std::to_string(m.fd)), identity);
+        auto file = std::make_shared<const OpenExecutable>(m.fd, readLink("/proc/self/fd/" + std::to_string(m.fd)), identity);
         std::shared_ptr<const Handlers> handlers;
         ExecEvent ev{0, held, pid, ps.ppid, ps.uid, file};
         {
@@ -387,7 +398,7 @@ private:
                       "); every exec of an approved program is answered by the agent");
     }
 
-    void respond(const FanotifyFile& file, unsigned verdict) { respondFd(file.fd(), verdict); }
+    void respond(const OpenExecutable& file, unsigned verdict) { respondFd(file.fd(), verdict); }
 
     // One write(2) per answer; the kernel takes answers from any thread.
     void respondFd(int fd, unsigned verdict) {
@@ -411,6 +422,8 @@ private:
     const bool session_leader_;
     std::shared_ptr<bool> alive_;
     std::unique_ptr<FilesystemMarks> marks_;  // the agent's reactor only
+    std::unique_ptr<ExecNotices> notices_;    // the agent's reactor only
+    std::map<uint64_t, std::unique_ptr<StartedProgram>> started_;  // by event id; the agent's reactor only
 
     std::mutex mu_;  // what both threads touch
     Options options_;

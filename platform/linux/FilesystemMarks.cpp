@@ -22,25 +22,6 @@ namespace {
 constexpr auto kRetry = std::chrono::seconds(1);
 constexpr int kRetries = 3;
 
-// The mount a descriptor is on, as /proc/self/fdinfo says: asking the kernel's own record
-// rather than stat() means no call into the filesystem. 0 when it cannot be read.
-uint32_t mountIdOf(int fd) {
-    const int info = ::open(("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), O_RDONLY | O_CLOEXEC);
-    if (info < 0) return 0;
-    char buf[512];
-    const ssize_t n = ::read(info, buf, sizeof buf - 1);
-    ::close(info);
-    if (n <= 0) return 0;
-    const std::string_view text(buf, static_cast<size_t>(n));
-    const auto at = text.find("mnt_id:");
-    if (at == std::string_view::npos) return 0;
-    uint64_t id = 0;
-    for (size_t i = at + 7; i < text.size() && text[i] != '\n'; ++i) {
-        if (text[i] >= '0' && text[i] <= '9') id = std::min<uint64_t>(id * 10 + static_cast<uint64_t>(text[i] - '0'), UINT32_MAX);
-    }
-    return static_cast<uint32_t>(id);
-}
-
 }  // namespace
 
 FilesystemMarks::FilesystemMarks(asio::any_io_executor reactor, int fanotify_fd)
@@ -90,8 +71,20 @@ void FilesystemMarks::rescan() {
     }
 }
 
+bool FilesystemMarks::inTable(uint64_t device) {
+    if (devices_.count(device)) return true;
+    // Mounted since the table was last read (its change may still be on the way): look again
+    // before calling it unseen. Only execs from an unknown filesystem pay for this.
+    const MountTable table = MountTable::current();
+    for (const MountEntry& e : table.entries())
+        if (e.device == device) return true;
+    return false;
+}
+
 std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
     std::vector<std::string> problems;
+    devices_.clear();
+    for (const MountEntry& e : table.entries()) devices_.insert(e.device);
     std::map<uint64_t, Mark> wanted;
     // Each root's own filesystem, whatever it is: the administrator named it.
     for (const auto& r : roots_) {
@@ -100,7 +93,7 @@ std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
             problems.push_back(r + ": " + strerror(errno));
             continue;
         }
-        const uint32_t id = mountIdOf(fd);
+        const uint32_t id = MountTable::mountOf(fd);
         ::close(fd);
         const MountEntry* e = table.byId(id);
         if (!e) {
@@ -181,7 +174,7 @@ int FilesystemMarks::change(Mark& mark, unsigned op, uint64_t mask) {
     const int fd = ::open(mark.path.c_str(), O_PATH | O_CLOEXEC | (mark.root ? 0 : O_NOFOLLOW));
     if (fd < 0) return errno;
     int err = ESTALE;
-    if (mountIdOf(fd) == mark.mount) {
+    if (MountTable::mountOf(fd) == mark.mount) {
         // Marked through the descriptor's own link: the walk ends at the file already open, with
         // no second lookup the path could be raced on.
         const std::string self = "/proc/self/fd/" + std::to_string(fd);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace mamori::platform {
@@ -39,6 +40,10 @@ public:
     std::vector<std::string> watch(const std::vector<std::string>& roots, uint64_t mask);
     // Removes every mark and stops following the mount table.
     void clear();
+    // Whether a filesystem is mounted anywhere in the agent's mount namespace (marked or left out
+    // by choice). One that is not can only be the kernel's own (a memfd) or mounted in another
+    // namespace, where no mark of ours reaches.
+    bool inTable(uint64_t device);
 
 private:
     struct Mark {
@@ -58,6 +63,7 @@ private:
     std::vector<std::string> roots_;
     uint64_t mask_ = 0;
     std::map<uint64_t, Mark> marks_;  // by filesystem (device number)
+    std::unordered_set<uint64_t> devices_;  // every filesystem in the table last read
     // (mount, device) left unwatched and logged once: of a kind never marked, or refused by the
     // kernel. A desktop's own FUSE mounts (gvfs, the document portal) are told of once each.
     std::set<std::pair<uint32_t, uint64_t>> left_out_;

@@ -107,9 +107,12 @@ MountTable MountTable::parse(std::string_view text) {
     return t;
 }
 
-MountTable MountTable::current() {
+MountTable MountTable::current() { return ofProcess(0); }
+
+MountTable MountTable::ofProcess(uint32_t pid) {
     std::string text;
-    const int fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    const std::string path = pid == 0 ? "/proc/self/mountinfo" : "/proc/" + std::to_string(pid) + "/mountinfo";
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return {};
     char buf[16 * 1024];
     for (;;) {
@@ -120,6 +123,23 @@ MountTable MountTable::current() {
     }
     ::close(fd);
     return parse(text);
+}
+
+uint32_t MountTable::mountOf(int fd) {
+    const int info = ::open(("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), O_RDONLY | O_CLOEXEC);
+    if (info < 0) return 0;
+    char buf[512];
+    const ssize_t n = ::read(info, buf, sizeof buf - 1);
+    ::close(info);
+    if (n <= 0) return 0;
+    const std::string_view text(buf, static_cast<size_t>(n));
+    const auto at = text.find("mnt_id:");
+    if (at == std::string_view::npos) return 0;
+    uint64_t id = 0;
+    for (size_t i = at + 7; i < text.size() && text[i] != '\n'; ++i) {
+        if (text[i] >= '0' && text[i] <= '9') id = std::min<uint64_t>(id * 10 + static_cast<uint64_t>(text[i] - '0'), UINT32_MAX);
+    }
+    return static_cast<uint32_t>(id);
 }
 
 const MountEntry* MountTable::byId(uint32_t id) const {

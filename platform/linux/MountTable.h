@@ -25,6 +25,11 @@ public:
     static MountTable parse(std::string_view text);
     // This process's own table (/proc/self/mountinfo), read now; empty where it cannot be read.
     static MountTable current();
+    // Another process's (its mount namespace's), read now; empty where it cannot be read.
+    static MountTable ofProcess(uint32_t pid);
+    // The mount an open descriptor is on, as /proc/self/fdinfo says: the kernel's own record,
+    // with no call into the filesystem (as stat() would make). 0 when it cannot be read.
+    static uint32_t mountOf(int fd);
 
     const std::vector<MountEntry>& entries() const { return entries_; }
     size_t malformed() const { return malformed_; }

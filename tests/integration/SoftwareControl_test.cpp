@@ -7,6 +7,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <grp.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -20,7 +22,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -641,4 +645,119 @@ TEST_F(SoftwareControlOnFanotify, AnApprovedProgramLeftToTheKernelIsJudgedAgainO
     }
     EXPECT_EQ(run(mnt_ / "pkg" / "true"), -EPERM);
     stopWatcher();
+}
+
+// Starts a copy of /bin/sleep from a memfd (memfd_create + fexecve), a file on the kernel's
+// internal mount, where no fanotify mark can be placed. Returns its pid (the caller reaps it).
+pid_t sleepFromMemfd(const char* seconds) {
+    const int fd = memfd_create("payload", 0);
+    if (fd < 0) return -1;
+    const std::string sleep_bytes = [] {
+        std::ifstream in("/bin/sleep", std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    if (write(fd, sleep_bytes.data(), sleep_bytes.size()) != static_cast<ssize_t>(sleep_bytes.size())) return -1;
+    const pid_t pid = fork();
+    if (pid == 0) {
+        char* argv[] = {const_cast<char*>("sleep"), const_cast<char*>(seconds), nullptr};
+        fexecve(fd, argv, environ);
+        _exit(127);
+    }
+    close(fd);
+    return pid;
+}
+
+// The exit status (128 + signal when killed), or nothing when it did not end within `limit`.
+std::optional<int> waitFor(pid_t pid, std::chrono::milliseconds limit) {
+    const auto until = Steady::now() + limit;
+    int status = 0;
+    while (Steady::now() < until) {
+        if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::this_thread::sleep_for(5ms);
+    }
+    ::kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return std::nullopt;
+}
+
+// A program started from a memfd never reaches fanotify. The kernel's exec notice still names
+// the process: enforce ends it, and the event says it came from outside the watch.
+TEST_F(SoftwareControlOnFanotify, AProgramStartedFromAMemfdIsEndedInEnforceAndReported) {
+    startWatcher(policy(v1::ENFORCE));
+    const auto t0 = Steady::now();
+    const pid_t pid = sleepFromMemfd("30");
+    ASSERT_GT(pid, 0);
+    const auto status = waitFor(pid, 10s);
+    ASSERT_TRUE(status) << "the program from the memfd was not ended";
+    EXPECT_EQ(*status, 128 + SIGKILL);
+    std::printf("memfd exec -> ended in %.1f ms\n", std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
+    stopWatcher();
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_TRUE(ev[0].software().outside_watch());
+    EXPECT_EQ(ev[0].software().path().rfind("/memfd:payload", 0), 0u) << ev[0].software().path();
+    EXPECT_EQ(ev[0].outcome(), v1::ENFORCED);
+    EXPECT_EQ(ev[0].rule_id(), "not-approved");
+    EXPECT_EQ(ev[0].software().sha256(), digestsOf("/bin/sleep", false));
+    EXPECT_EQ(ev[0].software().pid(), static_cast<uint32_t>(pid));
+}
+
+// In monitor mode the same start runs to its end, and is reported.
+TEST_F(SoftwareControlOnFanotify, AProgramStartedFromAMemfdRunsInMonitorAndIsReported) {
+    startWatcher(policy(v1::MONITOR));
+    const pid_t pid = sleepFromMemfd("0.5");
+    ASSERT_GT(pid, 0);
+    EXPECT_EQ(waitFor(pid, 10s), 0);
+    std::this_thread::sleep_for(300ms);  // monitor reports after the fact
+    stopWatcher();
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_TRUE(ev[0].software().outside_watch());
+    EXPECT_EQ(ev[0].outcome(), v1::MONITORED);
+}
+
+// A user who mounts a filesystem in mount and user namespaces of their own starts programs from
+// a filesystem no mark of the agent reaches, and chooses the path they show: here, an approved
+// prefix. The path approves nothing; the program is ended.
+TEST_F(SoftwareControlOnFanotify, AProgramFromAUsersOwnMountAtAnApprovedPathIsEnded) {
+    if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "needs util-linux's unshare";
+    fs::permissions(base_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    const fs::path approved = mnt_ / "approved";
+    startWatcher(policy(v1::ENFORCE));
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        // As nobody: no privilege of root's is needed for this.
+        if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) _exit(120);
+        const std::string script = "mount -t tmpfs t " + approved.string() + " && cp /bin/sleep " + approved.string() +
+                                   "/sleep && exec " + approved.string() + "/sleep 30";
+        execl("/usr/bin/unshare", "unshare", "-rm", "sh", "-c", script.c_str(), nullptr);
+        _exit(127);
+    }
+    const auto status = waitFor(pid, 10s);
+    ASSERT_TRUE(status) << "the program on the user's own mount was not ended";
+    if (*status != 128 + SIGKILL) GTEST_SKIP() << "this kernel allows no user namespaces to nobody (exit " << *status << ")";
+    stopWatcher();
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_TRUE(ev[0].software().outside_watch());
+    EXPECT_EQ(ev[0].software().path(), (approved / "sleep").string());
+    EXPECT_EQ(ev[0].rule_id(), "not-approved");
+    EXPECT_EQ(ev[0].outcome(), v1::ENFORCED);
+    EXPECT_EQ(ev[0].software().uid(), 65534u);
+}
+
+// The notices name every exec on the machine. Those from filesystems the agent can see were
+// fanotify's to judge, and raise nothing more: an approved program, and one refused by fanotify.
+TEST_F(SoftwareControlOnFanotify, ExecsOnFilesystemsTheAgentSeesAreJudgedOnceOnly) {
+    startWatcher(policy(v1::MONITOR));
+    EXPECT_EQ(run("/bin/true"), 0);  // not watched here, but in the agent's table: not outside
+    EXPECT_EQ(run(mnt_ / "approved" / "true"), 0);
+    EXPECT_EQ(run(mnt_ / "unlisted" / "true"), 0);
+    std::this_thread::sleep_for(300ms);
+    stopWatcher();
+    auto ev = events(v1::SOFTWARE_UNAPPROVED_EXEC);
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0].software().path(), (mnt_ / "unlisted" / "true").string());
+    EXPECT_FALSE(ev[0].software().outside_watch());
 }

@@ -195,3 +195,28 @@ TEST_F(SoftwareRulesExec, AnExceptionForAUserAppliesOnlyToThatUsersPrograms) {
 }
 
 }  // namespace
+
+// A program started from a mount in a namespace of the user's own shows whatever path the user
+// chose: no prefix or exception by path may approve it; its bytes still can.
+TEST_F(SoftwareRulesExec, APathNamedByTheProgramsOwnNamespaceApprovesNothing) {
+    exception("EX-PATH").set_software_path("/opt/migration/convert");
+    policy.mutable_software()->add_allowed_sha256(kShaA);
+    auto r = rules();
+    ExecFacts prefixed{"/opt/juki-client/bin/juki"};
+    prefixed.path_trusted = false;
+    EXPECT_EQ(r.exec(prefixed).kind, Kind::NeedsDigests);  // only its bytes can approve it now
+    FileDigests b{"m", kShaB};
+    prefixed.digests = &b;
+    EXPECT_EQ(r.exec(prefixed).rule, "not-approved");
+    ExecFacts excepted{"/opt/migration/convert", nullptr, &b, std::nullopt, 1000};
+    excepted.path_trusted = false;
+    EXPECT_EQ(r.exec(excepted).rule, "not-approved");
+    FileDigests a{"m", kShaA};
+    excepted.digests = &a;
+    EXPECT_EQ(r.exec(excepted).rule, "allowed_sha256");
+    // The package's own bytes are approved wherever they run.
+    FileDigests d{"7a52c94ace40d9c052cf40f3541637c3", kShaB};
+    ExecFacts packaged{"/usr/bin/true", &kCoreutils, &d, std::string("7a52c94ace40d9c052cf40f3541637c3"), 1000};
+    packaged.path_trusted = false;
+    EXPECT_EQ(r.exec(packaged).rule, "package:coreutils");
+}

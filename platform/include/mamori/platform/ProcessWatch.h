@@ -23,6 +23,10 @@ struct ExecEvent {
     uint32_t ppid = 0;
     uint32_t uid = 0;
     std::shared_ptr<const ExecutableFile> file;
+    // Started from a filesystem no mark reaches (a memfd, another mount namespace's mount), told
+    // of by the kernel only afterwards. The path is the process's own view: it proves nothing.
+    // answer() is still due: Deny ends the process, Allow lets it be.
+    bool outside_watch = false;
 };
 
 // Program executions on the mounts it is told to watch, and (when holding) the power to refuse
@@ -47,7 +51,8 @@ public:
     virtual std::vector<std::string> start(const Options& options, ExecHandler on_exec, ExecHandler on_deadline) = 0;
     // Stops watching; execs still held are allowed.
     virtual void stop() = 0;
-    // The verdict for a held exec. false when it was already answered (the deadline passed).
+    // The verdict for a held exec, or for one started outside the watch. false when it came too
+    // late: the deadline had passed, or the process outside the watch had already ended.
     virtual bool answer(uint64_t id, ExecVerdict verdict) = 0;
     // A file judged allowed with nothing to report: its later execs are allowed by the watch
     // itself, never reaching the handlers. The same programs run all day, and each trip to the

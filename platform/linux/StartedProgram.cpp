@@ -1,0 +1,107 @@
+#include "StartedProgram.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+
+#include "MountTable.h"
+#include "OpenExecutable.h"
+
+namespace mamori::platform {
+
+namespace {
+
+// The file the process runs, as a descriptor that only names it (O_PATH: nothing is asked of the
+// filesystem), and what statx knows of it without asking either.
+struct Exe {
+    int fd = -1;
+    FileIdentity identity;
+};
+
+std::optional<Exe> openExe(const std::string& proc) {
+    const int fd = ::open((proc + "/exe").c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    struct statx st{};
+    if (::statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &st) != 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    Exe e;
+    e.fd = fd;
+    e.identity = FileIdentity{makedev(st.stx_dev_major, st.stx_dev_minor), st.stx_ino, st.stx_size,
+                              int64_t(st.stx_mtime.tv_sec) * 1'000'000'000 + st.stx_mtime.tv_nsec,
+                              int64_t(st.stx_ctime.tv_sec) * 1'000'000'000 + st.stx_ctime.tv_nsec};
+    return e;
+}
+
+std::string readLink(const std::string& link) {
+    char buf[4096];
+    const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return {};
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+// The filesystem every memfd lives on: the kernel's internal one, found by making a memfd.
+uint64_t memfdDevice() {
+    static const uint64_t device = [] {
+        const int fd = ::memfd_create("mamori-probe", MFD_CLOEXEC);
+        if (fd < 0) return uint64_t{0};
+        struct stat st{};
+        const bool ok = ::fstat(fd, &st) == 0;
+        ::close(fd);
+        return ok ? static_cast<uint64_t>(st.st_dev) : uint64_t{0};
+    }();
+    return device;
+}
+
+bool sendSignal(int pidfd, int sig) { return ::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0; }
+
+}  // namespace
+
+std::unique_ptr<StartedProgram> StartedProgram::outsideWatch(uint32_t pid, const std::function<bool(uint64_t)>& inTable) {
+    const std::string proc = "/proc/" + std::to_string(pid);
+    {
+        const auto first = openExe(proc);
+        if (!first) return nullptr;
+        ::close(first->fd);
+        if (inTable(first->identity.device)) return nullptr;
+    }
+    // Pinned from here: looked at again, the process is still the one the pidfd holds once the
+    // pidfd shows it alive after the look (its number cannot pass to another before it ends).
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0) return nullptr;
+    const auto exe = openExe(proc);
+    const std::string path = readLink(proc + "/exe");
+    if (!exe || !sendSignal(pidfd, 0) || inTable(exe->identity.device)) {
+        if (exe) ::close(exe->fd);
+        ::close(pidfd);
+        return nullptr;
+    }
+    // Readable when the filesystem is the memfds' own, or one the process's table shows is not
+    // served by a FUSE or network server. Anything else (a mount gone from its table, say) is
+    // left unread: a server that never answers must not hold a thread of the agent's.
+    bool readable = exe->identity.device == memfdDevice();
+    if (const uint32_t mount = MountTable::mountOf(exe->fd); !readable && mount != 0) {
+        const MountTable table = MountTable::ofProcess(pid);
+        if (const MountEntry* e = table.byId(mount))
+            readable = !MountTable::servedByProcess(e->type) && !MountTable::networked(e->type);
+    }
+    int fd = -1;
+    if (readable) fd = ::open(("/proc/self/fd/" + std::to_string(exe->fd)).c_str(), O_RDONLY | O_CLOEXEC);
+    ::close(exe->fd);
+    return std::unique_ptr<StartedProgram>(new StartedProgram(
+        pidfd, std::make_shared<const OpenExecutable>(fd, path.empty() ? proc + "/exe" : path, exe->identity)));
+}
+
+StartedProgram::~StartedProgram() { ::close(pidfd_); }
+
+bool StartedProgram::stop() { return sendSignal(pidfd_, SIGKILL); }
+
+}  // namespace mamori::platform
