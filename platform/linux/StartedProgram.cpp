@@ -67,11 +67,13 @@ bool sendSignal(int pidfd, int sig) { return ::syscall(SYS_pidfd_send_signal, pi
 
 std::unique_ptr<StartedProgram> StartedProgram::outsideWatch(uint32_t pid, const std::function<bool(uint64_t)>& inTable) {
     const std::string proc = "/proc/" + std::to_string(pid);
+    uint64_t unknown = 0;  // the filesystem found not in the table
     {
         const auto first = openExe(proc);
         if (!first) return nullptr;
         ::close(first->fd);
         if (inTable(first->identity.device)) return nullptr;
+        unknown = first->identity.device;
     }
     // Pinned from here: looked at again, the process is still the one the pidfd holds once the
     // pidfd shows it alive after the look (its number cannot pass to another before it ends).
@@ -79,7 +81,7 @@ std::unique_ptr<StartedProgram> StartedProgram::outsideWatch(uint32_t pid, const
     if (pidfd < 0) return nullptr;
     const auto exe = openExe(proc);
     const std::string path = readLink(proc + "/exe");
-    if (!exe || !sendSignal(pidfd, 0) || inTable(exe->identity.device)) {
+    if (!exe || !sendSignal(pidfd, 0) || (exe->identity.device != unknown && inTable(exe->identity.device))) {
         if (exe) ::close(exe->fd);
         ::close(pidfd);
         return nullptr;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the agent journal's USB events, one per line: TYPE SERIAL RULE VIOLATION OUTCOME PORT PRODUCT
 (the product name last, since it may hold spaces), and its refused or reported program starts:
-SOFTWARE_UNAPPROVED_EXEC PATH RULE VIOLATION OUTCOME.
+SOFTWARE_UNAPPROVED_EXEC PATH RULE VIOLATION OUTCOME, then "outside" for one started outside the watch.
 A minimal protobuf reader (no generated code), so the guest needs nothing but python3 and sqlite3."""
 import sqlite3
 import sys
@@ -49,7 +49,7 @@ for (body,) in db.execute("SELECT body FROM events ORDER BY seq"):
     if t == 63:
         sw = dict(fields(f.get(25, b"")))
         print("SOFTWARE_UNAPPROVED_EXEC", sw.get(3, b"").decode(errors="replace") or "-", f.get(8, b"").decode() or "-",
-              f.get(10, 0), OUTCOMES.get(f.get(11, 0), "?"))
+              f.get(10, 0), OUTCOMES.get(f.get(11, 0), "?"), *(["outside"] if sw.get(9) else []))
         continue
     if t not in TYPES:
         continue

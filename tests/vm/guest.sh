@@ -296,7 +296,7 @@ fi
 
 stop_agent -TERM
 
-echo "case 13: a program on a registered stick mounted after the agent started is refused (software enforce)"
+echo "case 13: a program on a registered stick mounted after the agent started is refused, and one from a memfd ended (software enforce)"
 # The agent watches /tmp/media; the stick's FAT filesystem is mounted under it only later, as a
 # desktop mounts a stick under /media when it is plugged in.
 mkdir -p /tmp/media/stick
@@ -335,6 +335,24 @@ refused_on_record() {  # up to 5 s
   return 1
 }
 check "journal: SOFTWARE_UNAPPROVED_EXEC for it, not-approved, ENFORCED" refused_on_record
+# A program started from a memfd is on the kernel's internal mount, which no fanotify mark
+# reaches: the kernel's exec notice names it just after it starts, and enforce ends it.
+t0=$(now_ms)
+python3 -c 'import os; fd = os.memfd_create("payload"); os.write(fd, open("/bin/sleep", "rb").read()); os.execve(fd, ["sleep", "30"], dict(os.environ))' &
+mp=$!
+ended=no
+for _ in $(seq 100); do kill -0 "$mp" 2>/dev/null || { ended=yes; break; }; sleep 0.1; done
+kill -KILL "$mp" 2>/dev/null; wait "$mp" 2>/dev/null; mrc=$?  # left running 10 s: ours, not the agent's, kill
+echo "       (a program from a memfd: started and ended within $(( $(now_ms) - t0 )) ms, Python's start included)"
+check "a program started from a memfd is ended by the agent (exit $mrc)" [ "$ended/$mrc" = yes/137 ]
+memfd_on_record() {  # up to 5 s
+  for _ in $(seq 50); do
+    events | grep -q "^SOFTWARE_UNAPPROVED_EXEC /memfd:payload (deleted) not-approved 1 ENFORCED outside" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "journal: SOFTWARE_UNAPPROVED_EXEC for it, outside the watch, ENFORCED" memfd_on_record
 umount /tmp/media/stick
 unplug s13; gone RW0001
 stop_agent -TERM
