@@ -91,7 +91,7 @@ void ExecJudge::decide(const ExecEvent& ev, bool may_read) {
     const int64_t now_unix = ctx_.clock.utcNs() / 1'000'000'000;
     // Only an exception limited to one user makes a verdict depend on who runs the program.
     const bool per_user = rules_->userScoped();
-    DecisionKey key{id, path, per_user ? ev.uid : 0};
+    DecisionKey key{id, path, per_user ? ev.uid : 0, ev.outside_watch};
     if (auto it = decisions_.find(key); it != decisions_.end()) {
         if (!it->second.valid_until_unix || now_unix < it->second.valid_until_unix) {
             finish(ev, it->second);

@@ -38,6 +38,7 @@ private:
         mamori::platform::FileIdentity id;
         std::string path;
         uint32_t uid = 0;  // who ran it, where an exception limited to one user makes that matter
+        bool outside_watch = false;  // then its path approves nothing
         friend bool operator==(const DecisionKey&, const DecisionKey&) = default;
     };
     struct DecisionKeyHash {

@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -17,7 +18,8 @@ namespace mamori::platform {
 // a mount namespace of their own is not in the agent's table. These notices are how such a start
 // is still seen, once it has happened. Needs CAP_NET_ADMIN in the initial namespaces.
 //
-// Runs on the reactor it is given; each notice is a process id (the thread group's).
+// Runs on the reactor it is given; each notice is a process id (the thread group's), read at
+// most 10 ms after it was sent.
 class ExecNotices {
 public:
     using Handler = std::function<void(uint32_t pid)>;
@@ -39,6 +41,7 @@ private:
 
     Handler on_exec_;
     boost::asio::posix::stream_descriptor socket_;
+    boost::asio::steady_timer pause_;
     bool lost_told_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

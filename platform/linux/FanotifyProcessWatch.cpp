@@ -214,11 +214,12 @@ private:
 
     // --- on the agent's reactor -------------------------------------------------------------
 
-    // An exec the kernel tells of after the fact. Nearly all came from a marked filesystem and
-    // were judged there: two system calls tell so. The rest never reached fanotify.
+    // An exec the kernel tells of after the fact. Nearly all came from a filesystem in the
+    // agent's table and were fanotify's to judge (or left out by choice): one system call tells
+    // so. The rest never reached fanotify.
     void noticed(uint32_t pid) {
         if (pid == self_ || !marks_) return;
-        auto program = StartedProgram::outsideWatch(pid, [this](uint64_t device) { return marks_->inTable(device); });
+        auto program = StartedProgram::outsideWatch(pid, [this](uint64_t device, uint32_t mount) { return marks_->inTable(device, mount); });
         if (!program) return;
         const ProcStat ps = procStat(pid);
         if (ps.ppid == self_ || (session_leader_ && ps.sid == self_)) return;

@@ -71,20 +71,25 @@ void FilesystemMarks::rescan() {
     }
 }
 
-bool FilesystemMarks::inTable(uint64_t device) {
-    if (devices_.count(device)) return true;
+bool FilesystemMarks::inTable(uint64_t device, uint32_t mount) {
+    if (devices_.count(device) || (mount != 0 && mounts_.count(mount))) return true;
+    if (mount == 0) return false;
     // Mounted since the table was last read (its change may still be on the way): look again
     // before calling it unseen. Only execs from an unknown filesystem pay for this.
     const MountTable table = MountTable::current();
     for (const MountEntry& e : table.entries())
-        if (e.device == device) return true;
+        if (e.device == device || e.id == mount) return true;
     return false;
 }
 
 std::vector<std::string> FilesystemMarks::apply(const MountTable& table) {
     std::vector<std::string> problems;
     devices_.clear();
-    for (const MountEntry& e : table.entries()) devices_.insert(e.device);
+    mounts_.clear();
+    for (const MountEntry& e : table.entries()) {
+        devices_.insert(e.device);
+        mounts_.insert(e.id);
+    }
     std::map<uint64_t, Mark> wanted;
     // Each root's own filesystem, whatever it is: the administrator named it.
     for (const auto& r : roots_) {

@@ -40,10 +40,13 @@ public:
     std::vector<std::string> watch(const std::vector<std::string>& roots, uint64_t mask);
     // Removes every mark and stops following the mount table.
     void clear();
-    // Whether a filesystem is mounted anywhere in the agent's mount namespace (marked or left out
-    // by choice). One that is not can only be the kernel's own (a memfd) or mounted in another
-    // namespace, where no mark of ours reaches.
-    bool inTable(uint64_t device);
+    // Whether a file is on a filesystem mounted anywhere in the agent's mount namespace (marked,
+    // or left out by choice), by its device number or its mount. One that is neither can only be
+    // the kernel's own (a memfd) or mounted in another namespace, where no mark of ours reaches.
+    // Both are needed: a file on an overlay shows the device of its layer, not the overlay's,
+    // and a service's private namespace has its own mount ids for the same filesystems. With
+    // mount 0 (not known yet) only the table last read is asked; otherwise a miss reads it again.
+    bool inTable(uint64_t device, uint32_t mount);
 
 private:
     struct Mark {
@@ -64,6 +67,7 @@ private:
     uint64_t mask_ = 0;
     std::map<uint64_t, Mark> marks_;  // by filesystem (device number)
     std::unordered_set<uint64_t> devices_;  // every filesystem in the table last read
+    std::unordered_set<uint32_t> mounts_;   // and every mount
     // (mount, device) left unwatched and logged once: of a kind never marked, or refused by the
     // kernel. A desktop's own FUSE mounts (gvfs, the document portal) are told of once each.
     std::set<std::pair<uint32_t, uint64_t>> left_out_;

@@ -65,23 +65,33 @@ bool sendSignal(int pidfd, int sig) { return ::syscall(SYS_pidfd_send_signal, pi
 
 }  // namespace
 
-std::unique_ptr<StartedProgram> StartedProgram::outsideWatch(uint32_t pid, const std::function<bool(uint64_t)>& inTable) {
+std::unique_ptr<StartedProgram> StartedProgram::outsideWatch(uint32_t pid,
+                                                             const std::function<bool(uint64_t, uint32_t)>& inTable) {
     const std::string proc = "/proc/" + std::to_string(pid);
-    uint64_t unknown = 0;  // the filesystem found not in the table
+    // Every exec on the machine comes this way, nearly all from a filesystem of the table last
+    // read: one statx through the exe link answers those.
     {
-        const auto first = openExe(proc);
-        if (!first) return nullptr;
-        ::close(first->fd);
-        if (inTable(first->identity.device)) return nullptr;
-        unknown = first->identity.device;
+        struct statx st{};
+        if (::statx(AT_FDCWD, (proc + "/exe").c_str(), AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &st) != 0) return nullptr;
+        if (inTable(makedev(st.stx_dev_major, st.stx_dev_minor), 0)) return nullptr;
     }
-    // Pinned from here: looked at again, the process is still the one the pidfd holds once the
-    // pidfd shows it alive after the look (its number cannot pass to another before it ends).
+    // Then by its mount as well (a file on an overlay shows its layer's device), reading the
+    // table again if need be.
+    const auto first = openExe(proc);
+    if (!first) return nullptr;
+    const uint32_t first_mount = MountTable::mountOf(first->fd);
+    ::close(first->fd);
+    if (inTable(first->identity.device, first_mount)) return nullptr;
+
+    // Pinned from here. What was looked at may have been an earlier process of the same number:
+    // look again, then see the pidfd's process still alive, so the look was at its program.
     const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) return nullptr;
     const auto exe = openExe(proc);
     const std::string path = readLink(proc + "/exe");
-    if (!exe || !sendSignal(pidfd, 0) || (exe->identity.device != unknown && inTable(exe->identity.device))) {
+    const uint32_t mount = exe ? MountTable::mountOf(exe->fd) : 0;
+    if (!exe || !sendSignal(pidfd, 0) ||
+        ((exe->identity.device != first->identity.device || mount != first_mount) && inTable(exe->identity.device, mount))) {
         if (exe) ::close(exe->fd);
         ::close(pidfd);
         return nullptr;
@@ -90,7 +100,7 @@ std::unique_ptr<StartedProgram> StartedProgram::outsideWatch(uint32_t pid, const
     // served by a FUSE or network server. Anything else (a mount gone from its table, say) is
     // left unread: a server that never answers must not hold a thread of the agent's.
     bool readable = exe->identity.device == memfdDevice();
-    if (const uint32_t mount = MountTable::mountOf(exe->fd); !readable && mount != 0) {
+    if (!readable && mount != 0) {
         const MountTable table = MountTable::ofProcess(pid);
         if (const MountEntry* e = table.byId(mount))
             readable = !MountTable::servedByProcess(e->type) && !MountTable::networked(e->type);

@@ -13,11 +13,13 @@ namespace mamori::platform {
 // a pidfd: never another process that later gets the same number.
 class StartedProgram {
 public:
-    // The program process `pid` runs now, when it is on a filesystem for which inTable(device)
-    // is false; nullptr when it is on a known one (the common case, answered with two system
-    // calls), or the process is gone. The path is the process's own view, in a namespace the
-    // caller does not share: it names, it proves nothing.
-    static std::unique_ptr<StartedProgram> outsideWatch(uint32_t pid, const std::function<bool(uint64_t device)>& inTable);
+    // The program process `pid` runs now, when it is on a filesystem for which inTable(device,
+    // mount) is false (see FilesystemMarks::inTable; asked first with mount 0, then with both);
+    // nullptr when it is on a known one (the common case, answered with one system call), or
+    // the process is gone. The path is the process's own view, in a namespace the caller does
+    // not share: it names, it proves nothing.
+    static std::unique_ptr<StartedProgram> outsideWatch(uint32_t pid,
+                                                        const std::function<bool(uint64_t device, uint32_t mount)>& inTable);
     ~StartedProgram();
     StartedProgram(const StartedProgram&) = delete;
     StartedProgram& operator=(const StartedProgram&) = delete;

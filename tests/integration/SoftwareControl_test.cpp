@@ -761,3 +761,29 @@ TEST_F(SoftwareControlOnFanotify, ExecsOnFilesystemsTheAgentSeesAreJudgedOnceOnl
     EXPECT_EQ(ev[0].software().path(), (mnt_ / "unlisted" / "true").string());
     EXPECT_FALSE(ev[0].software().outside_watch());
 }
+
+// An overlay whose layers are on other filesystems, as a live system's root is: its files show
+// a device of the overlay's own making, in no mount table. They are still on a mount of the
+// agent's table, and fanotify's: a program approved by its path there runs on, in enforce.
+TEST_F(SoftwareControlOnFanotify, AnApprovedProgramOnAnOverlayIsNotTakenForOneOutsideTheWatch) {
+    const fs::path lower = base_ / "lower", upper = base_ / "upper", overlay = mnt_ / "approved";
+    for (const auto& d : {lower, upper}) fs::create_directories(d);
+    ASSERT_EQ(mount("tmpfs", lower.c_str(), "tmpfs", 0, "size=8m"), 0) << strerror(errno);
+    ASSERT_EQ(mount("tmpfs", upper.c_str(), "tmpfs", 0, "size=8m"), 0) << strerror(errno);
+    copy("/bin/sleep", lower / "sleep");
+    fs::create_directories(upper / "u");
+    fs::create_directories(upper / "w");
+    const std::string layers = "lowerdir=" + lower.string() + ",upperdir=" + (upper / "u").string() +
+                               ",workdir=" + (upper / "w").string();
+    ASSERT_EQ(mount("overlay", overlay.c_str(), "overlay", 0, layers.c_str()), 0) << strerror(errno);
+    startWatcher(policy(v1::ENFORCE));
+    // Still running when the agent looks at it, as a program that matters would be.
+    pid_t pid;
+    const std::string sleeper = (overlay / "sleep").string();
+    char* argv[] = {const_cast<char*>(sleeper.c_str()), const_cast<char*>("0.5"), nullptr};
+    ASSERT_EQ(posix_spawn(&pid, sleeper.c_str(), nullptr, nullptr, argv, environ), 0);
+    EXPECT_EQ(waitFor(pid, 10s), 0);
+    stopWatcher();
+    for (const auto& d : {overlay, upper, lower}) umount2(d.c_str(), MNT_DETACH);
+    EXPECT_TRUE(events(v1::SOFTWARE_UNAPPROVED_EXEC).empty());
+}
