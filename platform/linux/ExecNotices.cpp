@@ -21,11 +21,13 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The longest an exec notice waits in the socket before the agent reads it, and the most read
+// at one wakeup (see drain()).
+constexpr auto kPause = std::chrono::milliseconds(10);
+constexpr int kPerWakeup = 256;
+
 // Offsets within one connector message, after its netlink header: the layouts of <linux/connector.h>
 // and <linux/cn_proc.h>, read field by field so no structure is ever laid over unchecked bytes.
-// The longest an exec notice waits in the socket before the agent reads it (see drain()).
-constexpr auto kPause = std::chrono::milliseconds(10);
-
 constexpr size_t kCnHeader = sizeof(cn_msg);                      // id, seq, ack, len, flags
 constexpr size_t kWhat = 0;                                       // proc_event.what
 constexpr size_t kExecTgid = 16 + sizeof(__kernel_pid_t);         // proc_event.event_data.exec.process_tgid
@@ -148,11 +150,13 @@ void ExecNotices::arm() {
                        });
 }
 
-// Readiness is edge-triggered: read until nothing is left, then wait again.
+// Reads what the socket holds, up to kPerWakeup datagrams, then pauses (below) and waits again:
+// however fast programs start, the reactor is never held here for long. Left in the socket, the
+// rest are read after the pause; if it fills up meanwhile, the kernel drops notices (ENOBUFS).
 void ExecNotices::drain() {
     alignas(nlmsghdr) char buf[8192];
     std::weak_ptr<bool> alive = alive_;
-    for (;;) {
+    for (int datagrams = 0; datagrams < kPerWakeup; ++datagrams) {
         sockaddr_nl from{};
         socklen_t from_len = sizeof from;
         const ssize_t n = ::recvfrom(socket_.native_handle(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);

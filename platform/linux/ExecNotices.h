@@ -18,8 +18,8 @@ namespace mamori::platform {
 // a mount namespace of their own is not in the agent's table. These notices are how such a start
 // is still seen, once it has happened. Needs CAP_NET_ADMIN in the initial namespaces.
 //
-// Runs on the reactor it is given; each notice is a process id (the thread group's), read at
-// most 10 ms after it was sent.
+// Runs on the reactor it is given; each notice is a process id (the thread group's), read within
+// 10 ms of being sent unless more than 256 came meanwhile (those wait for the next turn).
 class ExecNotices {
 public:
     using Handler = std::function<void(uint32_t pid)>;
