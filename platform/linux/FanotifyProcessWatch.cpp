@@ -24,6 +24,7 @@
 #include "ExecNotices.h"
 #include "FilesystemMarks.h"
 #include "OpenExecutable.h"
+#include "ProcLink.h"
 #include "StartedProgram.h"
 #include "ProcStatLine.h"
 #include "mamori/platform/ProcessWatch.h"
@@ -66,13 +67,6 @@ ProcStat procStat(uint32_t pid) {
         out.sid = line->session;
     }
     return out;
-}
-
-std::string readLink(const std::string& link) {
-    char buf[4096];
-    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
-    if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return {};
-    return std::string(buf, static_cast<size_t>(n));
 }
 
 // fanotify on whole filesystems. Observing uses FAN_OPEN_EXEC, so nothing ever waits for us;
@@ -159,7 +153,7 @@ public:
     }
 
     std::string describeProcess(uint32_t pid) const override {
-        std::string exe = readLink("/proc/" + std::to_string(pid) + "/exe");
+        std::string exe = procLink("/proc/" + std::to_string(pid) + "/exe");
         if (!exe.empty()) return exe;
         int fd = ::open(("/proc/" + std::to_string(pid) + "/comm").c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return {};
@@ -306,7 +300,7 @@ private:
             ::close(m.fd);
             return;
         }
-        auto file = std::make_shared<const OpenExecutable>(m.fd, readLink("/proc/self/fd/" + std::to_string(m.fd)), identity);
+        auto file = std::make_shared<const OpenExecutable>(m.fd, procLink("/proc/self/fd/" + std::to_string(m.fd)), identity);
         std::shared_ptr<const Handlers> handlers;
         ExecEvent ev{0, held, pid, ps.ppid, ps.uid, file};
         {

@@ -13,6 +13,7 @@
 
 #include "MountTable.h"
 #include "OpenExecutable.h"
+#include "ProcLink.h"
 
 namespace mamori::platform {
 
@@ -39,13 +40,6 @@ std::optional<Exe> openExe(const std::string& proc) {
                               int64_t(st.stx_mtime.tv_sec) * 1'000'000'000 + st.stx_mtime.tv_nsec,
                               int64_t(st.stx_ctime.tv_sec) * 1'000'000'000 + st.stx_ctime.tv_nsec};
     return e;
-}
-
-std::string readLink(const std::string& link) {
-    char buf[4096];
-    const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
-    if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return {};
-    return std::string(buf, static_cast<size_t>(n));
 }
 
 // The filesystem every memfd lives on: the kernel's internal one, found by making a memfd.
@@ -88,7 +82,7 @@ std::unique_ptr<StartedProgram> StartedProgram::outsideWatch(uint32_t pid,
     const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) return nullptr;
     const auto exe = openExe(proc);
-    const std::string path = readLink(proc + "/exe");
+    const std::string path = procLink(proc + "/exe");
     const uint32_t mount = exe ? MountTable::mountOf(exe->fd) : 0;
     if (!exe || !sendSignal(pidfd, 0) ||
         ((exe->identity.device != first->identity.device || mount != first_mount) && inTable(exe->identity.device, mount))) {
